@@ -1,0 +1,6 @@
+package io.gantry.spi;
+
+/** What a connected engine can do. The REST API shows these lower-case. */
+public enum Capability {
+    DEPLOY, UPDATE, SCALE, RESTART, DELETE, LOGS, LOGS_FOLLOW, WATCH, NODES, EVENTS
+}

@@ -1,0 +1,68 @@
+package io.gantry.spi;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A connection to one registered engine. Thread-safe. Every method honours
+ * {@link EngineConnection#callTimeout()} and throws {@link EngineUnavailableException} when the
+ * engine does not answer in time; other failures come as the other {@link EngineException}s.
+ * Workloads are addressed by their {@link Workload#nativeId()}.
+ */
+public interface EngineClient extends AutoCloseable {
+
+    /** What this engine can do, as configured (e.g. Marathon has LOGS only with a Mesos URL). */
+    Set<Capability> capabilities();
+
+    /** Checks the engine answers and is usable; a usable-but-limited engine gives a degraded info. */
+    EngineInfo ping();
+
+    /** Every workload the engine runs (within its configured namespaces), with instances. */
+    List<Workload> listWorkloads();
+
+    /** One workload with its instances, or empty when the engine has none by that id. */
+    Optional<Workload> getWorkload(String nativeId);
+
+    /** Nodes the engine schedules on; empty when the engine does not expose them. */
+    List<Node> listNodes();
+
+    /** Recent events of one workload, newest first, at most {@code limit}. */
+    List<EngineEvent> events(String nativeId, int limit);
+
+    /**
+     * Creates a workload. Returns as soon as the engine accepted it (it may still be starting).
+     *
+     * @return the workload as the engine reports it just after creation
+     * @throws EngineConflictException when the name is taken
+     * @throws InvalidSpecException    when the engine cannot run this spec
+     */
+    Workload deploy(WorkloadDefinition definition);
+
+    /** Replaces the spec (rolling where the engine supports it). A concurrent change gives {@link EngineConflictException}. */
+    void update(String nativeId, WorkloadSpec spec);
+
+    void scale(String nativeId, int replicas);
+
+    /** Rolling restart of every instance. */
+    void restart(String nativeId);
+
+    void delete(String nativeId);
+
+    /** The last {@code tail} lines of every instance, merged by time where known. */
+    List<LogLine> logs(String nativeId, int tail);
+
+    /** Streams the last {@code tail} lines, then new ones, until the subscription is closed. */
+    Subscription followLogs(String nativeId, int tail, LogSink sink);
+
+    /**
+     * Starts the engine's change stream. The first delivery may be {@link EngineChange.ResyncRequired}.
+     * Adapters reconnect internally where they can and send {@code ResyncRequired} after a gap; they
+     * call {@link WatchListener#onFailure} only when they give up.
+     */
+    Subscription watch(WatchListener listener);
+
+    /** Releases connections and threads. Idempotent. */
+    @Override
+    void close();
+}
