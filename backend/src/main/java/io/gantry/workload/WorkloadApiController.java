@@ -4,6 +4,7 @@ import io.gantry.engine.EngineClients;
 import io.gantry.spi.LogLine;
 import io.gantry.spi.LogSink;
 import io.gantry.spi.Subscription;
+import io.gantry.stream.LiveStream;
 import io.gantry.web.BadRequestException;
 import io.gantry.web.NotFoundException;
 import io.gantry.web.Page;
@@ -32,12 +33,15 @@ class WorkloadApiController {
     private final WorkloadStore store;
     private final EngineClients clients;
     private final JsonMapper json;
+    private final LiveStream stream;
 
-    WorkloadApiController(WorkloadLister lister, WorkloadStore store, EngineClients clients, JsonMapper json) {
+    WorkloadApiController(WorkloadLister lister, WorkloadStore store, EngineClients clients, JsonMapper json,
+                          LiveStream stream) {
         this.lister = lister;
         this.store = store;
         this.clients = clients;
         this.json = json;
+        this.stream = stream;
     }
 
     @GetMapping
@@ -84,9 +88,10 @@ class WorkloadApiController {
         }
         WorkloadView w = workload(id);
         checkTail(tail);
-        SseEmitter emitter = new SseEmitter(FOLLOW_TIMEOUT_MS);
+        SseEmitter emitter = stream.track(new SseEmitter(FOLLOW_TIMEOUT_MS));
         AtomicReference<Subscription> subscription = new AtomicReference<>();
         Runnable stop = () -> {
+            stream.untrack(emitter);
             Subscription s = subscription.getAndSet(null);
             if (s != null) {
                 s.close();
