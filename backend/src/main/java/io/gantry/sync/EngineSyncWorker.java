@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -49,7 +50,7 @@ final class EngineSyncWorker {
     private volatile Engine engine;
     private volatile boolean stopped;
     private ScheduledFuture<?> nextTick;
-    private Subscription watch;
+    private volatile Subscription watch;
     private int watchGeneration;
 
     EngineSyncWorker(Engine engine, SyncPorts ports) {
@@ -102,20 +103,28 @@ final class EngineSyncWorker {
         submit(() -> store(List.of(workload)));
     }
 
+    /**
+     * Stops at once: an interrupted resync is harmless (the next start resyncs). Closing the watch
+     * and failing waiters happen here, off the worker thread, which may be stuck in a call.
+     */
     void stop() {
         stopped = true;
-        thread.execute(() -> {
-            closeWatch();
-            waitingForSync.forEach(f -> f.completeExceptionally(new IllegalStateException("sync stopped")));
-            waitingForSync.clear();
-        });
-        thread.shutdown();
-        try {
-            if (!thread.awaitTermination(2, TimeUnit.SECONDS)) {
-                thread.shutdownNow();
+        thread.shutdownNow();
+        Subscription current = watch;
+        if (current != null) {
+            try {
+                current.close();
+            } catch (RuntimeException e) {
+                log.debug("Engine {}: closing the watch failed: {}", engine.name(), e.toString());
             }
+        }
+    }
+
+    /** Waits until the worker thread has ended, at most until {@code deadlineNanos} ({@link System#nanoTime()}). */
+    void awaitStopped(long deadlineNanos) {
+        try {
+            thread.awaitTermination(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
-            thread.shutdownNow();
             Thread.currentThread().interrupt();
         }
     }
@@ -239,7 +248,7 @@ final class EngineSyncWorker {
             @Override
             public void onChange(EngineChange change) {
                 if (!stopped) {
-                    thread.execute(() -> {
+                    enqueue(() -> {
                         if (!stopped && generation == watchGeneration) {
                             apply(change);
                         }
@@ -250,7 +259,7 @@ final class EngineSyncWorker {
             @Override
             public void onFailure(Throwable cause) {
                 if (!stopped) {
-                    thread.execute(() -> {
+                    enqueue(() -> {
                         if (!stopped && generation == watchGeneration) {
                             log.warn("Engine {}: watch stream ended: {}", engine.name(), cause.toString());
                             watch = null;
@@ -260,6 +269,15 @@ final class EngineSyncWorker {
                 }
             }
         }));
+    }
+
+    /** Hands watch deliveries to the worker thread; after a stop they are dropped. */
+    private void enqueue(Runnable task) {
+        try {
+            thread.execute(task);
+        } catch (RejectedExecutionException stoppedMeanwhile) {
+            // the worker stopped between the check and the hand-over
+        }
     }
 
     private void apply(EngineChange change) {

@@ -10,6 +10,7 @@ import io.gantry.spi.Workload;
 import io.gantry.stream.LiveStream;
 import io.gantry.web.NotFoundException;
 import io.gantry.workload.WorkloadStore;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +26,7 @@ import org.springframework.stereotype.Component;
 public class SyncCoordinator implements SmartLifecycle {
     /** After the engine bootstrap (phase 0) registered the configured and embedded engines. */
     static final int PHASE = 10;
+    private static final Duration STOP_GRACE = Duration.ofSeconds(2);
 
     private final SyncPorts ports;
     private final Map<UUID, EngineSyncWorker> workers = new ConcurrentHashMap<>();
@@ -91,10 +93,13 @@ public class SyncCoordinator implements SmartLifecycle {
         ports.engines().findAll().forEach(e -> restart(e.id()));
     }
 
+    /** Stops every worker at once and waits for them together, so shutdown does not grow with the engine count. */
     @Override
     public synchronized void stop() {
         running = false;
         workers.values().forEach(EngineSyncWorker::stop);
+        long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+        workers.values().forEach(w -> w.awaitStopped(deadline));
         workers.clear();
     }
 

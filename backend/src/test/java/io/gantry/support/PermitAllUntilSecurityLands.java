@@ -12,7 +12,7 @@ import org.springframework.security.web.SecurityFilterChain;
 @TestConfiguration(proxyBeanMethods = false)
 public class PermitAllUntilSecurityLands {
     @Bean
-    SecurityFilterChain permitAllUntilSecurityLands(HttpSecurity http) throws Exception {
+    SecurityFilterChain permitEverything(HttpSecurity http) throws Exception {
         return http.authorizeHttpRequests(a -> a.anyRequest().permitAll()).csrf(c -> c.disable()).build();
     }
 }

@@ -1,31 +1,46 @@
 package io.gantry.support;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
-/** Records the lines of a text/event-stream response in the background. */
+/** Records the lines of a text/event-stream response on a background thread until closed. */
 public final class StreamRecorder implements AutoCloseable {
-    private final List<String> lines = new CopyOnWriteArrayList<>();
-    private final CompletableFuture<HttpResponse<Stream<String>>> response;
+    private final List<String> lines = new ArrayList<>();
+    private final CompletableFuture<HttpResponse<InputStream>> response;
 
     public StreamRecorder(Api api, String path) {
         response = api.http().sendAsync(api.request(path).header("Accept", "text/event-stream").GET().build(),
-                HttpResponse.BodyHandlers.ofLines());
-        response.thenAcceptAsync(r -> {
-            try (Stream<String> body = r.body()) {
-                body.forEach(lines::add);
-            } catch (RuntimeException closed) {
-                // the test closed the stream
+                HttpResponse.BodyHandlers.ofInputStream());
+        Thread reader = new Thread(this::read, "stream-recorder");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    private void read() {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(response.get(10, TimeUnit.SECONDS).body(),
+                StandardCharsets.UTF_8))) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                synchronized (lines) {
+                    lines.add(line);
+                }
             }
-        });
+        } catch (Exception closed) {
+            // closed by the test, or the server ended the stream
+        }
     }
 
     public List<String> lines() {
-        return List.copyOf(lines);
+        synchronized (lines) {
+            return List.copyOf(lines);
+        }
     }
 
     public int status() throws Exception {
@@ -35,7 +50,7 @@ public final class StreamRecorder implements AutoCloseable {
     /** The data line following each {@code event:<name>} line seen so far. */
     public List<String> data(String event) {
         List<String> all = lines();
-        List<String> data = new java.util.ArrayList<>();
+        List<String> data = new ArrayList<>();
         for (int i = 0; i < all.size() - 1; i++) {
             if (all.get(i).equals("event:" + event)) {
                 data.add(all.get(i + 1));
@@ -44,9 +59,13 @@ public final class StreamRecorder implements AutoCloseable {
         return data;
     }
 
+    /** Closes the connection, so that the server drops this subscriber at its next write. */
     @Override
-    public void close() {
-        response.thenAccept(r -> r.body().close());
-        response.cancel(true);
+    public void close() throws IOException {
+        if (response.isDone() && !response.isCompletedExceptionally()) {
+            response.join().body().close();
+        } else {
+            response.cancel(true);
+        }
     }
 }
