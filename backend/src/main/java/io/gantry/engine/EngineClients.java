@@ -21,6 +21,7 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.context.event.EventListener;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Component;
@@ -58,10 +59,10 @@ public class EngineClients {
         Future<T> future = handle.executor.submit(() -> call.apply(handle.client));
         try {
             // the adapter should time out by itself; the grace lets its own, clearer error win
-            return future.get(callTimeout.toMillis() + 250, TimeUnit.MILLISECONDS);
+            return future.get(handle.timeout.toMillis() + 250, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             future.cancel(true);
-            throw unavailable(handle.name, what + " did not answer within " + callTimeout.toMillis() + " ms", e);
+            throw unavailable(handle.name, what + " did not answer within " + handle.timeout.toMillis() + " ms", e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof EngineUnavailableException u) {
@@ -84,8 +85,18 @@ public class EngineClients {
         return handle(engineId).client.capabilities();
     }
 
+    /** The default call timeout; an engine may set its own with the option {@value #TIMEOUT_OPTION}. */
     public Duration callTimeout() {
         return callTimeout;
+    }
+
+    /** An engine's own call timeout ({@code 30s}, {@code 500ms}...), for engines known to be slow or far away. */
+    static final String TIMEOUT_OPTION = "callTimeout";
+
+    /** @throws IllegalArgumentException when the option is set but not a duration */
+    static Duration timeout(Map<String, String> options, Duration fallback) {
+        String value = options.get(TIMEOUT_OPTION);
+        return value == null || value.isBlank() ? fallback : DurationStyle.detectAndParse(value.trim());
     }
 
     private static EngineUnavailableException unavailable(String engine, String message, Throwable cause) {
@@ -95,13 +106,14 @@ public class EngineClients {
     private Handle handle(UUID engineId) {
         return handles.computeIfAbsent(engineId, id -> {
             Engine engine = store.find(id).orElseThrow(() -> new NotFoundException("engine", id));
+            Duration timeout = timeout(engine.options(), callTimeout);
             EngineConnection connection = new EngineConnection(engine.id(), engine.name(), engine.endpoint(),
-                    engine.labels(), store.credentials(id), engine.options(), callTimeout);
+                    engine.labels(), store.credentials(id), engine.options(), timeout);
             EngineClient client = adapters.forKind(engine.kind(), "kind").connect(connection);
             CustomizableThreadFactory threads = new CustomizableThreadFactory("engine-" + engine.name() + "-");
             threads.setDaemon(true);
             ExecutorService executor = Executors.newCachedThreadPool(threads);
-            return new Handle(engine.name(), client, executor);
+            return new Handle(engine.name(), client, executor, timeout);
         });
     }
 
@@ -127,7 +139,7 @@ public class EngineClients {
         handles.keySet().forEach(this::close);
     }
 
-    private record Handle(String name, EngineClient client, ExecutorService executor) {
+    private record Handle(String name, EngineClient client, ExecutorService executor, Duration timeout) {
         void close() {
             try {
                 client.close();

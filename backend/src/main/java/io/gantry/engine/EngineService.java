@@ -5,6 +5,7 @@ import io.gantry.spi.InvalidSpecException;
 import io.gantry.web.BadRequestException;
 import io.gantry.web.ConflictException;
 import io.gantry.web.NotFoundException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -73,11 +74,17 @@ class EngineService {
 
     private void validate(UUID id, EngineRequest request) {
         var adapter = adapters.forKind(request.kind(), "kind");
+        Duration timeout;
+        try {
+            timeout = EngineClients.timeout(request.options() == null ? Map.of() : request.options(), null);
+        } catch (IllegalArgumentException e) {
+            throw BadRequestException.field("options." + EngineClients.TIMEOUT_OPTION, "is not a duration such as 30s or 500ms");
+        }
         Map<String, String> credentials = request.credentials() != null || id == null
                 ? request.credentials() : store.credentials(id);
         try {
             adapter.validate(new EngineConnection(id, request.name(), request.endpoint(), request.labels(),
-                    credentials, request.options(), null));
+                    credentials, request.options(), timeout));
         } catch (InvalidSpecException e) {
             throw new BadRequestException(e.errors().isEmpty()
                     ? java.util.List.of(new BadRequestException.FieldProblem("endpoint", e.getMessage()))

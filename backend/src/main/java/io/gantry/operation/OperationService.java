@@ -10,6 +10,7 @@ import io.gantry.spi.Workload;
 import io.gantry.stream.LiveStream;
 import io.gantry.sync.SyncCoordinator;
 import io.gantry.web.CurrentUser;
+import io.gantry.workload.WorkloadIds;
 import jakarta.annotation.PreDestroy;
 import java.util.Locale;
 import java.util.Map;
@@ -115,8 +116,8 @@ class OperationService {
                     : clients.call(engine.id(), operation.action(), work::run);
             UUID workloadId = null;
             if (produced != null) {
-                workloadId = io.gantry.workload.WorkloadIds.of(engine.id(), produced.nativeId());
-                sync.apply(engine.id(), produced);
+                workloadId = WorkloadIds.of(engine.id(), produced.nativeId());
+                storeQuietly(engine, produced);
             } else if (nativeId != null) {
                 refreshQuietly(engine, nativeId);
             }
@@ -131,6 +132,15 @@ class OperationService {
         }
         metrics.operationFinished(done.action(), done.state().name());
         publish(done);
+    }
+
+    /** The engine did what was asked; failing to store its answer now only delays it to the next sync. */
+    private void storeQuietly(Engine engine, Workload produced) {
+        try {
+            sync.apply(engine.id(), produced);
+        } catch (RuntimeException e) {
+            log.debug("Engine {}: storing {} after an operation failed: {}", engine.name(), produced.nativeId(), e.toString());
+        }
     }
 
     private void refreshQuietly(Engine engine, String nativeId) {

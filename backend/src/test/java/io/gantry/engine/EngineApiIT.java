@@ -76,6 +76,13 @@ class EngineApiIT extends IntegrationTest {
     }
 
     @Test
+    void aBadCallTimeoutOptionIsA400NamingIt() {
+        Api.Response r = api().post("/api/v1/engines", Map.of("name", "bad-timeout", "kind", "test",
+                "endpoint", "test://bad-timeout", "options", Map.of("callTimeout", "soon")));
+        assertProblem(r, 400, "options.callTimeout");
+    }
+
+    @Test
     void missingFieldsAreA400WithFieldErrors() {
         Api.Response r = api().post("/api/v1/engines", Map.of("kind", "test"));
         assertProblem(r, 400, "name");

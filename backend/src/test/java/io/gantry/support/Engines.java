@@ -23,7 +23,7 @@ public final class Engines {
     /** Waits until the engine has finished a full sync with the given status. */
     public static JsonNode awaitStatus(Api api, String id, String status) {
         JsonNode[] last = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
             last[0] = api.get("/api/v1/engines/" + id).json();
             assertThat(last[0].get("status").asString()).isEqualTo(status);
         });
