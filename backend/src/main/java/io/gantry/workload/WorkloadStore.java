@@ -19,6 +19,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -90,44 +91,59 @@ public class WorkloadStore {
 
     /**
      * Inserts or updates the engine's workloads in batches and clears their {@code stale} flag.
+     * For a large set (a full resync) the stored hashes are read first, so that unchanged workloads
+     * are not even sent to the database.
      *
      * @return the native ids of the workloads that were new or changed
      */
     public List<String> upsert(Engine engine, List<Workload> workloads, Instant now) {
+        List<String[]> rows = new ArrayList<>(workloads.size());
+        for (Workload w : workloads) {
+            rows.add(row(engine, w));
+        }
+        if (rows.size() > BATCH) {
+            Map<String, String> stored = new HashMap<>();
+            jdbc.query("SELECT native_id, CASE WHEN stale THEN '' ELSE content_hash END FROM workloads WHERE engine_id = ?",
+                    rs -> {
+                        stored.put(rs.getString(1), rs.getString(2));
+                    }, engine.id());
+            rows.removeIf(r -> r[HASH].equals(stored.get(r[NATIVE_ID])));
+        }
         List<String> changed = new ArrayList<>();
-        for (int from = 0; from < workloads.size(); from += BATCH) {
-            changed.addAll(upsertBatch(engine, workloads.subList(from, Math.min(workloads.size(), from + BATCH)), now));
+        for (int from = 0; from < rows.size(); from += BATCH) {
+            changed.addAll(upsertBatch(engine, rows.subList(from, Math.min(rows.size(), from + BATCH)), now));
         }
         return changed;
     }
 
-    private List<String> upsertBatch(Engine engine, List<Workload> batch, Instant now) {
+    private static final int NATIVE_ID = 1;
+    private static final int HASH = 14;
+
+    /** The unnest columns of one workload, in the order of {@link #UPSERT}. */
+    private String[] row(Engine engine, Workload w) {
+        String labels = json.writeValueAsString(w.labels());
+        String spec = json.writeValueAsString(w.spec());
+        String status = json.writeValueAsString(w.status());
+        String instances = json.writeValueAsString(w.instances());
+        String created = w.createdAt() == null ? null : w.createdAt().toString();
+        return new String[] {
+                WorkloadIds.of(engine.id(), w.nativeId()).toString(), w.nativeId(), w.namespace(), w.name(),
+                w.kind().name(), w.status().phase().name(), w.spec().image(), labels,
+                Integer.toString(w.status().desired()), Integer.toString(w.status().running()), spec, status,
+                instances, w.nativeObject(),
+                hash(engine.name(), engine.kind(), w.namespace(), w.name(), w.kind().name(), labels, spec, status,
+                        instances, w.nativeObject(), created),
+                created};
+    }
+
+    private List<String> upsertBatch(Engine engine, List<String[]> batch, Instant now) {
         int n = batch.size();
         String[][] columns = new String[16][n];
         for (int i = 0; i < n; i++) {
-            Workload w = batch.get(i);
-            String labels = json.writeValueAsString(w.labels());
-            String spec = json.writeValueAsString(w.spec());
-            String status = json.writeValueAsString(w.status());
-            String instances = json.writeValueAsString(w.instances());
-            String created = w.createdAt() == null ? null : w.createdAt().toString();
-            columns[0][i] = WorkloadIds.of(engine.id(), w.nativeId()).toString();
-            columns[1][i] = w.nativeId();
-            columns[2][i] = w.namespace();
-            columns[3][i] = w.name();
-            columns[4][i] = w.kind().name();
-            columns[5][i] = w.status().phase().name();
-            columns[6][i] = w.spec().image();
-            columns[7][i] = labels;
-            columns[8][i] = Integer.toString(w.status().desired());
-            columns[9][i] = Integer.toString(w.status().running());
-            columns[10][i] = spec;
-            columns[11][i] = status;
-            columns[12][i] = instances;
-            columns[13][i] = w.nativeObject();
-            columns[14][i] = hash(engine.name(), engine.kind(), w.namespace(), w.name(), w.kind().name(), labels, spec,
-                    status, instances, w.nativeObject(), created);
-            columns[15][i] = created;
+            String[] row = batch.get(i);
+            for (int col = 0; col < columns.length; col++) {
+                columns[col][i] = row[col];
+            }
         }
         Timestamp at = Timestamp.from(now);
         return jdbc.query((Connection c) -> {
