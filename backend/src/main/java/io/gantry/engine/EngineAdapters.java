@@ -4,6 +4,7 @@ import io.gantry.spi.EngineAdapter;
 import io.gantry.web.BadRequestException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -32,7 +33,7 @@ public class EngineAdapters {
         return byKind.containsKey(kind);
     }
 
-    public java.util.Set<String> kinds() {
+    public Set<String> kinds() {
         return byKind.keySet();
     }
 }

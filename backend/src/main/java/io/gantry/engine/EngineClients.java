@@ -1,5 +1,6 @@
 package io.gantry.engine;
 
+import io.gantry.spi.Capability;
 import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConnection;
 import io.gantry.spi.EngineException;
@@ -9,6 +10,7 @@ import io.gantry.web.NotFoundException;
 import jakarta.annotation.PreDestroy;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -81,7 +83,7 @@ public class EngineClients {
     }
 
     /** What the engine can do as configured; no network I/O. */
-    public java.util.Set<io.gantry.spi.Capability> capabilities(UUID engineId) {
+    public Set<Capability> capabilities(UUID engineId) {
         return handle(engineId).client.capabilities();
     }
 

@@ -6,6 +6,7 @@ import io.gantry.web.BadRequestException;
 import io.gantry.web.ConflictException;
 import io.gantry.web.NotFoundException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -87,7 +88,7 @@ class EngineService {
                     credentials, request.options(), timeout));
         } catch (InvalidSpecException e) {
             throw new BadRequestException(e.errors().isEmpty()
-                    ? java.util.List.of(new BadRequestException.FieldProblem("endpoint", e.getMessage()))
+                    ? List.of(new BadRequestException.FieldProblem("endpoint", e.getMessage()))
                     : e.errors().stream().map(f -> new BadRequestException.FieldProblem(f.field(), f.message())).toList());
         }
     }

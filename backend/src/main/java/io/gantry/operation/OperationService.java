@@ -15,9 +15,11 @@ import jakarta.annotation.PreDestroy;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
@@ -96,9 +98,9 @@ class OperationService {
         return submit("sync", engine, null, null, null, idempotencyKey, Map.of("engine", engine.id()), client -> {
             try {
                 sync.resyncNow(engine.id()).get(clients.callTimeout().toMillis() * 3, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-            } catch (java.util.concurrent.TimeoutException e) {
+            } catch (TimeoutException e) {
                 throw new IllegalStateException("the resync did not finish in time");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

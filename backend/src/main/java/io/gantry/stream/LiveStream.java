@@ -72,10 +72,6 @@ public class LiveStream implements SmartLifecycle {
         return emitter;
     }
 
-    int subscriberCount() {
-        return subscribers.size();
-    }
-
     private void heartbeat() {
         publisher.execute(() -> {
             subscribers.forEach(e -> send(e, SseEmitter.event().comment("heartbeat")));

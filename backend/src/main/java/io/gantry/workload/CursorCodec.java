@@ -2,7 +2,6 @@ package io.gantry.workload;
 
 import io.gantry.secret.SecretKeys;
 import io.gantry.web.BadRequestException;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;

@@ -1,7 +1,7 @@
 package io.gantry.workload;
 
-import io.gantry.engine.Engine;
 import io.gantry.engine.Engine.EngineRef;
+import io.gantry.engine.Engine;
 import io.gantry.spi.Instance;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadKind;
@@ -188,17 +188,6 @@ public class WorkloadStore {
     public Optional<WorkloadView> find(UUID id) {
         return jdbc.query("SELECT " + VIEW_COLUMNS + " FROM workloads w WHERE w.id = ?", this::view, id)
                 .stream().findFirst();
-    }
-
-    public List<WorkloadView> findAll(Collection<UUID> ids) {
-        if (ids.isEmpty()) {
-            return List.of();
-        }
-        return jdbc.query((Connection c) -> {
-            PreparedStatement ps = c.prepareStatement("SELECT " + VIEW_COLUMNS + " FROM workloads w WHERE w.id = ANY (?)");
-            ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
-            return ps;
-        }, this::view);
     }
 
     /** The engine's own object as JSON text, as the adapter gave it. */

@@ -29,7 +29,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -49,7 +48,6 @@ public final class FakeEngine {
     private final List<Long> pingTimes = new CopyOnWriteArrayList<>();
     private final AtomicReference<Mode> mode = new AtomicReference<>(Mode.OK);
     private final AtomicReference<EngineConnection> lastConnection = new AtomicReference<>();
-    private final AtomicInteger listCalls = new AtomicInteger();
 
     private FakeEngine(String name) {
         this.name = name;
@@ -90,10 +88,6 @@ public final class FakeEngine {
     /** Wall-clock times (ms) of every ping, including failed ones. */
     public List<Long> pingTimes() {
         return List.copyOf(pingTimes);
-    }
-
-    public int listCalls() {
-        return listCalls.get();
     }
 
     public int watcherCount() {
@@ -144,7 +138,6 @@ public final class FakeEngine {
             @Override
             public List<Workload> listWorkloads() {
                 enter("list");
-                listCalls.incrementAndGet();
                 return List.copyOf(workloads.values());
             }
 
