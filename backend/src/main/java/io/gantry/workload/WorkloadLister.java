@@ -33,10 +33,12 @@ class WorkloadLister {
     private final EngineAdapters adapters;
     private final CursorCodec cursors;
     private final JsonMapper json;
+    private final WorkloadCounts counts;
 
     WorkloadLister(WorkloadStore store, EngineStore engines, EngineAdapters adapters, CursorCodec cursors,
                    JsonMapper json) {
         this.store = store;
+        this.counts = new WorkloadCounts(store);
         this.engines = engines;
         this.adapters = adapters;
         this.cursors = cursors;
@@ -117,7 +119,7 @@ class WorkloadLister {
             params.add(pattern);
             params.add(pattern);
         }
-        long total = store.count("SELECT count(*) FROM workloads w" + where, params);
+        long total = counts.count(where.toString(), params);
 
         WorkloadQuery.WorkloadSort sort = query.sort();
         String direction = query.descending() ? "DESC" : "ASC";

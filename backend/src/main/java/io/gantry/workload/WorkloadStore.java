@@ -1,6 +1,8 @@
 package io.gantry.workload;
 
 import io.gantry.engine.Engine.EngineRef;
+import io.gantry.engine.EngineRemoved;
+import io.gantry.engine.EngineSaved;
 import io.gantry.engine.Engine;
 import io.gantry.spi.Instance;
 import io.gantry.spi.Workload;
@@ -25,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 import tools.jackson.core.type.TypeReference;
@@ -83,6 +87,8 @@ public class WorkloadStore {
 
     private final JdbcTemplate jdbc;
     private final JsonMapper json;
+    /** Bumped on every write that changed rows, so that cached list counts know when they are outdated. */
+    private final AtomicLong generation = new AtomicLong();
 
     WorkloadStore(JdbcTemplate jdbc, JsonMapper json) {
         this.jdbc = jdbc;
@@ -112,6 +118,9 @@ public class WorkloadStore {
         List<String> changed = new ArrayList<>();
         for (int from = 0; from < rows.size(); from += BATCH) {
             changed.addAll(upsertBatch(engine, rows.subList(from, Math.min(rows.size(), from + BATCH)), now));
+        }
+        if (!changed.isEmpty()) {
+            generation.incrementAndGet();
         }
         return changed;
     }
@@ -164,6 +173,7 @@ public class WorkloadStore {
     public List<RemovedWorkload> removeMissing(UUID engineId, Collection<String> presentNativeIds, Instant now) {
         String sql = REMOVE_AND_REMEMBER.formatted(
                 "NOT EXISTS (SELECT 1 FROM unnest(?::text[]) AS p(native_id) WHERE p.native_id = w.native_id)");
+        generation.incrementAndGet();
         return jdbc.query((Connection c) -> {
             PreparedStatement ps = c.prepareStatement(sql);
             ps.setObject(1, engineId);
@@ -176,18 +186,31 @@ public class WorkloadStore {
 
     /** Deletes one workload the engine reported gone, keeping its last state as an event. */
     public Optional<RemovedWorkload> remove(UUID engineId, String nativeId, Instant now) {
+        generation.incrementAndGet();
         return jdbc.query(REMOVE_AND_REMEMBER.formatted("w.native_id = ?"), WorkloadStore::removed,
                 engineId, nativeId, Timestamp.from(now)).stream().findFirst();
     }
 
     /** Flags every workload of the engine as its last known state (engine DOWN). */
     public int markStale(UUID engineId) {
+        generation.incrementAndGet();
         return jdbc.update("UPDATE workloads SET stale = true WHERE engine_id = ? AND NOT stale", engineId);
     }
 
     public Optional<WorkloadView> find(UUID id) {
         return jdbc.query("SELECT " + VIEW_COLUMNS + " FROM workloads w WHERE w.id = ?", this::view, id)
                 .stream().findFirst();
+    }
+
+    /** Changes with every write to the workloads; equal values mean nothing was written in between. */
+    long generation() {
+        return generation.get();
+    }
+
+    /** A registration changed or went away: its workloads were renamed or forgotten by the database itself. */
+    @EventListener({EngineSaved.class, EngineRemoved.class})
+    void onEngineChange() {
+        generation.incrementAndGet();
     }
 
     /** The engine's own object as JSON text, as the adapter gave it. */
