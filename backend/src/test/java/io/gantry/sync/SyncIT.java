@@ -128,6 +128,16 @@ class SyncIT extends IntegrationTest {
             fake.emit(new EngineChange.WorkloadRemoved("blue/pushed"));
             await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20)).until(() ->
                     stream.data("workload.deleted").stream().anyMatch(d -> d.contains("\"nativeId\":\"blue/pushed\"")));
+
+            String operation = api.post("/api/v1/engines/" + id + "/sync", null).json().get("id").asString();
+            await().atMost(Duration.ofSeconds(5)).until(() -> stream.data("operation.updated").stream()
+                    .anyMatch(d -> d.contains(operation) && d.contains("\"state\":\"SUCCEEDED\"")));
+
+            fake.mode(FakeEngine.Mode.FAIL);
+            api.post("/api/v1/engines/" + id + "/sync", null);
+            await().atMost(Duration.ofSeconds(5)).until(() -> stream.data("engine.status").stream()
+                    .anyMatch(d -> d.contains("\"name\":\"sync-watch\"") && d.contains("\"status\":\"DOWN\"")));
+            fake.mode(FakeEngine.Mode.OK);
         }
         assertThat(workloads(api, "sync-watch").get("total").asInt()).isZero();
     }
