@@ -15,7 +15,9 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -36,6 +38,9 @@ import org.springframework.stereotype.Component;
 @Component
 public class EngineClients {
     private static final Logger log = LoggerFactory.getLogger(EngineClients.class);
+
+    /** Per engine; more would only mean more threads stuck in the same unresponsive engine. */
+    static final int MAX_CALLS_IN_FLIGHT = 16;
 
     private final EngineStore store;
     private final EngineAdapters adapters;
@@ -58,7 +63,12 @@ public class EngineClients {
      */
     public <T> T call(UUID engineId, String what, Function<EngineClient, T> call) {
         Handle handle = handle(engineId);
-        Future<T> future = handle.executor.submit(() -> call.apply(handle.client));
+        Future<T> future;
+        try {
+            future = handle.executor.submit(() -> call.apply(handle.client));
+        } catch (RejectedExecutionException e) {
+            throw unavailable(handle.name, MAX_CALLS_IN_FLIGHT + " calls are still waiting for it; " + what + " not sent", e);
+        }
         try {
             // the adapter should time out by itself; the grace lets its own, clearer error win
             return future.get(handle.timeout.toMillis() + 250, TimeUnit.MILLISECONDS);
@@ -114,7 +124,9 @@ public class EngineClients {
             EngineClient client = adapters.forKind(engine.kind(), "kind").connect(connection);
             CustomizableThreadFactory threads = new CustomizableThreadFactory("engine-" + engine.name() + "-");
             threads.setDaemon(true);
-            ExecutorService executor = Executors.newCachedThreadPool(threads);
+            // bounded: calls stuck in an engine that ignores interrupts must not pile up threads forever
+            ExecutorService executor = new ThreadPoolExecutor(0, MAX_CALLS_IN_FLIGHT, 60, TimeUnit.SECONDS,
+                    new SynchronousQueue<>(), threads);
             return new Handle(engine.name(), client, executor, timeout);
         });
     }
