@@ -5,6 +5,8 @@ import io.gantry.spi.InvalidSpecException;
 import io.gantry.web.BadRequestException;
 import io.gantry.web.ConflictException;
 import io.gantry.web.NotFoundException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -73,8 +75,20 @@ class EngineService {
         events.publishEvent(new EngineRemoved(id));
     }
 
+    private static boolean hasUserInfo(String endpoint) {
+        try {
+            return endpoint != null && new URI(endpoint).getRawUserInfo() != null;
+        } catch (URISyntaxException notAUri) {
+            return endpoint.contains("@");
+        }
+    }
+
     private void validate(UUID id, EngineRequest request) {
         var adapter = adapters.forKind(request.kind(), "kind");
+        if (hasUserInfo(request.endpoint())) {
+            // an endpoint is shown and logged; a password in it would leak (Rancher's lesson)
+            throw BadRequestException.field("endpoint", "must not contain a user or password; put them in credentials");
+        }
         Duration timeout;
         try {
             timeout = EngineClients.timeout(request.options() == null ? Map.of() : request.options(), null);

@@ -76,6 +76,14 @@ class EngineApiIT extends IntegrationTest {
     }
 
     @Test
+    void anEndpointWithAPasswordIsRefusedSoItCannotLeak() {
+        Api.Response r = api().post("/api/v1/engines", Map.of("name", "userinfo", "kind", "test",
+                "endpoint", "https://admin:hunter2@10.0.0.1:6443"));
+        assertProblem(r, 400, "endpoint");
+        assertThat(r.body()).doesNotContain("hunter2");
+    }
+
+    @Test
     void aBadCallTimeoutOptionIsA400NamingIt() {
         Api.Response r = api().post("/api/v1/engines", Map.of("name", "bad-timeout", "kind", "test",
                 "endpoint", "test://bad-timeout", "options", Map.of("callTimeout", "soon")));
