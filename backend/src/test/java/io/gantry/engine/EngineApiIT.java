@@ -126,6 +126,14 @@ class EngineApiIT extends IntegrationTest {
     }
 
     @Test
+    void anUnknownApiRouteIsA404Problem() {
+        Api.Response r = api().get("/api/v1/no-such-thing");
+        assertThat(r.status()).isEqualTo(404);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+        assertThat(r.json().get("detail").asString()).contains("/api/v1/no-such-thing");
+    }
+
+    @Test
     void healthNamesEveryEngineAndThisReplica() {
         Api api = api();
         String id = Engines.register(api, "reg-health", Map.of());
