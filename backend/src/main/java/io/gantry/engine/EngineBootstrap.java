@@ -5,8 +5,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.SmartLifecycle;
@@ -29,17 +31,27 @@ class EngineBootstrap implements SmartLifecycle {
     private final DeclaredEngines declared;
     private final boolean embeddedEnabled;
     private final Path dataDir;
+    private final Supplier<Iterable<EmbeddedEngineLauncher>> launchers;
     private final List<EmbeddedEngineLauncher.EmbeddedEngine> running = new ArrayList<>();
     private volatile boolean started;
 
+    @Autowired
     EngineBootstrap(EngineService service, EngineAdapters adapters, DeclaredEngines declared,
                     @Value("${gantry.embedded-agent:false}") boolean embeddedEnabled,
                     @Value("${gantry.data-dir}") Path dataDir) {
+        this(service, adapters, declared, embeddedEnabled, dataDir, () -> ServiceLoader.load(
+                EmbeddedEngineLauncher.class, EngineBootstrap.class.getClassLoader()));
+    }
+
+    /** @param launchers the embedded engines to start; the classpath's in production */
+    EngineBootstrap(EngineService service, EngineAdapters adapters, DeclaredEngines declared, boolean embeddedEnabled,
+                    Path dataDir, Supplier<Iterable<EmbeddedEngineLauncher>> launchers) {
         this.service = service;
         this.adapters = adapters;
         this.declared = declared;
         this.embeddedEnabled = embeddedEnabled;
         this.dataDir = dataDir;
+        this.launchers = launchers;
     }
 
     @Override
@@ -55,8 +67,7 @@ class EngineBootstrap implements SmartLifecycle {
     }
 
     private void startEmbedded() {
-        for (EmbeddedEngineLauncher launcher : ServiceLoader.load(EmbeddedEngineLauncher.class,
-                EngineBootstrap.class.getClassLoader())) {
+        for (EmbeddedEngineLauncher launcher : launchers.get()) {
             if (!adapters.knows(launcher.kind())) {
                 log.warn("Embedded engine of kind {} has no adapter; not started", launcher.kind());
                 continue;
