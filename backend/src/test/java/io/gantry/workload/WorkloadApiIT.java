@@ -3,6 +3,8 @@ package io.gantry.workload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.gantry.spi.HealthCheck;
+import io.gantry.spi.WorkloadSpec;
 import io.gantry.support.Api;
 import io.gantry.support.Engines;
 import io.gantry.support.FakeEngine;
@@ -20,10 +22,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WorkloadApiIT extends IntegrationTest {
+    @Autowired
+    JsonMapper json;
     private String engineA;
 
     @BeforeAll
@@ -130,6 +136,17 @@ class WorkloadApiIT extends IntegrationTest {
 
         assertThat(api().get("/api/v1/workloads/00000000-0000-0000-0000-000000000000").status()).isEqualTo(404);
         assertProblem(api().get("/api/v1/workloads/not-a-uuid"), "id");
+    }
+
+    @Test
+    void healthCheckTypesAreWrittenLowerCaseAndReadInAnyCase() {
+        String written = json.writeValueAsString(WorkloadSpec.of("nginx", 1).withReplicas(2));
+        assertThat(written).contains("\"replicas\":2");
+        assertThat(json.writeValueAsString(HealthCheck.http("/", 80, 10))).contains("\"type\":\"http\"");
+        assertThat(json.readValue("{\"type\":\"tcp\",\"port\":5432}", HealthCheck.class).type())
+                .isEqualTo(HealthCheck.Type.TCP);
+        assertThat(json.readValue("{\"type\":\"COMMAND\",\"command\":[\"true\"]}", HealthCheck.class).type())
+                .isEqualTo(HealthCheck.Type.COMMAND);
     }
 
     @Test
