@@ -31,6 +31,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
@@ -104,8 +105,8 @@ final class EngineSyncWorker {
     }
 
     /**
-     * Stops at once: an interrupted resync is harmless (the next start resyncs). Closing the watch
-     * and failing waiters happen here, off the worker thread, which may be stuck in a call.
+     * Stops at once: an interrupted resync is harmless (the next start resyncs). The watch is closed
+     * here, off the worker thread, which may be stuck in a call; whoever waits for a resync times out.
      */
     void stop() {
         stopped = true;
@@ -147,33 +148,63 @@ final class EngineSyncWorker {
         if (nextTick != null) {
             nextTick.cancel(false);
         }
-        Optional<Engine> current = ports.engines().find(engineId);
-        if (current.isEmpty()) {
-            return;
+        Duration delay = null;
+        boolean unregistered = false;
+        try {
+            Optional<Engine> current = ports.engines().find(engineId);
+            unregistered = current.isEmpty();
+            if (unregistered) {
+                return;
+            }
+            engine = current.get();
+            delay = syncOnce();
+        } catch (RuntimeException e) {
+            // the store itself failed (even while recording the engine's failure): retry like a DOWN engine
+            log.warn("Engine {}: sync could not be recorded: {}", engine.name(), e.toString());
+            waitingForSync.forEach(f -> f.completeExceptionally(e));
+        } finally {
+            waitingForSync.clear();
+            if (!unregistered) {
+                scheduleTick(delay == null ? backoff.nextDelay() : delay);
+            }
         }
-        engine = current.get();
-        Duration delay;
+    }
+
+    /** Ping, full resync, watch; returns the delay until the next tick. */
+    private Duration syncOnce() {
         try {
             EngineInfo info = ports.clients().call(engineId, "ping", EngineClient::ping);
             fullSync();
             status(info.degraded() ? EngineStatus.DEGRADED : EngineStatus.UP, info.message());
             ensureWatch();
             backoff.reset();
-            delay = ports.settings().interval();
             waitingForSync.forEach(f -> f.complete(null));
+            return ports.settings().interval();
         } catch (EngineUnavailableException e) {
-            delay = down(e);
+            return down(e);
         } catch (EngineException e) {
             // answers, but cannot be used fully (forbidden, rejected): keep what we know, retry later
             status(EngineStatus.DEGRADED, e.getMessage());
-            delay = backoff.nextDelay();
             waitingForSync.forEach(f -> f.completeExceptionally(e));
+            return backoff.nextDelay();
         } catch (RuntimeException e) {
+            if (e instanceof DataAccessException) {
+                throw e;
+            }
             log.warn("Engine {}: sync failed: {}", engine.name(), e.toString());
-            delay = down(e);
+            return down(e);
         }
-        waitingForSync.clear();
-        nextTick = thread.schedule(this::tick, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void scheduleTick(Duration delay) {
+        if (stopped) {
+            return;
+        }
+        try {
+            nextTick = thread.schedule(this::tick, delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stoppedMeanwhile) {
+            // stop() raced this tick
+        }
     }
 
     private Duration down(RuntimeException e) {

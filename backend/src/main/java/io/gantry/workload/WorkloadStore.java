@@ -193,8 +193,11 @@ public class WorkloadStore {
 
     /** Flags every workload of the engine as its last known state (engine DOWN). */
     public int markStale(UUID engineId) {
-        generation.incrementAndGet();
-        return jdbc.update("UPDATE workloads SET stale = true WHERE engine_id = ? AND NOT stale", engineId);
+        int marked = jdbc.update("UPDATE workloads SET stale = true WHERE engine_id = ? AND NOT stale", engineId);
+        if (marked > 0) {
+            generation.incrementAndGet();
+        }
+        return marked;
     }
 
     public Optional<WorkloadView> find(UUID id) {
