@@ -1,20 +1,37 @@
 package io.gantry.support;
 
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Base of {@code @SpringBootTest} integration tests: a random port, a fresh database per test class,
- * no embedded agent, and the bootstrap admin token {@link #ADMIN_TOKEN} for API calls.
+ * no embedded agent, short engine call timeouts and backoff, and the bootstrap admin token
+ * {@link #ADMIN_TOKEN} for API calls. Every IT uses exactly this configuration, so that they all
+ * share one application context (and one database): tests use engine names of their own.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "gantry.bootstrap-token=" + IntegrationTest.ADMIN_TOKEN,
         "gantry.admin-password=" + IntegrationTest.ADMIN_PASSWORD,
-        "gantry.embedded-agent=false"})
+        "gantry.embedded-agent=false",
+        "gantry.data-dir=target/it-data",
+        "gantry.sync.call-timeout=1s",
+        "gantry.sync.initial-backoff=250ms",
+        "gantry.sync.max-backoff=2s"})
+@Import(PermitAllUntilSecurityLands.class)
 public abstract class IntegrationTest {
     public static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
     public static final String ADMIN_PASSWORD = "test-admin-password";
+
+    @LocalServerPort
+    protected int port;
+
+    /** A client of this test's server that sends the admin token. */
+    protected Api api() {
+        return new Api(port);
+    }
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {

@@ -1,0 +1,88 @@
+package io.gantry.engine;
+
+import io.gantry.cluster.ReplicaId;
+import io.gantry.spi.Node;
+import io.gantry.web.NotFoundException;
+import io.gantry.web.Page;
+import jakarta.validation.Valid;
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/v1/engines")
+class EngineApiController {
+    private final EngineService service;
+    private final EngineStore store;
+    private final EngineClients clients;
+    private final ReplicaId replica;
+
+    EngineApiController(EngineService service, EngineStore store, EngineClients clients, ReplicaId replica) {
+        this.service = service;
+        this.store = store;
+        this.clients = clients;
+        this.replica = replica;
+    }
+
+    @GetMapping
+    Page<EngineView> list() {
+        Map<UUID, Long> counts = store.workloadCounts();
+        return Page.of(store.findAll().stream().map(e -> view(e, counts)).toList());
+    }
+
+    @GetMapping("/{id}")
+    EngineView get(@PathVariable String id) {
+        return view(engine(id), store.workloadCounts());
+    }
+
+    @PostMapping
+    ResponseEntity<EngineView> create(@Valid @RequestBody EngineRequest request) {
+        Engine engine = service.create(request);
+        return ResponseEntity.created(URI.create("/api/v1/engines/" + engine.id()))
+                .body(view(engine, Map.of()));
+    }
+
+    @PutMapping("/{id}")
+    EngineView update(@PathVariable String id, @Valid @RequestBody EngineRequest request) {
+        return view(service.update(engine(id).id(), request), store.workloadCounts());
+    }
+
+    @DeleteMapping("/{id}")
+    ResponseEntity<Void> delete(@PathVariable String id) {
+        service.delete(engine(id).id());
+        return ResponseEntity.noContent().build();
+    }
+
+    @GetMapping("/{id}/nodes")
+    Map<String, List<Node>> nodes(@PathVariable String id) {
+        Engine engine = engine(id);
+        return Map.of("items", clients.call(engine.id(), "list nodes", c -> c.listNodes()));
+    }
+
+    private Engine engine(String idOrName) {
+        return store.findByIdOrName(idOrName).orElseThrow(() -> new NotFoundException("engine", idOrName));
+    }
+
+    private EngineView view(Engine e, Map<UUID, Long> counts) {
+        List<String> capabilities;
+        try {
+            capabilities = clients.capabilities(e.id()).stream().sorted()
+                    .map(c -> c.name().toLowerCase(Locale.ROOT)).toList();
+        } catch (RuntimeException cannotConnect) {
+            capabilities = List.of();
+        }
+        return new EngineView(e.id(), e.name(), e.kind(), e.endpoint(), e.labels(), e.options(), e.status(),
+                e.message(), e.lastSyncAt(), counts.getOrDefault(e.id(), 0L), capabilities, replica.value());
+    }
+}

@@ -1,0 +1,106 @@
+package io.gantry.engine;
+
+import io.gantry.spi.EmbeddedEngineLauncher;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * Before sync starts: upserts the engines declared in configuration and, when
+ * {@code gantry.embedded-agent} is on, starts every embedded engine found on the classpath and
+ * registers it as engine {@code local}. Embedded engines stop with the server.
+ */
+@Component
+@EnableConfigurationProperties(DeclaredEngines.class)
+class EngineBootstrap implements SmartLifecycle {
+    /** Runs before the sync coordinator, which starts at {@code SYNC_PHASE}. */
+    static final int PHASE = 0;
+    private static final Logger log = LoggerFactory.getLogger(EngineBootstrap.class);
+
+    private final EngineService service;
+    private final EngineAdapters adapters;
+    private final DeclaredEngines declared;
+    private final boolean embeddedEnabled;
+    private final Path dataDir;
+    private final Supplier<Iterable<EmbeddedEngineLauncher>> launchers;
+    private final List<EmbeddedEngineLauncher.EmbeddedEngine> running = new ArrayList<>();
+    private volatile boolean started;
+
+    @Autowired
+    EngineBootstrap(EngineService service, EngineAdapters adapters, DeclaredEngines declared,
+                    @Value("${gantry.embedded-agent:false}") boolean embeddedEnabled,
+                    @Value("${gantry.data-dir}") Path dataDir) {
+        this(service, adapters, declared, embeddedEnabled, dataDir, () -> ServiceLoader.load(
+                EmbeddedEngineLauncher.class, EngineBootstrap.class.getClassLoader()));
+    }
+
+    /** @param launchers the embedded engines to start; the classpath's in production */
+    EngineBootstrap(EngineService service, EngineAdapters adapters, DeclaredEngines declared, boolean embeddedEnabled,
+                    Path dataDir, Supplier<Iterable<EmbeddedEngineLauncher>> launchers) {
+        this.service = service;
+        this.adapters = adapters;
+        this.declared = declared;
+        this.embeddedEnabled = embeddedEnabled;
+        this.dataDir = dataDir;
+        this.launchers = launchers;
+    }
+
+    @Override
+    public void start() {
+        for (DeclaredEngines.DeclaredEngine engine : declared.engines()) {
+            service.upsertByName(engine.request());
+            log.info("Engine {} declared in configuration is registered", engine.name());
+        }
+        if (embeddedEnabled) {
+            startEmbedded();
+        }
+        started = true;
+    }
+
+    private void startEmbedded() {
+        for (EmbeddedEngineLauncher launcher : launchers.get()) {
+            if (!adapters.knows(launcher.kind())) {
+                log.warn("Embedded engine of kind {} has no adapter; not started", launcher.kind());
+                continue;
+            }
+            String name = running.isEmpty() ? "local" : "local-" + launcher.kind();
+            EmbeddedEngineLauncher.EmbeddedEngine engine = launcher.start(dataDir.resolve(launcher.kind()).toAbsolutePath());
+            running.add(engine);
+            service.upsertByName(new EngineRequest(name, launcher.kind(), engine.endpoint(), null,
+                    engine.credentials(), null));
+            log.info("Started embedded {} engine at {} as engine {}", launcher.kind(), engine.endpoint(), name);
+        }
+    }
+
+    @Override
+    public void stop() {
+        for (EmbeddedEngineLauncher.EmbeddedEngine engine : running) {
+            try {
+                engine.close();
+            } catch (RuntimeException e) {
+                log.warn("Stopping the embedded engine at {} failed: {}", engine.endpoint(), e.toString());
+            }
+        }
+        running.clear();
+        started = false;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return started;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+}

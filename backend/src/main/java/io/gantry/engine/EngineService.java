@@ -1,0 +1,109 @@
+package io.gantry.engine;
+
+import io.gantry.spi.EngineConnection;
+import io.gantry.spi.InvalidSpecException;
+import io.gantry.web.BadRequestException;
+import io.gantry.web.ConflictException;
+import io.gantry.web.NotFoundException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.stereotype.Service;
+
+/** Registers, changes and forgets engines; the adapter validates a registration before it is stored. */
+@Service
+class EngineService {
+    private static final Logger log = LoggerFactory.getLogger(EngineService.class);
+
+    private final EngineStore store;
+    private final EngineAdapters adapters;
+    private final ApplicationEventPublisher events;
+
+    EngineService(EngineStore store, EngineAdapters adapters, ApplicationEventPublisher events) {
+        this.store = store;
+        this.adapters = adapters;
+        this.events = events;
+    }
+
+    Engine create(EngineRequest request) {
+        validate(null, request);
+        Engine engine = new Engine(UUID.randomUUID(), request.name(), request.kind(), request.endpoint(),
+                request.labels(), request.options(), EngineStatus.UNKNOWN, "", null, null);
+        try {
+            store.insert(engine, request.credentials());
+        } catch (DuplicateKeyException e) {
+            throw new ConflictException("an engine named '" + request.name() + "' already exists");
+        }
+        log.info("Registered engine {} ({}) at {}", engine.name(), engine.kind(), engine.endpoint());
+        events.publishEvent(new EngineSaved(engine.id()));
+        return store.find(engine.id()).orElseThrow();
+    }
+
+    Engine update(UUID id, EngineRequest request) {
+        Engine existing = store.find(id).orElseThrow(() -> new NotFoundException("engine", id));
+        validate(id, request);
+        Engine changed = new Engine(id, request.name(), request.kind(), request.endpoint(), request.labels(),
+                request.options(), existing.status(), existing.message(), existing.lastSyncAt(), existing.createdAt());
+        try {
+            store.update(changed, request.credentials());
+        } catch (DuplicateKeyException e) {
+            throw new ConflictException("an engine named '" + request.name() + "' already exists");
+        }
+        log.info("Changed engine {} ({}) at {}", changed.name(), changed.kind(), changed.endpoint());
+        events.publishEvent(new EngineSaved(id));
+        return store.find(id).orElseThrow();
+    }
+
+    /** Creates or replaces the engine of that name: for engines declared in configuration or started embedded. */
+    Engine upsertByName(EngineRequest request) {
+        Optional<Engine> existing = store.findByName(request.name());
+        return existing.isPresent() ? update(existing.get().id(), request) : create(request);
+    }
+
+    void delete(UUID id) {
+        Engine engine = store.find(id).orElseThrow(() -> new NotFoundException("engine", id));
+        store.delete(id);
+        log.info("Unregistered engine {}; its workloads are forgotten, nothing on the engine was touched", engine.name());
+        events.publishEvent(new EngineRemoved(id));
+    }
+
+    private static boolean hasUserInfo(String endpoint) {
+        try {
+            return endpoint != null && new URI(endpoint).getRawUserInfo() != null;
+        } catch (URISyntaxException notAUri) {
+            return endpoint.contains("@");
+        }
+    }
+
+    private void validate(UUID id, EngineRequest request) {
+        var adapter = adapters.forKind(request.kind(), "kind");
+        if (hasUserInfo(request.endpoint())) {
+            // an endpoint is shown and logged; a password in it would leak (Rancher's lesson)
+            throw BadRequestException.field("endpoint", "must not contain a user or password; put them in credentials");
+        }
+        Duration timeout;
+        try {
+            timeout = EngineClients.timeout(request.options() == null ? Map.of() : request.options(), null);
+        } catch (IllegalArgumentException e) {
+            throw BadRequestException.field("options." + EngineClients.TIMEOUT_OPTION, "is not a duration such as 30s or 500ms");
+        }
+        Map<String, String> credentials = request.credentials() != null || id == null
+                ? request.credentials() : store.credentials(id);
+        try {
+            adapter.validate(new EngineConnection(id, request.name(), request.endpoint(), request.labels(),
+                    credentials, request.options(), timeout));
+        } catch (InvalidSpecException e) {
+            throw new BadRequestException(e.errors().isEmpty()
+                    ? List.of(new BadRequestException.FieldProblem("endpoint", e.getMessage()))
+                    : e.errors().stream().map(f -> new BadRequestException.FieldProblem(f.field(), f.message())).toList());
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package io.gantry.operation;
+
+import io.gantry.engine.Engine;
+import io.gantry.engine.EngineClients;
+import io.gantry.metrics.GantryMetrics;
+import io.gantry.spi.Capability;
+import io.gantry.spi.EngineClient;
+import io.gantry.spi.UnsupportedCapabilityException;
+import io.gantry.spi.Workload;
+import io.gantry.stream.LiveStream;
+import io.gantry.sync.SyncCoordinator;
+import io.gantry.web.CurrentUser;
+import io.gantry.workload.WorkloadIds;
+import jakarta.annotation.PreDestroy;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Journals each action, answers at once, and runs the action on a worker thread through the
+ * engine's client (with its call timeout); state, progress and message go to the journal and the
+ * live stream as they change.
+ */
+@Service
+class OperationService {
+    private static final Logger log = LoggerFactory.getLogger(OperationService.class);
+    private static final int WORKERS = 4;
+
+    private final OperationStore store;
+    private final EngineClients clients;
+    private final SyncCoordinator sync;
+    private final LiveStream stream;
+    private final GantryMetrics metrics;
+    private final JsonMapper json;
+    private final ExecutorService workers;
+
+    OperationService(OperationStore store, EngineClients clients, SyncCoordinator sync, LiveStream stream,
+                     GantryMetrics metrics, JsonMapper json) {
+        this.store = store;
+        this.clients = clients;
+        this.sync = sync;
+        this.stream = stream;
+        this.metrics = metrics;
+        this.json = json;
+        CustomizableThreadFactory threads = new CustomizableThreadFactory("operation-");
+        threads.setDaemon(true);
+        this.workers = Executors.newFixedThreadPool(WORKERS, threads);
+    }
+
+    /** The work of one operation, run on a worker thread. */
+    interface Action {
+        /** @return the workload the action produced (a deploy), or {@code null} */
+        Workload run(EngineClient client);
+    }
+
+    /**
+     * Journals and starts an action, or returns the first operation of a repeated idempotency key.
+     *
+     * @param nativeId the workload acted on, or {@code null} for deploy and sync
+     */
+    Operation submit(String action, Engine engine, UUID workloadId, String nativeId, Capability needs,
+                     String idempotencyKey, Map<String, Object> request, Action work) {
+        String user = CurrentUser.username();
+        String key = idempotencyKey == null || idempotencyKey.isBlank() ? null : idempotencyKey;
+        if (key != null) {
+            var earlier = store.findByKey(user, key);
+            if (earlier.isPresent()) {
+                return earlier.get();
+            }
+        }
+        if (needs != null && !clients.capabilities(engine.id()).contains(needs)) {
+            throw new UnsupportedCapabilityException(needs, "engine '" + engine.name() + "' cannot "
+                    + needs.name().toLowerCase(Locale.ROOT));
+        }
+        var created = store.insert(action, workloadId, engine.id(), user, key, json.writeValueAsString(request));
+        if (created.isEmpty()) {
+            // a concurrent request with the same key won the insert
+            return store.findByKey(user, key).orElseThrow();
+        }
+        Operation operation = created.get();
+        publish(operation);
+        workers.execute(() -> execute(operation, engine, nativeId, work));
+        return operation;
+    }
+
+    /** A full resync journaled as an operation of action {@code sync}. */
+    Operation resync(Engine engine, String idempotencyKey) {
+        return submit("sync", engine, null, null, null, idempotencyKey, Map.of("engine", engine.id()), client -> {
+            try {
+                sync.resyncNow(engine.id()).get(clients.callTimeout().toMillis() * 3, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("the resync did not finish in time");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted");
+            }
+            return null;
+        });
+    }
+
+    private void execute(Operation operation, Engine engine, String nativeId, Action work) {
+        publish(store.update(operation.id(), OperationState.RUNNING, 10, "calling engine " + engine.name(), null));
+        Operation done;
+        try {
+            Workload produced = operation.action().equals("sync") ? work.run(null)
+                    : clients.call(engine.id(), operation.action(), work::run);
+            UUID workloadId = null;
+            if (produced != null) {
+                workloadId = WorkloadIds.of(engine.id(), produced.nativeId());
+                storeQuietly(engine, produced);
+            } else if (nativeId != null) {
+                refreshQuietly(engine, nativeId);
+            }
+            done = store.update(operation.id(), OperationState.SUCCEEDED, 100, "done", workloadId);
+            log.info("{} {} on engine {} by {} succeeded", operation.action(), nativeId == null ? "" : nativeId,
+                    engine.name(), operation.user());
+        } catch (RuntimeException e) {
+            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            done = store.update(operation.id(), OperationState.FAILED, 100, message, null);
+            log.info("{} {} on engine {} by {} failed: {}", operation.action(), nativeId == null ? "" : nativeId,
+                    engine.name(), operation.user(), message);
+        }
+        metrics.operationFinished(done.action(), done.state().name());
+        publish(done);
+    }
+
+    /** The engine did what was asked; failing to store its answer now only delays it to the next sync. */
+    private void storeQuietly(Engine engine, Workload produced) {
+        try {
+            sync.apply(engine.id(), produced);
+        } catch (RuntimeException e) {
+            log.debug("Engine {}: storing {} after an operation failed: {}", engine.name(), produced.nativeId(), e.toString());
+        }
+    }
+
+    private void refreshQuietly(Engine engine, String nativeId) {
+        try {
+            sync.refresh(engine.id(), nativeId).get(clients.callTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            // the next resync or watch event brings the store up to date
+            log.debug("Engine {}: refreshing {} after an operation failed: {}", engine.name(), nativeId, e.toString());
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void publish(Operation operation) {
+        stream.publish(LiveStream.OPERATION_UPDATED, operation);
+    }
+
+    @PreDestroy
+    void close() {
+        workers.shutdownNow();
+    }
+}

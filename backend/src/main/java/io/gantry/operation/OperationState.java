@@ -1,0 +1,9 @@
+package io.gantry.operation;
+
+enum OperationState {
+    PENDING, RUNNING, SUCCEEDED, FAILED;
+
+    boolean finished() {
+        return this == SUCCEEDED || this == FAILED;
+    }
+}

@@ -1,0 +1,103 @@
+package io.gantry.operation;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+/** The operation journal in PostgreSQL: a server restart loses none. */
+@Repository
+class OperationStore {
+    static final String RESTARTED = "server restarted while the operation was running";
+    private static final String COLUMNS = "id, action, workload_id, engine_id, username, state, progress, message, "
+            + "created_at, updated_at, finished_at";
+
+    private final JdbcTemplate jdbc;
+
+    OperationStore(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * Journals a new PENDING operation, unless the user already sent this idempotency key.
+     *
+     * @return the new operation, or empty when the key was used before
+     */
+    Optional<Operation> insert(String action, UUID workloadId, UUID engineId, String user, String idempotencyKey,
+                               String requestJson) {
+        Timestamp now = Timestamp.from(Instant.now());
+        return jdbc.query("INSERT INTO operations (id, action, workload_id, engine_id, username, state, progress, "
+                        + "message, idempotency_key, request, created_at, updated_at) "
+                        + "VALUES (?, ?, ?, ?, ?, 'PENDING', 0, 'queued', ?, ?::jsonb, ?, ?) "
+                        + "ON CONFLICT (username, idempotency_key) DO NOTHING RETURNING " + COLUMNS,
+                OperationStore::operation, UUID.randomUUID(), action, workloadId, engineId, user, idempotencyKey,
+                requestJson, now, now).stream().findFirst();
+    }
+
+    Optional<Operation> findByKey(String user, String idempotencyKey) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM operations WHERE username = ? AND idempotency_key = ?",
+                OperationStore::operation, user, idempotencyKey).stream().findFirst();
+    }
+
+    Optional<Operation> find(UUID id) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM operations WHERE id = ?", OperationStore::operation, id)
+                .stream().findFirst();
+    }
+
+    Operation update(UUID id, OperationState state, int progress, String message, UUID workloadId) {
+        Timestamp now = Timestamp.from(Instant.now());
+        return jdbc.query("UPDATE operations SET state = ?, progress = ?, message = ?, "
+                        + "workload_id = coalesce(?, workload_id), updated_at = ?, "
+                        + "finished_at = CASE WHEN ? THEN ? ELSE finished_at END WHERE id = ? RETURNING " + COLUMNS,
+                OperationStore::operation, state.name(), progress, message, workloadId, now, state.finished(), now, id)
+                .get(0);
+    }
+
+    List<Operation> find(UUID workloadId, UUID engineId, OperationState state, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM operations WHERE true");
+        List<Object> params = new ArrayList<>();
+        if (workloadId != null) {
+            sql.append(" AND workload_id = ?");
+            params.add(workloadId);
+        }
+        if (engineId != null) {
+            sql.append(" AND engine_id = ?");
+            params.add(engineId);
+        }
+        if (state != null) {
+            sql.append(" AND state = ?");
+            params.add(state.name());
+        }
+        sql.append(" ORDER BY created_at DESC, id LIMIT ").append(limit);
+        return jdbc.query(sql.toString(), OperationStore::operation, params.toArray());
+    }
+
+    long count(UUID workloadId, UUID engineId, OperationState state) {
+        Long n = jdbc.queryForObject("SELECT count(*) FROM operations WHERE (?::uuid IS NULL OR workload_id = ?) "
+                        + "AND (?::uuid IS NULL OR engine_id = ?) AND (?::text IS NULL OR state = ?)", Long.class,
+                workloadId, workloadId, engineId, engineId, state == null ? null : state.name(),
+                state == null ? null : state.name());
+        return n == null ? 0 : n;
+    }
+
+    /** Operations a previous process left unfinished can no longer be followed: they failed. */
+    int failUnfinished() {
+        return jdbc.update("UPDATE operations SET state = 'FAILED', message = ?, updated_at = now(), finished_at = now() "
+                + "WHERE state IN ('PENDING', 'RUNNING')", RESTARTED);
+    }
+
+    private static Operation operation(ResultSet rs, int row) throws SQLException {
+        Timestamp finished = rs.getTimestamp("finished_at");
+        return new Operation(rs.getObject("id", UUID.class), rs.getString("action"),
+                rs.getObject("workload_id", UUID.class), rs.getObject("engine_id", UUID.class),
+                rs.getString("username"), OperationState.valueOf(rs.getString("state")), rs.getInt("progress"),
+                rs.getString("message"), rs.getTimestamp("created_at").toInstant(),
+                rs.getTimestamp("updated_at").toInstant(), finished == null ? null : finished.toInstant());
+    }
+}

@@ -1,0 +1,122 @@
+package io.gantry.operation;
+
+import io.gantry.engine.Engine;
+import io.gantry.engine.EngineStore;
+import io.gantry.spi.Capability;
+import io.gantry.spi.WorkloadDefinition;
+import io.gantry.web.BadRequestException;
+import io.gantry.web.NotFoundException;
+import io.gantry.workload.WorkloadStore;
+import io.gantry.workload.WorkloadView;
+import jakarta.validation.Valid;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Mutating workload calls: each answers 202 with the Operation that carries it out. */
+@RestController
+@RequestMapping("/api/v1")
+class WorkloadActionApiController {
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+    private final OperationService operations;
+    private final EngineStore engines;
+    private final WorkloadStore workloads;
+
+    WorkloadActionApiController(OperationService operations, EngineStore engines, WorkloadStore workloads) {
+        this.operations = operations;
+        this.engines = engines;
+        this.workloads = workloads;
+    }
+
+    @PostMapping("/workloads")
+    ResponseEntity<Operation> deploy(@Valid @RequestBody WorkloadRequests.Deploy body,
+                                     @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {
+        Engine engine = engines.findByIdOrName(body.engine())
+                .orElseThrow(() -> BadRequestException.field("engine", "no engine has the id or name '" + body.engine() + "'"));
+        WorkloadDefinition definition = new WorkloadDefinition(body.namespace(), body.name(), body.kind(),
+                body.labels(), body.spec());
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("engine", engine.id());
+        request.put("namespace", definition.namespace());
+        request.put("name", definition.name());
+        request.put("kind", definition.kind());
+        request.put("image", body.spec().image());
+        return accepted(operations.submit("deploy", engine, null, null, Capability.DEPLOY, key, request,
+                client -> client.deploy(definition)));
+    }
+
+    @PutMapping("/workloads/{id}/spec")
+    ResponseEntity<Operation> update(@PathVariable UUID id, @Valid @RequestBody WorkloadRequests.UpdateSpec body,
+                                     @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {
+        WorkloadView w = workload(id);
+        return accepted(operations.submit("update", engine(w), id, w.nativeId(), Capability.UPDATE, key,
+                Map.of("image", String.valueOf(body.spec().image())), client -> {
+                    client.update(w.nativeId(), body.spec());
+                    return null;
+                }));
+    }
+
+    @PostMapping("/workloads/{id}/scale")
+    ResponseEntity<Operation> scale(@PathVariable UUID id, @Valid @RequestBody WorkloadRequests.Scale body,
+                                    @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {
+        WorkloadView w = workload(id);
+        return accepted(operations.submit("scale", engine(w), id, w.nativeId(), Capability.SCALE, key,
+                Map.of("replicas", body.replicas()), client -> {
+                    client.scale(w.nativeId(), body.replicas());
+                    return null;
+                }));
+    }
+
+    @PostMapping("/workloads/{id}/restart")
+    ResponseEntity<Operation> restart(@PathVariable UUID id,
+                                      @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {
+        WorkloadView w = workload(id);
+        return accepted(operations.submit("restart", engine(w), id, w.nativeId(), Capability.RESTART, key, Map.of(),
+                client -> {
+                    client.restart(w.nativeId());
+                    return null;
+                }));
+    }
+
+    @DeleteMapping("/workloads/{id}")
+    ResponseEntity<Operation> delete(@PathVariable UUID id,
+                                     @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {
+        WorkloadView w = workload(id);
+        return accepted(operations.submit("delete", engine(w), id, w.nativeId(), Capability.DELETE, key, Map.of(),
+                client -> {
+                    client.delete(w.nativeId());
+                    return null;
+                }));
+    }
+
+    /** A full resync of one engine now. */
+    @PostMapping("/engines/{id}/sync")
+    ResponseEntity<Operation> sync(@PathVariable String id,
+                                   @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {
+        Engine engine = engines.findByIdOrName(id).orElseThrow(() -> new NotFoundException("engine", id));
+        return accepted(operations.resync(engine, key));
+    }
+
+    private WorkloadView workload(UUID id) {
+        return workloads.find(id).orElseThrow(() -> new NotFoundException("workload", id));
+    }
+
+    private Engine engine(WorkloadView w) {
+        return engines.find(w.engine().id()).orElseThrow(() -> new NotFoundException("engine", w.engine().id()));
+    }
+
+    static ResponseEntity<Operation> accepted(Operation operation) {
+        return ResponseEntity.accepted().location(URI.create("/api/v1/operations/" + operation.id())).body(operation);
+    }
+}

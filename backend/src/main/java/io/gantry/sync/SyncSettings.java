@@ -1,0 +1,18 @@
+package io.gantry.sync;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * @param interval       time between full resyncs of an UP engine
+ * @param initialBackoff first retry delay once an engine is DOWN; doubles on every failure
+ * @param maxBackoff     cap of the retry delay
+ */
+@ConfigurationProperties("gantry.sync")
+record SyncSettings(Duration interval, Duration initialBackoff, Duration maxBackoff) {
+    SyncSettings {
+        interval = interval == null ? Duration.ofSeconds(30) : interval;
+        initialBackoff = initialBackoff == null ? Duration.ofSeconds(1) : initialBackoff;
+        maxBackoff = maxBackoff == null ? Duration.ofSeconds(60) : maxBackoff;
+    }
+}

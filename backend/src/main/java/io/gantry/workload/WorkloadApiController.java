@@ -1,0 +1,141 @@
+package io.gantry.workload;
+
+import io.gantry.engine.EngineClients;
+import io.gantry.spi.LogLine;
+import io.gantry.spi.LogSink;
+import io.gantry.spi.Subscription;
+import io.gantry.stream.LiveStream;
+import io.gantry.web.BadRequestException;
+import io.gantry.web.NotFoundException;
+import io.gantry.web.Page;
+import java.io.IOException;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+@RestController
+@RequestMapping("/api/v1/workloads")
+class WorkloadApiController {
+    private static final int MAX_TAIL = 10_000;
+    private static final long FOLLOW_TIMEOUT_MS = 30 * 60 * 1000L;
+
+    private final WorkloadLister lister;
+    private final WorkloadStore store;
+    private final EngineClients clients;
+    private final JsonMapper json;
+    private final LiveStream stream;
+
+    WorkloadApiController(WorkloadLister lister, WorkloadStore store, EngineClients clients, JsonMapper json,
+                          LiveStream stream) {
+        this.lister = lister;
+        this.store = store;
+        this.clients = clients;
+        this.json = json;
+        this.stream = stream;
+    }
+
+    @GetMapping
+    Page<WorkloadView> list(@RequestParam(required = false) String engine,
+                            @RequestParam(required = false) String engineKind,
+                            @RequestParam(required = false) String namespace,
+                            @RequestParam(required = false) String kind,
+                            @RequestParam(required = false) String phase,
+                            @RequestParam(required = false) List<String> label,
+                            @RequestParam(required = false) String q,
+                            @RequestParam(required = false) String sort,
+                            @RequestParam(required = false) Integer limit,
+                            @RequestParam(required = false) String cursor) {
+        return lister.list(lister.parse(engine, engineKind, namespace, kind, phase, label, q, sort, limit, cursor));
+    }
+
+    @GetMapping("/{id}")
+    WorkloadView get(@PathVariable UUID id) {
+        return workload(id);
+    }
+
+    @GetMapping("/{id}/native")
+    ResponseEntity<JsonNode> nativeObject(@PathVariable UUID id) {
+        workload(id);
+        String text = store.nativeObject(id).orElse(null);
+        if (text == null || text.isBlank()) {
+            return ResponseEntity.ok(json.nullNode());
+        }
+        JsonNode node;
+        try {
+            node = json.readTree(text);
+        } catch (RuntimeException notJson) {
+            node = json.getNodeFactory().stringNode(text);
+        }
+        return ResponseEntity.ok(SecretRedactor.redact(node));
+    }
+
+    /** The last lines as text/plain, or with {@code follow=true} a text/event-stream with one event per line. */
+    @GetMapping("/{id}/logs")
+    Object logs(@PathVariable UUID id, @RequestParam(defaultValue = "200") int tail,
+                @RequestParam(defaultValue = "false") boolean follow) {
+        if (!follow) {
+            return tailLogs(id, tail);
+        }
+        WorkloadView w = workload(id);
+        checkTail(tail);
+        SseEmitter emitter = stream.track(new SseEmitter(FOLLOW_TIMEOUT_MS));
+        AtomicReference<Subscription> subscription = new AtomicReference<>();
+        Runnable stop = () -> {
+            stream.untrack(emitter);
+            Subscription s = subscription.getAndSet(null);
+            if (s != null) {
+                s.close();
+            }
+        };
+        emitter.onCompletion(stop);
+        emitter.onTimeout(stop);
+        emitter.onError(e -> stop.run());
+        subscription.set(clients.call(w.engine().id(), "follow logs", c -> c.followLogs(w.nativeId(), tail, new LogSink() {
+            @Override
+            public void onLine(LogLine line) {
+                try {
+                    emitter.send(SseEmitter.event().name("log").data(line, MediaType.APPLICATION_JSON));
+                } catch (IOException | IllegalStateException gone) {
+                    stop.run();
+                }
+            }
+
+            @Override
+            public void onEnd(Throwable failure) {
+                emitter.complete();
+            }
+        })));
+        return emitter;
+    }
+
+    private ResponseEntity<String> tailLogs(UUID id, int tail) {
+        WorkloadView w = workload(id);
+        checkTail(tail);
+        List<LogLine> lines = clients.call(w.engine().id(), "read logs", c -> c.logs(w.nativeId(), tail));
+        StringBuilder text = new StringBuilder();
+        for (LogLine line : lines) {
+            text.append('[').append(line.instance()).append("] ").append(line.text()).append('\n');
+        }
+        return ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body(text.toString());
+    }
+
+    private static void checkTail(int tail) {
+        if (tail < 0 || tail > MAX_TAIL) {
+            throw BadRequestException.field("tail", "must be between 0 and " + MAX_TAIL);
+        }
+    }
+
+    private WorkloadView workload(UUID id) {
+        return store.find(id).orElseThrow(() -> new NotFoundException("workload", id));
+    }
+}

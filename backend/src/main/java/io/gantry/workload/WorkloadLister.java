@@ -1,0 +1,170 @@
+package io.gantry.workload;
+
+import io.gantry.engine.Engine;
+import io.gantry.engine.EngineAdapters;
+import io.gantry.engine.EngineStore;
+import io.gantry.spi.Phase;
+import io.gantry.spi.WorkloadKind;
+import io.gantry.web.BadRequestException;
+import io.gantry.web.Page;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code GET /api/v1/workloads}: validates every filter (an unknown value is a 400 naming the
+ * parameter, never an empty page), then pages by keyset over {@code (sort key, id)}.
+ */
+@Component
+class WorkloadLister {
+    static final int DEFAULT_LIMIT = 50;
+    static final int MAX_LIMIT = 500;
+
+    private final WorkloadStore store;
+    private final EngineStore engines;
+    private final EngineAdapters adapters;
+    private final CursorCodec cursors;
+    private final JsonMapper json;
+    private final WorkloadCounts counts;
+
+    WorkloadLister(WorkloadStore store, EngineStore engines, EngineAdapters adapters, CursorCodec cursors,
+                   JsonMapper json) {
+        this.store = store;
+        this.counts = new WorkloadCounts(store);
+        this.engines = engines;
+        this.adapters = adapters;
+        this.cursors = cursors;
+        this.json = json;
+    }
+
+    WorkloadQuery parse(String engine, String engineKind, String namespace, String kind, String phase,
+                        List<String> label, String q, String sort, Integer limit, String cursor) {
+        UUID engineId = null;
+        if (engine != null && !engine.isBlank()) {
+            engineId = engines.findByIdOrName(engine).map(Engine::id)
+                    .orElseThrow(() -> BadRequestException.field("engine", "no engine has the id or name '" + engine + "'"));
+        }
+        if (engineKind != null && !engineKind.isBlank() && !adapters.knows(engineKind)) {
+            throw BadRequestException.field("engineKind", "unknown engine kind '" + engineKind + "'; known: " + adapters.kinds());
+        }
+        Map<String, String> labels = new LinkedHashMap<>();
+        for (String pair : label == null ? List.<String>of() : label) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw BadRequestException.field("label", "'" + pair + "' is not of the form key=value");
+            }
+            labels.put(pair.substring(0, eq), pair.substring(eq + 1));
+        }
+        String sortParam = sort == null || sort.isBlank() ? "name" : sort;
+        boolean descending = sortParam.startsWith("-");
+        String sortName = descending ? sortParam.substring(1) : sortParam;
+        WorkloadQuery.WorkloadSort workloadSort = Arrays.stream(WorkloadQuery.WorkloadSort.values())
+                .filter(s -> s.param.equals(sortName)).findFirst()
+                .orElseThrow(() -> BadRequestException.field("sort", "unknown sort '" + sortParam + "'; one of "
+                        + WorkloadQuery.WorkloadSort.params() + ", optionally prefixed with '-'"));
+        int pageSize = limit == null ? DEFAULT_LIMIT : limit;
+        if (pageSize < 1 || pageSize > MAX_LIMIT) {
+            throw BadRequestException.field("limit", "must be between 1 and " + MAX_LIMIT);
+        }
+        CursorCodec.Position after = null;
+        if (cursor != null && !cursor.isBlank()) {
+            after = cursors.decode(cursor);
+            if (!after.sort().equals(sortParam)) {
+                throw BadRequestException.field("cursor", "was issued for sort '" + after.sort() + "', not '" + sortParam + "'");
+            }
+        }
+        return new WorkloadQuery(engineId, blankToNull(engineKind), blankToNull(namespace),
+                enumValue(WorkloadKind.class, kind, "kind"), enumValue(Phase.class, phase, "phase"), labels,
+                blankToNull(q), workloadSort, descending, pageSize, after);
+    }
+
+    Page<WorkloadView> list(WorkloadQuery query) {
+        StringBuilder where = new StringBuilder(" WHERE true");
+        List<Object> params = new ArrayList<>();
+        if (query.engineId() != null) {
+            where.append(" AND w.engine_id = ?");
+            params.add(query.engineId());
+        }
+        if (query.engineKind() != null) {
+            where.append(" AND w.engine_kind = ?");
+            params.add(query.engineKind());
+        }
+        if (query.namespace() != null) {
+            where.append(" AND w.namespace = ?");
+            params.add(query.namespace());
+        }
+        if (query.kind() != null) {
+            where.append(" AND w.kind = ?");
+            params.add(query.kind().name());
+        }
+        if (query.phase() != null) {
+            where.append(" AND w.phase = ?");
+            params.add(query.phase().name());
+        }
+        if (!query.labels().isEmpty()) {
+            where.append(" AND w.labels @> ?::jsonb");
+            params.add(json.writeValueAsString(query.labels()));
+        }
+        if (query.q() != null) {
+            where.append(" AND (w.name ILIKE ? ESCAPE '\\' OR w.image ILIKE ? ESCAPE '\\')");
+            String pattern = "%" + query.q().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+            params.add(pattern);
+            params.add(pattern);
+        }
+        long total = counts.count(where.toString(), params);
+
+        WorkloadQuery.WorkloadSort sort = query.sort();
+        String direction = query.descending() ? "DESC" : "ASC";
+        List<Object> pageParams = new ArrayList<>(params);
+        StringBuilder sql = new StringBuilder("SELECT " + WorkloadStore.VIEW_COLUMNS + " FROM workloads w").append(where);
+        if (query.after() != null) {
+            sql.append(" AND (").append(sort.column).append(", w.id) ").append(query.descending() ? "<" : ">").append(" (?, ?)");
+            pageParams.add(sortValue(sort, query.after().key()));
+            pageParams.add(UUID.fromString(query.after().id()));
+        }
+        sql.append(" ORDER BY ").append(sort.column).append(' ').append(direction)
+                .append(", w.id ").append(direction).append(" LIMIT ").append(query.limit() + 1);
+        List<WorkloadView> rows = store.query(sql.toString(), pageParams);
+
+        String next = null;
+        if (rows.size() > query.limit()) {
+            rows = rows.subList(0, query.limit());
+            WorkloadView last = rows.get(rows.size() - 1);
+            next = cursors.encode(new CursorCodec.Position((query.descending() ? "-" : "") + sort.param,
+                    sort.key(last), last.id().toString()));
+        }
+        return new Page<>(rows, total, next);
+    }
+
+    private static Object sortValue(WorkloadQuery.WorkloadSort sort, String key) {
+        try {
+            return sort == WorkloadQuery.WorkloadSort.UPDATED ? Timestamp.from(Instant.parse(key)) : key;
+        } catch (RuntimeException e) {
+            throw BadRequestException.field("cursor", "is not a cursor this server issued");
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    private static <E extends Enum<E>> E enumValue(Class<E> type, String value, String param) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw BadRequestException.field(param, "unknown value '" + value + "'; one of "
+                    + Arrays.toString(type.getEnumConstants()));
+        }
+    }
+}

@@ -1,0 +1,266 @@
+package io.gantry.workload;
+
+import io.gantry.engine.Engine.EngineRef;
+import io.gantry.engine.EngineRemoved;
+import io.gantry.engine.EngineSaved;
+import io.gantry.engine.Engine;
+import io.gantry.spi.Instance;
+import io.gantry.spi.Workload;
+import io.gantry.spi.WorkloadKind;
+import io.gantry.spi.WorkloadSpec;
+import io.gantry.spi.WorkloadStatus;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The normalized workloads in PostgreSQL. Writes come in batches from sync: one
+ * {@code INSERT ... SELECT FROM unnest(...) ON CONFLICT DO UPDATE ... WHERE changed} per batch, so
+ * an unchanged workload costs no write and the statement returns exactly the workloads that changed.
+ */
+@Repository
+public class WorkloadStore {
+    static final int BATCH = 500;
+    private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {
+    };
+    private static final TypeReference<List<Instance>> INSTANCES = new TypeReference<>() {
+    };
+    static final String VIEW_COLUMNS = "w.id, w.engine_id, w.engine_name, w.engine_kind, w.native_id, w.namespace, "
+            + "w.name, w.kind, w.labels::text AS labels, w.spec::text AS spec, w.status::text AS status, "
+            + "w.instances::text AS instances, w.created_at, w.synced_at, w.updated_at, w.stale";
+
+    private static final String UPSERT = """
+            INSERT INTO workloads (id, engine_id, engine_name, engine_kind, native_id, namespace, name, kind, phase,
+                                   image, labels, desired, running, stale, spec, status, instances, native_object,
+                                   content_hash, created_at, synced_at, updated_at)
+            SELECT u.id::uuid, ?, ?, ?, u.native_id, u.namespace, u.name, u.kind, u.phase, u.image, u.labels::jsonb,
+                   u.desired::int, u.running::int, false, u.spec::jsonb, u.status::jsonb, u.instances::jsonb,
+                   u.native_object, u.content_hash, u.created_at::timestamptz, ?, ?
+            FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                        ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                 AS u(id, native_id, namespace, name, kind, phase, image, labels, desired, running, spec, status,
+                      instances, native_object, content_hash, created_at)
+            ON CONFLICT (engine_id, native_id) DO UPDATE SET
+                engine_name = EXCLUDED.engine_name, engine_kind = EXCLUDED.engine_kind,
+                namespace = EXCLUDED.namespace, name = EXCLUDED.name, kind = EXCLUDED.kind, phase = EXCLUDED.phase,
+                image = EXCLUDED.image, labels = EXCLUDED.labels, desired = EXCLUDED.desired,
+                running = EXCLUDED.running, stale = false, spec = EXCLUDED.spec, status = EXCLUDED.status,
+                instances = EXCLUDED.instances, native_object = EXCLUDED.native_object,
+                content_hash = EXCLUDED.content_hash, created_at = EXCLUDED.created_at,
+                synced_at = EXCLUDED.synced_at, updated_at = EXCLUDED.updated_at
+            WHERE workloads.content_hash <> EXCLUDED.content_hash OR workloads.stale
+            RETURNING native_id""";
+
+    private static final String REMOVE_AND_REMEMBER = """
+            WITH gone AS (
+                DELETE FROM workloads w WHERE w.engine_id = ? AND %s
+                RETURNING w.id, w.engine_id, w.native_id, w.name, w.labels, w.spec, w.status, w.instances)
+            INSERT INTO workload_events (engine_id, workload_id, workload_name, native_id, time, type, reason,
+                                         message, last_state)
+            SELECT engine_id, id, name, native_id, ?, 'Normal', 'Deleted',
+                   'the workload no longer exists on the engine; its last known state is kept',
+                   jsonb_build_object('labels', labels, 'spec', spec, 'status', status, 'instances', instances)
+            FROM gone
+            ON CONFLICT DO NOTHING
+            RETURNING workload_id, engine_id, native_id, workload_name""";
+
+    private final JdbcTemplate jdbc;
+    private final JsonMapper json;
+    /** Bumped on every write that changed rows, so that cached list counts know when they are outdated. */
+    private final AtomicLong generation = new AtomicLong();
+
+    WorkloadStore(JdbcTemplate jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    /**
+     * Inserts or updates the engine's workloads in batches and clears their {@code stale} flag.
+     * For a large set (a full resync) the stored hashes are read first, so that unchanged workloads
+     * are not even sent to the database.
+     *
+     * @return the native ids of the workloads that were new or changed
+     */
+    public List<String> upsert(Engine engine, List<Workload> workloads, Instant now) {
+        List<String[]> rows = new ArrayList<>(workloads.size());
+        for (Workload w : workloads) {
+            rows.add(row(engine, w));
+        }
+        if (rows.size() > BATCH) {
+            Map<String, String> stored = new HashMap<>();
+            jdbc.query("SELECT native_id, CASE WHEN stale THEN '' ELSE content_hash END FROM workloads WHERE engine_id = ?",
+                    rs -> {
+                        stored.put(rs.getString(1), rs.getString(2));
+                    }, engine.id());
+            rows.removeIf(r -> r[HASH].equals(stored.get(r[NATIVE_ID])));
+        }
+        List<String> changed = new ArrayList<>();
+        for (int from = 0; from < rows.size(); from += BATCH) {
+            changed.addAll(upsertBatch(engine, rows.subList(from, Math.min(rows.size(), from + BATCH)), now));
+        }
+        if (!changed.isEmpty()) {
+            generation.incrementAndGet();
+        }
+        return changed;
+    }
+
+    private static final int NATIVE_ID = 1;
+    private static final int HASH = 14;
+
+    /** The unnest columns of one workload, in the order of {@link #UPSERT}. */
+    private String[] row(Engine engine, Workload w) {
+        String labels = json.writeValueAsString(w.labels());
+        String spec = json.writeValueAsString(w.spec());
+        String status = json.writeValueAsString(w.status());
+        String instances = json.writeValueAsString(w.instances());
+        String created = w.createdAt() == null ? null : w.createdAt().toString();
+        return new String[] {
+                WorkloadIds.of(engine.id(), w.nativeId()).toString(), w.nativeId(), w.namespace(), w.name(),
+                w.kind().name(), w.status().phase().name(), w.spec().image(), labels,
+                Integer.toString(w.status().desired()), Integer.toString(w.status().running()), spec, status,
+                instances, w.nativeObject(),
+                hash(engine.name(), engine.kind(), w.namespace(), w.name(), w.kind().name(), labels, spec, status,
+                        instances, w.nativeObject(), created),
+                created};
+    }
+
+    private List<String> upsertBatch(Engine engine, List<String[]> batch, Instant now) {
+        int n = batch.size();
+        String[][] columns = new String[16][n];
+        for (int i = 0; i < n; i++) {
+            String[] row = batch.get(i);
+            for (int col = 0; col < columns.length; col++) {
+                columns[col][i] = row[col];
+            }
+        }
+        Timestamp at = Timestamp.from(now);
+        return jdbc.query((Connection c) -> {
+            PreparedStatement ps = c.prepareStatement(UPSERT);
+            ps.setObject(1, engine.id());
+            ps.setString(2, engine.name());
+            ps.setString(3, engine.kind());
+            ps.setTimestamp(4, at);
+            ps.setTimestamp(5, at);
+            for (int col = 0; col < columns.length; col++) {
+                ps.setArray(6 + col, c.createArrayOf("text", columns[col]));
+            }
+            return ps;
+        }, (rs, row) -> rs.getString(1));
+    }
+
+    /** Deletes the engine's workloads that a full resync no longer saw, keeping each one's last state as an event. */
+    public List<RemovedWorkload> removeMissing(UUID engineId, Collection<String> presentNativeIds, Instant now) {
+        String sql = REMOVE_AND_REMEMBER.formatted(
+                "NOT EXISTS (SELECT 1 FROM unnest(?::text[]) AS p(native_id) WHERE p.native_id = w.native_id)");
+        generation.incrementAndGet();
+        return jdbc.query((Connection c) -> {
+            PreparedStatement ps = c.prepareStatement(sql);
+            ps.setObject(1, engineId);
+            Array present = c.createArrayOf("text", presentNativeIds.toArray(String[]::new));
+            ps.setArray(2, present);
+            ps.setTimestamp(3, Timestamp.from(now));
+            return ps;
+        }, WorkloadStore::removed);
+    }
+
+    /** Deletes one workload the engine reported gone, keeping its last state as an event. */
+    public Optional<RemovedWorkload> remove(UUID engineId, String nativeId, Instant now) {
+        generation.incrementAndGet();
+        return jdbc.query(REMOVE_AND_REMEMBER.formatted("w.native_id = ?"), WorkloadStore::removed,
+                engineId, nativeId, Timestamp.from(now)).stream().findFirst();
+    }
+
+    /** Flags every workload of the engine as its last known state (engine DOWN). */
+    public int markStale(UUID engineId) {
+        int marked = jdbc.update("UPDATE workloads SET stale = true WHERE engine_id = ? AND NOT stale", engineId);
+        if (marked > 0) {
+            generation.incrementAndGet();
+        }
+        return marked;
+    }
+
+    public Optional<WorkloadView> find(UUID id) {
+        return jdbc.query("SELECT " + VIEW_COLUMNS + " FROM workloads w WHERE w.id = ?", this::view, id)
+                .stream().findFirst();
+    }
+
+    /** Changes with every write to the workloads; equal values mean nothing was written in between. */
+    long generation() {
+        return generation.get();
+    }
+
+    /** A registration changed or went away: its workloads were renamed or forgotten by the database itself. */
+    @EventListener({EngineSaved.class, EngineRemoved.class})
+    void onEngineChange() {
+        generation.incrementAndGet();
+    }
+
+    /** The engine's own object as JSON text, as the adapter gave it. */
+    Optional<String> nativeObject(UUID id) {
+        return jdbc.query("SELECT native_object FROM workloads WHERE id = ?", (rs, n) -> rs.getString(1), id)
+                .stream().findFirst();
+    }
+
+    List<WorkloadView> query(String sql, List<Object> params) {
+        return jdbc.query(sql, this::view, params.toArray());
+    }
+
+    long count(String sql, List<Object> params) {
+        Long total = jdbc.queryForObject(sql, Long.class, params.toArray());
+        return total == null ? 0 : total;
+    }
+
+    WorkloadView view(ResultSet rs, int row) throws SQLException {
+        Timestamp created = rs.getTimestamp("created_at");
+        return new WorkloadView(rs.getObject("id", UUID.class),
+                new EngineRef(rs.getObject("engine_id", UUID.class), rs.getString("engine_name"), rs.getString("engine_kind")),
+                rs.getString("native_id"), rs.getString("namespace"), rs.getString("name"),
+                WorkloadKind.valueOf(rs.getString("kind")), json.readValue(rs.getString("labels"), STRING_MAP),
+                json.readValue(rs.getString("spec"), WorkloadSpec.class),
+                json.readValue(rs.getString("status"), WorkloadStatus.class),
+                json.readValue(rs.getString("instances"), INSTANCES),
+                created == null ? null : created.toInstant(), rs.getTimestamp("synced_at").toInstant(),
+                rs.getTimestamp("updated_at").toInstant(), rs.getBoolean("stale"));
+    }
+
+    private static RemovedWorkload removed(ResultSet rs, int row) throws SQLException {
+        return new RemovedWorkload(rs.getObject("workload_id", UUID.class), rs.getObject("engine_id", UUID.class),
+                rs.getString("native_id"), rs.getString("workload_name"));
+    }
+
+    private static String hash(String... parts) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (String part : parts) {
+                if (part != null) {
+                    digest.update(part.getBytes(StandardCharsets.UTF_8));
+                }
+                digest.update((byte) 0);
+            }
+            return HexFormat.of().formatHex(digest.digest(), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.gantry;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import io.gantry.spi.EmbeddedEngineLauncher;
+import io.gantry.spi.EngineAdapter;
+import io.gantry.spi.EngineClient;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/** Keeps the arrows of STYLE.md true: spi depends on nothing of ours; backend sees adapters only through spi. */
+class ArchitectureTest {
+    /** Adapter modules' packages as the layout fixes them, plus any adapter found on the classpath. */
+    private static final Set<String> KNOWN_ADAPTER_PACKAGES = Set.of("io.gantry.kubernetes", "io.gantry.marathon",
+            "io.gantry.swarm", "io.gantry.agent");
+
+    /** Our own code only (the adapters found on the classpath, backend): scanning every library is slow. */
+    private final JavaClasses spi = new ClassFileImporter().importPackagesOf(EngineAdapter.class);
+    private final JavaClasses everything = new ClassFileImporter().importPaths(ourCode());
+    private final JavaClasses backend = new ClassFileImporter()
+            .importPath(Path.of("target", "classes"));
+
+    private static List<Path> ourCode() {
+        Set<Path> locations = new LinkedHashSet<>(List.of(Path.of("target", "classes")));
+        ServiceLoader.load(EngineAdapter.class).stream().map(p -> location(p.type())).forEach(locations::add);
+        ServiceLoader.load(EmbeddedEngineLauncher.class).stream().map(p -> location(p.type())).forEach(locations::add);
+        // the test adapter (kind "test") and test doubles are not adapter modules
+        locations.removeIf(path -> path.endsWith("test-classes"));
+        return List.copyOf(locations);
+    }
+
+    private static Path location(Class<?> type) {
+        try {
+            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void spiDependsOnNothingOfOurs() {
+        noClasses().that().resideInAPackage("io.gantry.spi..")
+                .should().dependOnClassesThat().resideOutsideOfPackages("io.gantry.spi..", "java..")
+                .check(spi);
+    }
+
+    @Test
+    void backendNeverUsesAnAdapterImplementation() {
+        Set<String> adapterPackages = new TreeSet<>();
+        KNOWN_ADAPTER_PACKAGES.forEach(p -> adapterPackages.add(p + ".."));
+        for (JavaClass c : everything) {
+            boolean implementation = !c.isInterface() && (c.isAssignableTo(EngineAdapter.class)
+                    || c.isAssignableTo(EngineClient.class) || c.isAssignableTo(EmbeddedEngineLauncher.class));
+            if (implementation && !c.getPackageName().startsWith("io.gantry.spi")) {
+                adapterPackages.add(c.getPackageName() + "..");
+            }
+        }
+        noClasses().should().dependOnClassesThat().resideInAnyPackage(adapterPackages.toArray(String[]::new))
+                .because("the backend reaches engines only through the io.gantry.spi port")
+                .check(backend);
+    }
+
+    @Test
+    void backendClassesAreNotInAdapterPackages() {
+        noClasses().should().resideInAnyPackage(KNOWN_ADAPTER_PACKAGES.stream().map(p -> p + "..").toArray(String[]::new))
+                .check(backend);
+    }
+}

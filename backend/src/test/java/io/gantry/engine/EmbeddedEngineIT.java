@@ -1,0 +1,75 @@
+package io.gantry.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gantry.spi.EmbeddedEngineLauncher;
+import io.gantry.support.Api;
+import io.gantry.support.Engines;
+import io.gantry.support.FakeEngine;
+import io.gantry.support.IntegrationTest;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+
+/** The embedded default: a launcher's engine is started in {@code <data-dir>/<kind>}, registered as {@code local}, stopped with the server. */
+class EmbeddedEngineIT extends IntegrationTest {
+    @Autowired
+    EngineService service;
+    @Autowired
+    EngineAdapters adapters;
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void startsRegistersAndStopsTheEmbeddedEngine() {
+        AtomicReference<Path> startedIn = new AtomicReference<>();
+        AtomicBoolean closed = new AtomicBoolean();
+        FakeEngine.named("embedded-local").putQuietly(FakeEngine.workload("default", "hello", "raw", 1, Map.of()));
+        EmbeddedEngineLauncher launcher = new EmbeddedEngineLauncher() {
+            @Override
+            public String kind() {
+                return "test";
+            }
+
+            @Override
+            public EmbeddedEngine start(Path dir) {
+                startedIn.set(dir);
+                return new EmbeddedEngine() {
+                    @Override
+                    public String endpoint() {
+                        return "test://embedded-local";
+                    }
+
+                    @Override
+                    public Map<String, String> credentials() {
+                        return Map.of("token", "fresh-random-secret");
+                    }
+
+                    @Override
+                    public void close() {
+                        closed.set(true);
+                    }
+                };
+            }
+        };
+        EngineBootstrap bootstrap = new EngineBootstrap(service, adapters, new DeclaredEngines(List.of()), true,
+                dataDir, () -> List.of(launcher));
+
+        bootstrap.start();
+        assertThat(startedIn.get()).isEqualTo(dataDir.resolve("test").toAbsolutePath());
+        Api api = api();
+        JsonNode local = Engines.awaitStatus(api, "local", "UP");
+        assertThat(local.get("endpoint").asString()).isEqualTo("test://embedded-local");
+        assertThat(api.get("/api/v1/workloads?engine=local").json().get("total").asInt()).isEqualTo(1);
+        assertThat(FakeEngine.named("embedded-local").lastConnection().credential("token")).isEqualTo("fresh-random-secret");
+
+        bootstrap.stop();
+        assertThat(closed).isTrue();
+    }
+}

@@ -1,0 +1,254 @@
+package io.gantry.support;
+
+import io.gantry.spi.Capability;
+import io.gantry.spi.EngineChange;
+import io.gantry.spi.EngineClient;
+import io.gantry.spi.EngineConnection;
+import io.gantry.spi.EngineEvent;
+import io.gantry.spi.EngineInfo;
+import io.gantry.spi.EngineUnavailableException;
+import io.gantry.spi.Instance;
+import io.gantry.spi.InstanceState;
+import io.gantry.spi.LogLine;
+import io.gantry.spi.LogSink;
+import io.gantry.spi.Node;
+import io.gantry.spi.PhaseRule;
+import io.gantry.spi.Subscription;
+import io.gantry.spi.WatchListener;
+import io.gantry.spi.Workload;
+import io.gantry.spi.WorkloadDefinition;
+import io.gantry.spi.WorkloadKind;
+import io.gantry.spi.WorkloadNotFoundException;
+import io.gantry.spi.WorkloadSpec;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * An in-memory engine for tests: its workloads are a map; it can be made to fail (every call
+ * throws "connection refused") or to hang (every call blocks until it is healed), and it counts
+ * the calls it got.
+ */
+public final class FakeEngine {
+    private static final Map<String, FakeEngine> ENGINES = new ConcurrentHashMap<>();
+
+    public enum Mode { OK, FAIL, HANG }
+
+    private final String name;
+    private final Map<String, Workload> workloads = new ConcurrentHashMap<>();
+    private final List<WatchListener> watchers = new CopyOnWriteArrayList<>();
+    private final List<String> calls = new CopyOnWriteArrayList<>();
+    private final List<Long> pingTimes = new CopyOnWriteArrayList<>();
+    private final AtomicReference<Mode> mode = new AtomicReference<>(Mode.OK);
+    private final AtomicReference<EngineConnection> lastConnection = new AtomicReference<>();
+
+    private FakeEngine(String name) {
+        this.name = name;
+    }
+
+    /** The engine behind endpoint {@code test://<name>}; created empty on first use. */
+    public static FakeEngine named(String name) {
+        return ENGINES.computeIfAbsent(name, FakeEngine::new);
+    }
+
+    public void mode(Mode newMode) {
+        mode.set(newMode);
+    }
+
+    /** Adds or replaces a workload without telling watchers (seen at the next resync). */
+    public void putQuietly(Workload workload) {
+        workloads.put(workload.nativeId(), workload);
+    }
+
+    /** Adds or replaces a workload and pushes it on the watch stream. */
+    public void put(Workload workload) {
+        putQuietly(workload);
+        watchers.forEach(w -> w.onChange(new EngineChange.WorkloadChanged(workload)));
+    }
+
+    public void removeQuietly(String nativeId) {
+        workloads.remove(nativeId);
+    }
+
+    public void emit(EngineChange change) {
+        watchers.forEach(w -> w.onChange(change));
+    }
+
+    public List<String> calls() {
+        return List.copyOf(calls);
+    }
+
+    /** Wall-clock times (ms) of every ping, including failed ones. */
+    public List<Long> pingTimes() {
+        return List.copyOf(pingTimes);
+    }
+
+    public int watcherCount() {
+        return watchers.size();
+    }
+
+    public EngineConnection lastConnection() {
+        return lastConnection.get();
+    }
+
+    void connectedWith(EngineConnection connection) {
+        lastConnection.set(connection);
+    }
+
+    public static Workload workload(String namespace, String name, String image, int replicas, Map<String, String> labels) {
+        return workload(namespace, name, image, replicas, replicas, labels);
+    }
+
+    /** A SERVICE with {@code running} of {@code replicas} instances up; the phase follows {@link PhaseRule}. */
+    public static Workload workload(String namespace, String name, String image, int replicas, int running,
+                                    Map<String, String> labels) {
+        List<Instance> instances = new ArrayList<>();
+        for (int i = 0; i < running; i++) {
+            instances.add(new Instance(name + "-" + i, "node-1", InstanceState.RUNNING, Instant.parse("2026-01-01T00:00:00Z"),
+                    "10.0.0." + (i + 1) + ":8080", null, ""));
+        }
+        return new Workload(namespace + "/" + name, namespace, name, WorkloadKind.SERVICE, labels,
+                WorkloadSpec.of(image, replicas),
+                PhaseRule.status(PhaseRule.Facts.of(replicas, running), "", null),
+                instances, Instant.parse("2026-01-01T00:00:00Z"),
+                "{\"id\":\"" + name + "\",\"env\":[{\"name\":\"DB_PASSWORD\",\"value\":\"hunter2\"}],\"apiToken\":\"abc\"}");
+    }
+
+    EngineClient client() {
+        return new EngineClient() {
+            @Override
+            public Set<Capability> capabilities() {
+                return EnumSet.allOf(Capability.class);
+            }
+
+            @Override
+            public EngineInfo ping() {
+                pingTimes.add(System.currentTimeMillis());
+                enter("ping");
+                return EngineInfo.up("fake-1");
+            }
+
+            @Override
+            public List<Workload> listWorkloads() {
+                enter("list");
+                return List.copyOf(workloads.values());
+            }
+
+            @Override
+            public Optional<Workload> getWorkload(String nativeId) {
+                enter("get " + nativeId);
+                return Optional.ofNullable(workloads.get(nativeId));
+            }
+
+            @Override
+            public List<Node> listNodes() {
+                enter("nodes");
+                return List.of(new Node("node-1", "10.0.0.1", "READY", "worker", 2000L, 4L << 30, Map.of("zone", "a")));
+            }
+
+            @Override
+            public List<EngineEvent> events(String nativeId, int limit) {
+                enter("events " + nativeId);
+                return List.of();
+            }
+
+            @Override
+            public Workload deploy(WorkloadDefinition d) {
+                enter("deploy " + d.name());
+                Workload w = workload(d.namespace(), d.name(), d.spec().image(),
+                        d.spec().replicas() == null ? 1 : d.spec().replicas(), d.labels());
+                workloads.put(w.nativeId(), w);
+                return w;
+            }
+
+            @Override
+            public void update(String nativeId, WorkloadSpec spec) {
+                enter("update " + nativeId);
+                Workload w = existing(nativeId);
+                workloads.put(nativeId, workload(w.namespace(), w.name(), spec.image(), spec.replicas(), w.labels()));
+            }
+
+            @Override
+            public void scale(String nativeId, int replicas) {
+                enter("scale " + nativeId + " " + replicas);
+                Workload w = existing(nativeId);
+                workloads.put(nativeId, workload(w.namespace(), w.name(), w.spec().image(), replicas, w.labels()));
+            }
+
+            @Override
+            public void restart(String nativeId) {
+                enter("restart " + nativeId);
+                existing(nativeId);
+            }
+
+            @Override
+            public void delete(String nativeId) {
+                enter("delete " + nativeId);
+                existing(nativeId);
+                workloads.remove(nativeId);
+            }
+
+            @Override
+            public List<LogLine> logs(String nativeId, int tail) {
+                enter("logs " + nativeId);
+                existing(nativeId);
+                return List.of(new LogLine(Instant.now(), nativeId + "-0", "stdout", "hello from " + nativeId));
+            }
+
+            @Override
+            public Subscription followLogs(String nativeId, int tail, LogSink sink) {
+                enter("follow " + nativeId);
+                sink.onLine(new LogLine(Instant.now(), nativeId + "-0", "stdout", "first line"));
+                return () -> { };
+            }
+
+            @Override
+            public Subscription watch(WatchListener listener) {
+                enter("watch");
+                watchers.add(listener);
+                return () -> watchers.remove(listener);
+            }
+
+            @Override
+            public void close() {
+                watchers.clear();
+            }
+
+            private Workload existing(String nativeId) {
+                Workload w = workloads.get(nativeId);
+                if (w == null) {
+                    throw new WorkloadNotFoundException(nativeId);
+                }
+                return w;
+            }
+        };
+    }
+
+    /** Applies the failure mode: FAIL throws, HANG blocks until healed or interrupted (as a stuck socket would). */
+    private void enter(String call) {
+        calls.add(call);
+        while (mode.get() == Mode.HANG) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EngineUnavailableException(name + ": interrupted while hanging");
+            }
+        }
+        if (mode.get() == Mode.FAIL) {
+            throw new EngineUnavailableException(name + ": connection refused");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FakeEngine[" + name + "]";
+    }
+}
