@@ -35,7 +35,7 @@ CREATE TABLE audit_log (
     action         VARCHAR(300) NOT NULL,
     target         VARCHAR(300),
     status         INTEGER      NOT NULL,
-    -- Request fields with secrets redacted, or why the request was refused.
+    -- JSON: the request's fields with secrets redacted, and where a redirect sent the browser.
     detail         TEXT,
     remote_address VARCHAR(64)
 );

@@ -19,6 +19,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.servlet.HandlerMapping;
 import org.springframework.web.util.ContentCachingRequestWrapper;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Records every mutation (POST, PUT, PATCH, DELETE) in the audit trail: who, which route, which
@@ -68,8 +70,8 @@ public class AuditFilter extends OncePerRequestFilter {
     private void record(HttpServletRequest request, HttpServletResponse response, int status, String callerBefore) {
         try {
             trail.record(new AuditTrail.Record(clock.instant(), actor(request, callerBefore),
-                    request.getMethod() + " " + route(request), target(request, response), status, detail(request),
-                    request.getRemoteAddr()));
+                    request.getMethod() + " " + route(request), target(request, response), status,
+                    detail(request, response, status), request.getRemoteAddr()));
         } catch (RuntimeException e) {
             // The response is already decided; losing an audit row must be loud but must not turn a
             // successful change into an error the caller would retry.
@@ -117,14 +119,22 @@ public class AuditFilter extends OncePerRequestFilter {
         return null;
     }
 
-    private String detail(HttpServletRequest request) {
+    /**
+     * {@code {"fields": ..., "redirect": ...}}: the request's fields, redacted, and where a redirect
+     * sent the browser (a form sign-in answers 302 both ways; only the target tells them apart).
+     */
+    private String detail(HttpServletRequest request, HttpServletResponse response, int status) {
+        ObjectNode detail = JsonNodeFactory.instance.objectNode();
         if (request instanceof ContentCachingRequestWrapper cached && cached.getContentAsByteArray().length > 0) {
-            return Redactor.json(cached.getContentAsByteArray(), json);
+            detail.set("fields", Redactor.json(cached.getContentAsByteArray(), json));
+        } else if (!request.getParameterMap().isEmpty()) {
+            detail.set("fields", Redactor.parameters(request.getParameterMap()));
         }
-        if (!request.getParameterMap().isEmpty()) {
-            return Redactor.parameters(request.getParameterMap(), json);
+        String location = response.getHeader(HttpHeaders.LOCATION);
+        if (status >= 300 && status < 400 && location != null) {
+            detail.put("redirect", Redactor.string(location));
         }
-        return null;
+        return detail.isEmpty() ? null : json.writeValueAsString(detail);
     }
 
     private static boolean isJson(HttpServletRequest request) {

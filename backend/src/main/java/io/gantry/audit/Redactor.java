@@ -37,17 +37,17 @@ final class Redactor {
         return SECRET_KEY_PARTS.stream().anyMatch(k::contains);
     }
 
-    /** The redacted JSON body, or a note saying why it could not be read. */
-    static String json(byte[] body, JsonMapper json) {
+    /** The redacted JSON body, or a note saying that it was not JSON. */
+    static JsonNode json(byte[] body, JsonMapper json) {
         try {
-            return json.writeValueAsString(redact(json.readTree(body), 0));
+            return redact(json.readTree(body), 0);
         } catch (RuntimeException e) {
-            return "{\"body\":\"not JSON (" + body.length + " bytes)\"}";
+            return NODES.stringNode("not JSON (" + body.length + " bytes)");
         }
     }
 
     /** Redacted request parameters (form fields or query). */
-    static String parameters(Map<String, String[]> parameters, JsonMapper json) {
+    static JsonNode parameters(Map<String, String[]> parameters) {
         ObjectNode out = NODES.objectNode();
         parameters.forEach((name, values) -> {
             if (name.equals("_csrf")) {
@@ -56,7 +56,7 @@ final class Redactor {
             String value = values.length == 0 ? "" : values[0];
             out.put(name, isSecretKey(name) ? REDACTED : string(value));
         });
-        return json.writeValueAsString(out);
+        return out;
     }
 
     static JsonNode redact(JsonNode node, int depth) {

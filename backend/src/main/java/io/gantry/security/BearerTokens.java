@@ -14,10 +14,12 @@ final class BearerTokens {
     /**
      * Mutations that ride on the session cookie: they need the CSRF token and a same-origin check.
      * A bearer request cannot be forged by another site (browsers never add the header on their
-     * own), and a request without a session cookie has no ambient authority to abuse.
+     * own), and a request without a live session has no ambient authority to abuse: it is simply
+     * anonymous, so a page whose session expired gets 401 (sign in again), not a CSRF error.
      */
     static final RequestMatcher SESSION_MUTATION = request -> isMutation(request)
-            && presented(request) == null && request.getRequestedSessionId() != null;
+            && presented(request) == null && request.getRequestedSessionId() != null
+            && request.isRequestedSessionIdValid();
 
     /** Every mutation that does not carry a bearer token (the UI's form posts). */
     static final RequestMatcher BROWSER_MUTATION = request -> isMutation(request) && presented(request) == null;

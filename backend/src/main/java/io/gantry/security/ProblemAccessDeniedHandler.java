@@ -3,6 +3,7 @@ package io.gantry.security;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import org.springframework.http.HttpStatus;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.access.AccessDeniedHandler;
@@ -20,7 +21,7 @@ class ProblemAccessDeniedHandler implements AccessDeniedHandler {
     public void handle(HttpServletRequest request, HttpServletResponse response, AccessDeniedException e)
             throws IOException {
         if (e instanceof CsrfException) {
-            problems.write(response, Problem.of(org.springframework.http.HttpStatus.FORBIDDEN, "csrf",
+            problems.write(response, Problem.of(HttpStatus.FORBIDDEN, "csrf",
                     "CSRF token missing or invalid", "A change made with a session cookie needs the session's CSRF "
                             + "token in the X-CSRF-TOKEN header (or use an API token)."));
             return;

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -37,7 +38,7 @@ class SameOriginFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        problems.write(response, Problem.of(org.springframework.http.HttpStatus.FORBIDDEN, "cross-origin",
+        problems.write(response, Problem.of(HttpStatus.FORBIDDEN, "cross-origin",
                 "Cross-origin request refused", "A change made with a session cookie must come from a page of this "
                         + "server (Origin or Referer header of this host)."));
     }

@@ -5,6 +5,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.core.userdetails.UserDetailsService;
@@ -19,6 +21,8 @@ class UserAccounts implements UserDetailsService {
     /** BCrypt only reads the first 72 bytes: a longer password would be silently truncated. */
     static final int MAX_PASSWORD_BYTES = 72;
     static final int MIN_PASSWORD_LENGTH = 10;
+
+    private static final Logger log = LoggerFactory.getLogger(UserAccounts.class);
 
     private final UserAccountRepository users;
     private final PasswordEncoder passwords;
@@ -62,8 +66,10 @@ class UserAccounts implements UserDetailsService {
         if (users.existsById(username)) {
             throw new ProblemException(Problem.conflict("A user named " + username + " exists already."));
         }
-        return users.save(new UserAccount(username, passwords.encode(password), role,
+        UserAccount user = users.save(new UserAccount(username, passwords.encode(password), role,
                 clock.instant().truncatedTo(ChronoUnit.MICROS)));
+        log.info("Created user {} with role {}", username, role);
+        return user;
     }
 
     /** Applies the non-null changes. Refuses to leave Gantry without an enabled administrator. */
@@ -85,6 +91,8 @@ class UserAccounts implements UserDetailsService {
         if (wasActiveAdmin && !user.isActiveAdmin() && admins.size() <= 1) {
             throw lastAdmin();
         }
+        log.info("Updated user {}: role {}, disabled {}{}", username, user.role(), user.disabled(),
+                password != null ? ", new password" : "");
         return user;
     }
 
@@ -96,6 +104,7 @@ class UserAccounts implements UserDetailsService {
             throw lastAdmin();
         }
         users.delete(user);
+        log.info("Deleted user {} and their API tokens", username);
     }
 
     static void checkPasswordBytes(String password) {

@@ -3,11 +3,14 @@ package io.gantry.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gantry.support.IntegrationTest;
+import java.net.CookieManager;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -67,6 +70,26 @@ class AuditIT extends IntegrationTest {
     }
 
     @Test
+    void formSignInsAreRecordedWithTheirOutcome() throws Exception {
+        HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
+        String page = browser.send(HttpRequest.newBuilder(URI.create(base() + "/login")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Matcher csrf = Pattern.compile("name=\"_csrf\"\\s+value=\"([^\"]+)\"").matcher(page);
+        assertThat(csrf.find()).isTrue();
+        String form = "username=form-guesser&password=guessed-password-1&_csrf=" + csrf.group(1);
+
+        HttpResponse<String> r = browser.send(HttpRequest.newBuilder(URI.create(base() + "/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Origin", base())
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(r.statusCode()).isEqualTo(302);
+        String detail = db.queryForObject("SELECT detail FROM audit_log WHERE action = 'POST /login' "
+                + "AND username = 'form-guesser' AND status = 302", String.class);
+        assertThat(detail).contains("\"redirect\"", "/login?error", "\"password\":\"[REDACTED]\"")
+                .doesNotContain("guessed-password-1").doesNotContain(csrf.group(1));
+    }
+
+    @Test
     void tokenLoginsAreAttributedToTheUsernameWithoutThePassword() throws Exception {
         send("POST", "/api/v1/auth/token", null, "{\"username\":\"admin\",\"password\":\"" + ADMIN_PASSWORD + "\"}");
 
@@ -115,8 +138,12 @@ class AuditIT extends IntegrationTest {
                 .findFirst().orElseThrow(() -> new AssertionError("no audit row " + action + " " + target + ": " + page));
     }
 
+    private String base() {
+        return "http://localhost:" + port;
+    }
+
     private HttpResponse<String> send(String method, String path, String token, String json) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }

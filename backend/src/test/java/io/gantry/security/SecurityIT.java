@@ -283,6 +283,8 @@ class SecurityIT extends IntegrationTest {
         http.send("DELETE", "/api/v1/users/session-user", ADMIN_TOKEN, null, Map.of());
 
         assertUnauthorized(http.get("/api/v1/auth/me", null));
+        // a page whose session is gone learns to sign in again (401), not that its CSRF token is bad
+        assertUnauthorized(http.send("POST", "/api/v1/tokens", null, "{\"name\":\"late\"}", Map.of("Origin", http.base)));
     }
 
     @Test
