@@ -8,6 +8,8 @@ import java.util.List;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** {@code GET /api/v1/audit}: the audit trail, newest first (administrators only, see AccessRules). */
 @RestController
@@ -17,17 +19,16 @@ class AuditApiController {
     private static final String CURSOR_PREFIX = "audit:";
 
     private final AuditTrail trail;
+    private final JsonMapper json;
 
-    AuditApiController(AuditTrail trail) {
+    AuditApiController(AuditTrail trail, JsonMapper json) {
         this.trail = trail;
+        this.json = json;
     }
 
-    record AuditItem(long id, Instant time, String username, String action, String target, int status, String detail,
+    /** {@code detail} is the stored JSON object itself (redacted request fields, redirect), not a string. */
+    record AuditItem(long id, Instant time, String username, String action, String target, int status, JsonNode detail,
             String remoteAddress) {
-        static AuditItem of(AuditEntry e) {
-            return new AuditItem(e.id(), e.time(), e.username(), e.action(), e.target(), e.status(), e.detail(),
-                    e.remoteAddress());
-        }
     }
 
     record AuditPage(List<AuditItem> items, long total, String nextCursor) {
@@ -43,9 +44,15 @@ class AuditApiController {
         long before = cursor == null || cursor.isEmpty() ? Long.MAX_VALUE : decode(cursor);
         List<AuditEntry> page = trail.page(user, before, size + 1);
         boolean more = page.size() > size;
-        List<AuditItem> items = page.stream().limit(size).map(AuditItem::of).toList();
+        List<AuditItem> items = page.stream().limit(size).map(this::item).toList();
         String next = more ? encode(items.get(items.size() - 1).id()) : null;
         return new AuditPage(items, trail.count(user), next);
+    }
+
+    private AuditItem item(AuditEntry e) {
+        JsonNode detail = e.detail() == null ? null : json.readTree(e.detail());
+        return new AuditItem(e.id(), e.time(), e.username(), e.action(), e.target(), e.status(), detail,
+                e.remoteAddress());
     }
 
     static String encode(long id) {
