@@ -12,6 +12,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
@@ -68,8 +69,14 @@ class SecurityApiExceptionHandler {
         return Problem.conflict("The change conflicts with existing data; reload and retry.").toResponse();
     }
 
+    /** Spring MVC's own 4xx (unsupported media type, missing header...) keep their status. */
     @ExceptionHandler(Exception.class)
     ResponseEntity<Map<String, Object>> unexpected(Exception e) {
+        if (e instanceof ErrorResponse mvc && mvc.getStatusCode().is4xxClientError()) {
+            HttpStatus status = HttpStatus.valueOf(mvc.getStatusCode().value());
+            return Problem.of(status, "invalid-request", status.getReasonPhrase(), mvc.getBody().getDetail())
+                    .toResponse(mvc.getHeaders());
+        }
         log.error("Unexpected error in a security or audit endpoint", e);
         return Problem.of(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal error",
                 "The server failed to handle this request; it has been logged.").toResponse();

@@ -310,6 +310,18 @@ class SecurityIT extends IntegrationTest {
     }
 
     @Test
+    void aBodyThatIsNotJsonIsA4xxProblemNotA500() {
+        HttpCaller.Reply plain = http.send("POST", "/api/v1/tokens", ADMIN_TOKEN, null,
+                Map.of("Content-Type", "text/plain"));
+        HttpCaller.Reply broken = http.send("POST", "/api/v1/tokens", ADMIN_TOKEN, "{\"name\":", Map.of());
+
+        assertThat(plain.status()).isEqualTo(415);
+        assertThat(plain.contentType()).startsWith("application/problem+json");
+        assertThat(broken.status()).isEqualTo(400);
+        assertThat(broken.contentType()).startsWith("application/problem+json");
+    }
+
+    @Test
     void usersNeverShowPasswordsAndDuplicatesConflict() {
         createUser("listed-user", "VIEWER");
 
