@@ -87,6 +87,7 @@ final class AccessRules {
 
             // Own tokens and identity: anyone signed in (a token's role is capped by the caller's).
             rule(GET, "/api/v1/auth/me", Access.VIEWER),
+            rule(PUT, "/api/v1/auth/password", Access.VIEWER),
             rule(GET, "/api/v1/tokens", Access.VIEWER),
             rule(POST, "/api/v1/tokens", Access.VIEWER),
             rule(DELETE, "/api/v1/tokens/*", Access.VIEWER),

@@ -60,8 +60,8 @@ class SecurityBootstrap implements SmartInitializingSingleton {
         }
         if (generated) {
             log.warn("Created the first administrator '{}' with the generated password: {}  "
-                    + "This password is shown only this once: sign in and change it, or set GANTRY_ADMIN_PASSWORD "
-                    + "before the first start next time.", ADMIN, password);
+                    + "This password is shown only this once: sign in and change it (PUT /api/v1/auth/password), or set "
+                    + "GANTRY_ADMIN_PASSWORD before the first start next time.", ADMIN, password);
         } else {
             log.info("Created the first administrator '{}' with the password from GANTRY_ADMIN_PASSWORD", ADMIN);
         }

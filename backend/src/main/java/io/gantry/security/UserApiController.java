@@ -22,7 +22,7 @@ import org.springframework.web.bind.annotation.RestController;
 class UserApiController {
     static final String USERNAME = "[A-Za-z0-9][A-Za-z0-9._@-]{0,63}";
     private static final String USERNAME_RULE = "must be 1-64 letters, digits or . _ @ -, starting with a letter or digit";
-    private static final String PASSWORD_RULE = "must be " + UserAccounts.MIN_PASSWORD_LENGTH + " to "
+    static final String PASSWORD_RULE = "must be " + UserAccounts.MIN_PASSWORD_LENGTH + " to "
             + UserAccounts.MAX_PASSWORD_BYTES + " characters";
 
     private final UserAccounts users;

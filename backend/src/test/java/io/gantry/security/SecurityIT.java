@@ -322,6 +322,22 @@ class SecurityIT extends IntegrationTest {
     }
 
     @Test
+    void usersChangeTheirOwnPasswordByProvingTheCurrentOne() {
+        String token = tokenOf(createUser("changer", "VIEWER"));
+
+        HttpCaller.Reply wrong = http.send("PUT", "/api/v1/auth/password", token,
+                "{\"currentPassword\":\"not-it-at-all\",\"newPassword\":\"a-brand-new-password\"}", Map.of());
+        HttpCaller.Reply right = http.send("PUT", "/api/v1/auth/password", token,
+                "{\"currentPassword\":\"password-of-changer\",\"newPassword\":\"a-brand-new-password\"}", Map.of());
+
+        assertThat(wrong.status()).isEqualTo(400);
+        assertThat(wrong.json().get("errors").get(0).get("field").asString()).isEqualTo("currentPassword");
+        assertThat(right.status()).isEqualTo(204);
+        assertThat(http.send("POST", "/api/v1/auth/token", null,
+                "{\"username\":\"changer\",\"password\":\"a-brand-new-password\"}", Map.of()).status()).isEqualTo(200);
+    }
+
+    @Test
     void usersNeverShowPasswordsAndDuplicatesConflict() {
         createUser("listed-user", "VIEWER");
 
