@@ -57,7 +57,10 @@ class ApiTokens {
         if (user.isEmpty()) {
             return Check.failed("The bearer token's user is disabled.");
         }
-        tokens.touch(token.id(), now, now.minus(LAST_USED_PRECISION));
+        Instant stale = now.minus(LAST_USED_PRECISION);
+        if (token.lastUsedAt() == null || token.lastUsedAt().isBefore(stale)) {
+            tokens.touch(token.id(), now, stale);
+        }
         // A token never outranks its user: demoting someone demotes their tokens at once.
         Role role = Role.weaker(token.role(), user.get().role());
         return new Check(new ApiTokenAuthentication(token.username(), token.id(), role), null);

@@ -112,6 +112,17 @@ class SecurityIT extends IntegrationTest {
     }
 
     @Test
+    void usingATokenRecordsWhenItWasLastUsed() {
+        JsonNode created = createToken(ADMIN_TOKEN, "{\"name\":\"used\"}").json();
+        UUID id = UUID.fromString(created.get("id").asString());
+        assertThat(db.queryForObject("SELECT last_used_at FROM api_tokens WHERE id = ?", Object.class, id)).isNull();
+
+        http.get("/api/v1/tokens", created.get("token").asString());
+
+        assertThat(db.queryForObject("SELECT last_used_at FROM api_tokens WHERE id = ?", Object.class, id)).isNotNull();
+    }
+
+    @Test
     void passwordFromConfigGivesATokenAndTheTokenWorks() {
         HttpCaller.Reply r = http.send("POST", "/api/v1/auth/token", null,
                 "{\"username\":\"admin\",\"password\":\"" + ADMIN_PASSWORD + "\"}", Map.of());
