@@ -39,6 +39,9 @@ class SessionExpiryFilter extends OncePerRequestFilter {
                 Instant.ofEpochMilli(session.getLastAccessedTime()), clock.instant())) {
             session.invalidate();
             request.setAttribute(EXPIRED, Boolean.TRUE);
+        } else if (session == null && request.getRequestedSessionId() != null && !request.isRequestedSessionIdValid()) {
+            // the container already dropped it for idleness
+            request.setAttribute(EXPIRED, Boolean.TRUE);
         }
         chain.doFilter(request, response);
     }

@@ -229,6 +229,14 @@ class SecurityIT extends IntegrationTest {
     }
 
     @Test
+    void aPageWithASessionThatIsGoneSaysSo() {
+        HttpCaller.Reply r = http.send("GET", "/", null, null, Map.of("Cookie", "JSESSIONID=long-gone"));
+
+        assertThat(r.status()).isEqualTo(302);
+        assertThat(r.header("Location")).endsWith("/login?expired");
+    }
+
+    @Test
     void sessionMutationNeedsTheCsrfToken() {
         http.formLogin("admin", ADMIN_PASSWORD);
 

@@ -67,6 +67,17 @@ class SessionExpiryFilterTest {
         assertThat(request.getAttribute(SessionExpiryFilter.EXPIRED)).isNull();
     }
 
+    @Test
+    void aSessionTheContainerAlreadyDroppedIsReportedAsExpired() throws Exception {
+        MockHttpServletRequest request = new MockHttpServletRequest("GET", "/");
+        request.setRequestedSessionId("gone");
+        request.setRequestedSessionIdValid(false);
+
+        filter.doFilter(request, new MockHttpServletResponse(), new MockFilterChain());
+
+        assertThat(request.getAttribute(SessionExpiryFilter.EXPIRED)).isEqualTo(Boolean.TRUE);
+    }
+
     private static SessionExpiryFilter filterAt(Instant now) {
         return new SessionExpiryFilter(IDLE, ABSOLUTE, Clock.fixed(now, ZoneOffset.UTC));
     }
