@@ -1,0 +1,164 @@
+package io.gantry.security;
+
+import static org.springframework.http.HttpMethod.DELETE;
+import static org.springframework.http.HttpMethod.GET;
+import static org.springframework.http.HttpMethod.PATCH;
+import static org.springframework.http.HttpMethod.POST;
+import static org.springframework.http.HttpMethod.PUT;
+
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AuthorizeHttpRequestsConfigurer;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
+
+/**
+ * THE access rule table: every route of the application, by method and path pattern, and who may
+ * call it. This is the only place where access is decided; both filter chains apply it, first
+ * match wins, and a request that matches no rule is denied. {@code RouteRulesIT} fails when the
+ * running application has a route that no rule here covers, so a new endpoint cannot ship without
+ * someone deciding its access in this table.
+ *
+ * <p>A {@code GET} rule also covers {@code HEAD}. A rule without a method covers every method.
+ */
+final class AccessRules {
+
+    /** Who may call a route. */
+    enum Access {
+        PUBLIC(null), VIEWER(Role.VIEWER), OPERATOR(Role.OPERATOR), ADMIN(Role.ADMIN);
+
+        final Role role;
+
+        Access(Role role) {
+            this.role = role;
+        }
+    }
+
+    record Rule(HttpMethod method, String pattern, Access access) {
+        RequestMatcher matcher() {
+            PathPatternRequestMatcher.Builder paths = PathPatternRequestMatcher.withDefaults();
+            if (method == null) {
+                return paths.matcher(pattern);
+            }
+            if (method.equals(GET)) {
+                return new OrRequestMatcher(paths.matcher(GET, pattern), paths.matcher(HttpMethod.HEAD, pattern));
+            }
+            return paths.matcher(method, pattern);
+        }
+
+        @Override
+        public String toString() {
+            return (method == null ? "ANY" : method.name()) + " " + pattern + " -> " + access;
+        }
+    }
+
+    private static final List<Rule> RULES = List.of(
+            // Anonymous: health, getting a token, the API docs, the login page and static assets.
+            rule(GET, "/api/v1/health", Access.PUBLIC),
+            rule(POST, "/api/v1/auth/token", Access.PUBLIC),
+            rule(GET, "/actuator/health", Access.PUBLIC),
+            rule(GET, "/actuator/health/**", Access.PUBLIC),
+            rule(GET, "/v3/api-docs", Access.PUBLIC),
+            rule(GET, "/v3/api-docs.yaml", Access.PUBLIC),
+            rule(GET, "/v3/api-docs/**", Access.PUBLIC),
+            rule(GET, "/swagger-ui.html", Access.PUBLIC),
+            rule(GET, "/swagger-ui/**", Access.PUBLIC),
+            rule(GET, "/login", Access.PUBLIC),
+            rule(POST, "/login", Access.PUBLIC),
+            rule(POST, "/logout", Access.PUBLIC),
+            rule(GET, "/assets/**", Access.PUBLIC),
+            rule(GET, "/webjars/**", Access.PUBLIC),
+            rule(GET, "/favicon.ico", Access.PUBLIC),
+            // The error page renders whatever status the real route produced.
+            rule(null, "/error", Access.PUBLIC),
+
+            // Users and the audit trail: administrators only.
+            rule(GET, "/api/v1/users", Access.ADMIN),
+            rule(GET, "/api/v1/users/**", Access.ADMIN),
+            rule(POST, "/api/v1/users", Access.ADMIN),
+            rule(PUT, "/api/v1/users/*", Access.ADMIN),
+            rule(DELETE, "/api/v1/users/*", Access.ADMIN),
+            rule(GET, "/api/v1/audit", Access.ADMIN),
+
+            // Own tokens and identity: anyone signed in (a token's role is capped by the caller's).
+            rule(GET, "/api/v1/auth/me", Access.VIEWER),
+            rule(PUT, "/api/v1/auth/password", Access.VIEWER),
+            rule(GET, "/api/v1/tokens", Access.VIEWER),
+            rule(POST, "/api/v1/tokens", Access.VIEWER),
+            rule(DELETE, "/api/v1/tokens/*", Access.VIEWER),
+
+            // Engines: everyone reads, administrators change (including a forced sync).
+            rule(GET, "/api/v1/engines", Access.VIEWER),
+            rule(GET, "/api/v1/engines/**", Access.VIEWER),
+            rule(POST, "/api/v1/engines", Access.ADMIN),
+            rule(POST, "/api/v1/engines/**", Access.ADMIN),
+            rule(PUT, "/api/v1/engines/**", Access.ADMIN),
+            rule(PATCH, "/api/v1/engines/**", Access.ADMIN),
+            rule(DELETE, "/api/v1/engines/**", Access.ADMIN),
+
+            // Workloads: everyone reads, operators act (deploy, update, scale, restart, delete,
+            // import, copy).
+            rule(GET, "/api/v1/workloads", Access.VIEWER),
+            rule(GET, "/api/v1/workloads/**", Access.VIEWER),
+            rule(POST, "/api/v1/workloads", Access.OPERATOR),
+            rule(POST, "/api/v1/workloads/**", Access.OPERATOR),
+            rule(PUT, "/api/v1/workloads/**", Access.OPERATOR),
+            rule(PATCH, "/api/v1/workloads/**", Access.OPERATOR),
+            rule(DELETE, "/api/v1/workloads/**", Access.OPERATOR),
+
+            // Read-only views.
+            rule(GET, "/api/v1/operations", Access.VIEWER),
+            rule(GET, "/api/v1/operations/**", Access.VIEWER),
+            rule(GET, "/api/v1/events", Access.VIEWER),
+            rule(GET, "/api/v1/compare", Access.VIEWER),
+            rule(GET, "/api/v1/stream", Access.VIEWER),
+            rule(GET, "/actuator", Access.VIEWER),
+            rule(GET, "/actuator/prometheus", Access.VIEWER),
+
+            // Dashboard pages.
+            rule(GET, "/", Access.VIEWER));
+
+    private static final List<RequestMatcher> MATCHERS = RULES.stream().map(Rule::matcher).toList();
+
+    private AccessRules() {
+    }
+
+    private static Rule rule(HttpMethod method, String pattern, Access access) {
+        return new Rule(method, pattern, access);
+    }
+
+    static List<Rule> all() {
+        return RULES;
+    }
+
+    /** The first rule that matches the request, as the filter chains pick it. */
+    static Optional<Rule> ruleFor(HttpServletRequest request) {
+        for (int i = 0; i < RULES.size(); i++) {
+            if (MATCHERS.get(i).matches(request)) {
+                return Optional.of(RULES.get(i));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The table as the filter chains apply it: in order, then deny whatever no rule named. */
+    static void apply(AuthorizeHttpRequestsConfigurer<HttpSecurity>.AuthorizationManagerRequestMatcherRegistry registry) {
+        // An async dispatch (SSE, streamed logs) continues a request that was authorized when it began.
+        registry.dispatcherTypeMatchers(DispatcherType.ASYNC).permitAll();
+        for (int i = 0; i < RULES.size(); i++) {
+            Access access = RULES.get(i).access();
+            var route = registry.requestMatchers(MATCHERS.get(i));
+            if (access == Access.PUBLIC) {
+                route.permitAll();
+            } else {
+                route.hasAnyAuthority(access.role.authoritiesIncludingThis());
+            }
+        }
+        registry.anyRequest().denyAll();
+    }
+}

@@ -1,0 +1,129 @@
+package io.gantry.security;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Issues, checks, lists and revokes API tokens. Only hashes reach the database. */
+@Service
+class ApiTokens {
+    /** How long a token from {@code POST /api/v1/auth/token} lives. */
+    static final Duration LOGIN_TOKEN_LIFETIME = Duration.ofHours(12);
+    private static final Duration LAST_USED_PRECISION = Duration.ofMinutes(1);
+    private static final Duration KEEP_EXPIRED = Duration.ofDays(7);
+
+    private final ApiTokenRepository tokens;
+    private final UserAccountRepository users;
+    private final Clock clock;
+
+    ApiTokens(ApiTokenRepository tokens, UserAccountRepository users) {
+        this.tokens = tokens;
+        this.users = users;
+        this.clock = Clock.systemUTC();
+    }
+
+    /** A freshly issued token: the only moment its secret exists outside the caller. */
+    record IssuedToken(UUID id, String name, Role role, String token, Instant createdAt, Instant expiresAt) {
+    }
+
+    /** What a presented secret turned out to be: a caller, or why not. */
+    record Check(ApiTokenAuthentication authentication, String failure) {
+        static Check failed(String why) {
+            return new Check(null, why);
+        }
+    }
+
+    Check authenticate(String secret) {
+        Optional<ApiToken> found = tokens.findByTokenHash(TokenSecrets.hash(secret));
+        if (found.isEmpty()) {
+            return Check.failed("The bearer token is not valid.");
+        }
+        ApiToken token = found.get();
+        Instant now = clock.instant();
+        if (token.revokedAt() != null) {
+            return Check.failed("The bearer token was revoked.");
+        }
+        if (token.expiredAt(now)) {
+            return Check.failed("The bearer token has expired.");
+        }
+        Optional<UserAccount> user = users.findById(token.username()).filter(u -> !u.disabled());
+        if (user.isEmpty()) {
+            return Check.failed("The bearer token's user is disabled.");
+        }
+        Instant stale = now.minus(LAST_USED_PRECISION);
+        if (token.lastUsedAt() == null || token.lastUsedAt().isBefore(stale)) {
+            tokens.touch(token.id(), now, stale);
+        }
+        // A token never outranks its user: demoting someone demotes their tokens at once.
+        Role role = Role.weaker(token.role(), user.get().role());
+        return new Check(new ApiTokenAuthentication(token.username(), token.id(), role), null);
+    }
+
+    @Transactional
+    IssuedToken issue(String username, Role callerRole, String name, Role requested, Instant expiresAt) {
+        Role role = requested == null ? callerRole : requested;
+        if (!callerRole.includes(role)) {
+            throw new ProblemException(Problem.of(HttpStatus.FORBIDDEN, "token-role-too-high", "Role too high",
+                    "A token cannot have more rights than its creator: you have " + callerRole + ", the token asks for "
+                            + role + "."));
+        }
+        Instant now = now();
+        if (expiresAt != null && !expiresAt.isAfter(now)) {
+            throw ProblemException.invalidField("expiresAt", "must be in the future");
+        }
+        return save(username, name, role, TokenSecrets.generate(), now, expiresAt);
+    }
+
+    @Transactional
+    IssuedToken issueForLogin(String username, Role role) {
+        Instant now = now();
+        tokens.deleteExpiredBefore(now.minus(KEEP_EXPIRED));
+        return save(username, "login", role, TokenSecrets.generate(), now, now.plus(LOGIN_TOKEN_LIFETIME));
+    }
+
+    /**
+     * Stores the operator-chosen bootstrap secret for {@code username} unless a token with that
+     * secret exists already (also when it was revoked: a revoked bootstrap token stays revoked).
+     *
+     * @return true when the token was created now
+     */
+    @Transactional
+    boolean ensureBootstrapToken(String username, String secret) {
+        if (tokens.findByTokenHash(TokenSecrets.hash(secret)).isPresent()) {
+            return false;
+        }
+        save(username, "bootstrap", Role.ADMIN, secret, now(), null);
+        return true;
+    }
+
+    List<ApiToken> listOwn(String username) {
+        return tokens.findByUsernameOrderByCreatedAtDesc(username);
+    }
+
+    /** Revokes one of the caller's tokens; an administrator may revoke anyone's. */
+    @Transactional
+    void revoke(UUID id, String caller, Role callerRole) {
+        ApiToken token = tokens.findById(id)
+                .filter(t -> t.username().equals(caller) || callerRole == Role.ADMIN)
+                .orElseThrow(() -> new ProblemException(Problem.notFound("No token " + id + " of yours.")));
+        token.revoke(now());
+    }
+
+    private IssuedToken save(String username, String name, Role role, String secret, Instant now, Instant expiresAt) {
+        ApiToken token = tokens.save(new ApiToken(UUID.randomUUID(), username, name, role, TokenSecrets.hash(secret), now,
+                expiresAt));
+        return new IssuedToken(token.id(), name, role, secret, now, expiresAt);
+    }
+
+    /** Microsecond precision, as PostgreSQL stores it, so what we answer is what we stored. */
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+}

@@ -1,0 +1,108 @@
+package io.gantry.security;
+
+import io.gantry.audit.AuditFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import java.time.Instant;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.web.csrf.CsrfToken;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Exchanging a password for an API token, and telling callers who they are. */
+@RestController
+class AuthApiController {
+    private final AuthenticationManager authentication;
+    private final ApiTokens tokens;
+    private final UserAccounts users;
+
+    AuthApiController(AuthenticationManager authentication, ApiTokens tokens, UserAccounts users) {
+        this.authentication = authentication;
+        this.tokens = tokens;
+        this.users = users;
+    }
+
+    record TokenRequest(@NotBlank String username, @NotBlank String password) {
+    }
+
+    record TokenResponse(String token, Instant expiresAt) {
+    }
+
+    /**
+     * Who is calling. For a browser session it also hands over the CSRF token that the page's own
+     * scripts must echo in {@code X-CSRF-TOKEN} on changes; another site cannot read this answer.
+     */
+    record Me(String username, Role role, String authenticatedBy, String csrfHeader, String csrfToken) {
+    }
+
+    @PostMapping("/api/v1/auth/token")
+    TokenResponse token(@Valid @RequestBody TokenRequest request, HttpServletRequest http) {
+        http.setAttribute(AuditFilter.ACTOR, request.username());
+        Authentication user;
+        try {
+            user = authentication.authenticate(
+                    UsernamePasswordAuthenticationToken.unauthenticated(request.username(), request.password()));
+        } catch (LoginThrottledException e) {
+            throw throttled(e);
+        } catch (AuthenticationException e) {
+            // One answer for unknown user, wrong password and disabled user: no username probing.
+            throw new ProblemException(Problem.unauthorized("Wrong username or password."));
+        }
+        Role role = Role.of(user).orElseThrow();
+        ApiTokens.IssuedToken issued = tokens.issueForLogin(user.getName(), role);
+        return new TokenResponse(issued.token(), issued.expiresAt());
+    }
+
+    record PasswordChange(@NotBlank String currentPassword,
+            @NotNull @Size(min = UserAccounts.MIN_PASSWORD_LENGTH, max = UserAccounts.MAX_PASSWORD_BYTES,
+                    message = UserApiController.PASSWORD_RULE) String newPassword) {
+    }
+
+    /**
+     * Anyone signed in changes their own password, proving the current one (throttled like a
+     * sign-in, so a stolen session cannot guess it either).
+     */
+    @PutMapping("/api/v1/auth/password")
+    ResponseEntity<Void> changePassword(@Valid @RequestBody PasswordChange request, Authentication caller) {
+        try {
+            authentication.authenticate(
+                    UsernamePasswordAuthenticationToken.unauthenticated(caller.getName(), request.currentPassword()));
+        } catch (LoginThrottledException e) {
+            throw throttled(e);
+        } catch (AuthenticationException e) {
+            throw ProblemException.invalidField("currentPassword", "is not your current password");
+        }
+        users.update(caller.getName(), request.newPassword(), null, null);
+        return ResponseEntity.noContent().build();
+    }
+
+    @GetMapping("/api/v1/auth/me")
+    Me me(Authentication caller, HttpServletRequest http) {
+        Role role = Role.of(caller).orElseThrow();
+        if (caller instanceof ApiTokenAuthentication) {
+            return new Me(caller.getName(), role, "token", null, null);
+        }
+        CsrfToken csrf = (CsrfToken) http.getAttribute(CsrfToken.class.getName());
+        return new Me(caller.getName(), role, "session", csrf == null ? null : csrf.getHeaderName(),
+                csrf == null ? null : csrf.getToken());
+    }
+
+    private static ProblemException throttled(LoginThrottledException e) {
+        HttpHeaders headers = new HttpHeaders();
+        headers.set(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
+        return new ProblemException(Problem.of(HttpStatus.TOO_MANY_REQUESTS, "login-throttled",
+                "Too many failed sign-ins", e.getMessage()), headers);
+    }
+}

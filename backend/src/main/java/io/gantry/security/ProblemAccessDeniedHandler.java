@@ -1,0 +1,41 @@
+package io.gantry.security;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.csrf.CsrfException;
+
+/** 403 for the API as problem+json, saying which role the call needs or that the CSRF token is bad. */
+class ProblemAccessDeniedHandler implements AccessDeniedHandler {
+    private final ProblemWriter problems;
+
+    ProblemAccessDeniedHandler(ProblemWriter problems) {
+        this.problems = problems;
+    }
+
+    @Override
+    public void handle(HttpServletRequest request, HttpServletResponse response, AccessDeniedException e)
+            throws IOException {
+        if (e instanceof CsrfException) {
+            problems.write(response, Problem.of(HttpStatus.FORBIDDEN, "csrf",
+                    "CSRF token missing or invalid", "A change made with a session cookie needs the session's CSRF "
+                            + "token in the X-CSRF-TOKEN header (or use an API token)."));
+            return;
+        }
+        problems.write(response, Problem.forbidden(why(request)));
+    }
+
+    private static String why(HttpServletRequest request) {
+        String call = request.getMethod() + " " + request.getRequestURI();
+        var needed = AccessRules.ruleFor(request).map(r -> r.access().role).orElse(null);
+        if (needed == null) {
+            return "No access rule allows " + call + ".";
+        }
+        String have = Role.of(SecurityContextHolder.getContext().getAuthentication()).map(Role::name).orElse("no role");
+        return call + " needs the " + needed + " role; you have " + have + ".";
+    }
+}

@@ -1,0 +1,123 @@
+package io.gantry.security;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetails;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.core.userdetails.UsernameNotFoundException;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** The users of Gantry; also what form login and {@code /auth/token} check passwords against. */
+@Service
+class UserAccounts implements UserDetailsService {
+    /** BCrypt only reads the first 72 bytes: a longer password would be silently truncated. */
+    static final int MAX_PASSWORD_BYTES = 72;
+    static final int MIN_PASSWORD_LENGTH = 10;
+
+    private static final Logger log = LoggerFactory.getLogger(UserAccounts.class);
+
+    private final UserAccountRepository users;
+    private final PasswordEncoder passwords;
+    private final Clock clock = Clock.systemUTC();
+
+    UserAccounts(UserAccountRepository users, PasswordEncoder passwords) {
+        this.users = users;
+        this.passwords = passwords;
+    }
+
+    @Override
+    public UserDetails loadUserByUsername(String username) {
+        UserAccount user = users.findById(username)
+                .orElseThrow(() -> new UsernameNotFoundException("no such user"));
+        return User.withUsername(user.username())
+                .password(user.passwordHash())
+                .authorities(user.role().authority())
+                .disabled(user.disabled())
+                .build();
+    }
+
+    List<UserAccount> list() {
+        return users.findAllByOrderByUsernameAsc();
+    }
+
+    UserAccount get(String username) {
+        return users.findById(username).orElseThrow(() -> notFound(username));
+    }
+
+    boolean any() {
+        return users.count() > 0;
+    }
+
+    boolean exists(String username) {
+        return users.existsById(username);
+    }
+
+    @Transactional
+    UserAccount create(String username, String password, Role role) {
+        checkPasswordBytes(password);
+        if (users.existsById(username)) {
+            throw new ProblemException(Problem.conflict("A user named " + username + " exists already."));
+        }
+        UserAccount user = users.save(new UserAccount(username, passwords.encode(password), role,
+                clock.instant().truncatedTo(ChronoUnit.MICROS)));
+        log.info("Created user {} with role {}", username, role);
+        return user;
+    }
+
+    /** Applies the non-null changes. Refuses to leave Gantry without an enabled administrator. */
+    @Transactional
+    UserAccount update(String username, String password, Role role, Boolean disabled) {
+        List<UserAccount> admins = users.lockActiveAdmins();
+        UserAccount user = get(username);
+        if (password != null) {
+            checkPasswordBytes(password);
+            user.changePasswordHash(passwords.encode(password));
+        }
+        boolean wasActiveAdmin = user.isActiveAdmin();
+        if (role != null) {
+            user.changeRole(role);
+        }
+        if (disabled != null) {
+            user.changeDisabled(disabled);
+        }
+        if (wasActiveAdmin && !user.isActiveAdmin() && admins.size() <= 1) {
+            throw lastAdmin();
+        }
+        log.info("Updated user {}: role {}, disabled {}{}", username, user.role(), user.disabled(),
+                password != null ? ", new password" : "");
+        return user;
+    }
+
+    @Transactional
+    void delete(String username) {
+        List<UserAccount> admins = users.lockActiveAdmins();
+        UserAccount user = get(username);
+        if (user.isActiveAdmin() && admins.size() <= 1) {
+            throw lastAdmin();
+        }
+        users.delete(user);
+        log.info("Deleted user {} and their API tokens", username);
+    }
+
+    static void checkPasswordBytes(String password) {
+        if (password.getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES) {
+            throw ProblemException.invalidField("password", "must be at most " + MAX_PASSWORD_BYTES + " bytes");
+        }
+    }
+
+    private static ProblemException notFound(String username) {
+        return new ProblemException(Problem.notFound("No user named " + username + "."));
+    }
+
+    private static ProblemException lastAdmin() {
+        return new ProblemException(Problem.conflict(
+                "Gantry needs at least one enabled administrator: create or enable another one first."));
+    }
+}
