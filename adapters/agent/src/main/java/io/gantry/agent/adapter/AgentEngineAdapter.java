@@ -1,0 +1,59 @@
+package io.gantry.agent.adapter;
+
+import io.gantry.spi.EngineAdapter;
+import io.gantry.spi.EngineClient;
+import io.gantry.spi.EngineConnection;
+import io.gantry.spi.InvalidSpecException;
+import java.net.URI;
+import java.net.URISyntaxException;
+
+/**
+ * Gantry's own node agent as an engine: endpoint {@code grpc://host:port} (or {@code grpcs://} for
+ * TLS, with an optional {@code caCert} PEM credential), credential {@code token}. A workload is an
+ * agent container with one task per replica; its namespace is the agent namespace.
+ */
+public final class AgentEngineAdapter implements EngineAdapter {
+    public static final String KIND = "agent";
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public void validate(EngineConnection connection) {
+        target(connection.endpoint());
+        String token = connection.credential("token");
+        if (token == null || token.isBlank()) {
+            throw InvalidSpecException.of("credentials.token", "the agent's token is required");
+        }
+        String ca = connection.credential("caCert");
+        if (ca != null && !ca.contains("-----BEGIN CERTIFICATE-----")) {
+            throw InvalidSpecException.of("credentials.caCert", "must be a PEM certificate");
+        }
+    }
+
+    @Override
+    public EngineClient connect(EngineConnection connection) {
+        validate(connection);
+        return new AgentEngineClient(connection, target(connection.endpoint()));
+    }
+
+    /** The parsed endpoint: scheme grpc or grpcs, a host and a port. */
+    record Target(boolean tls, String host, int port) {
+    }
+
+    static Target target(String endpoint) {
+        try {
+            URI uri = new URI(endpoint == null ? "" : endpoint.trim());
+            boolean tls = "grpcs".equals(uri.getScheme());
+            if (!tls && !"grpc".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 1) {
+                throw InvalidSpecException.of("endpoint", "must be grpc://HOST:PORT or grpcs://HOST:PORT, got '"
+                        + endpoint + "'");
+            }
+            return new Target(tls, uri.getHost(), uri.getPort());
+        } catch (URISyntaxException e) {
+            throw InvalidSpecException.of("endpoint", "must be grpc://HOST:PORT or grpcs://HOST:PORT: " + e.getMessage());
+        }
+    }
+}
