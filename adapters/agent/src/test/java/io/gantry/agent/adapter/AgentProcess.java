@@ -1,0 +1,108 @@
+package io.gantry.agent.adapter;
+
+import io.gantry.spi.EngineClient;
+import io.gantry.spi.EngineConnection;
+import io.gantry.spi.EngineException;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real agent daemon as a child JVM: the packaged daemon jar when the build made it (failsafe passes
+ * its path), else the daemon's main class on this JVM's class path.
+ */
+final class AgentProcess implements AutoCloseable {
+    final String token = "it-" + UUID.randomUUID();
+    final Path dataDir;
+    final int port;
+    final int metricsPort;
+    private Process process;
+
+    AgentProcess(Path dataDir) throws IOException {
+        this.dataDir = dataDir;
+        this.port = freePort();
+        this.metricsPort = freePort();
+    }
+
+    AgentProcess start() throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xss512k", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        String jar = System.getProperty("gantry.agent.daemonJar");
+        if (jar != null && Files.isRegularFile(Path.of(jar))) {
+            command.addAll(List.of("-jar", jar));
+        } else {
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.gantry.agent.daemon.AgentDaemon"));
+        }
+        command.addAll(List.of("--listen", "127.0.0.1:" + port, "--data-dir", dataDir.toString(),
+                "--metrics-listen", "127.0.0.1:" + metricsPort, "--stop-grace-seconds", "2", "--label", "zone=a"));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolveSibling(dataDir.getFileName() + "-agent.log").toFile()));
+        builder.environment().put("GANTRY_AGENT_TOKEN", token);
+        process = builder.start();
+        awaitServing();
+        return this;
+    }
+
+    EngineConnection connection() {
+        return new EngineConnection(UUID.randomUUID(), "it-agent", "grpc://127.0.0.1:" + port, Map.of(),
+                Map.of("token", token), Map.of(), Duration.ofSeconds(10));
+    }
+
+    EngineClient client() {
+        return new AgentEngineAdapter().connect(connection());
+    }
+
+    /** Ends the agent like a crash: its tasks keep running. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private void awaitServing() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (EngineClient client = client()) {
+            while (true) {
+                try {
+                    client.ping();
+                    return;
+                } catch (EngineException notYet) {
+                    if (!process.isAlive() || System.nanoTime() > deadline) {
+                        throw new IllegalStateException("agent did not start (alive=" + process.isAlive() + ")", notYet);
+                    }
+                    Thread.sleep(100);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
