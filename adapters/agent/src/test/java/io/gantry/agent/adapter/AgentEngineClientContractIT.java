@@ -6,21 +6,24 @@ import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadSpec;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The shared engine contract against a real agent daemon (a child JVM) running real processes. */
 class AgentEngineClientContractIT extends EngineClientContract {
+    @TempDir
+    static Path root;
     private static AgentProcess agent;
     private static EngineClient client;
 
     @BeforeAll
     static void startAgent() throws IOException {
-        agent = new AgentProcess(Files.createTempDirectory("gantry-agent-contract")).start();
+        agent = new AgentProcess(root).start();
         client = agent.client();
     }
 

@@ -19,16 +19,25 @@ import java.util.concurrent.TimeUnit;
  * its path), else the daemon's main class on this JVM's class path.
  */
 final class AgentProcess implements AutoCloseable {
-    final String token = "it-" + UUID.randomUUID();
+    final String token;
+    final Path root;
     final Path dataDir;
     final int port;
     final int metricsPort;
     private Process process;
 
-    AgentProcess(Path dataDir) throws IOException {
-        this.dataDir = dataDir;
-        this.port = freePort();
-        this.metricsPort = freePort();
+    /** @param root a directory for the agent's data dir and its log */
+    AgentProcess(Path root) throws IOException {
+        this(root, "it-" + UUID.randomUUID(), freePort(), freePort());
+    }
+
+    /** An agent on a previous agent's data dir, token and ports: its restart. */
+    AgentProcess(Path root, String token, int port, int metricsPort) {
+        this.root = root;
+        this.dataDir = root.resolve("data");
+        this.token = token;
+        this.port = port;
+        this.metricsPort = metricsPort;
     }
 
     AgentProcess start() throws IOException {
@@ -44,7 +53,7 @@ final class AgentProcess implements AutoCloseable {
                 "--metrics-listen", "127.0.0.1:" + metricsPort, "--stop-grace-seconds", "2", "--label", "zone=a"));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolveSibling(dataDir.getFileName() + "-agent.log").toFile()));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("agent.log").toFile()));
         builder.environment().put("GANTRY_AGENT_TOKEN", token);
         process = builder.start();
         awaitServing();
