@@ -41,6 +41,7 @@ final class AgentProcess implements AutoCloseable {
     }
 
     AgentProcess start() throws IOException {
+        Files.createDirectories(root);
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xss512k", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
         String jar = System.getProperty("gantry.agent.daemonJar");
