@@ -148,7 +148,7 @@ final class AgentWorkloadMapper {
     private static String nativeObject(Container c, List<Task> tasks) {
         ContainerSpec.Builder spec = c.getSpec().toBuilder().clearEnv();
         for (EnvVar v : c.getSpec().getEnvList()) {
-            spec.addEnv(SECRET_NAME.matcher(v.getName()).matches() ? v.toBuilder().setValue("<redacted>").build() : v);
+            spec.addEnv(SECRET_NAME.matcher(v.getName()).matches() ? v.toBuilder().setValue("REDACTED").build() : v);
         }
         try {
             StringBuilder json = new StringBuilder("{\"container\": ")
