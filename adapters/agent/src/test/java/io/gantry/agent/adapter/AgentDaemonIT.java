@@ -91,6 +91,9 @@ class AgentDaemonIT {
         AgentProcess first = new AgentProcess(root).start();
         long aliveBefore;
         long deadPid;
+        EngineClient watching = first.client();
+        List<EngineChange> changes = new CopyOnWriteArrayList<>();
+        Subscription watch = watching.watch(listener(changes));
         try (EngineClient client = first.client()) {
             client.deploy(httpServer("keep", 2));
             await("2 running", () -> client.getWorkload("demo/keep").filter(w -> w.status().running() == 2));
@@ -115,10 +118,60 @@ class AgentDaemonIT {
             long restartedPid = pidOf(second, "keep-1");
             assertThat(restartedPid).isNotEqualTo(deadPid);
 
+            await("the watch reconnected and asked for a resync", () -> changes.stream()
+                    .filter(c -> c instanceof EngineChange.ResyncRequired).findAny());
+
             client.delete("demo/keep");
             assertThat(Proc.group(aliveBefore)).isEmpty();
             assertThat(Proc.group(restartedPid)).isEmpty();
+        } finally {
+            watch.close();
+            watching.close();
         }
+    }
+
+    @Test
+    void anUpdateRollsEveryReplicaAndLogsCanBeFollowed() throws Exception {
+        try (AgentProcess agent = new AgentProcess(root).start(); EngineClient client = agent.client()) {
+            client.deploy(ticker("tick", "v1", 2));
+            await("2 running", () -> client.getWorkload("demo/tick").filter(w -> w.status().running() == 2));
+            List<String> followed = new CopyOnWriteArrayList<>();
+            List<Throwable> ends = new CopyOnWriteArrayList<>();
+            Subscription follow = client.followLogs("demo/tick", 5, new io.gantry.spi.LogSink() {
+                @Override
+                public void onLine(io.gantry.spi.LogLine line) {
+                    followed.add(line.instance() + " " + line.text());
+                }
+
+                @Override
+                public void onEnd(Throwable failure) {
+                    ends.add(failure == null ? new RuntimeException("normal end") : failure);
+                }
+            });
+            await("v1 lines followed", () -> followed.stream().filter(l -> l.startsWith("tick-1 v1")).findAny());
+            long before0 = pidOf(agent, "tick-0");
+            long before1 = pidOf(agent, "tick-1");
+
+            client.update("demo/tick", ticker("tick", "v2", 2).spec());
+            Workload updated = client.getWorkload("demo/tick").orElseThrow();
+            assertThat(updated.spec().args()).singleElement().asString().contains("v2");
+            assertThat(pidOf(agent, "tick-0")).isNotEqualTo(before0);
+            assertThat(pidOf(agent, "tick-1")).isNotEqualTo(before1);
+            await("v2 lines followed from the same tasks", () -> followed.stream()
+                    .filter(l -> l.startsWith("tick-0 v2")).findAny());
+            assertThat(client.logs("demo/tick", 3)).anySatisfy(l -> assertThat(l.text()).startsWith("v2"));
+
+            follow.close();
+            assertThat(ends).hasSize(1);
+            client.delete("demo/tick");
+        }
+    }
+
+    private static WorkloadDefinition ticker(String name, String version, int replicas) {
+        WorkloadSpec spec = new WorkloadSpec(null, List.of("/bin/sh", "-c"),
+                List.of("while true; do echo " + version + " $GANTRY_TASK_ID; sleep 0.2; done"), null, null, null,
+                replicas, null, null, null);
+        return new WorkloadDefinition("demo", name, WorkloadKind.SERVICE, Map.of(), spec);
     }
 
     @Test
