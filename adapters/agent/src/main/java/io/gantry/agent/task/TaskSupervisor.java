@@ -363,8 +363,9 @@ public final class TaskSupervisor implements AutoCloseable {
             }
             e.process = null;
             cancel(e.pendingKill);
-            e.runtime.cleanup(e.id, process);
+            // asked before cleanup, which removes the cgroup holding the OOM counter
             boolean oom = e.runtime.oomKilled(e.id);
+            e.runtime.cleanup(e.id, process);
             String message = e.stopRequested ? "stopped"
                     : oom ? "killed by the kernel: out of memory"
                     : exitCode == -1 ? "exited while the agent was not watching (exit code unknown)"
