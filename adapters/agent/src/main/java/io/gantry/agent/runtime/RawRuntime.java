@@ -80,7 +80,11 @@ public final class RawRuntime implements TaskRuntime {
     @Override
     public void signal(LaunchRequest.Identity task, LaunchedProcess process, int signal) {
         if (process.alive()) {
+            // the group holds what the task forked; descendants that started their own session are found by parentage
+            List<Long> escaped = Proc.tree(process.pid()).stream().filter(s -> s.pgrp() != process.pid())
+                    .map(Proc.Stat::pid).toList();
             Signals.group(process.pid(), signal);
+            Signals.processes(escaped, signal);
         }
     }
 

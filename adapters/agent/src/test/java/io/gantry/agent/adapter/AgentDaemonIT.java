@@ -53,7 +53,8 @@ class AgentDaemonIT {
                     .filter(w -> w.status().phase() == Phase.RUNNING && w.status().running() == 3));
             for (Instance instance : running.instances()) {
                 assertThat(instance.address()).startsWith("127.0.0.1:");
-                assertThat(get("http://" + instance.address() + "/").statusCode()).isEqualTo(200);
+                // RUNNING means the process runs (there is no health check): python binds its port a moment later
+                assertThat(await("answering", () -> answer("http://" + instance.address() + "/"))).isEqualTo(200);
             }
 
             long victim = pidOf(agent, "web-1");
@@ -226,6 +227,17 @@ class AgentDaemonIT {
             return m.find() ? Long.parseLong(m.group(1)) : -1;
         } catch (IOException e) {
             return -1;
+        }
+    }
+
+    private static java.util.Optional<Integer> answer(String url) {
+        try {
+            return java.util.Optional.of(get(url).statusCode());
+        } catch (IOException notYet) {
+            return java.util.Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
         }
     }
 
