@@ -3,7 +3,9 @@ package io.gantry.agent.adapter;
 import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConnection;
 import io.gantry.spi.EngineException;
+import io.gantry.agent.runtime.Proc;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,12 +15,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * A real agent daemon as a child JVM: the packaged daemon jar when the build made it (failsafe passes
  * its path), else the daemon's main class on this JVM's class path.
  */
 final class AgentProcess implements AutoCloseable {
+    private static final Pattern PID = Pattern.compile("\"pid\": \"(\\d+)\",\\s*\"pidStartTicks\": \"(\\d+)\"");
     final String token;
     final Path root;
     final Path dataDir;
@@ -80,6 +86,7 @@ final class AgentProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** Stops the agent, then whatever its tasks still run: tasks outlive an agent by design, not a test. */
     @Override
     public void close() throws InterruptedException {
         if (process != null && process.isAlive()) {
@@ -87,6 +94,20 @@ final class AgentProcess implements AutoCloseable {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
+        }
+        Path tasks = dataDir.resolve("tasks");
+        if (!Files.isDirectory(tasks)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(tasks)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".json")).toList()) {
+                Matcher m = PID.matcher(Files.readString(file));
+                if (m.find() && Proc.alive(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)))) {
+                    new ProcessBuilder("kill", "-9", "--", "-" + m.group(1)).start().waitFor();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
