@@ -104,10 +104,12 @@ final class AgentWorkloadMapper {
         boolean job = "JOB".equals(spec.getKind());
         boolean completed = job && !sorted.isEmpty() && sorted.stream()
                 .allMatch(t -> t.getStatus() == TaskStatus.TASK_STATUS_EXITED && t.getExitCode() == 0);
-        String message = instances.stream().filter(i -> i.state() != InstanceState.RUNNING)
-                .map(Instance::message).filter(m -> !m.isEmpty()).findFirst().orElse("");
-        WorkloadStatus status = PhaseRule.status(new PhaseRule.Facts(spec.getReplicas(), running, running, false,
-                false, failed, started, completed), message, since(c, sorted));
+        String message = instances.stream().map(Instance::message).filter(m -> !m.isEmpty()).findFirst().orElse("");
+        boolean hasHealthCheck = spec.hasHealthCheck() && !spec.getHealthCheck().getType().isEmpty();
+        int healthy = (int) sorted.stream().filter(t -> t.getStatus() == TaskStatus.TASK_STATUS_RUNNING
+                && (!hasHealthCheck || t.getHealthy())).count();
+        WorkloadStatus status = PhaseRule.status(new PhaseRule.Facts(spec.getReplicas(), running, healthy,
+                hasHealthCheck, false, failed, started, completed), message, since(c, sorted));
         WorkloadKind kind = spec.getKind().isEmpty() ? WorkloadKind.SERVICE : WorkloadKind.valueOf(spec.getKind());
         return new Workload(nativeId(c.getNamespace(), c.getId()), c.getNamespace(), c.getId(), kind,
                 c.getLabelsMap(), toSpec(spec), status, instances, instant(c.getCreatedAt()), nativeObject(c, sorted));
@@ -122,8 +124,9 @@ final class AgentWorkloadMapper {
             default -> InstanceState.PENDING;
         };
         boolean ended = t.getStatus() == TaskStatus.TASK_STATUS_EXITED || t.getStatus() == TaskStatus.TASK_STATUS_RESTARTING;
+        String message = state == InstanceState.RUNNING ? t.getHealthMessage() : t.getMessage();
         return new Instance(t.getId(), node, state, t.hasStartedAt() ? instant(t.getStartedAt()) : null,
-                t.getAddress().isEmpty() ? null : t.getAddress(), ended ? t.getExitCode() : null, t.getMessage());
+                t.getAddress().isEmpty() ? null : t.getAddress(), ended ? t.getExitCode() : null, message);
     }
 
     static EngineEvent toEvent(Event e) {
@@ -135,6 +138,9 @@ final class AgentWorkloadMapper {
             case "/tasks/exit" -> new EngineEvent(instant(e.getTimestamp()), nativeId,
                     e.getExitCode() == 0 || "stopped".equals(e.getMessage()) ? EngineEvent.NORMAL : EngineEvent.WARNING,
                     "TaskExited", task + e.getMessage());
+            case "/tasks/health" -> new EngineEvent(instant(e.getTimestamp()), nativeId,
+                    "healthy".equals(e.getMessage()) ? EngineEvent.NORMAL : EngineEvent.WARNING, "HealthCheck",
+                    task + e.getMessage());
             case "/tasks/oom" -> new EngineEvent(instant(e.getTimestamp()), nativeId, EngineEvent.WARNING, "OOMKilled", task + e.getMessage());
             case "/tasks/delete" -> new EngineEvent(instant(e.getTimestamp()), nativeId, EngineEvent.NORMAL, "TaskDeleted", task + "deleted");
             case "/containers/create" -> new EngineEvent(instant(e.getTimestamp()), nativeId, EngineEvent.NORMAL, "Created", "container created");

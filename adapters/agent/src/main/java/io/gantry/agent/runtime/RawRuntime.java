@@ -89,6 +89,11 @@ public final class RawRuntime implements TaskRuntime {
     }
 
     @Override
+    public List<String> execArgv(LaunchRequest.Identity task, List<String> command) {
+        return command;
+    }
+
+    @Override
     public boolean oomKilled(LaunchRequest.Identity task) {
         return cgroups.oomKilled(task.name());
     }

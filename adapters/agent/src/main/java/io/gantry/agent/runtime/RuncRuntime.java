@@ -89,6 +89,13 @@ public final class RuncRuntime implements TaskRuntime {
     }
 
     @Override
+    public List<String> execArgv(LaunchRequest.Identity task, List<String> command) {
+        List<String> argv = new ArrayList<>(List.of(runc, "--root", stateRoot.toString(), "exec", task.name()));
+        argv.addAll(command);
+        return argv;
+    }
+
+    @Override
     public boolean oomKilled(LaunchRequest.Identity task) {
         return false;
     }

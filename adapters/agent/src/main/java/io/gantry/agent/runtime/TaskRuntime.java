@@ -23,6 +23,9 @@ public interface TaskRuntime {
     /** Whether the kernel OOM-killed part of the task; asked once its process has ended. */
     boolean oomKilled(LaunchRequest.Identity task);
 
+    /** The argv that runs {@code command} where the task runs: on the host for raw, inside the container for runc. */
+    java.util.List<String> execArgv(LaunchRequest.Identity task, java.util.List<String> command);
+
     /** Kills what is left of the task (children that outlived their parent) and frees what launch set up. */
     void cleanup(LaunchRequest.Identity task, LaunchedProcess process);
 }

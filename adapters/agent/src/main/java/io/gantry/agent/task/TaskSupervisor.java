@@ -60,6 +60,7 @@ public final class TaskSupervisor implements AutoCloseable {
         boolean stopRequested;
         ScheduledFuture<?> pendingRestart;
         ScheduledFuture<?> pendingKill;
+        ScheduledFuture<?> pendingProbe;
         int crashes;
         long startedNanos;
         CompletableFuture<Task> exited = new CompletableFuture<>();
@@ -196,6 +197,7 @@ public final class TaskSupervisor implements AutoCloseable {
                 e.process = null;
             }
             cancel(e.pendingKill);
+            cancel(e.pendingProbe);
             entries.remove(ContainerStore.key(namespace, taskId));
             files.delete(namespace, taskId);
             ports.release(e.task.getHostPortsList());
@@ -330,7 +332,8 @@ public final class TaskSupervisor implements AutoCloseable {
                 .setPidStartTicks(process.startTicks()).setStartedAt(Timestamps.now()).clearExitedAt().setExitCode(0)
                 .setMessage("").setRuntime(runtime.name()).clearHostPorts().addAllHostPorts(hostPorts)
                 .setAddress(hostPorts.isEmpty() ? "" : settings.advertiseHost() + ":" + hostPorts.get(0))
-                .setSpecGeneration(container.getGeneration()).setOomKilled(false);
+                .setSpecGeneration(container.getGeneration()).setOomKilled(false).setHealthy(false)
+                .setHealthMessage(HealthProbe.defined(spec) ? "health check pending" : "");
         if (automaticRestart) {
             b.setRestarts(b.getRestarts() + 1);
         }
@@ -339,6 +342,41 @@ public final class TaskSupervisor implements AutoCloseable {
         events.publish(e.id.namespace(), "/tasks/start", e.id.containerId(), e.id.taskId(), 0, "");
         process.child().ifPresent(child -> child.onExit().thenAcceptAsync(
                 ended -> exited(e, process, ended.exitValue()), workers));
+        scheduleProbe(e, process, Duration.ofMillis(200));
+    }
+
+    private void scheduleProbe(Entry e, LaunchedProcess process, Duration delay) {
+        cancel(e.pendingProbe);
+        e.pendingProbe = scheduler.schedule(() -> workers.execute(() -> probe(e, process)), delay.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** One health check; a change is persisted and published. Until healthy, checks come at least every second. */
+    private void probe(Entry e, LaunchedProcess process) {
+        ContainerSpec spec;
+        try {
+            spec = containers.get(e.id.namespace(), e.id.containerId()).getSpec();
+        } catch (AgentFailure containerGone) {
+            return;
+        }
+        if (!HealthProbe.defined(spec) || e.process != process || closing) {
+            return;
+        }
+        Optional<String> failure = HealthProbe.check(spec, e.task.getHostPortsList(), e.runtime, e.id);
+        synchronized (e) {
+            if (e.process != process || closing) {
+                return;
+            }
+            boolean healthy = failure.isEmpty();
+            if (healthy != e.task.getHealthy() || !failure.orElse("").equals(e.task.getHealthMessage())) {
+                e.task = e.task.toBuilder().setHealthy(healthy).setHealthMessage(failure.orElse("")).build();
+                persist(e);
+                events.publish(e.id.namespace(), "/tasks/health", e.id.containerId(), e.id.taskId(), 0,
+                        healthy ? "healthy" : failure.get());
+            }
+            Duration interval = HealthProbe.interval(spec);
+            scheduleProbe(e, process, healthy || interval.getSeconds() <= 1 ? interval : Duration.ofSeconds(1));
+        }
     }
 
     /** The task keeps its host ports across restarts unless the spec's ports changed. */
@@ -363,6 +401,7 @@ public final class TaskSupervisor implements AutoCloseable {
             }
             e.process = null;
             cancel(e.pendingKill);
+            cancel(e.pendingProbe);
             // asked before cleanup, which removes the cgroup holding the OOM counter
             boolean oom = e.runtime.oomKilled(e.id);
             e.runtime.cleanup(e.id, process);
@@ -371,7 +410,8 @@ public final class TaskSupervisor implements AutoCloseable {
                     : exitCode == -1 ? "exited while the agent was not watching (exit code unknown)"
                     : "exited with code " + exitCode;
             Task.Builder b = e.task.toBuilder().setStatus(TaskStatus.TASK_STATUS_EXITED).setExitCode(exitCode)
-                    .setExitedAt(Timestamps.now()).setOomKilled(oom).setMessage(message);
+                    .setExitedAt(Timestamps.now()).setOomKilled(oom).setMessage(message).setHealthy(false)
+                    .setHealthMessage("");
             if (oom) {
                 events.publish(e.id.namespace(), "/tasks/oom", e.id.containerId(), e.id.taskId(), exitCode, message);
             }
@@ -446,6 +486,7 @@ public final class TaskSupervisor implements AutoCloseable {
                 if (p.alive()) {
                     LOG.log(System.Logger.Level.INFO, "re-adopted task {0}/{1} (pid {2})", task.getNamespace(),
                             task.getId(), task.getPid());
+                    scheduleProbe(e, p, Duration.ofMillis(200));
                 } else {
                     exited(e, p, -1);
                 }

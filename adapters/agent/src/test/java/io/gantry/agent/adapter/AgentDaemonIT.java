@@ -8,6 +8,7 @@ import io.gantry.spi.EngineChange;
 import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConnection;
 import io.gantry.spi.EngineForbiddenException;
+import io.gantry.spi.HealthCheck;
 import io.gantry.spi.Instance;
 import io.gantry.spi.InstanceState;
 import io.gantry.spi.InvalidSpecException;
@@ -51,6 +52,7 @@ class AgentDaemonIT {
             assertThat(web.nativeId()).isEqualTo("demo/web");
             Workload running = await("3 running", () -> client.getWorkload("demo/web")
                     .filter(w -> w.status().phase() == Phase.RUNNING && w.status().running() == 3));
+            assertThat(running.status().healthy()).as("RUNNING waits for the HTTP health checks").isEqualTo(3);
             for (Instance instance : running.instances()) {
                 assertThat(instance.address()).startsWith("127.0.0.1:");
                 // RUNNING means the process runs (there is no health check): python binds its port a moment later
@@ -215,7 +217,8 @@ class AgentDaemonIT {
     private static WorkloadDefinition httpServer(String name, int replicas) {
         // the raw runtime execs without a shell: one expands $PORT0
         WorkloadSpec spec = new WorkloadSpec("python:3", List.of("/bin/sh", "-c"), List.of("exec python3 -m http.server $PORT0"),
-                Map.of("PYTHONUNBUFFERED", "1"), List.of(PortMapping.tcp(8000)), null, replicas, null, null, "raw");
+                Map.of("PYTHONUNBUFFERED", "1"), List.of(PortMapping.tcp(8000)), null, replicas,
+                HealthCheck.http("/", 8000, 1), null, "raw");
         return new WorkloadDefinition("demo", name, WorkloadKind.SERVICE, Map.of("app", name), spec);
     }
 

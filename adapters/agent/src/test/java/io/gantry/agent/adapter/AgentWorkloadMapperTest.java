@@ -84,6 +84,22 @@ class AgentWorkloadMapperTest {
     }
 
     @Test
+    void withAHealthCheckOnlyHealthyTasksMakeItRunning() {
+        Container checked = container("web", 2, "SERVICE").toBuilder().setSpec(container("web", 2, "SERVICE").getSpec()
+                .toBuilder().setHealthCheck(io.gantry.agent.api.v1.HealthCheckSpec.newBuilder().setType("tcp")
+                        .setPort(80))).build();
+        Task healthy = task("web-0", TaskStatus.TASK_STATUS_RUNNING, 0, "").toBuilder().setHealthy(true).build();
+        Task pending = task("web-1", TaskStatus.TASK_STATUS_RUNNING, 0, "").toBuilder()
+                .setHealthMessage("health check pending").build();
+        Workload w = AgentWorkloadMapper.toWorkload(checked, List.of(healthy, pending), "n");
+        assertThat(w.status().healthy()).isEqualTo(1);
+        assertThat(w.status().phase()).isEqualTo(Phase.DEGRADED);
+        assertThat(w.instances().get(1).message()).isEqualTo("health check pending");
+        assertThat(AgentWorkloadMapper.toWorkload(checked, List.of(healthy, healthy.toBuilder().setId("web-1").build()),
+                "n").status().phase()).isEqualTo(Phase.RUNNING);
+    }
+
+    @Test
     void secretLookingEnvValuesAreRedactedInTheNativeObject() {
         Container c = container("web", 1, "SERVICE").toBuilder().setSpec(container("web", 1, "SERVICE").getSpec()
                 .toBuilder().addEnv(EnvVar.newBuilder().setName("DB_PASSWORD").setValue("hunter2"))
