@@ -162,8 +162,7 @@ final class AgentEngineClient implements EngineClient {
     public void update(String nativeId, WorkloadSpec spec) {
         Ref ref = ref(nativeId);
         Container current = container(ref);
-        ContainerSpec wanted = AgentWorkloadMapper.toContainerSpec(spec, AgentWorkloadMapper.toWorkload(current,
-                List.of(), "").kind());
+        ContainerSpec wanted = AgentWorkloadMapper.toContainerSpec(spec, AgentWorkloadMapper.kind(current.getSpec()));
         Container updated = call(nativeId, () -> stubs.containers(ref.namespace()).update(UpdateContainerRequest
                 .newBuilder().setId(ref.id()).putAllLabels(current.getLabelsMap()).setSpec(wanted)
                 .setExpectedGeneration(current.getGeneration()).build()).getContainer());

@@ -110,9 +110,12 @@ final class AgentWorkloadMapper {
                 && (!hasHealthCheck || t.getHealthy())).count();
         WorkloadStatus status = PhaseRule.status(new PhaseRule.Facts(spec.getReplicas(), running, healthy,
                 hasHealthCheck, false, failed, started, completed), message, since(c, sorted));
-        WorkloadKind kind = spec.getKind().isEmpty() ? WorkloadKind.SERVICE : WorkloadKind.valueOf(spec.getKind());
-        return new Workload(nativeId(c.getNamespace(), c.getId()), c.getNamespace(), c.getId(), kind,
+        return new Workload(nativeId(c.getNamespace(), c.getId()), c.getNamespace(), c.getId(), kind(spec),
                 c.getLabelsMap(), toSpec(spec), status, instances, instant(c.getCreatedAt()), nativeObject(c, sorted));
+    }
+
+    static WorkloadKind kind(ContainerSpec spec) {
+        return spec.getKind().isEmpty() ? WorkloadKind.SERVICE : WorkloadKind.valueOf(spec.getKind());
     }
 
     static Instance toInstance(Task t, String node) {
