@@ -63,7 +63,16 @@ public final class Proc {
 
     /** {@code pid} and its live descendants, found through their parent pids. */
     public static List<Stat> tree(long pid) {
-        List<Stat> all = scan(s -> true);
+        return tree(pid, all());
+    }
+
+    /** Every live process: one /proc scan to share between several {@link #tree(long, List)} calls. */
+    public static List<Stat> all() {
+        return scan(s -> true);
+    }
+
+    /** {@code pid} and its descendants among {@code all}. */
+    public static List<Stat> tree(long pid, List<Stat> all) {
         List<Stat> tree = new ArrayList<>();
         List<Long> frontier = new ArrayList<>(List.of(pid));
         all.stream().filter(s -> s.pid() == pid).forEach(tree::add);

@@ -240,6 +240,7 @@ public final class TaskSupervisor implements AutoCloseable {
     /** CPU and memory of running tasks (their whole process tree), from /proc. */
     public List<TaskMetrics> metrics(String namespace, Collection<String> taskIds) {
         List<TaskMetrics> out = new ArrayList<>();
+        List<Proc.Stat> processes = Proc.all();
         for (Entry e : entries.values()) {
             Task t = e.task;
             if ((namespace != null && !namespace.equals(t.getNamespace()))
@@ -247,7 +248,7 @@ public final class TaskSupervisor implements AutoCloseable {
                 continue;
             }
             LaunchedProcess p = e.process;
-            List<Proc.Stat> tree = p == null ? List.of() : Proc.tree(p.pid());
+            List<Proc.Stat> tree = p == null ? List.of() : Proc.tree(p.pid(), processes);
             out.add(TaskMetrics.newBuilder().setNamespace(t.getNamespace()).setTaskId(t.getId())
                     .setContainerId(t.getContainerId()).setRestarts(t.getRestarts()).setPids(tree.size())
                     .setCpuSeconds(tree.stream().mapToLong(s -> s.utimeTicks() + s.stimeTicks()).sum()

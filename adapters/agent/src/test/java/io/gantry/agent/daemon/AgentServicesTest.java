@@ -22,6 +22,8 @@ import io.gantry.agent.api.v1.StartTaskRequest;
 import io.gantry.agent.api.v1.SubscribeRequest;
 import io.gantry.agent.api.v1.Task;
 import io.gantry.agent.api.v1.TaskLogsRequest;
+import io.gantry.agent.api.v1.TaskMetrics;
+import io.gantry.agent.api.v1.TaskMetricsRequest;
 import io.gantry.agent.api.v1.TaskStatus;
 import io.gantry.agent.api.v1.TasksGrpc;
 import io.gantry.agent.api.v1.UpdateContainerRequest;
@@ -152,6 +154,11 @@ class AgentServicesTest {
 
         awaitTrue(() -> logs("ns", "echo-0").contains("hello from echo-0"));
         awaitTrue(() -> Proc.group(running.getPid()).size() == 2);
+        TaskMetrics metrics = tasks("ns").metrics(TaskMetricsRequest.newBuilder().addTaskIds("echo-0").build())
+                .getMetrics(0);
+        assertThat(metrics.getPids()).as("the shell and its sleep").isEqualTo(2);
+        assertThat(metrics.getMemoryBytes()).isPositive();
+        assertThat(metrics.getContainerId()).isEqualTo("echo");
 
         tasks("ns").kill(KillTaskRequest.newBuilder().setTaskId("echo-0").build());
         Task exited = tasks("ns").wait(WaitTaskRequest.newBuilder().setTaskId("echo-0").build()).getTask();
