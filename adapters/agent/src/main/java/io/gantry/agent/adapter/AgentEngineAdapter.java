@@ -9,8 +9,10 @@ import java.net.URISyntaxException;
 
 /**
  * Gantry's own node agent as an engine: endpoint {@code grpc://host:port} (or {@code grpcs://} for
- * TLS, with an optional {@code caCert} PEM credential), credential {@code token}. A workload is an
- * agent container with one task per replica; its namespace is the agent namespace.
+ * TLS, with optional PEM credentials {@code caCert}, and {@code clientCert} + {@code clientKey} for an
+ * agent that checks clients), credential {@code token}. A workload is an agent container with one
+ * task per replica; its namespace is the agent namespace. Option {@code namespaces} (comma-separated)
+ * limits the listing to those agent namespaces.
  */
 public final class AgentEngineAdapter implements EngineAdapter {
     public static final String KIND = "agent";
@@ -26,6 +28,9 @@ public final class AgentEngineAdapter implements EngineAdapter {
         String token = connection.credential("token");
         if (token == null || token.isBlank()) {
             throw InvalidSpecException.of("credentials.token", "the agent's token is required");
+        }
+        if ((connection.credential("clientCert") == null) != (connection.credential("clientKey") == null)) {
+            throw InvalidSpecException.of("credentials.clientKey", "clientCert and clientKey go together");
         }
         String ca = connection.credential("caCert");
         if (ca != null && !ca.contains("-----BEGIN CERTIFICATE-----")) {

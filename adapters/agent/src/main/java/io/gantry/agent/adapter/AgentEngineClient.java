@@ -73,11 +73,16 @@ final class AgentEngineClient implements EngineClient {
     private final AgentStubs stubs;
     private final List<AgentWatch> watches = new CopyOnWriteArrayList<>();
     private volatile String nodeName;
+    /** The {@code namespaces} option: agent namespaces this engine shows; empty for all. */
+    private final Set<String> namespaces;
 
     AgentEngineClient(EngineConnection connection, AgentEngineAdapter.Target target) {
         this.connection = connection;
         this.stubs = new AgentStubs(target, connection.credential("token"), connection.credential("caCert"),
-                connection.callTimeout());
+                connection.credential("clientCert"), connection.credential("clientKey"), connection.callTimeout());
+        String only = connection.option("namespaces");
+        this.namespaces = only == null || only.isBlank() ? Set.of()
+                : Set.copyOf(java.util.Arrays.asList(only.trim().split("\\s*,\\s*")));
     }
 
     @Override
@@ -104,7 +109,8 @@ final class AgentEngineClient implements EngineClient {
                     .stream().collect(Collectors.groupingBy(t -> AgentWorkloadMapper.nativeId(t.getNamespace(),
                             t.getContainerId())));
             String node = nodeName();
-            return containers.stream().map(c -> AgentWorkloadMapper.toWorkload(c,
+            return containers.stream().filter(c -> namespaces.isEmpty() || namespaces.contains(c.getNamespace()))
+                    .map(c -> AgentWorkloadMapper.toWorkload(c,
                     tasks.getOrDefault(AgentWorkloadMapper.nativeId(c.getNamespace(), c.getId()), List.of()), node))
                     .toList();
         });

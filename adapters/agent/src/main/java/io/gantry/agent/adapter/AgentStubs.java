@@ -31,8 +31,15 @@ final class AgentStubs implements AutoCloseable {
     private final String token;
     private final Duration timeout;
 
-    AgentStubs(AgentEngineAdapter.Target target, String token, String caCert, Duration timeout) {
-        this.channel = Grpc.newChannelBuilderForAddress(target.host(), target.port(), credentials(target, caCert))
+    /**
+     * @param caCert     PEM CA to trust for grpcs (the JDK's trust store when null)
+     * @param clientCert PEM client certificate for agents started with --tls-ca, or null
+     * @param clientKey  its PKCS#8 PEM key, or null
+     */
+    AgentStubs(AgentEngineAdapter.Target target, String token, String caCert, String clientCert, String clientKey,
+               Duration timeout) {
+        this.channel = Grpc.newChannelBuilderForAddress(target.host(), target.port(),
+                        credentials(target, caCert, clientCert, clientKey))
                 .maxInboundMessageSize(64 * 1024 * 1024).build();
         this.token = token;
         this.timeout = timeout;
@@ -85,19 +92,27 @@ final class AgentStubs implements AutoCloseable {
         return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
 
-    private static ChannelCredentials credentials(AgentEngineAdapter.Target target, String caCert) {
+    private static ChannelCredentials credentials(AgentEngineAdapter.Target target, String caCert, String clientCert,
+                                                  String clientKey) {
         if (!target.tls()) {
             return InsecureChannelCredentials.create();
         }
         TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
-        if (caCert != null && !caCert.isBlank()) {
-            try {
-                tls.trustManager(new ByteArrayInputStream(caCert.getBytes(StandardCharsets.US_ASCII)));
-            } catch (IOException e) {
-                throw new UncheckedIOException("unreadable caCert", e);
+        try {
+            if (caCert != null && !caCert.isBlank()) {
+                tls.trustManager(pem(caCert));
             }
+            if (clientCert != null && clientKey != null) {
+                tls.keyManager(pem(clientCert), pem(clientKey));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("unreadable TLS credentials", e);
         }
         return tls.build();
+    }
+
+    private static ByteArrayInputStream pem(String text) {
+        return new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII));
     }
 
     @Override

@@ -202,6 +202,15 @@ class AgentDaemonIT {
                 assertThatThrownBy(intruder::listWorkloads).isInstanceOf(EngineForbiddenException.class)
                         .hasMessageContaining("invalid bearer token");
             }
+            client.deploy(new WorkloadDefinition("demo", "visible", WorkloadKind.SERVICE, Map.of(),
+                    new WorkloadSpec(null, List.of("sleep", "30"), null, null, null, null, 1, null, null, null)));
+            EngineConnection otherTeam = new EngineConnection(UUID.randomUUID(), "other", "grpc://127.0.0.1:" + agent.port,
+                    Map.of(), Map.of("token", agent.token), Map.of("namespaces", "team-b, team-c"), Duration.ofSeconds(5));
+            try (EngineClient scoped = new AgentEngineAdapter().connect(otherTeam)) {
+                assertThat(scoped.listWorkloads()).as("only namespaces team-b and team-c").isEmpty();
+            }
+            assertThat(client.listWorkloads()).extracting(Workload::nativeId).containsExactly("demo/visible");
+            client.delete("demo/visible");
             assertThat(client.ping().version()).startsWith("gantry-agent/");
             assertThat(client.listNodes()).singleElement().satisfies(n -> {
                 assertThat(n.labels()).containsEntry("zone", "a");

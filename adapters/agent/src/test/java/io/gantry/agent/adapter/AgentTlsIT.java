@@ -37,12 +37,18 @@ class AgentTlsIT {
 
         int port = AgentProcess.freePort();
         AgentOptions options = new AgentOptions(new InetSocketAddress("127.0.0.1", port), "tls-token",
-                dir.resolve("data"), null, cert, key, null, null, "tls-node", Map.of(), null, 0);
+                dir.resolve("data"), null, cert, key, cert, null, "tls-node", Map.of(), null, 0);
         try (AgentDaemon daemon = AgentDaemon.start(options)) {
             String endpoint = "grpcs://127.0.0.1:" + daemon.port();
             try (EngineClient trusted = connect(endpoint, Files.readString(cert))) {
                 assertThat(trusted.ping().version()).startsWith("gantry-agent/");
                 assertThat(trusted.listNodes()).extracting(n -> n.name()).isEqualTo(List.of("tls-node"));
+            }
+            Map<String, String> mutual = new HashMap<>(Map.of("token", "tls-token", "caCert", Files.readString(cert),
+                    "clientCert", Files.readString(cert), "clientKey", Files.readString(key)));
+            try (EngineClient withClientCertificate = new AgentEngineAdapter().connect(new EngineConnection(
+                    UUID.randomUUID(), "mtls", endpoint, Map.of(), mutual, Map.of(), Duration.ofSeconds(5)))) {
+                assertThat(withClientCertificate.ping().version()).startsWith("gantry-agent/");
             }
             try (EngineClient untrusting = connect(endpoint, null)) {
                 assertThatThrownBy(untrusting::ping).isInstanceOf(EngineUnavailableException.class);
