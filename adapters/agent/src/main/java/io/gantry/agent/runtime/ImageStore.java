@@ -40,7 +40,7 @@ public final class ImageStore {
         Path archive = staging.resolve("image.tar");
         Files.write(archive, tarball);
         int rc = Signals.run(List.of("tar", "-x", "--no-same-owner", "-f", archive.toString(), "-C",
-                staging.resolve("rootfs").toString()));
+                staging.resolve("rootfs").toString()), 300);
         Files.delete(archive);
         if (rc != 0) {
             deleteTree(staging);

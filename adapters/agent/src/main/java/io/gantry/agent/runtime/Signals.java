@@ -32,10 +32,15 @@ public final class Signals {
 
     /** Runs a short command, waiting at most 5 s; returns its exit code, or -1 when it did not finish. */
     static int run(List<String> argv) {
+        return run(argv, 5);
+    }
+
+    /** Runs a command, waiting at most {@code seconds}; returns its exit code, or -1 when it did not finish. */
+    static int run(List<String> argv, long seconds) {
         try {
             Process p = new ProcessBuilder(argv).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 return -1;
             }
