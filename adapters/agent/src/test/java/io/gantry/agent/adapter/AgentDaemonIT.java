@@ -66,8 +66,8 @@ class AgentDaemonIT {
                     && w.instances().stream().anyMatch(i -> i.id().equals("web-1") && i.state() == InstanceState.RUNNING
                     && pidOf(agent, "web-1") != victim)));
             assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(Duration.ofSeconds(5));
-            assertThat(changes).anySatisfy(c -> assertThat(c).isInstanceOfSatisfying(EngineChange.EventObserved.class,
-                    e -> assertThat(e.event().reason()).isEqualTo("TaskExited")));
+            await("the exit watched", () -> changes.stream().filter(c -> c instanceof EngineChange.EventObserved o
+                    && o.event().reason().equals("TaskExited") && o.event().message().startsWith("task web-1:")).findAny());
 
             String metrics = get("http://127.0.0.1:" + agent.metricsPort + "/metrics").body();
             assertThat(metrics)
