@@ -11,6 +11,7 @@ import io.grpc.stub.ClientResponseObserver;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -79,7 +80,11 @@ final class AgentWatch implements AutoCloseable {
                             handle(event);
                             return;
                         }
-                        delivery.execute(() -> handle(event));
+                        try {
+                            delivery.execute(() -> handle(event));
+                        } catch (RejectedExecutionException closedMeanwhile) {
+                            // the watch was closed: nobody waits for this event
+                        }
                     }
 
                     @Override
@@ -143,7 +148,7 @@ final class AgentWatch implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         closed = true;
         ClientCallStreamObserver<SubscribeRequest> c = call;
         if (c != null) {
