@@ -6,13 +6,18 @@ import io.gantry.spi.EngineConnection;
 import io.gantry.spi.InvalidSpecException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Gantry's own node agent as an engine: endpoint {@code grpc://host:port} (or {@code grpcs://} for
  * TLS, with optional PEM credentials {@code caCert}, and {@code clientCert} + {@code clientKey} for an
  * agent that checks clients), credential {@code token}. A workload is an agent container with one
  * task per replica; its namespace is the agent namespace. Option {@code namespaces} (comma-separated)
- * limits the listing to those agent namespaces.
+ * limits the listing to those agent namespaces. Several endpoints, comma-separated, make a pool of
+ * agents (see {@link AgentPoolClient}).
  */
 public final class AgentEngineAdapter implements EngineAdapter {
     public static final String KIND = "agent";
@@ -24,7 +29,11 @@ public final class AgentEngineAdapter implements EngineAdapter {
 
     @Override
     public void validate(EngineConnection connection) {
-        target(connection.endpoint());
+        List<String> endpoints = endpoints(connection.endpoint());
+        if (endpoints.isEmpty()) {
+            throw InvalidSpecException.of("endpoint", "must be grpc://HOST:PORT or grpcs://HOST:PORT");
+        }
+        endpoints.forEach(AgentEngineAdapter::target);
         String token = connection.credential("token");
         if (token == null || token.isBlank()) {
             throw InvalidSpecException.of("credentials.token", "the agent's token is required");
@@ -41,7 +50,19 @@ public final class AgentEngineAdapter implements EngineAdapter {
     @Override
     public EngineClient connect(EngineConnection connection) {
         validate(connection);
-        return new AgentEngineClient(connection, target(connection.endpoint()));
+        List<String> endpoints = endpoints(connection.endpoint());
+        if (endpoints.size() == 1) {
+            return new AgentEngineClient(connection, target(endpoints.get(0)));
+        }
+        Map<String, AgentEngineClient> clients = new LinkedHashMap<>();
+        endpoints.forEach(e -> clients.put(e, new AgentEngineClient(connection, target(e))));
+        return new AgentPoolClient(connection.name(), clients);
+    }
+
+    /** A pool of agents is registered as a comma-separated list of endpoints sharing one token. */
+    static List<String> endpoints(String endpoint) {
+        return Arrays.stream((endpoint == null ? "" : endpoint).split(",")).map(String::trim)
+                .filter(e -> !e.isEmpty()).toList();
     }
 
     /** The parsed endpoint: scheme grpc or grpcs, a host and a port. */

@@ -255,6 +255,18 @@ final class AgentEngineClient implements EngineClient {
         stubs.close();
     }
 
+    /** Sets one label of a workload's container (the pool keeps its total replica count there). */
+    void label(String nativeId, String key, String value) {
+        Ref ref = ref(nativeId);
+        Container current = container(ref);
+        if (value.equals(current.getLabelsMap().get(key))) {
+            return;
+        }
+        call(nativeId, () -> stubs.containers(ref.namespace()).update(UpdateContainerRequest.newBuilder()
+                .setId(ref.id()).putAllLabels(current.getLabelsMap()).putLabels(key, value).setSpec(current.getSpec())
+                .setExpectedGeneration(current.getGeneration()).build()));
+    }
+
     /** The workload's current state after an event about it; empty when it is gone. */
     private Optional<Workload> changed(String namespace, String containerId) {
         return getWorkload(AgentWorkloadMapper.nativeId(namespace, containerId));

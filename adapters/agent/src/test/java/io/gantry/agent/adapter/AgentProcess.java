@@ -30,6 +30,7 @@ final class AgentProcess implements AutoCloseable {
     final Path dataDir;
     final int port;
     final int metricsPort;
+    private final List<String> extraArgs = new ArrayList<>();
     private Process process;
 
     /** @param root a directory for the agent's data dir and its log */
@@ -56,14 +57,24 @@ final class AgentProcess implements AutoCloseable {
         } else {
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.gantry.agent.daemon.AgentDaemon"));
         }
+        command.addAll(extraArgs);
         command.addAll(List.of("--listen", "127.0.0.1:" + port, "--data-dir", dataDir.toString(),
-                "--metrics-listen", "127.0.0.1:" + metricsPort, "--stop-grace-seconds", "2", "--label", "zone=a"));
+                "--metrics-listen", "127.0.0.1:" + metricsPort, "--stop-grace-seconds", "2"));
+        if (extraArgs.isEmpty()) {
+            command.addAll(List.of("--label", "zone=a"));
+        }
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("agent.log").toFile()));
         builder.environment().put("GANTRY_AGENT_TOKEN", token);
         process = builder.start();
         awaitServing();
+        return this;
+    }
+
+    /** Options added to the command line (then the default label zone=a is left out). */
+    AgentProcess with(String... args) {
+        extraArgs.addAll(List.of(args));
         return this;
     }
 
