@@ -1,0 +1,26 @@
+package io.gantry.agent.runtime;
+
+import io.gantry.agent.api.v1.ContainerSpec;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * What a runtime needs to start one task.
+ *
+ * @param task     which task
+ * @param spec     the container's spec at start time
+ * @param extraEnv variables the agent adds ({@code PORT0}...), after the spec's own
+ * @param workDir  a directory owned by the task: default working directory, bundle location
+ * @param stdout   file the process's standard output is appended to
+ * @param stderr   file the process's standard error is appended to
+ */
+public record LaunchRequest(Identity task, ContainerSpec spec, Map<String, String> extraEnv, Path workDir, Path stdout,
+                            Path stderr) {
+
+    /** A task's identity; {@link #name()} is unique on the agent and safe as a file, cgroup or runc id. */
+    public record Identity(String namespace, String containerId, String taskId) {
+        public String name() {
+            return namespace + "_" + taskId;
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package io.gantry.agent.runtime;
+
+import com.google.gson.GsonBuilder;
+import io.gantry.agent.api.v1.ContainerSpec;
+import io.gantry.agent.api.v1.EnvVar;
+import io.gantry.agent.task.AgentFailure;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A task as an OCI container run by runc: a bundle whose {@code config.json} is generated from the spec
+ * and whose root is the imported image's rootfs, shared read-only by every task of that image.
+ * {@code runc run} stays in the foreground (so the agent learns the exit code and runc forwards signals);
+ * it runs in its own session so it outlives an agent restart. Tasks share the host's network namespace,
+ * as raw tasks do, so that {@code PORT0} is reachable on the agent's address without a CNI setup.
+ */
+public final class RuncRuntime implements TaskRuntime {
+    private static final List<String> CAPABILITIES = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID",
+            "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
+            "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE");
+    private static final long CFS_PERIOD_US = 100_000;
+
+    private final String runc;
+    private final Path stateRoot;
+    private final ImageStore images;
+
+    public RuncRuntime(String runc, Path stateRoot, ImageStore images) {
+        this.runc = runc;
+        this.stateRoot = stateRoot;
+        this.images = images;
+    }
+
+    /** The runc binary on PATH when the agent may use it (it must run as root), else empty. */
+    public static Optional<String> find() {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Commands.resolve("runc", System.getenv("PATH")));
+        } catch (AgentFailure e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public String name() {
+        return "runc";
+    }
+
+    @Override
+    public LaunchedProcess launch(LaunchRequest request) throws IOException {
+        ContainerSpec spec = request.spec();
+        Path rootfs = images.rootfs(spec.getImage());
+        List<String> args = new ArrayList<>(spec.getCommandList());
+        args.addAll(spec.getArgsList());
+        if (args.isEmpty()) {
+            throw AgentFailure.invalid("the runc runtime needs a command: imported images carry no default");
+        }
+        Path bundle = request.workDir().resolve("bundle");
+        Files.createDirectories(bundle);
+        Files.writeString(bundle.resolve("config.json"), configJson(request, rootfs, args));
+
+        String id = request.task().name();
+        // a container of the same id may be left from a run the agent did not see end
+        Signals.run(List.of(runc, "--root", stateRoot.toString(), "delete", "--force", id));
+        Process process = new ProcessBuilder("setsid", runc, "--root", stateRoot.toString(), "run", "--bundle",
+                bundle.toString(), id)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(request.stdout().toFile()))
+                .redirectError(ProcessBuilder.Redirect.appendTo(request.stderr().toFile()))
+                .start();
+        return new LaunchedProcess(process.pid(), Commands.startTicks(process.pid()), Optional.of(process));
+    }
+
+    @Override
+    public void signal(LaunchRequest.Identity task, LaunchedProcess process, int signal) {
+        if (Signals.run(List.of(runc, "--root", stateRoot.toString(), "kill", task.name(), Integer.toString(signal))) != 0
+                && process.alive()) {
+            // the container is not created yet or already gone: signal runc itself
+            Signals.group(process.pid(), signal);
+        }
+    }
+
+    @Override
+    public List<String> execArgv(LaunchRequest.Identity task, List<String> command) {
+        List<String> argv = new ArrayList<>(List.of(runc, "--root", stateRoot.toString(), "exec", task.name()));
+        argv.addAll(command);
+        return argv;
+    }
+
+    @Override
+    public boolean oomKilled(LaunchRequest.Identity task) {
+        return false;
+    }
+
+    @Override
+    public void cleanup(LaunchRequest.Identity task, LaunchedProcess process) {
+        Signals.run(List.of(runc, "--root", stateRoot.toString(), "delete", "--force", task.name()));
+        Signals.group(process.pid(), Signals.SIGKILL);
+    }
+
+    private static String configJson(LaunchRequest request, Path rootfs, List<String> args) {
+        ContainerSpec spec = request.spec();
+        List<String> env = new ArrayList<>();
+        env.add("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        for (EnvVar var : spec.getEnvList()) {
+            env.add(var.getName() + "=" + var.getValue());
+        }
+        request.extraEnv().forEach((k, v) -> env.add(k + "=" + v));
+
+        Map<String, Object> caps = new LinkedHashMap<>();
+        for (String set : List.of("bounding", "effective", "permitted")) {
+            caps.put(set, CAPABILITIES);
+        }
+        Map<String, Object> process = new LinkedHashMap<>();
+        process.put("terminal", false);
+        process.put("user", Map.of("uid", 0, "gid", 0));
+        process.put("args", args);
+        process.put("env", env);
+        process.put("cwd", spec.getWorkingDir().isEmpty() ? "/" : spec.getWorkingDir());
+        process.put("capabilities", caps);
+        process.put("noNewPrivileges", true);
+
+        Map<String, Object> resources = new LinkedHashMap<>();
+        resources.put("devices", List.of(Map.of("allow", false, "access", "rwm")));
+        if (spec.getMemoryBytes() > 0) {
+            resources.put("memory", Map.of("limit", spec.getMemoryBytes()));
+        }
+        if (spec.getCpuMillis() > 0) {
+            resources.put("cpu", Map.of("quota", spec.getCpuMillis() * CFS_PERIOD_US / 1000, "period", CFS_PERIOD_US));
+        }
+        Map<String, Object> linux = new LinkedHashMap<>();
+        linux.put("resources", resources);
+        // no "network" namespace: tasks use the host network (see the class comment)
+        linux.put("namespaces", List.of(Map.of("type", "pid"), Map.of("type", "ipc"), Map.of("type", "uts"),
+                Map.of("type", "mount")));
+        linux.put("maskedPaths", List.of("/proc/kcore", "/proc/keys", "/proc/timer_list", "/sys/firmware"));
+        linux.put("readonlyPaths", List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"));
+
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("ociVersion", "1.0.2");
+        config.put("process", process);
+        config.put("root", Map.of("path", rootfs.toAbsolutePath().toString(), "readonly", true));
+        config.put("hostname", request.task().taskId());
+        config.put("mounts", List.of(
+                mount("/proc", "proc", "proc", List.of()),
+                mount("/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k")),
+                mount("/dev/pts", "devpts", "devpts",
+                        List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620")),
+                mount("/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k")),
+                mount("/tmp", "tmpfs", "tmpfs", List.of("nosuid", "nodev", "mode=1777")),
+                mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro"))));
+        config.put("linux", linux);
+        return new GsonBuilder().setPrettyPrinting().create().toJson(config);
+    }
+
+    private static Map<String, Object> mount(String destination, String type, String source, List<String> options) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("destination", destination);
+        m.put("type", type);
+        m.put("source", source);
+        if (!options.isEmpty()) {
+            m.put("options", options);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,89 @@
+package io.gantry.agent.task;
+
+import io.gantry.agent.api.v1.ContainerSpec;
+import io.gantry.agent.api.v1.HealthCheckSpec;
+import io.gantry.agent.runtime.LaunchRequest;
+import io.gantry.agent.runtime.TaskRuntime;
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/** Runs one health check of a task: TCP connect, HTTP GET (2xx/3xx) or a command (exit 0) where the task runs. */
+final class HealthProbe {
+    private HealthProbe() {
+    }
+
+    static boolean defined(ContainerSpec spec) {
+        return spec.hasHealthCheck() && !spec.getHealthCheck().getType().isEmpty();
+    }
+
+    static Duration interval(ContainerSpec spec) {
+        int seconds = spec.getHealthCheck().getIntervalSeconds();
+        return Duration.ofSeconds(seconds > 0 ? seconds : 10);
+    }
+
+    /** @return empty when healthy, else why not */
+    static Optional<String> check(ContainerSpec spec, List<Integer> hostPorts, TaskRuntime runtime,
+                                  LaunchRequest.Identity task) {
+        HealthCheckSpec hc = spec.getHealthCheck();
+        int timeoutMillis = (hc.getTimeoutSeconds() > 0 ? hc.getTimeoutSeconds() : 2) * 1000;
+        try {
+            switch (hc.getType().toLowerCase()) {
+                case "tcp" -> {
+                    try (Socket socket = new Socket()) {
+                        socket.connect(new InetSocketAddress("127.0.0.1", hostPort(spec, hc, hostPorts)), timeoutMillis);
+                    }
+                    return Optional.empty();
+                }
+                case "http" -> {
+                    String path = hc.getPath().isEmpty() ? "/" : hc.getPath();
+                    HttpURLConnection http = (HttpURLConnection) URI.create("http://127.0.0.1:"
+                            + hostPort(spec, hc, hostPorts) + (path.startsWith("/") ? path : "/" + path)).toURL()
+                            .openConnection();
+                    http.setConnectTimeout(timeoutMillis);
+                    http.setReadTimeout(timeoutMillis);
+                    int status = http.getResponseCode();
+                    http.disconnect();
+                    return status < 400 ? Optional.empty() : Optional.of("health check: HTTP " + status);
+                }
+                case "command" -> {
+                    Process p = new ProcessBuilder(runtime.execArgv(task, hc.getCommandList()))
+                            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                    if (!p.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
+                        p.destroyForcibly();
+                        return Optional.of("health check: command timed out");
+                    }
+                    return p.exitValue() == 0 ? Optional.empty()
+                            : Optional.of("health check: command exited with " + p.exitValue());
+                }
+                default -> {
+                    return Optional.of("health check: unknown type '" + hc.getType() + "'");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Optional.of("health check: " + e.getClass().getSimpleName() + " " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.of("health check interrupted");
+        }
+    }
+
+    /** The host port of the checked container port (the task's first port when none is named). */
+    private static int hostPort(ContainerSpec spec, HealthCheckSpec hc, List<Integer> hostPorts) {
+        for (int i = 0; i < spec.getPortsCount() && i < hostPorts.size(); i++) {
+            if (spec.getPorts(i).getContainerPort() == hc.getPort()) {
+                return hostPorts.get(i);
+            }
+        }
+        if (hc.getPort() == 0 && !hostPorts.isEmpty()) {
+            return hostPorts.get(0);
+        }
+        return hc.getPort();
+    }
+}

@@ -1,0 +1,150 @@
+package io.gantry.agent.adapter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.gantry.agent.api.v1.ImagesGrpc;
+import io.gantry.agent.api.v1.ImportImageRequest;
+import io.gantry.agent.api.v1.ListImagesRequest;
+import io.gantry.agent.runtime.Proc;
+import io.gantry.spi.EngineClient;
+import io.gantry.spi.Instance;
+import io.gantry.spi.InstanceState;
+import io.gantry.spi.PortMapping;
+import io.gantry.spi.RequiredEngine;
+import io.gantry.spi.Workload;
+import io.gantry.spi.WorkloadDefinition;
+import io.gantry.spi.WorkloadKind;
+import io.gantry.spi.WorkloadSpec;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The runc runtime: a rootfs made from busybox-static, imported into the agent and run as an OCI bundle. */
+class RuncRuntimeIT {
+    private static final Path BUSYBOX = Path.of("/bin/busybox");
+
+    @TempDir
+    Path root;
+
+    @Test
+    void anImportedImageRunsUnderRuncAndLeavesNothingBehind() throws Exception {
+        RequiredEngine.require("root".equals(System.getProperty("user.name")) && onPath("runc"),
+                "runc run as root (apt-get install -y runc)");
+        RequiredEngine.require(Files.isExecutable(BUSYBOX), "busybox-static (apt-get install -y busybox-static)");
+
+        try (AgentProcess agent = new AgentProcess(root.resolve("agent")).start(); EngineClient client = agent.client()) {
+            importImage(agent, "busybox:it", rootfsTarball());
+
+            Workload deployed = client.deploy(new WorkloadDefinition("oci", "box", WorkloadKind.SERVICE, Map.of(),
+                    new WorkloadSpec("busybox:it", List.of("/bin/sh", "-c"),
+                            List.of("echo hello from $(hostname); exec httpd -f -p $PORT0 -h /tmp"), null,
+                            List.of(PortMapping.tcp(80)), null, 1, null, null, null)));
+            assertThat(deployed.spec().runtime()).as("runc is the default for an imported image").isEqualTo("runc");
+            Instance instance = await(() -> client.getWorkload("oci/box").flatMap(w -> w.instances().stream()
+                    .filter(i -> i.state() == InstanceState.RUNNING).findFirst()));
+
+            HttpResponse<String> response = awaitHttp("http://" + instance.address() + "/",
+                    () -> client.logs("oci/box", 20).toString());
+            assertThat(response.statusCode()).as("busybox httpd answers (nothing to serve)").isEqualTo(404);
+            assertThat(await(() -> client.logs("oci/box", 10).stream()
+                    .filter(l -> l.text().equals("hello from box-0")).findAny())).isNotNull();
+
+            long runcPid = Long.parseLong(Files.readString(agent.dataDir.resolve("tasks/oci/box-0.json"))
+                    .replaceAll("(?s).*\"pid\": \"(\\d+)\".*", "$1"));
+            List<Long> tree = Proc.tree(runcPid).stream().map(Proc.Stat::pid).toList();
+            assertThat(tree).hasSizeGreaterThanOrEqualTo(2);
+
+            client.delete("oci/box");
+            assertThat(tree).allSatisfy(pid -> assertThat(Proc.stat(pid).filter(Proc.Stat::running)).isEmpty());
+            Process list = new ProcessBuilder("runc", "--root", agent.dataDir.resolve("runc").toString(), "list", "-q")
+                    .redirectErrorStream(true).start();
+            assertThat(new String(list.getInputStream().readAllBytes()).trim()).as("runc containers left").isEmpty();
+        }
+    }
+
+    private static void importImage(AgentProcess agent, String name, byte[] tarball) {
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", agent.port).usePlaintext()
+                .maxInboundMessageSize(1 << 20).build();
+        try {
+            Metadata headers = new Metadata();
+            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + agent.token);
+            headers.put(Metadata.Key.of("gantry-namespace", Metadata.ASCII_STRING_MARSHALLER), "oci");
+            ImagesGrpc.ImagesBlockingStub images = ImagesGrpc.newBlockingStub(channel)
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+                    .withDeadlineAfter(30, TimeUnit.SECONDS);
+            images.import_(ImportImageRequest.newBuilder().setName(name).setTarball(ByteString.copyFrom(tarball)).build());
+            assertThat(images.list(ListImagesRequest.getDefaultInstance()).getImagesList())
+                    .anySatisfy(i -> assertThat(i.getName()).isEqualTo(name));
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    /** A rootfs holding busybox-static and links to the applets used, packed as {@code tar -C rootfs -c .} does. */
+    private byte[] rootfsTarball() throws Exception {
+        Path rootfs = root.resolve("rootfs");
+        Files.createDirectories(rootfs.resolve("bin"));
+        Files.copy(BUSYBOX, rootfs.resolve("bin/busybox"));
+        for (String applet : List.of("sh", "httpd", "hostname", "sleep", "echo")) {
+            Files.createSymbolicLink(rootfs.resolve("bin").resolve(applet), Path.of("busybox"));
+        }
+        Process tar = new ProcessBuilder("tar", "-C", rootfs.toString(), "-c", ".").start();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        tar.getInputStream().transferTo(out);
+        assertThat(tar.waitFor()).isZero();
+        return out.toByteArray();
+    }
+
+    private static HttpResponse<String> awaitHttp(String url, java.util.function.Supplier<String> diagnosis)
+            throws InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (true) {
+            try {
+                return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+            } catch (java.io.IOException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("nothing answered on " + url + "; task output: " + diagnosis.get(), notYet);
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private static <T> T await(java.util.function.Supplier<java.util.Optional<T>> probe) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            java.util.Optional<T> value = probe.get();
+            if (value.isPresent()) {
+                return value.get();
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("condition not met within 20 s");
+    }
+
+    private static boolean onPath(String command) {
+        for (String dir : System.getenv("PATH").split(":")) {
+            if (Files.isExecutable(Path.of(dir, command))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
