@@ -19,9 +19,11 @@ final class SwarmTestWorkloads {
                 null, null, null, replicas, null, null, null);
     }
 
+    static final String HTTPD = "httpd -f -p 8080 -h /www";
+
     /** busybox httpd serving {@code gantry} (the image's /www/index.html) on 8080, published at {@code hostPort}. */
     static WorkloadSpec httpd(Integer hostPort, Map<String, String> env) {
-        return new WorkloadSpec(LocalSwarm.IMAGE, null, List.of("httpd", "-f", "-p", "8080", "-h", "/www"), env,
+        return new WorkloadSpec(LocalSwarm.IMAGE, null, List.of("sh", "-c", "trap 'exit 0' TERM; " + HTTPD + " & wait"), env,
                 List.of(new PortMapping(8080, hostPort, "tcp")), null, 1, null, null, null);
     }
 

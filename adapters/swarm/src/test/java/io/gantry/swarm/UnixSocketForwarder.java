@@ -7,7 +7,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,8 +55,13 @@ final class UnixSocketForwarder implements AutoCloseable {
                 SocketChannel daemon = SocketChannel.open(UnixDomainSocketAddress.of(socketPath));
                 connections.add(client);
                 connections.add(daemon);
-                pump(client.getInputStream(), Channels.newOutputStream(daemon), client, daemon);
-                pump(Channels.newInputStream(daemon), client.getOutputStream(), client, daemon);
+                InputStream fromClient = client.getInputStream();
+                OutputStream toClient = client.getOutputStream();
+                pump(fromClient::read, (buffer, n) -> daemon.write(ByteBuffer.wrap(buffer, 0, n)), client, daemon);
+                pump(buffer -> daemon.read(ByteBuffer.wrap(buffer)), (buffer, n) -> {
+                    toClient.write(buffer, 0, n);
+                    toClient.flush();
+                }, client, daemon);
             } catch (IOException e) {
                 if (closed) {
                     return;
@@ -65,13 +70,26 @@ final class UnixSocketForwarder implements AutoCloseable {
         }
     }
 
-    private void pump(InputStream from, OutputStream to, AutoCloseable a, AutoCloseable b) {
+    private interface Reader {
+        int read(byte[] buffer) throws IOException;
+    }
+
+    private interface Writer {
+        void write(byte[] buffer, int length) throws IOException;
+    }
+
+    /**
+     * Copies one direction. The channel is used through read/write, not {@code Channels.newInputStream}: those
+     * streams share the channel's blocking lock, so a blocked read would stall the other direction's write.
+     */
+    private void pump(Reader from, Writer to, AutoCloseable a, AutoCloseable b) {
         Thread thread = new Thread(() -> {
             byte[] buffer = new byte[16384];
             try {
                 for (int n; (n = from.read(buffer)) >= 0; ) {
-                    to.write(buffer, 0, n);
-                    to.flush();
+                    if (n > 0) {
+                        to.write(buffer, n);
+                    }
                 }
             } catch (IOException e) {
                 // one side closed: close both below
