@@ -8,6 +8,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -61,7 +62,9 @@ final class PemTls {
             if (clientCert != null && !clientCert.isBlank()) {
                 KeyStore identity = emptyKeyStore();
                 List<Certificate> chain = certificates(clientCert, SwarmEndpoint.CLIENT_CERT);
-                identity.setKeyEntry("client", privateKey(clientKey), NO_PASSWORD, chain.toArray(Certificate[]::new));
+                PrivateKey key = privateKey(clientKey);
+                checkPair(key, chain.get(0));
+                identity.setKeyEntry("client", key, NO_PASSWORD, chain.toArray(Certificate[]::new));
                 keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
                 keys.init(identity, NO_PASSWORD);
             }
@@ -90,6 +93,32 @@ final class PemTls {
         } catch (GeneralSecurityException e) {
             throw InvalidSpecException.of("credentials." + field, "is not a PEM certificate (" + e.getMessage() + ")");
         }
+    }
+
+    /** A key that does not belong to the certificate would only fail at the first handshake: refuse it now. */
+    private static void checkPair(PrivateKey key, Certificate certificate) {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            default -> key.getAlgorithm();
+        };
+        byte[] challenge = "gantry".getBytes(StandardCharsets.US_ASCII);
+        try {
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(challenge);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(certificate.getPublicKey());
+            verifier.update(challenge);
+            if (verifier.verify(signature)) {
+                return;
+            }
+        } catch (GeneralSecurityException e) {
+            // a key of another type than the certificate's: not a pair either
+        }
+        throw InvalidSpecException.of("credentials." + SwarmEndpoint.CLIENT_KEY, "does not belong to "
+                + SwarmEndpoint.CLIENT_CERT);
     }
 
     static PrivateKey privateKey(String pem) {

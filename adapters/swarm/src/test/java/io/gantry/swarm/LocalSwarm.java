@@ -87,8 +87,16 @@ final class LocalSwarm {
     }
 
     static Result run(Duration timeout, String... command) {
+        return run(timeout, null, command);
+    }
+
+    static Result run(Duration timeout, Path workingDirectory, String... command) {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            if (workingDirectory != null) {
+                builder.directory(workingDirectory.toFile());
+            }
+            Process process = builder.start();
             process.getOutputStream().close();
             byte[][] out = new byte[1][];
             Thread reader = new Thread(() -> {
