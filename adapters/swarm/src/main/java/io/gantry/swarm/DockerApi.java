@@ -17,9 +17,8 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import tools.jackson.core.JacksonException;
@@ -41,11 +40,16 @@ final class DockerApi implements AutoCloseable {
     static final JsonMapper JSON = JsonMapper.builder().build();
 
     // One daemon thread for all clients: it only closes responses whose call ran past its deadline.
-    private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(r -> {
+    private static final ScheduledThreadPoolExecutor DEADLINES = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "gantry-swarm-call-deadlines");
         t.setDaemon(true);
         return t;
     });
+
+    static {
+        // nearly every deadline is cancelled when its call returns: drop those at once, not when they would fire
+        DEADLINES.setRemoveOnCancelPolicy(true);
+    }
 
     private final String engineName;
     private final Duration callTimeout;

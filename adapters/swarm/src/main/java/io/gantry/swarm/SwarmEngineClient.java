@@ -227,13 +227,13 @@ final class SwarmEngineClient implements EngineClient {
         LOG.log(Level.INFO, "Swarm engine {0}: service {1} {2}", connection.name(), serviceId, what);
     }
 
-    /** {@code GET /services/{id}}, which also matches names and id prefixes: only an exact id or name counts. */
+    /** {@code GET /services/{id}}, which also matches names and id prefixes: only the exact id counts. */
     private JsonNode inspect(String nativeId) {
         if (nativeId == null || nativeId.isBlank()) {
             throw new WorkloadNotFoundException(String.valueOf(nativeId));
         }
         JsonNode service = api.getWorkloadObject("/services/" + DockerApi.encode(nativeId), nativeId);
-        if (!nativeId.equals(mapper.serviceId(service)) && !nativeId.equals(Json.text(service.path("Spec"), "Name"))) {
+        if (!nativeId.equals(mapper.serviceId(service))) {
             throw new WorkloadNotFoundException(nativeId);
         }
         return service;

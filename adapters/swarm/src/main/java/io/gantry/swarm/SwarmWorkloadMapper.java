@@ -338,7 +338,9 @@ final class SwarmWorkloadMapper {
         PhaseRule.Facts facts = new PhaseRule.Facts(desired, running, running, spec.healthCheck() != null,
                 rolloutInProgress, failed, started, completed);
         Phase phase = PhaseRule.phase(facts);
-        String message = phase == Phase.RUNNING || phase == Phase.STOPPED ? "" : message(update, updateState, slots);
+        // A paused rollout needs an operator even when every replica runs (on the old spec): say so.
+        boolean paused = updateState.equals("paused") || updateState.equals("rollback_paused");
+        String message = (phase == Phase.RUNNING || phase == Phase.STOPPED) && !paused ? "" : message(update, updateState, slots);
         return PhaseRule.status(facts, message, since(service, slots));
     }
 

@@ -163,6 +163,8 @@ class SwarmEngineIT {
 
         client.restart(id);
         assertThat(inspect(id).path("Spec").path("TaskTemplate").path("ForceUpdate").asInt()).isEqualTo(1);
+        // Swarm's default update monitor keeps the rollout "updating" for 5 s after the new task starts
+        awaitWorkload(id, x -> x.status().phase() == Phase.DEPLOYING && x.status().message().startsWith("updating: "));
         awaitWorkload(id, x -> x.status().phase() == Phase.RUNNING && !x.instances().get(0).id().equals(instance.id()));
 
         client.scale(id, 0);

@@ -128,6 +128,31 @@ class SwarmFixtureMappingTest {
     }
 
     @Test
+    void updateStatusMakesARolloutDeployingAndAPausedOneSaySo() {
+        assertThat(withUpdateState("completed").status().phase()).isEqualTo(Phase.RUNNING);
+
+        Workload updating = withUpdateState("updating");
+        assertThat(updating.status().phase()).isEqualTo(Phase.DEPLOYING);
+        assertThat(updating.status().message()).isEqualTo("updating: update completed");
+
+        Workload rollingBack = withUpdateState("rollback_started");
+        assertThat(rollingBack.status().phase()).isEqualTo(Phase.DEPLOYING);
+        assertThat(rollingBack.status().message()).startsWith("rolling back: ");
+
+        Workload paused = withUpdateState("paused");
+        assertThat(paused.status().phase()).as("all replicas still run").isEqualTo(Phase.RUNNING);
+        assertThat(paused.status().message()).isEqualTo("update paused: update completed");
+        assertThat(withUpdateState("rollback_paused").status().message()).startsWith("rollback paused: ");
+    }
+
+    private Workload withUpdateState(String state) {
+        ObjectNode web = (ObjectNode) SwarmFixtures.items(SwarmFixtures.json(REAL + "/GET_services_status_true.json")).stream()
+                .filter(s -> s.path("Spec").path("Name").asString().equals("web")).findFirst().orElseThrow().deepCopy();
+        ((ObjectNode) web.path("UpdateStatus")).put("State", state);
+        return mapper.workload(web, tasksOf(web, SwarmFixtures.items(SwarmFixtures.json(REAL + "/GET_tasks.json"))), nodes());
+    }
+
+    @Test
     void globalServiceIsADaemonFollowingSwarmsDesiredCount() {
         Workload agent = realService("agent");
         assertThat(agent.kind()).isEqualTo(WorkloadKind.DAEMON);
