@@ -1,9 +1,5 @@
 package io.gantry.swarm;
 
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
-import com.github.dockerjava.transport.DockerHttpClient;
-import com.github.dockerjava.transport.DockerHttpClient.Request;
-import com.github.dockerjava.transport.DockerHttpClient.Response;
 import io.gantry.spi.EngineConflictException;
 import io.gantry.spi.EngineException;
 import io.gantry.spi.EngineForbiddenException;
@@ -12,24 +8,19 @@ import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.WorkloadNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The Docker Engine API over docker-java's transport (unix socket, TCP, TLS), as raw JSON trees.
- * Two HTTP clients: one for calls, whose every read is bounded by the engine's call timeout, and one
- * for streams ({@code /events}, followed logs) that may stay silent for hours and so have no read
- * timeout. Failures leave as the port's typed exceptions.
+ * The Docker Engine API as raw JSON trees, over {@link DockerHttp}. Every call, including waiting for the
+ * headers of a stream, is bounded by the engine's call timeout; failures leave as the port's typed exceptions.
  */
 final class DockerApi implements AutoCloseable {
     /**
@@ -39,45 +30,20 @@ final class DockerApi implements AutoCloseable {
     static final String NEWEST_API_VERSION = "1.45";
     static final JsonMapper JSON = JsonMapper.builder().build();
 
-    // One daemon thread for all clients: it only closes responses whose call ran past its deadline.
-    private static final ScheduledThreadPoolExecutor DEADLINES = new ScheduledThreadPoolExecutor(1, r -> {
-        Thread t = new Thread(r, "gantry-swarm-call-deadlines");
-        t.setDaemon(true);
-        return t;
-    });
-
-    static {
-        // nearly every deadline is cancelled when its call returns: drop those at once, not when they would fire
-        DEADLINES.setRemoveOnCancelPolicy(true);
-    }
-
     private final String engineName;
     private final Duration callTimeout;
-    private final DockerHttpClient calls;
-    private final DockerHttpClient streams;
+    private final DockerHttp http;
     private volatile String apiVersion;
 
     DockerApi(String engineName, SwarmEndpoint endpoint, Duration callTimeout) {
         this.engineName = engineName;
         this.callTimeout = callTimeout;
-        this.calls = new ApacheDockerHttpClient.Builder()
-                .dockerHost(endpoint.dockerHost())
-                .sslConfig(endpoint.tls() == null ? null : endpoint::tls)
-                .connectionTimeout(callTimeout)
-                .responseTimeout(callTimeout)
-                .maxConnections(64)
-                .build();
-        this.streams = new ApacheDockerHttpClient.Builder()
-                .dockerHost(endpoint.dockerHost())
-                .sslConfig(endpoint.tls() == null ? null : endpoint::tls)
-                .connectionTimeout(callTimeout)
-                .maxConnections(1024)
-                .build();
+        this.http = new DockerHttp(endpoint, callTimeout);
     }
 
     /** What {@code GET /_ping} told: the daemon's newest API version, as its {@code Api-Version} header says. */
     String ping() {
-        Reply reply = exchange(Request.builder().method(Request.Method.GET).path("/_ping").build());
+        Reply reply = exchange("GET", "/_ping", null);
         if (reply.status() != 200) {
             throw failure(reply, null);
         }
@@ -87,21 +53,21 @@ final class DockerApi implements AutoCloseable {
     }
 
     JsonNode get(String path) {
-        return json(Request.Method.GET, path, null, null);
+        return json("GET", path, null, null);
     }
 
     /** GET of one object; a 404 becomes {@link WorkloadNotFoundException} for {@code nativeId}. */
     JsonNode getWorkloadObject(String path, String nativeId) {
-        return json(Request.Method.GET, path, null, nativeId);
+        return json("GET", path, null, nativeId);
     }
 
     JsonNode post(String path, JsonNode body, String nativeId) {
-        return json(Request.Method.POST, path, body, nativeId);
+        return json("POST", path, body, nativeId);
     }
 
-    /** A GET whose body is not JSON (logs); bounded like every call. */
+    /** A GET whose body is not JSON (logs). */
     byte[] getBytes(String path, String nativeId) {
-        Reply reply = exchange(Request.builder().method(Request.Method.GET).path(versioned(path)).build());
+        Reply reply = exchange("GET", versioned(path), null);
         if (reply.status() != 200) {
             throw failure(reply, nativeId);
         }
@@ -109,7 +75,7 @@ final class DockerApi implements AutoCloseable {
     }
 
     void delete(String path, String nativeId) {
-        json(Request.Method.DELETE, path, null, nativeId);
+        json("DELETE", path, null, nativeId);
     }
 
     /**
@@ -117,40 +83,37 @@ final class DockerApi implements AutoCloseable {
      * thread and closes it to stop; only connecting and the response headers are bounded by the call timeout.
      */
     Stream openStream(String path, String nativeId) {
-        Request request = Request.builder().method(Request.Method.GET).path(versioned(path)).build();
-        Response response = execute(streams, request);
-        if (response.getStatusCode() != 200) {
+        DockerHttp.Exchange exchange = send("GET", versioned(path), null);
+        if (exchange.status() != 200) {
             Reply reply;
-            try (response) {
-                reply = new Reply(response.getStatusCode(), readBounded(response), null);
+            try (exchange) {
+                reply = new Reply(exchange.status(), readBody(exchange), null);
             }
             throw failure(reply, nativeId);
         }
-        return new Stream(response);
+        exchange.keepOpen();
+        return new Stream(exchange);
     }
 
     /** A streaming response; closing it aborts a blocked read. */
     static final class Stream implements AutoCloseable {
-        private final Response response;
-        private final AtomicBoolean closed = new AtomicBoolean();
+        private final DockerHttp.Exchange exchange;
 
-        private Stream(Response response) {
-            this.response = response;
+        private Stream(DockerHttp.Exchange exchange) {
+            this.exchange = exchange;
         }
 
-        InputStream body() {
-            return response.getBody();
+        InputStream body() throws IOException {
+            return exchange.body();
         }
 
         boolean isClosed() {
-            return closed.get();
+            return exchange.isClosed();
         }
 
         @Override
         public void close() {
-            if (closed.compareAndSet(false, true)) {
-                response.close();
-            }
+            exchange.close();
         }
     }
 
@@ -166,13 +129,8 @@ final class DockerApi implements AutoCloseable {
         return new EngineUnavailableException("Docker engine '" + engineName + "' " + what, cause);
     }
 
-    private JsonNode json(Request.Method method, String path, JsonNode body, String nativeId) {
-        Request.Builder request = Request.builder().method(method).path(versioned(path));
-        if (body != null) {
-            request.putHeader("Content-Type", "application/json");
-            request.bodyBytes(JSON.writeValueAsBytes(body));
-        }
-        Reply reply = exchange(request.build());
+    private JsonNode json(String method, String path, JsonNode body, String nativeId) {
+        Reply reply = exchange(method, versioned(path), body == null ? null : JSON.writeValueAsBytes(body));
         if (reply.status() / 100 != 2) {
             throw failure(reply, nativeId);
         }
@@ -186,39 +144,31 @@ final class DockerApi implements AutoCloseable {
         }
     }
 
-    private Reply exchange(Request request) {
-        Response response = execute(calls, request);
-        try (response) {
-            return new Reply(response.getStatusCode(), readBounded(response), response.getHeader("Api-Version"));
+    private Reply exchange(String method, String path, byte[] body) {
+        try (DockerHttp.Exchange exchange = send(method, path, body)) {
+            return new Reply(exchange.status(), readBody(exchange), exchange.header("Api-Version"));
         }
     }
 
-    private Response execute(DockerHttpClient client, Request request) {
+    private DockerHttp.Exchange send(String method, String path, byte[] body) {
         try {
-            return client.execute(request);
-        } catch (RuntimeException e) {
-            // docker-java wraps every transport failure (refused, timed out, TLS) in a RuntimeException
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            return http.send(method, path, body, callTimeout);
+        } catch (SocketTimeoutException e) {
+            throw unavailable("did not answer within " + callTimeout.toMillis() + " ms", e);
+        } catch (IOException | RuntimeException e) {
+            Throwable cause = e.getCause() != null && e.getMessage() != null && e.getMessage().equals(e.getCause().getMessage())
+                    ? e.getCause() : e;
             throw unavailable("is unreachable: " + describe(cause), cause);
         }
     }
 
-    /** Reads the whole body; a daemon that trickles it past the call timeout gets its response closed. */
-    private byte[] readBounded(Response response) {
-        AtomicBoolean timedOut = new AtomicBoolean();
-        ScheduledFuture<?> deadline = DEADLINES.schedule(() -> {
-            timedOut.set(true);
-            response.close();
-        }, callTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    private byte[] readBody(DockerHttp.Exchange exchange) {
         try {
-            return response.getBody().readAllBytes();
-        } catch (IOException | UncheckedIOException e) {
-            if (timedOut.get()) {
-                throw unavailable("did not answer within " + callTimeout.toMillis() + " ms", e);
-            }
+            return exchange.readAll();
+        } catch (SocketTimeoutException e) {
+            throw unavailable("did not answer within " + callTimeout.toMillis() + " ms", e);
+        } catch (IOException e) {
             throw unavailable("broke off its answer: " + describe(e), e);
-        } finally {
-            deadline.cancel(false);
         }
     }
 
@@ -230,12 +180,11 @@ final class DockerApi implements AutoCloseable {
         }
         return "/v" + version + path;
     }
-
     /** Maps an error answer to the port's exceptions; {@code nativeId} names what a 404 is about. */
     EngineException failure(Reply reply, String nativeId) {
         String message = errorMessage(reply.body());
         return switch (reply.status()) {
-            case 400 -> new InvalidSpecException(message, java.util.List.of(
+            case 400 -> new InvalidSpecException(message, List.of(
                     new InvalidSpecException.FieldError(fieldOf(message), message)));
             case 401, 403 -> new EngineForbiddenException("Docker engine '" + engineName + "' refused: " + message);
             case 404 -> nativeId != null ? new WorkloadNotFoundException(nativeId)
@@ -320,16 +269,7 @@ final class DockerApi implements AutoCloseable {
 
     @Override
     public void close() {
-        closeQuietly(calls);
-        closeQuietly(streams);
-    }
-
-    private static void closeQuietly(DockerHttpClient client) {
-        try {
-            client.close();
-        } catch (IOException e) {
-            // the connections are being dropped anyway
-        }
+        http.close();
     }
 
     record Reply(int status, byte[] body, String apiVersion) {
