@@ -9,6 +9,8 @@ set -euo pipefail
 
 IMAGE="gantry-test/busybox:1"
 DOCKERD_LOG="${GANTRY_DOCKERD_LOG:-/var/log/gantry-dockerd.log}"
+# The pid of a dockerd this script started: tests restart only such a daemon, never one a service manager runs.
+DOCKERD_MARKER="${GANTRY_DOCKERD_MARKER:-/run/gantry-test-dockerd.pid}"
 DOCKERD_WAIT_SECONDS="${GANTRY_DOCKERD_WAIT_SECONDS:-60}"
 APT_LOCK_WAIT_SECONDS="${GANTRY_APT_LOCK_WAIT_SECONDS:-300}"
 
@@ -48,6 +50,7 @@ DOCKER=/usr/bin/docker
 if ! "$DOCKER" info >/dev/null 2>&1; then
   log "starting dockerd (log: $DOCKERD_LOG)"
   nohup dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null &
+  echo $! >"$DOCKERD_MARKER"
   deadline=$((SECONDS + DOCKERD_WAIT_SECONDS))
   until "$DOCKER" info >/dev/null 2>&1; do
     if ((SECONDS >= deadline)); then

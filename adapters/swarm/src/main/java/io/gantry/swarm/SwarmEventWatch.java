@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import tools.jackson.core.JacksonException;
@@ -31,7 +32,8 @@ import tools.jackson.databind.node.ObjectNode;
  * services concerned. Swarm has no task events, so task progress is learned from the container events of
  * this node plus short follow-up re-reads (tasks appear some milliseconds after their service event).
  * When the stream breaks it reconnects with back-off, then asks for a full resync: dockerd keeps no event
- * history across its restarts. A liveness ping aborts a stream whose peer vanished without closing it.
+ * history across its restarts. A liveness ping aborts a stream whose peer vanished without closing it, and
+ * asks for the resync a failed re-read left owing.
  * Every listener call comes from one delivery thread, in order.
  */
 final class SwarmEventWatch implements Subscription {
@@ -53,6 +55,8 @@ final class SwarmEventWatch implements Subscription {
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
     private volatile DockerApi.Stream current;
     private volatile boolean closed;
+    /** Why a resync is owed: a re-read failed, so a change may have been missed (see {@link #refreshSoon}). */
+    private final AtomicReference<String> resyncOwed = new AtomicReference<>();
 
     SwarmEventWatch(String engineName, DockerApi api, WatchListener listener,
                     Function<String, Optional<Workload>> readService, Supplier<List<Workload>> readAll) {
@@ -98,6 +102,7 @@ final class SwarmEventWatch implements Subscription {
                 }
                 if (gap != null) {
                     String reason = gap;
+                    resyncOwed.set(null);
                     deliver(() -> listener.onChange(new EngineChange.ResyncRequired(reason)));
                 }
                 backoff = MIN_BACKOFF.toMillis();
@@ -186,8 +191,7 @@ final class SwarmEventWatch implements Subscription {
                     listener.onChange(workload.<EngineChange>map(EngineChange.WorkloadChanged::new)
                             .orElseGet(() -> new EngineChange.WorkloadRemoved(serviceId)));
                 } catch (EngineException e) {
-                    listener.onChange(new EngineChange.ResyncRequired("could not re-read service " + serviceId
-                            + " after its event: " + e.getMessage()));
+                    owe("could not re-read service " + serviceId + " after its event: " + e.getMessage());
                 }
             });
         }
@@ -202,9 +206,17 @@ final class SwarmEventWatch implements Subscription {
                 }
             }
         } catch (EngineException e) {
-            listener.onChange(new EngineChange.ResyncRequired("could not re-read global services after a node event: "
-                    + e.getMessage()));
+            owe("could not re-read global services after a node event: " + e.getMessage());
         }
+    }
+
+    /**
+     * A re-read failed, mostly because the daemon is going away. The resync is asked for once the daemon
+     * answers again: by the reconnect if the stream broke, else by the next liveness ping. Asking at once
+     * would send the receiver into a full sync against a daemon that does not answer.
+     */
+    private void owe(String reason) {
+        resyncOwed.compareAndSet(null, reason);
     }
 
     private void checkLiveness() {
@@ -214,6 +226,10 @@ final class SwarmEventWatch implements Subscription {
         }
         try {
             api.ping();
+            String owed = resyncOwed.getAndSet(null);
+            if (owed != null) {
+                deliver(() -> listener.onChange(new EngineChange.ResyncRequired(owed)));
+            }
         } catch (EngineException e) {
             LOG.log(Level.WARNING, "Docker engine does not answer pings, dropping its event stream: {0}", e.getMessage());
             stream.close();

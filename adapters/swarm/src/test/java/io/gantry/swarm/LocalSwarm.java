@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -24,6 +25,8 @@ final class LocalSwarm {
     static final String IMAGE = "gantry-test/busybox:1";
     /** Services the tests create carry this label, so that a failed run's leftovers can be found and removed. */
     static final String TEST_LABEL = "io.gantry.test";
+    /** Where swarm-test-env.sh notes the pid of the dockerd it started. */
+    static final String DOCKERD_MARKER = "/run/gantry-test-dockerd.pid";
     private static Boolean available;
 
     private LocalSwarm() {
@@ -32,16 +35,37 @@ final class LocalSwarm {
     static synchronized boolean available() {
         if (available == null) {
             available = isUp();
-            if (!available) {
-                Path script = Path.of(System.getProperty("gantry.repo", "."), "scripts", "swarm-test-env.sh");
-                if (Files.isExecutable(script)) {
-                    Result result = run(Duration.ofMinutes(5), script.toString());
-                    System.out.println("swarm-test-env.sh exited " + result.exitCode() + ": " + result.output());
-                    available = isUp();
-                }
+            if (!available && Files.isExecutable(script())) {
+                runScript();
+                available = isUp();
             }
         }
         return available;
+    }
+
+    private static Path script() {
+        return Path.of(System.getProperty("gantry.repo", "."), "scripts", "swarm-test-env.sh");
+    }
+
+    /** Runs {@code scripts/swarm-test-env.sh}, which starts dockerd again when it is down. */
+    static void runScript() {
+        Result result = run(Duration.ofMinutes(5), script().toString());
+        System.out.println("swarm-test-env.sh exited " + result.exitCode() + ": " + result.output());
+        assertThat(result.exitCode()).as("swarm-test-env.sh: " + result.output()).isZero();
+    }
+
+    /**
+     * The dockerd that {@code swarm-test-env.sh} started and that still runs, if any: only such a daemon may
+     * be stopped by a test (a daemon run by systemd or a developer is left alone).
+     */
+    static Optional<ProcessHandle> daemonStartedByScript() {
+        try {
+            long marked = Long.parseLong(Files.readString(Path.of(DOCKERD_MARKER)).trim());
+            long running = Long.parseLong(Files.readString(Path.of("/var/run/docker.pid")).trim());
+            return marked == running ? ProcessHandle.of(running).filter(ProcessHandle::isAlive) : Optional.empty();
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     private static boolean isUp() {
