@@ -5,10 +5,10 @@ import static io.gantry.swarm.SwarmFixtures.SPEC;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gantry.spi.EngineConflictException;
+import io.gantry.spi.EngineConnection;
 import io.gantry.spi.EngineEvent;
 import io.gantry.spi.EngineInfo;
 import io.gantry.spi.EngineUnavailableException;
-import io.gantry.spi.EngineConnection;
 import io.gantry.spi.HealthCheck;
 import io.gantry.spi.Instance;
 import io.gantry.spi.InstanceState;
