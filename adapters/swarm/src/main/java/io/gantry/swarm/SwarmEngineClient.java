@@ -5,6 +5,7 @@ import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConnection;
 import io.gantry.spi.EngineEvent;
 import io.gantry.spi.EngineInfo;
+import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.LogLine;
 import io.gantry.spi.LogSink;
 import io.gantry.spi.Node;
@@ -30,8 +31,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * One Docker Swarm manager, through the Engine API. Workloads are services, addressed by service id;
- * their instances are the services' tasks. Writes are read-modify-write on the whole ServiceSpec with the
+ * One Docker Swarm manager, through the Engine API. Workloads are services, addressed by service id,
+ * limited to the configured stacks; their instances are the services' tasks. Writes are read-modify-write on the whole ServiceSpec with the
  * service's {@code Version.Index}, so Swarm refuses a write based on a stale read instead of losing the
  * change made in between.
  */
@@ -42,16 +43,18 @@ final class SwarmEngineClient implements EngineClient {
     private final EngineConnection connection;
     private final DockerApi api;
     private final SwarmWorkloadMapper mapper;
+    private final SwarmSettings settings;
     private final Set<AutoCloseable> open = new CopyOnWriteArraySet<>();
     private volatile NodeCache nodeCache = new NodeCache(Map.of(), 0);
 
     private record NodeCache(Map<String, SwarmWorkloadMapper.NodeRef> nodes, long fetchedAtMillis) {
     }
 
-    SwarmEngineClient(EngineConnection connection, SwarmEndpoint endpoint, String publishMode) {
+    SwarmEngineClient(EngineConnection connection, SwarmEndpoint endpoint, SwarmSettings settings) {
         this.connection = connection;
         this.api = new DockerApi(connection.name(), endpoint, connection.callTimeout());
-        this.mapper = new SwarmWorkloadMapper(publishMode);
+        this.mapper = new SwarmWorkloadMapper(settings.publishMode());
+        this.settings = settings;
     }
 
     @Override
@@ -76,7 +79,9 @@ final class SwarmEngineClient implements EngineClient {
         }
         List<Workload> out = new ArrayList<>();
         for (JsonNode service : services) {
-            out.add(mapper.workload(service, tasksByService.getOrDefault(mapper.serviceId(service), List.of()), nodes));
+            if (settings.shows(mapper.namespace(service))) {
+                out.add(mapper.workload(service, tasksByService.getOrDefault(mapper.serviceId(service), List.of()), nodes));
+            }
         }
         return out;
     }
@@ -103,6 +108,10 @@ final class SwarmEngineClient implements EngineClient {
 
     @Override
     public Workload deploy(WorkloadDefinition definition) {
+        if (!settings.shows(definition.namespace())) {
+            throw InvalidSpecException.of("namespace", "'" + definition.namespace() + "' is not among this engine's stacks "
+                    + settings.namespaces());
+        }
         ObjectNode spec = mapper.serviceSpec(definition);
         JsonNode created = api.post("/services/create", spec, null);
         String id = Json.text(created, "ID");
@@ -233,7 +242,7 @@ final class SwarmEngineClient implements EngineClient {
             throw new WorkloadNotFoundException(String.valueOf(nativeId));
         }
         JsonNode service = api.getWorkloadObject("/services/" + DockerApi.encode(nativeId), nativeId);
-        if (!nativeId.equals(mapper.serviceId(service))) {
+        if (!nativeId.equals(mapper.serviceId(service)) || !settings.shows(mapper.namespace(service))) {
             throw new WorkloadNotFoundException(nativeId);
         }
         return service;
@@ -247,7 +256,7 @@ final class SwarmEngineClient implements EngineClient {
         ObjectNode filters = DockerApi.JSON.createObjectNode();
         filters.putObject("id").put(nativeId, true);
         for (JsonNode service : api.get("/services?status=true&" + DockerApi.query("filters", filters))) {
-            if (nativeId.equals(mapper.serviceId(service))) {
+            if (nativeId.equals(mapper.serviceId(service)) && settings.shows(mapper.namespace(service))) {
                 return Optional.of(service);
             }
         }

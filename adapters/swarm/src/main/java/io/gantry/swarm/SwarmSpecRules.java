@@ -52,6 +52,10 @@ final class SwarmSpecRules {
         throwIfAny(errors);
     }
 
+    static boolean isName(String name) {
+        return name != null && name.length() <= MAX_NAME_LENGTH && NAME.matcher(name).matches();
+    }
+
     private static void checkName(String field, String name, List<FieldError> errors) {
         if (name == null || name.isBlank()) {
             errors.add(new FieldError(field, "is required"));

@@ -91,6 +91,11 @@ final class SwarmWorkloadMapper {
         return Json.text(service, "ID");
     }
 
+    /** The stack the service belongs to ({@code docker stack deploy} labels it), or empty. */
+    String namespace(JsonNode service) {
+        return Json.text(service.path("Spec").path("Labels"), STACK_NAMESPACE_LABEL, "");
+    }
+
     long versionIndex(JsonNode service) {
         return service.path("Version").path("Index").asLong(0);
     }
@@ -134,7 +139,7 @@ final class SwarmWorkloadMapper {
         JsonNode mode = spec.path("Mode");
         WorkloadKind kind = kindOf(mode);
         Map<String, String> labels = Json.stringMap(spec.path("Labels"));
-        String namespace = labels.getOrDefault(STACK_NAMESPACE_LABEL, "");
+        String namespace = namespace(service);
         String fullName = Json.text(spec, "Name", serviceId(service));
         String name = !namespace.isEmpty() && fullName.startsWith(namespace + "_")
                 ? fullName.substring(namespace.length() + 1) : fullName;

@@ -77,9 +77,14 @@ final class LocalSwarm {
         return manager.exitCode() == 0 && manager.output().trim().equals("true") && image.exitCode() == 0;
     }
 
+    /** Publishes ports in host mode: this kernel has no IPVS, so Swarm's ingress mesh forwards nothing. */
     static EngineConnection connection(String endpoint, Map<String, String> credentials) {
-        return new EngineConnection(UUID.randomUUID(), "local-swarm", endpoint, Map.of(), credentials,
-                Map.of(SwarmEngineAdapter.PUBLISH_MODE_OPTION, "host"), Duration.ofSeconds(10));
+        return connection(endpoint, credentials, Map.of(SwarmSettings.PUBLISH_MODE_OPTION, "host"));
+    }
+
+    static EngineConnection connection(String endpoint, Map<String, String> credentials, Map<String, String> options) {
+        return new EngineConnection(UUID.randomUUID(), "local-swarm", endpoint, Map.of(), credentials, options,
+                Duration.ofSeconds(10));
     }
 
     static EngineConnection connection() {

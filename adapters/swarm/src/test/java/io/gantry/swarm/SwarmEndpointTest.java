@@ -68,11 +68,20 @@ class SwarmEndpointTest {
     }
 
     @Test
-    void unknownPublishModeIsRefused() {
-        EngineConnection connection = new EngineConnection(UUID.randomUUID(), "t", "unix:///var/run/docker.sock", null,
-                null, Map.of("publishMode", "mesh"), null);
-        assertThatThrownBy(() -> adapter.validate(connection)).isInstanceOf(InvalidSpecException.class)
-                .hasMessageContaining("options.publishMode");
+    void unknownPublishModeAndBadStackNamesAreRefused() {
+        assertThatThrownBy(() -> adapter.validate(withOptions(Map.of("publishMode", "mesh"))))
+                .isInstanceOf(InvalidSpecException.class).hasMessageContaining("options.publishMode");
+        assertThatThrownBy(() -> adapter.validate(withOptions(Map.of("namespaces", "shop, bad stack"))))
+                .isInstanceOf(InvalidSpecException.class).hasMessageContaining("options.namespaces");
+        SwarmSettings settings = SwarmSettings.of(withOptions(Map.of("namespaces", " shop ,billing,", "publishMode", "HOST")));
+        assertThat(settings).isEqualTo(new SwarmSettings("host", java.util.Set.of("shop", "billing")));
+        assertThat(settings.shows("shop")).isTrue();
+        assertThat(settings.shows("")).isFalse();
+        assertThat(SwarmSettings.of(withOptions(Map.of())).shows("")).isTrue();
+    }
+
+    private static EngineConnection withOptions(Map<String, String> options) {
+        return new EngineConnection(UUID.randomUUID(), "t", "unix:///var/run/docker.sock", null, null, options, null);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gantry.spi.EngineChange;
+import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConflictException;
 import io.gantry.spi.EngineEvent;
 import io.gantry.spi.HealthCheck;
@@ -22,6 +23,7 @@ import io.gantry.spi.WatchListener;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
+import io.gantry.spi.WorkloadNotFoundException;
 import io.gantry.spi.WorkloadSpec;
 import java.io.IOException;
 import java.net.URI;
@@ -111,6 +113,15 @@ class SwarmEngineIT {
         assertThat(s.name()).isEqualTo("api");
 
         assertThat(client.listWorkloads()).extracting(Workload::nativeId).contains(web, daemon, nowhere, stacked);
+
+        try (EngineClient shopOnly = new SwarmEngineAdapter().connect(LocalSwarm.connection("unix://" + LocalSwarm.SOCKET,
+                Map.of(), Map.of(SwarmSettings.NAMESPACES_OPTION, "shop")))) {
+            assertThat(shopOnly.listWorkloads()).extracting(Workload::nativeId).containsExactly(stacked);
+            assertThat(shopOnly.getWorkload(web)).isEmpty();
+            assertThatThrownBy(() -> shopOnly.scale(web, 1)).isInstanceOf(WorkloadNotFoundException.class);
+            assertThatThrownBy(() -> shopOnly.deploy(new WorkloadDefinition("", "it-outside", WorkloadKind.SERVICE, null,
+                    SwarmTestWorkloads.sleeper(1)))).isInstanceOf(InvalidSpecException.class).hasMessageContaining("namespace");
+        }
     }
 
     @Test
