@@ -204,13 +204,10 @@ final class SwarmEngineClient implements EngineClient {
 
     @Override
     public Subscription watch(WatchListener listener) {
-        SwarmEventWatch watch = new SwarmEventWatch(connection.name(), api, listener, this::getWorkload, this::listWorkloads);
+        SwarmEventWatch watch = new SwarmEventWatch(connection.name(), api, listener, this::getWorkload, this::listWorkloads,
+                open::remove);
         open.add(watch);
-        watch.start();
-        return () -> {
-            open.remove(watch);
-            watch.close();
-        };
+        return watch.start();
     }
 
     @Override

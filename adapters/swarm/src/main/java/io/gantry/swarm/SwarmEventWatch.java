@@ -21,6 +21,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import tools.jackson.core.JacksonException;
@@ -46,6 +47,7 @@ final class SwarmEventWatch implements Subscription {
     static final String SERVICE_ID_LABEL = "com.docker.swarm.service.id";
 
     private final DockerApi api;
+    private final Consumer<SwarmEventWatch> onClose;
     private final WatchListener listener;
     private final Function<String, Optional<Workload>> readService;
     private final Supplier<List<Workload>> readAll;
@@ -58,8 +60,15 @@ final class SwarmEventWatch implements Subscription {
     /** Why a resync is owed: a re-read failed, so a change may have been missed (see {@link #refreshSoon}). */
     private final AtomicReference<String> resyncOwed = new AtomicReference<>();
 
+    /**
+     * @param readService re-reads one service, empty when it is gone
+     * @param readAll     re-reads every service
+     * @param onClose     told once when this watch is closed
+     */
     SwarmEventWatch(String engineName, DockerApi api, WatchListener listener,
-                    Function<String, Optional<Workload>> readService, Supplier<List<Workload>> readAll) {
+                    Function<String, Optional<Workload>> readService, Supplier<List<Workload>> readAll,
+                    Consumer<SwarmEventWatch> onClose) {
+        this.onClose = onClose;
         this.api = api;
         this.listener = listener;
         this.readService = readService;
@@ -83,12 +92,9 @@ final class SwarmEventWatch implements Subscription {
         return "/events?" + DockerApi.query("filters", filters);
     }
 
-    /** Breaks the current connection as a network failure would; the watch reconnects and asks for a resync. */
-    void dropConnection() {
-        DockerApi.Stream stream = current;
-        if (stream != null) {
-            stream.close();
-        }
+    /** Whether the event stream is connected now (it is not while it reconnects). */
+    boolean connected() {
+        return current != null;
     }
 
     private void run() {
@@ -272,8 +278,15 @@ final class SwarmEventWatch implements Subscription {
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
-        dropConnection();
+        DockerApi.Stream stream = current;
+        if (stream != null) {
+            stream.close();
+        }
+        onClose.accept(this);
         reader.interrupt();
         liveness.shutdownNow();
         delivery.shutdownNow();

@@ -42,9 +42,10 @@ class SwarmDaemonRestartIT {
         try (EngineClient client = new SwarmEngineAdapter().connect(connection)) {
             Workload survivor = client.deploy(new WorkloadDefinition("", "it-survivor", WorkloadKind.SERVICE,
                     Map.of(LocalSwarm.TEST_LABEL, "restart"), SwarmTestWorkloads.sleeper(1)));
-            try (Subscription ignored = client.watch(listener(changes, failures))) {
+            try (Subscription watch = client.watch(listener(changes, failures))) {
                 await(Duration.ofSeconds(45), "the service running", () -> phase(client, survivor) == Phase.RUNNING);
 
+                await(Duration.ofSeconds(10), "the event stream connected", ((SwarmEventWatch) watch)::connected);
                 dockerd.destroy();
                 assertThat(dockerd.onExit().get(60, TimeUnit.SECONDS).isAlive()).isFalse();
                 long stoppedAt = System.nanoTime();

@@ -229,8 +229,8 @@ class SwarmEngineIT {
     @Test
     void watchSeesServicesMadeWithTheCliWithinASecond() {
         List<EngineChange> changes = new CopyOnWriteArrayList<>();
-        try (Subscription ignored = client.watch(listener(changes))) {
-            sleep(300);
+        try (Subscription watch = client.watch(listener(changes))) {
+            awaitConnected(watch);
             String id = cliService("it-watched", LocalSwarm.IMAGE, "sleep", "3600");
             long createdAt = System.nanoTime();
             awaitWithin(Duration.ofSeconds(1), "WorkloadChanged for the new service", () -> changes.stream()
@@ -256,8 +256,8 @@ class SwarmEngineIT {
                      LocalSwarm.connection("tcp://127.0.0.1:" + forwarder.port(), Map.of()))) {
             List<EngineChange> changes = new CopyOnWriteArrayList<>();
             List<Throwable> failures = new CopyOnWriteArrayList<>();
-            try (Subscription ignored = viaTcp.watch(listener(changes, failures))) {
-                sleep(300);
+            try (Subscription watch = viaTcp.watch(listener(changes, failures))) {
+                awaitConnected(watch);
                 forwarder.dropAll();
                 awaitWithin(Duration.ofSeconds(5), "ResyncRequired after the cut", () -> changes.stream()
                         .anyMatch(c -> c instanceof EngineChange.ResyncRequired));
@@ -360,6 +360,10 @@ class SwarmEngineIT {
             sleep(50);
         }
         throw new AssertionError("not " + what + " within " + timeout);
+    }
+
+    private static void awaitConnected(Subscription watch) {
+        awaitWithin(Duration.ofSeconds(10), "the event stream connected", ((SwarmEventWatch) watch)::connected);
     }
 
     private static WatchListener listener(List<EngineChange> changes) {
