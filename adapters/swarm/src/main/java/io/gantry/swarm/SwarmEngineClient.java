@@ -1,0 +1,285 @@
+package io.gantry.swarm;
+
+import io.gantry.spi.Capability;
+import io.gantry.spi.EngineClient;
+import io.gantry.spi.EngineConnection;
+import io.gantry.spi.EngineEvent;
+import io.gantry.spi.EngineInfo;
+import io.gantry.spi.InvalidSpecException;
+import io.gantry.spi.LogLine;
+import io.gantry.spi.LogSink;
+import io.gantry.spi.Node;
+import io.gantry.spi.Subscription;
+import io.gantry.spi.WatchListener;
+import io.gantry.spi.Workload;
+import io.gantry.spi.WorkloadDefinition;
+import io.gantry.spi.WorkloadNotFoundException;
+import io.gantry.spi.WorkloadSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * One Docker Swarm manager, through the Engine API. Workloads are services, addressed by service id,
+ * limited to the configured stacks; their instances are the services' tasks. Writes are read-modify-write on the whole ServiceSpec with the
+ * service's {@code Version.Index}, so Swarm refuses a write based on a stale read instead of losing the
+ * change made in between.
+ */
+final class SwarmEngineClient implements EngineClient {
+    private static final System.Logger LOG = System.getLogger(SwarmEngineClient.class.getName());
+    private static final long NODE_CACHE_MILLIS = 10_000;
+
+    private final EngineConnection connection;
+    private final DockerApi api;
+    private final SwarmWorkloadMapper mapper;
+    private final SwarmSettings settings;
+    private final Set<AutoCloseable> open = new CopyOnWriteArraySet<>();
+    private volatile NodeCache nodeCache = new NodeCache(Map.of(), 0);
+
+    private record NodeCache(Map<String, SwarmWorkloadMapper.NodeRef> nodes, long fetchedAtMillis) {
+    }
+
+    SwarmEngineClient(EngineConnection connection, SwarmEndpoint endpoint, SwarmSettings settings) {
+        this.connection = connection;
+        this.api = new DockerApi(connection.name(), endpoint, connection.callTimeout());
+        this.mapper = new SwarmWorkloadMapper(settings.publishMode());
+        this.settings = settings;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.allOf(Capability.class);
+    }
+
+    @Override
+    public EngineInfo ping() {
+        api.ping();
+        return mapper.engineInfo(api.get("/info"));
+    }
+
+    @Override
+    public List<Workload> listWorkloads() {
+        JsonNode services = api.get("/services?status=true");
+        JsonNode tasks = api.get("/tasks");
+        Map<String, SwarmWorkloadMapper.NodeRef> nodes = nodes(true);
+        Map<String, List<JsonNode>> tasksByService = new HashMap<>();
+        for (JsonNode task : tasks) {
+            tasksByService.computeIfAbsent(Json.text(task, "ServiceID", ""), k -> new ArrayList<>()).add(task);
+        }
+        List<Workload> out = new ArrayList<>();
+        for (JsonNode service : services) {
+            if (settings.shows(mapper.namespace(service))) {
+                out.add(mapper.workload(service, tasksByService.getOrDefault(mapper.serviceId(service), List.of()), nodes));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<Workload> getWorkload(String nativeId) {
+        return findService(nativeId).map(service -> mapper.workload(service, tasksOf(mapper.serviceId(service)), nodes(false)));
+    }
+
+    @Override
+    public List<Node> listNodes() {
+        List<Node> out = new ArrayList<>();
+        for (JsonNode node : api.get("/nodes")) {
+            out.add(mapper.node(node));
+        }
+        return out;
+    }
+
+    @Override
+    public List<EngineEvent> events(String nativeId, int limit) {
+        JsonNode service = findService(nativeId).orElseThrow(() -> new WorkloadNotFoundException(nativeId));
+        return mapper.events(service, tasksOf(mapper.serviceId(service)), nodes(false), limit);
+    }
+
+    @Override
+    public Workload deploy(WorkloadDefinition definition) {
+        if (!settings.shows(definition.namespace())) {
+            throw InvalidSpecException.of("namespace", "'" + definition.namespace() + "' is not among this engine's stacks "
+                    + settings.namespaces());
+        }
+        ObjectNode spec = mapper.serviceSpec(definition);
+        JsonNode created = api.post("/services/create", spec, null);
+        String id = Json.text(created, "ID");
+        LOG.log(Level.INFO, "Swarm engine {0}: created service {1} ({2})", connection.name(), spec.path("Name").asString(""), id);
+        return getWorkload(id).orElseThrow(() -> new WorkloadNotFoundException(id));
+    }
+
+    @Override
+    public void update(String nativeId, WorkloadSpec spec) {
+        JsonNode service = inspect(nativeId);
+        update(service, spec, mapper.versionIndex(service));
+    }
+
+    /**
+     * Replaces the spec if the service is still at {@code expectedVersion} (its {@code Version.Index} when the
+     * caller read it); a change made since then gives {@link io.gantry.spi.EngineConflictException}
+     * (swarmkit's "update out of sequence"), never a silent overwrite.
+     */
+    void update(String nativeId, WorkloadSpec spec, long expectedVersion) {
+        update(inspect(nativeId), spec, expectedVersion);
+    }
+
+    private void update(JsonNode service, WorkloadSpec spec, long expectedVersion) {
+        ObjectNode serviceSpec = (ObjectNode) service.path("Spec").deepCopy();
+        mapper.updateSpec(serviceSpec, spec);
+        write(mapper.serviceId(service), serviceSpec, expectedVersion, "updated");
+    }
+
+    @Override
+    public void scale(String nativeId, int replicas) {
+        JsonNode service = inspect(nativeId);
+        ObjectNode serviceSpec = (ObjectNode) service.path("Spec").deepCopy();
+        mapper.setReplicas(serviceSpec, replicas);
+        write(mapper.serviceId(service), serviceSpec, mapper.versionIndex(service), "scaled to " + replicas);
+    }
+
+    @Override
+    public void restart(String nativeId) {
+        JsonNode service = inspect(nativeId);
+        ObjectNode serviceSpec = (ObjectNode) service.path("Spec").deepCopy();
+        mapper.forceRestart(serviceSpec);
+        write(mapper.serviceId(service), serviceSpec, mapper.versionIndex(service), "restarted");
+    }
+
+    @Override
+    public void delete(String nativeId) {
+        String id = mapper.serviceId(inspect(nativeId));
+        api.delete("/services/" + DockerApi.encode(id), nativeId);
+        LOG.log(Level.INFO, "Swarm engine {0}: removed service {1}", connection.name(), id);
+    }
+
+    @Override
+    public List<LogLine> logs(String nativeId, int tail) {
+        String id = mapper.serviceId(inspect(nativeId));
+        byte[] body = api.getBytes(logsPath(id, tail, false), nativeId);
+        List<LogLine> lines = new ArrayList<>();
+        try {
+            DockerLogFrames.read(new java.io.ByteArrayInputStream(body), lines::add);
+        } catch (IOException e) {
+            throw api.unavailable("sent logs that cannot be read", e);
+        }
+        // dockerd applies tail per task and sends the tasks one after another: merge by time, keep the newest
+        if (lines.stream().allMatch(l -> l.time() != null)) {
+            lines.sort(Comparator.comparing(LogLine::time));
+        }
+        return tail >= 0 && lines.size() > tail ? List.copyOf(lines.subList(lines.size() - tail, lines.size())) : lines;
+    }
+
+    @Override
+    public Subscription followLogs(String nativeId, int tail, LogSink sink) {
+        String id = mapper.serviceId(inspect(nativeId));
+        DockerApi.Stream stream = api.openStream(logsPath(id, tail, true), nativeId);
+        open.add(stream);
+        Thread follower = new Thread(() -> {
+            Throwable failure = null;
+            try (InputStream body = stream.body()) {
+                DockerLogFrames.read(body, sink::onLine);
+            } catch (IOException | RuntimeException e) {
+                failure = stream.isClosed() ? null : e;
+            } finally {
+                open.remove(stream);
+                stream.close();
+            }
+            sink.onEnd(failure);
+        }, "gantry-swarm-logs-" + id);
+        follower.setDaemon(true);
+        follower.start();
+        return stream::close;
+    }
+
+    @Override
+    public Subscription watch(WatchListener listener) {
+        SwarmEventWatch watch = new SwarmEventWatch(connection.name(), api, listener, this::getWorkload, this::listWorkloads,
+                open::remove);
+        open.add(watch);
+        return watch.start();
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable closeable : open) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.log(Level.DEBUG, "closing a Swarm stream failed", e);
+            }
+        }
+        open.clear();
+        api.close();
+    }
+
+    private static String logsPath(String serviceId, int tail, boolean follow) {
+        return "/services/" + DockerApi.encode(serviceId) + "/logs?stdout=1&stderr=1&timestamps=1&details=1"
+                + "&tail=" + (tail < 0 ? "all" : Integer.toString(tail)) + (follow ? "&follow=1" : "");
+    }
+
+    private void write(String serviceId, ObjectNode serviceSpec, long version, String what) {
+        api.post("/services/" + DockerApi.encode(serviceId) + "/update?version=" + version, serviceSpec, serviceId);
+        LOG.log(Level.INFO, "Swarm engine {0}: service {1} {2}", connection.name(), serviceId, what);
+    }
+
+    /** {@code GET /services/{id}}, which also matches names and id prefixes: only the exact id counts. */
+    private JsonNode inspect(String nativeId) {
+        if (nativeId == null || nativeId.isBlank()) {
+            throw new WorkloadNotFoundException(String.valueOf(nativeId));
+        }
+        JsonNode service = api.getWorkloadObject("/services/" + DockerApi.encode(nativeId), nativeId);
+        if (!nativeId.equals(mapper.serviceId(service)) || !settings.shows(mapper.namespace(service))) {
+            throw new WorkloadNotFoundException(nativeId);
+        }
+        return service;
+    }
+
+    /** The service with its ServiceStatus counts, which only the list call gives. */
+    private Optional<JsonNode> findService(String nativeId) {
+        if (nativeId == null || nativeId.isBlank()) {
+            return Optional.empty();
+        }
+        ObjectNode filters = DockerApi.JSON.createObjectNode();
+        filters.putObject("id").put(nativeId, true);
+        for (JsonNode service : api.get("/services?status=true&" + DockerApi.query("filters", filters))) {
+            if (nativeId.equals(mapper.serviceId(service)) && settings.shows(mapper.namespace(service))) {
+                return Optional.of(service);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private List<JsonNode> tasksOf(String serviceId) {
+        ObjectNode filters = DockerApi.JSON.createObjectNode();
+        filters.putObject("service").put(serviceId, true);
+        List<JsonNode> tasks = new ArrayList<>();
+        for (JsonNode task : api.get("/tasks?" + DockerApi.query("filters", filters))) {
+            if (serviceId.equals(Json.text(task, "ServiceID"))) {
+                tasks.add(task);
+            }
+        }
+        return tasks;
+    }
+
+    /** Node names for instances; cached briefly because every service re-read needs them. */
+    private Map<String, SwarmWorkloadMapper.NodeRef> nodes(boolean fresh) {
+        NodeCache cache = nodeCache;
+        long now = System.currentTimeMillis();
+        if (fresh || now - cache.fetchedAtMillis() > NODE_CACHE_MILLIS) {
+            cache = new NodeCache(mapper.nodeIndex(api.get("/nodes")), now);
+            nodeCache = cache;
+        }
+        return cache.nodes();
+    }
+}

@@ -1,0 +1,106 @@
+package io.gantry.swarm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gantry.spi.EngineConnection;
+import io.gantry.spi.EngineUnavailableException;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A unix socket ignores read timeouts, so the call timeout must hold by cancelling: against a daemon that
+ * answers {@code /_ping} and then nothing, every call and the headers of a stream give up in time.
+ */
+class DockerApiDeadlineTest {
+    private static final Duration TIMEOUT = Duration.ofMillis(600);
+    @TempDir
+    Path dir;
+    private ServerSocketChannel server;
+    private DockerApi api;
+
+    @BeforeEach
+    void startSilentDaemon() throws IOException {
+        Path socket = dir.resolve("docker.sock");
+        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(socket));
+        Thread acceptor = new Thread(() -> {
+            while (server.isOpen()) {
+                try {
+                    SocketChannel connection = server.accept();
+                    Thread handler = new Thread(() -> answerOnlyPings(connection));
+                    handler.setDaemon(true);
+                    handler.start();
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+        acceptor.setDaemon(true);
+        acceptor.start();
+        EngineConnection connection = new EngineConnection(UUID.randomUUID(), "silent", "unix://" + socket, null, null,
+                null, TIMEOUT);
+        api = new DockerApi("silent", SwarmEndpoint.of(connection), TIMEOUT);
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        api.close();
+        server.close();
+    }
+
+    @Test
+    void pingWorksThenACallThatGetsNoAnswerFailsWithinTheTimeout() {
+        assertThat(api.ping()).isEqualTo("1.41");
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> api.get("/services")).isInstanceOf(EngineUnavailableException.class)
+                .hasMessageContaining("did not answer within 600 ms");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void aStreamWhoseHeadersNeverComeFailsWithinTheTimeout() {
+        api.ping();
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> api.openStream(SwarmEventWatch.eventsPath(), null))
+                .isInstanceOf(EngineUnavailableException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+    }
+
+    /** Answers each {@code GET /_ping} like dockerd 20.10; leaves every other request unanswered. */
+    private static void answerOnlyPings(SocketChannel connection) {
+        ByteBuffer buffer = ByteBuffer.allocate(8192);
+        StringBuilder received = new StringBuilder();
+        try (connection) {
+            while (connection.read(buffer) >= 0) {
+                buffer.flip();
+                received.append(StandardCharsets.US_ASCII.decode(buffer));
+                buffer.clear();
+                int end;
+                while ((end = received.indexOf("\r\n\r\n")) >= 0) {
+                    String request = received.substring(0, end);
+                    received.delete(0, end + 4);
+                    if (!request.startsWith("GET /_ping ")) {
+                        Thread.sleep(10_000);
+                        return;
+                    }
+                    connection.write(StandardCharsets.US_ASCII.encode(
+                            "HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Length: 2\r\n\r\nOK"));
+                }
+            }
+        } catch (IOException | InterruptedException e) {
+            // the client gave up: that is the point
+        }
+    }
+}

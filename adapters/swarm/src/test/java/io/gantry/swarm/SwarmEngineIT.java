@@ -1,0 +1,410 @@
+package io.gantry.swarm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gantry.spi.EngineChange;
+import io.gantry.spi.EngineClient;
+import io.gantry.spi.EngineConflictException;
+import io.gantry.spi.EngineEvent;
+import io.gantry.spi.HealthCheck;
+import io.gantry.spi.Instance;
+import io.gantry.spi.InstanceState;
+import io.gantry.spi.InvalidSpecException;
+import io.gantry.spi.LogLine;
+import io.gantry.spi.LogSink;
+import io.gantry.spi.Node;
+import io.gantry.spi.Phase;
+import io.gantry.spi.PortMapping;
+import io.gantry.spi.RequiredEngine;
+import io.gantry.spi.Resources;
+import io.gantry.spi.Subscription;
+import io.gantry.spi.WatchListener;
+import io.gantry.spi.Workload;
+import io.gantry.spi.WorkloadDefinition;
+import io.gantry.spi.WorkloadKind;
+import io.gantry.spi.WorkloadNotFoundException;
+import io.gantry.spi.WorkloadSpec;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The Swarm adapter against the real dockerd of this machine: services made with the docker CLI, writes
+ * checked with {@code docker service inspect}, events, logs and failures as Swarm produces them.
+ */
+class SwarmEngineIT {
+    private static final Duration SETTLE = Duration.ofSeconds(45);
+    private static SwarmEngineClient client;
+    private final List<String> created = new ArrayList<>();
+
+    @BeforeAll
+    static void connect() {
+        RequiredEngine.require(LocalSwarm.available(), "a Docker Swarm manager (dockerd)");
+        client = (SwarmEngineClient) new SwarmEngineAdapter().connect(LocalSwarm.connection());
+    }
+
+    @AfterAll
+    static void close() {
+        if (client != null) {
+            client.close();
+        }
+    }
+
+    @AfterEach
+    void removeCreatedServices() {
+        LocalSwarm.removeServices(created.toArray(String[]::new));
+    }
+
+    @Test
+    void servicesMadeWithTheDockerCliAppearWithTheirFieldsAndPhase() {
+        String web = cliService("it-web", "--replicas", "2", "--publish", "published=18931,target=8080",
+                "--env", "MODE=prod", "--label", "team=shop", "--limit-cpu", "0.5", "--limit-memory", "64M",
+                "--constraint", "node.role==manager", "--health-cmd", "test -f /www/index.html", "--health-interval", "2s",
+                LocalSwarm.IMAGE, "httpd", "-f", "-p", "8080", "-h", "/www");
+        String daemon = cliService("it-daemon", "--mode", "global", LocalSwarm.IMAGE, "sleep", "3600");
+        String nowhere = cliService("it-nowhere", "--constraint", "node.labels.zone==nowhere", LocalSwarm.IMAGE, "sleep", "3600");
+        String stacked = cliService("shop_api", "--label", "com.docker.stack.namespace=shop", LocalSwarm.IMAGE, "sleep", "3600");
+
+        Workload w = awaitWorkload(web, x -> x.status().phase() == Phase.RUNNING);
+        assertThat(w.name()).isEqualTo("it-web");
+        assertThat(w.kind()).isEqualTo(WorkloadKind.SERVICE);
+        assertThat(w.labels()).containsEntry("team", "shop");
+        assertThat(w.spec().image()).isEqualTo(LocalSwarm.IMAGE);
+        assertThat(w.spec().args()).containsExactly("httpd", "-f", "-p", "8080", "-h", "/www");
+        assertThat(w.spec().env()).containsEntry("MODE", "prod");
+        assertThat(w.spec().ports()).containsExactly(new PortMapping(8080, 18931, "tcp"));
+        assertThat(w.spec().resources()).isEqualTo(new Resources(500L, 64L * 1024 * 1024));
+        assertThat(w.spec().constraints()).containsExactly("node.role==manager");
+        assertThat(w.spec().healthCheck()).isEqualTo(new HealthCheck(HealthCheck.Type.COMMAND, null, null,
+                List.of("/bin/sh", "-c", "test -f /www/index.html"), 2, null));
+        assertThat(w.spec().replicas()).isEqualTo(2);
+        assertThat(w.status().running()).isEqualTo(2);
+        assertThat(w.instances()).hasSize(2).allSatisfy(i -> assertThat(i.state()).isEqualTo(InstanceState.RUNNING));
+
+        Workload d = awaitWorkload(daemon, x -> x.status().phase() == Phase.RUNNING);
+        assertThat(d.kind()).isEqualTo(WorkloadKind.DAEMON);
+        assertThat(d.spec().replicas()).isNull();
+        assertThat(d.status().desired()).isEqualTo(client.listNodes().size());
+
+        Workload n = awaitWorkload(nowhere, x -> !x.status().message().isEmpty());
+        assertThat(n.status().phase()).isEqualTo(Phase.PENDING);
+        assertThat(n.status().message()).contains("no suitable node");
+        assertThat(n.instances()).singleElement().satisfies(i -> assertThat(i.state()).isEqualTo(InstanceState.PENDING));
+
+        Workload s = awaitWorkload(stacked, x -> true);
+        assertThat(s.namespace()).isEqualTo("shop");
+        assertThat(s.name()).isEqualTo("api");
+
+        assertThat(client.listWorkloads()).extracting(Workload::nativeId).contains(web, daemon, nowhere, stacked);
+
+        try (EngineClient shopOnly = new SwarmEngineAdapter().connect(LocalSwarm.connection("unix://" + LocalSwarm.SOCKET,
+                Map.of(), Map.of(SwarmSettings.NAMESPACES_OPTION, "shop")))) {
+            assertThat(shopOnly.listWorkloads()).extracting(Workload::nativeId).containsExactly(stacked);
+            assertThat(shopOnly.getWorkload(web)).isEmpty();
+            assertThatThrownBy(() -> shopOnly.scale(web, 1)).isInstanceOf(WorkloadNotFoundException.class);
+            assertThatThrownBy(() -> shopOnly.deploy(new WorkloadDefinition("", "it-outside", WorkloadKind.SERVICE, null,
+                    SwarmTestWorkloads.sleeper(1)))).isInstanceOf(InvalidSpecException.class).hasMessageContaining("namespace");
+        }
+    }
+
+    @Test
+    void replicatedJobRunsToCompletion() {
+        String job = cliService("it-job", "--mode", "replicated-job", "--replicas", "2", LocalSwarm.IMAGE, "true");
+        Workload done = awaitWorkload(job, x -> x.status().phase() == Phase.STOPPED);
+        assertThat(done.kind()).isEqualTo(WorkloadKind.JOB);
+        assertThat(done.spec().replicas()).isEqualTo(2);
+        assertThat(done.instances()).hasSize(2).allSatisfy(i -> {
+            assertThat(i.state()).isEqualTo(InstanceState.EXITED);
+            assertThat(i.exitCode()).isZero();
+        });
+    }
+
+    @Test
+    void failingContainerIsFailedWithTheTaskErrorAsMessage() {
+        String failing = cliService("it-false", LocalSwarm.IMAGE, "false");
+        Workload w = awaitWorkload(failing, x -> x.status().phase() == Phase.FAILED);
+        assertThat(w.status().message()).isEqualTo("task: non-zero exit (1)");
+        assertThat(client.events(failing, 20)).anySatisfy(e -> {
+            assertThat(e.type()).isEqualTo(EngineEvent.WARNING);
+            assertThat(e.reason()).isEqualTo("TaskFailed");
+            assertThat(e.message()).contains("task: non-zero exit (1)").contains("(exit code 1)");
+        });
+    }
+
+    @Test
+    void deployUpdateScaleRestartAndDeleteShowInDockerServiceInspect() throws Exception {
+        Workload deployed = deploy("it-deploy", WorkloadKind.SERVICE, SwarmTestWorkloads.httpd(18932, Map.of("A", "1")));
+        String id = deployed.nativeId();
+        JsonNode inspect = inspect(id);
+        JsonNode container = inspect.path("Spec").path("TaskTemplate").path("ContainerSpec");
+        assertThat(container.path("Image").asString()).isEqualTo(LocalSwarm.IMAGE);
+        assertThat(Json.strings(container.path("Args"))).isEqualTo(deployed.spec().args());
+        assertThat(String.join(" ", deployed.spec().args())).contains(SwarmTestWorkloads.HTTPD);
+        assertThat(Json.strings(container.path("Env"))).containsExactly("A=1");
+        JsonNode port = inspect.path("Spec").path("EndpointSpec").path("Ports").get(0);
+        assertThat(port.path("PublishMode").asString()).isEqualTo("host");
+        assertThat(port.path("PublishedPort").asInt()).isEqualTo(18932);
+        assertThat(inspect.path("Spec").path("Labels").path(LocalSwarm.TEST_LABEL).asString()).isEqualTo("it");
+
+        Workload running = awaitWorkload(id, x -> x.status().phase() == Phase.RUNNING);
+        Instance instance = running.instances().get(0);
+        assertThat(instance.address()).isEqualTo("127.0.0.1:18932");
+        assertThat(httpGet("http://" + instance.address() + "/")).isEqualTo("gantry");
+
+        client.update(id, SwarmTestWorkloads.httpd(18932, Map.of("A", "1", "B", "2")));
+        assertThat(Json.strings(inspect(id).path("Spec").path("TaskTemplate").path("ContainerSpec").path("Env")))
+                .containsExactlyInAnyOrder("A=1", "B=2");
+
+        client.restart(id);
+        assertThat(inspect(id).path("Spec").path("TaskTemplate").path("ForceUpdate").asInt()).isEqualTo(1);
+        // Swarm's default update monitor keeps the rollout "updating" for 5 s after the new task starts
+        awaitWorkload(id, x -> x.status().phase() == Phase.DEPLOYING && x.status().message().startsWith("updating: "));
+        awaitWorkload(id, x -> x.status().phase() == Phase.RUNNING && !x.instances().get(0).id().equals(instance.id()));
+
+        client.scale(id, 0);
+        assertThat(inspect(id).path("Spec").path("Mode").path("Replicated").path("Replicas").asInt()).isZero();
+        awaitWorkload(id, x -> x.status().phase() == Phase.STOPPED && x.instances().isEmpty());
+
+        client.delete(id);
+        assertThat(LocalSwarm.run(Duration.ofSeconds(20), "/usr/bin/docker", "service", "inspect", id).exitCode()).isNotZero();
+        assertThat(client.getWorkload(id)).isEmpty();
+    }
+
+    @Test
+    void updateBasedOnAStaleReadIsAConflictAndLosesNothing() {
+        Workload deployed = deploy("it-conflict", WorkloadKind.SERVICE, SwarmTestWorkloads.sleeper(1));
+        long versionWhenRead = inspect(deployed.nativeId()).path("Version").path("Index").asLong();
+        LocalSwarm.docker("service", "update", "-d", "--env-add", "FROM_CLI=1", deployed.nativeId());
+
+        WorkloadSpec mine = new WorkloadSpec(deployed.spec().image(), null, deployed.spec().args(), Map.of("FROM_GANTRY", "1"),
+                null, null, 1, null, null, null);
+        assertThatThrownBy(() -> client.update(deployed.nativeId(), mine, versionWhenRead))
+                .isInstanceOf(EngineConflictException.class).hasMessageContaining("out of sequence");
+        assertThat(Json.strings(inspect(deployed.nativeId()).path("Spec").path("TaskTemplate").path("ContainerSpec").path("Env")))
+                .containsExactly("FROM_CLI=1");
+    }
+
+    @Test
+    void badInputIsRefusedBeforeAnythingIsCreated() {
+        assertThatThrownBy(() -> deploy("it-bad-image", WorkloadKind.SERVICE, WorkloadSpec.of("gantry test/busybox:1", 1)))
+                .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.errors())
+                        .extracting(InvalidSpecException.FieldError::field).containsExactly("spec.image"));
+        assertThatThrownBy(() -> deploy("it-bad-daemon", WorkloadKind.DAEMON, SwarmTestWorkloads.sleeper(3)))
+                .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.errors())
+                        .extracting(InvalidSpecException.FieldError::field).containsExactly("spec.replicas"));
+
+        cliService("it-port-owner", "--publish", "published=18933,target=80", LocalSwarm.IMAGE, "sleep", "3600");
+        assertThatThrownBy(() -> deploy("it-port-taken", WorkloadKind.SERVICE,
+                SwarmTestWorkloads.httpd(18933, Map.of())))
+                .isInstanceOfSatisfying(InvalidSpecException.class, e -> {
+                    assertThat(e.getMessage()).contains("port '18933' is already in use");
+                    assertThat(e.errors()).extracting(InvalidSpecException.FieldError::field).containsExactly("spec.ports");
+                });
+
+        String global = cliService("it-global", "--mode", "global", LocalSwarm.IMAGE, "sleep", "3600");
+        assertThatThrownBy(() -> client.scale(global, 3)).isInstanceOf(InvalidSpecException.class)
+                .hasMessageContaining("no replica count");
+
+        String names = LocalSwarm.docker("service", "ls", "--format", "{{.Name}}");
+        assertThat(names).doesNotContain("it-bad-image", "it-bad-daemon", "it-port-taken");
+    }
+
+    @Test
+    void watchSeesServicesMadeWithTheCliWithinASecond() {
+        List<EngineChange> changes = new CopyOnWriteArrayList<>();
+        try (Subscription watch = client.watch(listener(changes))) {
+            awaitConnected(watch);
+            String id = cliService("it-watched", LocalSwarm.IMAGE, "sleep", "3600");
+            long createdAt = System.nanoTime();
+            awaitWithin(Duration.ofSeconds(1), "WorkloadChanged for the new service", () -> changes.stream()
+                    .anyMatch(c -> c instanceof EngineChange.WorkloadChanged wc && wc.workload().nativeId().equals(id)));
+            assertThat(Duration.ofNanos(System.nanoTime() - createdAt)).isLessThan(Duration.ofSeconds(1));
+
+            LocalSwarm.docker("service", "rm", id);
+            awaitWithin(Duration.ofSeconds(1), "WorkloadRemoved", () -> changes.stream()
+                    .anyMatch(c -> c instanceof EngineChange.WorkloadRemoved r && r.nativeId().equals(id)));
+            // a task that fails later is learned from its container's events, without a resync
+            String failing = cliService("it-watched-false", LocalSwarm.IMAGE, "false");
+            awaitWithin(Duration.ofSeconds(20), "the failure through the watch", () -> changes.stream()
+                    .anyMatch(c -> c instanceof EngineChange.WorkloadChanged wc && wc.workload().nativeId().equals(failing)
+                            && wc.workload().status().phase() == Phase.FAILED));
+        }
+        assertThat(changes).noneMatch(c -> c instanceof EngineChange.ResyncRequired);
+    }
+
+    @Test
+    void droppedEventStreamReconnectsAndAsksForAResync() throws IOException {
+        try (UnixSocketForwarder forwarder = UnixSocketForwarder.plain(LocalSwarm.SOCKET);
+             SwarmEngineClient viaTcp = (SwarmEngineClient) new SwarmEngineAdapter().connect(
+                     LocalSwarm.connection("tcp://127.0.0.1:" + forwarder.port(), Map.of()))) {
+            List<EngineChange> changes = new CopyOnWriteArrayList<>();
+            List<Throwable> failures = new CopyOnWriteArrayList<>();
+            try (Subscription watch = viaTcp.watch(listener(changes, failures))) {
+                awaitConnected(watch);
+                forwarder.dropAll();
+                awaitWithin(Duration.ofSeconds(5), "ResyncRequired after the cut", () -> changes.stream()
+                        .anyMatch(c -> c instanceof EngineChange.ResyncRequired));
+                String id = cliService("it-after-cut", LocalSwarm.IMAGE, "sleep", "3600");
+                awaitWithin(Duration.ofSeconds(2), "events flowing again " + changes, () -> changes.stream()
+                        .anyMatch(c -> c instanceof EngineChange.WorkloadChanged wc && wc.workload().nativeId().equals(id)));
+            }
+            assertThat(failures).isEmpty();
+        }
+    }
+
+    @Test
+    void logsTailAndFollowNameTheTaskOfEachLine() throws InterruptedException {
+        Workload chatter = deploy("it-logs", WorkloadKind.SERVICE, SwarmTestWorkloads.chatter());
+        String taskId = awaitWorkload(chatter.nativeId(), x -> x.status().phase() == Phase.RUNNING).instances().get(0).id();
+        awaitWithin(SETTLE, "10 lines of output", () -> client.logs(chatter.nativeId(), 10).size() == 10);
+
+        List<LogLine> tail = client.logs(chatter.nativeId(), 6);
+        assertThat(tail).hasSize(6).allSatisfy(line -> {
+            assertThat(line.instance()).isEqualTo(taskId);
+            assertThat(line.time()).isNotNull();
+            assertThat(line.text()).matches(line.stream().equals("stderr") ? "err\\d+" : "out\\d+");
+        });
+        assertThat(tail).extracting(LogLine::stream).contains("stdout", "stderr");
+
+        List<LogLine> followed = new CopyOnWriteArrayList<>();
+        AtomicReference<Throwable> ended = new AtomicReference<>();
+        List<Boolean> endCalls = new CopyOnWriteArrayList<>();
+        Subscription follow = client.followLogs(chatter.nativeId(), 0, new LogSink() {
+            @Override
+            public void onLine(LogLine line) {
+                followed.add(line);
+            }
+
+            @Override
+            public void onEnd(Throwable failure) {
+                ended.set(failure);
+                endCalls.add(true);
+            }
+        });
+        awaitWithin(Duration.ofSeconds(5), "followed lines", () -> followed.size() >= 4);
+        follow.close();
+        awaitWithin(Duration.ofSeconds(5), "the follow to end", () -> !endCalls.isEmpty());
+        assertThat(ended.get()).isNull();
+        assertThat(followed).allSatisfy(line -> assertThat(line.instance()).isEqualTo(taskId));
+        int count = followed.size();
+        Thread.sleep(600);
+        assertThat(followed).as("no lines after close").hasSize(count);
+    }
+
+    @Test
+    void nodesAreListedWithRoleStatusAndResources() {
+        List<Node> nodes = client.listNodes();
+        assertThat(nodes).singleElement().satisfies(node -> {
+            assertThat(node.role()).isEqualTo("manager");
+            assertThat(node.status()).isEqualTo("READY");
+            assertThat(node.address()).isEqualTo("127.0.0.1");
+            assertThat(node.cpuMillis()).isEqualTo(Runtime.getRuntime().availableProcessors() * 1000L);
+            assertThat(node.memoryBytes()).isPositive();
+        });
+        assertThat(client.ping().degraded()).isFalse();
+    }
+
+    private Workload deploy(String name, WorkloadKind kind, WorkloadSpec spec) {
+        Workload workload = client.deploy(new WorkloadDefinition("", name, kind, Map.of(LocalSwarm.TEST_LABEL, "it"), spec));
+        created.add(workload.nativeId());
+        return workload;
+    }
+
+    /** {@code docker service create -d --no-resolve-image --name NAME ARGS...}; returns the service id. */
+    private String cliService(String name, String... args) {
+        List<String> command = new ArrayList<>(List.of("service", "create", "-d", "--no-resolve-image", "--name", name,
+                "--label", LocalSwarm.TEST_LABEL + "=cli"));
+        command.addAll(List.of(args));
+        created.add(name);
+        String out = LocalSwarm.docker(command.toArray(String[]::new));
+        return out.lines().reduce((first, second) -> second).orElseThrow().trim();
+    }
+
+    private static JsonNode inspect(String id) {
+        return DockerApi.JSON.readTree(LocalSwarm.docker("service", "inspect", id)).get(0);
+    }
+
+    private static Workload awaitWorkload(String id, Predicate<Workload> condition) {
+        AtomicReference<Workload> last = new AtomicReference<>();
+        awaitWithin(SETTLE, "service " + id + " in the expected state (last seen: " + last + ")", () -> {
+            Optional<Workload> w = client.getWorkload(id);
+            w.ifPresent(last::set);
+            return w.isPresent() && condition.test(w.get());
+        });
+        return last.get();
+    }
+
+    private static void awaitWithin(Duration timeout, String what, Supplier<Boolean> condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.get()) {
+                return;
+            }
+            sleep(50);
+        }
+        throw new AssertionError("not " + what + " within " + timeout);
+    }
+
+    private static void awaitConnected(Subscription watch) {
+        awaitWithin(Duration.ofSeconds(10), "the event stream connected", ((SwarmEventWatch) watch)::connected);
+    }
+
+    private static WatchListener listener(List<EngineChange> changes) {
+        return listener(changes, new CopyOnWriteArrayList<>());
+    }
+
+    private static WatchListener listener(List<EngineChange> changes, List<Throwable> failures) {
+        return new WatchListener() {
+            @Override
+            public void onChange(EngineChange change) {
+                changes.add(change);
+            }
+
+            @Override
+            public void onFailure(Throwable cause) {
+                failures.add(cause);
+            }
+        };
+    }
+
+    private static String httpGet(String url) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        IOException last = null;
+        for (int attempt = 0; attempt < 20; attempt++) {
+            try {
+                return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.ofString()).body().trim();
+            } catch (IOException e) {
+                last = e;
+                Thread.sleep(250);
+            }
+        }
+        throw last;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+}

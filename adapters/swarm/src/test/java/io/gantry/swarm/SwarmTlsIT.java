@@ -1,0 +1,78 @@
+package io.gantry.swarm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gantry.spi.EngineClient;
+import io.gantry.spi.EngineUnavailableException;
+import io.gantry.spi.RequiredEngine;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.Map;
+import javax.net.ssl.SSLServerSocket;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * TLS as {@code dockerd --tlsverify} does it (server certificate from a private CA, client certificate
+ * required), in front of the real daemon: a TLS listener that checks client certificates and forwards to
+ * the unix socket.
+ */
+class SwarmTlsIT {
+    @TempDir
+    static Path dir;
+    private static TestCertificates certs;
+    private static UnixSocketForwarder tlsDaemon;
+
+    @BeforeAll
+    static void startTlsDaemon() throws IOException {
+        RequiredEngine.require(LocalSwarm.available(), "a Docker Swarm manager (dockerd)");
+        certs = TestCertificates.create(dir);
+        SSLServerSocket server = (SSLServerSocket) PemTls.context(certs.read("ca.pem"), certs.read("server.pem"),
+                certs.read("server-key.pem")).getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        server.setNeedClientAuth(true);
+        tlsDaemon = new UnixSocketForwarder(server, LocalSwarm.SOCKET);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (tlsDaemon != null) {
+            tlsDaemon.close();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"client-rsa", "client-ec", "client-p8"})
+    void clientCertificateInEveryKeyEncodingReachesTheSwarm(String client) {
+        try (EngineClient swarm = connect(Map.of("caCert", certs.read("ca.pem"), "clientCert", certs.read(client + ".pem"),
+                "clientKey", certs.read(client + "-key.pem")))) {
+            assertThat(swarm.ping().degraded()).isFalse();
+            assertThat(swarm.listNodes()).isNotEmpty();
+        }
+    }
+
+    @Test
+    void withoutAClientCertificateTheDaemonRefusesTheConnection() {
+        try (EngineClient swarm = connect(Map.of("caCert", certs.read("ca.pem")))) {
+            assertThatThrownBy(swarm::ping).isInstanceOf(EngineUnavailableException.class);
+        }
+    }
+
+    @Test
+    void aServerCertificateFromAnotherCaIsNotTrusted() {
+        try (EngineClient swarm = connect(Map.of("caCert", certs.read("other-ca.pem"), "clientCert", certs.read("client-rsa.pem"),
+                "clientKey", certs.read("client-rsa-key.pem")))) {
+            assertThatThrownBy(swarm::ping).isInstanceOf(EngineUnavailableException.class)
+                    .hasMessageContaining("unreachable");
+        }
+    }
+
+    private static EngineClient connect(Map<String, String> credentials) {
+        return new SwarmEngineAdapter().connect(LocalSwarm.connection("tcp://127.0.0.1:" + tlsDaemon.port(), credentials));
+    }
+}

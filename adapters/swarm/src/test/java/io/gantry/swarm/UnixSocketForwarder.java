@@ -1,0 +1,119 @@
+package io.gantry.swarm;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A TCP (or TLS) listener on loopback that forwards every connection to dockerd's unix socket: the adapter
+ * then talks to the real daemon over {@code tcp://}, and a test can cut every connection at once, as a
+ * network failure would.
+ */
+final class UnixSocketForwarder implements AutoCloseable {
+    private final ServerSocket server;
+    private final String socketPath;
+    private final Set<AutoCloseable> connections = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    /** @param server a bound listener, plain or {@link javax.net.ssl.SSLServerSocket} */
+    UnixSocketForwarder(ServerSocket server, String socketPath) {
+        this.server = server;
+        this.socketPath = socketPath;
+        Thread acceptor = new Thread(this::accept, "forwarder-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    static UnixSocketForwarder plain(String socketPath) throws IOException {
+        return new UnixSocketForwarder(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), socketPath);
+    }
+
+    int port() {
+        return server.getLocalPort();
+    }
+
+    /** Closes every forwarded connection; new ones are still accepted. */
+    void dropAll() {
+        for (AutoCloseable connection : connections) {
+            closeQuietly(connection);
+        }
+        connections.clear();
+    }
+
+    private void accept() {
+        while (!closed) {
+            try {
+                Socket client = server.accept();
+                SocketChannel daemon = SocketChannel.open(UnixDomainSocketAddress.of(socketPath));
+                connections.add(client);
+                connections.add(daemon);
+                InputStream fromClient = client.getInputStream();
+                OutputStream toClient = client.getOutputStream();
+                pump(fromClient::read, (buffer, n) -> daemon.write(ByteBuffer.wrap(buffer, 0, n)), client, daemon);
+                pump(buffer -> daemon.read(ByteBuffer.wrap(buffer)), (buffer, n) -> {
+                    toClient.write(buffer, 0, n);
+                    toClient.flush();
+                }, client, daemon);
+            } catch (IOException e) {
+                if (closed) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private interface Reader {
+        int read(byte[] buffer) throws IOException;
+    }
+
+    private interface Writer {
+        void write(byte[] buffer, int length) throws IOException;
+    }
+
+    /**
+     * Copies one direction. The channel is used through read/write, not {@code Channels.newInputStream}: those
+     * streams share the channel's blocking lock, so a blocked read would stall the other direction's write.
+     */
+    private void pump(Reader from, Writer to, AutoCloseable a, AutoCloseable b) {
+        Thread thread = new Thread(() -> {
+            byte[] buffer = new byte[16384];
+            try {
+                for (int n; (n = from.read(buffer)) >= 0; ) {
+                    if (n > 0) {
+                        to.write(buffer, n);
+                    }
+                }
+            } catch (IOException e) {
+                // one side closed: close both below
+            } finally {
+                closeQuietly(a);
+                closeQuietly(b);
+            }
+        }, "forwarder-pump");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            // already closed
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        closeQuietly(server);
+        dropAll();
+    }
+}
