@@ -43,6 +43,7 @@ final class ApiServerFront implements AutoCloseable {
     private final AtomicInteger goneWatches = new AtomicInteger();
     private final AtomicInteger watchRequests = new AtomicInteger();
     private final Set<OutputStream> openStreams = ConcurrentHashMap.newKeySet();
+    private final List<String> deleteBodies = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final int port;
     private volatile HttpServer server;
 
@@ -73,6 +74,11 @@ final class ApiServerFront implements AutoCloseable {
 
     int watchRequests() {
         return watchRequests.get();
+    }
+
+    /** Bodies of the DELETE requests received (DeleteOptions), oldest first. */
+    List<String> deleteBodies() {
+        return deleteBodies;
     }
 
     /** The API server goes away: the port refuses connections and open watches break. */
@@ -128,6 +134,11 @@ final class ApiServerFront implements AutoCloseable {
                 watch(ex, path, query);
                 return;
             }
+            if ("PATCH".equals(ex.getRequestMethod())
+                    && String.valueOf(ex.getRequestHeaders().getFirst("Content-Type")).startsWith("application/merge-patch+json")) {
+                mergePatch(ex, path, query);
+                return;
+            }
             forward(ex, path, query);
         } catch (IOException | RuntimeException e) {
             try {
@@ -142,6 +153,9 @@ final class ApiServerFront implements AutoCloseable {
 
     private void forward(HttpExchange ex, String path, String query) throws IOException {
         byte[] body = ex.getRequestBody().readAllBytes();
+        if ("DELETE".equals(ex.getRequestMethod())) {
+            deleteBodies.add(path + " " + new String(body, StandardCharsets.UTF_8));
+        }
         HttpRequest.Builder request = HttpRequest.newBuilder(mock.resolve(path + (query.isEmpty() ? "" : "?" + query)))
                 .timeout(Duration.ofSeconds(10))
                 .method(ex.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
@@ -162,6 +176,47 @@ final class ApiServerFront implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException(e);
         }
+    }
+
+    /**
+     * RFC 7386 done here: the mock appends to arrays on a merge patch, where the API server (and the
+     * RFC) replaces them, which matters for {@code containers}. Read, merge, write back with PUT.
+     */
+    private void mergePatch(HttpExchange ex, String path, String query) throws IOException {
+        byte[] patch = ex.getRequestBody().readAllBytes();
+        try {
+            HttpResponse<String> current = http.send(HttpRequest.newBuilder(mock.resolve(path)).timeout(Duration.ofSeconds(10))
+                    .GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (current.statusCode() != 200) {
+                respond(ex, current.statusCode(), current.body());
+                return;
+            }
+            com.google.gson.JsonElement merged = merge(com.google.gson.JsonParser.parseString(current.body()),
+                    com.google.gson.JsonParser.parseString(new String(patch, StandardCharsets.UTF_8)));
+            HttpResponse<String> written = http.send(HttpRequest.newBuilder(mock.resolve(path)).timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(merged.toString()))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            respond(ex, written.statusCode(), written.body());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    static com.google.gson.JsonElement merge(com.google.gson.JsonElement target, com.google.gson.JsonElement patch) {
+        if (!patch.isJsonObject()) {
+            return patch;
+        }
+        com.google.gson.JsonObject result = target != null && target.isJsonObject() ? target.getAsJsonObject().deepCopy()
+                : new com.google.gson.JsonObject();
+        for (var entry : patch.getAsJsonObject().entrySet()) {
+            if (entry.getValue().isJsonNull()) {
+                result.remove(entry.getKey());
+            } else {
+                result.add(entry.getKey(), merge(result.get(entry.getKey()), entry.getValue()));
+            }
+        }
+        return result;
     }
 
     /** One JSON line per event, as the API server streams a watch (Transfer-Encoding: chunked). */
