@@ -42,6 +42,7 @@ final class KubernetesWatcher implements Subscription {
     static final Duration MIN_WATCH = Duration.ofMinutes(5);
     private static final long MAX_BACKOFF_MS = 30_000;
     private static final long FIRST_BACKOFF_MS = 500;
+    private static final Duration QUICK_CLOSE = Duration.ofMillis(500);
 
     private final String engineName;
     private final KubernetesApi api;
@@ -115,7 +116,12 @@ final class KubernetesWatcher implements Subscription {
                 }
                 recovered(name);
                 backoff = FIRST_BACKOFF_MS;
+                long opened = System.nanoTime();
                 resourceVersion = consume(watch, type, resourceVersion);
+                if (System.nanoTime() - opened < QUICK_CLOSE.toNanos()) {
+                    // a watch ended at once (a proxy closing streams?): do not spin on reconnects
+                    sleep(QUICK_CLOSE.toMillis());
+                }
                 if (resourceVersion == null) {
                     deliver(List.of(new EngineChange.ResyncRequired("watch of " + name + " expired (410 Gone)")));
                 }
@@ -214,7 +220,8 @@ final class KubernetesWatcher implements Subscription {
      * that changed meanwhile are delivered. Returns the list's resourceVersion.
      */
     private String relist(ResourceType type, String scope, boolean report) throws ApiException {
-        KubernetesListObject list = api.list(type, scope, null);
+        // events are not stored: only the version to watch from is needed, so one item is enough
+        KubernetesListObject list = api.list(type, scope, type == ResourceType.EVENTS ? 1 : null);
         List<EngineChange> changes = new ArrayList<>();
         if (type != ResourceType.EVENTS) {
             synchronized (inventory) {
