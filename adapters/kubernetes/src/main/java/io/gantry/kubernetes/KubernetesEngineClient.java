@@ -52,7 +52,7 @@ final class KubernetesEngineClient implements EngineClient {
     private final KubernetesSettings settings;
     private final KubernetesApi api;
     private final Clock clock;
-    private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
+    private final List<Subscription> open = new CopyOnWriteArrayList<>();
     private volatile PermissionCheck permissions;
 
     private record PermissionCheck(Instant at, List<String> missing) {
@@ -382,8 +382,7 @@ final class KubernetesEngineClient implements EngineClient {
         ClusterInventory inventory = inventoryOf(ref);
         PodLogs.Follow follow = PodLogs.follow(api, ref.namespace(), inventory.pods(ref), mainContainer(inventory, ref),
                 tail, sink);
-        open.add(follow);
-        return follow;
+        return tracked(follow);
     }
 
     private static String mainContainer(ClusterInventory inventory, WorkloadRef ref) {
@@ -399,17 +398,26 @@ final class KubernetesEngineClient implements EngineClient {
     @Override
     public Subscription watch(WatchListener listener) {
         KubernetesWatcher watcher = new KubernetesWatcher(engineName, api, settings, listener);
-        open.add(watcher);
+        Subscription subscription = tracked(watcher);
         watcher.start();
-        return watcher;
+        return subscription;
+    }
+
+    /** Kept for {@link #close()} until the caller closes it. */
+    private Subscription tracked(Subscription subscription) {
+        open.add(subscription);
+        return () -> {
+            open.remove(subscription);
+            subscription.close();
+        };
     }
 
     @Override
     public void close() {
-        for (AutoCloseable c : open) {
+        for (Subscription s : open) {
             try {
-                c.close();
-            } catch (Exception e) {
+                s.close();
+            } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.DEBUG, "closing a stream failed", e);
             }
         }

@@ -72,7 +72,7 @@ class KubernetesEngineClientTest {
     @Test
     void objectsCreatedInTheApiServerAppearWithKindReplicasResourcesPortsAndPhase() {
         String ns = "direct";
-        PodTemplateSpec web = template("web", "nginx:1.27", "1500m", "1G", 8080, true);
+        PodTemplateSpec web = template("web", "nginx:1.27", "1.5", "1G", 8080, true);
         cluster.fabric8.apps().deployments().inNamespace(ns).resource(new DeploymentBuilder()
                 .withNewMetadata().withName("web").withNamespace(ns).addToLabels("app", "web").endMetadata()
                 .withNewSpec().withReplicas(2).withNewSelector().addToMatchLabels("app", "web").endSelector()
@@ -113,6 +113,43 @@ class KubernetesEngineClientTest {
         assertThat(ds.spec().replicas()).isNull();
         assertThat(ds.status().desired()).isEqualTo(TestController.NODES.size());
         assertThat(ds.spec().resources()).isEqualTo(new Resources(250L, 128974848L));
+    }
+
+    @Test
+    void cronJobIsAJobWithItsScheduleAndTheInstancesOfItsJobs() {
+        String ns = "batch";
+        var podTemplate = template("report", "busybox:1.36", "100m", "32Mi", 8000, false);
+        podTemplate.getSpec().setRestartPolicy("Never");
+        var cron = cluster.fabric8.batch().v1().cronjobs().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder()
+                .withNewMetadata().withName("report").withNamespace(ns).endMetadata()
+                .withNewSpec().withSchedule("*/5 * * * *").withNewJobTemplate().withNewSpec().withTemplate(podTemplate)
+                .endSpec().endJobTemplate().endSpec().build()).create();
+        var job = cluster.fabric8.batch().v1().jobs().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder()
+                .withNewMetadata().withName("report-29000000").withNamespace(ns)
+                .withOwnerReferences(new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder().withKind("CronJob")
+                        .withApiVersion("batch/v1").withName("report").withUid(cron.getMetadata().getUid()).withController(true).build())
+                .endMetadata().withNewSpec().withTemplate(podTemplate).endSpec().build()).create();
+        cluster.fabric8.pods().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                .withNewMetadata().withName("report-29000000-x1").withNamespace(ns)
+                .withOwnerReferences(new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder().withKind("Job")
+                        .withApiVersion("batch/v1").withName(job.getMetadata().getName()).withController(true).build())
+                .endMetadata().withSpec(podTemplate.getSpec()).editSpec().withNodeName("node-a").endSpec()
+                .withNewStatus().withPhase("Succeeded").endStatus().build()).create();
+        cluster.fabric8.batch().v1().jobs().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder()
+                .withNewMetadata().withName("migrate").withNamespace(ns).endMetadata()
+                .withNewSpec().withParallelism(2).withTemplate(podTemplate).endSpec().build()).create();
+
+        List<Workload> batch = client.listWorkloads().stream().filter(w -> w.namespace().equals(ns)).toList();
+        assertThat(batch).extracting(Workload::nativeId).containsExactlyInAnyOrder("batch/CronJob/report", "batch/Job/migrate");
+        Workload cronJob = client.getWorkload("batch/CronJob/report").orElseThrow();
+        assertThat(cronJob.kind()).isEqualTo(WorkloadKind.JOB);
+        assertThat(cronJob.labels()).containsEntry(KubernetesWorkloadMapper.SCHEDULE_LABEL, "*/5 * * * *");
+        assertThat(cronJob.instances()).singleElement().satisfies(i -> assertThat(i.state()).isEqualTo(InstanceState.EXITED));
+        Workload migrate = batch.stream().filter(w -> w.name().equals("migrate")).findFirst().orElseThrow();
+        assertThat(migrate.kind()).isEqualTo(WorkloadKind.JOB);
+        assertThat(migrate.spec().replicas()).isEqualTo(2);
+        assertThatThrownBy(() -> client.restart("batch/CronJob/report"))
+                .isInstanceOf(io.gantry.spi.UnsupportedCapabilityException.class);
     }
 
     @Test
