@@ -132,10 +132,6 @@ final class ClusterInventory {
         return out;
     }
 
-    boolean contains(WorkloadRef ref) {
-        return workloads.containsKey(ref.nativeId());
-    }
-
     KubernetesObject object(WorkloadRef ref) {
         return workloads.get(ref.nativeId());
     }

@@ -24,6 +24,7 @@ import okhttp3.Call;
 final class KubernetesApi {
     private static final String[] AUTH = {"BearerToken"};
     private static final String MERGE_PATCH = "application/merge-patch+json";
+    private static final int PAGE = 500;
 
     private final ApiClient calls;
     private final ApiClient streams;
@@ -52,12 +53,38 @@ final class KubernetesApi {
 
     /** One page of a list, all namespaces when {@code namespace} is null; {@code limit} null for all. */
     KubernetesListObject list(ResourceType type, String namespace, Integer limit) throws ApiException {
-        return list(type, namespace, limit, null);
+        return page(type, namespace, limit, null, null);
     }
 
-    /** As {@link #list(ResourceType, String, Integer)}, only objects matching an equality label selector. */
-    KubernetesListObject list(ResourceType type, String namespace, Integer limit, String labelSelector)
-            throws ApiException {
+    /**
+     * Every object matching an equality label selector (all when null), read in pages of
+     * {@value #PAGE} as kubectl and client-go do, so a big cluster never answers one huge list.
+     * The pages form one consistent snapshot; its resourceVersion is the first page's.
+     */
+    KubernetesListObject listAll(ResourceType type, String namespace, String labelSelector) throws ApiException {
+        KubernetesListObject first = page(type, namespace, PAGE, labelSelector, null);
+        @SuppressWarnings("unchecked")
+        List<KubernetesObject> items = (List<KubernetesObject>) first.getItems();
+        String next = first.getMetadata() == null ? null : first.getMetadata().getContinue();
+        while (next != null && !next.isEmpty()) {
+            KubernetesListObject more;
+            try {
+                more = page(type, namespace, PAGE, labelSelector, next);
+            } catch (ApiException e) {
+                if (e.getCode() != 410) {
+                    throw e;
+                }
+                // the continue token outlived etcd's compaction window: read the rest in one go
+                return page(type, namespace, null, labelSelector, null);
+            }
+            items.addAll(more.getItems());
+            next = more.getMetadata() == null ? null : more.getMetadata().getContinue();
+        }
+        return first;
+    }
+
+    private KubernetesListObject page(ResourceType type, String namespace, Integer limit, String labelSelector,
+                                      String continueToken) throws ApiException {
         List<Pair> query = new ArrayList<>();
         if (labelSelector != null) {
             query.add(new Pair("labelSelector", labelSelector));
@@ -65,7 +92,15 @@ final class KubernetesApi {
         if (limit != null) {
             query.add(new Pair("limit", limit.toString()));
         }
-        return execute(calls, call(calls, "GET", collection(type, namespace), query, null, null), type.listType());
+        if (continueToken != null) {
+            query.add(new Pair("continue", continueToken));
+        }
+        KubernetesListObject list = execute(calls, call(calls, "GET", collection(type, namespace), query, null, null),
+                type.listType());
+        if (list.getItems() == null) {
+            throw new ApiException(500, "list of " + type.rbacName() + " without items");
+        }
+        return list;
     }
 
     /** A watch from {@code resourceVersion}; the server ends it after {@code timeoutSeconds}. */

@@ -126,10 +126,7 @@ final class KubernetesEngineClient implements EngineClient {
     /** Fills the inventory; a kind the credentials may not list is skipped (ping reports it). */
     private void listInto(ClusterInventory inventory, ResourceType type, String namespace, String labelSelector) {
         try {
-            KubernetesListObject list = api.list(type, namespace, null, labelSelector);
-            if (list != null && list.getItems() != null) {
-                list.getItems().forEach(inventory::put);
-            }
+            api.listAll(type, namespace, labelSelector).getItems().forEach(inventory::put);
         } catch (ApiException e) {
             if (e.getCode() != 403) {
                 throw KubernetesErrors.toException(e, null);
@@ -224,7 +221,7 @@ final class KubernetesEngineClient implements EngineClient {
         ClusterInventory inventory = inventoryOf(ref);
         Set<String> names = inventory.involvedNames(ref);
         Set<String> kinds = Set.of(ref.kind().name(), "ReplicaSet", "Job", "Pod");
-        KubernetesListObject list = call(() -> api.list(ResourceType.EVENTS, ref.namespace(), null), null);
+        KubernetesListObject list = call(() -> api.listAll(ResourceType.EVENTS, ref.namespace(), null), null);
         List<EngineEvent> out = new ArrayList<>();
         for (KubernetesObject o : list.getItems()) {
             CoreV1Event e = (CoreV1Event) o;

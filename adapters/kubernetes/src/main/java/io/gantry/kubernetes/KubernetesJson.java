@@ -44,10 +44,6 @@ final class KubernetesJson {
         return GSON.fromJson(json, type);
     }
 
-    static String write(Object value) {
-        return GSON.toJson(value);
-    }
-
     /** RFC 3339 times as the API server writes them ({@code 2019-08-30T20:43:05Z}, fractions allowed). */
     private static final class TimeAdapter extends TypeAdapter<OffsetDateTime> {
         @Override

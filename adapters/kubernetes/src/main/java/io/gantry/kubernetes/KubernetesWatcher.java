@@ -221,7 +221,7 @@ final class KubernetesWatcher implements Subscription {
      */
     private String relist(ResourceType type, String scope, boolean report) throws ApiException {
         // events are not stored: only the version to watch from is needed, so one item is enough
-        KubernetesListObject list = api.list(type, scope, type == ResourceType.EVENTS ? 1 : null);
+        KubernetesListObject list = type == ResourceType.EVENTS ? api.list(type, scope, 1) : api.listAll(type, scope, null);
         List<EngineChange> changes = new ArrayList<>();
         if (type != ResourceType.EVENTS) {
             synchronized (inventory) {

@@ -41,6 +41,7 @@ final class ApiServerFront implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Set<String> forbidden = ConcurrentHashMap.newKeySet();
     private final AtomicInteger goneWatches = new AtomicInteger();
+    private volatile Duration stall = Duration.ZERO;
     private final AtomicInteger watchRequests = new AtomicInteger();
     private final Set<OutputStream> openStreams = ConcurrentHashMap.newKeySet();
     private final List<String> deleteBodies = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -65,6 +66,12 @@ final class ApiServerFront implements AutoCloseable {
 
     void allowAll() {
         forbidden.clear();
+        stall = Duration.ZERO;
+    }
+
+    /** Every request waits this long before it is answered: an API server that hangs. */
+    void stallFor(Duration delay) {
+        stall = delay;
     }
 
     /** The next {@code count} deployment watches answer with an ERROR event holding 410 Gone. */
@@ -112,6 +119,9 @@ final class ApiServerFront implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         try {
+            if (!stall.isZero()) {
+                Thread.sleep(stall.toMillis());
+            }
             String path = ex.getRequestURI().getRawPath();
             String query = ex.getRequestURI().getRawQuery() == null ? "" : ex.getRequestURI().getRawQuery();
             for (String plural : forbidden) {
@@ -140,6 +150,8 @@ final class ApiServerFront implements AutoCloseable {
                 return;
             }
             forward(ex, path, query);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
             try {
                 respond(ex, 500, status(500, "InternalError", String.valueOf(e)));

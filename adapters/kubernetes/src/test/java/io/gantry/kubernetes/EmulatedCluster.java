@@ -38,8 +38,12 @@ final class EmulatedCluster implements AutoCloseable {
     }
 
     EngineConnection connection(Map<String, String> options) {
+        return connection(options, Duration.ofSeconds(5));
+    }
+
+    EngineConnection connection(Map<String, String> options, Duration callTimeout) {
         return new EngineConnection(UUID.randomUUID(), "emulated", front.url(), Map.of(), Map.of("token", "test-token"),
-                options, Duration.ofSeconds(5));
+                options, callTimeout);
     }
 
     @Override

@@ -190,10 +190,10 @@ class KubernetesEngineClientTest {
                 .getSpec().getTemplate().getMetadata().getAnnotations()).containsKey("kubectl.kubernetes.io/restartedAt");
 
         // a sidecar added outside Gantry survives Gantry's update (the containers list is patched whole)
-        cluster.fabric8.apps().deployments().inNamespace("gantry").withName("shop").edit(x -> {
+        retryOnConflict(() -> cluster.fabric8.apps().deployments().inNamespace("gantry").withName("shop").edit(x -> {
             x.getSpec().getTemplate().getSpec().getContainers().add(new ContainerBuilder().withName("proxy").withImage("envoy:1").build());
             return x;
-        });
+        }));
         client.update(w.nativeId(), new WorkloadSpec("nginx:1.28", null, null, Map.of(), List.of(PortMapping.tcp(80)),
                 new Resources(250L, null), 3, null, List.of("node.labels.zone==a"), null));
         Deployment updated = cluster.fabric8.apps().deployments().inNamespace("gantry").withName("shop").get();
@@ -280,6 +280,22 @@ class KubernetesEngineClientTest {
                     && r.reason().contains("reconnected")));
             assertThat(fresh.ping().degraded()).isFalse();
             assertThat(failures).isEmpty();
+        }
+    }
+
+    @Test
+    void everyCallIsBoundedByTheCallTimeout() {
+        try (EngineClient impatient = new KubernetesEngineAdapter().connect(
+                cluster.connection(Map.of(), Duration.ofSeconds(1)))) {
+            cluster.front.stallFor(Duration.ofSeconds(4));
+            for (Runnable call : List.<Runnable>of(impatient::ping, impatient::listWorkloads,
+                    () -> impatient.scale("gantry/Deployment/any", 2))) {
+                long before = System.nanoTime();
+                assertThatThrownBy(call::run).isInstanceOf(EngineUnavailableException.class);
+                assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofMillis(2500));
+            }
+        } finally {
+            cluster.front.allowAll();
         }
     }
 
@@ -393,6 +409,20 @@ class KubernetesEngineClientTest {
                     WorkloadSpec.of("nginx:1.27", 1)));
             assertThat(w.namespace()).as("the context's namespace is the default").isEqualTo("team-k");
             kc.delete(w.nativeId());
+        }
+    }
+
+    /** The test controller writes status concurrently; an edit with a stale resourceVersion is retried, as kubectl does. */
+    private static void retryOnConflict(Runnable edit) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                edit.run();
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 5) {
+                    throw e;
+                }
+            }
         }
     }
 
