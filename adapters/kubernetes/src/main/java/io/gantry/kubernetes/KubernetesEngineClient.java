@@ -1,5 +1,6 @@
 package io.gantry.kubernetes;
 
+import com.google.gson.JsonObject;
 import io.gantry.spi.Capability;
 import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConflictException;
@@ -22,10 +23,14 @@ import io.kubernetes.client.common.KubernetesListObject;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.models.CoreV1Event;
+import io.kubernetes.client.openapi.models.V1DaemonSet;
+import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1LabelSelector;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
+import io.kubernetes.client.openapi.models.V1ReplicaSet;
 import io.kubernetes.client.openapi.models.V1Service;
+import io.kubernetes.client.openapi.models.V1StatefulSet;
 import io.kubernetes.client.openapi.models.VersionInfo;
 import java.time.Clock;
 import java.time.Duration;
@@ -182,13 +187,13 @@ final class KubernetesEngineClient implements EngineClient {
     }
 
     private static V1LabelSelector selectorOf(KubernetesObject o) {
-        if (o instanceof io.kubernetes.client.openapi.models.V1Deployment d && d.getSpec() != null) {
+        if (o instanceof V1Deployment d && d.getSpec() != null) {
             return d.getSpec().getSelector();
-        } else if (o instanceof io.kubernetes.client.openapi.models.V1StatefulSet s && s.getSpec() != null) {
+        } else if (o instanceof V1StatefulSet s && s.getSpec() != null) {
             return s.getSpec().getSelector();
-        } else if (o instanceof io.kubernetes.client.openapi.models.V1DaemonSet d && d.getSpec() != null) {
+        } else if (o instanceof V1DaemonSet d && d.getSpec() != null) {
             return d.getSpec().getSelector();
-        } else if (o instanceof io.kubernetes.client.openapi.models.V1ReplicaSet r && r.getSpec() != null) {
+        } else if (o instanceof V1ReplicaSet r && r.getSpec() != null) {
             return r.getSpec().getSelector();
         }
         return null;
@@ -305,9 +310,9 @@ final class KubernetesEngineClient implements EngineClient {
         } else if (wanted != null && existing.isEmpty()) {
             call(() -> api.create(ResourceType.SERVICES, ref.namespace(), wanted), null);
         } else if (wanted != null) {
-            var spec2 = new com.google.gson.JsonObject();
-            spec2.add("spec", KubernetesJson.gson().toJsonTree(wanted.getSpec()));
-            call(() -> api.mergePatch(ResourceType.SERVICES, ref.namespace(), ref.name(), spec2.toString()), null);
+            JsonObject patch = new JsonObject();
+            patch.add("spec", KubernetesJson.gson().toJsonTree(wanted.getSpec()));
+            call(() -> api.mergePatch(ResourceType.SERVICES, ref.namespace(), ref.name(), patch.toString()), null);
         }
     }
 

@@ -15,6 +15,7 @@ import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -225,7 +226,7 @@ final class KubernetesWatcher implements Subscription {
         List<EngineChange> changes = new ArrayList<>();
         if (type != ResourceType.EVENTS) {
             synchronized (inventory) {
-                Set<WorkloadRef> affected = new java.util.LinkedHashSet<>();
+                Set<WorkloadRef> affected = new LinkedHashSet<>();
                 Set<String> seen = new HashSet<>();
                 for (KubernetesObject o : list.getItems()) {
                     seen.add(o.getMetadata().getNamespace() + "/" + o.getMetadata().getName());
@@ -279,7 +280,7 @@ final class KubernetesWatcher implements Subscription {
     private void redeliver() {
         List<EngineChange> changes;
         synchronized (inventory) {
-            changes = states(new java.util.LinkedHashSet<>(inventory.refs()));
+            changes = states(new LinkedHashSet<>(inventory.refs()));
         }
         deliver(changes);
     }

@@ -2,6 +2,7 @@ package io.gantry.kubernetes;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import io.gantry.spi.EngineEvent;
 import io.gantry.spi.HealthCheck;
@@ -714,7 +715,7 @@ final class KubernetesWorkloadMapper {
         podSpec.add("containers", KubernetesJson.gson().toJsonTree(containers));
         Map<String, String> newSelector = nodeSelector(spec.constraints());
         JsonObject selector = new JsonObject();
-        nullSafe(template.getSpec().getNodeSelector()).keySet().forEach(k -> selector.add(k, com.google.gson.JsonNull.INSTANCE));
+        nullSafe(template.getSpec().getNodeSelector()).keySet().forEach(k -> selector.add(k, JsonNull.INSTANCE));
         nullSafe(newSelector).forEach(selector::addProperty);
         podSpec.add("nodeSelector", selector);
         JsonObject templateJson = new JsonObject();

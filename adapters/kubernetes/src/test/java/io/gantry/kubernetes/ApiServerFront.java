@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,6 +43,7 @@ final class ApiServerFront implements AutoCloseable {
     private final Set<String> forbidden = ConcurrentHashMap.newKeySet();
     private final AtomicInteger goneWatches = new AtomicInteger();
     private volatile Duration stall = Duration.ZERO;
+    private final Map<String, String> nextPostAnswers = new ConcurrentHashMap<>();
     private final AtomicInteger watchRequests = new AtomicInteger();
     private final Set<OutputStream> openStreams = ConcurrentHashMap.newKeySet();
     private final List<String> deleteBodies = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -67,6 +69,11 @@ final class ApiServerFront implements AutoCloseable {
     void allowAll() {
         forbidden.clear();
         stall = Duration.ZERO;
+    }
+
+    /** The next POST to a path ending in {@code pathSuffix} is answered with this Status body (its code is the HTTP status). */
+    void answerNextPost(String pathSuffix, String statusJson) {
+        nextPostAnswers.put(pathSuffix, statusJson);
     }
 
     /** Every request waits this long before it is answered: an API server that hangs. */
@@ -129,6 +136,16 @@ final class ApiServerFront implements AutoCloseable {
                     respond(ex, 403, status(403, "Forbidden", plural + " is forbidden: User \"gantry\" cannot list resource \""
                             + plural + "\""));
                     return;
+                }
+            }
+            if ("POST".equals(ex.getRequestMethod())) {
+                for (String suffix : nextPostAnswers.keySet()) {
+                    String answer = path.endsWith(suffix) ? nextPostAnswers.remove(suffix) : null;
+                    if (answer != null) {
+                        Matcher code = Pattern.compile("\"code\"\\s*:\\s*(\\d+)").matcher(answer);
+                        respond(ex, code.find() ? Integer.parseInt(code.group(1)) : 500, answer);
+                        return;
+                    }
                 }
             }
             if (path.equals("/version")) {

@@ -231,6 +231,22 @@ class KubernetesEngineClientTest {
     }
 
     @Test
+    void resyncPeriodRedeliversUnchangedWorkloads() {
+        // no controller touches CronJobs: any delivery for this one comes from the periodic resync
+        var podTemplate = template("nightly", "busybox:1.36", "100m", "32Mi", 8000, false);
+        cluster.fabric8.batch().v1().cronjobs().inNamespace("quiet").resource(new io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder()
+                .withNewMetadata().withName("nightly").withNamespace("quiet").endMetadata()
+                .withNewSpec().withSchedule("0 3 * * *").withNewJobTemplate().withNewSpec().withTemplate(podTemplate)
+                .endSpec().endJobTemplate().endSpec().build()).create();
+        List<EngineChange> seen = new CopyOnWriteArrayList<>();
+        try (EngineClient fresh = new KubernetesEngineAdapter().connect(cluster.connection(Map.of("resyncSeconds", "1")));
+             Subscription ignored = fresh.watch(collect(seen, new CopyOnWriteArrayList<>()))) {
+            await("delivered twice by resync", () -> seen.stream().filter(c -> changed(c, "quiet/CronJob/nightly")).count() >= 2,
+                    Duration.ofSeconds(4));
+        }
+    }
+
+    @Test
     void expiredWatchRelistsAndAsksForAResync() {
         cluster.front.expireNextDeploymentWatches(1);
         int watchesBefore = cluster.front.watchRequests();
@@ -320,6 +336,26 @@ class KubernetesEngineClientTest {
         assertThatThrownBy(() -> client.deploy(definition("twice", "nginx:1.27", 1, List.of())))
                 .isInstanceOf(EngineConflictException.class).hasMessageContaining("already exists");
         client.delete(w.nativeId());
+    }
+
+    @Test
+    void apiServerRejectionsBecomeFieldErrors() throws Exception {
+        cluster.front.answerNextPost("/deployments", "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                + "\"message\":\"namespaces \\\"nowhere\\\" not found\",\"reason\":\"NotFound\","
+                + "\"details\":{\"name\":\"nowhere\",\"kind\":\"namespaces\"},\"code\":404}");
+        assertThatThrownBy(() -> client.deploy(new WorkloadDefinition("nowhere", "app", WorkloadKind.SERVICE, Map.of(),
+                WorkloadSpec.of("nginx:1.27", 1)))).isInstanceOfSatisfying(InvalidSpecException.class, e -> {
+                    assertThat(e.errors().get(0).field()).isEqualTo("namespace");
+                    assertThat(e.getMessage()).contains("does not exist");
+                });
+
+        // the Service is refused with the real 422 body: the Deployment created just before is taken back
+        cluster.front.answerNextPost("/services", java.nio.file.Files.readString(
+                Fixtures.file("status-errors/kubectl-edit-testdata_Status_422_Invalid_one-cause.json")));
+        assertThatThrownBy(() -> client.deploy(definition("refused", "nginx:1.27", 1, List.of(new PortMapping(80, 8080, "tcp")))))
+                .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.errors())
+                        .extracting(InvalidSpecException.FieldError::field).containsExactly("spec.ports"));
+        assertThat(cluster.fabric8.apps().deployments().inNamespace("gantry").withName("refused").get()).isNull();
     }
 
     @Test
