@@ -10,6 +10,7 @@ import io.gantry.spi.Instance;
 import io.gantry.spi.InstanceState;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.Node;
+import io.gantry.spi.Phase;
 import io.gantry.spi.PhaseRule;
 import io.gantry.spi.PortMapping;
 import io.gantry.spi.Quantities;
@@ -239,22 +240,26 @@ final class KubernetesWorkloadMapper {
         var st = j.getStatus();
         int parallelism = spec == null || spec.getParallelism() == null ? 1 : spec.getParallelism();
         boolean complete = false;
+        boolean failed = false;
         List<String> messages = new ArrayList<>();
         if (st != null) {
             for (V1JobCondition c : nullSafe(st.getConditions())) {
                 if ("True".equals(c.getStatus()) && "Complete".equals(c.getType())) {
                     complete = true;
                 } else if ("True".equals(c.getStatus()) && "Failed".equals(c.getType())) {
+                    failed = true;
                     messages.add(c.getReason() + ": " + c.getMessage());
                 }
             }
         }
+        // a failed Job's pods may already be garbage-collected: its status still counts them
+        int failedPods = failed ? Math.max(1, st.getFailed() == null ? 0 : st.getFailed()) : 0;
         boolean suspended = spec != null && Boolean.TRUE.equals(spec.getSuspend());
         int desired = suspended ? 0 : parallelism;
         int active = st == null ? 0 : orZero(st.getActive());
         int ready = st == null || st.getReady() == null ? active : st.getReady();
         return workload(ref, j.getMetadata(), template(spec == null ? null : spec.getTemplate()), parallelism,
-                new Counts(desired, active, ready, false, complete), messages, Map.of(), instances, null, j);
+                new Counts(desired, active, ready, false, complete, failedPods), messages, Map.of(), instances, null, j);
     }
 
     private static Workload cronJob(WorkloadRef ref, V1CronJob c, List<Instance> instances) {
@@ -276,7 +281,11 @@ final class KubernetesWorkloadMapper {
                 messages, extra, instances, null, c);
     }
 
-    private record Counts(int desired, int running, int healthy, boolean rollout, boolean completed) {
+    /** @param failed instances known to have failed besides those in the pod list (a Job's status.failed) */
+    private record Counts(int desired, int running, int healthy, boolean rollout, boolean completed, int failed) {
+        Counts(int desired, int running, int healthy, boolean rollout, boolean completed) {
+            this(desired, running, healthy, rollout, completed, 0);
+        }
     }
 
     private static Workload workload(WorkloadRef ref, V1ObjectMeta meta, V1PodSpec podSpec, Integer replicas,
@@ -298,10 +307,13 @@ final class KubernetesWorkloadMapper {
                 messages.add(i.id() + ": " + i.message());
             }
         }
+        failed = Math.max(failed, counts.failed());
         var facts = new PhaseRule.Facts(counts.desired(), counts.running(), counts.healthy(),
-                spec.healthCheck() != null, counts.rollout(), failed, Math.max(started, counts.running()),
+                spec.healthCheck() != null, counts.rollout(), failed, Math.max(started, counts.running() + failed),
                 counts.completed());
-        WorkloadStatus status = PhaseRule.status(facts, String.join("; ", new LinkedHashSet<>(messages)), null);
+        // the message says why a workload is not RUNNING (WorkloadStatus): a running one has none
+        String message = PhaseRule.phase(facts) == Phase.RUNNING ? "" : String.join("; ", new LinkedHashSet<>(messages));
+        WorkloadStatus status = PhaseRule.status(facts, message, null);
         return new Workload(ref.nativeId(), ref.namespace(), ref.name(), ref.kind().modelKind(), labels, spec, status,
                 instances, instant(meta.getCreationTimestamp()), redactedJson(nativeObject));
     }

@@ -228,6 +228,23 @@ class KubernetesFixtureMappingTest {
     }
 
     @Test
+    void failedJobIsFailedEvenWhenItsPodsAreGone() {
+        var job = new io.kubernetes.client.openapi.models.V1Job()
+                .metadata(new io.kubernetes.client.openapi.models.V1ObjectMeta().name("migrate").namespace("db"))
+                .spec(new io.kubernetes.client.openapi.models.V1JobSpec().template(
+                        new io.kubernetes.client.openapi.models.V1PodTemplateSpec().spec(
+                                new io.kubernetes.client.openapi.models.V1PodSpec().containers(List.of(
+                                        new io.kubernetes.client.openapi.models.V1Container().name("m").image("flyway:10"))))))
+                .status(new io.kubernetes.client.openapi.models.V1JobStatus().failed(6).addConditionsItem(
+                        new io.kubernetes.client.openapi.models.V1JobCondition().type("Failed").status("True")
+                                .reason("BackoffLimitExceeded").message("Job has reached the specified backoff limit")));
+        Workload w = KubernetesWorkloadMapper.toWorkload(job, List.of(), null);
+        assertThat(w.nativeId()).isEqualTo("db/Job/migrate");
+        assertThat(w.status().phase()).isEqualTo(Phase.FAILED);
+        assertThat(w.status().message()).contains("BackoffLimitExceeded");
+    }
+
+    @Test
     void healthCheckFromNamedProbePort() {
         var c = new io.kubernetes.client.openapi.models.V1Container().name("c").image("nginx")
                 .addPortsItem(new io.kubernetes.client.openapi.models.V1ContainerPort().name("http").containerPort(8080))
