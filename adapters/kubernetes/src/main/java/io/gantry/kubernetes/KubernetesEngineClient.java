@@ -52,6 +52,7 @@ final class KubernetesEngineClient implements EngineClient {
             ResourceType.DAEMONSETS, ResourceType.REPLICASETS, ResourceType.JOBS, ResourceType.CRONJOBS,
             ResourceType.PODS, ResourceType.SERVICES);
     private static final Duration PERMISSION_RECHECK = Duration.ofSeconds(60);
+    private static final int UPDATE_ATTEMPTS = 5;
 
     private final String engineName;
     private final KubernetesSettings settings;
@@ -291,9 +292,21 @@ final class KubernetesEngineClient implements EngineClient {
     public void update(String nativeId, WorkloadSpec spec) {
         WorkloadRef ref = existingRef(nativeId);
         ResourceType type = ResourceType.of(ref.kind());
-        KubernetesObject current = call(() -> api.get(type, ref.namespace(), ref.name()), ref);
-        String patch = KubernetesWorkloadMapper.specPatch(current, spec);
-        call(() -> api.mergePatch(type, ref.namespace(), ref.name(), patch), ref);
+        KubernetesObject current = null;
+        for (int attempt = 1; current == null; attempt++) {
+            KubernetesObject read = call(() -> api.get(type, ref.namespace(), ref.name()), ref);
+            String patch = KubernetesWorkloadMapper.specPatch(read, spec);
+            try {
+                call(() -> api.mergePatch(type, ref.namespace(), ref.name(), patch), ref);
+                current = read;
+            } catch (EngineConflictException e) {
+                // controllers write status all the time, which moves resourceVersion: read again and
+                // re-apply, as client-go's RetryOnConflict does; only a persistent conflict is reported
+                if (attempt == UPDATE_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
         reconcileService(ref, spec, current.getMetadata().getLabels());
         LOG.log(System.Logger.Level.INFO, "engine {0}: updated {1}", engineName, ref);
     }

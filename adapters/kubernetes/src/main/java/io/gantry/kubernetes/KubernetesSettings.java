@@ -50,7 +50,13 @@ record KubernetesSettings(List<String> namespaces, String defaultNamespace, Dura
             if (config.getNamespace() != null) {
                 defaultNamespace = config.getNamespace();
             }
-        } else if (!IN_CLUSTER.equals(c.endpoint())) {
+        } else if (IN_CLUSTER.equals(c.endpoint())) {
+            // the kubelet sets these in every pod; without them ClientBuilder.cluster() cannot find the API server
+            if (System.getenv("KUBERNETES_SERVICE_HOST") == null) {
+                throw InvalidSpecException.of("endpoint",
+                        "'in-cluster' needs Gantry to run in a pod (KUBERNETES_SERVICE_HOST is not set)");
+            }
+        } else {
             endpointUri(c.endpoint());
             boolean clientCert = c.credential("clientCert") != null && c.credential("clientKey") != null;
             if (blank(c.credential("token")) && !clientCert) {

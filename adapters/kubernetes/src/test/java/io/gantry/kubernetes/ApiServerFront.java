@@ -43,7 +43,8 @@ final class ApiServerFront implements AutoCloseable {
     private final Set<String> forbidden = ConcurrentHashMap.newKeySet();
     private final AtomicInteger goneWatches = new AtomicInteger();
     private volatile Duration stall = Duration.ZERO;
-    private final Map<String, String> nextPostAnswers = new ConcurrentHashMap<>();
+    private final Map<String, String> cannedAnswers = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> cannedCounts = new ConcurrentHashMap<>();
     private final AtomicInteger watchRequests = new AtomicInteger();
     private final Set<OutputStream> openStreams = ConcurrentHashMap.newKeySet();
     private final List<String> deleteBodies = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -71,9 +72,13 @@ final class ApiServerFront implements AutoCloseable {
         stall = Duration.ZERO;
     }
 
-    /** The next POST to a path ending in {@code pathSuffix} is answered with this Status body (its code is the HTTP status). */
-    void answerNextPost(String pathSuffix, String statusJson) {
-        nextPostAnswers.put(pathSuffix, statusJson);
+    /**
+     * The next {@code times} requests of {@code method} to a path ending in {@code pathSuffix} are
+     * answered with this Status body (its {@code code} is the HTTP status).
+     */
+    void answerNext(String method, String pathSuffix, String statusJson, int times) {
+        cannedAnswers.put(method + " " + pathSuffix, statusJson);
+        cannedCounts.put(method + " " + pathSuffix, new AtomicInteger(times));
     }
 
     /** Every request waits this long before it is answered: an API server that hangs. */
@@ -138,14 +143,13 @@ final class ApiServerFront implements AutoCloseable {
                     return;
                 }
             }
-            if ("POST".equals(ex.getRequestMethod())) {
-                for (String suffix : nextPostAnswers.keySet()) {
-                    String answer = path.endsWith(suffix) ? nextPostAnswers.remove(suffix) : null;
-                    if (answer != null) {
-                        Matcher code = Pattern.compile("\"code\"\\s*:\\s*(\\d+)").matcher(answer);
-                        respond(ex, code.find() ? Integer.parseInt(code.group(1)) : 500, answer);
-                        return;
-                    }
+            for (var canned : cannedAnswers.entrySet()) {
+                String[] key = canned.getKey().split(" ", 2);
+                if (key[0].equals(ex.getRequestMethod()) && path.endsWith(key[1])
+                        && cannedCounts.get(canned.getKey()).getAndDecrement() > 0) {
+                    Matcher code = Pattern.compile("\"code\"\\s*:\\s*(\\d+)").matcher(canned.getValue());
+                    respond(ex, code.find() ? Integer.parseInt(code.group(1)) : 500, canned.getValue());
+                    return;
                 }
             }
             if (path.equals("/version")) {

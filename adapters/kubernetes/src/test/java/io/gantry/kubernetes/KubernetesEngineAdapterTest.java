@@ -37,10 +37,8 @@ class KubernetesEngineAdapterTest {
     }
 
     @Test
-    void urlWithTokenOrInClusterIsValid() {
+    void urlWithTokenOrKubeconfigIsValid() {
         assertThatCode(() -> adapter.validate(connection("https://10.0.0.1:6443", Map.of("token", "t"), Map.of())))
-                .doesNotThrowAnyException();
-        assertThatCode(() -> adapter.validate(connection("in-cluster", Map.of(), Map.of("namespaces", "a, b"))))
                 .doesNotThrowAnyException();
         assertThatCode(() -> adapter.validate(connection("", Map.of("kubeconfig", KUBECONFIG), Map.of("context", "main"))))
                 .doesNotThrowAnyException();
@@ -49,11 +47,16 @@ class KubernetesEngineAdapterTest {
     @Test
     void eachProblemNamesItsField() {
         assertField(connection("ftp://x", Map.of("token", "t"), Map.of()), "endpoint");
+        if (System.getenv("KUBERNETES_SERVICE_HOST") == null) {
+            assertField(connection("in-cluster", Map.of(), Map.of()), "endpoint");
+        }
         assertField(connection("", Map.of("token", "t"), Map.of()), "endpoint");
         assertField(connection("https://10.0.0.1:6443", Map.of(), Map.of()), "credentials.token");
         assertField(connection("https://10.0.0.1:6443", Map.of("token", "t", "caCert", "not a cert"), Map.of()),
                 "credentials.caCert");
         assertField(connection("https://10.0.0.1:6443", Map.of("token", "t"), Map.of("namespaces", "ok,Not_Valid")),
+                "options.namespaces");
+        assertField(connection("https://10.0.0.1:6443", Map.of("token", "t"), Map.of("namespaces", " a , b ,Bad")),
                 "options.namespaces");
         assertField(connection("https://10.0.0.1:6443", Map.of("token", "t"), Map.of("resyncSeconds", "soon")),
                 "options.resyncSeconds");

@@ -113,6 +113,7 @@ class KubernetesEngineClientTest {
         assertThat(ds.spec().replicas()).isNull();
         assertThat(ds.status().desired()).isEqualTo(TestController.NODES.size());
         assertThat(ds.spec().resources()).isEqualTo(new Resources(250L, 128974848L));
+        assertThatThrownBy(() -> client.scale(ds.nativeId(), 3)).isInstanceOf(io.gantry.spi.UnsupportedCapabilityException.class);
     }
 
     @Test
@@ -340,9 +341,9 @@ class KubernetesEngineClientTest {
 
     @Test
     void apiServerRejectionsBecomeFieldErrors() throws Exception {
-        cluster.front.answerNextPost("/deployments", "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+        cluster.front.answerNext("POST", "/deployments", "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
                 + "\"message\":\"namespaces \\\"nowhere\\\" not found\",\"reason\":\"NotFound\","
-                + "\"details\":{\"name\":\"nowhere\",\"kind\":\"namespaces\"},\"code\":404}");
+                + "\"details\":{\"name\":\"nowhere\",\"kind\":\"namespaces\"},\"code\":404}", 1);
         assertThatThrownBy(() -> client.deploy(new WorkloadDefinition("nowhere", "app", WorkloadKind.SERVICE, Map.of(),
                 WorkloadSpec.of("nginx:1.27", 1)))).isInstanceOfSatisfying(InvalidSpecException.class, e -> {
                     assertThat(e.errors().get(0).field()).isEqualTo("namespace");
@@ -350,12 +351,29 @@ class KubernetesEngineClientTest {
                 });
 
         // the Service is refused with the real 422 body: the Deployment created just before is taken back
-        cluster.front.answerNextPost("/services", java.nio.file.Files.readString(
-                Fixtures.file("status-errors/kubectl-edit-testdata_Status_422_Invalid_one-cause.json")));
+        cluster.front.answerNext("POST", "/services", java.nio.file.Files.readString(
+                Fixtures.file("status-errors/kubectl-edit-testdata_Status_422_Invalid_one-cause.json")), 1);
         assertThatThrownBy(() -> client.deploy(definition("refused", "nginx:1.27", 1, List.of(new PortMapping(80, 8080, "tcp")))))
                 .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.errors())
                         .extracting(InvalidSpecException.FieldError::field).containsExactly("spec.ports"));
         assertThat(cluster.fabric8.apps().deployments().inNamespace("gantry").withName("refused").get()).isNull();
+    }
+
+    @Test
+    void updateRetriesAConflictAndReportsOneThatPersists() {
+        Workload w = client.deploy(definition("contended", "nginx:1.27", 1, List.of()));
+        String conflict = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Conflict\","
+                + "\"message\":\"Operation cannot be fulfilled on deployments.apps \\\"contended\\\": the object has been "
+                + "modified; please apply your changes to the latest version and try again\",\"code\":409}";
+        cluster.front.answerNext("PATCH", "/deployments/contended", conflict, 2);
+        client.update(w.nativeId(), WorkloadSpec.of("nginx:1.28", 1));
+        assertThat(cluster.fabric8.apps().deployments().inNamespace("gantry").withName("contended").get()
+                .getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("nginx:1.28");
+        cluster.front.answerNext("PATCH", "/deployments/contended", conflict, 10);
+        assertThatThrownBy(() -> client.update(w.nativeId(), WorkloadSpec.of("nginx:1.29", 1)))
+                .isInstanceOf(EngineConflictException.class).hasMessageContaining("has been modified");
+        cluster.front.answerNext("PATCH", "/deployments/contended", conflict, 0);
+        client.delete(w.nativeId());
     }
 
     @Test
