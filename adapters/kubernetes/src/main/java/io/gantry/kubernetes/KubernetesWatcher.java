@@ -31,9 +31,10 @@ import okhttp3.Call;
  * An informer, as client-go's reflector does it: per resource type and namespace, list (which
  * gives a resourceVersion), then watch from that version; a watch the server ends is resumed from
  * the last version seen; {@code 410 Gone} (the version left etcd's window) means list again and
- * tell the listener to resync. A failed connection is retried with exponential back-off; once
- * every stream is back the store is re-listed and the listener told to resync, since changes
- * during the gap may be lost. Every resync period each known workload is delivered again.
+ * tell the listener to resync. A stream that breaks is reopened from the last version seen. When
+ * the API server cannot be reached, connecting is retried with exponential back-off (capped at
+ * 30 s); once every stream is back the store is re-listed and the listener told to resync, since
+ * the gap may have lost changes. Every resync period each known workload is delivered again.
  *
  * <p>Pods, ReplicaSets, Jobs and Services are kept in a {@link ClusterInventory} so that a pod
  * change is delivered as the full new state of the workload owning it.
@@ -100,46 +101,55 @@ final class KubernetesWatcher implements Subscription {
 
     private void loop(ResourceType type, String scope) {
         String name = type.rbacName() + (scope == null ? "" : " in " + scope);
-        String resourceVersion = null;
+        Cursor cursor = new Cursor();
         boolean listed = false;
         long backoff = FIRST_BACKOFF_MS;
         boolean countedDown = false;
         while (!closed) {
+            boolean streaming = false;
             try {
-                if (resourceVersion == null) {
-                    resourceVersion = relist(type, scope, listed);
+                if (cursor.resourceVersion == null) {
+                    cursor.resourceVersion = relist(type, scope, listed);
                     listed = true;
                 }
-                OpenWatch watch = open(type, scope, resourceVersion);
+                OpenWatch watch = open(type, scope, cursor.resourceVersion);
                 if (!countedDown) {
                     synced.countDown();
                     countedDown = true;
                 }
                 recovered(name);
                 backoff = FIRST_BACKOFF_MS;
+                streaming = true;
                 long opened = System.nanoTime();
-                resourceVersion = consume(watch, type, resourceVersion);
+                boolean gone = consume(watch, type, cursor);
                 if (System.nanoTime() - opened < QUICK_CLOSE.toNanos()) {
                     // a watch ended at once (a proxy closing streams?): do not spin on reconnects
                     sleep(QUICK_CLOSE.toMillis());
                 }
-                if (resourceVersion == null) {
+                if (gone) {
+                    cursor.resourceVersion = null;
                     deliver(List.of(new EngineChange.ResyncRequired("watch of " + name + " expired (410 Gone)")));
                 }
             } catch (ApiException e) {
                 if (e.getCode() == 410) {
-                    resourceVersion = null;
+                    cursor.resourceVersion = null;
                     deliver(List.of(new EngineChange.ResyncRequired("watch of " + name + " expired (410 Gone)")));
                     continue;
                 }
                 backoff = failed(name, "HTTP " + e.getCode(), backoff, e.getCode() == 403);
-                resourceVersion = null;
+                cursor.resourceVersion = null;
             } catch (IOException | RuntimeException e) {
                 if (closed) {
                     return;
                 }
+                if (streaming) {
+                    // an open stream broke (load balancers cut idle connections): resume from the last
+                    // version seen, as client-go's reflector does; if the server is gone, opening fails next
+                    sleep(FIRST_BACKOFF_MS);
+                    continue;
+                }
                 backoff = failed(name, String.valueOf(e.getMessage()), backoff, false);
-                resourceVersion = null;
+                cursor.resourceVersion = null;
             }
             if (!countedDown && failing.contains(name)) {
                 // a stream that cannot start must not hold up start(): the others may still work
@@ -147,6 +157,11 @@ final class KubernetesWatcher implements Subscription {
                 countedDown = true;
             }
         }
+    }
+
+    /** Where one stream is: the last resourceVersion it saw, or {@code null} when it must list again. */
+    private static final class Cursor {
+        private String resourceVersion;
     }
 
     private record OpenWatch(Watch<KubernetesObject> watch, Call call) {
@@ -166,18 +181,17 @@ final class KubernetesWatcher implements Subscription {
         }
     }
 
-    /** Reads a watch to its end; returns the version to resume from, or {@code null} after 410 Gone. */
-    private String consume(OpenWatch open, ResourceType type, String resourceVersion) throws IOException {
-        String version = resourceVersion;
+    /** Reads a watch to its end, moving the cursor; returns true when the server said 410 Gone. */
+    private boolean consume(OpenWatch open, ResourceType type, Cursor cursor) throws IOException {
         try {
             for (Watch.Response<KubernetesObject> event : open.watch()) {
                 if (closed) {
-                    return version;
+                    return false;
                 }
                 if ("ERROR".equals(event.type)) {
                     Integer code = event.status == null ? null : event.status.getCode();
                     if (code != null && code == 410) {
-                        return null;
+                        return true;
                     }
                     throw new IOException("watch error: " + (event.status == null ? "?" : event.status.getMessage()));
                 }
@@ -185,15 +199,17 @@ final class KubernetesWatcher implements Subscription {
                     continue;
                 }
                 if (event.object.getMetadata().getResourceVersion() != null) {
-                    version = event.object.getMetadata().getResourceVersion();
+                    cursor.resourceVersion = event.object.getMetadata().getResourceVersion();
                 }
-                apply(type, event.type, event.object);
+                if (!"BOOKMARK".equals(event.type)) {
+                    apply(type, event.type, event.object);
+                }
             }
         } finally {
             openCalls.remove(open.call());
             closeQuietly(open.watch());
         }
-        return version;
+        return false;
     }
 
     private void apply(ResourceType type, String eventType, KubernetesObject object) {
