@@ -145,8 +145,10 @@ final class KubernetesApi {
         calls.execute(call(calls, "DELETE", item(type, namespace, name), List.of(), options, "application/json"));
     }
 
-    V1NodeList nodes() throws ApiException {
-        return execute(calls, call(calls, "GET", "/api/v1/nodes", List.of(), null, null), V1NodeList.class);
+    /** Nodes, at most {@code limit} (all when null). */
+    V1NodeList nodes(Integer limit) throws ApiException {
+        List<Pair> query = limit == null ? List.of() : List.of(new Pair("limit", limit.toString()));
+        return execute(calls, call(calls, "GET", "/api/v1/nodes", query, null, null), V1NodeList.class);
     }
 
     /** A pod's log with RFC 3339 timestamps on every line. */

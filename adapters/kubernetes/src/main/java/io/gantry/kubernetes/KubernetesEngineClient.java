@@ -100,22 +100,30 @@ final class KubernetesEngineClient implements EngineClient {
                 try {
                     api.list(type, scope, 1);
                 } catch (ApiException e) {
-                    if (e.getCode() != 403) {
-                        throw KubernetesErrors.toException(e, null);
-                    }
-                    missing.add("cannot list " + type.rbacName() + (scope == null ? " in all namespaces" : " in namespace " + scope));
+                    missing.add(unreadable(e, type.rbacName(), scope));
                 }
             }
         }
         try {
-            api.nodes();
+            api.nodes(1);
         } catch (ApiException e) {
-            if (e.getCode() != 403) {
-                throw KubernetesErrors.toException(e, null);
-            }
-            missing.add("cannot list nodes");
+            missing.add(unreadable(e, "nodes", null).replace(" in all namespaces", ""));
         }
         return missing;
+    }
+
+    /**
+     * Why a resource cannot be listed, for the degraded message: 403 (RBAC) or 404 (an API the server
+     * does not serve, e.g. batch/v1 CronJobs before Kubernetes 1.21). Anything else is not a
+     * degradation and is thrown.
+     */
+    private static String unreadable(ApiException e, String resource, String scope) {
+        String where = scope == null ? " in all namespaces" : " in namespace " + scope;
+        return switch (e.getCode()) {
+            case 403 -> "cannot list " + resource + where;
+            case 404 -> "the API server does not serve " + resource;
+            default -> throw KubernetesErrors.toException(e, null);
+        };
     }
 
     @Override
@@ -129,15 +137,13 @@ final class KubernetesEngineClient implements EngineClient {
         return inventory.workloads();
     }
 
-    /** Fills the inventory; a kind the credentials may not list is skipped (ping reports it). */
+    /** Fills the inventory; a kind the credentials may not list, or the server does not serve, is skipped (ping reports it). */
     private void listInto(ClusterInventory inventory, ResourceType type, String namespace, String labelSelector) {
         try {
             api.listAll(type, namespace, labelSelector).getItems().forEach(inventory::put);
         } catch (ApiException e) {
-            if (e.getCode() != 403) {
-                throw KubernetesErrors.toException(e, null);
-            }
-            LOG.log(System.Logger.Level.DEBUG, "engine {0}: not allowed to list {1}", engineName, type.rbacName());
+            String why = unreadable(e, type.rbacName(), namespace);
+            LOG.log(System.Logger.Level.DEBUG, "engine {0}: skipped in the list: {1}", engineName, why);
         } catch (RuntimeException e) {
             throw unexpected(e);
         }
@@ -217,7 +223,7 @@ final class KubernetesEngineClient implements EngineClient {
 
     @Override
     public List<Node> listNodes() {
-        var nodes = call(api::nodes, null);
+        var nodes = call(() -> api.nodes(null), null);
         return nodes.getItems().stream().map(KubernetesWorkloadMapper::toNode).toList();
     }
 

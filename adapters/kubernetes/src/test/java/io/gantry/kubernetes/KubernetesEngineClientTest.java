@@ -281,6 +281,21 @@ class KubernetesEngineClientTest {
     }
 
     @Test
+    void anApiTheServerDoesNotServeDegradesToo() {
+        // batch/v1 CronJobs arrived in Kubernetes 1.21: an older server answers 404 for the whole collection
+        cluster.front.answerNext("GET", "/cronjobs", "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                + "\"message\":\"the server could not find the requested resource\",\"reason\":\"NotFound\",\"code\":404}", 2);
+        try (EngineClient fresh = new KubernetesEngineAdapter().connect(cluster.connection(Map.of()))) {
+            EngineInfo info = fresh.ping();
+            assertThat(info.degraded()).isTrue();
+            assertThat(info.message()).isEqualTo("the API server does not serve cronjobs.batch");
+            assertThat(fresh.listWorkloads()).isNotNull();
+        } finally {
+            cluster.front.answerNext("GET", "/cronjobs", "", 0);
+        }
+    }
+
+    @Test
     void unreachableApiServerIsUnavailableThenTheWatchResyncs() throws Exception {
         List<EngineChange> seen = new CopyOnWriteArrayList<>();
         List<Throwable> failures = new CopyOnWriteArrayList<>();
