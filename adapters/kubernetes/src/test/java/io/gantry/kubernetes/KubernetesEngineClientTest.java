@@ -211,6 +211,29 @@ class KubernetesEngineClientTest {
     }
 
     @Test
+    void statefulAndDaemonWorkloadsDeployAsTheirControllers() {
+        Workload sts = client.deploy(new WorkloadDefinition("gantry", "cache", WorkloadKind.STATEFUL, Map.of(),
+                WorkloadSpec.of("redis:7", 2)));
+        Workload ds = client.deploy(new WorkloadDefinition("gantry", "collector", WorkloadKind.DAEMON, Map.of(),
+                WorkloadSpec.of("otel/collector:0.100", null)));
+        assertThat(sts.nativeId()).isEqualTo("gantry/StatefulSet/cache");
+        assertThat(ds.nativeId()).isEqualTo("gantry/DaemonSet/collector");
+        var statefulSet = cluster.fabric8.apps().statefulSets().inNamespace("gantry").withName("cache").get();
+        assertThat(statefulSet.getSpec().getServiceName()).isEqualTo("cache");
+        assertThat(statefulSet.getSpec().getReplicas()).isEqualTo(2);
+        await("both running", () -> client.getWorkload(sts.nativeId()).map(w -> w.status().phase() == Phase.RUNNING).orElse(false)
+                && client.getWorkload(ds.nativeId()).map(w -> w.status().phase() == Phase.RUNNING).orElse(false));
+        assertThat(client.getWorkload(ds.nativeId()).orElseThrow().instances()).extracting(i -> i.node())
+                .containsExactlyInAnyOrderElementsOf(TestController.NODES);
+        client.restart(ds.nativeId());
+        assertThat(cluster.fabric8.apps().daemonSets().inNamespace("gantry").withName("collector").get()
+                .getSpec().getTemplate().getMetadata().getAnnotations()).containsKey("kubectl.kubernetes.io/restartedAt");
+        client.delete(sts.nativeId());
+        client.delete(ds.nativeId());
+        await("gone", () -> client.getWorkload(sts.nativeId()).isEmpty() && client.getWorkload(ds.nativeId()).isEmpty());
+    }
+
+    @Test
     void watchDeliversAChangeMadeInTheApiServerWithinOneSecond() {
         List<EngineChange> seen = new CopyOnWriteArrayList<>();
         try (Subscription ignored = client.watch(collect(seen, new CopyOnWriteArrayList<>()))) {
