@@ -141,8 +141,9 @@ record KubernetesSettings(List<String> namespaces, String defaultNamespace, Dura
             }
             return builder.build();
         } catch (IOException e) {
-            // ClientBuilder.cluster() reads the service account files; outside a pod they are missing
-            throw InvalidSpecException.of("endpoint", "cannot configure the client: " + e.getMessage());
+            // files the configuration points to: the service account's in a pod, or paths in a kubeconfig
+            String field = c.credential("kubeconfig") != null ? "credentials.kubeconfig" : "endpoint";
+            throw InvalidSpecException.of(field, "cannot configure the client: " + e.getMessage());
         }
     }
 
