@@ -1,5 +1,8 @@
 package io.gantry.kubernetes;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -18,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -47,7 +51,7 @@ final class ApiServerFront implements AutoCloseable {
     private final Map<String, AtomicInteger> cannedCounts = new ConcurrentHashMap<>();
     private final AtomicInteger watchRequests = new AtomicInteger();
     private final Set<OutputStream> openStreams = ConcurrentHashMap.newKeySet();
-    private final List<String> deleteBodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> deleteBodies = new CopyOnWriteArrayList<>();
     private final int port;
     private volatile HttpServer server;
 
@@ -224,8 +228,8 @@ final class ApiServerFront implements AutoCloseable {
                 respond(ex, current.statusCode(), current.body());
                 return;
             }
-            com.google.gson.JsonElement merged = merge(com.google.gson.JsonParser.parseString(current.body()),
-                    com.google.gson.JsonParser.parseString(new String(patch, StandardCharsets.UTF_8)));
+            JsonElement merged = merge(JsonParser.parseString(current.body()),
+                    JsonParser.parseString(new String(patch, StandardCharsets.UTF_8)));
             HttpResponse<String> written = http.send(HttpRequest.newBuilder(mock.resolve(path)).timeout(Duration.ofSeconds(10))
                     .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(merged.toString()))
                     .build(), HttpResponse.BodyHandlers.ofString());
@@ -236,12 +240,12 @@ final class ApiServerFront implements AutoCloseable {
         }
     }
 
-    static com.google.gson.JsonElement merge(com.google.gson.JsonElement target, com.google.gson.JsonElement patch) {
+    static JsonElement merge(JsonElement target, JsonElement patch) {
         if (!patch.isJsonObject()) {
             return patch;
         }
-        com.google.gson.JsonObject result = target != null && target.isJsonObject() ? target.getAsJsonObject().deepCopy()
-                : new com.google.gson.JsonObject();
+        JsonObject result = target != null && target.isJsonObject() ? target.getAsJsonObject().deepCopy()
+                : new JsonObject();
         for (var entry : patch.getAsJsonObject().entrySet()) {
             if (entry.getValue().isJsonNull()) {
                 result.remove(entry.getKey());

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -13,6 +15,9 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.gantry.spi.EngineChange;
 import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConflictException;
@@ -29,11 +34,13 @@ import io.gantry.spi.Phase;
 import io.gantry.spi.PortMapping;
 import io.gantry.spi.Resources;
 import io.gantry.spi.Subscription;
+import io.gantry.spi.UnsupportedCapabilityException;
 import io.gantry.spi.WatchListener;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadSpec;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -113,7 +120,7 @@ class KubernetesEngineClientTest {
         assertThat(ds.spec().replicas()).isNull();
         assertThat(ds.status().desired()).isEqualTo(TestController.NODES.size());
         assertThat(ds.spec().resources()).isEqualTo(new Resources(250L, 128974848L));
-        assertThatThrownBy(() -> client.scale(ds.nativeId(), 3)).isInstanceOf(io.gantry.spi.UnsupportedCapabilityException.class);
+        assertThatThrownBy(() -> client.scale(ds.nativeId(), 3)).isInstanceOf(UnsupportedCapabilityException.class);
     }
 
     @Test
@@ -121,22 +128,22 @@ class KubernetesEngineClientTest {
         String ns = "batch";
         var podTemplate = template("report", "busybox:1.36", "100m", "32Mi", 8000, false);
         podTemplate.getSpec().setRestartPolicy("Never");
-        var cron = cluster.fabric8.batch().v1().cronjobs().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder()
+        var cron = cluster.fabric8.batch().v1().cronjobs().inNamespace(ns).resource(new CronJobBuilder()
                 .withNewMetadata().withName("report").withNamespace(ns).endMetadata()
                 .withNewSpec().withSchedule("*/5 * * * *").withNewJobTemplate().withNewSpec().withTemplate(podTemplate)
                 .endSpec().endJobTemplate().endSpec().build()).create();
-        var job = cluster.fabric8.batch().v1().jobs().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder()
+        var job = cluster.fabric8.batch().v1().jobs().inNamespace(ns).resource(new JobBuilder()
                 .withNewMetadata().withName("report-29000000").withNamespace(ns)
-                .withOwnerReferences(new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder().withKind("CronJob")
+                .withOwnerReferences(new OwnerReferenceBuilder().withKind("CronJob")
                         .withApiVersion("batch/v1").withName("report").withUid(cron.getMetadata().getUid()).withController(true).build())
                 .endMetadata().withNewSpec().withTemplate(podTemplate).endSpec().build()).create();
-        cluster.fabric8.pods().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+        cluster.fabric8.pods().inNamespace(ns).resource(new PodBuilder()
                 .withNewMetadata().withName("report-29000000-x1").withNamespace(ns)
-                .withOwnerReferences(new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder().withKind("Job")
+                .withOwnerReferences(new OwnerReferenceBuilder().withKind("Job")
                         .withApiVersion("batch/v1").withName(job.getMetadata().getName()).withController(true).build())
                 .endMetadata().withSpec(podTemplate.getSpec()).editSpec().withNodeName("node-a").endSpec()
                 .withNewStatus().withPhase("Succeeded").endStatus().build()).create();
-        cluster.fabric8.batch().v1().jobs().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder()
+        cluster.fabric8.batch().v1().jobs().inNamespace(ns).resource(new JobBuilder()
                 .withNewMetadata().withName("migrate").withNamespace(ns).endMetadata()
                 .withNewSpec().withParallelism(2).withTemplate(podTemplate).endSpec().build()).create();
 
@@ -150,7 +157,7 @@ class KubernetesEngineClientTest {
         assertThat(migrate.kind()).isEqualTo(WorkloadKind.JOB);
         assertThat(migrate.spec().replicas()).isEqualTo(2);
         assertThatThrownBy(() -> client.restart("batch/CronJob/report"))
-                .isInstanceOf(io.gantry.spi.UnsupportedCapabilityException.class);
+                .isInstanceOf(UnsupportedCapabilityException.class);
     }
 
     @Test
@@ -258,7 +265,7 @@ class KubernetesEngineClientTest {
     void resyncPeriodRedeliversUnchangedWorkloads() {
         // no controller touches CronJobs: any delivery for this one comes from the periodic resync
         var podTemplate = template("nightly", "busybox:1.36", "100m", "32Mi", 8000, false);
-        cluster.fabric8.batch().v1().cronjobs().inNamespace("quiet").resource(new io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder()
+        cluster.fabric8.batch().v1().cronjobs().inNamespace("quiet").resource(new CronJobBuilder()
                 .withNewMetadata().withName("nightly").withNamespace("quiet").endMetadata()
                 .withNewSpec().withSchedule("0 3 * * *").withNewJobTemplate().withNewSpec().withTemplate(podTemplate)
                 .endSpec().endJobTemplate().endSpec().build()).create();
@@ -389,7 +396,7 @@ class KubernetesEngineClientTest {
                 });
 
         // the Service is refused with the real 422 body: the Deployment created just before is taken back
-        cluster.front.answerNext("POST", "/services", java.nio.file.Files.readString(
+        cluster.front.answerNext("POST", "/services", Files.readString(
                 Fixtures.file("status-errors/kubectl-edit-testdata_Status_422_Invalid_one-cause.json")), 1);
         assertThatThrownBy(() -> client.deploy(definition("refused", "nginx:1.27", 1, List.of(new PortMapping(80, 8080, "tcp")))))
                 .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.errors())
@@ -510,7 +517,7 @@ class KubernetesEngineClientTest {
             try {
                 edit.run();
                 return;
-            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            } catch (KubernetesClientException e) {
                 if (e.getCode() != 409 || attempt == 5) {
                     throw e;
                 }
