@@ -1,0 +1,39 @@
+package io.gantry.kubernetes;
+
+import io.gantry.spi.EngineAdapter;
+import io.gantry.spi.EngineClient;
+import io.gantry.spi.EngineConnection;
+import java.time.Clock;
+
+/**
+ * Kubernetes through the official client (client-java). How to register a cluster (kubeconfig,
+ * in-cluster, or URL + token) and the options are described on {@link KubernetesSettings}.
+ * Workloads are Deployments, StatefulSets, DaemonSets, ReplicaSets not owned by a Deployment,
+ * Jobs not owned by a CronJob, and CronJobs; their native id is {@code namespace/Kind/name}.
+ */
+public final class KubernetesEngineAdapter implements EngineAdapter {
+    public static final String KIND = "kubernetes";
+
+    public KubernetesEngineAdapter() {
+        KubernetesJson.install();
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public void validate(EngineConnection connection) {
+        KubernetesSettings.validate(connection);
+    }
+
+    @Override
+    public EngineClient connect(EngineConnection connection) {
+        KubernetesSettings settings = KubernetesSettings.validate(connection);
+        // a watch stays open up to twice MIN_WATCH (the server-side timeout), plus slack for the close
+        KubernetesApi api = KubernetesSettings.api(connection,
+                KubernetesWatcher.MIN_WATCH.multipliedBy(2).plus(connection.callTimeout()));
+        return new KubernetesEngineClient(connection.name(), settings, api, Clock.systemUTC());
+    }
+}

@@ -1,0 +1,479 @@
+package io.gantry.kubernetes;
+
+import com.google.gson.JsonObject;
+import io.gantry.spi.Capability;
+import io.gantry.spi.EngineClient;
+import io.gantry.spi.EngineConflictException;
+import io.gantry.spi.EngineEvent;
+import io.gantry.spi.EngineException;
+import io.gantry.spi.EngineInfo;
+import io.gantry.spi.EngineUnavailableException;
+import io.gantry.spi.InvalidSpecException;
+import io.gantry.spi.LogLine;
+import io.gantry.spi.LogSink;
+import io.gantry.spi.Node;
+import io.gantry.spi.Subscription;
+import io.gantry.spi.UnsupportedCapabilityException;
+import io.gantry.spi.WatchListener;
+import io.gantry.spi.Workload;
+import io.gantry.spi.WorkloadDefinition;
+import io.gantry.spi.WorkloadNotFoundException;
+import io.gantry.spi.WorkloadSpec;
+import io.kubernetes.client.common.KubernetesListObject;
+import io.kubernetes.client.common.KubernetesObject;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.models.CoreV1Event;
+import io.kubernetes.client.openapi.models.V1DaemonSet;
+import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1LabelSelector;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
+import io.kubernetes.client.openapi.models.V1ReplicaSet;
+import io.kubernetes.client.openapi.models.V1Service;
+import io.kubernetes.client.openapi.models.V1StatefulSet;
+import io.kubernetes.client.openapi.models.VersionInfo;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+
+/** One registered cluster. Thread-safe: it keeps no mutable state besides the permission cache and open streams. */
+final class KubernetesEngineClient implements EngineClient {
+    private static final System.Logger LOG = System.getLogger(KubernetesEngineClient.class.getName());
+    private static final List<ResourceType> LISTED = List.of(ResourceType.DEPLOYMENTS, ResourceType.STATEFULSETS,
+            ResourceType.DAEMONSETS, ResourceType.REPLICASETS, ResourceType.JOBS, ResourceType.CRONJOBS,
+            ResourceType.PODS, ResourceType.SERVICES);
+    private static final Duration PERMISSION_RECHECK = Duration.ofSeconds(60);
+    private static final int UPDATE_ATTEMPTS = 5;
+
+    private final String engineName;
+    private final KubernetesSettings settings;
+    private final KubernetesApi api;
+    private final Clock clock;
+    private final List<Subscription> open = new CopyOnWriteArrayList<>();
+    private volatile PermissionCheck permissions;
+
+    private record PermissionCheck(Instant at, List<String> missing) {
+    }
+
+    KubernetesEngineClient(String engineName, KubernetesSettings settings, KubernetesApi api, Clock clock) {
+        this.engineName = engineName;
+        this.settings = settings;
+        this.api = api;
+        this.clock = clock;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.allOf(Capability.class);
+    }
+
+    /**
+     * {@code /version}, then (at most once a minute) a one-item list of every resource Gantry reads:
+     * a 403 on some of them makes the engine degraded with the missing permissions named.
+     */
+    @Override
+    public EngineInfo ping() {
+        VersionInfo version = call(api::version, null);
+        String gitVersion = version == null || version.getGitVersion() == null ? "unknown" : version.getGitVersion();
+        PermissionCheck check = permissions;
+        if (check == null || Duration.between(check.at(), clock.instant()).compareTo(PERMISSION_RECHECK) > 0) {
+            check = new PermissionCheck(clock.instant(), missingPermissions());
+            permissions = check;
+        }
+        return check.missing().isEmpty() ? EngineInfo.up(gitVersion)
+                : EngineInfo.degraded(gitVersion, String.join("; ", check.missing()));
+    }
+
+    private List<String> missingPermissions() {
+        List<String> missing = new ArrayList<>();
+        for (String scope : settings.scopes()) {
+            for (ResourceType type : ResourceType.values()) {
+                try {
+                    api.list(type, scope, 1);
+                } catch (ApiException e) {
+                    missing.add(unreadable(e, type.rbacName(), scope));
+                }
+            }
+        }
+        try {
+            api.nodes(1);
+        } catch (ApiException e) {
+            missing.add(unreadable(e, "nodes", null).replace(" in all namespaces", ""));
+        }
+        return missing;
+    }
+
+    /**
+     * Why a resource cannot be listed, for the degraded message: 403 (RBAC) or 404 (an API the server
+     * does not serve, e.g. batch/v1 CronJobs before Kubernetes 1.21). Anything else is not a
+     * degradation and is thrown.
+     */
+    private static String unreadable(ApiException e, String resource, String scope) {
+        String where = scope == null ? " in all namespaces" : " in namespace " + scope;
+        return switch (e.getCode()) {
+            case 403 -> "cannot list " + resource + where;
+            case 404 -> "the API server does not serve " + resource;
+            default -> throw KubernetesErrors.toException(e, null);
+        };
+    }
+
+    @Override
+    public List<Workload> listWorkloads() {
+        ClusterInventory inventory = new ClusterInventory();
+        for (String scope : settings.scopes()) {
+            for (ResourceType type : LISTED) {
+                listInto(inventory, type, scope, null);
+            }
+        }
+        return inventory.workloads();
+    }
+
+    /** Fills the inventory; a kind the credentials may not list, or the server does not serve, is skipped (ping reports it). */
+    private void listInto(ClusterInventory inventory, ResourceType type, String namespace, String labelSelector) {
+        try {
+            api.listAll(type, namespace, labelSelector).getItems().forEach(inventory::put);
+        } catch (ApiException e) {
+            String why = unreadable(e, type.rbacName(), namespace);
+            LOG.log(System.Logger.Level.DEBUG, "engine {0}: skipped in the list: {1}", engineName, why);
+        } catch (RuntimeException e) {
+            throw unexpected(e);
+        }
+    }
+
+    @Override
+    public Optional<Workload> getWorkload(String nativeId) {
+        Optional<WorkloadRef> ref = WorkloadRef.parse(nativeId).filter(r -> settings.allows(r.namespace()));
+        if (ref.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            ClusterInventory inventory = inventoryOf(ref.get());
+            return Optional.ofNullable(inventory.workload(ref.get()));
+        } catch (WorkloadNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The workload object, its ReplicaSets or Jobs, its pods and its Service, read from the API server. */
+    private ClusterInventory inventoryOf(WorkloadRef ref) {
+        KubernetesObject object = call(() -> api.get(ResourceType.of(ref.kind()), ref.namespace(), ref.name()), ref);
+        ClusterInventory inventory = new ClusterInventory();
+        inventory.put(object);
+        String selector = equalitySelector(object);
+        if (ref.kind() == NativeKind.Deployment) {
+            listInto(inventory, ResourceType.REPLICASETS, ref.namespace(), selector);
+        } else if (ref.kind() == NativeKind.CronJob) {
+            listInto(inventory, ResourceType.JOBS, ref.namespace(), null);
+        }
+        listInto(inventory, ResourceType.PODS, ref.namespace(), selector);
+        serviceOf(ref).ifPresent(inventory::put);
+        return inventory;
+    }
+
+    /**
+     * The selector's matchLabels as a query, to narrow pod lists; {@code null} (list all, then match by
+     * owner) when it uses matchExpressions, which a label query cannot express exactly.
+     */
+    private static String equalitySelector(KubernetesObject object) {
+        V1LabelSelector selector = selectorOf(object);
+        if (selector == null || selector.getMatchLabels() == null || selector.getMatchLabels().isEmpty()
+                || (selector.getMatchExpressions() != null && !selector.getMatchExpressions().isEmpty())) {
+            return null;
+        }
+        return selector.getMatchLabels().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(","));
+    }
+
+    private static V1LabelSelector selectorOf(KubernetesObject o) {
+        if (o instanceof V1Deployment d && d.getSpec() != null) {
+            return d.getSpec().getSelector();
+        } else if (o instanceof V1StatefulSet s && s.getSpec() != null) {
+            return s.getSpec().getSelector();
+        } else if (o instanceof V1DaemonSet d && d.getSpec() != null) {
+            return d.getSpec().getSelector();
+        } else if (o instanceof V1ReplicaSet r && r.getSpec() != null) {
+            return r.getSpec().getSelector();
+        }
+        return null;
+    }
+
+    private Optional<V1Service> serviceOf(WorkloadRef ref) {
+        try {
+            V1Service service = api.get(ResourceType.SERVICES, ref.namespace(), ref.name());
+            Map<String, String> labels = service.getMetadata().getLabels();
+            boolean ours = labels != null
+                    && KubernetesWorkloadMapper.ownerLabelValue(ref).equals(labels.get(KubernetesWorkloadMapper.OWNER_LABEL));
+            return ours ? Optional.of(service) : Optional.empty();
+        } catch (ApiException e) {
+            if (e.getCode() == 404 || e.getCode() == 403) {
+                return Optional.empty();
+            }
+            throw KubernetesErrors.toException(e, null);
+        }
+    }
+
+    @Override
+    public List<Node> listNodes() {
+        var nodes = call(() -> api.nodes(null), null);
+        return nodes.getItems().stream().map(KubernetesWorkloadMapper::toNode).toList();
+    }
+
+    @Override
+    public List<EngineEvent> events(String nativeId, int limit) {
+        WorkloadRef ref = existingRef(nativeId);
+        ClusterInventory inventory = inventoryOf(ref);
+        Set<String> names = inventory.involvedNames(ref);
+        Set<String> kinds = Set.of(ref.kind().name(), "ReplicaSet", "Job", "Pod");
+        KubernetesListObject list = call(() -> api.listAll(ResourceType.EVENTS, ref.namespace(), null), null);
+        List<EngineEvent> out = new ArrayList<>();
+        for (KubernetesObject o : list.getItems()) {
+            CoreV1Event e = (CoreV1Event) o;
+            var about = e.getInvolvedObject();
+            if (about != null && names.contains(about.getName()) && kinds.contains(about.getKind())) {
+                out.add(KubernetesWorkloadMapper.toEvent(e, ref.nativeId()));
+            }
+        }
+        out.sort(Comparator.comparing(EngineEvent::time, Comparator.nullsLast(Comparator.reverseOrder())));
+        return out.subList(0, Math.min(limit, out.size()));
+    }
+
+    @Override
+    public Workload deploy(WorkloadDefinition definition) {
+        String namespace = definition.namespace().isEmpty() ? settings.defaultNamespace() : definition.namespace();
+        KubernetesWorkloadMapper.validateNamespace(namespace);
+        if (!settings.allows(namespace)) {
+            throw InvalidSpecException.of("namespace", "'" + namespace + "' is not one of this engine's namespaces "
+                    + settings.namespaces());
+        }
+        KubernetesObject object = KubernetesWorkloadMapper.toNative(definition, namespace);
+        WorkloadRef ref = KubernetesWorkloadMapper.refOf(object);
+        V1Service service = KubernetesWorkloadMapper.toService(ref, definition.spec(), definition.labels());
+        ResourceType type = ResourceType.of(ref.kind());
+        KubernetesObject created;
+        try {
+            created = api.create(type, namespace, object);
+        } catch (ApiException e) {
+            if (e.getCode() == 409) {
+                throw new EngineConflictException("a " + ref.kind() + " named '" + ref.name() + "' already exists in namespace '"
+                        + namespace + "'", e);
+            }
+            if (e.getCode() == 404) {
+                throw InvalidSpecException.of("namespace", "namespace '" + namespace + "' does not exist");
+            }
+            throw KubernetesErrors.toException(e, null);
+        }
+        V1Service createdService = null;
+        if (service != null) {
+            try {
+                createdService = api.create(ResourceType.SERVICES, namespace, service);
+            } catch (ApiException e) {
+                // no half-deployed workload: take it back, then report why the Service failed
+                deleteQuietly(type, ref);
+                throw KubernetesErrors.toException(e, null);
+            }
+        }
+        LOG.log(System.Logger.Level.INFO, "engine {0}: created {1}", engineName, ref);
+        return KubernetesWorkloadMapper.toWorkload(created, List.of(), createdService);
+    }
+
+    private void deleteQuietly(ResourceType type, WorkloadRef ref) {
+        try {
+            api.delete(type, ref.namespace(), ref.name(), "Foreground");
+        } catch (ApiException e) {
+            LOG.log(System.Logger.Level.WARNING, "engine {0}: could not remove {1} after a failed deploy: HTTP {2}",
+                    engineName, ref, e.getCode());
+        }
+    }
+
+    @Override
+    public void update(String nativeId, WorkloadSpec spec) {
+        WorkloadRef ref = existingRef(nativeId);
+        ResourceType type = ResourceType.of(ref.kind());
+        KubernetesObject current = null;
+        for (int attempt = 1; current == null; attempt++) {
+            KubernetesObject read = call(() -> api.get(type, ref.namespace(), ref.name()), ref);
+            String patch = KubernetesWorkloadMapper.specPatch(read, spec);
+            try {
+                call(() -> api.mergePatch(type, ref.namespace(), ref.name(), patch), ref);
+                current = read;
+            } catch (EngineConflictException e) {
+                // controllers write status all the time, which moves resourceVersion: read again and
+                // re-apply, as client-go's RetryOnConflict does; only a persistent conflict is reported
+                if (attempt == UPDATE_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+        reconcileService(ref, spec, current.getMetadata().getLabels());
+        LOG.log(System.Logger.Level.INFO, "engine {0}: updated {1}", engineName, ref);
+    }
+
+    /** The published-ports Service follows the spec: created, changed or removed. */
+    private void reconcileService(WorkloadRef ref, WorkloadSpec spec, Map<String, String> labels) {
+        V1Service wanted = KubernetesWorkloadMapper.toService(ref, spec, labels == null ? Map.of() : labels);
+        Optional<V1Service> existing = serviceOf(ref);
+        if (wanted == null && existing.isPresent()) {
+            call(() -> {
+                api.delete(ResourceType.SERVICES, ref.namespace(), ref.name(), "Background");
+                return null;
+            }, null);
+        } else if (wanted != null && existing.isEmpty()) {
+            call(() -> api.create(ResourceType.SERVICES, ref.namespace(), wanted), null);
+        } else if (wanted != null) {
+            JsonObject patch = new JsonObject();
+            patch.add("spec", KubernetesJson.gson().toJsonTree(wanted.getSpec()));
+            call(() -> api.mergePatch(ResourceType.SERVICES, ref.namespace(), ref.name(), patch.toString()), null);
+        }
+    }
+
+    @Override
+    public void scale(String nativeId, int replicas) {
+        WorkloadRef ref = existingRef(nativeId);
+        if (replicas < 0) {
+            throw InvalidSpecException.of("replicas", "must not be negative");
+        }
+        String patch = switch (ref.kind()) {
+            case Deployment, StatefulSet, ReplicaSet -> KubernetesWorkloadMapper.replicasPatch(replicas);
+            case Job -> "{\"spec\":{\"parallelism\":" + replicas + "}}";
+            case DaemonSet, CronJob -> throw new UnsupportedCapabilityException(Capability.SCALE,
+                    "a " + ref.kind() + " has no replica count to scale");
+        };
+        call(() -> api.mergePatch(ResourceType.of(ref.kind()), ref.namespace(), ref.name(), patch), ref);
+        LOG.log(System.Logger.Level.INFO, "engine {0}: scaled {1} to {2}", engineName, ref, replicas);
+    }
+
+    @Override
+    public void restart(String nativeId) {
+        WorkloadRef ref = existingRef(nativeId);
+        if (ref.kind() != NativeKind.Deployment && ref.kind() != NativeKind.StatefulSet
+                && ref.kind() != NativeKind.DaemonSet) {
+            throw new UnsupportedCapabilityException(Capability.RESTART,
+                    "a " + ref.kind() + " does not roll its pods; only Deployments, StatefulSets and DaemonSets restart");
+        }
+        String patch = KubernetesWorkloadMapper.restartPatch(clock.instant());
+        call(() -> api.mergePatch(ResourceType.of(ref.kind()), ref.namespace(), ref.name(), patch), ref);
+        LOG.log(System.Logger.Level.INFO, "engine {0}: restarted {1}", engineName, ref);
+    }
+
+    /** Foreground propagation: the API server removes the pods (and ReplicaSets) before the object itself. */
+    @Override
+    public void delete(String nativeId) {
+        WorkloadRef ref = existingRef(nativeId);
+        call(() -> {
+            api.delete(ResourceType.of(ref.kind()), ref.namespace(), ref.name(), "Foreground");
+            return null;
+        }, ref);
+        if (serviceOf(ref).isPresent()) {
+            try {
+                api.delete(ResourceType.SERVICES, ref.namespace(), ref.name(), "Background");
+            } catch (ApiException e) {
+                if (e.getCode() != 404) {
+                    throw KubernetesErrors.toException(e, null);
+                }
+            }
+        }
+        LOG.log(System.Logger.Level.INFO, "engine {0}: deleted {1}", engineName, ref);
+    }
+
+    @Override
+    public List<LogLine> logs(String nativeId, int tail) {
+        WorkloadRef ref = existingRef(nativeId);
+        ClusterInventory inventory = inventoryOf(ref);
+        String container = mainContainer(inventory, ref);
+        List<LogLine> lines = new ArrayList<>();
+        for (V1Pod pod : inventory.pods(ref)) {
+            String text = call(() -> api.podLog(ref.namespace(), pod.getMetadata().getName(), container, tail), null);
+            lines.addAll(PodLogs.parse(pod.getMetadata().getName(), text));
+        }
+        return PodLogs.merge(lines);
+    }
+
+    @Override
+    public Subscription followLogs(String nativeId, int tail, LogSink sink) {
+        WorkloadRef ref = existingRef(nativeId);
+        ClusterInventory inventory = inventoryOf(ref);
+        PodLogs.Follow follow = PodLogs.follow(api, ref.namespace(), inventory.pods(ref), mainContainer(inventory, ref),
+                tail, sink);
+        return tracked(follow);
+    }
+
+    private static String mainContainer(ClusterInventory inventory, WorkloadRef ref) {
+        KubernetesObject object = inventory.object(ref);
+        V1PodTemplateSpec template = object == null ? null : KubernetesWorkloadMapper.templateOf(object);
+        if (template == null || template.getSpec() == null || template.getSpec().getContainers() == null
+                || template.getSpec().getContainers().isEmpty()) {
+            return null;
+        }
+        return template.getSpec().getContainers().get(0).getName();
+    }
+
+    @Override
+    public Subscription watch(WatchListener listener) {
+        KubernetesWatcher watcher = new KubernetesWatcher(engineName, api, settings, listener);
+        Subscription subscription = tracked(watcher);
+        watcher.start();
+        return subscription;
+    }
+
+    /** Kept for {@link #close()} until the caller closes it. */
+    private Subscription tracked(Subscription subscription) {
+        open.add(subscription);
+        return () -> {
+            open.remove(subscription);
+            subscription.close();
+        };
+    }
+
+    @Override
+    public void close() {
+        for (Subscription s : open) {
+            try {
+                s.close();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "closing a stream failed", e);
+            }
+        }
+        open.clear();
+        api.shutdown();
+    }
+
+    /** A parsable id within the allowed namespaces, or {@link WorkloadNotFoundException}. */
+    private WorkloadRef existingRef(String nativeId) {
+        return WorkloadRef.parse(nativeId).filter(r -> settings.allows(r.namespace()))
+                .orElseThrow(() -> new WorkloadNotFoundException(nativeId));
+    }
+
+    @FunctionalInterface
+    private interface ApiCall<T> {
+        T run() throws ApiException;
+    }
+
+    private static <T> T call(ApiCall<T> call, WorkloadRef ref) {
+        try {
+            return call.run();
+        } catch (ApiException e) {
+            throw KubernetesErrors.toException(e, ref);
+        } catch (EngineException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw unexpected(e);
+        }
+    }
+
+    /** A body that does not parse means something answered that is not an API server (a proxy page...). */
+    private static EngineException unexpected(RuntimeException e) {
+        if (e instanceof EngineException engine) {
+            return engine;
+        }
+        return new EngineUnavailableException("unexpected answer from the API server: " + e.getMessage(), e);
+    }
+}

@@ -1,0 +1,229 @@
+package io.gantry.kubernetes;
+
+import io.gantry.spi.EngineConnection;
+import io.gantry.spi.InvalidSpecException;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.util.ClientBuilder;
+import io.kubernetes.client.util.KubeConfig;
+import io.kubernetes.client.util.credentials.AccessTokenAuthentication;
+import io.kubernetes.client.util.credentials.ClientCertificateAuthentication;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import okhttp3.OkHttpClient;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * How to reach one cluster, read from an {@link EngineConnection}. Three ways, checked in this order:
+ * <ul>
+ *   <li>credential {@code kubeconfig}: a kubeconfig document; its current context, or the context
+ *       named by option {@code context}. The endpoint is then informational.</li>
+ *   <li>endpoint {@code in-cluster}: the service account Gantry runs as (when Gantry is a pod).</li>
+ *   <li>endpoint {@code https://host:6443} with credential {@code token} (or {@code clientCert} +
+ *       {@code clientKey}, PEM) and optional {@code caCert} (PEM).</li>
+ * </ul>
+ * Options: {@code namespaces} (comma-separated allow-list; all namespaces when absent),
+ * {@code resyncSeconds} (period of the watch's full re-delivery, default 600).
+ */
+record KubernetesSettings(List<String> namespaces, String defaultNamespace, Duration callTimeout,
+                          Duration resyncPeriod) {
+    static final String IN_CLUSTER = "in-cluster";
+    private static final Pattern DNS_1123_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
+
+    /** Checks a registration without network I/O; the exception names the bad field. */
+    static KubernetesSettings validate(EngineConnection c) {
+        String kubeconfig = c.credential("kubeconfig");
+        String defaultNamespace = "default";
+        if (kubeconfig != null) {
+            KubeConfig config = kubeConfig(c);
+            if (config.getNamespace() != null) {
+                defaultNamespace = config.getNamespace();
+            }
+        } else if (IN_CLUSTER.equals(c.endpoint())) {
+            // the kubelet sets these in every pod; without them ClientBuilder.cluster() cannot find the API server
+            if (System.getenv("KUBERNETES_SERVICE_HOST") == null) {
+                throw InvalidSpecException.of("endpoint",
+                        "'in-cluster' needs Gantry to run in a pod (KUBERNETES_SERVICE_HOST is not set)");
+            }
+        } else {
+            endpointUri(c.endpoint());
+            boolean clientCert = c.credential("clientCert") != null && c.credential("clientKey") != null;
+            if (blank(c.credential("token")) && !clientCert) {
+                throw InvalidSpecException.of("credentials.token",
+                        "a bearer token (or clientCert and clientKey) is required with a URL endpoint");
+            }
+            if (c.credential("caCert") != null) {
+                checkPem(c.credential("caCert"));
+            }
+        }
+        List<String> namespaces = List.of();
+        String option = c.option("namespaces");
+        if (option != null && !option.isBlank()) {
+            namespaces = Arrays.stream(option.split(",")).map(String::trim).filter(s -> !s.isEmpty()).distinct().toList();
+            for (String ns : namespaces) {
+                if (ns.length() > 63 || !DNS_1123_LABEL.matcher(ns).matches()) {
+                    throw InvalidSpecException.of("options.namespaces", "'" + ns + "' is not a namespace name");
+                }
+            }
+            if (!namespaces.contains(defaultNamespace)) {
+                defaultNamespace = namespaces.get(0);
+            }
+        }
+        Duration resync = Duration.ofSeconds(600);
+        if (c.option("resyncSeconds") != null) {
+            try {
+                resync = Duration.ofSeconds(Long.parseLong(c.option("resyncSeconds").trim()));
+            } catch (NumberFormatException e) {
+                throw InvalidSpecException.of("options.resyncSeconds", "not a number of seconds");
+            }
+            if (resync.isNegative() || resync.isZero()) {
+                throw InvalidSpecException.of("options.resyncSeconds", "must be positive");
+            }
+        }
+        return new KubernetesSettings(namespaces, defaultNamespace, c.callTimeout(), resync);
+    }
+
+    /** Scopes to list and watch: the allow-list, or {@code null} meaning all namespaces. */
+    List<String> scopes() {
+        return namespaces.isEmpty() ? java.util.Collections.singletonList(null) : namespaces;
+    }
+
+    boolean allows(String namespace) {
+        return namespaces.isEmpty() || namespaces.contains(namespace);
+    }
+
+    /**
+     * Two clients for the same cluster: one whose every call is bounded by the call timeout, one
+     * for watches and followed logs, whose reads may wait up to {@code streamReadTimeout}.
+     */
+    static KubernetesApi api(EngineConnection c, Duration streamReadTimeout) {
+        Duration t = c.callTimeout();
+        ApiClient calls = build(c);
+        calls.setHttpClient(calls.getHttpClient().newBuilder().connectTimeout(t).readTimeout(t).writeTimeout(t)
+                .callTimeout(t).build());
+        ApiClient streams = build(c);
+        OkHttpClient streaming = streams.getHttpClient().newBuilder().connectTimeout(t).writeTimeout(t)
+                .readTimeout(streamReadTimeout).callTimeout(Duration.ZERO).build();
+        streams.setHttpClient(streaming);
+        return new KubernetesApi(calls, streams);
+    }
+
+    private static ApiClient build(EngineConnection c) {
+        KubernetesJson.install();
+        try {
+            if (c.credential("kubeconfig") != null) {
+                return ClientBuilder.kubeconfig(kubeConfig(c)).build();
+            }
+            if (IN_CLUSTER.equals(c.endpoint())) {
+                return ClientBuilder.cluster().build();
+            }
+            ClientBuilder builder = new ClientBuilder().setBasePath(stripSlash(c.endpoint()));
+            if (!blank(c.credential("token"))) {
+                builder.setAuthentication(new AccessTokenAuthentication(c.credential("token").trim()));
+            } else if (c.credential("clientCert") != null && c.credential("clientKey") != null) {
+                builder.setAuthentication(new ClientCertificateAuthentication(
+                        c.credential("clientCert").getBytes(StandardCharsets.UTF_8),
+                        c.credential("clientKey").getBytes(StandardCharsets.UTF_8)));
+            }
+            if (c.credential("caCert") != null) {
+                builder.setCertificateAuthority(c.credential("caCert").getBytes(StandardCharsets.UTF_8));
+            }
+            return builder.build();
+        } catch (IOException e) {
+            // files the configuration points to: the service account's in a pod, or paths in a kubeconfig
+            String field = c.credential("kubeconfig") != null ? "credentials.kubeconfig" : "endpoint";
+            throw InvalidSpecException.of(field, "cannot configure the client: " + e.getMessage());
+        }
+    }
+
+    private static KubeConfig kubeConfig(EngineConnection c) {
+        String text = c.credential("kubeconfig");
+        Map<String, Object> doc;
+        try {
+            Object loaded = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+            if (!(loaded instanceof Map<?, ?>)) {
+                throw new IllegalArgumentException("not a YAML mapping");
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> map = (Map<String, Object>) loaded;
+            doc = map;
+        } catch (RuntimeException e) {
+            // the parser's message may quote the document: never echo credentials
+            throw InvalidSpecException.of("credentials.kubeconfig", "not a kubeconfig document");
+        }
+        if (doc.get("users") instanceof List<?> users) {
+            for (Object u : users) {
+                if (u instanceof Map<?, ?> entry && entry.get("user") instanceof Map<?, ?> user
+                        && (user.containsKey("exec") || user.containsKey("auth-provider"))) {
+                    // exec plugins would run a program on the Gantry server on behalf of whoever registers an engine
+                    throw InvalidSpecException.of("credentials.kubeconfig",
+                            "user '" + entry.get("name") + "' uses an exec or auth-provider plugin; use a token or client certificate");
+                }
+            }
+        }
+        KubeConfig config;
+        try {
+            config = KubeConfig.loadKubeConfig(new StringReader(text));
+        } catch (RuntimeException e) {
+            throw InvalidSpecException.of("credentials.kubeconfig", "not a kubeconfig document");
+        }
+        String context = c.option("context");
+        if (context != null && !context.isBlank()) {
+            if (!config.setContext(context.trim())) {
+                throw InvalidSpecException.of("options.context", "the kubeconfig has no context '" + context + "'");
+            }
+        } else if (config.getCurrentContext() == null || config.getCurrentContext().isBlank()) {
+            throw InvalidSpecException.of("options.context", "the kubeconfig has no current-context: name one");
+        }
+        if (config.getServer() == null) {
+            throw InvalidSpecException.of("credentials.kubeconfig", "the context's cluster has no server");
+        }
+        return config;
+    }
+
+    private static URI endpointUri(String endpoint) {
+        if (blank(endpoint)) {
+            throw InvalidSpecException.of("endpoint", "required: https://host:port, or 'in-cluster', or a kubeconfig credential");
+        }
+        try {
+            URI uri = new URI(endpoint.trim());
+            if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null) {
+                throw InvalidSpecException.of("endpoint", "'" + endpoint + "' is not an http(s) URL of an API server");
+            }
+            return uri;
+        } catch (java.net.URISyntaxException e) {
+            throw InvalidSpecException.of("endpoint", "'" + endpoint + "' is not a URL");
+        }
+    }
+
+    private static void checkPem(String pem) {
+        try {
+            if (CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8))).isEmpty()) {
+                throw InvalidSpecException.of("credentials.caCert", "not a PEM certificate");
+            }
+        } catch (CertificateException e) {
+            throw InvalidSpecException.of("credentials.caCert", "not a PEM certificate");
+        }
+    }
+
+    private static String stripSlash(String endpoint) {
+        String e = endpoint.trim();
+        return e.endsWith("/") ? e.substring(0, e.length() - 1) : e;
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+}

@@ -1,0 +1,56 @@
+package io.gantry.kubernetes;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.gantry.spi.EngineConnection;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * fabric8's KubernetesMockServer in CRUD mode (built as ENVIRONMENT.md says), the {@link TestController}
+ * acting on it through fabric8's client, and the {@link ApiServerFront} that Gantry's adapter talks to.
+ */
+final class EmulatedCluster implements AutoCloseable {
+    final KubernetesMockServer server;
+    final KubernetesClient fabric8;
+    final TestController controller;
+    final ApiServerFront front;
+
+    EmulatedCluster() {
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(List.of()), false);
+        server.init();
+        fabric8 = server.createClient();
+        controller = new TestController(fabric8);
+        try {
+            front = new ApiServerFront(server.getHostName(), server.getPort());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    EngineConnection connection(Map<String, String> options) {
+        return connection(options, Duration.ofSeconds(5));
+    }
+
+    EngineConnection connection(Map<String, String> options, Duration callTimeout) {
+        return new EngineConnection(UUID.randomUUID(), "emulated", front.url(), Map.of(), Map.of("token", "test-token"),
+                options, callTimeout);
+    }
+
+    @Override
+    public void close() {
+        controller.close();
+        front.close();
+        fabric8.close();
+        server.destroy();
+    }
+}
