@@ -323,7 +323,7 @@ final class MarathonEngineClient implements EngineClient {
             write("PUT", "/v2/pods" + id, stripPod(pod).toString(), id);
             return;
         }
-        check(r, id);
+        expectOk(r, "workload", id);
     }
 
     @Override
@@ -333,8 +333,9 @@ final class MarathonEngineClient implements EngineClient {
         if (r.status() == 404) {
             r = writeResponse("DELETE", "/v2/pods" + id, null);
         }
-        check(r, id);
-        LOG.log(System.Logger.Level.INFO, "deleted {0} on Marathon engine {1}", id, settings.engineName());
+        JsonNode result = expectOk(r, "workload", id);
+        LOG.log(System.Logger.Level.INFO, "deleted {0} on Marathon engine {1}: deployment {2}", id,
+                settings.engineName(), deploymentId(result));
     }
 
     private void scalePod(String id, JsonNode pod, int replicas) {
@@ -364,7 +365,14 @@ final class MarathonEngineClient implements EngineClient {
     }
 
     private void write(String method, String path, String body, String id) {
-        check(writeResponse(method, path, body), id);
+        JsonNode result = expectOk(writeResponse(method, path, body), "workload", id);
+        LOG.log(System.Logger.Level.INFO, "{0} {1} on Marathon engine {2}: deployment {3}", method, id,
+                settings.engineName(), deploymentId(result));
+    }
+
+    /** The deployment a write started: {@code {"deploymentId", "version"}} (apps), or {@code null}. */
+    static String deploymentId(JsonNode writeResult) {
+        return text(writeResult, "deploymentId");
     }
 
     private MarathonHttp.Response writeResponse(String method, String path, String body) {
@@ -375,10 +383,6 @@ final class MarathonEngineClient implements EngineClient {
             r = marathon.send(method, path + (path.contains("?") ? "&" : "?") + "force=true", body);
         }
         return r;
-    }
-
-    private void check(MarathonHttp.Response r, String id) {
-        expectOk(r, "workload", id);
     }
 
     /**
