@@ -73,6 +73,7 @@ final class MarathonEngineClient implements EngineClient {
     private volatile Integer cachedNodeCount;
     private volatile long nodeCountAt;
     private volatile String frameworkId;
+    private volatile Duration eventIdleCheck = MarathonEventStream.IDLE_CHECK;
 
     MarathonEngineClient(MarathonSettings settings) {
         this.settings = settings;
@@ -508,10 +509,15 @@ final class MarathonEngineClient implements EngineClient {
 
     @Override
     public Subscription watch(WatchListener listener) {
-        MarathonEventStream stream = new MarathonEventStream(this, settings, listener);
+        MarathonEventStream stream = new MarathonEventStream(this, settings, listener, eventIdleCheck);
         open.add(stream);
         stream.start();
         return stream;
+    }
+
+    /** How long a silent event stream waits before checking the leader; shortened by tests. */
+    void eventIdleCheck(Duration idleCheck) {
+        this.eventIdleCheck = idleCheck;
     }
 
     void forget(Subscription s) {

@@ -11,6 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import io.gantry.spi.EngineChange;
 import io.gantry.spi.EngineEvent;
@@ -41,6 +43,7 @@ final class MarathonEventStream implements Subscription {
     private static final System.Logger LOG = System.getLogger(MarathonEventStream.class.getName());
     static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(15);
+    static final Duration IDLE_CHECK = Duration.ofSeconds(30);
     /** Only what changes workloads; Marathon 1.3.7+ filters server side, older ones send everything. */
     private static final List<String> EVENT_TYPES = List.of("status_update_event", "instance_changed_event",
             "instance_health_changed_event", "health_status_changed_event", "failed_health_check_event",
@@ -57,13 +60,29 @@ final class MarathonEventStream implements Subscription {
     private final Thread reader;
     private final ExecutorService delivery;
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService watchdog;
+    private final Duration idleCheck;
     private volatile InputStream body;
     private volatile boolean closed;
+    private volatile long lastFrameNanos = System.nanoTime();
+    private volatile String streamLeader;
+    private volatile String recycled;
 
-    MarathonEventStream(MarathonEngineClient client, MarathonSettings settings, WatchListener listener) {
+    /**
+     * @param idleCheck how long the stream may stay silent before the leader is checked: Marathon sends
+     *                  no heartbeats, so a half-open connection or a deposed leader would otherwise go unnoticed
+     */
+    MarathonEventStream(MarathonEngineClient client, MarathonSettings settings, WatchListener listener,
+                        Duration idleCheck) {
         this.client = client;
         this.settings = settings;
         this.listener = listener;
+        this.idleCheck = idleCheck;
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "marathon-events-watchdog-" + settings.engineName());
+            t.setDaemon(true);
+            return t;
+        });
         this.reader = new Thread(this::run, "marathon-events-" + settings.engineName());
         this.reader.setDaemon(true);
         this.delivery = Executors.newSingleThreadExecutor(r -> {
@@ -75,6 +94,31 @@ final class MarathonEventStream implements Subscription {
 
     void start() {
         reader.start();
+        watchdog.scheduleWithFixedDelay(this::checkIdle, idleCheck.toMillis(), idleCheck.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** A silent stream is re-opened when Marathon does not answer or another leader took over. */
+    private void checkIdle() {
+        if (closed || body == null || System.nanoTime() - lastFrameNanos < idleCheck.toNanos()) {
+            return;
+        }
+        String why = null;
+        try {
+            String leaderNow = MarathonWorkloadMapper.leader(
+                    MarathonEngineClient.expectOk(client.http().get("/v2/info"), "Marathon info", null));
+            if (streamLeader != null && leaderNow != null && !streamLeader.equals(leaderNow)) {
+                why = "Marathon leader changed from " + streamLeader + " to " + leaderNow;
+            }
+        } catch (EngineException e) {
+            why = "Marathon stopped answering while the event stream was silent (" + e.getMessage() + ")";
+        }
+        if (why != null && !closed) {
+            recycled = why;
+            // a read blocked in the JDK's response stream wakes only when closed AND interrupted
+            closeBody();
+            reader.interrupt();
+        }
     }
 
     private void run() {
@@ -97,10 +141,12 @@ final class MarathonEventStream implements Subscription {
                             + " for the event stream");
                 }
                 body = response.body();
+                lastFrameNanos = System.nanoTime();
                 if (leader != null && leaderNow != null && !leader.equals(leaderNow)) {
                     gap = "Marathon leader changed from " + leader + " to " + leaderNow;
                 }
                 leader = leaderNow != null ? leaderNow : leader;
+                streamLeader = leader;
                 if (gap != null) {
                     String reason = gap;
                     deliver(() -> listener.onChange(new EngineChange.ResyncRequired(reason)));
@@ -118,7 +164,9 @@ final class MarathonEventStream implements Subscription {
                 if (closed) {
                     return;
                 }
-                gap = "Marathon event stream was interrupted (" + e.getMessage() + ") and re-opened";
+                gap = recycled != null ? recycled
+                        : "Marathon event stream was interrupted (" + e.getMessage() + ") and re-opened";
+                recycled = null;
                 LOG.log(System.Logger.Level.WARNING, "event stream of Marathon engine {0} lost, retrying in {1} ms: "
                         + "{2}", settings.engineName(), backoff.toMillis(), e.getMessage());
             } finally {
@@ -127,16 +175,21 @@ final class MarathonEventStream implements Subscription {
             if (closed) {
                 return;
             }
+            // an interrupt that is not a close came from the watchdog: it is handled by reconnecting
+            Thread.interrupted();
             try {
                 Thread.sleep(backoff.toMillis());
             } catch (InterruptedException e) {
-                return;
+                if (closed) {
+                    return;
+                }
             }
             backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
         }
     }
 
     private void onFrame(String type, JsonNode data) {
+        lastFrameNanos = System.nanoTime();
         for (EngineEvent event : client.mapper().observed(type, data)) {
             client.remember(event);
             deliver(() -> listener.onChange(new EngineChange.EventObserved(event)));
@@ -196,8 +249,9 @@ final class MarathonEventStream implements Subscription {
             return;
         }
         closed = true;
-        reader.interrupt();
+        watchdog.shutdownNow();
         closeBody();
+        reader.interrupt();
         delivery.shutdownNow();
         client.forget(this);
     }

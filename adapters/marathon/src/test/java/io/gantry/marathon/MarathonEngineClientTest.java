@@ -113,19 +113,33 @@ class MarathonEngineClientTest {
     }
 
     @Test
-    void appWithFailingTasksIsFailedWithTheFailureAndTheBackOff() {
+    void appThatCannotLaunchKeepsDeployingWithTheFailureAndTheBackOff() {
         server.failLaunches("/broken", "Failed to launch container: image not found");
         server.createApp("{\"id\": \"/broken\", \"cmd\": \"./start.sh\", \"instances\": 1}");
-        Workload w = await("failed", () -> client.getWorkload("/broken")
-                .filter(x -> x.status().phase() == Phase.FAILED || x.status().message().contains("last task failure")));
-        // the deployment goes on retrying: Marathon still reports it
+        Workload w = await("launch failed", () -> client.getWorkload("/broken")
+                .filter(x -> x.status().message().contains("last task failure")));
+        // Marathon's deployment goes on retrying with back-off: it is still in progress
         assertThat(w.status().phase()).isEqualTo(Phase.DEPLOYING);
-        assertThat(w.status().message()).contains("image not found").contains("delayed 42 s");
+        assertThat(w.status().message()).contains("image not found")
+                .contains("1 instance(s) to launch, delayed 42 s (back-off after failed launches)");
         assertThat(client.events("/broken", 10)).anySatisfy(e -> {
             assertThat(e.type()).isEqualTo(EngineEvent.WARNING);
             assertThat(e.reason()).isEqualTo("TaskFailed");
             assertThat(e.message()).contains("image not found");
         });
+    }
+
+    @Test
+    void appWhoseTasksCrashIsFailed() {
+        server.createApp("{\"id\": \"/crashy\", \"cmd\": \"./start.sh\", \"instances\": 2}");
+        awaitPhase("/crashy", Phase.RUNNING);
+        server.crash("/crashy", "Command exited with status 137 (OOM killed)");
+        Workload w = client.getWorkload("/crashy").orElseThrow();
+        assertThat(w.status().phase()).isEqualTo(Phase.FAILED);
+        assertThat(w.status().running()).isZero();
+        assertThat(w.status().message()).contains("last task failure: TASK_FAILED on node-")
+                .contains("OOM killed").contains("delayed 42 s");
+        assertThat(w.status().since()).isNotNull();
     }
 
     @Test
@@ -268,6 +282,40 @@ class MarathonEngineClientTest {
                     .findFirst());
         }
         assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void aSilentStreamNoticesALeaderChange() {
+        List<EngineChange> seen = new CopyOnWriteArrayList<>();
+        ((MarathonEngineClient) client).eventIdleCheck(Duration.ofMillis(200));
+        try (Subscription ignored = client.watch(listener(seen, new ArrayList<>()))) {
+            await("stream open", () -> Optional.of(server.openEventStreams()).filter(n -> n == 1));
+            // the old stream stays open, as with a half-open connection to a deposed leader
+            server.leader("10.0.0.3:8080");
+            await("leader change", () -> seen.stream().filter(c -> c instanceof EngineChange.ResyncRequired r
+                    && r.reason().contains("to 10.0.0.3:8080")).findFirst());
+            await("second stream", () -> Optional.of(server.openEventStreams()).filter(n -> n == 2));
+            server.createApp("{\"id\": \"/after-leader\", \"cmd\": \"sleep 1000\"}");
+            await("event on the new stream", () -> seen.stream().filter(c -> c instanceof EngineChange.WorkloadChanged wc
+                    && wc.workload().nativeId().equals("/after-leader")).findFirst());
+        }
+    }
+
+    @Test
+    void anIdleStreamOutlivesTheCallTimeout() throws InterruptedException {
+        List<EngineChange> seen = new CopyOnWriteArrayList<>();
+        EngineConnection shortCalls = new EngineConnection(UUID.randomUUID(), "short", server.url(), null, null, null,
+                Duration.ofMillis(700));
+        try (EngineClient quick = new MarathonEngineAdapter().connect(shortCalls);
+             Subscription ignored = quick.watch(listener(seen, new ArrayList<>()))) {
+            await("stream open", () -> Optional.of(server.openEventStreams()).filter(n -> n == 1));
+            Thread.sleep(1500);
+            server.createApp("{\"id\": \"/late\", \"cmd\": \"sleep 1000\"}");
+            await("late event", () -> seen.stream().filter(c -> c instanceof EngineChange.WorkloadChanged wc
+                    && wc.workload().nativeId().equals("/late")).findFirst());
+            assertThat(seen).noneMatch(EngineChange.ResyncRequired.class::isInstance);
+            assertThat(server.openEventStreams()).isEqualTo(1);
+        }
     }
 
     @Test

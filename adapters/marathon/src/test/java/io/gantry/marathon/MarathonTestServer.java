@@ -31,6 +31,10 @@ import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+
+import javax.net.ssl.SSLContext;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -75,6 +79,7 @@ final class MarathonTestServer implements AutoCloseable {
     private final List<String> requests = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger nextPort = new AtomicInteger(31000);
     private final int agents;
+    private final String scheme;
     private volatile Duration deploymentDelay = Duration.ofMillis(300);
     private volatile String leader;
     private volatile String requiredAuthorization;
@@ -109,11 +114,18 @@ final class MarathonTestServer implements AutoCloseable {
     private record EventClient(BlockingQueue<String> frames, Set<String> types) {
     }
 
-    private MarathonTestServer(int agents) throws IOException {
+    private MarathonTestServer(int agents, SSLContext tls) throws IOException {
         this.agents = agents;
         this.idPattern = Pattern.compile(JSON.readTree(Files.readString(fixtures().resolve("schema/Group.json")))
                 .path("definitions").path("pathType").path("pattern").asString());
-        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        if (tls != null) {
+            HttpsServer https = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            this.server = https;
+        } else {
+            this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        }
+        this.scheme = tls == null ? "http" : "https";
         this.server.setExecutor(handlers);
         this.server.createContext("/", this::handle);
         this.server.start();
@@ -127,7 +139,16 @@ final class MarathonTestServer implements AutoCloseable {
     /** A server whose Mesos master knows {@code agents} agents. */
     static MarathonTestServer start(int agents) {
         try {
-            return new MarathonTestServer(agents);
+            return new MarathonTestServer(agents, null);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A server on https with this TLS context. */
+    static MarathonTestServer startTls(SSLContext tls) {
+        try {
+            return new MarathonTestServer(3, tls);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -147,7 +168,7 @@ final class MarathonTestServer implements AutoCloseable {
     }
 
     String url() {
-        return "http://127.0.0.1:" + port();
+        return scheme + "://127.0.0.1:" + port();
     }
 
     /** Each deployment completes after this long (and locks its apps meanwhile). */
@@ -190,6 +211,22 @@ final class MarathonTestServer implements AutoCloseable {
         failingApps.put(appId, message);
     }
 
+    /**
+     * The app's running tasks crash (TASK_FAILED with this message) after its deployment ended, and
+     * relaunches fail: nothing runs and no deployment is in progress.
+     */
+    synchronized void crash(String appId, String message) {
+        failingApps.put(appId, message);
+        List<Task> list = tasks.getOrDefault(appId, new ArrayList<>());
+        for (Task t : list) {
+            t.state = "TASK_FAILED";
+            t.stderr.append(message).append('\n');
+            statusUpdate(t, message);
+            recordFailure(t, message);
+        }
+        list.clear();
+    }
+
     /** Creates an app as if posted to {@code /v2/apps} by someone else; returns the status code. */
     int createApp(String json) {
         return handleCreate(JSON.readTree(json), "10.0.0.99").status;
@@ -203,6 +240,10 @@ final class MarathonTestServer implements AutoCloseable {
     synchronized void appendStdout(String taskId, String line) {
         tasks.values().stream().flatMap(List::stream).filter(t -> t.id.equals(taskId))
                 .forEach(t -> t.stdout.append(line).append('\n'));
+    }
+
+    synchronized long runningTasks() {
+        return tasks.values().stream().flatMap(List::stream).filter(t -> t.state.equals("TASK_RUNNING")).count();
     }
 
     synchronized List<String> taskIds(String appId) {
@@ -712,10 +753,7 @@ final class MarathonTestServer implements AutoCloseable {
                 t.state = "TASK_FAILED";
                 t.stderr.append(failure).append('\n');
                 statusUpdate(t, failure);
-                lastTaskFailure.put(appId, JSON.createObjectNode().put("appId", appId).put("host", host(t.agent))
-                        .put("message", failure).put("state", "TASK_FAILED").put("taskId", t.id)
-                        .put("timestamp", Instant.now().toString()).put("version", t.version)
-                        .put("slaveId", t.agent));
+                recordFailure(t, failure);
             }
             list.removeAll(launched);
             // Marathon keeps the deployment and retries with back-off: it stays in progress
@@ -760,6 +798,12 @@ final class MarathonTestServer implements AutoCloseable {
             emit("app_terminated_event", JSON.createObjectNode().put("appId", appId));
         }
         finishDeployment(d, true);
+    }
+
+    private void recordFailure(Task t, String message) {
+        lastTaskFailure.put(t.appId, JSON.createObjectNode().put("appId", t.appId).put("host", host(t.agent))
+                .put("message", message).put("state", "TASK_FAILED").put("taskId", t.id)
+                .put("timestamp", Instant.now().toString()).put("version", t.version).put("slaveId", t.agent));
     }
 
     private void finishDeployment(Deployment d, boolean success) {
