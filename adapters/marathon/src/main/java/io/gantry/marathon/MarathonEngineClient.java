@@ -91,6 +91,18 @@ final class MarathonEngineClient implements EngineClient {
         return mapper;
     }
 
+    /**
+     * A native id as Marathon writes it (leading slash). One that Marathon could not hold (upper case,
+     * spaces...) names no workload; refusing it here also keeps it out of request URLs.
+     */
+    private static String id(String nativeId) {
+        String id = MarathonWorkloadMapper.normalizeId(nativeId);
+        if (!MarathonWorkloadMapper.isValidId(id)) {
+            throw new WorkloadNotFoundException(nativeId);
+        }
+        return id;
+    }
+
     @Override
     public Set<Capability> capabilities() {
         Set<Capability> caps = EnumSet.of(Capability.DEPLOY, Capability.UPDATE, Capability.SCALE, Capability.RESTART,
@@ -139,7 +151,10 @@ final class MarathonEngineClient implements EngineClient {
 
     @Override
     public Optional<Workload> getWorkload(String nativeId) {
-        String id = MarathonWorkloadMapper.normalizeId(nativeId);
+        if (!MarathonWorkloadMapper.isValidId(MarathonWorkloadMapper.normalizeId(nativeId))) {
+            return Optional.empty();
+        }
+        String id = id(nativeId);
         MarathonHttp.Response r = marathon.get("/v2/apps" + id + "?" + MarathonWorkloadMapper.ONE_APP_EMBEDS);
         if (r.status() == 404) {
             return pod(id);
@@ -228,7 +243,7 @@ final class MarathonEngineClient implements EngineClient {
 
     @Override
     public List<EngineEvent> events(String nativeId, int limit) {
-        String id = MarathonWorkloadMapper.normalizeId(nativeId);
+        String id = id(nativeId);
         List<EngineEvent> out = new ArrayList<>();
         synchronized (recentEvents) {
             Deque<EngineEvent> seen = recentEvents.get(id);
@@ -286,7 +301,7 @@ final class MarathonEngineClient implements EngineClient {
 
     @Override
     public void update(String nativeId, WorkloadSpec spec) {
-        String id = MarathonWorkloadMapper.normalizeId(nativeId);
+        String id = id(nativeId);
         JsonNode current = existingApp(id);
         if (current == null) {
             existingPod(id);
@@ -302,7 +317,7 @@ final class MarathonEngineClient implements EngineClient {
         if (replicas < 0) {
             throw InvalidSpecException.of("replicas", "must be 0 or more");
         }
-        String id = MarathonWorkloadMapper.normalizeId(nativeId);
+        String id = id(nativeId);
         // PUT on an unknown app id creates the app (Marathon REST docs): check that it exists first
         if (existingApp(id) == null) {
             scalePod(id, existingPod(id), replicas);
@@ -313,7 +328,7 @@ final class MarathonEngineClient implements EngineClient {
 
     @Override
     public void restart(String nativeId) {
-        String id = MarathonWorkloadMapper.normalizeId(nativeId);
+        String id = id(nativeId);
         MarathonHttp.Response r = writeResponse("POST", "/v2/apps" + id + "/restart", null);
         if (r.status() == 404) {
             // pods have no restart endpoint: a changed label makes Marathon replace every instance
@@ -329,7 +344,7 @@ final class MarathonEngineClient implements EngineClient {
 
     @Override
     public void delete(String nativeId) {
-        String id = MarathonWorkloadMapper.normalizeId(nativeId);
+        String id = id(nativeId);
         MarathonHttp.Response r = writeResponse("DELETE", "/v2/apps" + id, null);
         if (r.status() == 404) {
             r = writeResponse("DELETE", "/v2/pods" + id, null);
@@ -462,7 +477,7 @@ final class MarathonEngineClient implements EngineClient {
 
     @Override
     public List<LogLine> logs(String nativeId, int tail) {
-        String id = MarathonWorkloadMapper.normalizeId(nativeId);
+        String id = id(nativeId);
         requireSandbox();
         List<LogLine> out = new ArrayList<>();
         for (JsonNode task : tasks(id)) {
@@ -478,7 +493,7 @@ final class MarathonEngineClient implements EngineClient {
 
     @Override
     public Subscription followLogs(String nativeId, int tail, LogSink sink) {
-        String id = MarathonWorkloadMapper.normalizeId(nativeId);
+        String id = id(nativeId);
         requireSandbox();
         SandboxFollower follower = new SandboxFollower(this, sandbox, id, tail, sink);
         open.add(follower);
@@ -488,6 +503,11 @@ final class MarathonEngineClient implements EngineClient {
 
     List<JsonNode> tasks(String id) {
         MarathonHttp.Response r = marathon.get("/v2/apps" + id + "/tasks");
+        if (r.status() == 404 && pod(id).isPresent()) {
+            // a pod's containers run under Mesos' default executor, in nested sandboxes not read here
+            throw new UnsupportedCapabilityException(Capability.LOGS, "'" + id + "' is a Marathon pod: Gantry reads "
+                    + "logs of apps only");
+        }
         return array(expectOk(r, "tasks", id), "tasks");
     }
 

@@ -159,6 +159,9 @@ final class MarathonEventStream implements Subscription {
                 if (!closed) {
                     deliver(() -> listener.onFailure(e));
                 }
+                // giving up: nothing more comes after onFailure
+                watchdog.shutdownNow();
+                delivery.shutdown();
                 return;
             } catch (EngineException | IOException e) {
                 if (closed) {

@@ -73,6 +73,7 @@ final class MarathonHttp {
         long deadline = System.nanoTime() + settings.callTimeout().toNanos();
         int start = current.get();
         IOException last = null;
+        Response noLeader = null;
         for (int attempt = 0; attempt < endpoints.size(); attempt++) {
             int index = Math.floorMod(start + attempt, endpoints.size());
             URI base = endpoints.get(index);
@@ -91,6 +92,11 @@ final class MarathonHttp {
             try {
                 HttpResponse<String> r = client.send(request.build(),
                         HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                if (r.statusCode() == 503) {
+                    // a Marathon without a leader (election under way) refuses everything: another may have one
+                    noLeader = new Response(r.statusCode(), r.body(), base);
+                    continue;
+                }
                 current.set(index);
                 return new Response(r.statusCode(), r.body(), base);
             } catch (InterruptedException e) {
@@ -102,6 +108,9 @@ final class MarathonHttp {
                     break;
                 }
             }
+        }
+        if (noLeader != null) {
+            return noLeader;
         }
         throw unavailable(method + " " + stripQuery(pathAndQuery), last);
     }

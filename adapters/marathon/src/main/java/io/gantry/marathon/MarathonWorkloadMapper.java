@@ -70,12 +70,19 @@ final class MarathonWorkloadMapper {
             "tasksRunning", "tasksStaged", "tasksHealthy", "tasksUnhealthy", "deployments", "lastTaskFailure",
             "taskStats", "readinessCheckResults");
     private static final Pattern INDEX = Pattern.compile("\\((\\d+)\\)");
+    /** Marathon's pathType (schema/AppDefinition.json), absolute and without a trailing slash. */
+    private static final Pattern ID = Pattern.compile("^(/(([a-z0-9]|[a-z0-9][a-z0-9\\-.]*[a-z0-9])))+$");
 
     // ---- identity
 
     static String normalizeId(String nativeId) {
         String id = nativeId == null ? "" : nativeId.trim();
         return id.startsWith("/") ? id : "/" + id;
+    }
+
+    /** A path of Marathon ids: segments of {@code a-z 0-9 - .}, not starting or ending with a dash. */
+    static boolean isValidId(String id) {
+        return id != null && ID.matcher(id).matches();
     }
 
     static String namespaceOf(String id) {

@@ -31,14 +31,20 @@ final class MesosSandbox {
     private final MarathonSettings settings;
     private final MarathonHttp master;
     private final Map<String, MarathonHttp> agents = new ConcurrentHashMap<>();
+    private final Map<String, MarathonHttp> byAgentId = new ConcurrentHashMap<>();
 
     MesosSandbox(MarathonSettings settings, MarathonHttp master) {
         this.settings = settings;
         this.master = master;
     }
 
-    /** The agent's base URL for a Mesos agent id, from the master. */
+    /** The agent's HTTP endpoint for a Mesos agent id; the master is asked again for an agent not seen yet. */
     MarathonHttp agent(String agentId) {
+        MarathonHttp known = byAgentId.get(String.valueOf(agentId));
+        return known != null ? known : lookUp(agentId);
+    }
+
+    private MarathonHttp lookUp(String agentId) {
         JsonNode slaves = MarathonEngineClient.expectOk(master.get("/master/slaves"), "Mesos agents", null);
         for (JsonNode s : array(slaves, "slaves")) {
             if (agentId != null && agentId.equals(text(s, "id"))) {
@@ -46,8 +52,10 @@ final class MesosSandbox {
                 String hostPort = pid != null && pid.contains("@") ? pid.substring(pid.indexOf('@') + 1)
                         : text(s, "hostname") + ":5051";
                 String base = settings.mesosUrl().getScheme() + "://" + hostPort;
-                return agents.computeIfAbsent(base, b -> new MarathonHttp(settings, "Mesos agent",
+                MarathonHttp agent = agents.computeIfAbsent(base, b -> new MarathonHttp(settings, "Mesos agent",
                         List.of(URI.create(b))));
+                byAgentId.put(agentId, agent);
+                return agent;
             }
         }
         throw new EngineUnavailableException("Mesos master does not know agent " + agentId);

@@ -42,6 +42,7 @@ import io.gantry.spi.WatchListener;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
+import io.gantry.spi.WorkloadNotFoundException;
 import io.gantry.spi.WorkloadSpec;
 
 /** The adapter against the Marathon test server: reads, writes, locks, validation, watch, HA, auth, logs. */
@@ -354,6 +355,28 @@ class MarathonEngineClientTest {
     }
 
     @Test
+    void aMarathonWithoutLeaderIsSkippedForTheNext() {
+        MarathonTestServer second = MarathonTestServer.start();
+        try (EngineClient ha = connect(server.url() + "," + second.url(), Map.of())) {
+            second.createApp("{\"id\": \"/elected\", \"cmd\": \"sleep 1000\"}");
+            server.leaderless(true);
+            assertThat(ha.listWorkloads()).extracting(Workload::nativeId).containsExactly("/elected");
+            second.leaderless(true);
+            assertThatThrownBy(ha::ping).isInstanceOf(EngineUnavailableException.class)
+                    .hasMessageContaining("503").hasMessageContaining("Could not determine the current leader");
+        } finally {
+            second.close();
+        }
+    }
+
+    @Test
+    void idsMarathonCannotHoldNameNoWorkload() {
+        assertThat(client.getWorkload("Not A Marathon Id")).isEmpty();
+        assertThatThrownBy(() -> client.delete("/UPPER/case")).isInstanceOf(WorkloadNotFoundException.class);
+        assertThat(server.requests()).noneMatch(r -> r.contains("UPPER"));
+    }
+
+    @Test
     void unreachableMarathonIsUnavailableWithinTheCallTimeout() throws Exception {
         EngineConnection conn = new EngineConnection(UUID.randomUUID(), "gone",
                 "http://127.0.0.1:" + freePort() + ",http://127.0.0.1:" + freePort(), null, null, null,
@@ -384,6 +407,12 @@ class MarathonEngineClientTest {
             assertThat(ok.listWorkloads()).isEmpty();
         }
         assertThat(new MarathonEngineAdapter().connect(basic).toString()).doesNotContain("s3cret");
+
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        try (Subscription ignored = client.watch(listener(new CopyOnWriteArrayList<>(), failures))) {
+            await("watch gave up", () -> failures.stream().findFirst());
+        }
+        assertThat(failures).singleElement().isInstanceOf(EngineForbiddenException.class);
     }
 
     @Test

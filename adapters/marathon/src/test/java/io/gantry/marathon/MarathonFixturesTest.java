@@ -423,6 +423,10 @@ class MarathonFixturesTest {
         assertThat(id.matcher(MarathonWorkloadMapper.appId("prod/shop", "web")).matches()).isTrue();
         assertThat(id.matcher(MarathonWorkloadMapper.appId("", "web-1")).matches()).isTrue();
         assertThat(MarathonWorkloadMapper.namespaceOf("/prod/shop/web")).isEqualTo("prod/shop");
+        for (String sample : List.of("/a", "/prod/shop/web", "/a.b/c-d/e1", "/-bad", "/Bad", "/a b", "/a/", "/a-")) {
+            assertThat(MarathonWorkloadMapper.isValidId(sample)).as(sample)
+                    .isEqualTo(id.matcher(sample).matches() && !sample.endsWith("/"));
+        }
     }
 
     @AfterAll

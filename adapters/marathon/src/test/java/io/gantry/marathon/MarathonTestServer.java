@@ -83,6 +83,7 @@ final class MarathonTestServer implements AutoCloseable {
     private volatile Duration deploymentDelay = Duration.ofMillis(300);
     private volatile String leader;
     private volatile String requiredAuthorization;
+    private volatile boolean leaderless;
 
     /** A Mesos task of an app. */
     private static final class Task {
@@ -187,6 +188,11 @@ final class MarathonTestServer implements AutoCloseable {
         this.leader = newLeader;
     }
 
+    /** While true, every API call answers 503 as a Marathon does during a leader election. */
+    void leaderless(boolean value) {
+        this.leaderless = value;
+    }
+
     /** Requests received, as {@code METHOD path?query}, oldest first. */
     List<String> requests() {
         synchronized (requests) {
@@ -276,6 +282,10 @@ final class MarathonTestServer implements AutoCloseable {
             String auth = requiredAuthorization;
             if (auth != null && !auth.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
                 send(ex, error(401, "Invalid username or password."));
+                return;
+            }
+            if (leaderless && path.startsWith("/v2/")) {
+                send(ex, error(503, "Could not determine the current leader"));
                 return;
             }
             if (path.equals("/v2/events")) {
