@@ -305,7 +305,7 @@ final class MarathonEngineClient implements EngineClient {
         JsonNode current = existingApp(id);
         if (current == null) {
             existingPod(id);
-            // a pod's containers, volumes and networks have no place in the model: rewriting them from it would lose them
+            // a pod's containers, volumes and networks have no place in the model: a rewrite would lose them
             throw new UnsupportedCapabilityException(Capability.UPDATE, "'" + id + "' is a Marathon pod: Gantry "
                     + "scales, restarts and deletes pods; edit their containers in Marathon");
         }

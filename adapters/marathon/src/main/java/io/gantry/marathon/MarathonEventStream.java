@@ -42,7 +42,7 @@ import tools.jackson.databind.JsonNode;
 final class MarathonEventStream implements Subscription {
     private static final System.Logger LOG = System.getLogger(MarathonEventStream.class.getName());
     static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
-    static final Duration MAX_BACKOFF = Duration.ofSeconds(15);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
     static final Duration IDLE_CHECK = Duration.ofSeconds(30);
     /** Only what changes workloads; Marathon 1.3.7+ filters server side, older ones send everything. */
     private static final List<String> EVENT_TYPES = List.of("status_update_event", "instance_changed_event",

@@ -55,11 +55,6 @@ final class MarathonHttp {
         this.client = builder.build();
     }
 
-    /** The endpoint calls currently go to. */
-    URI currentEndpoint() {
-        return endpoints.get(Math.floorMod(current.get(), endpoints.size()));
-    }
-
     Response get(String pathAndQuery) {
         return send("GET", pathAndQuery, null);
     }
@@ -101,7 +96,8 @@ final class MarathonHttp {
                 return new Response(r.statusCode(), r.body(), base);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new EngineUnavailableException("interrupted while calling " + what + " of " + settings.engineName(), e);
+                throw new EngineUnavailableException("interrupted while calling " + what + " of "
+                        + settings.engineName(), e);
             } catch (IOException e) {
                 last = e;
                 if (!"GET".equals(method) && !neverConnected(e)) {

@@ -41,6 +41,7 @@ import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadSpec;
+import io.gantry.spi.Phase;
 import io.gantry.spi.WorkloadStatus;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -351,7 +352,7 @@ final class MarathonWorkloadMapper {
         int started = Math.max(startedTasks, running) + (failure != null ? 1 : 0);
         PhaseRule.Facts facts = new PhaseRule.Facts(desired, running, healthy, hasHealthCheck,
                 !deployments.isEmpty(), failed, started, false);
-        boolean fine = PhaseRule.phase(facts) == io.gantry.spi.Phase.RUNNING;
+        boolean fine = PhaseRule.phase(facts) == Phase.RUNNING;
         String message = fine ? "" : appMessage(deployments, failure, queueEntry, intOr(app, "tasksStaged", 0));
         Instant since = failure != null && running == 0 ? instant(failure, "timestamp") : null;
         if (since == null) {
@@ -528,7 +529,7 @@ final class MarathonWorkloadMapper {
         }
         PhaseRule.Facts facts = new PhaseRule.Facts(desired, running, stable, health != null, deploying, failed,
                 started + failed, false);
-        boolean fine = PhaseRule.phase(facts) == io.gantry.spi.Phase.RUNNING;
+        boolean fine = PhaseRule.phase(facts) == Phase.RUNNING;
         String message = fine ? "" : textOr(podStatus, "message", deploying ? "deployment in progress" : "");
         WorkloadStatus status = PhaseRule.status(facts, message, instant(podStatus, "statusSince"));
         return new Workload(id, namespaceOf(id), nameOf(id), WorkloadKind.SERVICE, stringMap(object(spec, "labels")),
