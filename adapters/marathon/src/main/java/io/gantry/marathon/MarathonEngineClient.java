@@ -83,6 +83,10 @@ final class MarathonEngineClient implements EngineClient {
         this.sandbox = mesos == null ? null : new MesosSandbox(settings, mesos);
     }
 
+    Duration callTimeout() {
+        return settings.callTimeout();
+    }
+
     MarathonHttp http() {
         return marathon;
     }
@@ -115,52 +119,58 @@ final class MarathonEngineClient implements EngineClient {
 
     @Override
     public EngineInfo ping() {
-        JsonNode info = expectOk(marathon.get("/v2/info"), "Marathon info", null);
-        frameworkId = text(info, "frameworkId");
-        EngineInfo marathonInfo = mapper.info(info);
-        if (mesos != null && !marathonInfo.degraded()) {
-            try {
-                MarathonHttp.Response health = mesos.get("/master/health");
-                if (!health.ok()) {
-                    return EngineInfo.degraded(marathonInfo.version(), "Mesos master answered HTTP "
-                            + health.status() + ": nodes and logs are unavailable");
+        try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
+            JsonNode info = expectOk(marathon.get("/v2/info"), "Marathon info", null);
+            frameworkId = text(info, "frameworkId");
+            EngineInfo marathonInfo = mapper.info(info);
+            if (mesos != null && !marathonInfo.degraded()) {
+                try {
+                    MarathonHttp.Response health = mesos.get("/master/health");
+                    if (!health.ok()) {
+                        return EngineInfo.degraded(marathonInfo.version(), "Mesos master answered HTTP "
+                                + health.status() + ": nodes and logs are unavailable");
+                    }
+                } catch (EngineUnavailableException e) {
+                    return EngineInfo.degraded(marathonInfo.version(), "Mesos master unreachable, nodes and logs are "
+                            + "unavailable: " + e.getMessage());
                 }
-            } catch (EngineUnavailableException e) {
-                return EngineInfo.degraded(marathonInfo.version(), "Mesos master unreachable, nodes and logs are "
-                        + "unavailable: " + e.getMessage());
             }
+            return marathonInfo;
         }
-        return marathonInfo;
     }
 
     // ---- read
 
     @Override
     public List<Workload> listWorkloads() {
-        JsonNode apps = expectOk(marathon.get("/v2/apps?" + MarathonWorkloadMapper.APP_EMBEDS), "apps", null);
-        Map<String, JsonNode> queue = queue();
-        Integer nodes = nodeCount();
-        List<Workload> out = new ArrayList<>();
-        for (JsonNode app : array(apps, "apps")) {
-            String id = MarathonWorkloadMapper.normalizeId(text(app, "id"));
-            out.add(mapper.app(app, queue.get(id), nodes));
+        try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
+            JsonNode apps = expectOk(marathon.get("/v2/apps?" + MarathonWorkloadMapper.APP_EMBEDS), "apps", null);
+            Map<String, JsonNode> queue = queue();
+            Integer nodes = nodeCount();
+            List<Workload> out = new ArrayList<>();
+            for (JsonNode app : array(apps, "apps")) {
+                String id = MarathonWorkloadMapper.normalizeId(text(app, "id"));
+                out.add(mapper.app(app, queue.get(id), nodes));
+            }
+            out.addAll(pods());
+            return out;
         }
-        out.addAll(pods());
-        return out;
     }
 
     @Override
     public Optional<Workload> getWorkload(String nativeId) {
-        if (!MarathonWorkloadMapper.isValidId(MarathonWorkloadMapper.normalizeId(nativeId))) {
-            return Optional.empty();
+        try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
+            String id = MarathonWorkloadMapper.normalizeId(nativeId);
+            if (!MarathonWorkloadMapper.isValidId(id)) {
+                return Optional.empty();
+            }
+            MarathonHttp.Response r = marathon.get("/v2/apps" + id + "?" + MarathonWorkloadMapper.ONE_APP_EMBEDS);
+            if (r.status() == 404) {
+                return pod(id);
+            }
+            JsonNode app = expectOk(r, "app", id).path("app");
+            return Optional.of(mapper.app(app, queue().get(id), nodeCount()));
         }
-        String id = id(nativeId);
-        MarathonHttp.Response r = marathon.get("/v2/apps" + id + "?" + MarathonWorkloadMapper.ONE_APP_EMBEDS);
-        if (r.status() == 404) {
-            return pod(id);
-        }
-        JsonNode app = expectOk(r, "app", id).path("app");
-        return Optional.of(mapper.app(app, queue().get(id), nodeCount()));
     }
 
     private Optional<Workload> pod(String id) {
@@ -234,38 +244,42 @@ final class MarathonEngineClient implements EngineClient {
 
     @Override
     public List<Node> listNodes() {
-        if (mesos == null) {
-            return List.of();
+        try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
+            if (mesos == null) {
+                return List.of();
+            }
+            JsonNode slaves = expectOk(mesos.get("/master/slaves"), "Mesos agents", null);
+            return array(slaves, "slaves").stream().map(mapper::node).toList();
         }
-        JsonNode slaves = expectOk(mesos.get("/master/slaves"), "Mesos agents", null);
-        return array(slaves, "slaves").stream().map(mapper::node).toList();
     }
 
     @Override
     public List<EngineEvent> events(String nativeId, int limit) {
-        String id = id(nativeId);
-        List<EngineEvent> out = new ArrayList<>();
-        synchronized (recentEvents) {
-            Deque<EngineEvent> seen = recentEvents.get(id);
-            if (seen != null) {
-                out.addAll(seen);
+        try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
+            String id = id(nativeId);
+            List<EngineEvent> out = new ArrayList<>();
+            synchronized (recentEvents) {
+                Deque<EngineEvent> seen = recentEvents.get(id);
+                if (seen != null) {
+                    out.addAll(seen);
+                }
             }
+            MarathonHttp.Response r = marathon.get("/v2/apps" + id + "?embed=app.lastTaskFailure");
+            if (r.status() == 200) {
+                EngineEvent failure = mapper.lastFailure(Json.parse(r.body()).path("app"));
+                if (failure != null && out.stream().noneMatch(e -> e.message().equals(failure.message()))) {
+                    out.add(failure);
+                }
+                String queued = MarathonWorkloadMapper.queueMessage(queue().get(id));
+                if (!queued.isEmpty()) {
+                    out.add(new EngineEvent(Instant.now(), id, EngineEvent.WARNING, "Queued", queued));
+                }
+            } else if (r.status() == 404 && out.isEmpty() && pod(id).isEmpty()) {
+                throw new WorkloadNotFoundException(id);
+            }
+            out.sort(Comparator.comparing(EngineEvent::time, Comparator.nullsLast(Comparator.reverseOrder())));
+            return out.subList(0, Math.min(Math.max(limit, 0), out.size()));
         }
-        MarathonHttp.Response r = marathon.get("/v2/apps" + id + "?embed=app.lastTaskFailure");
-        if (r.status() == 200) {
-            EngineEvent failure = mapper.lastFailure(Json.parse(r.body()).path("app"));
-            if (failure != null && out.stream().noneMatch(e -> e.message().equals(failure.message()))) {
-                out.add(failure);
-            }
-            String queued = MarathonWorkloadMapper.queueMessage(queue().get(id));
-            if (!queued.isEmpty()) {
-                out.add(new EngineEvent(Instant.now(), id, EngineEvent.WARNING, "Queued", queued));
-            }
-        } else if (r.status() == 404 && out.isEmpty() && pod(id).isEmpty()) {
-            throw new WorkloadNotFoundException(id);
-        }
-        out.sort(Comparator.comparing(EngineEvent::time, Comparator.nullsLast(Comparator.reverseOrder())));
-        return out.subList(0, Math.min(Math.max(limit, 0), out.size()));
     }
 
     /** Called by the event stream: keeps what Marathon said, since it has no event history to ask for later. */
@@ -286,72 +300,82 @@ final class MarathonEngineClient implements EngineClient {
 
     @Override
     public Workload deploy(WorkloadDefinition definition) {
-        Integer nodes = definition.kind() == WorkloadKind.DAEMON ? nodeCount() : null;
-        ObjectNode body = mapper.newApp(definition, nodes);
-        String id = text(body, "id");
-        MarathonHttp.Response r = marathon.send("POST", "/v2/apps", body.toString());
-        if (r.status() == 409) {
-            throw new EngineConflictException("'" + id + "' already exists on Marathon engine "
-                    + settings.engineName() + ": " + message(r));
+        try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
+            Integer nodes = definition.kind() == WorkloadKind.DAEMON ? nodeCount() : null;
+            ObjectNode body = mapper.newApp(definition, nodes);
+            String id = text(body, "id");
+            MarathonHttp.Response r = marathon.send("POST", "/v2/apps", body.toString());
+            if (r.status() == 409) {
+                throw new EngineConflictException("'" + id + "' already exists on Marathon engine "
+                        + settings.engineName() + ": " + message(r));
+            }
+            JsonNode created = expectOk(r, "app", id);
+            LOG.log(System.Logger.Level.INFO, "deployed app {0} on Marathon engine {1}", id, settings.engineName());
+            return mapper.app(created, null, nodes);
         }
-        JsonNode created = expectOk(r, "app", id);
-        LOG.log(System.Logger.Level.INFO, "deployed app {0} on Marathon engine {1}", id, settings.engineName());
-        return mapper.app(created, null, nodes);
     }
 
     @Override
     public void update(String nativeId, WorkloadSpec spec) {
-        String id = id(nativeId);
-        JsonNode current = existingApp(id);
-        if (current == null) {
-            existingPod(id);
-            // a pod's containers, volumes and networks have no place in the model: a rewrite would lose them
-            throw new UnsupportedCapabilityException(Capability.UPDATE, "'" + id + "' is a Marathon pod: Gantry "
-                    + "scales, restarts and deletes pods; edit their containers in Marathon");
+        try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
+            String id = id(nativeId);
+            JsonNode current = existingApp(id);
+            if (current == null) {
+                existingPod(id);
+                // a pod's containers, volumes and networks have no place in the model: a rewrite would lose them
+                throw new UnsupportedCapabilityException(Capability.UPDATE, "'" + id + "' is a Marathon pod: Gantry "
+                        + "scales, restarts and deletes pods; edit their containers in Marathon");
+            }
+            write("PUT", "/v2/apps" + id, mapper.updatedApp(current, spec).toString(), id);
         }
-        write("PUT", "/v2/apps" + id, mapper.updatedApp(current, spec).toString(), id);
     }
 
     @Override
     public void scale(String nativeId, int replicas) {
-        if (replicas < 0) {
-            throw InvalidSpecException.of("replicas", "must be 0 or more");
+        try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
+            if (replicas < 0) {
+                throw InvalidSpecException.of("replicas", "must be 0 or more");
+            }
+            String id = id(nativeId);
+            // PUT on an unknown app id creates the app (Marathon REST docs): check that it exists first
+            if (existingApp(id) == null) {
+                scalePod(id, existingPod(id), replicas);
+                return;
+            }
+            write("PUT", "/v2/apps" + id, "{\"instances\":" + replicas + "}", id);
         }
-        String id = id(nativeId);
-        // PUT on an unknown app id creates the app (Marathon REST docs): check that it exists first
-        if (existingApp(id) == null) {
-            scalePod(id, existingPod(id), replicas);
-            return;
-        }
-        write("PUT", "/v2/apps" + id, "{\"instances\":" + replicas + "}", id);
     }
 
     @Override
     public void restart(String nativeId) {
-        String id = id(nativeId);
-        MarathonHttp.Response r = writeResponse("POST", "/v2/apps" + id + "/restart", null);
-        if (r.status() == 404) {
-            // pods have no restart endpoint: a changed label makes Marathon replace every instance
-            ObjectNode pod = (ObjectNode) existingPod(id).deepCopy();
-            ObjectNode labels = pod.has("labels") && pod.get("labels").isObject() ? (ObjectNode) pod.get("labels")
-                    : pod.putObject("labels");
-            labels.put(RESTARTED_LABEL, Instant.now().toString());
-            write("PUT", "/v2/pods" + id, stripPod(pod).toString(), id);
-            return;
+        try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
+            String id = id(nativeId);
+            MarathonHttp.Response r = writeResponse("POST", "/v2/apps" + id + "/restart", null);
+            if (r.status() == 404) {
+                // pods have no restart endpoint: a changed label makes Marathon replace every instance
+                ObjectNode pod = (ObjectNode) existingPod(id).deepCopy();
+                ObjectNode labels = pod.has("labels") && pod.get("labels").isObject() ? (ObjectNode) pod.get("labels")
+                        : pod.putObject("labels");
+                labels.put(RESTARTED_LABEL, Instant.now().toString());
+                write("PUT", "/v2/pods" + id, stripPod(pod).toString(), id);
+                return;
+            }
+            expectOk(r, "workload", id);
         }
-        expectOk(r, "workload", id);
     }
 
     @Override
     public void delete(String nativeId) {
-        String id = id(nativeId);
-        MarathonHttp.Response r = writeResponse("DELETE", "/v2/apps" + id, null);
-        if (r.status() == 404) {
-            r = writeResponse("DELETE", "/v2/pods" + id, null);
+        try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
+            String id = id(nativeId);
+            MarathonHttp.Response r = writeResponse("DELETE", "/v2/apps" + id, null);
+            if (r.status() == 404) {
+                r = writeResponse("DELETE", "/v2/pods" + id, null);
+            }
+            JsonNode result = expectOk(r, "workload", id);
+            LOG.log(System.Logger.Level.INFO, "deleted {0} on Marathon engine {1}: deployment {2}", id,
+                    settings.engineName(), deploymentId(result));
         }
-        JsonNode result = expectOk(r, "workload", id);
-        LOG.log(System.Logger.Level.INFO, "deleted {0} on Marathon engine {1}: deployment {2}", id,
-                settings.engineName(), deploymentId(result));
     }
 
     private void scalePod(String id, JsonNode pod, int replicas) {
@@ -477,18 +501,20 @@ final class MarathonEngineClient implements EngineClient {
 
     @Override
     public List<LogLine> logs(String nativeId, int tail) {
-        String id = id(nativeId);
-        requireSandbox();
-        List<LogLine> out = new ArrayList<>();
-        for (JsonNode task : tasks(id)) {
-            String taskId = text(task, "id");
-            MarathonHttp agent = sandbox.agent(text(task, "slaveId"));
-            for (String stream : List.of("stdout", "stderr")) {
-                String path = MesosSandbox.path(frameworkId(), taskId, stream);
-                sandbox.tail(agent, path, tail).forEach(l -> out.add(new LogLine(null, taskId, stream, l)));
+        try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
+            String id = id(nativeId);
+            requireSandbox();
+            List<LogLine> out = new ArrayList<>();
+            for (JsonNode task : tasks(id)) {
+                String taskId = text(task, "id");
+                MarathonHttp agent = sandbox.agent(text(task, "slaveId"));
+                for (String stream : List.of("stdout", "stderr")) {
+                    String path = MesosSandbox.path(frameworkId(), taskId, stream);
+                    sandbox.tail(agent, path, tail).forEach(l -> out.add(new LogLine(null, taskId, stream, l)));
+                }
             }
+            return out;
         }
-        return out;
     }
 
     @Override

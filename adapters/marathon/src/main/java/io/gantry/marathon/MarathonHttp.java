@@ -65,7 +65,7 @@ final class MarathonHttp {
      * @throws EngineUnavailableException when no endpoint answered within the call timeout
      */
     Response send(String method, String pathAndQuery, String jsonBody) {
-        long deadline = System.nanoTime() + settings.callTimeout().toNanos();
+        long deadline = CallBudget.deadline(settings.callTimeout());
         int start = current.get();
         IOException last = null;
         Response noLeader = null;
@@ -147,7 +147,7 @@ final class MarathonHttp {
 
     private EngineUnavailableException unavailable(String call, IOException cause) {
         String why = cause instanceof HttpTimeoutException
-                ? "no answer within " + settings.callTimeout().toMillis() + " ms"
+                ? "no answer within the call timeout of " + settings.callTimeout().toMillis() + " ms"
                 : cause == null ? "call timeout exhausted" : describe(cause);
         return new EngineUnavailableException(what + " of engine " + settings.engineName() + " did not answer " + call
                 + " at " + endpoints + ": " + why, cause);

@@ -49,7 +49,7 @@ final class SandboxFollower implements Subscription {
         boolean first = true;
         Throwable end = null;
         while (!closed) {
-            try {
+            try (CallBudget ignored = CallBudget.start(client.callTimeout())) {
                 poll(first);
                 first = false;
                 failures = 0;

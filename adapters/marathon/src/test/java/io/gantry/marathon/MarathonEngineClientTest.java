@@ -391,6 +391,21 @@ class MarathonEngineClientTest {
     }
 
     @Test
+    void theCallTimeoutBoundsAWholeMethodNotEachRequest() throws Exception {
+        server.slowdown(Duration.ofMillis(400));
+        EngineConnection conn = new EngineConnection(UUID.randomUUID(), "slow", server.url(), null, null, null,
+                Duration.ofMillis(1000));
+        try (EngineClient slow = new MarathonEngineAdapter().connect(conn)) {
+            assertThat(slow.ping().version()).isEqualTo("1.11.24");
+            long start = System.nanoTime();
+            // apps, queue and pods: three answers of 400 ms do not fit in 1 s
+            assertThatThrownBy(slow::listWorkloads).isInstanceOf(EngineUnavailableException.class)
+                    .hasMessageContaining("call timeout");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1300));
+        }
+    }
+
+    @Test
     void basicAuthAndDcosTokenAreSentAndRefusalIsForbidden() {
         server.requireAuthorization("Basic " + java.util.Base64.getEncoder().encodeToString("ops:s3cret".getBytes()));
         EngineConnection basic = new EngineConnection(UUID.randomUUID(), "auth", server.url(), null,

@@ -84,6 +84,7 @@ final class MarathonTestServer implements AutoCloseable {
     private volatile String leader;
     private volatile String requiredAuthorization;
     private volatile boolean leaderless;
+    private volatile Duration slowdown = Duration.ZERO;
 
     /** A Mesos task of an app. */
     private static final class Task {
@@ -188,6 +189,11 @@ final class MarathonTestServer implements AutoCloseable {
         this.leader = newLeader;
     }
 
+    /** Every answer is delayed this long, as an overloaded Marathon would. */
+    void slowdown(Duration delay) {
+        this.slowdown = delay;
+    }
+
     /** While true, every API call answers 503 as a Marathon does during a leader election. */
     void leaderless(boolean value) {
         this.leaderless = value;
@@ -279,6 +285,9 @@ final class MarathonTestServer implements AutoCloseable {
         String query = uri.getRawQuery() == null ? "" : uri.getRawQuery();
         requests.add(method + " " + path + (query.isEmpty() ? "" : "?" + query));
         try {
+            if (!slowdown.isZero() && !path.equals("/v2/events")) {
+                Thread.sleep(slowdown.toMillis());
+            }
             String auth = requiredAuthorization;
             if (auth != null && !auth.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
                 send(ex, error(401, "Invalid username or password."));
@@ -297,6 +306,8 @@ final class MarathonTestServer implements AutoCloseable {
                 body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
             send(ex, route(method, path, params(query), body));
+        } catch (InterruptedException e) {
+            ex.close();
         } catch (RuntimeException e) {
             send(ex, error(500, String.valueOf(e)));
         }
