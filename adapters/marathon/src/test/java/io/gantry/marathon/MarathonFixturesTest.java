@@ -139,6 +139,24 @@ class MarathonFixturesTest {
     }
 
     @Test
+    void mesosContainerizerAppKeepsItsContainerTypeOnUpdate() {
+        JsonNode ucr = Json.parse("""
+                {"id": "/ucr/web", "instances": 1, "cpus": 0.5, "mem": 64,
+                 "container": {"type": "MESOS", "docker": {"image": "alpine:3.20", "pullConfig": {"secret": "pull"}},
+                   "portMappings": [{"containerPort": 8080, "hostPort": 31080, "protocol": "udp,tcp"}]},
+                 "networks": [{"mode": "container", "name": "dcos"}], "cmd": "httpd -f -p 8080"}""");
+        Workload w = mapper.app(ucr, null, null);
+        assertThat(w.spec().image()).isEqualTo("alpine:3.20");
+        assertThat(w.spec().ports()).containsExactly(new PortMapping(8080, 31080, "udp"));
+        ObjectNode put = mapper.updatedApp(ucr, w.spec().withReplicas(3));
+        assertThat(put.path("container").path("type").asString()).isEqualTo("MESOS");
+        assertThat(put.path("container").path("docker").path("pullConfig").path("secret").asString())
+                .isEqualTo("pull");
+        assertThat(put.path("networks").get(0).path("name").asString()).isEqualTo("dcos");
+        assertThat(put.path("instances").asInt()).isEqualTo(3);
+    }
+
+    @Test
     void marathon15CaptureWithContainerPortMappingsAndARunningTask() {
         JsonNode app = fixture("real-world/GET_v2_apps_embed_tasks_marathon-1.5_pywebserver.json").path("apps").get(0);
         Workload w = mapper.app(app, null, null);
