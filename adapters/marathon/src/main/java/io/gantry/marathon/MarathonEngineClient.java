@@ -1,0 +1,580 @@
+package io.gantry.marathon;
+
+import static io.gantry.marathon.Json.array;
+import static io.gantry.marathon.Json.object;
+import static io.gantry.marathon.Json.text;
+import static io.gantry.marathon.Json.textOr;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.gantry.spi.Capability;
+import io.gantry.spi.EngineClient;
+import io.gantry.spi.EngineConflictException;
+import io.gantry.spi.EngineEvent;
+import io.gantry.spi.EngineForbiddenException;
+import io.gantry.spi.EngineInfo;
+import io.gantry.spi.EngineUnavailableException;
+import io.gantry.spi.InvalidSpecException;
+import io.gantry.spi.LogLine;
+import io.gantry.spi.LogSink;
+import io.gantry.spi.Node;
+import io.gantry.spi.Subscription;
+import io.gantry.spi.UnsupportedCapabilityException;
+import io.gantry.spi.WatchListener;
+import io.gantry.spi.Workload;
+import io.gantry.spi.WorkloadDefinition;
+import io.gantry.spi.WorkloadKind;
+import io.gantry.spi.WorkloadNotFoundException;
+import io.gantry.spi.WorkloadSpec;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * One Marathon (HA cluster) over its REST API v2. Thread-safe; holds no cache of workloads.
+ *
+ * <p>Locks: Marathon refuses a change to an app that a running deployment touches (409 with the
+ * deployment ids). The port has no per-call force flag, so the engine option {@code force=true}
+ * decides: without it the 409 becomes an {@link EngineConflictException} naming the deployments;
+ * with it the change is retried once with {@code ?force=true}, which cancels those deployments.
+ */
+final class MarathonEngineClient implements EngineClient {
+    private static final System.Logger LOG = System.getLogger(MarathonEngineClient.class.getName());
+    private static final Duration NODE_COUNT_TTL = Duration.ofSeconds(30);
+    private static final int EVENTS_PER_WORKLOAD = 100;
+    private static final String RESTARTED_LABEL = "gantry.io/restartedAt";
+
+    private final MarathonSettings settings;
+    private final MarathonHttp marathon;
+    private final MarathonHttp mesos;
+    private final MesosSandbox sandbox;
+    private final MarathonWorkloadMapper mapper = new MarathonWorkloadMapper();
+    private final Map<String, Deque<EngineEvent>> recentEvents = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Deque<EngineEvent>> eldest) {
+            return size() > 1000;
+        }
+    };
+    private final Set<Subscription> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Integer cachedNodeCount;
+    private volatile long nodeCountAt;
+    private volatile String frameworkId;
+    private volatile Duration eventIdleCheck = MarathonEventStream.IDLE_CHECK;
+
+    MarathonEngineClient(MarathonSettings settings) {
+        this.settings = settings;
+        this.marathon = new MarathonHttp(settings, "Marathon", settings.endpoints());
+        this.mesos = settings.mesosUrl() == null ? null
+                : new MarathonHttp(settings, "Mesos master", List.of(settings.mesosUrl()));
+        this.sandbox = mesos == null ? null : new MesosSandbox(settings, mesos);
+    }
+
+    Duration callTimeout() {
+        return settings.callTimeout();
+    }
+
+    MarathonHttp http() {
+        return marathon;
+    }
+
+    MarathonWorkloadMapper mapper() {
+        return mapper;
+    }
+
+    /**
+     * A native id as Marathon writes it (leading slash). One that Marathon could not hold (upper case,
+     * spaces...) names no workload; refusing it here also keeps it out of request URLs.
+     */
+    private static String id(String nativeId) {
+        String id = MarathonWorkloadMapper.normalizeId(nativeId);
+        if (!MarathonWorkloadMapper.isValidId(id)) {
+            throw new WorkloadNotFoundException(nativeId);
+        }
+        return id;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        Set<Capability> caps = EnumSet.of(Capability.DEPLOY, Capability.UPDATE, Capability.SCALE, Capability.RESTART,
+                Capability.DELETE, Capability.WATCH, Capability.EVENTS);
+        if (mesos != null) {
+            caps.addAll(EnumSet.of(Capability.LOGS, Capability.LOGS_FOLLOW, Capability.NODES));
+        }
+        return caps;
+    }
+
+    @Override
+    public EngineInfo ping() {
+        try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
+            JsonNode info = expectOk(marathon.get("/v2/info"), "Marathon info", null);
+            frameworkId = text(info, "frameworkId");
+            EngineInfo marathonInfo = mapper.info(info);
+            if (mesos != null && !marathonInfo.degraded()) {
+                try {
+                    MarathonHttp.Response health = mesos.get("/master/health");
+                    if (!health.ok()) {
+                        return EngineInfo.degraded(marathonInfo.version(), "Mesos master answered HTTP "
+                                + health.status() + ": nodes and logs are unavailable");
+                    }
+                } catch (EngineUnavailableException e) {
+                    return EngineInfo.degraded(marathonInfo.version(), "Mesos master unreachable, nodes and logs are "
+                            + "unavailable: " + e.getMessage());
+                }
+            }
+            return marathonInfo;
+        }
+    }
+
+    // ---- read
+
+    @Override
+    public List<Workload> listWorkloads() {
+        try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
+            JsonNode apps = expectOk(marathon.get("/v2/apps?" + MarathonWorkloadMapper.APP_EMBEDS), "apps", null);
+            Map<String, JsonNode> queue = queue();
+            Integer nodes = nodeCount();
+            List<Workload> out = new ArrayList<>();
+            for (JsonNode app : array(apps, "apps")) {
+                String id = MarathonWorkloadMapper.normalizeId(text(app, "id"));
+                out.add(mapper.app(app, queue.get(id), nodes));
+            }
+            out.addAll(pods());
+            return out;
+        }
+    }
+
+    @Override
+    public Optional<Workload> getWorkload(String nativeId) {
+        try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
+            String id = MarathonWorkloadMapper.normalizeId(nativeId);
+            if (!MarathonWorkloadMapper.isValidId(id)) {
+                return Optional.empty();
+            }
+            MarathonHttp.Response r = marathon.get("/v2/apps" + id + "?" + MarathonWorkloadMapper.ONE_APP_EMBEDS);
+            if (r.status() == 404) {
+                return pod(id);
+            }
+            JsonNode app = expectOk(r, "app", id).path("app");
+            return Optional.of(mapper.app(app, queue().get(id), nodeCount()));
+        }
+    }
+
+    private Optional<Workload> pod(String id) {
+        MarathonHttp.Response r = marathon.get("/v2/pods" + id + "::status");
+        if (r.status() == 404) {
+            return Optional.empty();
+        }
+        JsonNode status = expectOk(r, "pod status", id);
+        return Optional.of(mapper.pod(status, deployingPods().contains(id)));
+    }
+
+    private List<Workload> pods() {
+        MarathonHttp.Response r = marathon.get("/v2/pods/::status");
+        if (r.status() == 404) {
+            // Marathon before 1.4 has no pods
+            return List.of();
+        }
+        JsonNode statuses = expectOk(r, "pods", null);
+        if (statuses.isEmpty()) {
+            return List.of();
+        }
+        Set<String> deploying = deployingPods();
+        List<Workload> out = new ArrayList<>();
+        for (JsonNode s : statuses.values()) {
+            String id = MarathonWorkloadMapper.normalizeId(textOr(object(s, "spec"), "id", text(s, "id")));
+            out.add(mapper.pod(s, deploying.contains(id)));
+        }
+        return out;
+    }
+
+    private Set<String> deployingPods() {
+        Set<String> ids = new HashSet<>();
+        for (JsonNode d : expectOk(marathon.get("/v2/deployments"), "deployments", null).values()) {
+            Json.strings(d, "affectedPods").forEach(p -> ids.add(MarathonWorkloadMapper.normalizeId(p)));
+        }
+        return ids;
+    }
+
+    /** {@code GET /v2/queue} entries by app id. */
+    private Map<String, JsonNode> queue() {
+        Map<String, JsonNode> byId = new HashMap<>();
+        for (JsonNode entry : array(expectOk(marathon.get("/v2/queue"), "launch queue", null), "queue")) {
+            JsonNode spec = object(entry, "app") != null ? object(entry, "app") : object(entry, "pod");
+            if (spec != null) {
+                byId.put(MarathonWorkloadMapper.normalizeId(text(spec, "id")), entry);
+            }
+        }
+        return byId;
+    }
+
+    /** Active Mesos agents, cached briefly: it only serves to recognise DAEMON apps. */
+    Integer nodeCount() {
+        if (mesos == null) {
+            return null;
+        }
+        long now = System.nanoTime();
+        if (cachedNodeCount != null && now - nodeCountAt < NODE_COUNT_TTL.toNanos()) {
+            return cachedNodeCount;
+        }
+        try {
+            int count = (int) listNodes().stream().filter(n -> n.status().equals("READY")).count();
+            cachedNodeCount = count;
+            nodeCountAt = now;
+            return count;
+        } catch (EngineUnavailableException e) {
+            LOG.log(System.Logger.Level.WARNING, "Mesos master of engine {0} unreachable, DAEMON apps show as "
+                    + "SERVICE: {1}", settings.engineName(), e.getMessage());
+            return cachedNodeCount;
+        }
+    }
+
+    @Override
+    public List<Node> listNodes() {
+        try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
+            if (mesos == null) {
+                return List.of();
+            }
+            JsonNode slaves = expectOk(mesos.get("/master/slaves"), "Mesos agents", null);
+            return array(slaves, "slaves").stream().map(mapper::node).toList();
+        }
+    }
+
+    @Override
+    public List<EngineEvent> events(String nativeId, int limit) {
+        try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
+            String id = id(nativeId);
+            List<EngineEvent> out = new ArrayList<>();
+            synchronized (recentEvents) {
+                Deque<EngineEvent> seen = recentEvents.get(id);
+                if (seen != null) {
+                    out.addAll(seen);
+                }
+            }
+            MarathonHttp.Response r = marathon.get("/v2/apps" + id + "?embed=app.lastTaskFailure");
+            if (r.status() == 200) {
+                EngineEvent failure = mapper.lastFailure(Json.parse(r.body()).path("app"));
+                if (failure != null && out.stream().noneMatch(e -> e.message().equals(failure.message()))) {
+                    out.add(failure);
+                }
+                String queued = MarathonWorkloadMapper.queueMessage(queue().get(id));
+                if (!queued.isEmpty()) {
+                    out.add(new EngineEvent(Instant.now(), id, EngineEvent.WARNING, "Queued", queued));
+                }
+            } else if (r.status() == 404 && out.isEmpty() && pod(id).isEmpty()) {
+                throw new WorkloadNotFoundException(id);
+            }
+            out.sort(Comparator.comparing(EngineEvent::time, Comparator.nullsLast(Comparator.reverseOrder())));
+            return out.subList(0, Math.min(Math.max(limit, 0), out.size()));
+        }
+    }
+
+    /** Called by the event stream: keeps what Marathon said, since it has no event history to ask for later. */
+    void remember(EngineEvent event) {
+        if (event.workloadNativeId() == null) {
+            return;
+        }
+        synchronized (recentEvents) {
+            Deque<EngineEvent> q = recentEvents.computeIfAbsent(event.workloadNativeId(), k -> new ArrayDeque<>());
+            q.addFirst(event);
+            while (q.size() > EVENTS_PER_WORKLOAD) {
+                q.removeLast();
+            }
+        }
+    }
+
+    // ---- act
+
+    @Override
+    public Workload deploy(WorkloadDefinition definition) {
+        try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
+            Integer nodes = definition.kind() == WorkloadKind.DAEMON ? nodeCount() : null;
+            ObjectNode body = mapper.newApp(definition, nodes);
+            String id = text(body, "id");
+            MarathonHttp.Response r = marathon.send("POST", "/v2/apps", body.toString());
+            if (r.status() == 409) {
+                throw new EngineConflictException("'" + id + "' already exists on Marathon engine "
+                        + settings.engineName() + ": " + message(r));
+            }
+            JsonNode created = expectOk(r, "app", id);
+            LOG.log(System.Logger.Level.INFO, "deployed app {0} on Marathon engine {1}", id, settings.engineName());
+            return mapper.app(created, null, nodes);
+        }
+    }
+
+    @Override
+    public void update(String nativeId, WorkloadSpec spec) {
+        try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
+            String id = id(nativeId);
+            JsonNode current = existingApp(id);
+            if (current == null) {
+                existingPod(id);
+                // a pod's containers, volumes and networks have no place in the model: a rewrite would lose them
+                throw new UnsupportedCapabilityException(Capability.UPDATE, "'" + id + "' is a Marathon pod: Gantry "
+                        + "scales, restarts and deletes pods; edit their containers in Marathon");
+            }
+            write("PUT", "/v2/apps" + id, mapper.updatedApp(current, spec).toString(), id);
+        }
+    }
+
+    @Override
+    public void scale(String nativeId, int replicas) {
+        try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
+            if (replicas < 0) {
+                throw InvalidSpecException.of("replicas", "must be 0 or more");
+            }
+            String id = id(nativeId);
+            // PUT on an unknown app id creates the app (Marathon REST docs): check that it exists first
+            if (existingApp(id) == null) {
+                scalePod(id, existingPod(id), replicas);
+                return;
+            }
+            write("PUT", "/v2/apps" + id, "{\"instances\":" + replicas + "}", id);
+        }
+    }
+
+    @Override
+    public void restart(String nativeId) {
+        try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
+            String id = id(nativeId);
+            MarathonHttp.Response r = writeResponse("POST", "/v2/apps" + id + "/restart", null);
+            if (r.status() == 404) {
+                // pods have no restart endpoint: a changed label makes Marathon replace every instance
+                ObjectNode pod = (ObjectNode) existingPod(id).deepCopy();
+                ObjectNode labels = pod.has("labels") && pod.get("labels").isObject() ? (ObjectNode) pod.get("labels")
+                        : pod.putObject("labels");
+                labels.put(RESTARTED_LABEL, Instant.now().toString());
+                write("PUT", "/v2/pods" + id, stripPod(pod).toString(), id);
+                return;
+            }
+            expectOk(r, "workload", id);
+        }
+    }
+
+    @Override
+    public void delete(String nativeId) {
+        try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
+            String id = id(nativeId);
+            MarathonHttp.Response r = writeResponse("DELETE", "/v2/apps" + id, null);
+            if (r.status() == 404) {
+                r = writeResponse("DELETE", "/v2/pods" + id, null);
+            }
+            JsonNode result = expectOk(r, "workload", id);
+            LOG.log(System.Logger.Level.INFO, "deleted {0} on Marathon engine {1}: deployment {2}", id,
+                    settings.engineName(), deploymentId(result));
+        }
+    }
+
+    private void scalePod(String id, JsonNode pod, int replicas) {
+        ObjectNode copy = stripPod((ObjectNode) pod.deepCopy());
+        ObjectNode scaling = copy.has("scaling") && copy.get("scaling").isObject() ? (ObjectNode) copy.get("scaling")
+                : copy.putObject("scaling");
+        scaling.put("kind", "fixed").put("instances", replicas);
+        write("PUT", "/v2/pods" + id, copy.toString(), id);
+    }
+
+    private static ObjectNode stripPod(ObjectNode pod) {
+        pod.remove(List.of("version", "versionInfo"));
+        return pod;
+    }
+
+    /** The app's definition, or {@code null} when Marathon has no app by that id. */
+    private JsonNode existingApp(String id) {
+        MarathonHttp.Response r = marathon.get("/v2/apps" + id);
+        if (r.status() == 404) {
+            return null;
+        }
+        return expectOk(r, "app", id).path("app");
+    }
+
+    private JsonNode existingPod(String id) {
+        return expectOk(marathon.get("/v2/pods" + id), "pod", id);
+    }
+
+    private void write(String method, String path, String body, String id) {
+        JsonNode result = expectOk(writeResponse(method, path, body), "workload", id);
+        LOG.log(System.Logger.Level.INFO, "{0} {1} on Marathon engine {2}: deployment {3}", method, id,
+                settings.engineName(), deploymentId(result));
+    }
+
+    /** The deployment a write started: {@code {"deploymentId", "version"}} (apps), or {@code null}. */
+    static String deploymentId(JsonNode writeResult) {
+        return text(writeResult, "deploymentId");
+    }
+
+    private MarathonHttp.Response writeResponse(String method, String path, String body) {
+        MarathonHttp.Response r = marathon.send(method, path, body);
+        if (r.status() == 409 && settings.force() && !deployments(r).isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "{0} {1} is locked by deployment(s) {2}: retrying with force=true "
+                    + "(engine option force), which cancels them", method, path, deployments(r));
+            r = marathon.send(method, path + (path.contains("?") ? "&" : "?") + "force=true", body);
+        }
+        return r;
+    }
+
+    /**
+     * Marathon's status codes as port exceptions; the parsed body of a 2xx answer.
+     *
+     * @param id the workload concerned, for 404 and 409; {@code null} when none
+     */
+    static JsonNode expectOk(MarathonHttp.Response r, String what, String id) {
+        if (r.ok()) {
+            return Json.parse(r.body());
+        }
+        String message = message(r);
+        switch (r.status()) {
+            case 401 -> throw new EngineForbiddenException("Marathon refused the credentials (HTTP 401): " + message);
+            case 403 -> throw new EngineForbiddenException("Marathon denied access to " + what + " (HTTP 403): "
+                    + message);
+            case 404 -> {
+                if (id != null) {
+                    throw new WorkloadNotFoundException(id);
+                }
+                throw new EngineUnavailableException(r.endpoint() + " has no " + what + " endpoint (HTTP 404): "
+                        + message);
+            }
+            case 409 -> {
+                List<String> deployments = deployments(r);
+                if (!deployments.isEmpty()) {
+                    throw new EngineConflictException("'" + id + "' is locked by Marathon deployment "
+                            + String.join(", ", deployments) + " in progress; retry when it ends, or set the "
+                            + "engine option force=true to cancel it (" + message + ")");
+                }
+                throw new EngineConflictException("Marathon refused the change of '" + id + "': " + message);
+            }
+            case 400, 422 -> {
+                List<InvalidSpecException.FieldError> errors = new MarathonWorkloadMapper()
+                        .fieldErrors(parseOrEmpty(r.body()));
+                throw new InvalidSpecException("Marathon rejected " + (id == null ? what : "'" + id + "'") + ": "
+                        + message, errors.isEmpty() ? List.of(new InvalidSpecException.FieldError("spec", message))
+                        : errors);
+            }
+            default -> throw new EngineUnavailableException("Marathon answered HTTP " + r.status() + " for " + what
+                    + ": " + message);
+        }
+    }
+
+    private static List<String> deployments(MarathonHttp.Response r) {
+        List<String> ids = new ArrayList<>();
+        for (JsonNode d : array(parseOrEmpty(r.body()), "deployments")) {
+            String did = text(d, "id");
+            if (did != null) {
+                ids.add(did);
+            }
+        }
+        return ids;
+    }
+
+    private static String message(MarathonHttp.Response r) {
+        JsonNode body = parseOrEmpty(r.body());
+        String m = text(body, "message");
+        if (m != null) {
+            return m;
+        }
+        String raw = r.body() == null ? "" : r.body().strip();
+        return raw.length() > 300 ? raw.substring(0, 300) + "..." : raw;
+    }
+
+    private static JsonNode parseOrEmpty(String body) {
+        try {
+            return Json.parse(body);
+        } catch (RuntimeException e) {
+            // Marathon answers some errors (405, proxy failures) with HTML
+            return Json.MAPPER.createObjectNode();
+        }
+    }
+
+    // ---- logs
+
+    @Override
+    public List<LogLine> logs(String nativeId, int tail) {
+        try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
+            String id = id(nativeId);
+            requireSandbox();
+            List<LogLine> out = new ArrayList<>();
+            for (JsonNode task : tasks(id)) {
+                String taskId = text(task, "id");
+                MarathonHttp agent = sandbox.agent(text(task, "slaveId"));
+                for (String stream : List.of("stdout", "stderr")) {
+                    String path = MesosSandbox.path(frameworkId(), taskId, stream);
+                    sandbox.tail(agent, path, tail).forEach(l -> out.add(new LogLine(null, taskId, stream, l)));
+                }
+            }
+            return out;
+        }
+    }
+
+    @Override
+    public Subscription followLogs(String nativeId, int tail, LogSink sink) {
+        String id = id(nativeId);
+        requireSandbox();
+        SandboxFollower follower = new SandboxFollower(this, sandbox, id, tail, sink);
+        open.add(follower);
+        follower.start();
+        return follower;
+    }
+
+    List<JsonNode> tasks(String id) {
+        MarathonHttp.Response r = marathon.get("/v2/apps" + id + "/tasks");
+        if (r.status() == 404 && pod(id).isPresent()) {
+            // a pod's containers run under Mesos' default executor, in nested sandboxes not read here
+            throw new UnsupportedCapabilityException(Capability.LOGS, "'" + id + "' is a Marathon pod: Gantry reads "
+                    + "logs of apps only");
+        }
+        return array(expectOk(r, "tasks", id), "tasks");
+    }
+
+    String frameworkId() {
+        if (frameworkId == null) {
+            frameworkId = text(expectOk(marathon.get("/v2/info"), "Marathon info", null), "frameworkId");
+        }
+        return frameworkId;
+    }
+
+    private void requireSandbox() {
+        if (sandbox == null) {
+            throw new UnsupportedCapabilityException(Capability.LOGS, "Marathon keeps no task output: register the "
+                    + "engine with the option mesosUrl (the Mesos master) to read logs from the Mesos sandbox");
+        }
+    }
+
+    // ---- watch
+
+    @Override
+    public Subscription watch(WatchListener listener) {
+        MarathonEventStream stream = new MarathonEventStream(this, settings, listener, eventIdleCheck);
+        open.add(stream);
+        stream.start();
+        return stream;
+    }
+
+    /** How long a silent event stream waits before checking the leader; shortened by tests. */
+    void eventIdleCheck(Duration idleCheck) {
+        this.eventIdleCheck = idleCheck;
+    }
+
+    void forget(Subscription s) {
+        open.remove(s);
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            new ArrayList<>(open).forEach(Subscription::close);
+            open.clear();
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package io.gantry.marathon;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.gantry.spi.EngineUnavailableException;
+
+/**
+ * HTTP to a Marathon HA cluster (or a Mesos master). Every call is bounded by the engine's call
+ * timeout as a whole, across fail-over attempts. A call goes to the endpoint that answered last;
+ * on a connection error it tries the next ones. Reads (GET) also fail over after an I/O error
+ * mid-response; writes fail over only when the connection was never made, so a write is never
+ * sent twice.
+ */
+final class MarathonHttp {
+    /** A status and body, as Marathon answered. */
+    record Response(int status, String body, URI endpoint) {
+        boolean ok() {
+            return status >= 200 && status < 300;
+        }
+    }
+
+    private final MarathonSettings settings;
+    private final String what;
+    private final List<URI> endpoints;
+    private final HttpClient client;
+    private final AtomicInteger current = new AtomicInteger();
+
+    /**
+     * @param what      what is called, for messages ({@code Marathon}, {@code Mesos master})
+     * @param endpoints base URLs, tried in order
+     */
+    MarathonHttp(MarathonSettings settings, String what, List<URI> endpoints) {
+        this.settings = settings;
+        this.what = what;
+        this.endpoints = endpoints;
+        HttpClient.Builder builder = HttpClient.newBuilder()
+                // standby Marathons (1.7+) redirect /v2/events to the leader
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .connectTimeout(min(settings.callTimeout(), Duration.ofSeconds(5)));
+        if (settings.sslContext() != null) {
+            builder.sslContext(settings.sslContext());
+        }
+        this.client = builder.build();
+    }
+
+    Response get(String pathAndQuery) {
+        return send("GET", pathAndQuery, null);
+    }
+
+    /**
+     * Sends one request. Never throws for an HTTP status: the caller maps statuses.
+     *
+     * @throws EngineUnavailableException when no endpoint answered within the call timeout
+     */
+    Response send(String method, String pathAndQuery, String jsonBody) {
+        long deadline = CallBudget.deadline(settings.callTimeout());
+        int start = current.get();
+        IOException last = null;
+        Response noLeader = null;
+        for (int attempt = 0; attempt < endpoints.size(); attempt++) {
+            int index = Math.floorMod(start + attempt, endpoints.size());
+            URI base = endpoints.get(index);
+            Duration left = Duration.ofNanos(deadline - System.nanoTime());
+            if (left.isNegative() || left.isZero()) {
+                break;
+            }
+            HttpRequest.Builder request = request(base, pathAndQuery, left)
+                    .header("Accept", "application/json");
+            if (jsonBody == null) {
+                request.method(method, HttpRequest.BodyPublishers.noBody());
+            } else {
+                request.header("Content-Type", "application/json")
+                        .method(method, HttpRequest.BodyPublishers.ofString(jsonBody, StandardCharsets.UTF_8));
+            }
+            try {
+                HttpResponse<String> r = client.send(request.build(),
+                        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                if (r.statusCode() == 503) {
+                    // a Marathon without a leader (election under way) refuses everything: another may have one
+                    noLeader = new Response(r.statusCode(), r.body(), base);
+                    continue;
+                }
+                current.set(index);
+                return new Response(r.statusCode(), r.body(), base);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EngineUnavailableException("interrupted while calling " + what + " of "
+                        + settings.engineName(), e);
+            } catch (IOException e) {
+                last = e;
+                if (!"GET".equals(method) && !neverConnected(e)) {
+                    break;
+                }
+            }
+        }
+        if (noLeader != null) {
+            return noLeader;
+        }
+        throw unavailable(method + " " + stripQuery(pathAndQuery), last);
+    }
+
+    /**
+     * Opens a long-lived stream (the event bus, with {@code Accept: text/event-stream}). Only
+     * the wait for the response headers is bounded by the call timeout; the body stays open.
+     */
+    HttpResponse<InputStream> openStream(String pathAndQuery, String accept) {
+        IOException last = null;
+        int start = current.get();
+        for (int attempt = 0; attempt < endpoints.size(); attempt++) {
+            int index = Math.floorMod(start + attempt, endpoints.size());
+            URI base = endpoints.get(index);
+            HttpRequest request = request(base, pathAndQuery, settings.callTimeout())
+                    .header("Accept", accept).GET().build();
+            try {
+                HttpResponse<InputStream> r = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+                current.set(index);
+                return r;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EngineUnavailableException("interrupted while opening " + pathAndQuery, e);
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        throw unavailable("GET " + stripQuery(pathAndQuery), last);
+    }
+
+    private HttpRequest.Builder request(URI base, String pathAndQuery, Duration timeout) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(timeout);
+        if (settings.authorization() != null) {
+            b.header("Authorization", settings.authorization());
+        }
+        return b;
+    }
+
+    private EngineUnavailableException unavailable(String call, IOException cause) {
+        String why = cause instanceof HttpTimeoutException
+                ? "no answer within the call timeout of " + settings.callTimeout().toMillis() + " ms"
+                : cause == null ? "call timeout exhausted" : describe(cause);
+        return new EngineUnavailableException(what + " of engine " + settings.engineName() + " did not answer " + call
+                + " at " + endpoints + ": " + why, cause);
+    }
+
+    private static boolean neverConnected(IOException e) {
+        return e instanceof ConnectException || e instanceof HttpConnectTimeoutException
+                || e.getCause() instanceof ConnectException;
+    }
+
+    private static String describe(IOException e) {
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m);
+    }
+
+    private static String stripQuery(String pathAndQuery) {
+        int q = pathAndQuery.indexOf('?');
+        return q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}

@@ -1,0 +1,17 @@
+/**
+ * The Marathon engine adapter: {@link io.gantry.marathon.MarathonEngineAdapter} (kind {@code marathon}).
+ *
+ * <p>Registration ({@link io.gantry.spi.EngineConnection}):
+ * <ul>
+ *   <li>{@code endpoint}: one Marathon URL, or several comma-separated for an HA cluster
+ *       ({@code http://m1:8080,http://m2:8080}); a DC/OS path prefix ({@code https://dcos/service/marathon})
+ *       works as a base URL;</li>
+ *   <li>credentials: {@code username} + {@code password} (HTTP basic), or {@code token} (DC/OS,
+ *       {@code Authorization: token=...}); {@code caCert} (PEM) to trust a private CA;</li>
+ *   <li>options: {@code mesosUrl} (Mesos master: nodes, DAEMON recognition, sandbox logs) and
+ *       {@code force} ({@code true}: retry a change refused by a deployment lock with {@code ?force=true}).</li>
+ * </ul>
+ *
+ * <p>Only {@code MarathonWorkloadMapper} sees both Marathon's JSON and the model.
+ */
+package io.gantry.marathon;

@@ -1,0 +1,601 @@
+package io.gantry.marathon;
+
+import static io.gantry.marathon.MarathonEngineClientContractTest.connection;
+import static io.gantry.marathon.MarathonEngineClientContractTest.nginx;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.gantry.spi.Capability;
+import io.gantry.spi.EngineChange;
+import io.gantry.spi.EngineClient;
+import io.gantry.spi.EngineConflictException;
+import io.gantry.spi.EngineConnection;
+import io.gantry.spi.EngineEvent;
+import io.gantry.spi.EngineForbiddenException;
+import io.gantry.spi.EngineUnavailableException;
+import io.gantry.spi.HealthCheck;
+import io.gantry.spi.InstanceState;
+import io.gantry.spi.InvalidSpecException;
+import io.gantry.spi.LogLine;
+import io.gantry.spi.LogSink;
+import io.gantry.spi.Node;
+import io.gantry.spi.Phase;
+import io.gantry.spi.PortMapping;
+import io.gantry.spi.Resources;
+import io.gantry.spi.Subscription;
+import io.gantry.spi.UnsupportedCapabilityException;
+import io.gantry.spi.WatchListener;
+import io.gantry.spi.Workload;
+import io.gantry.spi.WorkloadDefinition;
+import io.gantry.spi.WorkloadKind;
+import io.gantry.spi.WorkloadNotFoundException;
+import io.gantry.spi.WorkloadSpec;
+
+/** The adapter against the Marathon test server: reads, writes, locks, validation, watch, HA, auth, logs. */
+class MarathonEngineClientTest {
+    private static final long MIB = 1024L * 1024L;
+
+    private MarathonTestServer server;
+    private EngineClient client;
+
+    @BeforeEach
+    void start() {
+        server = MarathonTestServer.start().deploymentDelay(Duration.ofMillis(300));
+        client = connect(server.url(), Map.of("mesosUrl", server.url()));
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        server.close();
+    }
+
+    private static EngineClient connect(String endpoint, Map<String, String> options) {
+        return new MarathonEngineAdapter().connect(connection(endpoint, options));
+    }
+
+    @Test
+    void appCreatedInMarathonAppearsWithItsFieldsAndPhase() {
+        assertThat(server.createApp("""
+                {"id": "/shop/web", "instances": 2, "cpus": 0.25, "mem": 96,
+                 "container": {"type": "DOCKER", "docker": {"image": "nginx:1.27"},
+                   "portMappings": [{"containerPort": 80, "hostPort": 0, "protocol": "tcp"}]},
+                 "networks": [{"mode": "container/bridge"}],
+                 "env": {"MODE": "prod"}, "labels": {"team": "shop"},
+                 "healthChecks": [{"protocol": "MESOS_HTTP", "path": "/health", "portIndex": 0, "intervalSeconds": 5}],
+                 "constraints": [["zone", "GROUP_BY", "2"]]}""")).isEqualTo(201);
+
+        Workload deploying = only(client.listWorkloads());
+        assertThat(deploying.status().phase()).isEqualTo(Phase.DEPLOYING);
+        assertThat(deploying.status().message()).contains("deployment").contains("in progress");
+
+        Workload w = await("running", () -> client.getWorkload("/shop/web")
+                .filter(x -> x.status().phase() == Phase.RUNNING));
+        assertThat(w.namespace()).isEqualTo("shop");
+        assertThat(w.name()).isEqualTo("web");
+        assertThat(w.kind()).isEqualTo(WorkloadKind.SERVICE);
+        assertThat(w.labels()).containsExactly(Map.entry("team", "shop"));
+        assertThat(w.spec().image()).isEqualTo("nginx:1.27");
+        assertThat(w.spec().resources()).isEqualTo(new Resources(250L, 96 * MIB));
+        assertThat(w.spec().replicas()).isEqualTo(2);
+        assertThat(w.spec().ports()).containsExactly(PortMapping.tcp(80));
+        assertThat(w.spec().env()).containsExactly(Map.entry("MODE", "prod"));
+        assertThat(w.spec().healthCheck()).isEqualTo(new HealthCheck(HealthCheck.Type.HTTP, "/health", 80, List.of(),
+                5, null));
+        assertThat(w.spec().constraints()).containsExactly("zone:GROUP_BY:2");
+        assertThat(w.status().desired()).isEqualTo(2);
+        assertThat(w.status().running()).isEqualTo(2);
+        assertThat(w.status().healthy()).isEqualTo(2);
+        assertThat(w.status().message()).isEmpty();
+        assertThat(w.instances()).hasSize(2).allSatisfy(i -> {
+            assertThat(i.state()).isEqualTo(InstanceState.RUNNING);
+            assertThat(i.node()).startsWith("node-");
+            assertThat(i.address()).matches("node-\\d:3\\d{4}");
+            assertThat(i.startedAt()).isNotNull();
+        });
+        Workload listed = only(client.listWorkloads());
+        assertThat(listed.spec()).isEqualTo(w.spec());
+        assertThat(listed.status()).isEqualTo(w.status());
+        assertThat(listed.instances()).isEqualTo(w.instances());
+    }
+
+    @Test
+    void appThatCannotLaunchKeepsDeployingWithTheFailureAndTheBackOff() {
+        server.failLaunches("/broken", "Failed to launch container: image not found");
+        server.createApp("{\"id\": \"/broken\", \"cmd\": \"./start.sh\", \"instances\": 1}");
+        Workload w = await("launch failed", () -> client.getWorkload("/broken")
+                .filter(x -> x.status().message().contains("last task failure")));
+        // Marathon's deployment goes on retrying with back-off: it is still in progress
+        assertThat(w.status().phase()).isEqualTo(Phase.DEPLOYING);
+        assertThat(w.status().message()).contains("image not found")
+                .contains("1 instance(s) to launch, delayed 42 s (back-off after failed launches)");
+        assertThat(client.events("/broken", 10)).anySatisfy(e -> {
+            assertThat(e.type()).isEqualTo(EngineEvent.WARNING);
+            assertThat(e.reason()).isEqualTo("TaskFailed");
+            assertThat(e.message()).contains("image not found");
+        });
+    }
+
+    @Test
+    void appWhoseTasksCrashIsFailed() {
+        server.createApp("{\"id\": \"/crashy\", \"cmd\": \"./start.sh\", \"instances\": 2}");
+        awaitPhase("/crashy", Phase.RUNNING);
+        server.crash("/crashy", "Command exited with status 137 (OOM killed)");
+        Workload w = client.getWorkload("/crashy").orElseThrow();
+        assertThat(w.status().phase()).isEqualTo(Phase.FAILED);
+        assertThat(w.status().running()).isZero();
+        assertThat(w.status().message()).contains("last task failure: TASK_FAILED on node-")
+                .contains("OOM killed").contains("delayed 42 s");
+        assertThat(w.status().since()).isNotNull();
+    }
+
+    @Test
+    void deployScaleRestartDeleteLandAsTheMarathonCalls() {
+        Workload created = client.deploy(nginx("shop", "api"));
+        assertThat(created.nativeId()).isEqualTo("/shop/api");
+        assertThat(created.status().phase()).isEqualTo(Phase.DEPLOYING);
+        awaitPhase("/shop/api", Phase.RUNNING);
+        client.scale("/shop/api", 3);
+        await("3 running", () -> client.getWorkload("/shop/api").filter(w -> w.status().running() == 3));
+        awaitPhase("/shop/api", Phase.RUNNING);
+        List<String> before = server.taskIds("/shop/api");
+        client.restart("/shop/api");
+        await("replaced", () -> Optional.of(server.taskIds("/shop/api"))
+                .filter(ids -> ids.size() == 3 && ids.stream().noneMatch(before::contains)));
+        awaitPhase("/shop/api", Phase.RUNNING);
+        assertThat(client.listWorkloads()).extracting(Workload::nativeId).containsExactly("/shop/api");
+        client.delete("/shop/api");
+        assertThat(client.getWorkload("/shop/api")).isEmpty();
+
+        List<String> writes = server.requests().stream().filter(r -> !r.startsWith("GET")).toList();
+        assertThat(writes).containsExactly("POST /v2/apps", "PUT /v2/apps/shop/api", "POST /v2/apps/shop/api/restart",
+                "DELETE /v2/apps/shop/api");
+        assertThat(server.requests()).contains("GET /v2/apps?" + MarathonWorkloadMapper.APP_EMBEDS, "GET /v2/queue",
+                "GET /v2/pods/::status");
+    }
+
+    @Test
+    void updateReplacesTheModelFieldsAndRollsTheTasks() {
+        server.createApp("""
+                {"id": "/svc", "cmd": "./serve", "instances": 1, "cpus": 0.1, "mem": 32,
+                 "fetch": [{"uri": "https://example.org/serve.tgz", "extract": true}],
+                 "upgradeStrategy": {"minimumHealthCapacity": 0.5, "maximumOverCapacity": 0.2}}""");
+        awaitPhase("/svc", Phase.RUNNING);
+        List<String> before = server.taskIds("/svc");
+        WorkloadSpec spec = client.getWorkload("/svc").orElseThrow().spec();
+        client.update("/svc", new WorkloadSpec(null, List.of("./serve", "--port", "$PORT0"), null, Map.of("A", "1"),
+                List.of(PortMapping.tcp(9000)), new Resources(200L, 64 * MIB), 2, null, List.of(), null));
+        Workload w = await("updated", () -> client.getWorkload("/svc")
+                .filter(x -> x.status().phase() == Phase.RUNNING && x.status().running() == 2));
+        assertThat(w.spec().command()).containsExactly("/bin/sh", "-c", "./serve --port '$PORT0'");
+        assertThat(w.spec().resources()).isEqualTo(new Resources(200L, 64 * MIB));
+        assertThat(w.spec().ports()).containsExactly(PortMapping.tcp(9000));
+        assertThat(w.nativeObject()).contains("serve.tgz").contains("\"maximumOverCapacity\":0.2");
+        assertThat(server.taskIds("/svc")).doesNotContainAnyElementsOf(before);
+        assertThat(spec.replicas()).isEqualTo(1);
+    }
+
+    @Test
+    void lockedAppGivesAConflictNamingTheDeploymentUnlessForced() {
+        server.deploymentDelay(Duration.ofSeconds(5));
+        client.deploy(nginx("", "locked"));
+        String deployment = Json.parse(client.getWorkload("/locked").orElseThrow().nativeObject())
+                .path("deployments").get(0).path("id").asString();
+        assertThatThrownBy(() -> client.scale("/locked", 2))
+                .isInstanceOf(EngineConflictException.class)
+                .hasMessageContaining("locked by Marathon deployment " + deployment)
+                .hasMessageContaining("force=true");
+
+        try (EngineClient forcing = connect(server.url(), Map.of("force", "true"))) {
+            forcing.scale("/locked", 2);
+        }
+        assertThat(server.requests()).contains("PUT /v2/apps/locked", "PUT /v2/apps/locked?force=true");
+        assertThat(client.getWorkload("/locked").orElseThrow().spec().replicas()).isEqualTo(2);
+    }
+
+    @Test
+    void validationErrorsComeBackAsModelFields() {
+        WorkloadSpec badPort = new WorkloadSpec("nginx:1.27", null, null, null, List.of(PortMapping.tcp(70000)),
+                null, 1, null, List.of("hostname:SOMETIMES"), null);
+        assertThatThrownBy(() -> client.deploy(new WorkloadDefinition("", "bad", WorkloadKind.SERVICE, null, badPort)))
+                .isInstanceOfSatisfying(InvalidSpecException.class, e -> {
+                    assertThat(e.errors()).extracting(InvalidSpecException.FieldError::field)
+                            .containsExactly("spec.ports[0].containerPort", "spec.constraints[0]");
+                    assertThat(e.errors().get(0).message()).isEqualTo("got 70000, expected between 0 and 65535");
+                    assertThat(e.getMessage()).contains("Object is not valid");
+                });
+        assertThatThrownBy(() -> client.deploy(nginx("", "Bad_Name")))
+                .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.errors())
+                        .extracting(InvalidSpecException.FieldError::field).containsExactly("name"));
+        assertThatThrownBy(() -> client.deploy(new WorkloadDefinition("", "job", WorkloadKind.JOB, null,
+                WorkloadSpec.of("busybox", 1))))
+                .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.errors())
+                        .extracting(InvalidSpecException.FieldError::field).containsExactly("kind"));
+        assertThat(server.requests()).filteredOn(r -> r.startsWith("POST")).hasSize(2);
+    }
+
+    @Test
+    void duplicateNameIsAConflict() {
+        client.deploy(nginx("", "twice"));
+        assertThatThrownBy(() -> client.deploy(nginx("", "twice")))
+                .isInstanceOf(EngineConflictException.class).hasMessageContaining("already exists");
+    }
+
+    @Test
+    void anEventReachesTheWatcherWithinASecond() {
+        List<EngineChange> seen = new CopyOnWriteArrayList<>();
+        try (Subscription ignored = client.watch(listener(seen, new ArrayList<>()))) {
+            await("stream open", () -> Optional.of(server.openEventStreams()).filter(n -> n == 1));
+            long start = System.nanoTime();
+            server.createApp("{\"id\": \"/events/fast\", \"cmd\": \"sleep 1000\"}");
+            await("changed", Duration.ofSeconds(1), () -> seen.stream().filter(c -> c instanceof EngineChange.WorkloadChanged wc
+                    && wc.workload().nativeId().equals("/events/fast")).findFirst());
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+            await("running through events", () -> seen.stream().filter(c -> c instanceof EngineChange.WorkloadChanged wc
+                    && wc.workload().status().phase() == Phase.RUNNING).findFirst());
+            assertThat(seen).anySatisfy(c -> assertThat(c).isInstanceOfSatisfying(EngineChange.EventObserved.class,
+                    e -> assertThat(e.event().reason()).isEqualTo("TaskRunning")));
+            assertThat(seen).anySatisfy(c -> assertThat(c).isInstanceOfSatisfying(EngineChange.EventObserved.class,
+                    e -> assertThat(e.event().reason()).isEqualTo("DeploymentSucceeded")));
+            assertThat(client.events("/events/fast", 50)).extracting(EngineEvent::reason).contains("TaskRunning",
+                    "DeploymentSucceeded");
+
+            client.delete("/events/fast");
+            await("removed", () -> seen.stream().filter(c -> c instanceof EngineChange.WorkloadRemoved r
+                    && r.nativeId().equals("/events/fast")).findFirst());
+        }
+    }
+
+    @Test
+    void aDroppedStreamIsReopenedAndResyncRequested() {
+        List<EngineChange> seen = new CopyOnWriteArrayList<>();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        try (Subscription ignored = client.watch(listener(seen, failures))) {
+            await("stream open", () -> Optional.of(server.openEventStreams()).filter(n -> n == 1));
+            server.dropEventStreams();
+            EngineChange.ResyncRequired resync = await("resync", () -> seen.stream()
+                    .filter(EngineChange.ResyncRequired.class::isInstance).map(EngineChange.ResyncRequired.class::cast)
+                    .findFirst());
+            assertThat(resync.reason()).contains("re-opened");
+            await("stream reopened", () -> Optional.of(server.openEventStreams()).filter(n -> n == 1));
+            server.createApp("{\"id\": \"/after-gap\", \"cmd\": \"sleep 1000\"}");
+            await("event after the gap", () -> seen.stream().filter(c -> c instanceof EngineChange.WorkloadChanged wc
+                    && wc.workload().nativeId().equals("/after-gap")).findFirst());
+
+            server.leader("10.0.0.2:8080");
+            server.dropEventStreams();
+            await("leader change", () -> seen.stream().filter(c -> c instanceof EngineChange.ResyncRequired r
+                    && r.reason().contains("leader changed from 127.0.0.1:" + server.port() + " to 10.0.0.2:8080"))
+                    .findFirst());
+        }
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void aSilentStreamNoticesALeaderChange() {
+        List<EngineChange> seen = new CopyOnWriteArrayList<>();
+        ((MarathonEngineClient) client).eventIdleCheck(Duration.ofMillis(200));
+        try (Subscription ignored = client.watch(listener(seen, new ArrayList<>()))) {
+            await("stream open", () -> Optional.of(server.openEventStreams()).filter(n -> n == 1));
+            // the old stream stays open, as with a half-open connection to a deposed leader
+            server.leader("10.0.0.3:8080");
+            await("leader change", () -> seen.stream().filter(c -> c instanceof EngineChange.ResyncRequired r
+                    && r.reason().contains("to 10.0.0.3:8080")).findFirst());
+            await("second stream", () -> Optional.of(server.openEventStreams()).filter(n -> n == 2));
+            server.createApp("{\"id\": \"/after-leader\", \"cmd\": \"sleep 1000\"}");
+            await("event on the new stream", () -> seen.stream().filter(c -> c instanceof EngineChange.WorkloadChanged wc
+                    && wc.workload().nativeId().equals("/after-leader")).findFirst());
+        }
+    }
+
+    @Test
+    void anIdleStreamOutlivesTheCallTimeout() throws InterruptedException {
+        List<EngineChange> seen = new CopyOnWriteArrayList<>();
+        EngineConnection shortCalls = new EngineConnection(UUID.randomUUID(), "short", server.url(), null, null, null,
+                Duration.ofMillis(700));
+        try (EngineClient quick = new MarathonEngineAdapter().connect(shortCalls);
+             Subscription ignored = quick.watch(listener(seen, new ArrayList<>()))) {
+            await("stream open", () -> Optional.of(server.openEventStreams()).filter(n -> n == 1));
+            Thread.sleep(1500);
+            server.createApp("{\"id\": \"/late\", \"cmd\": \"sleep 1000\"}");
+            await("late event", () -> seen.stream().filter(c -> c instanceof EngineChange.WorkloadChanged wc
+                    && wc.workload().nativeId().equals("/late")).findFirst());
+            assertThat(seen).noneMatch(EngineChange.ResyncRequired.class::isInstance);
+            assertThat(server.openEventStreams()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aStoppedMarathonIsRetriedAndResyncedWhenBack() throws Exception {
+        List<EngineChange> seen = new CopyOnWriteArrayList<>();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        MarathonTestServer second = MarathonTestServer.start();
+        try (EngineClient ha = connect(server.url() + "," + second.url(), Map.of());
+             Subscription ignored = ha.watch(listener(seen, failures))) {
+            await("stream open", () -> Optional.of(server.openEventStreams()).filter(n -> n == 1));
+            server.close();
+            // the standby answers next: the watch moves over and asks for a resync
+            await("moved to the standby", () -> Optional.of(second.openEventStreams()).filter(n -> n == 1));
+            await("resync", () -> seen.stream().filter(EngineChange.ResyncRequired.class::isInstance).findFirst());
+            second.createApp("{\"id\": \"/on-second\", \"cmd\": \"sleep 1000\"}");
+            await("event from the standby", () -> seen.stream().filter(c -> c instanceof EngineChange.WorkloadChanged wc
+                    && wc.workload().nativeId().equals("/on-second")).findFirst());
+            assertThat(ha.listWorkloads()).extracting(Workload::nativeId).containsExactly("/on-second");
+        } finally {
+            second.close();
+        }
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void failsOverToTheNextMarathonUrl() throws Exception {
+        String dead = "http://127.0.0.1:" + freePort();
+        server.createApp("{\"id\": \"/ha\", \"cmd\": \"sleep 1000\"}");
+        awaitPhase("/ha", Phase.RUNNING);
+        try (EngineClient ha = connect(dead + "," + server.url(), Map.of())) {
+            assertThat(ha.ping().version()).isEqualTo("1.11.24");
+            assertThat(ha.listWorkloads()).extracting(Workload::nativeId).containsExactly("/ha");
+            ha.scale("/ha", 0);
+            awaitPhase(ha, "/ha", Phase.STOPPED);
+        }
+    }
+
+    @Test
+    void aMarathonWithoutLeaderIsSkippedForTheNext() {
+        MarathonTestServer second = MarathonTestServer.start();
+        try (EngineClient ha = connect(server.url() + "," + second.url(), Map.of())) {
+            second.createApp("{\"id\": \"/elected\", \"cmd\": \"sleep 1000\"}");
+            server.leaderless(true);
+            assertThat(ha.listWorkloads()).extracting(Workload::nativeId).containsExactly("/elected");
+            second.leaderless(true);
+            assertThatThrownBy(ha::ping).isInstanceOf(EngineUnavailableException.class)
+                    .hasMessageContaining("503").hasMessageContaining("Could not determine the current leader");
+        } finally {
+            second.close();
+        }
+    }
+
+    @Test
+    void idsMarathonCannotHoldNameNoWorkload() {
+        assertThat(client.getWorkload("Not A Marathon Id")).isEmpty();
+        assertThatThrownBy(() -> client.delete("/UPPER/case")).isInstanceOf(WorkloadNotFoundException.class);
+        assertThat(server.requests()).noneMatch(r -> r.contains("UPPER"));
+    }
+
+    @Test
+    void unreachableMarathonIsUnavailableWithinTheCallTimeout() throws Exception {
+        EngineConnection conn = new EngineConnection(UUID.randomUUID(), "gone",
+                "http://127.0.0.1:" + freePort() + ",http://127.0.0.1:" + freePort(), null, null, null,
+                Duration.ofSeconds(1));
+        try (EngineClient gone = new MarathonEngineAdapter().connect(conn)) {
+            long start = System.nanoTime();
+            assertThatThrownBy(gone::ping).isInstanceOf(EngineUnavailableException.class)
+                    .hasMessageContaining("gone").hasMessageContaining("/v2/info");
+            assertThatThrownBy(gone::listWorkloads).isInstanceOf(EngineUnavailableException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        }
+    }
+
+    @Test
+    void theCallTimeoutBoundsAWholeMethodNotEachRequest() throws Exception {
+        server.slowdown(Duration.ofMillis(400));
+        EngineConnection conn = new EngineConnection(UUID.randomUUID(), "slow", server.url(), null, null, null,
+                Duration.ofMillis(1000));
+        try (EngineClient slow = new MarathonEngineAdapter().connect(conn)) {
+            assertThat(slow.ping().version()).isEqualTo("1.11.24");
+            long start = System.nanoTime();
+            // apps, queue and pods: three answers of 400 ms do not fit in 1 s
+            assertThatThrownBy(slow::listWorkloads).isInstanceOf(EngineUnavailableException.class)
+                    .hasMessageContaining("call timeout");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1300));
+        }
+    }
+
+    @Test
+    void basicAuthAndDcosTokenAreSentAndRefusalIsForbidden() {
+        server.requireAuthorization("Basic " + java.util.Base64.getEncoder().encodeToString("ops:s3cret".getBytes()));
+        EngineConnection basic = new EngineConnection(UUID.randomUUID(), "auth", server.url(), null,
+                Map.of("username", "ops", "password", "s3cret"), null, Duration.ofSeconds(3));
+        try (EngineClient ok = new MarathonEngineAdapter().connect(basic)) {
+            assertThat(ok.ping().degraded()).isFalse();
+        }
+        assertThatThrownBy(client::ping).isInstanceOf(EngineForbiddenException.class).hasMessageContaining("401");
+
+        server.requireAuthorization("token=eyJhbGciOi");
+        EngineConnection token = new EngineConnection(UUID.randomUUID(), "dcos", server.url(), null,
+                Map.of("token", "eyJhbGciOi"), null, Duration.ofSeconds(3));
+        try (EngineClient ok = new MarathonEngineAdapter().connect(token)) {
+            assertThat(ok.listWorkloads()).isEmpty();
+        }
+        assertThat(new MarathonEngineAdapter().connect(basic).toString()).doesNotContain("s3cret");
+
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        try (Subscription ignored = client.watch(listener(new CopyOnWriteArrayList<>(), failures))) {
+            await("watch gave up", () -> failures.stream().findFirst());
+        }
+        assertThat(failures).singleElement().isInstanceOf(EngineForbiddenException.class);
+    }
+
+    @Test
+    void registrationIsValidatedWithoutNetwork() {
+        MarathonEngineAdapter adapter = new MarathonEngineAdapter();
+        assertThat(adapter.kind()).isEqualTo("marathon");
+        assertThatThrownBy(() -> adapter.validate(connection("ftp://m:8080", Map.of())))
+                .isInstanceOfSatisfying(InvalidSpecException.class,
+                        e -> assertThat(e.errors().get(0).field()).isEqualTo("endpoint"));
+        assertThatThrownBy(() -> adapter.validate(connection("http://m1:8080,http://m2:8080",
+                Map.of("mesosUrl", "not a url"))))
+                .isInstanceOfSatisfying(InvalidSpecException.class,
+                        e -> assertThat(e.errors().get(0).field()).isEqualTo("options.mesosUrl"));
+        assertThatThrownBy(() -> adapter.validate(new EngineConnection(null, "x", "http://m:8080", null,
+                Map.of("username", "ops"), null, null)))
+                .isInstanceOfSatisfying(InvalidSpecException.class,
+                        e -> assertThat(e.errors().get(0).field()).isEqualTo("credentials.password"));
+        assertThatThrownBy(() -> adapter.validate(new EngineConnection(null, "x", "https://m:8443", null,
+                Map.of("caCert", "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----"), null, null)))
+                .isInstanceOfSatisfying(InvalidSpecException.class,
+                        e -> assertThat(e.errors().get(0).field()).isEqualTo("credentials.caCert"));
+        assertThat(java.util.ServiceLoader.load(io.gantry.spi.EngineAdapter.class).stream()
+                .map(p -> p.type().getName())).contains(MarathonEngineAdapter.class.getName());
+    }
+
+    @Test
+    void logsComeFromTheMesosSandbox() {
+        client.deploy(nginx("", "logged"));
+        awaitPhase("/logged", Phase.RUNNING);
+        String task = server.taskIds("/logged").get(0);
+        List<LogLine> lines = client.logs("/logged", 1);
+        assertThat(lines).containsExactly(new LogLine(null, task, "stdout", "task " + task + " is up"),
+                new LogLine(null, task, "stderr", "mesos: fetched nothing for " + task));
+
+        List<LogLine> followed = new CopyOnWriteArrayList<>();
+        List<String> ended = new CopyOnWriteArrayList<>();
+        try (Subscription ignored = client.followLogs("/logged", 1, new LogSink() {
+            @Override
+            public void onLine(LogLine line) {
+                followed.add(line);
+            }
+
+            @Override
+            public void onEnd(Throwable failure) {
+                ended.add(String.valueOf(failure));
+            }
+        })) {
+            await("tail", () -> Optional.of(followed.size()).filter(n -> n == 2));
+            server.appendStdout(task, "GET /index.html 200");
+            await("new line", () -> followed.stream().filter(l -> l.text().equals("GET /index.html 200")).findFirst());
+        }
+        await("ended", () -> ended.stream().findFirst());
+        assertThat(ended).containsExactly("null");
+        assertThat(client.capabilities()).contains(Capability.LOGS, Capability.LOGS_FOLLOW, Capability.NODES);
+    }
+
+    @Test
+    void withoutMesosThereAreNoLogsNorNodes() {
+        try (EngineClient plain = connect(server.url(), Map.of())) {
+            assertThat(plain.capabilities()).doesNotContain(Capability.LOGS, Capability.LOGS_FOLLOW, Capability.NODES)
+                    .contains(Capability.WATCH, Capability.SCALE);
+            assertThatThrownBy(() -> plain.logs("/any", 10)).isInstanceOfSatisfying(
+                    UnsupportedCapabilityException.class, e -> {
+                        assertThat(e.capability()).isEqualTo(Capability.LOGS);
+                        assertThat(e.getMessage()).contains("mesosUrl");
+                    });
+            assertThat(plain.listNodes()).isEmpty();
+        }
+    }
+
+    @Test
+    void mesosAgentsAreNodesAndAUniqueAppOnEachIsADaemon() {
+        List<Node> nodes = client.listNodes();
+        assertThat(nodes).hasSize(3);
+        assertThat(nodes.get(0)).isEqualTo(new Node("node-1", "127.0.0.1", "READY", "agent", 4000L, 15360 * MIB,
+                Map.of("zone", "a")));
+        Workload daemon = client.deploy(new WorkloadDefinition("infra", "collector", WorkloadKind.DAEMON, null,
+                WorkloadSpec.of("fluent/fluent-bit:3", null)));
+        assertThat(daemon.kind()).isEqualTo(WorkloadKind.DAEMON);
+        assertThat(daemon.spec().replicas()).isNull();
+        Workload running = await("daemon running", () -> client.getWorkload("/infra/collector")
+                .filter(w -> w.status().phase() == Phase.RUNNING));
+        assertThat(running.status().desired()).isEqualTo(3);
+        assertThat(running.instances()).extracting(i -> i.node()).containsExactlyInAnyOrder("node-1", "node-2",
+                "node-3");
+    }
+
+    @Test
+    void podsAreServiceWorkloadsThatScaleRestartAndDelete() {
+        server.createPod("""
+                {"id": "/pods/cache", "labels": {"tier": "cache"}, "scaling": {"kind": "fixed", "instances": 1},
+                 "containers": [{"name": "redis", "image": {"kind": "DOCKER", "id": "redis:7"},
+                   "resources": {"cpus": 0.5, "mem": 256},
+                   "endpoints": [{"name": "redis", "containerPort": 6379, "hostPort": 0, "protocol": ["tcp"]}]}]}""");
+        Workload pod = await("pod stable", () -> client.listWorkloads().stream()
+                .filter(w -> w.nativeId().equals("/pods/cache") && w.status().phase() == Phase.RUNNING).findFirst());
+        assertThat(pod.kind()).isEqualTo(WorkloadKind.SERVICE);
+        assertThat(pod.namespace()).isEqualTo("pods");
+        assertThat(pod.spec().image()).isEqualTo("redis:7");
+        assertThat(pod.spec().resources()).isEqualTo(new Resources(500L, 256 * MIB));
+        assertThat(pod.spec().ports()).containsExactly(PortMapping.tcp(6379));
+        assertThat(pod.instances()).singleElement().satisfies(i -> assertThat(i.address()).isEqualTo("node-1:32000"));
+
+        client.scale("/pods/cache", 2);
+        await("pod scaled", () -> client.getWorkload("/pods/cache")
+                .filter(w -> w.status().running() == 2 && w.status().phase() == Phase.RUNNING));
+        client.restart("/pods/cache");
+        assertThat(server.requests()).contains("PUT /v2/pods/pods/cache");
+        assertThatThrownBy(() -> client.update("/pods/cache", pod.spec()))
+                .isInstanceOf(UnsupportedCapabilityException.class);
+        await("pod unlocked", () -> client.getWorkload("/pods/cache").filter(w -> w.status().phase() == Phase.RUNNING));
+        client.delete("/pods/cache");
+        assertThat(client.getWorkload("/pods/cache")).isEmpty();
+    }
+
+    private static WatchListener listener(List<EngineChange> seen, List<Throwable> failures) {
+        return new WatchListener() {
+            @Override
+            public void onChange(EngineChange change) {
+                seen.add(change);
+            }
+
+            @Override
+            public void onFailure(Throwable cause) {
+                failures.add(cause);
+            }
+        };
+    }
+
+    private static Workload only(List<Workload> workloads) {
+        assertThat(workloads).hasSize(1);
+        return workloads.get(0);
+    }
+
+    private void awaitPhase(String id, Phase phase) {
+        awaitPhase(client, id, phase);
+    }
+
+    private static void awaitPhase(EngineClient c, String id, Phase phase) {
+        await(id + " " + phase, () -> c.getWorkload(id).filter(w -> w.status().phase() == phase));
+    }
+
+    private static <T> T await(String what, Supplier<Optional<T>> condition) {
+        return await(what, Duration.ofSeconds(10), condition);
+    }
+
+    private static <T> T await(String what, Duration timeout, Supplier<Optional<T>> condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Optional<T> value = condition.get();
+            if (value.isPresent()) {
+                return value.get();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not " + what + " within " + timeout);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
