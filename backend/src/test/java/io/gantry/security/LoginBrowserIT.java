@@ -5,15 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gantry.support.IntegrationTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
 
 /** Signing in and calling the API the way the dashboard will: from a real browser page. */
 class LoginBrowserIT extends IntegrationTest {
-    @LocalServerPort
-    int port;
-
     @Autowired
     JdbcTemplate db;
 

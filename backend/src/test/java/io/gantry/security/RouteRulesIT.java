@@ -13,7 +13,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.BeanFactoryUtils;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationContext;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.web.bind.annotation.RequestMethod;
@@ -34,9 +33,6 @@ class RouteRulesIT extends IntegrationTest {
 
     @Autowired
     ApplicationContext context;
-
-    @LocalServerPort
-    int port;
 
     /** One method + path the application serves, with a concrete path that the pattern matches. */
     record Route(String method, String pattern, String example) implements Comparable<Route> {

@@ -10,15 +10,11 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
 
 /** Tokens, roles, sessions, CSRF and origin checks against the running server and its PostgreSQL. */
 class SecurityIT extends IntegrationTest {
-    @LocalServerPort
-    int port;
-
     @Autowired
     JdbcTemplate db;
 

@@ -2,7 +2,6 @@ package io.gantry.support;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -20,7 +19,6 @@ import org.springframework.test.context.DynamicPropertySource;
         "gantry.sync.call-timeout=1s",
         "gantry.sync.initial-backoff=250ms",
         "gantry.sync.max-backoff=2s"})
-@Import(PermitAllUntilSecurityLands.class)
 public abstract class IntegrationTest {
     public static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
     public static final String ADMIN_PASSWORD = "test-admin-password";
