@@ -9,7 +9,11 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.csrf.CsrfException;
 
-/** 403 for the API as problem+json, saying which role the call needs or that the CSRF token is bad. */
+/**
+ * 403 for the API as problem+json, saying which role the call needs or that the CSRF token is bad.
+ * A path that no access rule names is denied, but it also has no route ({@code RouteRulesIT} fails
+ * the build for a route without a rule), so the caller is told the honest thing: 404.
+ */
 class ProblemAccessDeniedHandler implements AccessDeniedHandler {
     private final ProblemWriter problems;
 
@@ -26,15 +30,17 @@ class ProblemAccessDeniedHandler implements AccessDeniedHandler {
                             + "token in the X-CSRF-TOKEN header (or use an API token)."));
             return;
         }
+        if (AccessRules.ruleFor(request).isEmpty()) {
+            problems.write(response, Problem.of(HttpStatus.NOT_FOUND, "not-found", "Not found",
+                    "No API route " + request.getMethod() + " " + request.getRequestURI() + "."));
+            return;
+        }
         problems.write(response, Problem.forbidden(why(request)));
     }
 
     private static String why(HttpServletRequest request) {
         String call = request.getMethod() + " " + request.getRequestURI();
-        var needed = AccessRules.ruleFor(request).map(r -> r.access().role).orElse(null);
-        if (needed == null) {
-            return "No access rule allows " + call + ".";
-        }
+        var needed = AccessRules.ruleFor(request).orElseThrow().access().role;
         String have = Role.of(SecurityContextHolder.getContext().getAuthentication()).map(Role::name).orElse("no role");
         return call + " needs the " + needed + " role; you have " + have + ".";
     }

@@ -1,0 +1,181 @@
+package io.gantry.bench;
+
+import io.gantry.spi.Capability;
+import io.gantry.spi.EngineAdapter;
+import io.gantry.spi.EngineClient;
+import io.gantry.spi.EngineConnection;
+import io.gantry.spi.EngineEvent;
+import io.gantry.spi.EngineInfo;
+import io.gantry.spi.Instance;
+import io.gantry.spi.InstanceState;
+import io.gantry.spi.InvalidSpecException;
+import io.gantry.spi.LogLine;
+import io.gantry.spi.LogSink;
+import io.gantry.spi.Node;
+import io.gantry.spi.PhaseRule;
+import io.gantry.spi.PortMapping;
+import io.gantry.spi.Resources;
+import io.gantry.spi.Subscription;
+import io.gantry.spi.UnsupportedCapabilityException;
+import io.gantry.spi.WatchListener;
+import io.gantry.spi.Workload;
+import io.gantry.spi.WorkloadDefinition;
+import io.gantry.spi.WorkloadKind;
+import io.gantry.spi.WorkloadSpec;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Engine kind {@code synthetic}, loaded into the real server only by the benchmark: endpoint
+ * {@code synthetic://N} reports N generated workloads, so that a full sync exercises everything
+ * from the port inwards (batched upserts, indexes, totals) with no engine latency in the figure.
+ */
+public class SyntheticEngineAdapter implements EngineAdapter {
+    private static final Pattern ENDPOINT = Pattern.compile("synthetic://(\\d{1,7})");
+
+    @Override
+    public String kind() {
+        return "synthetic";
+    }
+
+    @Override
+    public void validate(EngineConnection connection) {
+        count(connection);
+    }
+
+    @Override
+    public EngineClient connect(EngineConnection connection) {
+        return new SyntheticClient(count(connection));
+    }
+
+    private static int count(EngineConnection connection) {
+        Matcher m = ENDPOINT.matcher(String.valueOf(connection.endpoint()));
+        if (!m.matches()) {
+            throw InvalidSpecException.of("endpoint", "must look like synthetic://<workload count>");
+        }
+        return Integer.parseInt(m.group(1));
+    }
+
+    /** Workload {@code i} is the same on every call, so a second sync finds nothing changed. */
+    static Workload workload(int i) {
+        int replicas = 1 + i % 3;
+        boolean degraded = i % 17 == 0;
+        int running = degraded ? replicas - 1 : replicas;
+        WorkloadSpec spec = new WorkloadSpec("registry.example/team-" + (i % 40) + "/svc:" + (i % 30),
+                List.of("/bin/server"), List.of("--port", "8080"),
+                Map.of("LOG_LEVEL", "info", "SHARD", Integer.toString(i % 8)),
+                List.of(PortMapping.tcp(8080)), new Resources(250L + (i % 4) * 250, 268_435_456L),
+                replicas, null, List.of(), null);
+        List<Instance> instances = new ArrayList<>();
+        for (int r = 0; r < running; r++) {
+            instances.add(new Instance("svc-" + i + "-" + r, "node-" + ((i + r) % 50), InstanceState.RUNNING,
+                    Instant.parse("2026-11-01T00:00:00Z"), "10.0." + (r % 250) + "." + (i % 250) + ":8080",
+                    null, ""));
+        }
+        return new Workload("ns-" + (i % 20) + "/svc-" + i, "ns-" + (i % 20), "svc-" + i,
+                i % 10 == 9 ? WorkloadKind.DAEMON : WorkloadKind.SERVICE,
+                Map.of("app", "app-" + (i % 50), "tier", i % 2 == 0 ? "web" : "worker"), spec,
+                PhaseRule.status(PhaseRule.Facts.of(replicas, running), degraded ? "1 replica crash-looping" : "",
+                        null),
+                instances, Instant.parse("2026-10-01T00:00:00Z"), null);
+    }
+
+    private record SyntheticClient(int count) implements EngineClient {
+        @Override
+        public Set<Capability> capabilities() {
+            return Set.of();
+        }
+
+        @Override
+        public EngineInfo ping() {
+            return EngineInfo.up("synthetic-1");
+        }
+
+        @Override
+        public List<Workload> listWorkloads() {
+            List<Workload> all = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                all.add(workload(i));
+            }
+            return all;
+        }
+
+        @Override
+        public Optional<Workload> getWorkload(String nativeId) {
+            int slash = nativeId.lastIndexOf("/svc-");
+            if (slash < 0) {
+                return Optional.empty();
+            }
+            try {
+                int i = Integer.parseInt(nativeId.substring(slash + 5));
+                return i < count ? Optional.of(workload(i)) : Optional.empty();
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }
+
+        @Override
+        public List<Node> listNodes() {
+            return List.of();
+        }
+
+        @Override
+        public List<EngineEvent> events(String nativeId, int limit) {
+            return List.of();
+        }
+
+        @Override
+        public Workload deploy(WorkloadDefinition definition) {
+            throw readOnly(Capability.DEPLOY);
+        }
+
+        @Override
+        public void update(String nativeId, WorkloadSpec spec) {
+            throw readOnly(Capability.UPDATE);
+        }
+
+        @Override
+        public void scale(String nativeId, int replicas) {
+            throw readOnly(Capability.SCALE);
+        }
+
+        @Override
+        public void restart(String nativeId) {
+            throw readOnly(Capability.RESTART);
+        }
+
+        @Override
+        public void delete(String nativeId) {
+            throw readOnly(Capability.DELETE);
+        }
+
+        @Override
+        public List<LogLine> logs(String nativeId, int tail) {
+            throw readOnly(Capability.LOGS);
+        }
+
+        @Override
+        public Subscription followLogs(String nativeId, int tail, LogSink sink) {
+            throw readOnly(Capability.LOGS_FOLLOW);
+        }
+
+        @Override
+        public Subscription watch(WatchListener listener) {
+            return () -> { };
+        }
+
+        @Override
+        public void close() {
+        }
+
+        private static UnsupportedCapabilityException readOnly(Capability c) {
+            return new UnsupportedCapabilityException(c, "the synthetic benchmark engine is read-only");
+        }
+    }
+}
