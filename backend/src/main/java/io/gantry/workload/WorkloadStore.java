@@ -42,6 +42,13 @@ import tools.jackson.databind.json.JsonMapper;
 @Repository
 public class WorkloadStore {
     static final int BATCH = 500;
+    /**
+     * Rows written by one upsert after which the table is analyzed at once. Autovacuum analyzes
+     * only after its nap (a minute by default); until then the planner believes a freshly synced
+     * engine is empty and picks bitmap-ANDs over 100k rows for filtered lists (26 ms instead of 0.2 ms,
+     * measured with bench/run.sh at 100,000 workloads).
+     */
+    static final int ANALYZE_AFTER_ROWS = 1_000;
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {
     };
     private static final TypeReference<List<Instance>> INSTANCES = new TypeReference<>() {
@@ -121,6 +128,9 @@ public class WorkloadStore {
         }
         if (!changed.isEmpty()) {
             generation.incrementAndGet();
+        }
+        if (changed.size() >= ANALYZE_AFTER_ROWS) {
+            jdbc.execute("ANALYZE workloads");
         }
         return changed;
     }
