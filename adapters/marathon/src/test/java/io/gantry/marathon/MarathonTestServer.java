@@ -50,7 +50,7 @@ import tools.jackson.databind.node.ObjectNode;
  * bus with {@code event_type} filters. The Mesos part answers {@code /master/slaves} (agents whose pid points
  * back here) and the agent's {@code /files/read} over each task's generated stdout and stderr.
  */
-final class MarathonTestServer implements AutoCloseable {
+public final class MarathonTestServer implements AutoCloseable {
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final String FRAMEWORK_ID = "96d7da70-b731-4cfb-96a7-0ee877af615d-0000";
     private static final Set<String> OPERATORS = Set.of("UNIQUE", "CLUSTER", "GROUP_BY", "LIKE", "UNLIKE", "MAX_PER",
@@ -134,7 +134,7 @@ final class MarathonTestServer implements AutoCloseable {
         this.leader = "127.0.0.1:" + port();
     }
 
-    static MarathonTestServer start() {
+    public static MarathonTestServer start() {
         return start(3);
     }
 
@@ -169,12 +169,12 @@ final class MarathonTestServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    String url() {
+    public String url() {
         return scheme + "://127.0.0.1:" + port();
     }
 
     /** Each deployment completes after this long (and locks its apps meanwhile). */
-    MarathonTestServer deploymentDelay(Duration delay) {
+    public MarathonTestServer deploymentDelay(Duration delay) {
         this.deploymentDelay = delay;
         return this;
     }
@@ -195,26 +195,26 @@ final class MarathonTestServer implements AutoCloseable {
     }
 
     /** While true, every API call answers 503 as a Marathon does during a leader election. */
-    void leaderless(boolean value) {
+    public void leaderless(boolean value) {
         this.leaderless = value;
     }
 
     /** Requests received, as {@code METHOD path?query}, oldest first. */
-    List<String> requests() {
+    public List<String> requests() {
         synchronized (requests) {
             return List.copyOf(requests);
         }
     }
 
     /** Cuts every open event stream, as a leader abdication or a network failure would. */
-    void dropEventStreams() {
+    public void dropEventStreams() {
         for (EventClient c : streams) {
             c.frames().add(POISON);
         }
         streams.clear();
     }
 
-    int openEventStreams() {
+    public int openEventStreams() {
         return streams.size();
     }
 
@@ -227,7 +227,7 @@ final class MarathonTestServer implements AutoCloseable {
      * The app's running tasks crash (TASK_FAILED with this message) after its deployment ended, and
      * relaunches fail: nothing runs and no deployment is in progress.
      */
-    synchronized void crash(String appId, String message) {
+    public synchronized void crash(String appId, String message) {
         failingApps.put(appId, message);
         List<Task> list = tasks.getOrDefault(appId, new ArrayList<>());
         for (Task t : list) {
@@ -240,7 +240,7 @@ final class MarathonTestServer implements AutoCloseable {
     }
 
     /** Creates an app as if posted to {@code /v2/apps} by someone else; returns the status code. */
-    int createApp(String json) {
+    public int createApp(String json) {
         return handleCreate(JSON.readTree(json), "10.0.0.99").status;
     }
 
@@ -254,7 +254,7 @@ final class MarathonTestServer implements AutoCloseable {
                 .forEach(t -> t.stdout.append(line).append('\n'));
     }
 
-    synchronized long runningTasks() {
+    public synchronized long runningTasks() {
         return tasks.values().stream().flatMap(List::stream).filter(t -> t.state.equals("TASK_RUNNING")).count();
     }
 
