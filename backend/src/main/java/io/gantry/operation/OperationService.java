@@ -5,6 +5,7 @@ import io.gantry.engine.EngineClients;
 import io.gantry.metrics.GantryMetrics;
 import io.gantry.spi.Capability;
 import io.gantry.spi.EngineClient;
+import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.UnsupportedCapabilityException;
 import io.gantry.spi.Workload;
 import io.gantry.stream.LiveStream;
@@ -20,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
@@ -127,13 +129,23 @@ class OperationService {
             log.info("{} {} on engine {} by {} succeeded", operation.action(), nativeId == null ? "" : nativeId,
                     engine.name(), operation.user());
         } catch (RuntimeException e) {
-            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            String message = failureMessage(e);
             done = store.update(operation.id(), OperationState.FAILED, 100, message, null);
             log.info("{} {} on engine {} by {} failed: {}", operation.action(), nativeId == null ? "" : nativeId,
                     engine.name(), operation.user(), message);
         }
         metrics.operationFinished(done.action(), done.state().name());
         publish(done);
+    }
+
+    /** The engine's words, with every rejected field where the engine named them: the operator fixes all at once. */
+    static String failureMessage(RuntimeException e) {
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        if (e instanceof InvalidSpecException invalid && !invalid.errors().isEmpty()) {
+            message += " (" + invalid.errors().stream().map(f -> f.field() + ": " + f.message())
+                    .collect(Collectors.joining("; ")) + ")";
+        }
+        return message;
     }
 
     /** The engine did what was asked; failing to store its answer now only delays it to the next sync. */

@@ -26,7 +26,7 @@ class MarathonEndToEndIT extends IntegrationTest {
              "networks": [{"mode": "container/bridge"}], "labels": {"team": "shop"}}""";
 
     @Test
-    void marathonAppsOperationsEventsAndOutagesGoThroughTheApi() throws Exception {
+    void marathonAppsOperationsAndEventsGoThroughTheApi() throws Exception {
         Api api = api();
         try (MarathonTestServer marathon = MarathonTestServer.start().deploymentDelay(Duration.ofMillis(100));
                 StreamRecorder stream = new StreamRecorder(api, "/api/v1/stream")) {
@@ -89,8 +89,7 @@ class MarathonEndToEndIT extends IntegrationTest {
 
     /**
      * The workload API is asynchronous: Marathon's 422 arrives after the 202, so it surfaces as a FAILED
-     * operation carrying Marathon's message (the adapter keeps only the top-level message, not the
-     * per-field details).
+     * operation carrying Marathon's message and each field Marathon rejected.
      */
     @Test
     void marathonValidationErrorsFailTheOperationWithTheirFieldMessages() {
@@ -103,7 +102,8 @@ class MarathonEndToEndIT extends IntegrationTest {
                             "replicas", 1, "constraints", List.of("hostname:NOT_AN_OPERATOR"))));
             assertThat(deploy.status()).as(deploy.toString()).isEqualTo(202);
             JsonNode failed = awaitOperation(api, deploy.location(), "FAILED");
-            assertThat(failed.get("message").asString()).contains("Marathon rejected '/e2e/bad'", "Object is not valid");
+            assertThat(failed.get("message").asString()).contains("Marathon rejected '/e2e/bad'", "Object is not valid",
+                    "Constraint operator must be one of");
         }
     }
 
