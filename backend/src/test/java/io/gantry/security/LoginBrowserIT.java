@@ -19,7 +19,9 @@ class LoginBrowserIT extends IntegrationTest {
         try (HeadlessChromium browser = HeadlessChromium.start()) {
             browser.open(site + "/login");
             signIn(browser, "admin", "not-the-password");
-            browser.waitFor("location.search === '?error'");
+            // the URL changes before the new page has rendered: wait for the page itself
+            browser.waitFor("location.search === '?error' && document.readyState === 'complete'"
+                    + " && document.body.innerText.length > 0");
             assertThat(browser.eval("document.body.innerText").asString()).contains("Wrong username or password.");
 
             signIn(browser, "admin", ADMIN_PASSWORD);
