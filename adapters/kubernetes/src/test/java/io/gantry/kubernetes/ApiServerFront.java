@@ -39,7 +39,7 @@ import java.util.regex.Pattern;
  * what a test needs to provoke: {@code /version}, pod logs, 403 on chosen resources, a 410 Gone
  * watch, and going away (stop/start on the same port).
  */
-final class ApiServerFront implements AutoCloseable {
+public final class ApiServerFront implements AutoCloseable {
     private static final Pattern LOG_PATH = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/]+)/log$");
 
     private final URI mock;
@@ -62,16 +62,16 @@ final class ApiServerFront implements AutoCloseable {
         start(first);
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + port;
     }
 
     /** Requests whose path holds {@code /<plural>} get 403 Forbidden. */
-    void forbid(String plural) {
+    public void forbid(String plural) {
         forbidden.add(plural);
     }
 
-    void allowAll() {
+    public void allowAll() {
         forbidden.clear();
         stall = Duration.ZERO;
     }
@@ -80,32 +80,32 @@ final class ApiServerFront implements AutoCloseable {
      * The next {@code times} requests of {@code method} to a path ending in {@code pathSuffix} are
      * answered with this Status body (its {@code code} is the HTTP status).
      */
-    void answerNext(String method, String pathSuffix, String statusJson, int times) {
+    public void answerNext(String method, String pathSuffix, String statusJson, int times) {
         cannedAnswers.put(method + " " + pathSuffix, statusJson);
         cannedCounts.put(method + " " + pathSuffix, new AtomicInteger(times));
     }
 
     /** Every request waits this long before it is answered: an API server that hangs. */
-    void stallFor(Duration delay) {
+    public void stallFor(Duration delay) {
         stall = delay;
     }
 
     /** The next {@code count} deployment watches answer with an ERROR event holding 410 Gone. */
-    void expireNextDeploymentWatches(int count) {
+    public void expireNextDeploymentWatches(int count) {
         goneWatches.set(count);
     }
 
-    int watchRequests() {
+    public int watchRequests() {
         return watchRequests.get();
     }
 
     /** Bodies of the DELETE requests received (DeleteOptions), oldest first. */
-    List<String> deleteBodies() {
+    public List<String> deleteBodies() {
         return deleteBodies;
     }
 
     /** The API server goes away: the port refuses connections and open watches break. */
-    void stop() {
+    public void stop() {
         server.stop(0);
         for (OutputStream out : openStreams) {
             try {
@@ -118,7 +118,7 @@ final class ApiServerFront implements AutoCloseable {
     }
 
     /** The API server comes back on the same port. */
-    void restart() throws IOException {
+    public void restart() throws IOException {
         start(HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0));
     }
 

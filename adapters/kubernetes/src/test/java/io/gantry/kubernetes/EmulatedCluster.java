@@ -17,14 +17,15 @@ import java.util.UUID;
 /**
  * fabric8's KubernetesMockServer in CRUD mode (built as ENVIRONMENT.md says), the {@link TestController}
  * acting on it through fabric8's client, and the {@link ApiServerFront} that Gantry's adapter talks to.
+ * Public, in this module's test-jar: the backend's end-to-end tests register it as an engine.
  */
-final class EmulatedCluster implements AutoCloseable {
-    final KubernetesMockServer server;
-    final KubernetesClient fabric8;
-    final TestController controller;
-    final ApiServerFront front;
+public final class EmulatedCluster implements AutoCloseable {
+    public final KubernetesMockServer server;
+    public final KubernetesClient fabric8;
+    public final TestController controller;
+    public final ApiServerFront front;
 
-    EmulatedCluster() {
+    public EmulatedCluster() {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new KubernetesCrudDispatcher(List.of()), false);
         server.init();
@@ -37,11 +38,11 @@ final class EmulatedCluster implements AutoCloseable {
         }
     }
 
-    EngineConnection connection(Map<String, String> options) {
+    public EngineConnection connection(Map<String, String> options) {
         return connection(options, Duration.ofSeconds(5));
     }
 
-    EngineConnection connection(Map<String, String> options, Duration callTimeout) {
+    public EngineConnection connection(Map<String, String> options, Duration callTimeout) {
         return new EngineConnection(UUID.randomUUID(), "emulated", front.url(), Map.of(), Map.of("token", "test-token"),
                 options, callTimeout);
     }
