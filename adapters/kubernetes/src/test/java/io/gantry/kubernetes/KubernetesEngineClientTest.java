@@ -336,7 +336,9 @@ class KubernetesEngineClientTest {
             assertThatThrownBy(fresh::ping).isInstanceOf(EngineUnavailableException.class);
             assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(10));
             assertThatThrownBy(fresh::listWorkloads).isInstanceOf(EngineUnavailableException.class);
-            Thread.sleep(1500);
+            // without it, the server would ping (and find the engine DOWN) only at its next periodic resync
+            await("resync asked as soon as the watch loses the server", () -> seen.stream().anyMatch(c ->
+                    c instanceof EngineChange.ResyncRequired r && r.reason().contains("failed")), Duration.ofSeconds(5));
             cluster.front.restart();
             await("resync after the gap", () -> seen.stream().anyMatch(c -> c instanceof EngineChange.ResyncRequired r
                     && r.reason().contains("reconnected")));
