@@ -1,5 +1,6 @@
 package io.gantry.kubernetes;
 
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -30,6 +31,9 @@ public final class EmulatedCluster implements AutoCloseable {
                 new KubernetesCrudDispatcher(List.of()), false);
         server.init();
         fabric8 = server.createClient();
+        // every cluster has it; engines without a namespace option deploy there
+        fabric8.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("default").endMetadata().build())
+                .create();
         controller = new TestController(fabric8);
         try {
             front = new ApiServerFront(server.getHostName(), server.getPort());
