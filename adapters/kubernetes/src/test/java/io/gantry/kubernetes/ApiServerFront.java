@@ -50,6 +50,7 @@ public final class ApiServerFront implements AutoCloseable {
     private final Map<String, String> cannedAnswers = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> cannedCounts = new ConcurrentHashMap<>();
     private final AtomicInteger watchRequests = new AtomicInteger();
+    private final AtomicInteger openWatches = new AtomicInteger();
     private final Set<OutputStream> openStreams = ConcurrentHashMap.newKeySet();
     private final List<String> deleteBodies = new CopyOnWriteArrayList<>();
     private final int port;
@@ -97,6 +98,11 @@ public final class ApiServerFront implements AutoCloseable {
 
     public int watchRequests() {
         return watchRequests.get();
+    }
+
+    /** Watches streaming now: their WebSocket to the mock is open, so a change made from here on reaches them. */
+    public int openWatches() {
+        return openWatches.get();
     }
 
     /** Bodies of the DELETE requests received (DeleteOptions), oldest first. */
@@ -300,6 +306,7 @@ public final class ApiServerFront implements AutoCloseable {
             throw new IOException("cannot open the mock's watch", e);
         }
         openStreams.add(out);
+        openWatches.incrementAndGet();
         try {
             while (true) {
                 String event = events.poll(200, TimeUnit.MILLISECONDS);
@@ -316,6 +323,7 @@ public final class ApiServerFront implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            openWatches.decrementAndGet();
             openStreams.remove(out);
             socket.abort();
         }

@@ -21,6 +21,9 @@ import java.util.UUID;
  * Public, in this module's test-jar: the backend's end-to-end tests register it as an engine.
  */
 public final class EmulatedCluster implements AutoCloseable {
+    /** The watches one engine client keeps open when it watches all namespaces: one per resource type. */
+    public static final int WATCHES_PER_CLIENT = ResourceType.values().length;
+
     public final KubernetesMockServer server;
     public final KubernetesClient fabric8;
     public final TestController controller;
