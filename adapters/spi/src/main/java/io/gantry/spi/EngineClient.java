@@ -31,6 +31,18 @@ public interface EngineClient extends AutoCloseable {
     List<EngineEvent> events(String nativeId, int limit);
 
     /**
+     * Checks a definition before Gantry accepts a deploy, so that bad input is answered at once, naming the
+     * field, instead of as a failed operation later. Creates nothing; it may ask the engine what only the
+     * engine knows (does the namespace exist?), within the call timeout. The default checks nothing here:
+     * the engine's own rejection then fails the deploy.
+     *
+     * @throws InvalidSpecException        naming each field {@link #deploy} would reject
+     * @throws EngineUnavailableException when the engine had to be asked and did not answer
+     */
+    default void validate(WorkloadDefinition definition) {
+    }
+
+    /**
      * Creates a workload. Returns as soon as the engine accepted it (it may still be starting).
      *
      * @return the workload as the engine reports it just after creation
