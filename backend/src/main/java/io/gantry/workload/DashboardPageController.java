@@ -28,7 +28,7 @@ class DashboardPageController {
     }
 
     /** One engine card: the engine and its workload count per phase. */
-    record EngineCard(Engine engine, Map<String, Long> phases, long total) {
+    public record EngineCard(Engine engine, Map<String, Long> phases, long total) {
     }
 
     @GetMapping("/")

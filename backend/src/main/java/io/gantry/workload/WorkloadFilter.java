@@ -7,32 +7,28 @@ import org.springframework.web.util.UriComponentsBuilder;
  * The workloads page's filters as they stand in its URL, so that a filtered, sorted view can be
  * bookmarked and shared; {@link #url} rebuilds the URL with one thing changed (sort, page).
  */
-record WorkloadFilter(String engine, String engineKind, String namespace, String kind, String phase,
+public record WorkloadFilter(String engine, String engineKind, String namespace, String kind, String phase,
                       List<String> label, String q, String sort) {
-    WorkloadFilter {
+    public WorkloadFilter {
         label = label == null ? List.of() : label.stream().filter(l -> !l.isBlank()).toList();
     }
 
-    String labelText() {
-        return String.join(", ", label);
-    }
-
     /** The sort a column header links to: ascending first, descending when already ascending. */
-    String sortBy(String column) {
+    public String sortBy(String column) {
         return column.equals(sortOrDefault()) ? "-" + column : column;
     }
 
-    String sortOrDefault() {
+    public String sortOrDefault() {
         return sort == null || sort.isBlank() ? "name" : sort;
     }
 
     /** {@code "ascending"}, {@code "descending"} or {@code "none"}, for the column header's aria-sort. */
-    String ariaSort(String column) {
+    public String ariaSort(String column) {
         String s = sortOrDefault();
         return s.equals(column) ? "ascending" : s.equals("-" + column) ? "descending" : "none";
     }
 
-    String url(String newSort, String cursor) {
+    public String url(String newSort, String cursor) {
         UriComponentsBuilder b = UriComponentsBuilder.fromPath("/workloads");
         add(b, "engine", engine);
         add(b, "engineKind", engineKind);

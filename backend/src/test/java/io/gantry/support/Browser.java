@@ -48,6 +48,13 @@ public final class Browser implements AutoCloseable {
         BrowserContext context = chromium.newContext(new com.microsoft.playwright.Browser.NewContextOptions()
                 .setViewportSize(1280, 900));
         context.setDefaultTimeout(20_000);
+        // a script error in a page is the first thing to know when a browser test fails
+        context.onWebError(error -> System.out.println("browser page error: " + error.error()));
+        context.onConsoleMessage(message -> {
+            if ("error".equals(message.type())) {
+                System.out.println("browser console error at " + message.location() + ": " + message.text());
+            }
+        });
         return context.newPage();
     }
 

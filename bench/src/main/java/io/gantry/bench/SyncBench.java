@@ -35,6 +35,8 @@ public final class SyncBench {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<String[]> rows = new ArrayList<>();
     private final String token = "bench-" + UUID.randomUUID();
+    private final String adminPassword = UUID.randomUUID().toString();
+    private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
     private String base;
 
     public static void main(String[] args) throws Exception {
@@ -61,7 +63,7 @@ public final class SyncBench {
         pb.environment().put("SERVER_PORT", Integer.toString(port));
         pb.environment().put("GANTRY_DATA_DIR", dataDir.toString());
         pb.environment().put("GANTRY_BOOTSTRAP_TOKEN", token);
-        pb.environment().put("GANTRY_ADMIN_PASSWORD", UUID.randomUUID().toString());
+        pb.environment().put("GANTRY_ADMIN_PASSWORD", adminPassword);
         pb.environment().put("GANTRY_EMBEDDED_AGENT", "false");
         Process server = pb.start();
         try {
@@ -105,6 +107,8 @@ public final class SyncBench {
         latency(n, "list limit=50, deep cursor page, filtered",
                 deepPage("/api/v1/workloads?limit=50" + filter, n / 20 / 50 / 2));
         latency(n, "list limit=50, q=svc-4242 (name search)", "/api/v1/workloads?limit=50&q=svc-4242");
+        pageLatency(n, "workloads page (HTML, 50 rows), first page", "/workloads");
+        pageLatency(n, "workloads page (HTML, 50 rows), filtered", "/workloads?" + filter.substring(1));
 
         new ProcessBuilder("jcmd", Long.toString(server.pid()), "GC.run").redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
@@ -137,6 +141,40 @@ public final class SyncBench {
             long t = System.nanoTime();
             send("GET", url, null);
             nanos[i] = System.nanoTime() - t;
+        }
+        Arrays.sort(nanos);
+        row(n, what, String.format(Locale.ROOT, "p50 %.1f ms", nanos[SAMPLES / 2] / 1e6),
+                String.format(Locale.ROOT, "p99 %.1f ms", nanos[SAMPLES * 99 / 100] / 1e6));
+    }
+
+    /**
+     * Server render time of a dashboard page as a signed-in browser gets it: a session from the
+     * login form (with its CSRF token), then the page's full HTML, timed like the API calls.
+     */
+    private void pageLatency(int n, String what, String path) throws Exception {
+        HttpClient browser = HttpClient.newBuilder().cookieHandler(new java.net.CookieManager())
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        String login = browser.send(HttpRequest.newBuilder(URI.create(base + "/login")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        String form = "username=admin&password=" + adminPassword + "&_csrf=" + first(CSRF, login);
+        HttpResponse<String> signedIn = browser.send(HttpRequest.newBuilder(URI.create(base + "/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Origin", base)
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        String location = signedIn.headers().firstValue("Location").orElse("");
+        if (signedIn.statusCode() != 302 || location.contains("error")) {
+            throw new IllegalStateException("sign-in failed: " + signedIn.statusCode() + " " + location);
+        }
+        HttpRequest page = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60)).build();
+        long[] nanos = new long[SAMPLES];
+        for (int i = -WARMUP; i < SAMPLES; i++) {
+            long t = System.nanoTime();
+            HttpResponse<String> r = browser.send(page, HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200 || !r.body().contains("id=\"workloads\"")) {
+                throw new IllegalStateException("GET " + path + " -> " + r.statusCode() + " without the table");
+            }
+            if (i >= 0) {
+                nanos[i] = System.nanoTime() - t;
+            }
         }
         Arrays.sort(nanos);
         row(n, what, String.format(Locale.ROOT, "p50 %.1f ms", nanos[SAMPLES / 2] / 1e6),
