@@ -91,12 +91,14 @@ const Gantry = (() => {
       el('span', { class: 'op-state' }), el('span', { class: 'op-message muted' }));
     container.prepend(row);
     const apply = op => {
+      // SUCCEEDED and FAILED are final: a RUNNING event or GET answer that arrives later is older news
+      if (row.dataset.ended) return;
       row.querySelector('progress').value = op.progress;
       const state = row.querySelector('.op-state');
       state.replaceChildren(badge('state', op.state));
       row.querySelector('.op-message').textContent = op.message || '';
       row.dataset.state = op.state;
-      if ((op.state === 'SUCCEEDED' || op.state === 'FAILED') && !row.dataset.ended) {
+      if (op.state === 'SUCCEEDED' || op.state === 'FAILED') {
         row.dataset.ended = 'true';
         onEnd && onEnd(op);
       }

@@ -137,6 +137,45 @@ class DashboardBrowserIT extends IntegrationTest {
     }
 
     @Test
+    void anOperatorRestartsEditsAndDeletesFromTheDetailPage() {
+        Api.Response deployed = api().post("/api/v1/workloads", Map.of("engine", "ui-alpha", "namespace", "shop",
+                "name", "ui-doomed", "spec", Map.of("image", "busybox", "replicas", 1)));
+        assertThat(deployed.status()).isEqualTo(202);
+        try (Browser browser = Browser.start()) {
+            Page page = browser.newPage();
+            Browser.signIn(page, site, "admin", ADMIN_PASSWORD);
+            page.navigate(site + "/workloads?q=ui-doomed");
+            page.locator("#workloads a.name").first().click();
+            page.waitForURL(Pattern.compile(".*/workloads/[0-9a-f-]{36}"));
+            Locator newest = page.locator("#operations .op").first();
+
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Restart")).click();
+            assertThat(newest).hasAttribute("data-state", "SUCCEEDED");
+            assertThat(newest).containsText("restart");
+            assertThat(FakeEngine.named("ui-alpha").calls()).contains("restart shop/ui-doomed");
+
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Edit spec")).click();
+            Locator spec = page.getByLabel("Spec (JSON, as in the API)");
+            spec.fill(spec.inputValue().replace("\"busybox\"", "\"busybox:1.36\""));
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Save spec")).click();
+            assertThat(newest).containsText("update");
+            assertThat(newest).hasAttribute("data-state", "SUCCEEDED");
+            assertThat(page.locator("#spec-image")).hasText("busybox:1.36");
+
+            Locator delete = page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Delete"));
+            assertThat(delete).isDisabled();
+            page.getByLabel("Type ui-doomed to delete").fill("ui-doome");
+            assertThat(delete).isDisabled();
+            page.getByLabel("Type ui-doomed to delete").fill("ui-doomed");
+            delete.click();
+            assertThat(newest).containsText("delete");
+            assertThat(newest).hasAttribute("data-state", "SUCCEEDED");
+            assertThat(page.locator("#phase")).hasText("DELETED");
+        }
+        assertThat(FakeEngine.named("ui-alpha").calls()).contains("delete shop/ui-doomed");
+    }
+
+    @Test
     void anAdminTestsAnEngineBeforeSavingItAndManagesUsersAndTokens() {
         try (Browser browser = Browser.start()) {
             Page page = browser.newPage();
