@@ -48,6 +48,9 @@ public final class FakeEngine {
     private final List<Long> pingTimes = new CopyOnWriteArrayList<>();
     private final AtomicReference<Mode> mode = new AtomicReference<>(Mode.OK);
     private final AtomicReference<EngineConnection> lastConnection = new AtomicReference<>();
+    private final AtomicReference<Runnable> beforeNextListReads = new AtomicReference<>();
+    private final AtomicReference<Runnable> afterNextListRead = new AtomicReference<>();
+    private final AtomicReference<Runnable> afterNextWatch = new AtomicReference<>();
 
     private FakeEngine(String name) {
         this.name = name;
@@ -79,6 +82,28 @@ public final class FakeEngine {
 
     public void emit(EngineChange change) {
         watchers.forEach(w -> w.onChange(change));
+    }
+
+    /** Runs {@code action} once, inside the next list call before it reads the workloads: the list sees its effect. */
+    public void beforeNextListReads(Runnable action) {
+        beforeNextListReads.set(action);
+    }
+
+    /** Runs {@code action} once, inside the next list call after it read the workloads: the list misses its effect. */
+    public void afterNextListRead(Runnable action) {
+        afterNextListRead.set(action);
+    }
+
+    /** Runs {@code action} once, right after the next watch subscription is made, before {@code watch} returns. */
+    public void afterNextWatch(Runnable action) {
+        afterNextWatch.set(action);
+    }
+
+    private static void runOnce(AtomicReference<Runnable> hook) {
+        Runnable action = hook.getAndSet(null);
+        if (action != null) {
+            action.run();
+        }
     }
 
     public List<String> calls() {
@@ -138,7 +163,10 @@ public final class FakeEngine {
             @Override
             public List<Workload> listWorkloads() {
                 enter("list");
-                return List.copyOf(workloads.values());
+                runOnce(beforeNextListReads);
+                List<Workload> read = List.copyOf(workloads.values());
+                runOnce(afterNextListRead);
+                return read;
             }
 
             @Override
@@ -213,6 +241,7 @@ public final class FakeEngine {
             public Subscription watch(WatchListener listener) {
                 enter("watch");
                 watchers.add(listener);
+                runOnce(afterNextWatch);
                 return () -> watchers.remove(listener);
             }
 
