@@ -59,6 +59,10 @@ public interface EngineClient extends AutoCloseable {
      * Starts the engine's change stream. The first delivery may be {@link EngineChange.ResyncRequired}.
      * Adapters reconnect internally where they can and send {@code ResyncRequired} after a gap; they
      * call {@link WatchListener#onFailure} only when they give up.
+     *
+     * <p>The caller subscribes first and then lists ({@link #listWorkloads}), as an informer does, so a
+     * change made after this returns must be delivered: return once the stream is established, or, when
+     * that cannot be awaited within the call timeout, send {@code ResyncRequired} once it is.
      */
     Subscription watch(WatchListener listener);
 
