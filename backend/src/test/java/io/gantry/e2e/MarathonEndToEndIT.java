@@ -10,10 +10,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.gantry.marathon.MarathonTestServer;
@@ -35,6 +37,14 @@ class MarathonEndToEndIT extends IntegrationTest {
              "container": {"type": "DOCKER", "docker": {"image": "nginx:1.27"},
                "portMappings": [{"containerPort": 80, "hostPort": 0}]},
              "networks": [{"mode": "container/bridge"}], "labels": {"team": "shop"}}""";
+
+    private final List<String> registered = new ArrayList<>();
+
+    /** Each test's Marathon is gone after it: its engine would only keep retrying in the shared context. */
+    @AfterEach
+    void unregister() {
+        registered.forEach(id -> api().delete("/api/v1/engines/" + id));
+    }
 
     @Test
     void marathonAppsOperationsAndEventsGoThroughTheApi() throws Exception {
@@ -209,11 +219,13 @@ class MarathonEndToEndIT extends IntegrationTest {
         }
     }
 
-    private static String register(Api api, String name, String url, Map<String, String> options) {
+    private String register(Api api, String name, String url, Map<String, String> options) {
         Api.Response r = api.post("/api/v1/engines", Map.of("name", name, "kind", "marathon", "endpoint", url,
                 "labels", Map.of("env", "e2e"), "credentials", Map.of(), "options", options));
         assertThat(r.status()).as(r.toString()).isEqualTo(201);
-        return r.json().get("id").asString();
+        String id = r.json().get("id").asString();
+        registered.add(id);
+        return id;
     }
 
     private static String phase(JsonNode workload) {
