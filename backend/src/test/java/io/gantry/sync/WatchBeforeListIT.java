@@ -103,6 +103,23 @@ class WatchBeforeListIT extends IntegrationTest {
         assertThat(byName(api, "order-during")).containsOnlyKeys("api");
     }
 
+    /** A gap the watch reports while the list runs may hide a change made after the list read: it lists again. */
+    @Test
+    void aResyncRequiredDeliveredDuringTheListIsOneMoreFullResync() {
+        Api api = api();
+        FakeEngine fake = FakeEngine.named("order-gap");
+        fake.afterNextListRead(() -> {
+            fake.putQuietly(FakeEngine.workload("shop", "missed", "busybox:1", 1, Map.of()));
+            fake.emit(new EngineChange.ResyncRequired("the stream had a gap"));
+        });
+
+        String id = Engines.register(api, "order-gap", Map.of());
+        Engines.awaitStatus(api, id, "UP");
+        // long before the periodic resync (30 s)
+        await().atMost(Duration.ofSeconds(5)).until(() -> byName(api, "order-gap").containsKey("missed"));
+        assertThat(fake.calls()).filteredOn("list"::equals).hasSize(2);
+    }
+
     private static Map<String, JsonNode> byName(Api api, String engine) {
         Map<String, JsonNode> byName = new HashMap<>();
         StreamSupport.stream(SyncIT.workloads(api, engine).get("items").spliterator(), false)
