@@ -87,6 +87,12 @@ class AgentEndToEndIT extends IntegrationTest {
             assertThat(alive(killed)).as("killed pid %d still alive", killed).isFalse();
         });
         assertThat(awaitHttpStatus(api, victim.get("address").asString())).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(api.get("/api/v1/workloads/" + id
+                + "/events").json().get("items")).as("the kill in the workload's events").anySatisfy(e -> {
+                    assertThat(e.get("type").asString()).isEqualTo("Warning");
+                    assertThat(e.get("reason").asString()).isEqualTo("TaskExited");
+                    assertThat(e.get("message").asString()).contains("task " + victim.get("id").asString(), "137");
+                }));
 
         Api.Response scale = api.post("/api/v1/workloads/" + id + "/scale", Map.of("replicas", 0));
         assertThat(scale.status()).as(scale.toString()).isEqualTo(202);
