@@ -1,11 +1,13 @@
 package io.gantry.agent.adapter;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gantry.agent.runtime.Proc;
 import io.gantry.spi.EngineClient;
 import io.gantry.spi.Instance;
 import io.gantry.spi.InstanceState;
+import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.PortMapping;
 import io.gantry.spi.RequiredEngine;
 import io.gantry.spi.Workload;
@@ -45,6 +47,10 @@ class RuncRuntimeIT {
                             List.of("echo hello from $(hostname); exec httpd -f -p $PORT0 -h /tmp"), null,
                             List.of(PortMapping.tcp(80)), null, 1, null, null, null)));
             assertThat(deployed.spec().runtime()).as("runc is the default for an imported image").isEqualTo("runc");
+            long runcPid = Long.parseLong(Files.readString(agent.dataDir.resolve("tasks/oci/box-0.json"))
+                    .replaceAll("(?s).*\"pid\": \"(\\d+)\".*", "$1"));
+            List<Long> tree = Proc.tree(runcPid).stream().map(Proc.Stat::pid).toList();
+            assertThat(tree).as("RUNNING once started: runc and the container's process").hasSizeGreaterThanOrEqualTo(2);
             Instance instance = await(() -> client.getWorkload("oci/box").flatMap(w -> w.instances().stream()
                     .filter(i -> i.state() == InstanceState.RUNNING).findFirst()));
 
@@ -54,16 +60,20 @@ class RuncRuntimeIT {
             assertThat(await(() -> client.logs("oci/box", 10).stream()
                     .filter(l -> l.text().equals("hello from box-0")).findAny())).isNotNull();
 
-            long runcPid = Long.parseLong(Files.readString(agent.dataDir.resolve("tasks/oci/box-0.json"))
-                    .replaceAll("(?s).*\"pid\": \"(\\d+)\".*", "$1"));
-            List<Long> tree = Proc.tree(runcPid).stream().map(Proc.Stat::pid).toList();
-            assertThat(tree).hasSizeGreaterThanOrEqualTo(2);
-
             client.delete("oci/box");
             assertThat(tree).allSatisfy(pid -> assertThat(Proc.stat(pid).filter(Proc.Stat::running)).isEmpty());
             Process list = new ProcessBuilder("runc", "--root", agent.dataDir.resolve("runc").toString(), "list", "-q")
                     .redirectErrorStream(true).start();
             assertThat(new String(list.getInputStream().readAllBytes()).trim()).as("runc containers left").isEmpty();
+
+            // a command the image lacks: runc fails before the container starts, and the deploy says why
+            assertThatThrownBy(() -> client.deploy(new WorkloadDefinition("oci", "ghost", WorkloadKind.SERVICE, Map.of(),
+                    new WorkloadSpec("busybox:it", List.of("/bin/no-such-command"), null, null, null, null, 1, null,
+                            null, null))))
+                    .isInstanceOf(InvalidSpecException.class)
+                    .hasMessageContaining("before the container started")
+                    .hasMessageContaining("no-such-command");
+            assertThat(client.getWorkload("oci/ghost")).as("nothing half-deployed").isEmpty();
         }
     }
 
