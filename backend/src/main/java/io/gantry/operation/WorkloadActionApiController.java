@@ -42,6 +42,7 @@ class WorkloadActionApiController {
     @PostMapping("/workloads")
     ResponseEntity<Operation> deploy(@Valid @RequestBody WorkloadRequests.Deploy body,
                                      @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {
+        WorkloadRequests.checkSpec(body.spec());
         Engine engine = engines.findByIdOrName(body.engine())
                 .orElseThrow(() -> BadRequestException.field("engine", "no engine has the id or name '" + body.engine() + "'"));
         WorkloadDefinition definition = new WorkloadDefinition(body.namespace(), body.name(), body.kind(),
@@ -59,6 +60,7 @@ class WorkloadActionApiController {
     @PutMapping("/workloads/{id}/spec")
     ResponseEntity<Operation> update(@PathVariable UUID id, @Valid @RequestBody WorkloadRequests.UpdateSpec body,
                                      @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {
+        WorkloadRequests.checkSpec(body.spec());
         WorkloadView w = workload(id);
         return accepted(operations.submit("update", engine(w), id, w.nativeId(), Capability.UPDATE, key,
                 Map.of("image", String.valueOf(body.spec().image())), client -> {
