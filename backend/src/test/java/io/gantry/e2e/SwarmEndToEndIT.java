@@ -1,0 +1,122 @@
+package io.gantry.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.gantry.spi.RequiredEngine;
+import io.gantry.support.Api;
+import io.gantry.support.Engines;
+import io.gantry.support.IntegrationTest;
+import io.gantry.swarm.LocalSwarm;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Issue 4's "Done when", proven through Gantry's REST API against the real single-node Swarm of this machine
+ * (scripts/swarm-test-env.sh). The daemon is shared with other tests: every service made here is named
+ * {@code e2e-sw-...} and only those are removed; each test registers an engine of its own name.
+ */
+class SwarmEndToEndIT extends IntegrationTest {
+    private static final String PREFIX = "e2e-sw-";
+    /** Swarm needs a few seconds to start a task of a fresh service on a busy machine. */
+    private static final Duration SETTLE = Duration.ofSeconds(45);
+    private final List<String> created = new ArrayList<>();
+
+    @BeforeAll
+    static void requireSwarm() {
+        RequiredEngine.require(LocalSwarm.available(), "a Docker Swarm manager (dockerd)");
+    }
+
+    @AfterEach
+    void removeServicesMadeHere() {
+        LocalSwarm.removeServices(created.toArray(String[]::new));
+    }
+
+    @Test
+    void servicesMadeWithTheCliAppearWithKindReplicasPortsAndPhase() {
+        Api api = api();
+        String web = cliService("web", "--replicas", "2", "--publish", "published=18941,target=8080",
+                LocalSwarm.IMAGE, "httpd", "-f", "-p", "8080", "-h", "/www");
+        String global = cliService("global", "--mode", "global", LocalSwarm.IMAGE, "sleep", "3600");
+        String nowhere = cliService("nowhere", "--constraint", "node.labels.zone==nowhere", LocalSwarm.IMAGE,
+                "sleep", "3600");
+        String engine = "swarm-e2e-list";
+        Engines.awaitStatus(api, registerSwarm(api, engine, "unix://" + LocalSwarm.SOCKET), "UP");
+
+        JsonNode w = awaitWorkload(api, engine, web, x -> phase(x).equals("RUNNING"));
+        assertThat(w.get("name").asString()).isEqualTo(PREFIX + "web");
+        assertThat(w.get("engine").get("kind").asString()).isEqualTo("swarm");
+        assertThat(w.get("kind").asString()).isEqualTo("SERVICE");
+        assertThat(w.get("spec").get("image").asString()).isEqualTo(LocalSwarm.IMAGE);
+        assertThat(w.get("spec").get("replicas").asInt()).isEqualTo(2);
+        JsonNode port = w.get("spec").get("ports").get(0);
+        assertThat(port.get("containerPort").asInt()).isEqualTo(8080);
+        assertThat(port.get("publishedPort").asInt()).isEqualTo(18941);
+        assertThat(port.get("protocol").asString()).isEqualTo("tcp");
+        assertThat(w.get("status").get("running").asInt()).isEqualTo(2);
+        assertThat(w.get("stale").asBoolean()).isFalse();
+
+        JsonNode g = awaitWorkload(api, engine, global, x -> phase(x).equals("RUNNING"));
+        assertThat(g.get("kind").asString()).isEqualTo("DAEMON");
+        assertThat(g.get("spec").get("replicas").isNull()).isTrue();
+        assertThat(g.get("status").get("desired").asInt()).isEqualTo(1);
+
+        JsonNode n = awaitWorkload(api, engine, nowhere, x -> !x.get("status").get("message").asString().isEmpty());
+        assertThat(phase(n)).isEqualTo("PENDING");
+        assertThat(n.get("status").get("message").asString()).contains("no suitable node");
+        assertThat(n.get("spec").get("constraints").get(0).asString()).isEqualTo("node.labels.zone==nowhere");
+    }
+
+    /** Registers a swarm engine through the API; returns its id. */
+    private static String registerSwarm(Api api, String name, String endpoint) {
+        Api.Response r = api.post("/api/v1/engines", Map.of("name", name, "kind", "swarm", "endpoint", endpoint,
+                "labels", Map.of("env", "e2e"), "credentials", Map.of()));
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        return r.json().get("id").asString();
+    }
+
+    /** {@code docker service create -d --name e2e-sw-NAME ARGS...}; returns the service id. */
+    private String cliService(String name, String... args) {
+        List<String> command = new ArrayList<>(List.of("service", "create", "-d", "--no-resolve-image",
+                "--name", PREFIX + name, "--label", LocalSwarm.TEST_LABEL + "=e2e"));
+        command.addAll(List.of(args));
+        created.add(PREFIX + name);
+        String out = LocalSwarm.docker(command.toArray(String[]::new));
+        return out.lines().reduce((first, second) -> second).orElseThrow().trim();
+    }
+
+    /** This engine's workloads made by this test class, as the list API shows them. */
+    private static List<JsonNode> listed(Api api, String engine) {
+        Api.Response r = api.get("/api/v1/workloads?limit=500&q=" + PREFIX + "&engine=" + engine);
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        List<JsonNode> items = new ArrayList<>();
+        r.json().get("items").forEach(items::add);
+        return items;
+    }
+
+    private static Optional<JsonNode> listed(Api api, String engine, String nativeId) {
+        return listed(api, engine).stream().filter(w -> w.get("nativeId").asString().equals(nativeId)).findFirst();
+    }
+
+    private static JsonNode awaitWorkload(Api api, String engine, String nativeId, Predicate<JsonNode> ready) {
+        JsonNode[] last = new JsonNode[1];
+        await().atMost(SETTLE).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            last[0] = listed(api, engine, nativeId).orElse(null);
+            assertThat(last[0]).as("workload " + nativeId).isNotNull();
+            assertThat(ready.test(last[0])).as("workload in the expected state: " + last[0]).isTrue();
+        });
+        return last[0];
+    }
+
+    private static String phase(JsonNode workload) {
+        return workload.get("status").get("phase").asString();
+    }
+}
