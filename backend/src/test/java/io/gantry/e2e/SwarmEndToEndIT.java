@@ -6,8 +6,11 @@ import static org.awaitility.Awaitility.await;
 import io.gantry.spi.RequiredEngine;
 import io.gantry.support.Api;
 import io.gantry.support.Engines;
+import io.gantry.support.FakeEngine;
 import io.gantry.support.IntegrationTest;
+import io.gantry.support.StreamRecorder;
 import io.gantry.swarm.LocalSwarm;
+import io.gantry.swarm.UnixSocketForwarder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,6 +76,65 @@ class SwarmEndToEndIT extends IntegrationTest {
         assertThat(phase(n)).isEqualTo("PENDING");
         assertThat(n.get("status").get("message").asString()).contains("no suitable node");
         assertThat(n.get("spec").get("constraints").get(0).asString()).isEqualTo("node.labels.zone==nowhere");
+    }
+
+    @Test
+    void serviceMadeWithTheCliIsListedAndStreamedWithinTwoSecondsWithoutASync() throws Exception {
+        Api api = api();
+        String engine = "swarm-e2e-watch";
+        Engines.awaitStatus(api, registerSwarm(api, engine, "unix://" + LocalSwarm.SOCKET), "UP");
+        try (StreamRecorder stream = new StreamRecorder(api, "/api/v1/stream")) {
+            assertThat(stream.status()).isEqualTo(200);
+            String id = cliService("watched", LocalSwarm.IMAGE, "sleep", "3600");
+            await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> listed(api, engine, id).isPresent());
+            await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50)).until(() -> stream
+                    .data("workload.updated").stream().anyMatch(d -> d.contains("\"nativeId\":\"" + id + "\"")));
+        }
+    }
+
+    @Test
+    void unreachableDaemonIsDownAndStaleThenUpAndResyncedWithoutDuplicates() throws Exception {
+        Api api = api();
+        String keep = cliService("keep", LocalSwarm.IMAGE, "sleep", "3600");
+        String doomed = cliService("doomed", LocalSwarm.IMAGE, "sleep", "3600");
+        FakeEngine.named("swarm-e2e-bystander").put(FakeEngine.workload("e2e", "bystander", "nginx:1", 1, Map.of()));
+        String bystander = Engines.register(api, "swarm-e2e-bystander", Map.of());
+        UnixSocketForwarder forwarder = UnixSocketForwarder.plain(LocalSwarm.SOCKET);
+        int port = forwarder.port();
+        try {
+            String engine = "swarm-e2e-outage";
+            String engineId = registerSwarm(api, engine, "tcp://127.0.0.1:" + port);
+            Engines.awaitStatus(api, engineId, "UP");
+            Engines.awaitStatus(api, bystander, "UP");
+            awaitWorkload(api, engine, keep, w -> true);
+            awaitWorkload(api, engine, doomed, w -> true);
+
+            forwarder.close();
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+                JsonNode e = api.get("/api/v1/engines/" + engineId).json();
+                assertThat(e.get("status").asString()).isEqualTo("DOWN");
+                assertThat(e.get("message").asString()).isNotBlank();
+            });
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
+                    assertThat(listed(api, engine)).isNotEmpty().allSatisfy(w -> assertThat(w.get("stale").asBoolean()).isTrue()));
+            assertThat(api.get("/api/v1/engines/" + bystander).json().get("status").asString()).isEqualTo("UP");
+            JsonNode other = api.get("/api/v1/workloads?engine=swarm-e2e-bystander").json().get("items").get(0);
+            assertThat(other.get("stale").asBoolean()).isFalse();
+
+            String born = cliService("born", LocalSwarm.IMAGE, "sleep", "3600");
+            LocalSwarm.docker("service", "rm", doomed);
+
+            forwarder = UnixSocketForwarder.plain(LocalSwarm.SOCKET, port);
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+                assertThat(api.get("/api/v1/engines/" + engineId).json().get("status").asString()).isEqualTo("UP");
+                List<String> nativeIds = listed(api, engine).stream().map(w -> w.get("nativeId").asString()).toList();
+                assertThat(nativeIds).contains(keep, born).doesNotContain(doomed).doesNotHaveDuplicates();
+                assertThat(listed(api, engine)).allSatisfy(w -> assertThat(w.get("stale").asBoolean()).isFalse());
+            });
+        } finally {
+            forwarder.close();
+        }
     }
 
     /** Registers a swarm engine through the API; returns its id. */

@@ -246,7 +246,36 @@ class SwarmEngineIT {
                     .anyMatch(c -> c instanceof EngineChange.WorkloadChanged wc && wc.workload().nativeId().equals(failing)
                             && wc.workload().status().phase() == Phase.FAILED));
         }
-        assertThat(changes).noneMatch(c -> c instanceof EngineChange.ResyncRequired);
+        // one resync, first: for whatever changed before the stream was open; the rest came as events
+        assertThat(changes.get(0)).isInstanceOf(EngineChange.ResyncRequired.class);
+        assertThat(resyncs(changes)).hasSize(1);
+    }
+
+    @Test
+    void watchAsksForAResyncWhenTheDaemonStopsAnsweringAndAgainWhenItIsBack() throws IOException {
+        UnixSocketForwarder forwarder = UnixSocketForwarder.plain(LocalSwarm.SOCKET);
+        int port = forwarder.port();
+        try (SwarmEngineClient viaTcp = (SwarmEngineClient) new SwarmEngineAdapter().connect(
+                LocalSwarm.connection("tcp://127.0.0.1:" + port, Map.of()))) {
+            List<EngineChange> changes = new CopyOnWriteArrayList<>();
+            List<Throwable> failures = new CopyOnWriteArrayList<>();
+            try (Subscription watch = viaTcp.watch(listener(changes, failures))) {
+                awaitConnected(watch);
+                forwarder.close();
+                // at once, not at the receiver's next periodic resync: that resync is what finds the engine down
+                awaitWithin(Duration.ofSeconds(2), "a resync naming the silent daemon " + changes, () -> resyncs(changes)
+                        .stream().anyMatch(r -> r.reason().startsWith("the Docker daemon does not answer")));
+                sleep(1500);
+                assertThat(resyncs(changes)).as("once per outage, not per reconnect attempt").hasSize(2);
+
+                forwarder = UnixSocketForwarder.plain(LocalSwarm.SOCKET, port);
+                awaitWithin(Duration.ofSeconds(10), "a resync after the reconnect " + changes, () -> resyncs(changes).size() == 3);
+                assertThat(((SwarmEventWatch) watch).connected()).isTrue();
+            }
+            assertThat(failures).isEmpty();
+        } finally {
+            forwarder.close();
+        }
     }
 
     @Test
@@ -259,8 +288,7 @@ class SwarmEngineIT {
             try (Subscription watch = viaTcp.watch(listener(changes, failures))) {
                 awaitConnected(watch);
                 forwarder.dropAll();
-                awaitWithin(Duration.ofSeconds(5), "ResyncRequired after the cut", () -> changes.stream()
-                        .anyMatch(c -> c instanceof EngineChange.ResyncRequired));
+                awaitWithin(Duration.ofSeconds(5), "ResyncRequired after the cut", () -> resyncs(changes).size() == 2);
                 String id = cliService("it-after-cut", LocalSwarm.IMAGE, "sleep", "3600");
                 awaitWithin(Duration.ofSeconds(2), "events flowing again " + changes, () -> changes.stream()
                         .anyMatch(c -> c instanceof EngineChange.WorkloadChanged wc && wc.workload().nativeId().equals(id)));
@@ -364,6 +392,11 @@ class SwarmEngineIT {
 
     private static void awaitConnected(Subscription watch) {
         awaitWithin(Duration.ofSeconds(10), "the event stream connected", ((SwarmEventWatch) watch)::connected);
+    }
+
+    private static List<EngineChange.ResyncRequired> resyncs(List<EngineChange> changes) {
+        return changes.stream().filter(EngineChange.ResyncRequired.class::isInstance)
+                .map(EngineChange.ResyncRequired.class::cast).toList();
     }
 
     private static WatchListener listener(List<EngineChange> changes) {
