@@ -31,7 +31,13 @@ class SwarmEndToEndIT extends IntegrationTest {
     private static final String PREFIX = "e2e-sw-";
     /** Swarm needs a few seconds to start a task of a fresh service on a busy machine. */
     private static final Duration SETTLE = Duration.ofSeconds(45);
+    /**
+     * {@code sleep 3600} under a shell that exits on SIGTERM: as PID 1 a bare sleep ignores SIGTERM, and every
+     * update or restart would wait Swarm's 10 s stop grace period.
+     */
+    private static final List<String> SLEEPER = List.of("sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait");
     private final List<String> created = new ArrayList<>();
+    private final List<String> engines = new ArrayList<>();
 
     @BeforeAll
     static void requireSwarm() {
@@ -39,7 +45,9 @@ class SwarmEndToEndIT extends IntegrationTest {
     }
 
     @AfterEach
-    void removeServicesMadeHere() {
+    void removeServicesAndEnginesMadeHere() {
+        // engines first: their watches would otherwise re-read every removal
+        engines.forEach(id -> api().delete("/api/v1/engines/" + id));
         LocalSwarm.removeServices(created.toArray(String[]::new));
     }
 
@@ -100,6 +108,7 @@ class SwarmEndToEndIT extends IntegrationTest {
         String doomed = cliService("doomed", LocalSwarm.IMAGE, "sleep", "3600");
         FakeEngine.named("swarm-e2e-bystander").put(FakeEngine.workload("e2e", "bystander", "nginx:1", 1, Map.of()));
         String bystander = Engines.register(api, "swarm-e2e-bystander", Map.of());
+        engines.add(bystander);
         UnixSocketForwarder forwarder = UnixSocketForwarder.plain(LocalSwarm.SOCKET);
         int port = forwarder.port();
         try {
@@ -137,11 +146,83 @@ class SwarmEndToEndIT extends IntegrationTest {
         }
     }
 
+    @Test
+    void deployScaleUpdateRestartAndDeleteThroughTheApiShowInDockerServiceInspect() {
+        Api api = api();
+        String engine = "swarm-e2e-ops";
+        Engines.awaitStatus(api, registerSwarm(api, engine, "unix://" + LocalSwarm.SOCKET), "UP");
+        String name = PREFIX + "ops";
+        created.add(name);
+        Api.Response deploy = api.post("/api/v1/workloads", Map.of("engine", engine, "name", name, "kind", "SERVICE",
+                "labels", Map.of(LocalSwarm.TEST_LABEL, "e2e"),
+                "spec", Map.of("image", LocalSwarm.IMAGE, "args", SLEEPER, "env", Map.of("A", "1"), "replicas", 1)));
+        assertThat(deploy.status()).as(deploy.toString()).isEqualTo(202);
+        String workloadId = awaitOperation(api, deploy.location(), "SUCCEEDED").get("workloadId").asString();
+        String nativeId = api.get("/api/v1/workloads/" + workloadId).json().get("nativeId").asString();
+        JsonNode inspect = inspect(nativeId);
+        assertThat(inspect.at("/Spec/Name").asString()).isEqualTo(name);
+        assertThat(inspect.at("/Spec/TaskTemplate/ContainerSpec/Image").asString()).isEqualTo(LocalSwarm.IMAGE);
+        assertThat(inspect.at("/Spec/Mode/Replicated/Replicas").asInt()).isEqualTo(1);
+
+        accepted(api, api.post("/api/v1/workloads/" + workloadId + "/scale", Map.of("replicas", 2)));
+        assertThat(inspect(nativeId).at("/Spec/Mode/Replicated/Replicas").asInt()).isEqualTo(2);
+        await().atMost(SETTLE).pollInterval(Duration.ofMillis(250)).until(() -> LocalSwarm.docker("service", "ps",
+                "--filter", "desired-state=running", "--format", "{{.CurrentState}}", nativeId).lines()
+                .filter(state -> state.startsWith("Running")).count() == 2);
+
+        accepted(api, api.put("/api/v1/workloads/" + workloadId + "/spec", Map.of("spec", Map.of("image", LocalSwarm.IMAGE,
+                "args", SLEEPER, "env", Map.of("A", "1", "B", "2"), "replicas", 2))));
+        JsonNode env = inspect(nativeId).at("/Spec/TaskTemplate/ContainerSpec/Env");
+        assertThat(env.valueStream().map(JsonNode::asString).toList()).containsExactlyInAnyOrder("A=1", "B=2");
+
+        int forceUpdate = inspect(nativeId).at("/Spec/TaskTemplate/ForceUpdate").asInt();
+        accepted(api, api.post("/api/v1/workloads/" + workloadId + "/restart", null));
+        assertThat(inspect(nativeId).at("/Spec/TaskTemplate/ForceUpdate").asInt()).isEqualTo(forceUpdate + 1);
+
+        accepted(api, api.delete("/api/v1/workloads/" + workloadId));
+        assertThat(LocalSwarm.run(Duration.ofSeconds(20), "/usr/bin/docker", "service", "inspect", nativeId).exitCode())
+                .isNotZero();
+        await().atMost(Duration.ofSeconds(5)).until(() -> api.get("/api/v1/workloads/" + workloadId).status() == 404);
+    }
+
+    @Test
+    void logsComeBackAsTailAndAsAFollowedEventStreamNamingTheTask() throws Exception {
+        Api api = api();
+        String id = cliService("logs", LocalSwarm.IMAGE, "sh", "-c",
+                "trap 'exit 0' TERM; i=0; while true; do echo line$i; i=$((i+1)); sleep 0.2; done");
+        String engine = "swarm-e2e-logs";
+        Engines.awaitStatus(api, registerSwarm(api, engine, "unix://" + LocalSwarm.SOCKET), "UP");
+        JsonNode w = awaitWorkload(api, engine, id, x -> phase(x).equals("RUNNING"));
+        String workloadId = w.get("id").asString();
+        String task = api.get("/api/v1/workloads/" + workloadId).json().get("instances").get(0).get("id").asString();
+
+        String[] tail = new String[1];
+        await().atMost(SETTLE).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+            Api.Response logs = api.get("/api/v1/workloads/" + workloadId + "/logs?tail=5");
+            assertThat(logs.status()).as(logs.toString()).isEqualTo(200);
+            assertThat(logs.contentType()).startsWith("text/plain");
+            tail[0] = logs.body();
+            assertThat(tail[0].lines()).hasSize(5);
+        });
+        assertThat(tail[0].lines()).allSatisfy(line -> assertThat(line).matches("\\[" + task + "\\] line\\d+"));
+
+        try (StreamRecorder follow = new StreamRecorder(api, "/api/v1/workloads/" + workloadId + "/logs?follow=true&tail=0")) {
+            assertThat(follow.status()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(5)).until(() -> follow.data("log").size() >= 3);
+            assertThat(follow.data("log")).allSatisfy(data -> {
+                JsonNode line = Api.JSON.readTree(data.substring("data:".length()));
+                assertThat(line.get("instance").asString()).isEqualTo(task);
+                assertThat(line.get("text").asString()).matches("line\\d+");
+            });
+        }
+    }
+
     /** Registers a swarm engine through the API; returns its id. */
-    private static String registerSwarm(Api api, String name, String endpoint) {
+    private String registerSwarm(Api api, String name, String endpoint) {
         Api.Response r = api.post("/api/v1/engines", Map.of("name", name, "kind", "swarm", "endpoint", endpoint,
                 "labels", Map.of("env", "e2e"), "credentials", Map.of()));
         assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        engines.add(r.json().get("id").asString());
         return r.json().get("id").asString();
     }
 
@@ -153,6 +234,25 @@ class SwarmEndToEndIT extends IntegrationTest {
         created.add(PREFIX + name);
         String out = LocalSwarm.docker(command.toArray(String[]::new));
         return out.lines().reduce((first, second) -> second).orElseThrow().trim();
+    }
+
+    private static JsonNode inspect(String nativeId) {
+        return Api.JSON.readTree(LocalSwarm.docker("service", "inspect", nativeId)).get(0);
+    }
+
+    /** A mutating call answered 202 whose operation then SUCCEEDED. */
+    private static void accepted(Api api, Api.Response response) {
+        assertThat(response.status()).as(response.toString()).isEqualTo(202);
+        awaitOperation(api, response.location(), "SUCCEEDED");
+    }
+
+    private static JsonNode awaitOperation(Api api, String location, String state) {
+        JsonNode[] op = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+            op[0] = api.get(location).json();
+            assertThat(op[0].get("state").asString()).as(op[0].toString()).isEqualTo(state);
+        });
+        return op[0];
     }
 
     /** This engine's workloads made by this test class, as the list API shows them. */
