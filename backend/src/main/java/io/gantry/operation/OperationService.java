@@ -65,6 +65,11 @@ class OperationService {
         Workload run(EngineClient client);
     }
 
+    /** What the engine can tell about a request before anything is journaled or done (see {@link EngineClient#checkDeploy}). */
+    interface Check {
+        void run(EngineClient client);
+    }
+
     /**
      * Journals and starts an action, or returns the first operation of a repeated idempotency key.
      *
@@ -72,6 +77,17 @@ class OperationService {
      */
     Operation submit(String action, Engine engine, UUID workloadId, String nativeId, Capability needs,
                      String idempotencyKey, Map<String, Object> request, Action work) {
+        return submit(action, engine, workloadId, nativeId, needs, idempotencyKey, request, null, work);
+    }
+
+    /**
+     * As {@link #submit(String, Engine, UUID, String, Capability, String, Map, Action)}, after {@code check} passed:
+     * a request the engine refuses is answered at once (InvalidSpecException: a 422 listing the fields) and
+     * journals nothing. A repeated idempotency key returns the first operation unchecked: by then the
+     * workload it made may well hold the port or name the check would find taken.
+     */
+    Operation submit(String action, Engine engine, UUID workloadId, String nativeId, Capability needs,
+                     String idempotencyKey, Map<String, Object> request, Check check, Action work) {
         String user = CurrentUser.username();
         String key = idempotencyKey == null || idempotencyKey.isBlank() ? null : idempotencyKey;
         if (key != null) {
@@ -83,6 +99,12 @@ class OperationService {
         if (needs != null && !clients.capabilities(engine.id()).contains(needs)) {
             throw new UnsupportedCapabilityException(needs, "engine '" + engine.name() + "' cannot "
                     + needs.name().toLowerCase(Locale.ROOT));
+        }
+        if (check != null) {
+            clients.call(engine.id(), "check " + action, client -> {
+                check.run(client);
+                return null;
+            });
         }
         var created = store.insert(action, workloadId, engine.id(), user, key, json.writeValueAsString(request));
         if (created.isEmpty()) {

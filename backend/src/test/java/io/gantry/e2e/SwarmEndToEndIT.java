@@ -217,6 +217,39 @@ class SwarmEndToEndIT extends IntegrationTest {
         }
     }
 
+    @Test
+    void badInputIsAClearProblemAndCreatesNothing() {
+        Api api = api();
+        String engine = "swarm-e2e-bad";
+        String engineId = registerSwarm(api, engine, "unix://" + LocalSwarm.SOCKET);
+        Engines.awaitStatus(api, engineId, "UP");
+        cliService("port-owner", "--publish", "published=18943,target=80", LocalSwarm.IMAGE, "sleep", "3600");
+        String global = cliService("bad-global", "--mode", "global", LocalSwarm.IMAGE, "sleep", "3600");
+        List<String> refused = List.of(PREFIX + "bad-image", PREFIX + "port-taken", PREFIX + "bad-daemon");
+        created.addAll(refused);
+
+        Api.Response image = api.post("/api/v1/workloads", Map.of("engine", engine, "name", refused.get(0),
+                "spec", Map.of("image", "gantry test/busybox:1", "replicas", 1)));
+        assertProblem(image, "spec.image", "not a valid image reference");
+
+        Api.Response port = api.post("/api/v1/workloads", Map.of("engine", engine, "name", refused.get(1),
+                "spec", Map.of("image", LocalSwarm.IMAGE, "args", SLEEPER, "replicas", 1,
+                        "ports", List.of(Map.of("containerPort", 8080, "publishedPort", 18943, "protocol", "tcp")))));
+        assertProblem(port, "spec.ports[0].publishedPort", "port 18943/tcp is already published by service '" + PREFIX + "port-owner'");
+
+        Api.Response daemon = api.post("/api/v1/workloads", Map.of("engine", engine, "name", refused.get(2), "kind", "DAEMON",
+                "spec", Map.of("image", LocalSwarm.IMAGE, "args", SLEEPER, "replicas", 3)));
+        assertProblem(daemon, "spec.replicas", "takes no replica count");
+
+        String globalId = awaitWorkload(api, engine, global, w -> true).get("id").asString();
+        Api.Response scale = api.post("/api/v1/workloads/" + globalId + "/scale", Map.of("replicas", 3));
+        assertProblem(scale, "replicas", "has no replica count");
+        assertThat(inspect(global).at("/Spec/Mode").has("Global")).isTrue();
+
+        assertThat(LocalSwarm.docker("service", "ls", "--format", "{{.Name}}").lines()).doesNotContainAnyElementsOf(refused);
+        assertThat(api.get("/api/v1/operations?engine=" + engineId).json().get("items")).as("nothing journaled").isEmpty();
+    }
+
     /** Registers a swarm engine through the API; returns its id. */
     private String registerSwarm(Api api, String name, String endpoint) {
         Api.Response r = api.post("/api/v1/engines", Map.of("name", name, "kind", "swarm", "endpoint", endpoint,
@@ -238,6 +271,19 @@ class SwarmEndToEndIT extends IntegrationTest {
 
     private static JsonNode inspect(String nativeId) {
         return Api.JSON.readTree(LocalSwarm.docker("service", "inspect", nativeId)).get(0);
+    }
+
+    /** A 422 problem (RFC 9457) whose errors name {@code field} with a message containing {@code message}. */
+    private static void assertProblem(Api.Response response, String field, String message) {
+        assertThat(response.status()).as(response.toString()).isEqualTo(422);
+        assertThat(response.contentType()).startsWith("application/problem+json");
+        JsonNode problem = response.json();
+        assertThat(problem.get("title").asString()).isEqualTo("Invalid spec");
+        assertThat(problem.get("detail").asString()).contains(message);
+        assertThat(problem.get("errors").valueStream()).anySatisfy(error -> {
+            assertThat(error.get("field").asString()).isEqualTo(field);
+            assertThat(error.get("message").asString()).contains(message);
+        });
     }
 
     /** A mutating call answered 202 whose operation then SUCCEEDED. */

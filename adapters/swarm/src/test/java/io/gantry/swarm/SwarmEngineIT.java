@@ -210,7 +210,7 @@ class SwarmEngineIT {
                 .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.errors())
                         .extracting(InvalidSpecException.FieldError::field).containsExactly("spec.replicas"));
 
-        cliService("it-port-owner", "--publish", "published=18933,target=80", LocalSwarm.IMAGE, "sleep", "3600");
+        String owner = cliService("it-port-owner", "--publish", "published=18933,target=80", LocalSwarm.IMAGE, "sleep", "3600");
         assertThatThrownBy(() -> deploy("it-port-taken", WorkloadKind.SERVICE,
                 SwarmTestWorkloads.httpd(18933, Map.of())))
                 .isInstanceOfSatisfying(InvalidSpecException.class, e -> {
@@ -222,8 +222,29 @@ class SwarmEngineIT {
         assertThatThrownBy(() -> client.scale(global, 3)).isInstanceOf(InvalidSpecException.class)
                 .hasMessageContaining("no replica count");
 
+        // the same, asked before anything is sent: what the backend answers as a 4xx
+        assertThatThrownBy(() -> client.checkDeploy(new WorkloadDefinition("", "it-bad-image", WorkloadKind.SERVICE, null,
+                WorkloadSpec.of("gantry test/busybox:1", 1)))).isInstanceOfSatisfying(InvalidSpecException.class,
+                e -> assertThat(e.errors()).extracting(InvalidSpecException.FieldError::field).containsExactly("spec.image"));
+        assertThatThrownBy(() -> client.checkDeploy(new WorkloadDefinition("", "it-port-taken", WorkloadKind.SERVICE, null,
+                SwarmTestWorkloads.httpd(18933, Map.of())))).isInstanceOfSatisfying(InvalidSpecException.class, e -> {
+                    assertThat(e.getMessage()).contains("port 18933/tcp is already published by service 'it-port-owner'");
+                    assertThat(e.errors()).extracting(InvalidSpecException.FieldError::field)
+                            .containsExactly("spec.ports[0].publishedPort");
+                });
+        assertThatThrownBy(() -> client.checkScale(global, 3)).isInstanceOfSatisfying(InvalidSpecException.class,
+                e -> assertThat(e.errors()).extracting(InvalidSpecException.FieldError::field).containsExactly("replicas"));
+        assertThatThrownBy(() -> client.checkUpdate(global, SwarmTestWorkloads.sleeper(2)))
+                .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.errors())
+                        .extracting(InvalidSpecException.FieldError::field).containsExactly("spec.replicas"));
+        client.checkDeploy(new WorkloadDefinition("", "it-port-free", WorkloadKind.SERVICE, null, SwarmTestWorkloads.httpd(18934, Map.of())));
+        client.checkScale(owner, 2);
+        // a service keeps its own port
+        client.checkUpdate(owner, new WorkloadSpec(LocalSwarm.IMAGE, null, List.of("sleep", "3600"), null,
+                List.of(new PortMapping(80, 18933, "tcp")), null, 1, null, null, null));
+
         String names = LocalSwarm.docker("service", "ls", "--format", "{{.Name}}");
-        assertThat(names).doesNotContain("it-bad-image", "it-bad-daemon", "it-port-taken");
+        assertThat(names).doesNotContain("it-bad-image", "it-bad-daemon", "it-port-taken", "it-port-free");
     }
 
     @Test
