@@ -117,6 +117,10 @@ class AcrossEnginesIT extends IntegrationTest {
         assertThat(field(comparison, "spec.ports").get("values").get(1).get(0).get("containerPort").asInt()).isEqualTo(8080);
         assertThat(field(comparison, "spec.resources.memoryBytes").get("display").get(0).asString())
                 .isEqualTo("64Mi = 67108864 bytes");
+        JsonNode cpuNotation = field(comparison, "spec.resources.cpuMillis").get("native");
+        assertThat(cpuNotation.get(0).asString()).isEqualTo("NanoCPUs: 250000000");
+        assertThat(cpuNotation.get(1).isNull()).as("the agent writes millicores itself").isTrue();
+        assertThat(cpuNotation.get(2).asString()).isEqualTo("limits.cpu: 250m");
     }
 
     @Test
