@@ -13,6 +13,7 @@ import io.gantry.sync.SyncCoordinator;
 import io.gantry.web.CurrentUser;
 import io.gantry.workload.WorkloadIds;
 import jakarta.annotation.PreDestroy;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -21,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +67,25 @@ class OperationService {
         Workload run(EngineClient client);
     }
 
+    /** What the engine can tell about a request before anything is journaled or done (see {@link EngineClient#checkDeploy}). */
+    interface Check {
+        void run(EngineClient client);
+    }
+
+    /**
+     * Work spanning several engine calls (a copy): it calls the engines itself, through
+     * {@link EngineClients} with their call timeouts, and reports its progress as it goes.
+     */
+    interface Steps {
+        /** @return what was done, for the operation's final message */
+        String run(Progress progress);
+    }
+
+    /** Where a running operation reports how far it got. */
+    interface Progress {
+        void report(int percent, String message);
+    }
+
     /**
      * Journals and starts an action, or returns the first operation of a repeated idempotency key.
      *
@@ -72,6 +93,42 @@ class OperationService {
      */
     Operation submit(String action, Engine engine, UUID workloadId, String nativeId, Capability needs,
                      String idempotencyKey, Map<String, Object> request, Action work) {
+        return submit(action, engine, workloadId, nativeId, needs, idempotencyKey, request, null, work);
+    }
+
+    /**
+     * As {@link #submit(String, Engine, UUID, String, Capability, String, Map, Action)}, after {@code check} passed:
+     * a request the engine refuses is answered at once (InvalidSpecException: a 422 listing the fields) and
+     * journals nothing. A repeated idempotency key returns the first operation unchecked: by then the
+     * workload it made may well hold the port or name the check would find taken.
+     */
+    Operation submit(String action, Engine engine, UUID workloadId, String nativeId, Capability needs,
+                     String idempotencyKey, Map<String, Object> request, Check check, Action work) {
+        return submit(action, engine, workloadId, nativeId, needs, idempotencyKey, request, check, List.of(), work);
+    }
+
+    /**
+     * As {@link #submit(String, Engine, UUID, String, Capability, String, Map, Check, Action)}, with warnings
+     * (what a translation could not keep) carried in every message of the operation.
+     */
+    Operation submit(String action, Engine engine, UUID workloadId, String nativeId, Capability needs,
+                     String idempotencyKey, Map<String, Object> request, Check check, List<String> warnings,
+                     Action work) {
+        return start(action, engine, workloadId, nativeId, needs, idempotencyKey, request, check, warnings,
+                progress -> new Outcome(action.equals("sync") ? work.run(null)
+                        : clients.call(engine.id(), action, work::run), "done"));
+    }
+
+    /** Journals and starts work of several steps; {@code engine} is the engine the operation is filed under. */
+    Operation submitSteps(String action, Engine engine, UUID workloadId, String idempotencyKey,
+                          Map<String, Object> request, List<String> warnings, Steps steps) {
+        return start(action, engine, workloadId, null, null, idempotencyKey, request, null, warnings,
+                progress -> new Outcome(null, steps.run(progress)));
+    }
+
+    private Operation start(String action, Engine engine, UUID workloadId, String nativeId, Capability needs,
+                            String idempotencyKey, Map<String, Object> request, Check check, List<String> warnings,
+                            Function<Progress, Outcome> body) {
         String user = CurrentUser.username();
         String key = idempotencyKey == null || idempotencyKey.isBlank() ? null : idempotencyKey;
         if (key != null) {
@@ -80,19 +137,33 @@ class OperationService {
                 return earlier.get();
             }
         }
-        if (needs != null && !clients.capabilities(engine.id()).contains(needs)) {
-            throw new UnsupportedCapabilityException(needs, "engine '" + engine.name() + "' cannot "
-                    + needs.name().toLowerCase(Locale.ROOT));
+        if (needs != null) {
+            requireCapability(engine, needs);
         }
-        var created = store.insert(action, workloadId, engine.id(), user, key, json.writeValueAsString(request));
+        if (check != null) {
+            clients.call(engine.id(), "check " + action, client -> {
+                check.run(client);
+                return null;
+            });
+        }
+        var created = store.insert(action, workloadId, engine.id(), user, key, json.writeValueAsString(request),
+                withWarnings("queued", warnings));
         if (created.isEmpty()) {
             // a concurrent request with the same key won the insert
             return store.findByKey(user, key).orElseThrow();
         }
         Operation operation = created.get();
         publish(operation);
-        workers.execute(() -> execute(operation, engine, nativeId, work));
+        workers.execute(() -> execute(operation, engine, nativeId, warnings, body));
         return operation;
+    }
+
+    /** @throws UnsupportedCapabilityException when the engine, as configured, cannot do {@code needs} */
+    void requireCapability(Engine engine, Capability needs) {
+        if (!clients.capabilities(engine.id()).contains(needs)) {
+            throw new UnsupportedCapabilityException(needs, "engine '" + engine.name() + "' cannot "
+                    + needs.name().toLowerCase(Locale.ROOT));
+        }
     }
 
     /** A full resync journaled as an operation of action {@code sync}. */
@@ -112,12 +183,16 @@ class OperationService {
         });
     }
 
-    private void execute(Operation operation, Engine engine, String nativeId, Action work) {
-        publish(store.update(operation.id(), OperationState.RUNNING, 10, "calling engine " + engine.name(), null));
+    private void execute(Operation operation, Engine engine, String nativeId, List<String> warnings,
+                         Function<Progress, Outcome> body) {
+        publish(store.update(operation.id(), OperationState.RUNNING, 10,
+                withWarnings("calling engine " + engine.name(), warnings), null));
+        Progress progress = (percent, message) -> publish(store.update(operation.id(), OperationState.RUNNING,
+                percent, withWarnings(message, warnings), null));
         Operation done;
         try {
-            Workload produced = operation.action().equals("sync") ? work.run(null)
-                    : clients.call(engine.id(), operation.action(), work::run);
+            Outcome outcome = body.apply(progress);
+            Workload produced = outcome.produced();
             UUID workloadId = null;
             if (produced != null) {
                 workloadId = WorkloadIds.of(engine.id(), produced.nativeId());
@@ -125,17 +200,26 @@ class OperationService {
             } else if (nativeId != null) {
                 refreshQuietly(engine, nativeId);
             }
-            done = store.update(operation.id(), OperationState.SUCCEEDED, 100, "done", workloadId);
+            done = store.update(operation.id(), OperationState.SUCCEEDED, 100,
+                    withWarnings(outcome.message(), warnings), workloadId);
             log.info("{} {} on engine {} by {} succeeded", operation.action(), nativeId == null ? "" : nativeId,
                     engine.name(), operation.user());
         } catch (RuntimeException e) {
-            String message = failureMessage(e);
+            String message = withWarnings(failureMessage(e), warnings);
             done = store.update(operation.id(), OperationState.FAILED, 100, message, null);
             log.info("{} {} on engine {} by {} failed: {}", operation.action(), nativeId == null ? "" : nativeId,
                     engine.name(), operation.user(), message);
         }
         metrics.operationFinished(done.action(), done.state().name());
         publish(done);
+    }
+
+    /** @param produced the workload a deploy produced, or {@code null}; @param message the final message */
+    private record Outcome(Workload produced, String message) {
+    }
+
+    static String withWarnings(String message, List<String> warnings) {
+        return warnings.isEmpty() ? message : message + "; warnings: " + String.join("; ", warnings);
     }
 
     /** The engine's words, with every rejected field where the engine named them: the operator fixes all at once. */

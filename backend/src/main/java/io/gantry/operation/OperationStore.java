@@ -30,14 +30,14 @@ class OperationStore {
      * @return the new operation, or empty when the key was used before
      */
     Optional<Operation> insert(String action, UUID workloadId, UUID engineId, String user, String idempotencyKey,
-                               String requestJson) {
+                               String requestJson, String message) {
         Timestamp now = Timestamp.from(Instant.now());
         return jdbc.query("INSERT INTO operations (id, action, workload_id, engine_id, username, state, progress, "
                         + "message, idempotency_key, request, created_at, updated_at) "
-                        + "VALUES (?, ?, ?, ?, ?, 'PENDING', 0, 'queued', ?, ?::jsonb, ?, ?) "
+                        + "VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?::jsonb, ?, ?) "
                         + "ON CONFLICT (username, idempotency_key) DO NOTHING RETURNING " + COLUMNS,
-                OperationStore::operation, UUID.randomUUID(), action, workloadId, engineId, user, idempotencyKey,
-                requestJson, now, now).stream().findFirst();
+                OperationStore::operation, UUID.randomUUID(), action, workloadId, engineId, user, message,
+                idempotencyKey, requestJson, now, now).stream().findFirst();
     }
 
     Optional<Operation> findByKey(String user, String idempotencyKey) {

@@ -1,6 +1,7 @@
 package io.gantry.operation;
 
 import io.gantry.engine.Engine;
+import io.gantry.engine.EngineClients;
 import io.gantry.engine.EngineStore;
 import io.gantry.spi.Capability;
 import io.gantry.spi.WorkloadDefinition;
@@ -31,11 +32,14 @@ class WorkloadActionApiController {
 
     private final OperationService operations;
     private final EngineStore engines;
+    private final EngineClients clients;
     private final WorkloadStore workloads;
 
-    WorkloadActionApiController(OperationService operations, EngineStore engines, WorkloadStore workloads) {
+    WorkloadActionApiController(OperationService operations, EngineStore engines, EngineClients clients,
+                                WorkloadStore workloads) {
         this.operations = operations;
         this.engines = engines;
+        this.clients = clients;
         this.workloads = workloads;
     }
 
@@ -47,6 +51,11 @@ class WorkloadActionApiController {
                 .orElseThrow(() -> BadRequestException.field("engine", "no engine has the id or name '" + body.engine() + "'"));
         WorkloadDefinition definition = new WorkloadDefinition(body.namespace(), body.name(), body.kind(),
                 body.labels(), body.spec());
+        // bad input answered now as a problem naming the field, rather than later as a FAILED operation
+        clients.call(engine.id(), "validate", client -> {
+            client.validate(definition);
+            return null;
+        });
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("engine", engine.id());
         request.put("namespace", definition.namespace());
@@ -54,7 +63,7 @@ class WorkloadActionApiController {
         request.put("kind", definition.kind());
         request.put("image", body.spec().image());
         return accepted(operations.submit("deploy", engine, null, null, Capability.DEPLOY, key, request,
-                client -> client.deploy(definition)));
+                client -> client.checkDeploy(definition), client -> client.deploy(definition)));
     }
 
     @PutMapping("/workloads/{id}/spec")
@@ -63,7 +72,8 @@ class WorkloadActionApiController {
         WorkloadRequests.checkSpec(body.spec());
         WorkloadView w = workload(id);
         return accepted(operations.submit("update", engine(w), id, w.nativeId(), Capability.UPDATE, key,
-                Map.of("image", String.valueOf(body.spec().image())), client -> {
+                Map.of("image", String.valueOf(body.spec().image())), client -> client.checkUpdate(w.nativeId(), body.spec()),
+                client -> {
                     client.update(w.nativeId(), body.spec());
                     return null;
                 }));
@@ -74,7 +84,8 @@ class WorkloadActionApiController {
                                     @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {
         WorkloadView w = workload(id);
         return accepted(operations.submit("scale", engine(w), id, w.nativeId(), Capability.SCALE, key,
-                Map.of("replicas", body.replicas()), client -> {
+                Map.of("replicas", body.replicas()), client -> client.checkScale(w.nativeId(), body.replicas()),
+                client -> {
                     client.scale(w.nativeId(), body.replicas());
                     return null;
                 }));

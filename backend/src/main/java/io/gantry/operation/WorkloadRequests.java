@@ -12,6 +12,7 @@ import jakarta.validation.constraints.Size;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.databind.JsonNode;
 
 /** Bodies of the workload actions. */
 final class WorkloadRequests {
@@ -50,6 +51,21 @@ final class WorkloadRequests {
     record UpdateSpec(@NotNull WorkloadSpec spec) {
     }
 
-    record Scale(@NotNull @Min(0) @Max(MAX_REPLICAS) Integer replicas) {
+    /** A native document to parse and deploy; {@code manifest} is its text (a JSON document may be inline). */
+    record Import(@NotBlank String engine, @NotBlank String format, @NotNull JsonNode manifest) {
+        String text() {
+            return manifest.isString() ? manifest.asString() : manifest.toString();
+        }
+    }
+
+    /**
+     * @param waitSeconds how long the copy may take to become RUNNING before the operation fails
+     *                    (default {@link WorkloadCopy#DEFAULT_WAIT_SECONDS})
+     */
+    record Copy(@NotBlank String targetEngine, @Size(max = 253) String namespace, @Size(max = 253) String name,
+                Boolean moveReplicas, @Min(1) @Max(3600) Integer waitSeconds) {
+    }
+
+        record Scale(@NotNull @Min(0) @Max(MAX_REPLICAS) Integer replicas) {
     }
 }

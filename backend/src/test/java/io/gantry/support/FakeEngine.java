@@ -51,6 +51,7 @@ public final class FakeEngine {
     private final AtomicReference<Runnable> beforeNextListReads = new AtomicReference<>();
     private final AtomicReference<Runnable> afterNextListRead = new AtomicReference<>();
     private final AtomicReference<Runnable> afterNextWatch = new AtomicReference<>();
+    private volatile boolean startsNothing;
 
     private FakeEngine(String name) {
         this.name = name;
@@ -59,6 +60,11 @@ public final class FakeEngine {
     /** The engine behind endpoint {@code test://<name>}; created empty on first use. */
     public static FakeEngine named(String name) {
         return ENGINES.computeIfAbsent(name, FakeEngine::new);
+    }
+
+    /** From now on, deployed workloads never start an instance: they stay PENDING (a target that never gets RUNNING). */
+    public void startNothing() {
+        startsNothing = true;
     }
 
     public void mode(Mode newMode) {
@@ -190,8 +196,9 @@ public final class FakeEngine {
             @Override
             public Workload deploy(WorkloadDefinition d) {
                 enter("deploy " + d.name());
-                Workload w = workload(d.namespace(), d.name(), d.spec().image(),
-                        d.spec().replicas() == null ? 1 : d.spec().replicas(), d.labels());
+                int replicas = d.spec().replicas() == null ? 1 : d.spec().replicas();
+                Workload w = workload(d.namespace(), d.name(), d.spec().image(), replicas, startsNothing ? 0 : replicas,
+                        d.labels());
                 workloads.put(w.nativeId(), w);
                 return w;
             }

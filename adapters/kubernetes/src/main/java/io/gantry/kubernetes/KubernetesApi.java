@@ -7,6 +7,7 @@ import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.Pair;
 import io.kubernetes.client.openapi.models.V1DeleteOptions;
+import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1NodeList;
 import io.kubernetes.client.openapi.models.VersionInfo;
 import java.lang.reflect.Type;
@@ -143,6 +144,11 @@ final class KubernetesApi {
         V1DeleteOptions options = new V1DeleteOptions().apiVersion("v1").kind("DeleteOptions")
                 .propagationPolicy(propagationPolicy);
         calls.execute(call(calls, "DELETE", item(type, namespace, name), List.of(), options, "application/json"));
+    }
+
+    V1Namespace namespace(String name) throws ApiException {
+        return execute(calls, call(calls, "GET", "/api/v1/namespaces/" + calls.escapeString(name), List.of(), null, null),
+                V1Namespace.class);
     }
 
     /** Nodes, at most {@code limit} (all when null). */

@@ -246,14 +246,43 @@ final class KubernetesEngineClient implements EngineClient {
         return out.subList(0, Math.min(limit, out.size()));
     }
 
+    /**
+     * What {@link #deploy} would reject before creating anything (name, kind, spec, a namespace outside
+     * the allow-list), and a namespace that does not exist: the API server only says so when the create
+     * reaches it. Credentials that may not read namespaces (403) leave that to the create.
+     */
     @Override
-    public Workload deploy(WorkloadDefinition definition) {
+    public void validate(WorkloadDefinition definition) {
+        String namespace = namespaceOf(definition);
+        KubernetesWorkloadMapper.toNative(definition, namespace);
+        try {
+            api.namespace(namespace);
+        } catch (ApiException e) {
+            if (e.getCode() == 404) {
+                throw InvalidSpecException.of("namespace", "namespace '" + namespace + "' does not exist");
+            }
+            if (e.getCode() != 403) {
+                throw KubernetesErrors.toException(e, null);
+            }
+        } catch (RuntimeException e) {
+            throw unexpected(e);
+        }
+    }
+
+    /** The definition's namespace, or the engine's default; a valid name within the allow-list. */
+    private String namespaceOf(WorkloadDefinition definition) {
         String namespace = definition.namespace().isEmpty() ? settings.defaultNamespace() : definition.namespace();
         KubernetesWorkloadMapper.validateNamespace(namespace);
         if (!settings.allows(namespace)) {
             throw InvalidSpecException.of("namespace", "'" + namespace + "' is not one of this engine's namespaces "
                     + settings.namespaces());
         }
+        return namespace;
+    }
+
+    @Override
+    public Workload deploy(WorkloadDefinition definition) {
+        String namespace = namespaceOf(definition);
         KubernetesObject object = KubernetesWorkloadMapper.toNative(definition, namespace);
         WorkloadRef ref = KubernetesWorkloadMapper.refOf(object);
         V1Service service = KubernetesWorkloadMapper.toService(ref, definition.spec(), definition.labels());

@@ -33,7 +33,8 @@ import okhttp3.Call;
  * the last version seen; {@code 410 Gone} (the version left etcd's window) means list again and
  * tell the listener to resync. A stream that breaks is reopened from the last version seen. When
  * the API server cannot be reached, connecting is retried with exponential back-off (capped at
- * 30 s); once every stream is back the store is re-listed and the listener told to resync, since
+ * 30 s); the first failure of a stream asks the listener to resync at once (its ping then finds the
+ * outage), and once every stream is back the store is re-listed and the listener told to resync, since
  * the gap may have lost changes. Every resync period each known workload is delivered again.
  *
  * <p>Pods, ReplicaSets, Jobs and Services are kept in a {@link ClusterInventory} so that a pod
@@ -136,7 +137,8 @@ final class KubernetesWatcher implements Subscription {
                     deliver(List.of(new EngineChange.ResyncRequired("watch of " + name + " expired (410 Gone)")));
                     continue;
                 }
-                backoff = failed(name, "HTTP " + e.getCode(), backoff, e.getCode() == 403);
+                String why = e.getCode() == 0 ? String.valueOf(e.getCause()) : "HTTP " + e.getCode();
+                backoff = failed(name, why, backoff, e.getCode() == 403);
                 cursor.resourceVersion = null;
             } catch (IOException | RuntimeException e) {
                 if (closed) {
@@ -280,6 +282,11 @@ final class KubernetesWatcher implements Subscription {
             gap.set(true);
             LOG.log(System.Logger.Level.WARNING, "engine {0}: watch of {1} failed ({2}); retrying with back-off",
                     engineName, stream, why);
+            if (!forbidden) {
+                // the caller learns that the API server is gone from a ping, which it sends only at its next
+                // periodic resync (minutes away): ask for a resync now, so the outage shows within a call timeout
+                deliver(List.of(new EngineChange.ResyncRequired("watch of " + stream + " failed (" + why + ")")));
+            }
         }
         // a missing permission does not come back by itself quickly: retry it at the slowest pace
         long wait = forbidden ? MAX_BACKOFF_MS : backoff;

@@ -548,6 +548,14 @@ final class KubernetesWorkloadMapper {
                     + def.kind());
         }
         validateName(def.name());
+        return toObject(def, namespace, kind);
+    }
+
+    /**
+     * The object for a definition without the name check of {@link #toNative}: a manifest of an existing
+     * workload keeps its name, which the API server accepted as a DNS-1123 subdomain (dots allowed).
+     */
+    static KubernetesObject toObject(WorkloadDefinition def, String namespace, NativeKind kind) {
         V1ObjectMeta meta = new V1ObjectMeta().name(def.name()).namespace(namespace).labels(writableLabels(def.labels()));
         Map<String, String> selector = Map.of(WORKLOAD_LABEL, def.name());
         Map<String, String> podLabels = new LinkedHashMap<>(writableLabels(def.labels()));

@@ -39,7 +39,7 @@ import java.util.regex.Pattern;
  * what a test needs to provoke: {@code /version}, pod logs, 403 on chosen resources, a 410 Gone
  * watch, and going away (stop/start on the same port).
  */
-final class ApiServerFront implements AutoCloseable {
+public final class ApiServerFront implements AutoCloseable {
     private static final Pattern LOG_PATH = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/]+)/log$");
 
     private final URI mock;
@@ -50,6 +50,7 @@ final class ApiServerFront implements AutoCloseable {
     private final Map<String, String> cannedAnswers = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> cannedCounts = new ConcurrentHashMap<>();
     private final AtomicInteger watchRequests = new AtomicInteger();
+    private final AtomicInteger openWatches = new AtomicInteger();
     private final Set<OutputStream> openStreams = ConcurrentHashMap.newKeySet();
     private final List<String> deleteBodies = new CopyOnWriteArrayList<>();
     private final int port;
@@ -62,16 +63,16 @@ final class ApiServerFront implements AutoCloseable {
         start(first);
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + port;
     }
 
     /** Requests whose path holds {@code /<plural>} get 403 Forbidden. */
-    void forbid(String plural) {
+    public void forbid(String plural) {
         forbidden.add(plural);
     }
 
-    void allowAll() {
+    public void allowAll() {
         forbidden.clear();
         stall = Duration.ZERO;
     }
@@ -80,32 +81,37 @@ final class ApiServerFront implements AutoCloseable {
      * The next {@code times} requests of {@code method} to a path ending in {@code pathSuffix} are
      * answered with this Status body (its {@code code} is the HTTP status).
      */
-    void answerNext(String method, String pathSuffix, String statusJson, int times) {
+    public void answerNext(String method, String pathSuffix, String statusJson, int times) {
         cannedAnswers.put(method + " " + pathSuffix, statusJson);
         cannedCounts.put(method + " " + pathSuffix, new AtomicInteger(times));
     }
 
     /** Every request waits this long before it is answered: an API server that hangs. */
-    void stallFor(Duration delay) {
+    public void stallFor(Duration delay) {
         stall = delay;
     }
 
     /** The next {@code count} deployment watches answer with an ERROR event holding 410 Gone. */
-    void expireNextDeploymentWatches(int count) {
+    public void expireNextDeploymentWatches(int count) {
         goneWatches.set(count);
     }
 
-    int watchRequests() {
+    public int watchRequests() {
         return watchRequests.get();
     }
 
+    /** Watches streaming now: their WebSocket to the mock is open, so a change made from here on reaches them. */
+    public int openWatches() {
+        return openWatches.get();
+    }
+
     /** Bodies of the DELETE requests received (DeleteOptions), oldest first. */
-    List<String> deleteBodies() {
+    public List<String> deleteBodies() {
         return deleteBodies;
     }
 
     /** The API server goes away: the port refuses connections and open watches break. */
-    void stop() {
+    public void stop() {
         server.stop(0);
         for (OutputStream out : openStreams) {
             try {
@@ -118,7 +124,7 @@ final class ApiServerFront implements AutoCloseable {
     }
 
     /** The API server comes back on the same port. */
-    void restart() throws IOException {
+    public void restart() throws IOException {
         start(HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0));
     }
 
@@ -300,6 +306,7 @@ final class ApiServerFront implements AutoCloseable {
             throw new IOException("cannot open the mock's watch", e);
         }
         openStreams.add(out);
+        openWatches.incrementAndGet();
         try {
             while (true) {
                 String event = events.poll(200, TimeUnit.MILLISECONDS);
@@ -316,6 +323,7 @@ final class ApiServerFront implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            openWatches.decrementAndGet();
             openStreams.remove(out);
             socket.abort();
         }

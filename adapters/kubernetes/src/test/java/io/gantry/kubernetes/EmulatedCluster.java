@@ -1,5 +1,6 @@
 package io.gantry.kubernetes;
 
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -17,18 +18,25 @@ import java.util.UUID;
 /**
  * fabric8's KubernetesMockServer in CRUD mode (built as ENVIRONMENT.md says), the {@link TestController}
  * acting on it through fabric8's client, and the {@link ApiServerFront} that Gantry's adapter talks to.
+ * Public, in this module's test-jar: the backend's end-to-end tests register it as an engine.
  */
-final class EmulatedCluster implements AutoCloseable {
-    final KubernetesMockServer server;
-    final KubernetesClient fabric8;
-    final TestController controller;
-    final ApiServerFront front;
+public final class EmulatedCluster implements AutoCloseable {
+    /** The watches one engine client keeps open when it watches all namespaces: one per resource type. */
+    public static final int WATCHES_PER_CLIENT = ResourceType.values().length;
 
-    EmulatedCluster() {
+    public final KubernetesMockServer server;
+    public final KubernetesClient fabric8;
+    public final TestController controller;
+    public final ApiServerFront front;
+
+    public EmulatedCluster() {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new KubernetesCrudDispatcher(List.of()), false);
         server.init();
         fabric8 = server.createClient();
+        // every cluster has it; engines without a namespace option deploy there
+        fabric8.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("default").endMetadata().build())
+                .create();
         controller = new TestController(fabric8);
         try {
             front = new ApiServerFront(server.getHostName(), server.getPort());
@@ -37,11 +45,11 @@ final class EmulatedCluster implements AutoCloseable {
         }
     }
 
-    EngineConnection connection(Map<String, String> options) {
+    public EngineConnection connection(Map<String, String> options) {
         return connection(options, Duration.ofSeconds(5));
     }
 
-    EngineConnection connection(Map<String, String> options, Duration callTimeout) {
+    public EngineConnection connection(Map<String, String> options, Duration callTimeout) {
         return new EngineConnection(UUID.randomUUID(), "emulated", front.url(), Map.of(), Map.of("token", "test-token"),
                 options, callTimeout);
     }

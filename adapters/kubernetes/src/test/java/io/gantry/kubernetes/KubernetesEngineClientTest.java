@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
@@ -336,7 +337,9 @@ class KubernetesEngineClientTest {
             assertThatThrownBy(fresh::ping).isInstanceOf(EngineUnavailableException.class);
             assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(10));
             assertThatThrownBy(fresh::listWorkloads).isInstanceOf(EngineUnavailableException.class);
-            Thread.sleep(1500);
+            // without it, the server would ping (and find the engine DOWN) only at its next periodic resync
+            await("resync asked as soon as the watch loses the server", () -> seen.stream().anyMatch(c ->
+                    c instanceof EngineChange.ResyncRequired r && r.reason().contains("failed")), Duration.ofSeconds(5));
             cluster.front.restart();
             await("resync after the gap", () -> seen.stream().anyMatch(c -> c instanceof EngineChange.ResyncRequired r
                     && r.reason().contains("reconnected")));
@@ -382,6 +385,26 @@ class KubernetesEngineClientTest {
         assertThatThrownBy(() -> client.deploy(definition("twice", "nginx:1.27", 1, List.of())))
                 .isInstanceOf(EngineConflictException.class).hasMessageContaining("already exists");
         client.delete(w.nativeId());
+    }
+
+    @Test
+    void validateRejectsWhatDeployWouldAndAMissingNamespaceCreatingNothing() {
+        cluster.fabric8.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("checked").endMetadata()
+                .build()).create();
+        client.validate(new WorkloadDefinition("checked", "fine", WorkloadKind.SERVICE, Map.of(), WorkloadSpec.of("nginx", 1)));
+        assertThatThrownBy(() -> client.validate(new WorkloadDefinition("checked", "Not_DNS", WorkloadKind.SERVICE, Map.of(),
+                WorkloadSpec.of("nginx", 1)))).isInstanceOfSatisfying(InvalidSpecException.class,
+                e -> assertThat(e.errors()).extracting(InvalidSpecException.FieldError::field).containsExactly("name"));
+        assertThatThrownBy(() -> client.validate(new WorkloadDefinition("no-such-ns", "fine", WorkloadKind.SERVICE, Map.of(),
+                WorkloadSpec.of("nginx", 1)))).isInstanceOfSatisfying(InvalidSpecException.class, e -> {
+                    assertThat(e.errors()).extracting(InvalidSpecException.FieldError::field).containsExactly("namespace");
+                    assertThat(e.getMessage()).contains("'no-such-ns' does not exist");
+                });
+        // credentials scoped to namespaces may not read Namespace objects: the create will tell
+        cluster.front.forbid("namespaces/no-such-ns");
+        client.validate(new WorkloadDefinition("no-such-ns", "fine", WorkloadKind.SERVICE, Map.of(), WorkloadSpec.of("nginx", 1)));
+        assertThat(cluster.fabric8.apps().deployments().inAnyNamespace().list().getItems())
+                .noneMatch(d -> d.getMetadata().getName().equals("fine") || d.getMetadata().getName().equals("Not_DNS"));
     }
 
     @Test

@@ -40,8 +40,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * contains {@code crash}: it waits in CrashLoopBackOff with restarts, and a Warning BackOff event
  * is recorded. Status counts and conditions are written through the status subresource.
  */
-final class TestController implements AutoCloseable {
-    static final List<String> NODES = List.of("node-a", "node-b");
+public final class TestController implements AutoCloseable {
+    public static final List<String> NODES = List.of("node-a", "node-b");
     private final KubernetesClient client;
     private final Thread thread;
     private final AtomicInteger podSeq = new AtomicInteger();

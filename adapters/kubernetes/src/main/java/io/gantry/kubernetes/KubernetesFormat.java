@@ -1,0 +1,371 @@
+package io.gantry.kubernetes;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import io.gantry.spi.InvalidSpecException.FieldError;
+import io.gantry.spi.InvalidSpecException;
+import io.gantry.spi.ManifestFormat;
+import io.gantry.spi.ManifestLimits;
+import io.gantry.spi.Quantities;
+import io.gantry.spi.Workload;
+import io.gantry.spi.WorkloadDefinition;
+import io.gantry.spi.WorkloadKind;
+import io.gantry.spi.WorkloadSpec;
+import io.kubernetes.client.common.KubernetesObject;
+import io.kubernetes.client.openapi.models.V1CronJob;
+import io.kubernetes.client.openapi.models.V1DaemonSet;
+import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1Job;
+import io.kubernetes.client.openapi.models.V1JobSpec;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
+import io.kubernetes.client.openapi.models.V1ReplicaSet;
+import io.kubernetes.client.openapi.models.V1Service;
+import io.kubernetes.client.openapi.models.V1StatefulSet;
+import java.math.BigDecimal;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.representer.Representer;
+
+/**
+ * Kubernetes YAML: a Deployment, StatefulSet, DaemonSet or Job, plus the Service that publishes its
+ * ports, written and read through {@link KubernetesWorkloadMapper} (the mapping the adapter deploys
+ * and lists with). Parsing takes multi-document YAML or JSON, including {@code kind: List}; objects
+ * that are not workloads are skipped with a warning, and a Service is joined to the workload whose pod
+ * labels its selector matches.
+ */
+public final class KubernetesFormat implements ManifestFormat {
+    private static final Map<String, Class<? extends KubernetesObject>> WORKLOAD_KINDS = Map.of(
+            "Deployment", V1Deployment.class, "StatefulSet", V1StatefulSet.class, "DaemonSet", V1DaemonSet.class,
+            "ReplicaSet", V1ReplicaSet.class, "Job", V1Job.class, "CronJob", V1CronJob.class);
+
+    @Override
+    public String name() {
+        return "kubernetes";
+    }
+
+    @Override
+    public String mediaType() {
+        return "application/yaml";
+    }
+
+    @Override
+    public String engineKind() {
+        return "kubernetes";
+    }
+
+    @Override
+    public Map<String, String> nativeNotation(WorkloadSpec spec) {
+        Map<String, String> notation = new LinkedHashMap<>();
+        if (spec.resources().cpuMillis() != null) {
+            notation.put("spec.resources.cpuMillis", "limits.cpu: " + Quantities.formatCpu(spec.resources().cpuMillis()));
+        }
+        if (spec.resources().memoryBytes() != null) {
+            notation.put("spec.resources.memoryBytes", "limits.memory: "
+                    + Quantities.formatMemory(spec.resources().memoryBytes()));
+        }
+        return notation;
+    }
+
+    @Override
+    public Rendered render(WorkloadDefinition workload) {
+        List<String> warnings = new ArrayList<>();
+        WorkloadSpec spec = workload.spec();
+        List<String> constraints = new ArrayList<>();
+        for (String c : spec.constraints()) {
+            try {
+                KubernetesWorkloadMapper.nodeSelector(List.of(c));
+                constraints.add(c);
+            } catch (InvalidSpecException notANodeLabel) {
+                warnings.add("constraint '" + c + "' is left out: a nodeSelector holds only node.labels.KEY==VALUE");
+            }
+        }
+        if (spec.runtime() != null) {
+            warnings.add("runtime '" + spec.runtime() + "' is an agent setting; Kubernetes runs containers");
+        }
+        workload.labels().keySet().stream().filter(k -> k.startsWith("gantry.io/")).forEach(k ->
+                warnings.add("label " + k + " is Gantry's reading of the source, not rendered"));
+        WorkloadSpec written = new WorkloadSpec(spec.image(), spec.command(), spec.args(), spec.env(), spec.ports(),
+                spec.resources(), spec.replicas(), spec.healthCheck(), constraints, null);
+        String namespace = workload.namespace().isEmpty() ? "default" : workload.namespace();
+        boolean job = workload.kind() == WorkloadKind.JOB;
+        WorkloadDefinition asDeployable = new WorkloadDefinition(namespace, workload.name(),
+                job ? WorkloadKind.SERVICE : workload.kind(), workload.labels(), written);
+        NativeKind kind = NativeKind.forDeploy(asDeployable.kind());
+        KubernetesObject object = KubernetesWorkloadMapper.toObject(asDeployable, namespace, kind);
+        if (job) {
+            object = job((V1Deployment) object, spec.replicas());
+            kind = NativeKind.Job;
+        }
+        List<Object> documents = new ArrayList<>();
+        documents.add(plain(object));
+        WorkloadRef ref = new WorkloadRef(namespace, kind, workload.name());
+        V1Service service = job ? null : KubernetesWorkloadMapper.toService(ref, written, workload.labels());
+        if (service != null) {
+            documents.add(plain(service));
+        }
+        if (job && written.ports().stream().anyMatch(p -> p.publishedPort() != null)) {
+            warnings.add("published ports of a Job are not rendered as a Service");
+        }
+        return new Rendered(dumpAll(documents), warnings);
+    }
+
+    /** A Job running the Deployment's pod template {@code replicas} times in parallel; Jobs restart on failure only. */
+    private static V1Job job(V1Deployment deployment, Integer replicas) {
+        V1PodTemplateSpec template = deployment.getSpec().getTemplate();
+        template.getSpec().restartPolicy("OnFailure");
+        int n = replicas == null ? 1 : replicas;
+        V1ObjectMeta meta = deployment.getMetadata();
+        return new V1Job().apiVersion("batch/v1").kind("Job").metadata(meta)
+                .spec(new V1JobSpec().parallelism(n).completions(n).template(template));
+    }
+
+    @Override
+    public List<Parsed> parse(String document) {
+        List<JsonObject> objects = new ArrayList<>();
+        List<FieldError> errors = new ArrayList<>();
+        List<JsonElement> documents = documents(document);
+        for (int i = 0; i < documents.size(); i++) {
+            collect(documents.get(i), documents.size() == 1 ? "" : "documents[" + i + "]", objects, errors);
+        }
+        List<String> skipped = new ArrayList<>();
+        List<KubernetesObject> workloads = new ArrayList<>();
+        List<V1Service> services = new ArrayList<>();
+        for (JsonObject o : objects) {
+            String kind = text(o, "kind");
+            String path = text(o, "$path");
+            o.remove("$path");
+            Class<? extends KubernetesObject> type = "Service".equals(kind) ? V1Service.class : WORKLOAD_KINDS.get(kind);
+            if (type == null) {
+                skipped.add((kind == null ? "an object without kind" : kind) + nameOf(o) + " is not a workload: skipped");
+                continue;
+            }
+            KubernetesObject parsed;
+            try {
+                parsed = KubernetesJson.gson().fromJson(o, type);
+            } catch (JsonParseException | IllegalStateException | NumberFormatException e) {
+                errors.add(new FieldError(path.isEmpty() ? kind : path, "not a valid " + kind + ": "
+                        + firstLine(e.getMessage())));
+                continue;
+            }
+            if (parsed.getMetadata() == null || parsed.getMetadata().getName() == null) {
+                errors.add(new FieldError(join(path, "metadata.name"), "is required"));
+            } else if (parsed instanceof V1Service s) {
+                services.add(s);
+            } else {
+                workloads.add(parsed);
+            }
+        }
+        if (workloads.isEmpty() && errors.isEmpty()) {
+            errors.add(new FieldError("manifest", "no Deployment, StatefulSet, DaemonSet, ReplicaSet, Job or CronJob found"
+                    + (skipped.isEmpty() ? "" : " (" + String.join("; ", skipped) + ")")));
+        }
+        if (workloads.size() > ManifestLimits.MAX_WORKLOADS) {
+            errors.add(new FieldError("manifest", "at most " + ManifestLimits.MAX_WORKLOADS + " workloads"));
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidSpecException("the Kubernetes manifest is not valid: " + errors.get(0).field() + ": "
+                    + errors.get(0).message(), errors);
+        }
+        List<V1Service> unused = new ArrayList<>(services);
+        List<Parsed> out = new ArrayList<>();
+        for (KubernetesObject object : workloads) {
+            V1Service service = serviceFor(object, services);
+            unused.remove(service);
+            Workload w = KubernetesWorkloadMapper.toWorkload(object, List.of(), service);
+            List<String> warnings = new ArrayList<>(skipped);
+            String sidecars = w.labels().get(KubernetesWorkloadMapper.SIDECARS_LABEL);
+            if (sidecars != null) {
+                warnings.add("sidecar containers " + sidecars + " are not kept: the model holds the first container");
+            }
+            out.add(new Parsed(new WorkloadDefinition(w.namespace(), w.name(), w.kind(), w.labels(), w.spec()), warnings));
+        }
+        for (V1Service s : unused) {
+            if (!out.isEmpty()) {
+                List<String> w = new ArrayList<>(out.get(0).warnings());
+                w.add("Service " + s.getMetadata().getName() + " selects none of the workloads: skipped");
+                out.set(0, new Parsed(out.get(0).definition(), w));
+            }
+        }
+        return out;
+    }
+
+    /** The Service in the same namespace whose selector the workload's pod labels satisfy. */
+    private static V1Service serviceFor(KubernetesObject object, List<V1Service> services) {
+        V1PodTemplateSpec template = KubernetesWorkloadMapper.templateOf(object);
+        Map<String, String> podLabels = template == null || template.getMetadata() == null
+                || template.getMetadata().getLabels() == null ? Map.of() : template.getMetadata().getLabels();
+        String namespace = KubernetesWorkloadMapper.namespaceOf(object.getMetadata());
+        for (V1Service s : services) {
+            Map<String, String> selector = s.getSpec() == null ? null : s.getSpec().getSelector();
+            if (selector != null && !selector.isEmpty() && namespace.equals(KubernetesWorkloadMapper.namespaceOf(s.getMetadata()))
+                    && podLabels.entrySet().containsAll(selector.entrySet())) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private static void collect(JsonElement element, String path, List<JsonObject> out, List<FieldError> errors) {
+        if (element == null || element.isJsonNull()) {
+            return;
+        }
+        if (!element.isJsonObject()) {
+            errors.add(new FieldError(path.isEmpty() ? "manifest" : path, "must be a Kubernetes object"));
+            return;
+        }
+        JsonObject o = element.getAsJsonObject();
+        String kind = text(o, "kind");
+        if (kind != null && kind.endsWith("List") && o.get("items") instanceof JsonArray items) {
+            for (int i = 0; i < items.size(); i++) {
+                collect(items.get(i), join(path, "items[" + i + "]"), out, errors);
+            }
+            return;
+        }
+        o.addProperty("$path", path);
+        out.add(o);
+    }
+
+    /** YAML documents (or one JSON text) as JSON trees, read with the limits of {@link ManifestLimits}. */
+    private static List<JsonElement> documents(String document) {
+        String text = document == null ? "" : document;
+        if (text.length() > ManifestLimits.MAX_CODE_POINTS) {
+            throw InvalidSpecException.of("manifest", "larger than " + ManifestLimits.MAX_CODE_POINTS + " characters");
+        }
+        String trimmed = text.strip();
+        if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+            // JSON as kubectl writes it may be tab-indented, which YAML forbids
+            try {
+                JsonElement json = JsonParser.parseString(trimmed);
+                return json.isJsonArray() ? toList(json.getAsJsonArray()) : List.of(json);
+            } catch (JsonParseException | StackOverflowError e) {
+                throw InvalidSpecException.of("manifest", "not valid JSON: " + firstLine(e.getMessage()));
+            }
+        }
+        LoaderOptions options = new LoaderOptions();
+        options.setMaxAliasesForCollections(ManifestLimits.MAX_ALIASES);
+        options.setCodePointLimit(ManifestLimits.MAX_CODE_POINTS);
+        options.setNestingDepthLimit(ManifestLimits.MAX_NESTING);
+        options.setAllowDuplicateKeys(false);
+        List<JsonElement> out = new ArrayList<>();
+        try {
+            for (Object doc : new Yaml(new SafeConstructor(options)).loadAll(text)) {
+                if (doc != null) {
+                    out.add(json(doc));
+                }
+            }
+        } catch (YAMLException e) {
+            throw InvalidSpecException.of("manifest", "not a valid YAML document: " + firstLine(e.getMessage()));
+        }
+        return out;
+    }
+
+    private static List<JsonElement> toList(JsonArray array) {
+        List<JsonElement> out = new ArrayList<>();
+        array.forEach(out::add);
+        return out;
+    }
+
+    /** A YAML value as JSON; YAML timestamps (which SnakeYAML reads as dates) become RFC 3339 strings. */
+    private static JsonElement json(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            JsonObject o = new JsonObject();
+            map.forEach((k, v) -> o.add(String.valueOf(k), json(v)));
+            return o;
+        }
+        if (value instanceof List<?> list) {
+            JsonArray a = new JsonArray();
+            list.forEach(v -> a.add(json(v)));
+            return a;
+        }
+        if (value instanceof Date date) {
+            return new JsonPrimitive(DateTimeFormatter.ISO_INSTANT.format(date.toInstant().atOffset(ZoneOffset.UTC)));
+        }
+        if (value instanceof Number n) {
+            return new JsonPrimitive(n);
+        }
+        if (value instanceof Boolean b) {
+            return new JsonPrimitive(b);
+        }
+        if (value == null) {
+            return com.google.gson.JsonNull.INSTANCE;
+        }
+        return new JsonPrimitive(String.valueOf(value));
+    }
+
+    /** A model object as plain maps and lists, without nulls, in the field order of the model classes. */
+    private static Object plain(KubernetesObject object) {
+        return plain(KubernetesJson.gson().toJsonTree(object));
+    }
+
+    private static Object plain(JsonElement element) {
+        if (element.isJsonObject()) {
+            Map<String, Object> map = new LinkedHashMap<>();
+            element.getAsJsonObject().entrySet().forEach(e -> {
+                if (!e.getValue().isJsonNull()) {
+                    map.put(e.getKey(), plain(e.getValue()));
+                }
+            });
+            return map;
+        }
+        if (element.isJsonArray()) {
+            List<Object> list = new ArrayList<>();
+            element.getAsJsonArray().forEach(e -> list.add(plain(e)));
+            return list;
+        }
+        JsonPrimitive p = element.getAsJsonPrimitive();
+        if (p.isBoolean()) {
+            return p.getAsBoolean();
+        }
+        if (p.isNumber()) {
+            BigDecimal n = p.getAsBigDecimal();
+            return n.scale() <= 0 || n.stripTrailingZeros().scale() <= 0 ? (Object) n.toBigIntegerExact() : n;
+        }
+        return p.getAsString();
+    }
+
+    private static String dumpAll(List<Object> documents) {
+        DumperOptions options = new DumperOptions();
+        options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+        options.setIndicatorIndent(2);
+        options.setIndentWithIndicator(true);
+        return new Yaml(new SafeConstructor(new LoaderOptions()), new Representer(options), options)
+                .dumpAll(documents.iterator());
+    }
+
+    private static String text(JsonObject o, String field) {
+        JsonElement e = o.get(field);
+        return e != null && e.isJsonPrimitive() ? e.getAsString() : null;
+    }
+
+    private static String nameOf(JsonObject o) {
+        JsonElement meta = o.get("metadata");
+        String name = meta != null && meta.isJsonObject() ? text(meta.getAsJsonObject(), "name") : null;
+        return name == null ? "" : " " + name;
+    }
+
+    private static String join(String path, String field) {
+        return path.isEmpty() ? field : path + "." + field;
+    }
+
+    private static String firstLine(String message) {
+        String m = Objects.requireNonNullElse(message, "unreadable");
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+}

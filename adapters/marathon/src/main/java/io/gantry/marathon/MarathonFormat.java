@@ -1,0 +1,272 @@
+package io.gantry.marathon;
+
+import io.gantry.spi.InvalidSpecException.FieldError;
+import io.gantry.spi.InvalidSpecException;
+import io.gantry.spi.ManifestFormat;
+import io.gantry.spi.ManifestLimits;
+import io.gantry.spi.Quantities;
+import io.gantry.spi.Workload;
+import io.gantry.spi.WorkloadDefinition;
+import io.gantry.spi.WorkloadKind;
+import io.gantry.spi.WorkloadSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Marathon app JSON ({@code POST /v2/apps}), written and read through {@link MarathonWorkloadMapper}.
+ * Parsing takes one app, {@code {"app": {...}}}, a {@code GET /v2/apps} answer, an array of apps, or a
+ * group with nested groups. Fields of a wrong JSON type are field errors, not guesses.
+ */
+public final class MarathonFormat implements ManifestFormat {
+    /** App fields the model maps, with the JSON type each must have. */
+    private static final Map<String, Kind> MAPPED = Map.ofEntries(Map.entry("id", Kind.STRING),
+            Map.entry("cmd", Kind.STRING), Map.entry("args", Kind.ARRAY), Map.entry("instances", Kind.INTEGER),
+            Map.entry("cpus", Kind.NUMBER), Map.entry("mem", Kind.NUMBER), Map.entry("env", Kind.OBJECT),
+            Map.entry("labels", Kind.OBJECT), Map.entry("constraints", Kind.ARRAY), Map.entry("container", Kind.OBJECT),
+            Map.entry("healthChecks", Kind.ARRAY), Map.entry("portDefinitions", Kind.ARRAY),
+            Map.entry("ports", Kind.ARRAY), Map.entry("networks", Kind.ARRAY), Map.entry("requirePorts", Kind.BOOLEAN));
+    /** What Marathon reports about a running app: status, not definition, so leaving it out loses nothing. */
+    private static final Set<String> STATUS_FIELDS = Set.of("version", "versionInfo", "tasks", "tasksRunning",
+            "tasksStaged", "tasksHealthy", "tasksUnhealthy", "deployments", "lastTaskFailure", "taskStats",
+            "readinessCheckResults");
+    private static final Pattern NODE_LABEL = Pattern.compile("^node\\.labels\\.([^=!]+)==(.+)$");
+    private static final Pattern NODE_HOSTNAME = Pattern.compile("^node\\.hostname==(.+)$");
+
+    private enum Kind { STRING, ARRAY, INTEGER, NUMBER, OBJECT, BOOLEAN }
+
+    private final MarathonWorkloadMapper mapper = new MarathonWorkloadMapper();
+
+    @Override
+    public String name() {
+        return "marathon";
+    }
+
+    @Override
+    public String mediaType() {
+        return "application/json";
+    }
+
+    @Override
+    public String engineKind() {
+        return "marathon";
+    }
+
+    @Override
+    public Map<String, String> nativeNotation(WorkloadSpec spec) {
+        Map<String, String> notation = new LinkedHashMap<>();
+        if (spec.resources().cpuMillis() != null) {
+            notation.put("spec.resources.cpuMillis", "cpus: "
+                    + Quantities.millisToCores(spec.resources().cpuMillis()).toPlainString());
+        }
+        if (spec.resources().memoryBytes() != null) {
+            notation.put("spec.resources.memoryBytes", "mem: "
+                    + Quantities.bytesToMebibytes(spec.resources().memoryBytes()).toPlainString());
+        }
+        if (spec.replicas() != null) {
+            notation.put("spec.replicas", "instances: " + spec.replicas());
+        }
+        return notation;
+    }
+
+    @Override
+    public Rendered render(WorkloadDefinition workload) {
+        List<String> warnings = new ArrayList<>();
+        WorkloadSpec spec = workload.spec();
+        WorkloadKind kind = workload.kind();
+        if (kind == WorkloadKind.STATEFUL || kind == WorkloadKind.JOB) {
+            warnings.add("Marathon runs long-running apps only: this " + kind + " is rendered as an app (SERVICE)");
+            kind = WorkloadKind.SERVICE;
+        }
+        Integer replicas = spec.replicas();
+        if (kind == WorkloadKind.DAEMON && replicas == null) {
+            warnings.add("Marathon has no per-node scheduling: a DAEMON is an app with hostname:UNIQUE whose "
+                    + "instances equal the number of agents, which a manifest cannot know; rendered with instances 1");
+            replicas = 1;
+        }
+        List<String> constraints = new ArrayList<>();
+        for (String c : spec.constraints()) {
+            Matcher label = NODE_LABEL.matcher(c.trim());
+            Matcher host = NODE_HOSTNAME.matcher(c.trim());
+            if (label.matches()) {
+                constraints.add(label.group(1).trim() + ":CLUSTER:" + label.group(2).trim());
+            } else if (host.matches()) {
+                constraints.add("hostname:CLUSTER:" + host.group(1).trim());
+            } else if (c.split(":", 3).length >= 2) {
+                constraints.add(c);
+            } else {
+                warnings.add("constraint '" + c + "' has no Marathon equivalent: left out");
+            }
+        }
+        if (spec.runtime() != null) {
+            warnings.add("runtime '" + spec.runtime() + "' is an agent setting: left out");
+        }
+        if (!spec.command().isEmpty() && !spec.args().isEmpty()) {
+            warnings.add("Marathon takes cmd or args, not both: the args are appended to cmd as shell words");
+        }
+        WorkloadSpec written = new WorkloadSpec(spec.image(), spec.command(), spec.args(), spec.env(), spec.ports(),
+                spec.resources(), replicas, spec.healthCheck(), constraints, null);
+        ObjectNode app = mapper.newApp(new WorkloadDefinition(workload.namespace(), workload.name(), kind,
+                workload.labels(), written), kind == WorkloadKind.DAEMON ? replicas : null);
+        return new Rendered(Json.MAPPER.writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsString(app), warnings);
+    }
+
+    @Override
+    public List<Parsed> parse(String document) {
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(document == null ? "" : document);
+        } catch (JacksonException e) {
+            throw InvalidSpecException.of("manifest", "not valid JSON: " + firstLine(e.getOriginalMessage()));
+        }
+        List<JsonNode> apps = new ArrayList<>();
+        List<String> paths = new ArrayList<>();
+        List<FieldError> errors = new ArrayList<>();
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            errors.add(new FieldError("manifest", "empty document"));
+        } else if (root.isArray()) {
+            for (int i = 0; i < root.size(); i++) {
+                collectApp(root.get(i), "[" + i + "]", apps, paths, errors);
+            }
+        } else if (root.has("app")) {
+            collectApp(root.get("app"), "app", apps, paths, errors);
+        } else if (root.has("apps") || root.has("groups")) {
+            collectGroup(root, "", apps, paths, errors, 0);
+        } else {
+            collectApp(root, "", apps, paths, errors);
+        }
+        if (apps.isEmpty() && errors.isEmpty()) {
+            errors.add(new FieldError("manifest", "no Marathon app found"));
+        }
+        if (apps.size() > ManifestLimits.MAX_WORKLOADS) {
+            errors.add(new FieldError("manifest", "at most " + ManifestLimits.MAX_WORKLOADS + " apps"));
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidSpecException("the Marathon document is not valid: " + errors.get(0).field() + ": "
+                    + errors.get(0).message(), errors);
+        }
+        List<Parsed> out = new ArrayList<>();
+        for (int i = 0; i < apps.size(); i++) {
+            JsonNode app = apps.get(i);
+            List<String> warnings = new ArrayList<>();
+            for (String field : app.propertyNames()) {
+                if (!MAPPED.containsKey(field) && !STATUS_FIELDS.contains(field)) {
+                    warnings.add(join(paths.get(i), field) + " is not kept: the workload model has no such field");
+                }
+            }
+            JsonNode env = app.get("env");
+            String path = paths.get(i);
+            if (env != null && env.isObject()) {
+                env.forEachEntry((k, v) -> {
+                    if (!v.isValueNode()) {
+                        warnings.add(join(path, "env." + k) + " refers to a secret: not kept");
+                    }
+                });
+            }
+            Workload w = mapper.app(app, null, null);
+            out.add(new Parsed(new WorkloadDefinition(w.namespace(), w.name(), w.kind(), w.labels(), w.spec()), warnings));
+        }
+        return out;
+    }
+
+    private void collectGroup(JsonNode group, String path, List<JsonNode> apps, List<String> paths,
+                              List<FieldError> errors, int depth) {
+        if (depth > ManifestLimits.MAX_NESTING) {
+            errors.add(new FieldError(path, "groups nest too deep"));
+            return;
+        }
+        JsonNode list = group.get("apps");
+        if (list != null && !list.isNull()) {
+            if (!list.isArray()) {
+                errors.add(new FieldError(join(path, "apps"), "must be an array"));
+            } else {
+                for (int i = 0; i < list.size(); i++) {
+                    collectApp(list.get(i), join(path, "apps[" + i + "]"), apps, paths, errors);
+                }
+            }
+        }
+        JsonNode groups = group.get("groups");
+        if (groups != null && !groups.isNull()) {
+            if (!groups.isArray()) {
+                errors.add(new FieldError(join(path, "groups"), "must be an array"));
+            } else {
+                for (int i = 0; i < groups.size(); i++) {
+                    collectGroup(groups.get(i), join(path, "groups[" + i + "]"), apps, paths, errors, depth + 1);
+                }
+            }
+        }
+    }
+
+    private static void collectApp(JsonNode app, String path, List<JsonNode> apps, List<String> paths,
+                                   List<FieldError> errors) {
+        if (app == null || !app.isObject()) {
+            errors.add(new FieldError(path.isEmpty() ? "manifest" : path, "must be a Marathon app object"));
+            return;
+        }
+        int before = errors.size();
+        MAPPED.forEach((field, kind) -> {
+            JsonNode v = app.get(field);
+            if (v != null && !v.isNull() && !matches(v, kind)) {
+                errors.add(new FieldError(join(path, field), "must be " + describe(kind) + ", not " + v.getNodeType()
+                        .name().toLowerCase()));
+            }
+        });
+        String id = Json.text(app, "id");
+        if (id == null || id.isBlank()) {
+            if (errors.size() == before) {
+                errors.add(new FieldError(join(path, "id"), "is required"));
+            }
+        } else if (!MarathonWorkloadMapper.isValidId(MarathonWorkloadMapper.normalizeId(id))) {
+            errors.add(new FieldError(join(path, "id"), "'" + id + "' is not a Marathon app id (segments of a-z, 0-9, '-', '.')"));
+        }
+        if (errors.size() == before && !Json.present(app.get("cmd")) && !Json.present(app.get("args"))
+                && !Json.present(app.get("container"))) {
+            // Marathon's own rule (AppDefinition): something must say what to run
+            errors.add(new FieldError(join(path, "cmd"), "an app needs cmd, args or container"));
+        }
+        if (errors.size() == before) {
+            apps.add(app);
+            paths.add(path);
+        }
+    }
+
+    private static boolean matches(JsonNode v, Kind kind) {
+        return switch (kind) {
+            case STRING -> v.isString();
+            case ARRAY -> v.isArray();
+            case INTEGER -> v.isIntegralNumber();
+            case NUMBER -> v.isNumber();
+            case OBJECT -> v.isObject();
+            case BOOLEAN -> v.isBoolean();
+        };
+    }
+
+    private static String describe(Kind kind) {
+        return switch (kind) {
+            case STRING -> "a string";
+            case ARRAY -> "an array";
+            case INTEGER -> "a whole number";
+            case NUMBER -> "a number";
+            case OBJECT -> "an object";
+            case BOOLEAN -> "true or false";
+        };
+    }
+
+    private static String join(String path, String field) {
+        return path.isEmpty() ? field : path + "." + field;
+    }
+
+    private static String firstLine(String message) {
+        String m = message == null ? "unreadable" : message;
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+}
