@@ -5,6 +5,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
 import io.gantry.spi.EmbeddedEngineLauncher;
 import io.gantry.spi.EngineAdapter;
 import io.gantry.spi.EngineClient;
@@ -24,7 +25,11 @@ class ArchitectureTest {
             "io.gantry.swarm", "io.gantry.agent");
 
     /** Our own code only (the adapters found on the classpath, backend): scanning every library is slow. */
-    private final JavaClasses spi = new ClassFileImporter().importPackagesOf(EngineAdapter.class);
+    /** The spi's main code only: its test-jar (the contract suite, RequiredEngine) is test code built on JUnit and AssertJ. */
+    private final JavaClasses spi = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .withImportOption(location -> !location.contains("-tests.jar"))
+            .importPackagesOf(EngineAdapter.class);
     private final JavaClasses everything = new ClassFileImporter().importPaths(ourCode());
     private final JavaClasses backend = new ClassFileImporter()
             .importPath(Path.of("target", "classes"));
