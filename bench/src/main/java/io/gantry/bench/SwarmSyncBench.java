@@ -2,6 +2,7 @@ package io.gantry.bench;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +34,8 @@ public final class SwarmSyncBench {
     private final String docker;
     private final int n;
     private double dockerLsMillis;
+    /** Other work on this (shared) machine skews every figure: the table says how busy it was. */
+    private final String loadAtStart = loadAverage();
 
     private SwarmSyncBench(String docker, int n) {
         this.docker = docker;
@@ -157,12 +160,22 @@ public final class SwarmSyncBench {
     }
 
     private void print() {
-        System.out.printf("%nGantry vs docker service ls on the real Swarm: %,d services (replicas 0), nproc %d, %s%n", n,
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        System.out.printf("%nGantry vs docker service ls on the real Swarm: %,d services (replicas 0), nproc %d, %s,"
+                + " load average at the start %s%n", n, Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), loadAtStart);
         String fmt = "| %-55s | %-16s | %-13s | %-23s |%n";
         System.out.printf(fmt, "measure", "value", "", "faster than service ls");
         System.out.printf(fmt, "-".repeat(55), "-".repeat(16), "-".repeat(13), "-".repeat(23));
         rows.forEach(r -> System.out.printf(fmt, (Object[]) r));
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return fields[0] + " " + fields[1] + " " + fields[2];
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private static String first(Pattern p, String body) {
