@@ -46,7 +46,7 @@ class SwarmEndToEndIT extends IntegrationTest {
 
     @AfterEach
     void removeServicesAndEnginesMadeHere() {
-        // engines first: their watches would otherwise re-read every removal
+        // engines first: a registered engine keeps watching (or reconnecting to) the daemon after its test
         engines.forEach(id -> api().delete("/api/v1/engines/" + id));
         LocalSwarm.removeServices(created.toArray(String[]::new));
     }

@@ -9,6 +9,7 @@ import io.gantry.spi.EngineInfo;
 import io.gantry.spi.EngineUnavailableException;
 import io.gantry.spi.Instance;
 import io.gantry.spi.InstanceState;
+import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.LogLine;
 import io.gantry.spi.LogSink;
 import io.gantry.spi.Node;
@@ -191,6 +192,14 @@ public final class FakeEngine {
             public List<EngineEvent> events(String nativeId, int limit) {
                 enter("events " + nativeId);
                 return List.of();
+            }
+
+            /** A name already taken is refused, as real engines refuse it; asks nothing, so no failure mode applies. */
+            @Override
+            public void checkDeploy(WorkloadDefinition d) {
+                if (workloads.containsKey(d.namespace() + "/" + d.name())) {
+                    throw InvalidSpecException.of("name", "'" + d.namespace() + "/" + d.name() + "' already exists");
+                }
             }
 
             @Override
