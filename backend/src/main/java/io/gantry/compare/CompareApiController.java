@@ -1,5 +1,6 @@
 package io.gantry.compare;
 
+import io.gantry.manifest.ManifestFormats;
 import io.gantry.web.BadRequestException;
 import io.gantry.web.NotFoundException;
 import io.gantry.workload.WorkloadStore;
@@ -7,6 +8,7 @@ import io.gantry.workload.WorkloadView;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -21,9 +23,11 @@ class CompareApiController {
     private static final int MAX_IDS = 20;
 
     private final WorkloadStore store;
+    private final ManifestFormats formats;
 
-    CompareApiController(WorkloadStore store) {
+    CompareApiController(WorkloadStore store, ManifestFormats formats) {
         this.store = store;
+        this.formats = formats;
     }
 
     /** {@code ids=a,b[,c...]} (or {@code ids} repeated), in the order the columns should show. */
@@ -47,6 +51,7 @@ class CompareApiController {
         for (UUID id : unique) {
             workloads.add(store.find(id).orElseThrow(() -> new NotFoundException("workload", id)));
         }
-        return WorkloadComparator.compare(workloads);
+        return WorkloadComparator.compare(workloads, w -> formats.forEngineKind(w.engine().kind())
+                .map(f -> f.nativeNotation(w.spec())).orElse(Map.of()));
     }
 }

@@ -1,6 +1,7 @@
 package io.gantry.compare;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.gantry.engine.Engine.EngineRef;
 import io.gantry.spi.Phase;
 import io.gantry.spi.WorkloadKind;
@@ -31,8 +32,12 @@ record Comparison(List<Compared> workloads, List<Field> fields, int differences)
      * @param display       where the bare value hides its unit or its canonical form, what each value reads as
      *                      ({@code 500m = 0.5 CPU}, {@code 256Mi = 268435456 bytes}); absent otherwise
      * @param differingKeys for maps, the keys whose values are not the same everywhere; absent when equal
+     * @param nativeValues  JSON {@code native}: how each engine itself writes the value ({@code cpus: 0.5},
+     *                      {@code NanoCPUs: 500000000}), null where it is the model's own notation; absent
+     *                      when no engine differs
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Field(String path, List<Object> values, boolean equal, List<String> display, List<String> differingKeys) {
+    record Field(String path, List<Object> values, boolean equal, List<String> display, List<String> differingKeys,
+                 @JsonProperty("native") List<String> nativeValues) {
     }
 }

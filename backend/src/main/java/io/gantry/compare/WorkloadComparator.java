@@ -66,18 +66,28 @@ final class WorkloadComparator {
     private WorkloadComparator() {
     }
 
+    /** Compares without engine notations. */
     static Comparison compare(List<WorkloadView> workloads) {
+        return compare(workloads, w -> Map.of());
+    }
+
+    /**
+     * @param nativeNotation how a workload's engine writes its fields, by model path (see
+     *                       {@link io.gantry.spi.ManifestFormat#nativeNotation})
+     */
+    static Comparison compare(List<WorkloadView> workloads, Function<WorkloadView, Map<String, String>> nativeNotation) {
         List<Comparison.Compared> compared = workloads.stream().map(w -> new Comparison.Compared(w.id(), w.name(),
                 w.namespace(), w.engine(), w.kind(), w.status() == null ? null : w.status().phase())).toList();
         List<Comparison.Field> fields = new ArrayList<>();
+        List<Map<String, String>> notations = workloads.stream().map(nativeNotation).toList();
         for (Rule rule : RULES) {
-            fields.add(field(rule, workloads));
+            fields.add(field(rule, workloads, notations));
         }
         int differences = (int) fields.stream().filter(f -> !f.equal()).count();
         return new Comparison(compared, fields, differences);
     }
 
-    private static Comparison.Field field(Rule rule, List<WorkloadView> workloads) {
+    private static Comparison.Field field(Rule rule, List<WorkloadView> workloads, List<Map<String, String>> notations) {
         List<Object> values = new ArrayList<>();
         Set<Object> meanings = new LinkedHashSet<>();
         List<String> display = new ArrayList<>();
@@ -90,10 +100,13 @@ final class WorkloadComparator {
             anyDisplay |= shown != null;
             display.add(shown);
         }
+        List<String> natives = notations.stream().map(n -> n.get(rule.path())).toList();
+        boolean anyNative = natives.stream().anyMatch(Objects::nonNull);
         boolean equal = meanings.size() <= 1;
         List<String> differingKeys = equal || !rule.path().equals("labels") && !rule.path().equals("spec.env")
                 ? null : differingKeys(values);
-        return new Comparison.Field(rule.path(), values, equal, anyDisplay ? display : null, differingKeys);
+        return new Comparison.Field(rule.path(), values, equal, anyDisplay ? display : null, differingKeys,
+                anyNative ? natives : null);
     }
 
     /** A value no field can hold, so that "unset everywhere" is one meaning in a set. */

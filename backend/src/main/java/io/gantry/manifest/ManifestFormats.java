@@ -4,6 +4,7 @@ import io.gantry.spi.ManifestFormat;
 import io.gantry.web.BadRequestException;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 import org.springframework.stereotype.Component;
@@ -19,6 +20,11 @@ public class ManifestFormats {
     ManifestFormats() {
         ServiceLoader.load(ManifestFormat.class, ManifestFormats.class.getClassLoader())
                 .forEach(f -> byName.putIfAbsent(f.name(), f));
+    }
+
+    /** The format of an engine kind's own documents, if an adapter provides one. */
+    public Optional<ManifestFormat> forEngineKind(String kind) {
+        return byName.values().stream().filter(f -> f.engineKind().equals(kind)).findFirst();
     }
 
     /**

@@ -67,6 +67,11 @@ class OperationService {
         Workload run(EngineClient client);
     }
 
+    /** What the engine can tell about a request before anything is journaled or done (see {@link EngineClient#checkDeploy}). */
+    interface Check {
+        void run(EngineClient client);
+    }
+
     /**
      * Work spanning several engine calls (a copy): it calls the engines itself, through
      * {@link EngineClients} with their call timeouts, and reports its progress as it goes.
@@ -88,16 +93,28 @@ class OperationService {
      */
     Operation submit(String action, Engine engine, UUID workloadId, String nativeId, Capability needs,
                      String idempotencyKey, Map<String, Object> request, Action work) {
-        return submit(action, engine, workloadId, nativeId, needs, idempotencyKey, request, List.of(), work);
+        return submit(action, engine, workloadId, nativeId, needs, idempotencyKey, request, null, work);
     }
 
     /**
-     * As {@link #submit(String, Engine, UUID, String, Capability, String, Map, Action)}, with warnings
+     * As {@link #submit(String, Engine, UUID, String, Capability, String, Map, Action)}, after {@code check} passed:
+     * a request the engine refuses is answered at once (InvalidSpecException: a 422 listing the fields) and
+     * journals nothing. A repeated idempotency key returns the first operation unchecked: by then the
+     * workload it made may well hold the port or name the check would find taken.
+     */
+    Operation submit(String action, Engine engine, UUID workloadId, String nativeId, Capability needs,
+                     String idempotencyKey, Map<String, Object> request, Check check, Action work) {
+        return submit(action, engine, workloadId, nativeId, needs, idempotencyKey, request, check, List.of(), work);
+    }
+
+    /**
+     * As {@link #submit(String, Engine, UUID, String, Capability, String, Map, Check, Action)}, with warnings
      * (what a translation could not keep) carried in every message of the operation.
      */
     Operation submit(String action, Engine engine, UUID workloadId, String nativeId, Capability needs,
-                     String idempotencyKey, Map<String, Object> request, List<String> warnings, Action work) {
-        return start(action, engine, workloadId, nativeId, needs, idempotencyKey, request, warnings,
+                     String idempotencyKey, Map<String, Object> request, Check check, List<String> warnings,
+                     Action work) {
+        return start(action, engine, workloadId, nativeId, needs, idempotencyKey, request, check, warnings,
                 progress -> new Outcome(action.equals("sync") ? work.run(null)
                         : clients.call(engine.id(), action, work::run), "done"));
     }
@@ -105,12 +122,12 @@ class OperationService {
     /** Journals and starts work of several steps; {@code engine} is the engine the operation is filed under. */
     Operation submitSteps(String action, Engine engine, UUID workloadId, String idempotencyKey,
                           Map<String, Object> request, List<String> warnings, Steps steps) {
-        return start(action, engine, workloadId, null, null, idempotencyKey, request, warnings,
+        return start(action, engine, workloadId, null, null, idempotencyKey, request, null, warnings,
                 progress -> new Outcome(null, steps.run(progress)));
     }
 
     private Operation start(String action, Engine engine, UUID workloadId, String nativeId, Capability needs,
-                            String idempotencyKey, Map<String, Object> request, List<String> warnings,
+                            String idempotencyKey, Map<String, Object> request, Check check, List<String> warnings,
                             Function<Progress, Outcome> body) {
         String user = CurrentUser.username();
         String key = idempotencyKey == null || idempotencyKey.isBlank() ? null : idempotencyKey;
@@ -122,6 +139,12 @@ class OperationService {
         }
         if (needs != null) {
             requireCapability(engine, needs);
+        }
+        if (check != null) {
+            clients.call(engine.id(), "check " + action, client -> {
+                check.run(client);
+                return null;
+            });
         }
         var created = store.insert(action, workloadId, engine.id(), user, key, json.writeValueAsString(request),
                 withWarnings("queued", warnings));

@@ -46,6 +46,7 @@ class WorkloadActionApiController {
     @PostMapping("/workloads")
     ResponseEntity<Operation> deploy(@Valid @RequestBody WorkloadRequests.Deploy body,
                                      @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {
+        WorkloadRequests.checkSpec(body.spec());
         Engine engine = engines.findByIdOrName(body.engine())
                 .orElseThrow(() -> BadRequestException.field("engine", "no engine has the id or name '" + body.engine() + "'"));
         WorkloadDefinition definition = new WorkloadDefinition(body.namespace(), body.name(), body.kind(),
@@ -62,15 +63,17 @@ class WorkloadActionApiController {
         request.put("kind", definition.kind());
         request.put("image", body.spec().image());
         return accepted(operations.submit("deploy", engine, null, null, Capability.DEPLOY, key, request,
-                client -> client.deploy(definition)));
+                client -> client.checkDeploy(definition), client -> client.deploy(definition)));
     }
 
     @PutMapping("/workloads/{id}/spec")
     ResponseEntity<Operation> update(@PathVariable UUID id, @Valid @RequestBody WorkloadRequests.UpdateSpec body,
                                      @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {
+        WorkloadRequests.checkSpec(body.spec());
         WorkloadView w = workload(id);
         return accepted(operations.submit("update", engine(w), id, w.nativeId(), Capability.UPDATE, key,
-                Map.of("image", String.valueOf(body.spec().image())), client -> {
+                Map.of("image", String.valueOf(body.spec().image())), client -> client.checkUpdate(w.nativeId(), body.spec()),
+                client -> {
                     client.update(w.nativeId(), body.spec());
                     return null;
                 }));
@@ -81,7 +84,8 @@ class WorkloadActionApiController {
                                     @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {
         WorkloadView w = workload(id);
         return accepted(operations.submit("scale", engine(w), id, w.nativeId(), Capability.SCALE, key,
-                Map.of("replicas", body.replicas()), client -> {
+                Map.of("replicas", body.replicas()), client -> client.checkScale(w.nativeId(), body.replicas()),
+                client -> {
                     client.scale(w.nativeId(), body.replicas());
                     return null;
                 }));

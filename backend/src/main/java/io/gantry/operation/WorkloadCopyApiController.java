@@ -71,6 +71,12 @@ class WorkloadCopyApiController {
         }
         WorkloadDefinition copy = new WorkloadDefinition(namespace, name, original.kind(), original.labels(), spec);
         operations.requireCapability(target, Capability.DEPLOY);
+        // what the target would refuse (a name it cannot take, a port another service holds) is a 422 now
+        clients.call(target.id(), "check copy", client -> {
+            client.validate(copy);
+            client.checkDeploy(copy);
+            return null;
+        });
         if (move) {
             Engine sourceEngine = engines.find(source.engine().id())
                     .orElseThrow(() -> new NotFoundException("engine", source.engine().id()));

@@ -1,6 +1,7 @@
 package io.gantry.operation;
 
 import io.gantry.engine.Engine;
+import io.gantry.engine.EngineClients;
 import io.gantry.engine.EngineStore;
 import io.gantry.manifest.ManifestFormats;
 import io.gantry.spi.Capability;
@@ -29,11 +30,14 @@ class WorkloadImportApiController {
     private final OperationService operations;
     private final EngineStore engines;
     private final ManifestFormats formats;
+    private final EngineClients clients;
 
-    WorkloadImportApiController(OperationService operations, EngineStore engines, ManifestFormats formats) {
+    WorkloadImportApiController(OperationService operations, EngineStore engines, ManifestFormats formats,
+                                EngineClients clients) {
         this.operations = operations;
         this.engines = engines;
         this.formats = formats;
+        this.clients = clients;
     }
 
     /** The operations an import started, in document order. */
@@ -55,6 +59,14 @@ class WorkloadImportApiController {
                     f.field().startsWith("manifest") ? f.field() : "manifest." + f.field(), f.message())).toList());
         }
         operations.requireCapability(engine, Capability.DEPLOY);
+        // every workload is checked with the engine before the first is deployed: a bad one deploys none
+        for (ManifestFormat.Parsed p : parsed) {
+            clients.call(engine.id(), "check import", client -> {
+                client.validate(p.definition());
+                client.checkDeploy(p.definition());
+                return null;
+            });
+        }
         List<Operation> started = new ArrayList<>();
         for (int i = 0; i < parsed.size(); i++) {
             ManifestFormat.Parsed p = parsed.get(i);
@@ -66,7 +78,7 @@ class WorkloadImportApiController {
             request.put("kind", p.definition().kind());
             request.put("image", p.definition().spec().image());
             String itemKey = key == null || key.isBlank() ? null : key + "#" + i;
-            started.add(operations.submit("import", engine, null, null, Capability.DEPLOY, itemKey, request,
+            started.add(operations.submit("import", engine, null, null, Capability.DEPLOY, itemKey, request, null,
                     p.warnings(), client -> client.deploy(p.definition())));
         }
         return ResponseEntity.accepted().location(URI.create("/api/v1/operations/" + started.get(0).id()))

@@ -17,11 +17,14 @@ import io.gantry.workload.WorkloadView;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -39,6 +42,10 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
  * engine's watch stream in between, exponential backoff while the engine is DOWN (its workloads
  * then stay as {@code stale}). Everything runs on this engine's own single thread, so the work of
  * one engine is ordered and never waits for another engine.
+ *
+ * <p>As an informer does, the watch is subscribed <em>before</em> the full list, so that a change made
+ * while the list is read is not lost until the next resync: the watch's deliveries queue up in
+ * {@link #watched} while the list runs and are applied after it (see {@link #fullSync} for which win).
  */
 final class EngineSyncWorker {
     private static final Logger log = LoggerFactory.getLogger(EngineSyncWorker.class);
@@ -53,6 +60,14 @@ final class EngineSyncWorker {
     private ScheduledFuture<?> nextTick;
     private volatile Subscription watch;
     private int watchGeneration;
+    /** A tick is queued on the worker thread already: ResyncRequired deliveries need no second one. */
+    private boolean resyncQueued;
+    /** What the watch delivered, oldest first, until the worker thread takes it. */
+    private final Queue<Delivery> watched = new ConcurrentLinkedQueue<>();
+
+    /** One delivery of the watch of {@code generation}: a change, or the watch's end ({@code failure}). */
+    private record Delivery(int generation, EngineChange change, Throwable failure) {
+    }
 
     EngineSyncWorker(Engine engine, SyncPorts ports) {
         this.engineId = engine.id();
@@ -142,6 +157,7 @@ final class EngineSyncWorker {
     }
 
     private void tick() {
+        resyncQueued = false;
         if (stopped) {
             return;
         }
@@ -170,13 +186,13 @@ final class EngineSyncWorker {
         }
     }
 
-    /** Ping, full resync, watch; returns the delay until the next tick. */
+    /** Ping, watch, full resync; returns the delay until the next tick. */
     private Duration syncOnce() {
         try {
             EngineInfo info = ports.clients().call(engineId, "ping", EngineClient::ping);
+            ensureWatch();
             fullSync();
             status(info.degraded() ? EngineStatus.DEGRADED : EngineStatus.UP, info.message());
-            ensureWatch();
             backoff.reset();
             waitingForSync.forEach(f -> f.complete(null));
             return ports.settings().interval();
@@ -215,8 +231,25 @@ final class EngineSyncWorker {
         return backoff.nextDelay();
     }
 
+    /**
+     * Lists every workload and stores the list, then what the watch delivered meanwhile. The store keeps
+     * no engine versions (writes of one engine are ordered only by this thread), so which of the two is
+     * newer is told by when a change arrived:
+     * <ul>
+     * <li>a change delivered before the list was asked for is older than the list (or as old): it is
+     * dropped, so it cannot roll back what the list brings, nor bring back a workload the list no longer has;
+     * <li>a change delivered while the list ran may be older or newer than it. The watch delivers every
+     * change in order, so of each workload only its <em>last</em> change is applied: if it happened after the
+     * list was read it is newer and must win; if before, nothing changed since (or a later change would
+     * follow it), so the list holds that same state and storing it again writes nothing (equal content).
+     * Older states of the workload never show on the way.
+     * </ul>
+     * A ResyncRequired (or a failed watch) delivered while the list ran means changes may have been lost
+     * after it was read: one more full resync follows.
+     */
     private void fullSync() {
         long started = System.nanoTime();
+        takeOlderThanList();
         List<Workload> all = ports.clients().call(engineId, "list workloads", EngineClient::listWorkloads);
         Instant now = Instant.now();
         List<String> changed = ports.workloads().upsert(engine, all, now);
@@ -232,7 +265,91 @@ final class EngineSyncWorker {
             changed.forEach(id -> publishUpdated(byId.get(id), now));
         }
         removed.forEach(this::publishDeleted);
+        applyWatched();
         ports.metrics().refresh();
+    }
+
+    /**
+     * Drops the watched changes older than the list about to be read, keeping their events (the timeline
+     * wants them; the list has no events). A watch that ended meanwhile is subscribed again first.
+     */
+    private void takeOlderThanList() {
+        boolean ended = false;
+        for (Delivery d : takeWatched()) {
+            if (d.failure() != null) {
+                ended = true;
+                log.warn("Engine {}: watch stream ended: {}", engine.name(), d.failure().toString());
+            } else if (d.change() instanceof EngineChange.EventObserved e) {
+                record(e);
+            }
+        }
+        if (ended) {
+            closeWatch();
+            ensureWatch();
+        }
+    }
+
+    /** Applies what the watch delivered so far, by the rule of {@link #fullSync}. */
+    private void applyWatched() {
+        List<Delivery> batch = takeWatched();
+        if (batch.isEmpty()) {
+            return;
+        }
+        String resyncBecause = null;
+        Map<String, EngineChange> lastOfEachWorkload = new LinkedHashMap<>();
+        for (Delivery d : batch) {
+            if (d.failure() != null) {
+                log.warn("Engine {}: watch stream ended: {}", engine.name(), d.failure().toString());
+                closeWatch();
+                resyncBecause = "the watch stream ended";
+            } else if (d.change() instanceof EngineChange.WorkloadChanged c) {
+                lastOfEachWorkload.put(c.workload().nativeId(), c);
+            } else if (d.change() instanceof EngineChange.WorkloadRemoved r) {
+                lastOfEachWorkload.put(r.nativeId(), r);
+            } else if (d.change() instanceof EngineChange.EventObserved e) {
+                record(e);
+            } else if (d.change() instanceof EngineChange.ResyncRequired r) {
+                resyncBecause = r.reason();
+            }
+        }
+        if (resyncBecause != null) {
+            // the full resync about to run supersedes every state change of the batch
+            log.info("Engine {}: resync required: {}", engine.name(), resyncBecause);
+            if (!resyncQueued) {
+                resyncQueued = true;
+                enqueue(this::tick);
+            }
+            return;
+        }
+        List<Workload> changed = new ArrayList<>();
+        for (EngineChange c : lastOfEachWorkload.values()) {
+            if (c instanceof EngineChange.WorkloadChanged wc) {
+                changed.add(wc.workload());
+            } else {
+                remove(((EngineChange.WorkloadRemoved) c).nativeId());
+            }
+        }
+        if (!changed.isEmpty()) {
+            store(changed);
+        }
+    }
+
+    /** Takes the current watch's deliveries, oldest first; those of a closed watch are dropped. */
+    private List<Delivery> takeWatched() {
+        List<Delivery> batch = new ArrayList<>();
+        for (Delivery d = watched.poll(); d != null; d = watched.poll()) {
+            if (d.generation() == watchGeneration) {
+                batch.add(d);
+            }
+        }
+        return batch;
+    }
+
+    private void record(EngineChange.EventObserved e) {
+        ports.events().record(engine, e.event());
+        if (e.event().time() != null) {
+            ports.metrics().eventLag(engine, Duration.between(e.event().time(), Instant.now()));
+        }
     }
 
     private void store(List<Workload> workloads) {
@@ -278,56 +395,42 @@ final class EngineSyncWorker {
         watch = ports.clients().call(engineId, "watch", c -> c.watch(new WatchListener() {
             @Override
             public void onChange(EngineChange change) {
-                if (!stopped) {
-                    enqueue(() -> {
-                        if (!stopped && generation == watchGeneration) {
-                            apply(change);
-                        }
-                    });
-                }
+                deliver(new Delivery(generation, change, null));
             }
 
             @Override
             public void onFailure(Throwable cause) {
-                if (!stopped) {
-                    enqueue(() -> {
-                        if (!stopped && generation == watchGeneration) {
-                            log.warn("Engine {}: watch stream ended: {}", engine.name(), cause.toString());
-                            watch = null;
-                            tick();
-                        }
-                    });
-                }
+                deliver(new Delivery(generation, null, cause));
             }
         }));
     }
 
-    /** Hands watch deliveries to the worker thread; after a stop they are dropped. */
+    /**
+     * Queues a watch delivery for the worker thread. Applying it is a task of its own; while a full
+     * resync runs, that task waits behind it and finds the queue already taken by the resync.
+     */
+    private void deliver(Delivery delivery) {
+        if (stopped) {
+            return;
+        }
+        watched.add(delivery);
+        enqueue(() -> {
+            if (!stopped) {
+                try {
+                    applyWatched();
+                } catch (RuntimeException e) {
+                    log.warn("Engine {}: applying a watched change failed: {}", engine.name(), e.toString());
+                }
+            }
+        });
+    }
+
+    /** Hands work to the worker thread; after a stop it is dropped. */
     private void enqueue(Runnable task) {
         try {
             thread.execute(task);
         } catch (RejectedExecutionException stoppedMeanwhile) {
             // the worker stopped between the check and the hand-over
-        }
-    }
-
-    private void apply(EngineChange change) {
-        try {
-            if (change instanceof EngineChange.WorkloadChanged c) {
-                store(List.of(c.workload()));
-            } else if (change instanceof EngineChange.WorkloadRemoved r) {
-                remove(r.nativeId());
-            } else if (change instanceof EngineChange.EventObserved e) {
-                ports.events().record(engine, e.event());
-                if (e.event().time() != null) {
-                    ports.metrics().eventLag(engine, Duration.between(e.event().time(), Instant.now()));
-                }
-            } else if (change instanceof EngineChange.ResyncRequired r) {
-                log.info("Engine {}: resync required: {}", engine.name(), r.reason());
-                tick();
-            }
-        } catch (RuntimeException e) {
-            log.warn("Engine {}: applying a watched change failed: {}", engine.name(), e.toString());
         }
     }
 

@@ -38,9 +38,12 @@ class WorkloadComparatorTest {
         WorkloadView b = view("b", "docker.io/library/nginx:latest", envBa,
                 List.of(new PortMapping(53, null, "UDP"), PortMapping.tcp(80)), kubernetes, List.of("disk==ssd", "zone==a"));
 
-        Comparison c = WorkloadComparator.compare(List.of(a, b));
+        Comparison c = WorkloadComparator.compare(List.of(a, b), w -> w.name().equals("a")
+                ? Map.of("spec.resources.cpuMillis", "cpus: 0.5") : Map.of("spec.resources.cpuMillis", "limits.cpu: 500m"));
 
         assertThat(c.differences()).as(c.fields().toString()).isZero();
+        assertThat(field(c, "spec.resources.cpuMillis").nativeValues()).containsExactly("cpus: 0.5", "limits.cpu: 500m");
+        assertThat(field(c, "spec.image").nativeValues()).isNull();
         assertThat(field(c, "spec.image").display()).containsExactly("nginx = docker.io/library/nginx:latest", null);
         assertThat(field(c, "spec.resources.cpuMillis").values()).containsExactly(500L, 500L);
         assertThat(field(c, "spec.resources.cpuMillis").display()).containsExactly("500m = 0.5 CPU", "500m = 0.5 CPU");

@@ -94,6 +94,32 @@ class OperationApiIT extends IntegrationTest {
     }
 
     @Test
+    void aDeployTheEngineRefusesIsA422JournalingNothingButARepeatedKeyStillGetsItsFirstOperation() {
+        Api api = api();
+        FakeEngine fake = FakeEngine.named("ops-5");
+        String engineId = Engines.register(api, "ops-5", Map.of());
+        Engines.awaitStatus(api, engineId, "UP");
+        Map<String, Object> cart = Map.of("engine", "ops-5", "namespace", "shop", "name", "cart",
+                "spec", Map.of("image", "cart:1", "replicas", 1));
+        Map<String, String> key = Map.of("Idempotency-Key", "deploy-cart-once");
+        Api.Response first = api.post("/api/v1/workloads", cart, key);
+        assertThat(first.status()).as(first.toString()).isEqualTo(202);
+        awaitOperation(api, first.location(), "SUCCEEDED");
+
+        // the engine now refuses the name, but the repeated key is answered from the journal, unchecked
+        Api.Response again = api.post("/api/v1/workloads", cart, key);
+        assertThat(again.status()).isEqualTo(202);
+        assertThat(again.json().get("id").asString()).isEqualTo(first.json().get("id").asString());
+
+        Api.Response taken = api.post("/api/v1/workloads", cart);
+        assertThat(taken.status()).as(taken.toString()).isEqualTo(422);
+        assertThat(taken.contentType()).startsWith("application/problem+json");
+        assertThat(taken.json().get("errors").toString()).contains("\"field\":\"name\"").contains("already exists");
+        assertThat(api.get("/api/v1/operations?engine=ops-5").json().get("total").asInt()).isEqualTo(1);
+        assertThat(fake.calls().stream().filter(c -> c.startsWith("deploy ")).toList()).containsExactly("deploy cart");
+    }
+
+    @Test
     void badActionInputIsA4xxProblem() {
         Api api = api();
         Engines.awaitStatus(api, Engines.register(api, "ops-4", Map.of()), "UP");

@@ -9,6 +9,7 @@ import io.gantry.spi.EngineInfo;
 import io.gantry.spi.EngineUnavailableException;
 import io.gantry.spi.Instance;
 import io.gantry.spi.InstanceState;
+import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.LogLine;
 import io.gantry.spi.LogSink;
 import io.gantry.spi.Node;
@@ -48,6 +49,9 @@ public final class FakeEngine {
     private final List<Long> pingTimes = new CopyOnWriteArrayList<>();
     private final AtomicReference<Mode> mode = new AtomicReference<>(Mode.OK);
     private final AtomicReference<EngineConnection> lastConnection = new AtomicReference<>();
+    private final AtomicReference<Runnable> beforeNextListReads = new AtomicReference<>();
+    private final AtomicReference<Runnable> afterNextListRead = new AtomicReference<>();
+    private final AtomicReference<Runnable> afterNextWatch = new AtomicReference<>();
     private volatile boolean startsNothing;
 
     private FakeEngine(String name) {
@@ -85,6 +89,28 @@ public final class FakeEngine {
 
     public void emit(EngineChange change) {
         watchers.forEach(w -> w.onChange(change));
+    }
+
+    /** Runs {@code action} once, inside the next list call before it reads the workloads: the list sees its effect. */
+    public void beforeNextListReads(Runnable action) {
+        beforeNextListReads.set(action);
+    }
+
+    /** Runs {@code action} once, inside the next list call after it read the workloads: the list misses its effect. */
+    public void afterNextListRead(Runnable action) {
+        afterNextListRead.set(action);
+    }
+
+    /** Runs {@code action} once, right after the next watch subscription is made, before {@code watch} returns. */
+    public void afterNextWatch(Runnable action) {
+        afterNextWatch.set(action);
+    }
+
+    private static void runOnce(AtomicReference<Runnable> hook) {
+        Runnable action = hook.getAndSet(null);
+        if (action != null) {
+            action.run();
+        }
     }
 
     public List<String> calls() {
@@ -144,7 +170,10 @@ public final class FakeEngine {
             @Override
             public List<Workload> listWorkloads() {
                 enter("list");
-                return List.copyOf(workloads.values());
+                runOnce(beforeNextListReads);
+                List<Workload> read = List.copyOf(workloads.values());
+                runOnce(afterNextListRead);
+                return read;
             }
 
             @Override
@@ -163,6 +192,14 @@ public final class FakeEngine {
             public List<EngineEvent> events(String nativeId, int limit) {
                 enter("events " + nativeId);
                 return List.of();
+            }
+
+            /** A name already taken is refused, as real engines refuse it; asks nothing, so no failure mode applies. */
+            @Override
+            public void checkDeploy(WorkloadDefinition d) {
+                if (workloads.containsKey(d.namespace() + "/" + d.name())) {
+                    throw InvalidSpecException.of("name", "'" + d.namespace() + "/" + d.name() + "' already exists");
+                }
             }
 
             @Override
@@ -220,6 +257,7 @@ public final class FakeEngine {
             public Subscription watch(WatchListener listener) {
                 enter("watch");
                 watchers.add(listener);
+                runOnce(afterNextWatch);
                 return () -> watchers.remove(listener);
             }
 

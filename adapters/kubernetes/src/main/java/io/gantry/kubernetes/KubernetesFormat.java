@@ -6,10 +6,11 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
-import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.InvalidSpecException.FieldError;
+import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.ManifestFormat;
 import io.gantry.spi.ManifestLimits;
+import io.gantry.spi.Quantities;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
@@ -61,6 +62,24 @@ public final class KubernetesFormat implements ManifestFormat {
     @Override
     public String mediaType() {
         return "application/yaml";
+    }
+
+    @Override
+    public String engineKind() {
+        return "kubernetes";
+    }
+
+    @Override
+    public Map<String, String> nativeNotation(WorkloadSpec spec) {
+        Map<String, String> notation = new LinkedHashMap<>();
+        if (spec.resources().cpuMillis() != null) {
+            notation.put("spec.resources.cpuMillis", "limits.cpu: " + Quantities.formatCpu(spec.resources().cpuMillis()));
+        }
+        if (spec.resources().memoryBytes() != null) {
+            notation.put("spec.resources.memoryBytes", "limits.memory: "
+                    + Quantities.formatMemory(spec.resources().memoryBytes()));
+        }
+        return notation;
     }
 
     @Override

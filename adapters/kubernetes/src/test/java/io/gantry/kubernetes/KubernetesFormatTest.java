@@ -118,6 +118,9 @@ class KubernetesFormatTest {
         assertThat(r.document()).contains("kind: Deployment", "kind: Service", "namespace: default", "cpu: 250m",
                 "memory: 64Mi", "disk: ssd");
         assertThat(r.warnings()).anyMatch(w -> w.contains("hostname:UNIQUE")).anyMatch(w -> w.contains("runtime"));
+        assertThat(format.engineKind()).isEqualTo("kubernetes");
+        assertThat(format.nativeNotation(spec)).containsExactly(Map.entry("spec.resources.cpuMillis", "limits.cpu: 250m"),
+                Map.entry("spec.resources.memoryBytes", "limits.memory: 64Mi"));
 
         for (WorkloadKind kind : WorkloadKind.values()) {
             ManifestFormat.Rendered rendered = format.render(new WorkloadDefinition("ops", "tool", kind, Map.of("a", "b"),

@@ -8,11 +8,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.gantry.spi.EngineChange;
 import io.gantry.spi.EngineEvent;
@@ -34,7 +36,13 @@ import tools.jackson.databind.JsonNode;
  * <p>The stream drops when the leader changes, when Marathon (1.8+) cuts a slow consumer, or on network
  * trouble. It is re-opened with exponential back-off, then {@link EngineChange.ResyncRequired} tells the
  * receiver what may have been missed (naming the new leader when it changed). Only refused credentials end
- * the watch ({@link WatchListener#onFailure}).
+ * the watch ({@link WatchListener#onFailure}). While Marathon cannot be reached (refused, or 503 from every
+ * URL), {@code ResyncRequired} is sent at once, once per outage: the receiver's resync then finds the engine
+ * down within seconds instead of at its next periodic resync.
+ *
+ * <p>{@link #start} returns once the stream is open, so that a change made after the receiver subscribed is
+ * delivered (the receiver lists right after subscribing). If the first attempt fails, or opening takes longer
+ * than half the call timeout, start returns anyway and the stream sends {@code ResyncRequired} when it opens.
  *
  * <p>Threads: one reads the stream; one delivers, so the listener sees changes in order and never from
  * two threads. Re-reads of the same id still waiting are coalesced.
@@ -67,6 +75,12 @@ final class MarathonEventStream implements Subscription {
     private volatile long lastFrameNanos = System.nanoTime();
     private volatile String streamLeader;
     private volatile String recycled;
+    private final CountDownLatch firstOpen = new CountDownLatch(1);
+    /** {@link #WAITING} until the first stream opened ({@link #OPENED}) or start stopped waiting ({@link #LATE}). */
+    private final AtomicInteger opening = new AtomicInteger(WAITING);
+    private static final int WAITING = 0;
+    private static final int OPENED = 1;
+    private static final int LATE = 2;
 
     /**
      * @param idleCheck how long the stream may stay silent before the leader is checked: Marathon sends
@@ -96,6 +110,16 @@ final class MarathonEventStream implements Subscription {
         reader.start();
         watchdog.scheduleWithFixedDelay(this::checkIdle, idleCheck.toMillis(), idleCheck.toMillis(),
                 TimeUnit.MILLISECONDS);
+        try {
+            // half the call timeout: the caller bounds watch() by the call timeout as a whole
+            firstOpen.await(settings.callTimeout().toMillis() / 2, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (opening.compareAndSet(WAITING, LATE)) {
+            LOG.log(System.Logger.Level.WARNING, "event stream of Marathon engine {0} not open yet; a resync will "
+                    + "follow when it is", settings.engineName());
+        }
     }
 
     /** A silent stream is re-opened when Marathon does not answer or another leader took over. */
@@ -125,6 +149,7 @@ final class MarathonEventStream implements Subscription {
         Duration backoff = FIRST_BACKOFF;
         String leader = null;
         String gap = null;
+        boolean reportedUnreachable = false;
         while (!closed) {
             try {
                 String leaderNow = MarathonWorkloadMapper.leader(
@@ -142,6 +167,11 @@ final class MarathonEventStream implements Subscription {
                 }
                 body = response.body();
                 lastFrameNanos = System.nanoTime();
+                if (!opening.compareAndSet(WAITING, OPENED) && opening.compareAndSet(LATE, OPENED)) {
+                    gap = "Marathon event stream opened only after the subscriber had listed";
+                }
+                firstOpen.countDown();
+                reportedUnreachable = false;
                 if (leader != null && leaderNow != null && !leader.equals(leaderNow)) {
                     gap = "Marathon leader changed from " + leader + " to " + leaderNow;
                 }
@@ -156,6 +186,7 @@ final class MarathonEventStream implements Subscription {
                 SseReader.read(body, this::onFrame);
                 gap = "Marathon event stream ended and was re-opened";
             } catch (EngineForbiddenException e) {
+                firstOpen.countDown();
                 if (!closed) {
                     deliver(() -> listener.onFailure(e));
                 }
@@ -170,6 +201,13 @@ final class MarathonEventStream implements Subscription {
                 gap = recycled != null ? recycled
                         : "Marathon event stream was interrupted (" + e.getMessage() + ") and re-opened";
                 recycled = null;
+                // start() stops waiting: the gap just set makes the open that succeeds later ask for a resync
+                firstOpen.countDown();
+                if (e instanceof EngineUnavailableException && !reportedUnreachable) {
+                    reportedUnreachable = true;
+                    String reason = "Marathon unreachable: " + e.getMessage();
+                    deliver(() -> listener.onChange(new EngineChange.ResyncRequired(reason)));
+                }
                 LOG.log(System.Logger.Level.WARNING, "event stream of Marathon engine {0} lost, retrying in {1} ms: "
                         + "{2}", settings.engineName(), backoff.toMillis(), e.getMessage());
             } finally {

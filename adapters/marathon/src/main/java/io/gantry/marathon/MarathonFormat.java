@@ -1,14 +1,16 @@
 package io.gantry.marathon;
 
-import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.InvalidSpecException.FieldError;
+import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.ManifestFormat;
 import io.gantry.spi.ManifestLimits;
+import io.gantry.spi.Quantities;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadSpec;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,6 +53,28 @@ public final class MarathonFormat implements ManifestFormat {
     @Override
     public String mediaType() {
         return "application/json";
+    }
+
+    @Override
+    public String engineKind() {
+        return "marathon";
+    }
+
+    @Override
+    public Map<String, String> nativeNotation(WorkloadSpec spec) {
+        Map<String, String> notation = new LinkedHashMap<>();
+        if (spec.resources().cpuMillis() != null) {
+            notation.put("spec.resources.cpuMillis", "cpus: "
+                    + Quantities.millisToCores(spec.resources().cpuMillis()).toPlainString());
+        }
+        if (spec.resources().memoryBytes() != null) {
+            notation.put("spec.resources.memoryBytes", "mem: "
+                    + Quantities.bytesToMebibytes(spec.resources().memoryBytes()).toPlainString());
+        }
+        if (spec.replicas() != null) {
+            notation.put("spec.replicas", "instances: " + spec.replicas());
+        }
+        return notation;
     }
 
     @Override

@@ -285,6 +285,43 @@ class MarathonEngineClientTest {
         assertThat(failures).isEmpty();
     }
 
+    /** The receiver lists right after subscribing: a change made once watch returned must not fall between. */
+    @Test
+    void watchReturnsWithTheStreamOpenSoTheNextChangeIsDelivered() {
+        List<EngineChange> seen = new CopyOnWriteArrayList<>();
+        try (Subscription ignored = client.watch(listener(seen, new ArrayList<>()))) {
+            server.createApp("{\"id\": \"/right-after\", \"cmd\": \"sleep 1000\"}");
+            await("changed", Duration.ofSeconds(2), () -> seen.stream().filter(c -> c instanceof EngineChange.WorkloadChanged wc
+                    && wc.workload().nativeId().equals("/right-after")).findFirst());
+        }
+        assertThat(seen).noneMatch(EngineChange.ResyncRequired.class::isInstance);
+    }
+
+    /** Without it the receiver would learn of the outage only at its next periodic resync. */
+    @Test
+    void anUnreachableMarathonAsksForOneResyncAtOncePerOutage() {
+        List<EngineChange> seen = new CopyOnWriteArrayList<>();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        try (Subscription ignored = client.watch(listener(seen, failures))) {
+            server.leaderless(true);
+            EngineChange.ResyncRequired unreachable = await("resync", Duration.ofSeconds(2), () -> seen.stream()
+                    .filter(EngineChange.ResyncRequired.class::isInstance).map(EngineChange.ResyncRequired.class::cast)
+                    .findFirst());
+            assertThat(unreachable.reason()).contains("Marathon unreachable", "503",
+                    "Could not determine the current leader");
+            long pings = server.requests().stream().filter(r -> r.startsWith("GET /v2/info")).count();
+            await("two more failed reconnects", () -> Optional.of(server.requests().stream()
+                    .filter(r -> r.startsWith("GET /v2/info")).count()).filter(n -> n >= pings + 2));
+            assertThat(seen).filteredOn(EngineChange.ResyncRequired.class::isInstance).hasSize(1);
+
+            server.leaderless(false);
+            await("reopened after the outage", () -> seen.stream().filter(c -> c instanceof EngineChange.ResyncRequired r
+                    && r.reason().contains("re-opened")).findFirst());
+            assertThat(server.openEventStreams()).isEqualTo(1);
+        }
+        assertThat(failures).isEmpty();
+    }
+
     @Test
     void aSilentStreamNoticesALeaderChange() {
         List<EngineChange> seen = new CopyOnWriteArrayList<>();

@@ -93,6 +93,9 @@ class MarathonFormatTest {
                 .anyMatch(w -> w.contains("runtime"));
         assertThat(r.document()).contains("\"id\" : \"/ops/logs\"", "\"cpus\" : 0.25", "\"mem\" : 128", "\"zone\", \"CLUSTER\", \"a\"",
                 "\"hostname\", \"UNIQUE\"");
+        assertThat(format.engineKind()).isEqualTo("marathon");
+        assertThat(format.nativeNotation(spec.withReplicas(3))).containsEntry("spec.resources.cpuMillis", "cpus: 0.25")
+                .containsEntry("spec.resources.memoryBytes", "mem: 128").containsEntry("spec.replicas", "instances: 3");
         ManifestFormat.Rendered job = format.render(new WorkloadDefinition("", "batch", WorkloadKind.JOB, Map.of(),
                 spec.withReplicas(1)));
         assertThat(job.warnings()).anyMatch(w -> w.contains("JOB"));

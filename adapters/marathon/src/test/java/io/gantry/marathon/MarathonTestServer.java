@@ -194,9 +194,15 @@ public final class MarathonTestServer implements AutoCloseable {
         this.slowdown = delay;
     }
 
-    /** While true, every API call answers 503 as a Marathon does during a leader election. */
+    /**
+     * While true, every API call answers 503 as a Marathon does during a leader election. Setting it cuts the
+     * event streams: a Marathon that loses its leadership exits, which closes them.
+     */
     public void leaderless(boolean value) {
         this.leaderless = value;
+        if (value) {
+            dropEventStreams();
+        }
     }
 
     /** Requests received, as {@code METHOD path?query}, oldest first. */
@@ -1106,16 +1112,17 @@ public final class MarathonTestServer implements AutoCloseable {
         }
         EventClient client = new EventClient(new LinkedBlockingQueue<>(),
                 Set.copyOf(params(query).getOrDefault("event_type", List.of())));
-        ex.getResponseHeaders().set("Content-Type", "text/event-stream");
-        ex.sendResponseHeaders(200, 0);
-        OutputStream out = ex.getResponseBody();
+        // subscribed before the client sees the answer: an event of any change made after that reaches it
+        streams.add(client);
         String attached = "event: event_stream_attached\ndata: " + JSON.createObjectNode()
                 .put("remoteAddress", ex.getRemoteAddress().getAddress().getHostAddress())
                 .put("eventType", "event_stream_attached").put("timestamp", Instant.now().toString()) + "\n\n";
         try {
+            ex.getResponseHeaders().set("Content-Type", "text/event-stream");
+            ex.sendResponseHeaders(200, 0);
+            OutputStream out = ex.getResponseBody();
             out.write(attached.getBytes(StandardCharsets.UTF_8));
             out.flush();
-            streams.add(client);
             while (true) {
                 String frame = client.frames().take();
                 if (frame.equals(POISON)) {

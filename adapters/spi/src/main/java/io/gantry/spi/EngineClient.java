@@ -51,6 +51,35 @@ public interface EngineClient extends AutoCloseable {
      */
     Workload deploy(WorkloadDefinition definition);
 
+    /**
+     * Checks a deploy before anything is created, so that a request the engine would refuse is answered at
+     * once, listing every bad field, instead of by a failed operation later. May ask the engine (within the
+     * call timeout), e.g. whether a published port is taken; what only the create itself can tell still fails
+     * {@link #deploy}. The default accepts everything and leaves it to {@link #deploy}.
+     *
+     * @throws InvalidSpecException listing every field the engine would refuse
+     */
+    default void checkDeploy(WorkloadDefinition definition) {
+    }
+
+    /**
+     * Like {@link #checkDeploy}, for a new spec of an existing workload.
+     *
+     * @throws InvalidSpecException       listing every field the engine would refuse
+     * @throws WorkloadNotFoundException when the engine has no such workload
+     */
+    default void checkUpdate(String nativeId, WorkloadSpec spec) {
+    }
+
+    /**
+     * Like {@link #checkDeploy}, for a new replica count (e.g. a workload that runs one instance per node takes none).
+     *
+     * @throws InvalidSpecException       naming {@code replicas} when the workload cannot take this count
+     * @throws WorkloadNotFoundException when the engine has no such workload
+     */
+    default void checkScale(String nativeId, int replicas) {
+    }
+
     /** Replaces the spec (rolling where the engine supports it). A concurrent change gives {@link EngineConflictException}. */
     void update(String nativeId, WorkloadSpec spec);
 
@@ -71,6 +100,10 @@ public interface EngineClient extends AutoCloseable {
      * Starts the engine's change stream. The first delivery may be {@link EngineChange.ResyncRequired}.
      * Adapters reconnect internally where they can and send {@code ResyncRequired} after a gap; they
      * call {@link WatchListener#onFailure} only when they give up.
+     *
+     * <p>The caller subscribes first and then lists ({@link #listWorkloads}), as an informer does, so a
+     * change made after this returns must be delivered: return once the stream is established, or, when
+     * that cannot be awaited within the call timeout, send {@code ResyncRequired} once it is.
      */
     Subscription watch(WatchListener listener);
 

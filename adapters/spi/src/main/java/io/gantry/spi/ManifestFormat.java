@@ -1,6 +1,7 @@
 package io.gantry.spi;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A native document format of one engine family: renders the model as that engine's own document
@@ -19,6 +20,16 @@ public interface ManifestFormat {
 
     /** The media type of rendered documents, e.g. {@code application/yaml}. */
     String mediaType();
+
+    /** The engine kind ({@link EngineAdapter#kind()}) whose documents these are: {@code swarm} for Compose. */
+    String engineKind();
+
+    /**
+     * How that engine itself writes some fields of a spec, keyed by model path, for showing beside the
+     * normalized value: {@code spec.resources.cpuMillis -> "cpus: 0.5"} on Marathon, {@code "NanoCPUs:
+     * 500000000"} on Swarm. Only fields whose notation differs from the model's; unset fields are absent.
+     */
+    Map<String, String> nativeNotation(WorkloadSpec spec);
 
     /**
      * The workload as this format's document.

@@ -1,7 +1,7 @@
 package io.gantry.swarm;
 
-import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.InvalidSpecException.FieldError;
+import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.ManifestFormat;
 import io.gantry.spi.ManifestLimits;
 import io.gantry.spi.Quantities;
@@ -59,6 +59,25 @@ public final class ComposeFormat implements ManifestFormat {
     @Override
     public String mediaType() {
         return "application/yaml";
+    }
+
+    @Override
+    public String engineKind() {
+        return "swarm";
+    }
+
+    @Override
+    public Map<String, String> nativeNotation(WorkloadSpec spec) {
+        Map<String, String> notation = new LinkedHashMap<>();
+        // what the Engine API (docker service inspect) holds, not Compose's shorthand
+        if (spec.resources().cpuMillis() != null) {
+            notation.put("spec.resources.cpuMillis", "NanoCPUs: "
+                    + Quantities.millisToNanoCpus(spec.resources().cpuMillis()));
+        }
+        if (spec.resources().memoryBytes() != null) {
+            notation.put("spec.resources.memoryBytes", "MemoryBytes: " + spec.resources().memoryBytes());
+        }
+        return notation;
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.LogLine;
 import io.gantry.spi.LogSink;
 import io.gantry.spi.Node;
+import io.gantry.spi.PortMapping;
 import io.gantry.spi.Subscription;
 import io.gantry.spi.WatchListener;
 import io.gantry.spi.Workload;
@@ -107,11 +108,32 @@ final class SwarmEngineClient implements EngineClient {
     }
 
     @Override
-    public Workload deploy(WorkloadDefinition definition) {
-        if (!settings.shows(definition.namespace())) {
-            throw InvalidSpecException.of("namespace", "'" + definition.namespace() + "' is not among this engine's stacks "
-                    + settings.namespaces());
+    public void checkDeploy(WorkloadDefinition definition) {
+        checkNamespace(definition);
+        SwarmSpecRules.check(definition);
+        checkPortsFree(definition.spec(), null);
+    }
+
+    @Override
+    public void checkUpdate(String nativeId, WorkloadSpec spec) {
+        JsonNode service = inspect(nativeId);
+        mapper.updateSpec((ObjectNode) service.path("Spec").deepCopy(), spec);
+        checkPortsFree(spec, mapper.serviceId(service));
+    }
+
+    @Override
+    public void checkScale(String nativeId, int replicas) {
+        try {
+            mapper.setReplicas((ObjectNode) inspect(nativeId).path("Spec").deepCopy(), replicas);
+        } catch (InvalidSpecException e) {
+            // a scale request has one field, "replicas", not a spec
+            throw InvalidSpecException.of("replicas", e.errors().get(0).message());
         }
+    }
+
+    @Override
+    public Workload deploy(WorkloadDefinition definition) {
+        checkNamespace(definition);
         ObjectNode spec = mapper.serviceSpec(definition);
         JsonNode created = api.post("/services/create", spec, null);
         String id = Json.text(created, "ID");
@@ -221,6 +243,51 @@ final class SwarmEngineClient implements EngineClient {
         }
         open.clear();
         api.close();
+    }
+
+    private void checkNamespace(WorkloadDefinition definition) {
+        if (!settings.shows(definition.namespace())) {
+            throw InvalidSpecException.of("namespace", "'" + definition.namespace() + "' is not among this engine's stacks "
+                    + settings.namespaces());
+        }
+    }
+
+    /**
+     * Swarm refuses a published port that another service publishes (in ingress mode it is taken on every
+     * node), and a host-mode port taken on every node leaves the task pending: both are refused here, naming
+     * the service that holds the port.
+     */
+    private void checkPortsFree(WorkloadSpec spec, String exceptServiceId) {
+        if (spec == null || spec.ports().stream().allMatch(p -> p.publishedPort() == null)) {
+            return;
+        }
+        Map<String, String> holders = new HashMap<>();
+        for (JsonNode service : api.get("/services")) {
+            if (exceptServiceId != null && exceptServiceId.equals(mapper.serviceId(service))) {
+                continue;
+            }
+            String name = Json.text(service.path("Spec"), "Name", mapper.serviceId(service));
+            for (JsonNode ports : List.of(service.path("Endpoint").path("Ports"), service.path("Spec").path("EndpointSpec").path("Ports"))) {
+                for (JsonNode port : ports) {
+                    if (port.path("PublishedPort").asInt(0) > 0) {
+                        holders.put(port.path("PublishedPort").asInt() + "/" + Json.text(port, "Protocol", "tcp"), name);
+                    }
+                }
+            }
+        }
+        List<InvalidSpecException.FieldError> errors = new ArrayList<>();
+        for (int i = 0; i < spec.ports().size(); i++) {
+            PortMapping port = spec.ports().get(i);
+            String holder = port.publishedPort() == null ? null : holders.get(port.publishedPort() + "/" + port.protocol());
+            if (holder != null) {
+                errors.add(new InvalidSpecException.FieldError("spec.ports[" + i + "].publishedPort", "port "
+                        + port.publishedPort() + "/" + port.protocol() + " is already published by service '" + holder + "'"));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidSpecException(errors.get(0).field() + ": " + errors.get(0).message()
+                    + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : ""), errors);
+        }
     }
 
     private static String logsPath(String serviceId, int tail, boolean follow) {

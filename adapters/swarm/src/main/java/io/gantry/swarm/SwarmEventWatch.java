@@ -32,9 +32,12 @@ import tools.jackson.databind.node.ObjectNode;
  * Follows {@code GET /events} (service, node and container events) and turns them into re-reads of the
  * services concerned. Swarm has no task events, so task progress is learned from the container events of
  * this node plus short follow-up re-reads (tasks appear some milliseconds after their service event).
- * When the stream breaks it reconnects with back-off, then asks for a full resync: dockerd keeps no event
- * history across its restarts. A liveness ping aborts a stream whose peer vanished without closing it, and
- * asks for the resync a failed re-read left owing.
+ * Every connect of the stream, the first included, is followed by a request for a full resync: a change made
+ * before the stream was open (between the receiver's list and this watch, or during a gap) is only in a full
+ * list, and dockerd keeps no event history across its restarts. When the stream breaks it reconnects with
+ * back-off; when the daemon does not answer a reconnect, it asks for a resync at once (once per outage), so
+ * that the receiver learns the engine is down now rather than at its next periodic resync. A liveness ping
+ * aborts a stream whose peer vanished without closing it, and asks for the resync a failed re-read left owing.
  * Every listener call comes from one delivery thread, in order.
  */
 final class SwarmEventWatch implements Subscription {
@@ -99,25 +102,32 @@ final class SwarmEventWatch implements Subscription {
 
     private void run() {
         long backoff = MIN_BACKOFF.toMillis();
-        String gap = null;
+        String gap = "the Docker event stream connected; changes made before it are only in a full list";
+        boolean unreachableTold = false;
         while (!closed) {
+            boolean opened = false;
             try (DockerApi.Stream stream = api.openStream(eventsPath(), null)) {
+                opened = true;
                 current = stream;
                 if (closed) {
                     return;
                 }
-                if (gap != null) {
-                    String reason = gap;
-                    resyncOwed.set(null);
-                    deliver(() -> listener.onChange(new EngineChange.ResyncRequired(reason)));
-                }
+                String reason = gap;
+                resyncOwed.set(null);
+                deliver(() -> listener.onChange(new EngineChange.ResyncRequired(reason)));
                 backoff = MIN_BACKOFF.toMillis();
+                unreachableTold = false;
                 readEvents(stream);
                 gap = "the Docker event stream ended; reconnected";
             } catch (IOException | RuntimeException e) {
                 gap = "the Docker event stream broke (" + e.getMessage() + "); reconnected";
                 if (!closed) {
                     LOG.log(Level.WARNING, "Swarm event stream lost, reconnecting in {0} ms: {1}", backoff, e.getMessage());
+                }
+                if (!opened && !unreachableTold && !closed) {
+                    unreachableTold = true;
+                    String reason = "the Docker daemon does not answer (" + e.getMessage() + ")";
+                    deliver(() -> listener.onChange(new EngineChange.ResyncRequired(reason)));
                 }
             } finally {
                 current = null;

@@ -135,6 +135,9 @@ class ComposeFormatTest {
         assertThat(r.warnings()).hasSize(2).anyMatch(w -> w.contains("stateful")).anyMatch(w -> w.contains("runtime"));
         assertThat(r.document()).contains("name: data", "cache:", "cpus: '1.5'", "memory: 1572864b",
                 "nc -w 2 127.0.0.1 6379");
+        assertThat(compose.engineKind()).isEqualTo("swarm");
+        assertThat(compose.nativeNotation(spec)).containsExactly(Map.entry("spec.resources.cpuMillis", "NanoCPUs: 1500000000"),
+                Map.entry("spec.resources.memoryBytes", "MemoryBytes: 1572864"));
         WorkloadDefinition back = compose.parse(r.document()).get(0).definition();
         assertThat(back.spec().healthCheck()).isEqualTo(new HealthCheck(HealthCheck.Type.TCP, null, 6379, null, 5, null));
         assertThat(back.spec().resources()).isEqualTo(new Resources(1500L, 1572864L));

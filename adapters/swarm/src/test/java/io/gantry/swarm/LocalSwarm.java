@@ -20,11 +20,11 @@ import java.util.concurrent.TimeUnit;
  * {@code /var/run/docker.sock}, a swarm manager, image {@code gantry-test/busybox:1}. When it is not up, the
  * script is run once to bring it up.
  */
-final class LocalSwarm {
-    static final String SOCKET = "/var/run/docker.sock";
-    static final String IMAGE = "gantry-test/busybox:1";
+public final class LocalSwarm {
+    public static final String SOCKET = "/var/run/docker.sock";
+    public static final String IMAGE = "gantry-test/busybox:1";
     /** Services the tests create carry this label, so that a failed run's leftovers can be found and removed. */
-    static final String TEST_LABEL = "io.gantry.test";
+    public static final String TEST_LABEL = "io.gantry.test";
     /** Where swarm-test-env.sh notes the pid of the dockerd it started. */
     static final String DOCKERD_MARKER = "/run/gantry-test-dockerd.pid";
     private static Boolean available;
@@ -32,7 +32,7 @@ final class LocalSwarm {
     private LocalSwarm() {
     }
 
-    static synchronized boolean available() {
+    public static synchronized boolean available() {
         if (available == null) {
             available = isUp();
             if (!available && Files.isExecutable(script())) {
@@ -92,7 +92,7 @@ final class LocalSwarm {
     }
 
     /** Runs the docker CLI and returns its output; fails the test when it fails. */
-    static String docker(String... args) {
+    public static String docker(String... args) {
         List<String> command = new ArrayList<>(List.of(docker()));
         command.addAll(List.of(args));
         Result result = run(Duration.ofSeconds(60), command.toArray(String[]::new));
@@ -101,7 +101,7 @@ final class LocalSwarm {
     }
 
     /** Removes services by name or id, ignoring those already gone. */
-    static void removeServices(String... namesOrIds) {
+    public static void removeServices(String... namesOrIds) {
         for (String service : namesOrIds) {
             run(Duration.ofSeconds(30), docker(), "service", "rm", service);
         }
@@ -112,10 +112,10 @@ final class LocalSwarm {
         return Files.isExecutable(Path.of("/usr/bin/docker")) ? "/usr/bin/docker" : "docker";
     }
 
-    record Result(int exitCode, String output) {
+    public record Result(int exitCode, String output) {
     }
 
-    static Result run(Duration timeout, String... command) {
+    public static Result run(Duration timeout, String... command) {
         return run(timeout, null, command);
     }
 

@@ -210,7 +210,7 @@ class SwarmEngineIT {
                 .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.errors())
                         .extracting(InvalidSpecException.FieldError::field).containsExactly("spec.replicas"));
 
-        cliService("it-port-owner", "--publish", "published=18933,target=80", LocalSwarm.IMAGE, "sleep", "3600");
+        String owner = cliService("it-port-owner", "--publish", "published=18933,target=80", LocalSwarm.IMAGE, "sleep", "3600");
         assertThatThrownBy(() -> deploy("it-port-taken", WorkloadKind.SERVICE,
                 SwarmTestWorkloads.httpd(18933, Map.of())))
                 .isInstanceOfSatisfying(InvalidSpecException.class, e -> {
@@ -222,8 +222,29 @@ class SwarmEngineIT {
         assertThatThrownBy(() -> client.scale(global, 3)).isInstanceOf(InvalidSpecException.class)
                 .hasMessageContaining("no replica count");
 
+        // the same, asked before anything is sent: what the backend answers as a 4xx
+        assertThatThrownBy(() -> client.checkDeploy(new WorkloadDefinition("", "it-bad-image", WorkloadKind.SERVICE, null,
+                WorkloadSpec.of("gantry test/busybox:1", 1)))).isInstanceOfSatisfying(InvalidSpecException.class,
+                e -> assertThat(e.errors()).extracting(InvalidSpecException.FieldError::field).containsExactly("spec.image"));
+        assertThatThrownBy(() -> client.checkDeploy(new WorkloadDefinition("", "it-port-taken", WorkloadKind.SERVICE, null,
+                SwarmTestWorkloads.httpd(18933, Map.of())))).isInstanceOfSatisfying(InvalidSpecException.class, e -> {
+                    assertThat(e.getMessage()).contains("port 18933/tcp is already published by service 'it-port-owner'");
+                    assertThat(e.errors()).extracting(InvalidSpecException.FieldError::field)
+                            .containsExactly("spec.ports[0].publishedPort");
+                });
+        assertThatThrownBy(() -> client.checkScale(global, 3)).isInstanceOfSatisfying(InvalidSpecException.class,
+                e -> assertThat(e.errors()).extracting(InvalidSpecException.FieldError::field).containsExactly("replicas"));
+        assertThatThrownBy(() -> client.checkUpdate(global, SwarmTestWorkloads.sleeper(2)))
+                .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.errors())
+                        .extracting(InvalidSpecException.FieldError::field).containsExactly("spec.replicas"));
+        client.checkDeploy(new WorkloadDefinition("", "it-port-free", WorkloadKind.SERVICE, null, SwarmTestWorkloads.httpd(18934, Map.of())));
+        client.checkScale(owner, 2);
+        // a service keeps its own port
+        client.checkUpdate(owner, new WorkloadSpec(LocalSwarm.IMAGE, null, List.of("sleep", "3600"), null,
+                List.of(new PortMapping(80, 18933, "tcp")), null, 1, null, null, null));
+
         String names = LocalSwarm.docker("service", "ls", "--format", "{{.Name}}");
-        assertThat(names).doesNotContain("it-bad-image", "it-bad-daemon", "it-port-taken");
+        assertThat(names).doesNotContain("it-bad-image", "it-bad-daemon", "it-port-taken", "it-port-free");
     }
 
     @Test
@@ -246,7 +267,36 @@ class SwarmEngineIT {
                     .anyMatch(c -> c instanceof EngineChange.WorkloadChanged wc && wc.workload().nativeId().equals(failing)
                             && wc.workload().status().phase() == Phase.FAILED));
         }
-        assertThat(changes).noneMatch(c -> c instanceof EngineChange.ResyncRequired);
+        // one resync, first: for whatever changed before the stream was open; the rest came as events
+        assertThat(changes.get(0)).isInstanceOf(EngineChange.ResyncRequired.class);
+        assertThat(resyncs(changes)).hasSize(1);
+    }
+
+    @Test
+    void watchAsksForAResyncWhenTheDaemonStopsAnsweringAndAgainWhenItIsBack() throws IOException {
+        UnixSocketForwarder forwarder = UnixSocketForwarder.plain(LocalSwarm.SOCKET);
+        int port = forwarder.port();
+        try (SwarmEngineClient viaTcp = (SwarmEngineClient) new SwarmEngineAdapter().connect(
+                LocalSwarm.connection("tcp://127.0.0.1:" + port, Map.of()))) {
+            List<EngineChange> changes = new CopyOnWriteArrayList<>();
+            List<Throwable> failures = new CopyOnWriteArrayList<>();
+            try (Subscription watch = viaTcp.watch(listener(changes, failures))) {
+                awaitConnected(watch);
+                forwarder.close();
+                // at once, not at the receiver's next periodic resync: that resync is what finds the engine down
+                awaitWithin(Duration.ofSeconds(2), "a resync naming the silent daemon " + changes, () -> resyncs(changes)
+                        .stream().anyMatch(r -> r.reason().startsWith("the Docker daemon does not answer")));
+                sleep(1500);
+                assertThat(resyncs(changes)).as("once per outage, not per reconnect attempt").hasSize(2);
+
+                forwarder = UnixSocketForwarder.plain(LocalSwarm.SOCKET, port);
+                awaitWithin(Duration.ofSeconds(10), "a resync after the reconnect " + changes, () -> resyncs(changes).size() == 3);
+                assertThat(((SwarmEventWatch) watch).connected()).isTrue();
+            }
+            assertThat(failures).isEmpty();
+        } finally {
+            forwarder.close();
+        }
     }
 
     @Test
@@ -259,8 +309,7 @@ class SwarmEngineIT {
             try (Subscription watch = viaTcp.watch(listener(changes, failures))) {
                 awaitConnected(watch);
                 forwarder.dropAll();
-                awaitWithin(Duration.ofSeconds(5), "ResyncRequired after the cut", () -> changes.stream()
-                        .anyMatch(c -> c instanceof EngineChange.ResyncRequired));
+                awaitWithin(Duration.ofSeconds(5), "ResyncRequired after the cut", () -> resyncs(changes).size() == 2);
                 String id = cliService("it-after-cut", LocalSwarm.IMAGE, "sleep", "3600");
                 awaitWithin(Duration.ofSeconds(2), "events flowing again " + changes, () -> changes.stream()
                         .anyMatch(c -> c instanceof EngineChange.WorkloadChanged wc && wc.workload().nativeId().equals(id)));
@@ -364,6 +413,11 @@ class SwarmEngineIT {
 
     private static void awaitConnected(Subscription watch) {
         awaitWithin(Duration.ofSeconds(10), "the event stream connected", ((SwarmEventWatch) watch)::connected);
+    }
+
+    private static List<EngineChange.ResyncRequired> resyncs(List<EngineChange> changes) {
+        return changes.stream().filter(EngineChange.ResyncRequired.class::isInstance)
+                .map(EngineChange.ResyncRequired.class::cast).toList();
     }
 
     private static WatchListener listener(List<EngineChange> changes) {

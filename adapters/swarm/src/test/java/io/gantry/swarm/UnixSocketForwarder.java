@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.UnixDomainSocketAddress;
@@ -17,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * then talks to the real daemon over {@code tcp://}, and a test can cut every connection at once, as a
  * network failure would.
  */
-final class UnixSocketForwarder implements AutoCloseable {
+public final class UnixSocketForwarder implements AutoCloseable {
     private final ServerSocket server;
     private final String socketPath;
     private final Set<AutoCloseable> connections = ConcurrentHashMap.newKeySet();
@@ -32,16 +33,27 @@ final class UnixSocketForwarder implements AutoCloseable {
         acceptor.start();
     }
 
-    static UnixSocketForwarder plain(String socketPath) throws IOException {
-        return new UnixSocketForwarder(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), socketPath);
+    public static UnixSocketForwarder plain(String socketPath) throws IOException {
+        return plain(socketPath, 0);
     }
 
-    int port() {
+    /**
+     * Listens on {@code port} of loopback (0: any free port). A test that closed a forwarder opens a new one on
+     * the same port to bring the daemon "back" at the endpoint an engine was registered with.
+     */
+    public static UnixSocketForwarder plain(String socketPath, int port) throws IOException {
+        ServerSocket server = new ServerSocket();
+        server.setReuseAddress(true);
+        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
+        return new UnixSocketForwarder(server, socketPath);
+    }
+
+    public int port() {
         return server.getLocalPort();
     }
 
     /** Closes every forwarded connection; new ones are still accepted. */
-    void dropAll() {
+    public void dropAll() {
         for (AutoCloseable connection : connections) {
             closeQuietly(connection);
         }

@@ -5,14 +5,16 @@ import com.google.gson.JsonParser;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.gantry.agent.api.v1.Container;
-import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.InvalidSpecException.FieldError;
+import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.ManifestFormat;
 import io.gantry.spi.ManifestLimits;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
+import io.gantry.spi.WorkloadSpec;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The node agent's own spec: its {@code gantry.agent.v1.Container} message (id, namespace, labels, spec)
@@ -32,6 +34,17 @@ public final class AgentFormat implements ManifestFormat {
     @Override
     public String mediaType() {
         return "application/json";
+    }
+
+    @Override
+    public String engineKind() {
+        return "agent";
+    }
+
+    @Override
+    public Map<String, String> nativeNotation(WorkloadSpec spec) {
+        // the agent's spec holds the model's own units: nothing to show beside them
+        return Map.of();
     }
 
     @Override

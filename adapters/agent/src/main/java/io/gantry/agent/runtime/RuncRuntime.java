@@ -13,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A task as an OCI container run by runc: a bundle whose {@code config.json} is generated from the spec
@@ -26,6 +28,8 @@ public final class RuncRuntime implements TaskRuntime {
             "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
             "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE");
     private static final long CFS_PERIOD_US = 100_000;
+    private static final long START_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final long START_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
     private final String runc;
     private final Path stateRoot;
@@ -68,15 +72,49 @@ public final class RuncRuntime implements TaskRuntime {
         Files.writeString(bundle.resolve("config.json"), configJson(request, rootfs, args));
 
         String id = request.task().name();
-        // a container of the same id may be left from a run the agent did not see end
-        Signals.run(List.of(runc, "--root", stateRoot.toString(), "delete", "--force", id));
-        Process process = new ProcessBuilder("setsid", runc, "--root", stateRoot.toString(), "run", "--bundle",
-                bundle.toString(), id)
+        if (Files.exists(stateRoot.resolve(id))) {
+            // a container of the same id is left from a run the agent did not see end (runc keeps its state in <root>/<id>)
+            Signals.run(List.of(runc, "--root", stateRoot.toString(), "delete", "--force", id));
+        }
+        Path pidFile = bundle.resolve("container.pid");
+        Files.deleteIfExists(pidFile);
+        Process process = new ProcessBuilder("setsid", runc, "--root", stateRoot.toString(), "run", "--pid-file",
+                pidFile.toString(), "--bundle", bundle.toString(), id)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(request.stdout().toFile()))
                 .redirectError(ProcessBuilder.Redirect.appendTo(request.stderr().toFile()))
                 .start();
-        return new LaunchedProcess(process.pid(), Commands.startTicks(process.pid()), Optional.of(process));
+        LaunchedProcess launched = new LaunchedProcess(process.pid(), Commands.startTicks(process.pid()),
+                Optional.of(process));
+        awaitContainerStarted(process, pidFile, request);
+        return launched;
+    }
+
+    /**
+     * Returns once the container's process has been started, so that RUNNING means what it says: runc writes
+     * {@code --pid-file} (atomically) after it made the container's init exec the command, which is tens of
+     * milliseconds after {@code runc run} itself started. When runc fails before that, the start fails with
+     * runc's last words; a runc that neither starts nor fails in time is left to run and watched as usual.
+     */
+    private static void awaitContainerStarted(Process runc, Path pidFile, LaunchRequest request) throws IOException {
+        long deadline = System.nanoTime() + START_WAIT_NANOS;
+        while (!Files.exists(pidFile) && System.nanoTime() < deadline) {
+            if (!runc.isAlive() && !Files.exists(pidFile)) {
+                throw AgentFailure.precondition("runc exited with code " + runc.exitValue()
+                        + " before the container started: " + lastLine(request.stderr()));
+            }
+            LockSupport.parkNanos(START_POLL_NANOS);
+        }
+    }
+
+    private static String lastLine(Path file) throws IOException {
+        List<String> lines = Files.exists(file) ? Files.readAllLines(file) : List.of();
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (!lines.get(i).isBlank()) {
+                return lines.get(i).trim();
+            }
+        }
+        return "(no output)";
     }
 
     @Override

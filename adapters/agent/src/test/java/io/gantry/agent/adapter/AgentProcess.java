@@ -31,6 +31,8 @@ final class AgentProcess implements AutoCloseable {
     final int port;
     final int metricsPort;
     private final List<String> extraArgs = new ArrayList<>();
+    /** Tuned for tests on a shared machine: quick start-up, little memory. */
+    private List<String> jvmOptions = List.of("-Xss512k", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
     private Process process;
 
     /** @param root a directory for the agent's data dir and its log */
@@ -49,8 +51,8 @@ final class AgentProcess implements AutoCloseable {
 
     AgentProcess start() throws IOException {
         Files.createDirectories(root);
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xss512k", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions);
         String jar = System.getProperty("gantry.agent.daemonJar");
         if (jar != null && Files.isRegularFile(Path.of(jar))) {
             command.addAll(List.of("-jar", jar));
@@ -69,6 +71,12 @@ final class AgentProcess implements AutoCloseable {
         builder.environment().put("GANTRY_AGENT_TOKEN", token);
         process = builder.start();
         awaitServing();
+        return this;
+    }
+
+    /** JVM options instead of the test defaults; none for the JVM's own defaults, as operators run the daemon. */
+    AgentProcess jvm(String... options) {
+        jvmOptions = List.of(options);
         return this;
     }
 

@@ -1,26 +1,19 @@
 package io.gantry.agent.adapter;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.protobuf.ByteString;
-import io.gantry.agent.api.v1.ImagesGrpc;
-import io.gantry.agent.api.v1.ImportImageRequest;
-import io.gantry.agent.api.v1.ListImagesRequest;
 import io.gantry.agent.runtime.Proc;
 import io.gantry.spi.EngineClient;
 import io.gantry.spi.Instance;
 import io.gantry.spi.InstanceState;
+import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.PortMapping;
 import io.gantry.spi.RequiredEngine;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadSpec;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
-import io.grpc.Metadata;
-import io.grpc.stub.MetadataUtils;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,8 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The runc runtime: a rootfs made from busybox-static, imported into the agent and run as an OCI bundle. */
 class RuncRuntimeIT {
-    private static final Path BUSYBOX = Path.of("/bin/busybox");
-
     @TempDir
     Path root;
 
@@ -45,16 +36,21 @@ class RuncRuntimeIT {
     void anImportedImageRunsUnderRuncAndLeavesNothingBehind() throws Exception {
         RequiredEngine.require("root".equals(System.getProperty("user.name")) && onPath("runc"),
                 "runc run as root (apt-get install -y runc)");
-        RequiredEngine.require(Files.isExecutable(BUSYBOX), "busybox-static (apt-get install -y busybox-static)");
+        RequiredEngine.require(Files.isExecutable(BusyboxImage.BUSYBOX), "busybox-static (apt-get install -y busybox-static)");
 
         try (AgentProcess agent = new AgentProcess(root.resolve("agent")).start(); EngineClient client = agent.client()) {
-            importImage(agent, "busybox:it", rootfsTarball());
+            BusyboxImage.importInto(agent, "oci", "busybox:it", BusyboxImage.tarball(root,
+                    List.of("sh", "httpd", "hostname", "sleep", "echo")));
 
             Workload deployed = client.deploy(new WorkloadDefinition("oci", "box", WorkloadKind.SERVICE, Map.of(),
                     new WorkloadSpec("busybox:it", List.of("/bin/sh", "-c"),
                             List.of("echo hello from $(hostname); exec httpd -f -p $PORT0 -h /tmp"), null,
                             List.of(PortMapping.tcp(80)), null, 1, null, null, null)));
             assertThat(deployed.spec().runtime()).as("runc is the default for an imported image").isEqualTo("runc");
+            long runcPid = Long.parseLong(Files.readString(agent.dataDir.resolve("tasks/oci/box-0.json"))
+                    .replaceAll("(?s).*\"pid\": \"(\\d+)\".*", "$1"));
+            List<Long> tree = Proc.tree(runcPid).stream().map(Proc.Stat::pid).toList();
+            assertThat(tree).as("RUNNING once started: runc and the container's process").hasSizeGreaterThanOrEqualTo(2);
             Instance instance = await(() -> client.getWorkload("oci/box").flatMap(w -> w.instances().stream()
                     .filter(i -> i.state() == InstanceState.RUNNING).findFirst()));
 
@@ -64,50 +60,21 @@ class RuncRuntimeIT {
             assertThat(await(() -> client.logs("oci/box", 10).stream()
                     .filter(l -> l.text().equals("hello from box-0")).findAny())).isNotNull();
 
-            long runcPid = Long.parseLong(Files.readString(agent.dataDir.resolve("tasks/oci/box-0.json"))
-                    .replaceAll("(?s).*\"pid\": \"(\\d+)\".*", "$1"));
-            List<Long> tree = Proc.tree(runcPid).stream().map(Proc.Stat::pid).toList();
-            assertThat(tree).hasSizeGreaterThanOrEqualTo(2);
-
             client.delete("oci/box");
             assertThat(tree).allSatisfy(pid -> assertThat(Proc.stat(pid).filter(Proc.Stat::running)).isEmpty());
             Process list = new ProcessBuilder("runc", "--root", agent.dataDir.resolve("runc").toString(), "list", "-q")
                     .redirectErrorStream(true).start();
             assertThat(new String(list.getInputStream().readAllBytes()).trim()).as("runc containers left").isEmpty();
-        }
-    }
 
-    private static void importImage(AgentProcess agent, String name, byte[] tarball) {
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", agent.port).usePlaintext()
-                .maxInboundMessageSize(1 << 20).build();
-        try {
-            Metadata headers = new Metadata();
-            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + agent.token);
-            headers.put(Metadata.Key.of("gantry-namespace", Metadata.ASCII_STRING_MARSHALLER), "oci");
-            ImagesGrpc.ImagesBlockingStub images = ImagesGrpc.newBlockingStub(channel)
-                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
-                    .withDeadlineAfter(30, TimeUnit.SECONDS);
-            images.import_(ImportImageRequest.newBuilder().setName(name).setTarball(ByteString.copyFrom(tarball)).build());
-            assertThat(images.list(ListImagesRequest.getDefaultInstance()).getImagesList())
-                    .anySatisfy(i -> assertThat(i.getName()).isEqualTo(name));
-        } finally {
-            channel.shutdownNow();
+            // a command the image lacks: runc fails before the container starts, and the deploy says why
+            assertThatThrownBy(() -> client.deploy(new WorkloadDefinition("oci", "ghost", WorkloadKind.SERVICE, Map.of(),
+                    new WorkloadSpec("busybox:it", List.of("/bin/no-such-command"), null, null, null, null, 1, null,
+                            null, null))))
+                    .isInstanceOf(InvalidSpecException.class)
+                    .hasMessageContaining("before the container started")
+                    .hasMessageContaining("no-such-command");
+            assertThat(client.getWorkload("oci/ghost")).as("nothing half-deployed").isEmpty();
         }
-    }
-
-    /** A rootfs holding busybox-static and links to the applets used, packed as {@code tar -C rootfs -c .} does. */
-    private byte[] rootfsTarball() throws Exception {
-        Path rootfs = root.resolve("rootfs");
-        Files.createDirectories(rootfs.resolve("bin"));
-        Files.copy(BUSYBOX, rootfs.resolve("bin/busybox"));
-        for (String applet : List.of("sh", "httpd", "hostname", "sleep", "echo")) {
-            Files.createSymbolicLink(rootfs.resolve("bin").resolve(applet), Path.of("busybox"));
-        }
-        Process tar = new ProcessBuilder("tar", "-C", rootfs.toString(), "-c", ".").start();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        tar.getInputStream().transferTo(out);
-        assertThat(tar.waitFor()).isZero();
-        return out.toByteArray();
     }
 
     private static HttpResponse<String> awaitHttp(String url, java.util.function.Supplier<String> diagnosis)

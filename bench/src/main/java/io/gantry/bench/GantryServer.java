@@ -1,0 +1,182 @@
+package io.gantry.bench;
+
+import java.io.IOException;
+import java.net.CookieManager;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The real server jar in a JVM of its own, on a fresh embedded PostgreSQL in a temporary data directory, as an
+ * operator runs it; calls go over HTTP with a bootstrap admin token. Closing it stops the server and removes
+ * the directory.
+ */
+final class GantryServer implements AutoCloseable {
+    private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String token = "bench-" + UUID.randomUUID();
+    private final String adminPassword = UUID.randomUUID().toString();
+    private final Path dataDir;
+    private final String base;
+    private final Process process;
+
+    /** @param loaderPath a jar added to the server's classpath (e.g. an extra adapter), or {@code null} */
+    static GantryServer start(Path serverJar, Path loaderPath) throws Exception {
+        return new GantryServer(serverJar, loaderPath);
+    }
+
+    private GantryServer(Path serverJar, Path loaderPath) throws Exception {
+        dataDir = Files.createTempDirectory("gantry-bench-");
+        int port = freePort();
+        base = "http://127.0.0.1:" + port;
+        List<String> command = new ArrayList<>(List.of("java", "-cp", serverJar.toString()));
+        if (loaderPath != null) {
+            command.add("-Dloader.path=" + loaderPath);
+        }
+        command.addAll(List.of("-Dloader.main=io.gantry.GantryApplication",
+                "org.springframework.boot.loader.launch.PropertiesLauncher"));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dataDir.resolve("server.log").toFile());
+        pb.environment().put("SERVER_PORT", Integer.toString(port));
+        pb.environment().put("GANTRY_DATA_DIR", dataDir.toString());
+        pb.environment().put("GANTRY_BOOTSTRAP_TOKEN", token);
+        pb.environment().put("GANTRY_ADMIN_PASSWORD", adminPassword);
+        pb.environment().put("GANTRY_EMBEDDED_AGENT", "false");
+        process = pb.start();
+        try {
+            awaitHealthy();
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Sends a call with the admin token; a status of 300 or more throws. */
+    String send(String method, String path, String json) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + token);
+        if (json != null) {
+            b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+        } else {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() >= 300) {
+            throw new IllegalStateException(method + " " + path + " -> " + r.statusCode() + ": " + r.body());
+        }
+        return r.body();
+    }
+
+    /** Signs in as admin through the login form (session cookie and CSRF token), as a browser does. */
+    Browser signIn() throws IOException, InterruptedException {
+        HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager())
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        String login = browser.send(HttpRequest.newBuilder(URI.create(base + "/login")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Matcher csrf = CSRF.matcher(login);
+        if (!csrf.find()) {
+            throw new IllegalStateException("no CSRF token in the login page");
+        }
+        String form = "username=admin&password=" + adminPassword + "&_csrf=" + csrf.group(1);
+        HttpResponse<String> signedIn = browser.send(HttpRequest.newBuilder(URI.create(base + "/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Origin", base)
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        String location = signedIn.headers().firstValue("Location").orElse("");
+        if (signedIn.statusCode() != 302 || location.contains("error")) {
+            throw new IllegalStateException("sign-in failed: " + signedIn.statusCode() + " " + location);
+        }
+        return new Browser(browser);
+    }
+
+    /** A signed-in browser session: its cookie rides on every page it gets. */
+    final class Browser {
+        private final HttpClient client;
+
+        private Browser(HttpClient client) {
+            this.client = client;
+        }
+
+        /** The page's HTML; a status other than 200 throws. */
+        String page(String path) throws IOException, InterruptedException {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + path))
+                    .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("GET " + path + " -> " + r.statusCode());
+            }
+            return r.body();
+        }
+    }
+
+    /** The largest value of the Prometheus samples named {@code prefix...} that carry {@code label}. */
+    double metricMax(String prefix, String label) throws IOException, InterruptedException {
+        return samples(prefix, label).stream().mapToDouble(Double::doubleValue).max()
+                .orElseThrow(() -> new IllegalStateException("no metric " + prefix + " " + label));
+    }
+
+    /** The sum of the Prometheus samples named {@code prefix...} that carry {@code label} (0 when none). */
+    double metricSum(String prefix, String label) throws IOException, InterruptedException {
+        return samples(prefix, label).stream().mapToDouble(Double::doubleValue).sum();
+    }
+
+    boolean hasMetric(String prefix, String label) throws IOException, InterruptedException {
+        return !samples(prefix, label).isEmpty();
+    }
+
+    private List<Double> samples(String prefix, String label) throws IOException, InterruptedException {
+        return send("GET", "/actuator/prometheus", null).lines().filter(l -> l.startsWith(prefix) && l.contains(label))
+                .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).toList();
+    }
+
+    private void awaitHealthy() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("server exited; see " + dataDir.resolve("server.log"));
+            }
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/health")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // the server is still starting
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("server did not become healthy in 3 minutes");
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        process.destroy();
+        process.waitFor();
+        try (Stream<Path> paths = Files.walk(dataDir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
