@@ -24,12 +24,12 @@ class ArchitectureTest {
     private static final Set<String> KNOWN_ADAPTER_PACKAGES = Set.of("io.gantry.kubernetes", "io.gantry.marathon",
             "io.gantry.swarm", "io.gantry.agent");
 
-    /** Our own code only (the adapters found on the classpath, backend): scanning every library is slow. */
     /** The spi's main code only: its test-jar (the contract suite, RequiredEngine) is test code built on JUnit and AssertJ. */
     private final JavaClasses spi = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .withImportOption(location -> !location.contains("-tests.jar"))
             .importPackagesOf(EngineAdapter.class);
+    /** Our own code only (the adapters found on the classpath, backend): scanning every library is slow. */
     private final JavaClasses everything = new ClassFileImporter().importPaths(ourCode());
     private final JavaClasses backend = new ClassFileImporter()
             .importPath(Path.of("target", "classes"));

@@ -53,6 +53,12 @@ class EngineApiController {
                 .body(view(engine, Map.of()));
     }
 
+    /** Tests a registration without saving it (ADMIN): {@code {ok, version, message}}. */
+    @PostMapping("/test")
+    EngineService.ConnectionTest test(@Valid @RequestBody EngineRequest request) {
+        return service.test(request);
+    }
+
     @PutMapping("/{id}")
     EngineView update(@PathVariable String id, @Valid @RequestBody EngineRequest request) {
         return view(service.update(engine(id).id(), request), store.workloadCounts());

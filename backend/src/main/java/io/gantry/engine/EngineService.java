@@ -1,6 +1,9 @@
 package io.gantry.engine;
 
+import io.gantry.spi.EngineAdapter;
+import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConnection;
+import io.gantry.spi.EngineInfo;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.web.BadRequestException;
 import io.gantry.web.ConflictException;
@@ -12,6 +15,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
@@ -83,7 +92,41 @@ class EngineService {
         }
     }
 
-    private void validate(UUID id, EngineRequest request) {
+    /** The answer of a connection test: reached or not, the engine's version, and why not. */
+    record ConnectionTest(boolean ok, String version, String message) {
+    }
+
+    /**
+     * Connects with a registration that is not stored and pings the engine once, within the call
+     * timeout: the engines page tests a connection before saving it. Invalid input is a 400 as for
+     * a registration; an engine that does not answer is {@code ok=false} with its words.
+     */
+    ConnectionTest test(EngineRequest request) {
+        EngineConnection connection = validate(null, request);
+        EngineAdapter adapter = adapters.forKind(request.kind(), "kind");
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        Future<EngineInfo> ping = thread.submit(() -> {
+            try (EngineClient client = adapter.connect(connection)) {
+                return client.ping();
+            }
+        });
+        try {
+            EngineInfo info = ping.get(connection.callTimeout().toMillis() + 250, TimeUnit.MILLISECONDS);
+            return new ConnectionTest(!info.degraded(), info.version(), info.message());
+        } catch (TimeoutException e) {
+            return new ConnectionTest(false, null, "no answer within " + connection.callTimeout().toMillis() + " ms");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            return new ConnectionTest(false, null, cause.getMessage() == null ? cause.toString() : cause.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new ConnectionTest(false, null, "interrupted");
+        } finally {
+            thread.shutdownNow();
+        }
+    }
+
+    private EngineConnection validate(UUID id, EngineRequest request) {
         var adapter = adapters.forKind(request.kind(), "kind");
         if (hasUserInfo(request.endpoint())) {
             // an endpoint is shown and logged; a password in it would leak (Rancher's lesson)
@@ -97,13 +140,15 @@ class EngineService {
         }
         Map<String, String> credentials = request.credentials() != null || id == null
                 ? request.credentials() : store.credentials(id);
+        EngineConnection connection = new EngineConnection(id, request.name(), request.endpoint(), request.labels(),
+                credentials, request.options(), timeout);
         try {
-            adapter.validate(new EngineConnection(id, request.name(), request.endpoint(), request.labels(),
-                    credentials, request.options(), timeout));
+            adapter.validate(connection);
         } catch (InvalidSpecException e) {
             throw new BadRequestException(e.errors().isEmpty()
                     ? List.of(new BadRequestException.FieldProblem("endpoint", e.getMessage()))
                     : e.errors().stream().map(f -> new BadRequestException.FieldProblem(f.field(), f.message())).toList());
         }
+        return connection;
     }
 }

@@ -120,8 +120,19 @@ final class AccessRules {
             rule(GET, "/actuator", Access.VIEWER),
             rule(GET, "/actuator/prometheus", Access.VIEWER),
 
-            // Dashboard pages.
-            rule(GET, "/", Access.VIEWER));
+            // Dashboard pages: everyone reads; a page that only changes things needs the role that may.
+            // The pages' actions call the API above, which checks the role again.
+            rule(GET, "/", Access.VIEWER),
+            rule(GET, "/workloads", Access.VIEWER),
+            rule(GET, "/workloads/*", Access.VIEWER),
+            rule(GET, "/compare", Access.VIEWER),
+            rule(GET, "/events", Access.VIEWER),
+            rule(GET, "/nodes", Access.VIEWER),
+            rule(GET, "/operations", Access.VIEWER),
+            rule(GET, "/engines", Access.VIEWER),
+            rule(GET, "/tokens", Access.VIEWER),
+            rule(GET, "/deploy", Access.OPERATOR),
+            rule(GET, "/users", Access.ADMIN));
 
     private static final List<RequestMatcher> MATCHERS = RULES.stream().map(Rule::matcher).toList();
 

@@ -26,6 +26,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.context.event.EventListener;
@@ -230,6 +231,22 @@ public class WorkloadStore {
     Optional<String> nativeObject(UUID id) {
         return jdbc.query("SELECT native_object FROM workloads WHERE id = ?", (rs, n) -> rs.getString(1), id)
                 .stream().findFirst();
+    }
+
+    /** Workload count per engine and phase: {@code engineId -> phase -> count}. */
+    Map<UUID, Map<String, Long>> phaseCounts() {
+        Map<UUID, Map<String, Long>> counts = new HashMap<>();
+        jdbc.query("SELECT engine_id, phase, count(*) FROM workloads GROUP BY engine_id, phase", rs -> {
+            counts.computeIfAbsent(rs.getObject(1, UUID.class), k -> new TreeMap<>())
+                    .put(rs.getString(2), rs.getLong(3));
+        });
+        return counts;
+    }
+
+    /** Workloads someone should look at (DEGRADED, FAILED, PENDING, or stale), most recently changed first. */
+    List<WorkloadView> needingAttention(int limit) {
+        return jdbc.query("SELECT " + VIEW_COLUMNS + " FROM workloads w WHERE w.phase IN ('DEGRADED', 'FAILED', 'PENDING')"
+                + " OR w.stale ORDER BY w.updated_at DESC LIMIT ?", this::view, limit);
     }
 
     List<WorkloadView> query(String sql, List<Object> params) {

@@ -1,6 +1,7 @@
 package io.gantry.bench;
 
 import java.io.IOException;
+import java.net.CookieManager;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,6 +14,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -21,8 +24,10 @@ import java.util.stream.Stream;
  * the directory.
  */
 final class GantryServer implements AutoCloseable {
+    private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String token = "bench-" + UUID.randomUUID();
+    private final String adminPassword = UUID.randomUUID().toString();
     private final Path dataDir;
     private final String base;
     private final Process process;
@@ -47,7 +52,7 @@ final class GantryServer implements AutoCloseable {
         pb.environment().put("SERVER_PORT", Integer.toString(port));
         pb.environment().put("GANTRY_DATA_DIR", dataDir.toString());
         pb.environment().put("GANTRY_BOOTSTRAP_TOKEN", token);
-        pb.environment().put("GANTRY_ADMIN_PASSWORD", UUID.randomUUID().toString());
+        pb.environment().put("GANTRY_ADMIN_PASSWORD", adminPassword);
         pb.environment().put("GANTRY_EMBEDDED_AGENT", "false");
         process = pb.start();
         try {
@@ -76,6 +81,46 @@ final class GantryServer implements AutoCloseable {
             throw new IllegalStateException(method + " " + path + " -> " + r.statusCode() + ": " + r.body());
         }
         return r.body();
+    }
+
+    /** Signs in as admin through the login form (session cookie and CSRF token), as a browser does. */
+    Browser signIn() throws IOException, InterruptedException {
+        HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager())
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        String login = browser.send(HttpRequest.newBuilder(URI.create(base + "/login")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Matcher csrf = CSRF.matcher(login);
+        if (!csrf.find()) {
+            throw new IllegalStateException("no CSRF token in the login page");
+        }
+        String form = "username=admin&password=" + adminPassword + "&_csrf=" + csrf.group(1);
+        HttpResponse<String> signedIn = browser.send(HttpRequest.newBuilder(URI.create(base + "/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Origin", base)
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        String location = signedIn.headers().firstValue("Location").orElse("");
+        if (signedIn.statusCode() != 302 || location.contains("error")) {
+            throw new IllegalStateException("sign-in failed: " + signedIn.statusCode() + " " + location);
+        }
+        return new Browser(browser);
+    }
+
+    /** A signed-in browser session: its cookie rides on every page it gets. */
+    final class Browser {
+        private final HttpClient client;
+
+        private Browser(HttpClient client) {
+            this.client = client;
+        }
+
+        /** The page's HTML; a status other than 200 throws. */
+        String page(String path) throws IOException, InterruptedException {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + path))
+                    .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("GET " + path + " -> " + r.statusCode());
+            }
+            return r.body();
+        }
     }
 
     /** The largest value of the Prometheus samples named {@code prefix...} that carry {@code label}. */

@@ -24,8 +24,6 @@ import java.util.regex.Pattern;
 public final class SwarmSyncBench {
     private static final String ENGINE = "bench-swarm";
     private static final int RUNS = 7;
-    private static final int WARMUP = 50;
-    private static final int SAMPLES = 400;
     private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
     private static final Pattern COUNT = Pattern.compile("\"workloadCount\"\\s*:\\s*(\\d+)");
     private static final Pattern STATE = Pattern.compile("\"state\"\\s*:\\s*\"([A-Z]+)\"");
@@ -131,18 +129,8 @@ public final class SwarmSyncBench {
     }
 
     private void latency(GantryServer server, String what, String url) throws Exception {
-        for (int i = 0; i < WARMUP; i++) {
-            server.send("GET", url, null);
-        }
-        long[] nanos = new long[SAMPLES];
-        for (int i = 0; i < SAMPLES; i++) {
-            long t = System.nanoTime();
-            server.send("GET", url, null);
-            nanos[i] = System.nanoTime() - t;
-        }
-        Arrays.sort(nanos);
-        double p50 = nanos[SAMPLES / 2] / 1e6;
-        row(what, ms("p50", p50), ms("p99", nanos[SAMPLES * 99 / 100] / 1e6), ratio(p50));
+        Latency latency = Latency.of(() -> server.send("GET", url, null));
+        row(what, ms("p50", latency.p50Millis()), ms("p99", latency.p99Millis()), ratio(latency.p50Millis()));
     }
 
     /** How many times faster than {@code docker service ls} (its median). */

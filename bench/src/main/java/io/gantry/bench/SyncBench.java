@@ -16,8 +16,6 @@ import java.util.regex.Pattern;
  * <p>Usage: {@code SyncBench <server jar> <bench jar> N [N...]}; see {@code bench/run.sh}.
  */
 public final class SyncBench {
-    private static final int WARMUP = 50;
-    private static final int SAMPLES = 400;
     private static final Pattern NEXT_CURSOR = Pattern.compile("\"nextCursor\"\\s*:\\s*\"([^\"]+)\"");
     private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
     private static final Pattern COUNT = Pattern.compile("\"workloadCount\"\\s*:\\s*(\\d+)");
@@ -74,6 +72,8 @@ public final class SyncBench {
         latency(n, "list limit=50, deep cursor page, filtered",
                 deepPage("/api/v1/workloads?limit=50" + filter, n / 20 / 50 / 2));
         latency(n, "list limit=50, q=svc-4242 (name search)", "/api/v1/workloads?limit=50&q=svc-4242");
+        pageLatency(n, "workloads page (HTML, 50 rows), first page", "/workloads");
+        pageLatency(n, "workloads page (HTML, 50 rows), filtered", "/workloads?" + filter.substring(1));
 
         new ProcessBuilder("jcmd", Long.toString(server.pid()), "GC.run").redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
@@ -98,18 +98,22 @@ public final class SyncBench {
     }
 
     private void latency(int n, String what, String url) throws Exception {
-        for (int i = 0; i < WARMUP; i++) {
-            server.send("GET", url, null);
-        }
-        long[] nanos = new long[SAMPLES];
-        for (int i = 0; i < SAMPLES; i++) {
-            long t = System.nanoTime();
-            server.send("GET", url, null);
-            nanos[i] = System.nanoTime() - t;
-        }
-        Arrays.sort(nanos);
-        row(n, what, String.format(Locale.ROOT, "p50 %.1f ms", nanos[SAMPLES / 2] / 1e6),
-                String.format(Locale.ROOT, "p99 %.1f ms", nanos[SAMPLES * 99 / 100] / 1e6));
+        row(n, what, Latency.of(() -> server.send("GET", url, null)));
+    }
+
+    /** Server render time of a dashboard page as a signed-in browser gets it (full HTML of the page). */
+    private void pageLatency(int n, String what, String path) throws Exception {
+        GantryServer.Browser browser = server.signIn();
+        row(n, what, Latency.of(() -> {
+            if (!browser.page(path).contains("id=\"workloads\"")) {
+                throw new IllegalStateException("GET " + path + " answered without the workloads table");
+            }
+        }));
+    }
+
+    private void row(int n, String what, Latency latency) {
+        row(n, what, String.format(Locale.ROOT, "p50 %.1f ms", latency.p50Millis()),
+                String.format(Locale.ROOT, "p99 %.1f ms", latency.p99Millis()));
     }
 
     private void row(int n, String what, String value, String extra) {

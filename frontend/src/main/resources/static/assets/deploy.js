@@ -1,0 +1,70 @@
+// Deploy: builds the normalized spec from the form (or sends a native manifest) and follows the operation.
+'use strict';
+(() => {
+  const { api, el, showProblem, track } = Gantry;
+  const $ = id => document.getElementById(id);
+  const alertBox = $('deploy-error');
+  const form = $('deploy-form');
+  const importForm = $('import-form');
+
+  document.querySelectorAll('[role=tab]').forEach(tab => tab.addEventListener('click', () => {
+    document.querySelectorAll('[role=tab]').forEach(t => {
+      t.setAttribute('aria-selected', String(t === tab));
+      $(t.getAttribute('aria-controls')).hidden = t !== tab;
+    });
+  }));
+
+  const words = v => v.trim() ? v.trim().split(/\s+/) : [];
+  const pairs = v => Object.fromEntries(v.split('\n').map(l => l.trim()).filter(Boolean).map(l => {
+    const i = l.indexOf('=');
+    return i < 0 ? [l, ''] : [l.slice(0, i), l.slice(i + 1)];
+  }));
+  const num = v => v === '' ? null : Number(v);
+  const ports = v => v.split('\n').map(l => l.trim()).filter(Boolean).map(l => {
+    const m = l.match(/^(\d+)(?::(\d+))?(?:\/(\w+))?$/);
+    return m ? { containerPort: Number(m[1]), publishedPort: m[2] ? Number(m[2]) : null, protocol: m[3] || 'tcp' }
+             : { containerPort: l };
+  });
+
+  function spec() {
+    const memory = num($('d-memory').value);
+    const health = $('d-health-type').value;
+    return {
+      image: $('d-image').value.trim() || null,
+      command: words($('d-command').value), args: words($('d-args').value),
+      env: pairs($('d-env').value), ports: ports($('d-ports').value),
+      resources: { cpuMillis: num($('d-cpu').value), memoryBytes: memory === null ? null : memory * 1048576 },
+      replicas: num($('d-replicas').value),
+      healthCheck: health ? { type: health, path: $('d-health-path').value || null, port: num($('d-health-port').value) } : null,
+    };
+  }
+
+  function follow(r, which) {
+    if (r.status !== 202) { showProblem(which, alertBox, r); return; }
+    alertBox.hidden = true;
+    which.querySelectorAll('.field-error').forEach(e => e.remove());
+    track(r.json, $('operations'), op => {
+      if (op.state === 'SUCCEEDED' && op.workloadId) {
+        $('operations').prepend(el('p', {}, 'Deployed: ', el('a', { href: `/workloads/${op.workloadId}`, id: 'deployed-link' }, 'open the workload')));
+      } else if (op.state === 'FAILED') {
+        alertBox.hidden = false; alertBox.textContent = `Deploy failed: ${op.message}`;
+      }
+    });
+  }
+
+  form.addEventListener('submit', async e => {
+    e.preventDefault();
+    const body = { engine: $('d-engine').value, namespace: $('d-namespace').value.trim() || null,
+      name: $('d-name').value.trim(), kind: $('d-kind').value, labels: pairs($('d-labels').value), spec: spec() };
+    follow(await api('POST', '/api/v1/workloads', body), form);
+  });
+  $('i-file').addEventListener('change', async e => {
+    const file = e.target.files[0];
+    if (file) $('i-manifest').value = await file.text();
+  });
+  importForm.addEventListener('submit', async e => {
+    e.preventDefault();
+    follow(await api('POST', '/api/v1/workloads/import',
+      { engine: $('i-engine').value, format: $('i-format').value, manifest: $('i-manifest').value }), importForm);
+  });
+})();

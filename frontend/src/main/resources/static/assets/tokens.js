@@ -1,0 +1,30 @@
+// Own API tokens: list without secrets, create (the secret is shown once), revoke.
+'use strict';
+(() => {
+  const { api, el, ago, showProblem } = Gantry;
+  const $ = id => document.getElementById(id);
+  async function load() {
+    const tokens = (await api('GET', '/api/v1/tokens')).json?.items || [];
+    if (!tokens.length) { $('tokens').replaceChildren(el('p', { class: 'muted' }, 'No tokens yet: create one below for scripts and CI.')); return; }
+    $('tokens').replaceChildren(el('div', { class: 'table-wrap' }, el('table', { id: 'tokens-table' },
+      el('thead', {}, el('tr', {}, ['Name', 'Role', 'Created', 'Expires', ''].map(h => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, tokens.map(t => {
+        const revoke = el('button', { type: 'button', class: 'danger' }, 'Revoke');
+        revoke.addEventListener('click', async () => { const r = await api('DELETE', `/api/v1/tokens/${t.id}`); r.ok ? load() : showProblem(null, $('token-error'), r); });
+        return el('tr', {}, el('td', {}, t.name), el('td', {}, t.role), el('td', { title: t.createdAt || '' }, ago(t.createdAt)),
+          el('td', {}, t.expiresAt || 'never'), el('td', {}, revoke));
+      })))));
+  }
+  $('token-form').addEventListener('submit', async e => {
+    e.preventDefault();
+    const body = { name: $('t-name').value.trim(), role: $('t-role').value || null, expiresAt: $('t-expires').value.trim() || null };
+    const r = await api('POST', '/api/v1/tokens', body);
+    if (!r.ok) { showProblem(e.target, $('token-error'), r); return; }
+    $('token-error').hidden = true;
+    const secret = $('token-secret');
+    secret.hidden = false;
+    secret.replaceChildren('Copy the token now, it is not shown again: ', el('code', { id: 'token-value' }, r.json.token));
+    e.target.reset(); load();
+  });
+  load();
+})();

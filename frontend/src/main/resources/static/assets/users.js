@@ -1,0 +1,29 @@
+// Users (ADMIN): list, add, change role, disable, delete; every change goes through /api/v1/users.
+'use strict';
+(() => {
+  const { api, el, ago, showProblem } = Gantry;
+  const $ = id => document.getElementById(id);
+  const problem = r => showProblem($('user-form'), $('user-error'), r);
+  async function load() {
+    const users = (await api('GET', '/api/v1/users')).json?.items || [];
+    $('users').replaceChildren(el('div', { class: 'table-wrap' }, el('table', { id: 'users-table' },
+      el('thead', {}, el('tr', {}, ['Username', 'Role', 'State', 'Created', 'Actions'].map(h => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, users.map(u => {
+        const role = el('select', { 'aria-label': `Role of ${u.username}` }, ['VIEWER', 'OPERATOR', 'ADMIN'].map(r => el('option', { selected: r === u.role ? 'selected' : null }, r)));
+        role.addEventListener('change', async () => { const r = await api('PUT', `/api/v1/users/${u.username}`, { role: role.value }); if (!r.ok) { problem(r); load(); } });
+        const toggle = el('button', { type: 'button' }, u.disabled ? 'Enable' : 'Disable');
+        toggle.addEventListener('click', async () => { const r = await api('PUT', `/api/v1/users/${u.username}`, { disabled: !u.disabled }); r.ok ? load() : problem(r); });
+        const del = el('button', { type: 'button', class: 'danger' }, 'Delete');
+        del.addEventListener('click', async () => { if (confirm(`Delete user ${u.username}?`)) { const r = await api('DELETE', `/api/v1/users/${u.username}`); r.ok ? load() : problem(r); } });
+        return el('tr', { 'data-user': u.username }, el('td', {}, u.username), el('td', {}, role),
+          el('td', {}, u.disabled ? 'disabled' : 'active'), el('td', { title: u.createdAt }, ago(u.createdAt)), el('td', {}, toggle, ' ', del));
+      })))));
+  }
+  $('user-form').addEventListener('submit', async e => {
+    e.preventDefault();
+    const r = await api('POST', '/api/v1/users', { username: $('u-name').value.trim(), password: $('u-password').value, role: $('u-role').value });
+    if (!r.ok) { problem(r); return; }
+    $('user-error').hidden = true; e.target.reset(); showProblem(e.target, null, { json: {} }); load();
+  });
+  load();
+})();
