@@ -1,7 +1,6 @@
 package io.gantry.operation;
 
 import io.gantry.engine.Engine;
-import io.gantry.engine.EngineClients;
 import io.gantry.engine.EngineStore;
 import io.gantry.spi.Capability;
 import io.gantry.spi.WorkloadDefinition;
@@ -32,14 +31,11 @@ class WorkloadActionApiController {
 
     private final OperationService operations;
     private final EngineStore engines;
-    private final EngineClients clients;
     private final WorkloadStore workloads;
 
-    WorkloadActionApiController(OperationService operations, EngineStore engines, EngineClients clients,
-                                WorkloadStore workloads) {
+    WorkloadActionApiController(OperationService operations, EngineStore engines, WorkloadStore workloads) {
         this.operations = operations;
         this.engines = engines;
-        this.clients = clients;
         this.workloads = workloads;
     }
 
@@ -51,11 +47,6 @@ class WorkloadActionApiController {
                 .orElseThrow(() -> BadRequestException.field("engine", "no engine has the id or name '" + body.engine() + "'"));
         WorkloadDefinition definition = new WorkloadDefinition(body.namespace(), body.name(), body.kind(),
                 body.labels(), body.spec());
-        // bad input answered now as a problem naming the field, rather than later as a FAILED operation
-        clients.call(engine.id(), "validate", client -> {
-            client.validate(definition);
-            return null;
-        });
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("engine", engine.id());
         request.put("namespace", definition.namespace());

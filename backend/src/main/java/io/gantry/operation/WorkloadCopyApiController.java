@@ -73,7 +73,6 @@ class WorkloadCopyApiController {
         operations.requireCapability(target, Capability.DEPLOY);
         // what the target would refuse (a name it cannot take, a port another service holds) is a 422 now
         clients.call(target.id(), "check copy", client -> {
-            client.validate(copy);
             client.checkDeploy(copy);
             return null;
         });

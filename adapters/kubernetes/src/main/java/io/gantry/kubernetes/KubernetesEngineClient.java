@@ -252,7 +252,7 @@ final class KubernetesEngineClient implements EngineClient {
      * reaches it. Credentials that may not read namespaces (403) leave that to the create.
      */
     @Override
-    public void validate(WorkloadDefinition definition) {
+    public void checkDeploy(WorkloadDefinition definition) {
         String namespace = namespaceOf(definition);
         KubernetesWorkloadMapper.toNative(definition, namespace);
         try {

@@ -388,21 +388,21 @@ class KubernetesEngineClientTest {
     }
 
     @Test
-    void validateRejectsWhatDeployWouldAndAMissingNamespaceCreatingNothing() {
+    void checkDeployRejectsWhatDeployWouldAndAMissingNamespaceCreatingNothing() {
         cluster.fabric8.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("checked").endMetadata()
                 .build()).create();
-        client.validate(new WorkloadDefinition("checked", "fine", WorkloadKind.SERVICE, Map.of(), WorkloadSpec.of("nginx", 1)));
-        assertThatThrownBy(() -> client.validate(new WorkloadDefinition("checked", "Not_DNS", WorkloadKind.SERVICE, Map.of(),
+        client.checkDeploy(new WorkloadDefinition("checked", "fine", WorkloadKind.SERVICE, Map.of(), WorkloadSpec.of("nginx", 1)));
+        assertThatThrownBy(() -> client.checkDeploy(new WorkloadDefinition("checked", "Not_DNS", WorkloadKind.SERVICE, Map.of(),
                 WorkloadSpec.of("nginx", 1)))).isInstanceOfSatisfying(InvalidSpecException.class,
                 e -> assertThat(e.errors()).extracting(InvalidSpecException.FieldError::field).containsExactly("name"));
-        assertThatThrownBy(() -> client.validate(new WorkloadDefinition("no-such-ns", "fine", WorkloadKind.SERVICE, Map.of(),
+        assertThatThrownBy(() -> client.checkDeploy(new WorkloadDefinition("no-such-ns", "fine", WorkloadKind.SERVICE, Map.of(),
                 WorkloadSpec.of("nginx", 1)))).isInstanceOfSatisfying(InvalidSpecException.class, e -> {
                     assertThat(e.errors()).extracting(InvalidSpecException.FieldError::field).containsExactly("namespace");
                     assertThat(e.getMessage()).contains("'no-such-ns' does not exist");
                 });
         // credentials scoped to namespaces may not read Namespace objects: the create will tell
         cluster.front.forbid("namespaces/no-such-ns");
-        client.validate(new WorkloadDefinition("no-such-ns", "fine", WorkloadKind.SERVICE, Map.of(), WorkloadSpec.of("nginx", 1)));
+        client.checkDeploy(new WorkloadDefinition("no-such-ns", "fine", WorkloadKind.SERVICE, Map.of(), WorkloadSpec.of("nginx", 1)));
         assertThat(cluster.fabric8.apps().deployments().inAnyNamespace().list().getItems())
                 .noneMatch(d -> d.getMetadata().getName().equals("fine") || d.getMetadata().getName().equals("Not_DNS"));
     }

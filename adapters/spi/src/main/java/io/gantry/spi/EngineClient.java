@@ -31,18 +31,6 @@ public interface EngineClient extends AutoCloseable {
     List<EngineEvent> events(String nativeId, int limit);
 
     /**
-     * Checks a definition before Gantry accepts a deploy, so that bad input is answered at once, naming the
-     * field, instead of as a failed operation later. Creates nothing; it may ask the engine what only the
-     * engine knows (does the namespace exist?), within the call timeout. The default checks nothing here:
-     * the engine's own rejection then fails the deploy.
-     *
-     * @throws InvalidSpecException        naming each field {@link #deploy} would reject
-     * @throws EngineUnavailableException when the engine had to be asked and did not answer
-     */
-    default void validate(WorkloadDefinition definition) {
-    }
-
-    /**
      * Creates a workload. Returns as soon as the engine accepted it (it may still be starting).
      *
      * @return the workload as the engine reports it just after creation
@@ -53,11 +41,13 @@ public interface EngineClient extends AutoCloseable {
 
     /**
      * Checks a deploy before anything is created, so that a request the engine would refuse is answered at
-     * once, listing every bad field, instead of by a failed operation later. May ask the engine (within the
-     * call timeout), e.g. whether a published port is taken; what only the create itself can tell still fails
-     * {@link #deploy}. The default accepts everything and leaves it to {@link #deploy}.
+     * once, listing every bad field, instead of by a failed operation later. May ask the engine what only the
+     * engine knows (within the call timeout), e.g. whether a published port is taken or the namespace exists;
+     * what only the create itself can tell still fails {@link #deploy}. The default accepts everything and
+     * leaves it to {@link #deploy}.
      *
-     * @throws InvalidSpecException listing every field the engine would refuse
+     * @throws InvalidSpecException        listing every field the engine would refuse
+     * @throws EngineUnavailableException when the engine had to be asked and did not answer
      */
     default void checkDeploy(WorkloadDefinition definition) {
     }
