@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -83,17 +82,30 @@ final class GantryServer implements AutoCloseable {
         return r.body();
     }
 
+    /**
+     * Registers an engine and waits until the server lists {@code workloads} of it (its first sync is done).
+     *
+     * @return the engine's id
+     */
+    String registerEngine(String json, long workloads, Duration timeout) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        String engineId = JsonField.text("id", send("POST", "/api/v1/engines", json));
+        while (JsonField.number("workloadCount", send("GET", "/api/v1/engines/" + engineId, null)) < workloads) {
+            if (System.nanoTime() - t0 > timeout.toNanos()) {
+                throw new IllegalStateException("the engine did not list " + workloads + " workloads within " + timeout);
+            }
+            Thread.sleep(20);
+        }
+        return engineId;
+    }
+
     /** Signs in as admin through the login form (session cookie and CSRF token), as a browser does. */
     Browser signIn() throws IOException, InterruptedException {
         HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager())
                 .connectTimeout(Duration.ofSeconds(5)).build();
         String login = browser.send(HttpRequest.newBuilder(URI.create(base + "/login")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-        Matcher csrf = CSRF.matcher(login);
-        if (!csrf.find()) {
-            throw new IllegalStateException("no CSRF token in the login page");
-        }
-        String form = "username=admin&password=" + adminPassword + "&_csrf=" + csrf.group(1);
+        String form = "username=admin&password=" + adminPassword + "&_csrf=" + JsonField.first(CSRF, login);
         HttpResponse<String> signedIn = browser.send(HttpRequest.newBuilder(URI.create(base + "/login"))
                 .header("Content-Type", "application/x-www-form-urlencoded").header("Origin", base)
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());

@@ -9,8 +9,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Gantry against {@code docker service ls} on the same real Swarm, which already holds N services (made by
@@ -24,9 +22,6 @@ import java.util.regex.Pattern;
 public final class SwarmSyncBench {
     private static final String ENGINE = "bench-swarm";
     private static final int RUNS = 7;
-    private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
-    private static final Pattern COUNT = Pattern.compile("\"workloadCount\"\\s*:\\s*(\\d+)");
-    private static final Pattern STATE = Pattern.compile("\"state\"\\s*:\\s*\"([A-Z]+)\"");
 
     private final List<String[]> rows = new ArrayList<>();
     private final String docker;
@@ -85,14 +80,9 @@ public final class SwarmSyncBench {
 
     private void gantry(GantryServer server) throws Exception {
         long t0 = System.nanoTime();
-        String engineId = first(ID, server.send("POST", "/api/v1/engines",
-                "{\"name\":\"" + ENGINE + "\",\"kind\":\"swarm\",\"endpoint\":\"unix:///var/run/docker.sock\"}"));
-        while (count(server.send("GET", "/api/v1/engines/" + engineId, null)) < n) {
-            if (System.nanoTime() - t0 > Duration.ofMinutes(5).toNanos()) {
-                throw new IllegalStateException("the engine did not list " + n + " workloads in 5 minutes");
-            }
-            Thread.sleep(20);
-        }
+        String engineId = server.registerEngine(
+                "{\"name\":\"" + ENGINE + "\",\"kind\":\"swarm\",\"endpoint\":\"unix:///var/run/docker.sock\"}",
+                n, Duration.ofMinutes(5));
         double registered = (System.nanoTime() - t0) / 1e6;
         row("register engine -> all " + n + " listed (wall)", ms("", registered), "", "");
 
@@ -104,11 +94,11 @@ public final class SwarmSyncBench {
             double sumBefore = server.metricSum("gantry_sync_duration_seconds_sum{", label);
             double countBefore = server.metricSum("gantry_sync_duration_seconds_count{", label);
             long t = System.nanoTime();
-            String operation = first(ID, server.send("POST", "/api/v1/engines/" + engineId + "/sync", null));
+            String operation = JsonField.text("id", server.send("POST", "/api/v1/engines/" + engineId + "/sync", null));
             String state;
             do {
                 Thread.sleep(2);
-                state = first(STATE, server.send("GET", "/api/v1/operations/" + operation, null));
+                state = JsonField.text("state", server.send("GET", "/api/v1/operations/" + operation, null));
             } while (state.equals("PENDING") || state.equals("RUNNING"));
             wall[i] = (System.nanoTime() - t) / 1e6;
             if (!state.equals("SUCCEEDED")) {
@@ -164,18 +154,5 @@ public final class SwarmSyncBench {
         } catch (IOException e) {
             return "unknown";
         }
-    }
-
-    private static String first(Pattern p, String body) {
-        Matcher m = p.matcher(body);
-        if (!m.find()) {
-            throw new IllegalStateException("no " + p + " in " + body.substring(0, Math.min(300, body.length())));
-        }
-        return m.group(1);
-    }
-
-    private static long count(String engineJson) {
-        Matcher m = COUNT.matcher(engineJson);
-        return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 }

@@ -6,8 +6,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Loads N synthetic workloads into the real server jar (a separate JVM on embedded PostgreSQL,
@@ -16,9 +14,7 @@ import java.util.regex.Pattern;
  * <p>Usage: {@code SyncBench <server jar> <bench jar> N [N...]}; see {@code bench/run.sh}.
  */
 public final class SyncBench {
-    private static final Pattern NEXT_CURSOR = Pattern.compile("\"nextCursor\"\\s*:\\s*\"([^\"]+)\"");
-    private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
-    private static final Pattern COUNT = Pattern.compile("\"workloadCount\"\\s*:\\s*(\\d+)");
+    private static final Duration SYNC_TIMEOUT = Duration.ofMinutes(10);
 
     private final List<String[]> rows = new ArrayList<>();
     private GantryServer server;
@@ -45,13 +41,8 @@ public final class SyncBench {
     private void measure(int n) throws Exception {
         String engine = "synthetic-" + n;
         long t0 = System.nanoTime();
-        String created = server.send("POST", "/api/v1/engines",
-                "{\"name\":\"" + engine + "\",\"kind\":\"synthetic\",\"endpoint\":\"synthetic://" + n + "\"}");
-        String engineId = first(ID, created);
-        while (count(server.send("GET", "/api/v1/engines/" + engineId, null)) < n) {
-            deadline(t0, n);
-            Thread.sleep(20);
-        }
+        server.registerEngine("{\"name\":\"" + engine + "\",\"kind\":\"synthetic\",\"endpoint\":\"synthetic://" + n + "\"}",
+                n, SYNC_TIMEOUT);
         double wallSeconds = (System.nanoTime() - t0) / 1e9;
         // rows become visible batch by batch; the timer is recorded once the whole sync is done
         String syncTimer = "gantry_sync_duration_seconds_max{";
@@ -82,8 +73,8 @@ public final class SyncBench {
     }
 
     private static void deadline(long t0, int n) {
-        if (System.nanoTime() - t0 > Duration.ofMinutes(10).toNanos()) {
-            throw new IllegalStateException("sync of " + n + " workloads did not finish in 10 minutes");
+        if (System.nanoTime() - t0 > SYNC_TIMEOUT.toNanos()) {
+            throw new IllegalStateException("sync of " + n + " workloads did not finish within " + SYNC_TIMEOUT);
         }
     }
 
@@ -91,7 +82,7 @@ public final class SyncBench {
     private String deepPage(String first, int pages) throws Exception {
         String url = first;
         for (int i = 0; i < pages; i++) {
-            String cursor = first(NEXT_CURSOR, server.send("GET", url, null));
+            String cursor = JsonField.text("nextCursor", server.send("GET", url, null));
             url = first + "&cursor=" + java.net.URLEncoder.encode(cursor, java.nio.charset.StandardCharsets.UTF_8);
         }
         return url;
@@ -129,18 +120,5 @@ public final class SyncBench {
         System.out.printf(fmt, "workloads", "measure", "value", "");
         System.out.printf(fmt, "---------", "-".repeat(44), "-".repeat(12), "-".repeat(20));
         rows.forEach(r -> System.out.printf(fmt, (Object[]) r));
-    }
-
-    private static String first(Pattern p, String body) {
-        Matcher m = p.matcher(body);
-        if (!m.find()) {
-            throw new IllegalStateException("no " + p + " in " + body.substring(0, Math.min(300, body.length())));
-        }
-        return m.group(1);
-    }
-
-    private static long count(String engineJson) {
-        Matcher m = COUNT.matcher(engineJson);
-        return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 }
