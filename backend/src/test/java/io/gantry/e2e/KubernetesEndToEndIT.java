@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -296,13 +297,22 @@ class KubernetesEndToEndIT extends IntegrationTest {
         assertThat(ports.get(0).get("protocol").asString()).isEqualTo("tcp");
     }
 
-    /** The engine's workload of that name once it satisfies {@code ready}, read through the list API. */
-    private static JsonNode awaitWorkload(Api api, String engine, String name, Predicate<JsonNode> ready) {
+    /**
+     * The engine's workload of that name once it satisfies {@code ready}, read through the list API. On a
+     * timeout the failure shows the workload as last read, and the Deployment as the API server holds it.
+     */
+    private JsonNode awaitWorkload(Api api, String engine, String name, Predicate<JsonNode> ready) {
         JsonNode[] found = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            found[0] = workloadNamed(api, engine, name);
-            return found[0] != null && ready.test(found[0]);
-        });
+        try {
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                found[0] = workloadNamed(api, engine, name);
+                return found[0] != null && ready.test(found[0]);
+            });
+        } catch (ConditionTimeoutException e) {
+            Deployment inServer = direct.apps().deployments().inNamespace(NS).withName(name).get();
+            throw new AssertionError(name + " of " + engine + " not as awaited within 10 s; Gantry lists: " + found[0]
+                    + "\nthe API server's Deployment status: " + (inServer == null ? "none" : inServer.getStatus()), e);
+        }
         return found[0];
     }
 
