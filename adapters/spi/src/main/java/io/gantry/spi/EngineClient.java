@@ -31,6 +31,18 @@ public interface EngineClient extends AutoCloseable {
     List<EngineEvent> events(String nativeId, int limit);
 
     /**
+     * What each running instance of a workload uses now, as measured by the engine; only engines with
+     * {@link Capability#USAGE} answer. An instance that is not running is left out.
+     *
+     * @return one entry per running instance; empty when none runs or the engine has no such workload
+     * @throws UnsupportedCapabilityException when the engine does not measure usage
+     * @throws EngineUnavailableException     when the engine does not answer in time
+     */
+    default List<InstanceUsage> usage(String nativeId) {
+        throw new UnsupportedCapabilityException(Capability.USAGE, "this engine does not measure usage");
+    }
+
+    /**
      * Checks a definition before Gantry accepts a deploy, so that bad input is answered at once, naming the
      * field, instead of as a failed operation later. Creates nothing; it may ask the engine what only the
      * engine knows (does the namespace exist?), within the call timeout. The default checks nothing here:
