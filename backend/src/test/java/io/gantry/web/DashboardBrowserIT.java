@@ -206,6 +206,58 @@ class DashboardBrowserIT extends IntegrationTest {
     }
 
     @Test
+    void theWorkloadsTableGoesBackPageByPageAndFiltersBySeveralLabels() {
+        FakeEngine many = FakeEngine.named("ui-many");
+        for (int i = 0; i < 105; i++) {
+            many.putQuietly(FakeEngine.workload("pages", String.format("pg-%03d", i), "nginx:1.27", 1,
+                    Map.of("tier", i % 2 == 0 ? "front" : "back", "team", i % 3 == 0 ? "red" : "blue")));
+        }
+        Engines.awaitStatus(api(), Engines.register(api(), "ui-many", Map.of()), "UP");
+        try (Browser browser = Browser.start()) {
+            Page page = browser.newPage();
+            Browser.signIn(page, site, "admin", ADMIN_PASSWORD);
+            page.navigate(site + "/workloads?engine=ui-many");
+            Locator rows = page.locator("#workloads tbody tr");
+            Locator previous = page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Previous page"));
+            Locator next = page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Next page"));
+            assertThat(rows).hasCount(50);
+            assertThat(previous).hasCount(0);
+
+            next.click();
+            assertThat(rows.first()).containsText("pg-050");
+            next.click();
+            assertThat(rows).hasCount(5);
+            assertThat(rows.first()).containsText("pg-100");
+            assertThat(next).hasCount(0);
+            Browser.screenshot(page, "workloads-last-page");
+            previous.click();
+            assertThat(rows.first()).containsText("pg-050");
+            assertThat(rows).hasCount(50);
+            previous.click();
+            assertThat(rows.first()).containsText("pg-000");
+            assertThat(previous).hasCount(0);
+            assertThat(page.url()).doesNotContain("cursor=");
+
+            Locator total = page.locator("#total");
+            Locator addLabel = page.getByLabel("Add label (k=v)");
+            Locator apply = page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Apply"));
+            addLabel.fill("tier=front");
+            apply.click();
+            assertThat(total).hasText(Pattern.compile("^53 across.*"));
+            addLabel.fill("team=red");
+            apply.click();
+            assertThat(total).hasText(Pattern.compile("^18 across.*"));
+            assertThat(page.locator("#label-filters li")).hasCount(2);
+            assertThat(page.url()).contains("label=tier%3Dfront").contains("label=team%3Dred");
+            Browser.screenshot(page, "workloads-labels");
+            page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Remove label filter tier=front")).click();
+            assertThat(total).hasText(Pattern.compile("^35 across.*"));
+            assertThat(page.locator("#label-filters li")).hasCount(1);
+            assertThat(page.locator("#label-filters")).containsText("team=red");
+        }
+    }
+
+    @Test
     void anAdminTestsAnEngineBeforeSavingItAndManagesUsersAndTokens() {
         try (Browser browser = Browser.start()) {
             Page page = browser.newPage();
