@@ -1,5 +1,5 @@
-// Workload detail: actions through the REST API (each followed to its end), live status, log tail,
-// events and the redacted native object.
+// Workload detail: actions through the REST API (each followed to its end), live status, history
+// and usage charts, log tail, events and the redacted native object.
 'use strict';
 (() => {
   const { api, on, el, badge, ago, showProblem, track } = Gantry;
@@ -54,6 +54,38 @@
     document.getElementById('spec-replicas').textContent = w.spec.replicas ?? 'one per node';
     document.getElementById('synced').textContent = w.syncedAt;
   });
+  // Charts: replicas change with the workload (refetched on its updates), usage is sampled every period.
+  const replicaChart = Charts.create(document.getElementById('replica-chart'), document.getElementById('replica-empty'),
+    { n: Charts.count('instances') });
+  const usageBox = document.getElementById('usage-chart');
+  const usageChart = usageBox && Charts.create(usageBox, document.getElementById('usage-empty'), {
+    cpu: { label: 'CPU (millicores)', format: v => v == null ? '' : `${Math.round(v)}m` },
+    mem: { label: 'memory (MiB)', format: v => v == null ? '' : `${Math.round(v)} MiB` },
+  });
+  let nextHistory = null;
+  async function history() {
+    clearTimeout(nextHistory);
+    const r = await api('GET', `${base}/history?since=PT6H`);
+    if (!r.ok) return;
+    let replicas = r.json.replicas;
+    // the last state holds until now
+    if (replicas.length) replicas = [...replicas, { ...replicas[replicas.length - 1], at: new Date().toISOString() }];
+    replicaChart.show([replicas.map(p => Charts.seconds(p.at)), replicas.map(p => p.running), replicas.map(p => p.desired)],
+      [{ label: 'running', color: '--ok', step: true }, { label: 'desired', color: '--muted', step: true, dash: [6, 4] }]);
+    const usage = r.json.usage;
+    usageChart?.show([usage.map(p => Charts.seconds(p.at)), usage.map(p => p.cpuMillis), usage.map(p => p.memoryBytes / 1048576)],
+      [{ label: 'CPU', color: '--accent', scale: 'cpu' }, { label: 'memory', color: '--warn', scale: 'mem' }]);
+    document.querySelectorAll('.sample-period').forEach(s => { s.textContent = r.json.samplePeriodSeconds; });
+    nextHistory = setTimeout(history, r.json.samplePeriodSeconds * 1000);
+  }
+  let historySoon = null;
+  on('workload.updated', w => {
+    if (w.id !== id) return;
+    clearTimeout(historySoon);
+    historySoon = setTimeout(history, 300);
+  });
+  history();
+
   on('workload.deleted', w => {
     if (w.id === id) document.getElementById('phase').replaceChildren(el('span', { class: 'badge phase-UNKNOWN' }, 'DELETED'));
   });

@@ -116,6 +116,7 @@ final class AccessRules {
             rule(GET, "/api/v1/operations/**", Access.VIEWER),
             rule(GET, "/api/v1/events", Access.VIEWER),
             rule(GET, "/api/v1/compare", Access.VIEWER),
+            rule(GET, "/api/v1/history", Access.VIEWER),
             rule(GET, "/api/v1/stream", Access.VIEWER),
             rule(GET, "/actuator", Access.VIEWER),
             rule(GET, "/actuator/prometheus", Access.VIEWER),

@@ -9,6 +9,7 @@ import io.gantry.web.BadRequestException;
 import io.gantry.web.NotFoundException;
 import io.gantry.web.Page;
 import io.gantry.web.UiController;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -48,6 +49,7 @@ class WorkloadPageController {
                 @RequestParam(required = false) String q,
                 @RequestParam(required = false) String sort,
                 @RequestParam(required = false) String cursor,
+                @RequestParam(required = false) List<String> back,
                 Model model) {
         WorkloadFilter filter = new WorkloadFilter(engine, engineKind, namespace, kind, phase, label, q, sort);
         Page<WorkloadView> page;
@@ -61,7 +63,20 @@ class WorkloadPageController {
         }
         model.addAttribute("filter", filter);
         model.addAttribute("page", page);
-        model.addAttribute("firstPage", cursor != null && !cursor.isBlank());
+        boolean firstPage = cursor == null || cursor.isBlank();
+        List<String> before = back == null || firstPage ? List.of() : back.stream().filter(c -> !c.isBlank()).toList();
+        model.addAttribute("firstPage", !firstPage);
+        if (page.nextCursor() != null) {
+            List<String> upToHere = new ArrayList<>(before);
+            if (!firstPage) {
+                upToHere.add(cursor);
+            }
+            model.addAttribute("nextUrl", filter.pageUrl(page.nextCursor(), upToHere));
+        }
+        if (!firstPage) {
+            model.addAttribute("previousUrl", before.isEmpty() ? filter.pageUrl(null, List.of())
+                    : filter.pageUrl(before.get(before.size() - 1), before.subList(0, before.size() - 1)));
+        }
         model.addAttribute("engines", engines.findAll());
         model.addAttribute("kinds", WorkloadKind.values());
         model.addAttribute("phases", Phase.values());

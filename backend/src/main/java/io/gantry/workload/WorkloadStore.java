@@ -39,6 +39,7 @@ import tools.jackson.databind.json.JsonMapper;
  * The normalized workloads in PostgreSQL. Writes come in batches from sync: one
  * {@code INSERT ... SELECT FROM unnest(...) ON CONFLICT DO UPDATE ... WHERE changed} per batch, so
  * an unchanged workload costs no write and the statement returns exactly the workloads that changed.
+ * The same statement appends to {@code workload_history} when replicas or phase changed.
  */
 @Repository
 public class WorkloadStore {
@@ -58,27 +59,47 @@ public class WorkloadStore {
             + "w.name, w.kind, w.labels::text AS labels, w.spec::text AS spec, w.status::text AS status, "
             + "w.instances::text AS instances, w.created_at, w.synced_at, w.updated_at, w.stale";
 
+    /**
+     * The upsert, plus a {@code workload_history} row for each written workload whose running or desired
+     * replicas or phase differ from the stored ones (or that is new). All parts of one statement see the
+     * table as it was before it, so {@code before} reads the old values; only rows the upsert returned,
+     * i.e. that changed at all, are compared.
+     */
     private static final String UPSERT = """
-            INSERT INTO workloads (id, engine_id, engine_name, engine_kind, native_id, namespace, name, kind, phase,
-                                   image, labels, desired, running, stale, spec, status, instances, native_object,
-                                   content_hash, created_at, synced_at, updated_at)
-            SELECT u.id::uuid, ?, ?, ?, u.native_id, u.namespace, u.name, u.kind, u.phase, u.image, u.labels::jsonb,
-                   u.desired::int, u.running::int, false, u.spec::jsonb, u.status::jsonb, u.instances::jsonb,
-                   u.native_object, u.content_hash, u.created_at::timestamptz, ?, ?
-            FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                        ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-                 AS u(id, native_id, namespace, name, kind, phase, image, labels, desired, running, spec, status,
-                      instances, native_object, content_hash, created_at)
-            ON CONFLICT (engine_id, native_id) DO UPDATE SET
-                engine_name = EXCLUDED.engine_name, engine_kind = EXCLUDED.engine_kind,
-                namespace = EXCLUDED.namespace, name = EXCLUDED.name, kind = EXCLUDED.kind, phase = EXCLUDED.phase,
-                image = EXCLUDED.image, labels = EXCLUDED.labels, desired = EXCLUDED.desired,
-                running = EXCLUDED.running, stale = false, spec = EXCLUDED.spec, status = EXCLUDED.status,
-                instances = EXCLUDED.instances, native_object = EXCLUDED.native_object,
-                content_hash = EXCLUDED.content_hash, created_at = EXCLUDED.created_at,
-                synced_at = EXCLUDED.synced_at, updated_at = EXCLUDED.updated_at
-            WHERE workloads.content_hash <> EXCLUDED.content_hash OR workloads.stale
-            RETURNING native_id""";
+            WITH u AS (
+                SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                                     ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                                     ?::text[], ?::text[])
+                     AS u(id, native_id, namespace, name, kind, phase, image, labels, desired, running, spec, status,
+                          instances, native_object, content_hash, created_at)
+            ), before AS (
+                SELECT w.id, w.running, w.desired, w.phase FROM workloads w JOIN u ON w.id = u.id::uuid
+            ), written AS (
+                INSERT INTO workloads (id, engine_id, engine_name, engine_kind, native_id, namespace, name, kind, phase,
+                                       image, labels, desired, running, stale, spec, status, instances, native_object,
+                                       content_hash, created_at, synced_at, updated_at)
+                SELECT u.id::uuid, ?, ?, ?, u.native_id, u.namespace, u.name, u.kind, u.phase, u.image, u.labels::jsonb,
+                       u.desired::int, u.running::int, false, u.spec::jsonb, u.status::jsonb, u.instances::jsonb,
+                       u.native_object, u.content_hash, u.created_at::timestamptz, ?, ?
+                FROM u
+                ON CONFLICT (engine_id, native_id) DO UPDATE SET
+                    engine_name = EXCLUDED.engine_name, engine_kind = EXCLUDED.engine_kind,
+                    namespace = EXCLUDED.namespace, name = EXCLUDED.name, kind = EXCLUDED.kind, phase = EXCLUDED.phase,
+                    image = EXCLUDED.image, labels = EXCLUDED.labels, desired = EXCLUDED.desired,
+                    running = EXCLUDED.running, stale = false, spec = EXCLUDED.spec, status = EXCLUDED.status,
+                    instances = EXCLUDED.instances, native_object = EXCLUDED.native_object,
+                    content_hash = EXCLUDED.content_hash, created_at = EXCLUDED.created_at,
+                    synced_at = EXCLUDED.synced_at, updated_at = EXCLUDED.updated_at
+                WHERE workloads.content_hash <> EXCLUDED.content_hash OR workloads.stale
+                RETURNING id, engine_id, native_id, running, desired, phase
+            ), history AS (
+                INSERT INTO workload_history (workload_id, engine_id, at, running, desired, phase)
+                SELECT written.id, written.engine_id, ?, written.running, written.desired, written.phase
+                FROM written LEFT JOIN before ON before.id = written.id
+                WHERE before.id IS NULL OR before.running <> written.running OR before.desired <> written.desired
+                   OR before.phase <> written.phase
+            )
+            SELECT native_id FROM written""";
 
     private static final String REMOVE_AND_REMEMBER = """
             WITH gone AS (
@@ -168,14 +189,16 @@ public class WorkloadStore {
         Timestamp at = Timestamp.from(now);
         return jdbc.query((Connection c) -> {
             PreparedStatement ps = c.prepareStatement(UPSERT);
-            ps.setObject(1, engine.id());
-            ps.setString(2, engine.name());
-            ps.setString(3, engine.kind());
-            ps.setTimestamp(4, at);
-            ps.setTimestamp(5, at);
             for (int col = 0; col < columns.length; col++) {
-                ps.setArray(6 + col, c.createArrayOf("text", columns[col]));
+                ps.setArray(1 + col, c.createArrayOf("text", columns[col]));
             }
+            int next = 1 + columns.length;
+            ps.setObject(next++, engine.id());
+            ps.setString(next++, engine.name());
+            ps.setString(next++, engine.kind());
+            ps.setTimestamp(next++, at);
+            ps.setTimestamp(next++, at);
+            ps.setTimestamp(next, at);
             return ps;
         }, (rs, row) -> rs.getString(1));
     }

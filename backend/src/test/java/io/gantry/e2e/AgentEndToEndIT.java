@@ -3,6 +3,7 @@ package io.gantry.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.gantry.history.HistorySampler;
 import io.gantry.spi.RequiredEngine;
 import io.gantry.support.Api;
 import io.gantry.support.Engines;
@@ -23,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -38,6 +40,9 @@ import tools.jackson.databind.JsonNode;
 class AgentEndToEndIT extends IntegrationTest {
     private static final String NAMESPACE = "e2e-agent";
     private static final Path DATA_DIR = freshDataDir();
+
+    @Autowired
+    HistorySampler sampler;
 
     @DynamicPropertySource
     static void embeddedAgent(DynamicPropertyRegistry registry) {
@@ -142,6 +147,34 @@ class AgentEndToEndIT extends IntegrationTest {
         assertThat(workloadProcesses("ghost")).isEmpty();
         JsonNode engine = api.get("/api/v1/engines/local").json();
         assertThat(engine.get("status").asString()).as("the agent keeps serving").isEqualTo("UP");
+    }
+
+    @Test
+    void theUsageOfARealTaskReachesTheHistoryApi() {
+        Api api = api();
+        Engines.awaitStatus(api, "local", "UP");
+        assertThat(api.get("/api/v1/engines/local").json().get("capabilities").toString()).contains("\"usage\"");
+        // a shell spinning in a loop burns CPU from its first moment
+        Api.Response deploy = api.post("/api/v1/workloads", Map.of("engine", "local", "namespace", NAMESPACE,
+                "name", "spin", "spec", Map.of("command", List.of("/bin/sh", "-c", "while :; do :; done"),
+                        "replicas", 1, "runtime", "raw")));
+        assertThat(deploy.status()).as(deploy.toString()).isEqualTo(202);
+        String id = awaitOperation(api, deploy.location(), "SUCCEEDED").get("workloadId").asString();
+        awaitRunning(api, id, 1, Duration.ofSeconds(10));
+
+        // samples as the scheduler takes them, until two readings give a rate
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            sampler.sampleNow(Instant.now());
+            JsonNode usage = api.get("/api/v1/workloads/" + id + "/history").json().get("usage");
+            assertThat(usage).as(usage.toString()).anySatisfy(point -> {
+                assertThat(point.get("cpuMillis").isNumber()).as("a rate, not the first reading").isTrue();
+                assertThat(point.get("cpuMillis").asLong()).isPositive();
+                assertThat(point.get("memoryBytes").asLong()).isPositive();
+            });
+        });
+
+        Api.Response delete = api.delete("/api/v1/workloads/" + id);
+        awaitOperation(api, delete.location(), "SUCCEEDED");
     }
 
     @Test

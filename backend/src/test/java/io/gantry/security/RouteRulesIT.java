@@ -56,8 +56,18 @@ class RouteRulesIT extends IntegrationTest {
 
         assertThat(routes).as("the enumeration must see the application's own routes")
                 .extracting(Route::toString)
-                .contains("POST /api/v1/tokens", "GET /api/v1/audit", "GET /actuator/prometheus", "GET /v3/api-docs");
+                .contains("POST /api/v1/tokens", "GET /api/v1/audit", "GET /actuator/prometheus", "GET /v3/api-docs",
+                        "GET /api/v1/history", "GET /api/v1/workloads/{id}/history");
         assertThat(unruled).as("routes without an entry in AccessRules (add one there)").isEmpty();
+    }
+
+    @Test
+    void viewersReadTheChartsHistory() {
+        for (String path : List.of("/api/v1/history", "/api/v1/workloads/sample-1/history")) {
+            assertThat(AccessRules.ruleFor(new MockHttpServletRequest("GET", path)).orElseThrow().access())
+                    .as(path).isEqualTo(AccessRules.Access.VIEWER);
+        }
+        assertThat(AccessRules.ruleFor(new MockHttpServletRequest("POST", "/api/v1/history"))).isEmpty();
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.gantry.spi.EngineInfo;
 import io.gantry.spi.EngineUnavailableException;
 import io.gantry.spi.Instance;
 import io.gantry.spi.InstanceState;
+import io.gantry.spi.InstanceUsage;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.LogLine;
 import io.gantry.spi.LogSink;
@@ -44,6 +45,7 @@ public final class FakeEngine {
 
     private final String name;
     private final Map<String, Workload> workloads = new ConcurrentHashMap<>();
+    private final Map<String, List<InstanceUsage>> usage = new ConcurrentHashMap<>();
     private final List<WatchListener> watchers = new CopyOnWriteArrayList<>();
     private final List<String> calls = new CopyOnWriteArrayList<>();
     private final List<Long> pingTimes = new CopyOnWriteArrayList<>();
@@ -81,6 +83,11 @@ public final class FakeEngine {
     public void put(Workload workload) {
         putQuietly(workload);
         watchers.forEach(w -> w.onChange(new EngineChange.WorkloadChanged(workload)));
+    }
+
+    /** What {@code usage(nativeId)} answers from now on (nothing until this is called). */
+    public void reportUsage(String nativeId, List<InstanceUsage> measured) {
+        usage.put(nativeId, List.copyOf(measured));
     }
 
     public void removeQuietly(String nativeId) {
@@ -192,6 +199,12 @@ public final class FakeEngine {
             public List<EngineEvent> events(String nativeId, int limit) {
                 enter("events " + nativeId);
                 return List.of();
+            }
+
+            /** What the test reported; asks nothing, so no failure mode applies (the sampler calls it in the background). */
+            @Override
+            public List<InstanceUsage> usage(String nativeId) {
+                return usage.getOrDefault(nativeId, List.of());
             }
 
             /** A name already taken is refused, as real engines refuse it; asks nothing, so no failure mode applies. */

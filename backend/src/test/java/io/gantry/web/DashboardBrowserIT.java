@@ -7,15 +7,21 @@ import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
+import com.microsoft.playwright.options.ColorScheme;
+import io.gantry.history.HistorySampler;
+import io.gantry.spi.InstanceUsage;
 import io.gantry.support.Api;
 import io.gantry.support.Browser;
 import io.gantry.support.Engines;
 import io.gantry.support.FakeEngine;
 import io.gantry.support.IntegrationTest;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * Issue 7's done-when scenario in a real headless Chromium against two fake engines: the UI is the
@@ -29,6 +35,9 @@ class DashboardBrowserIT extends IntegrationTest {
     private static boolean enginesRegistered;
 
     private String site;
+
+    @Autowired
+    HistorySampler sampler;
 
     @BeforeEach
     void twoEngines() {
@@ -45,6 +54,14 @@ class DashboardBrowserIT extends IntegrationTest {
         Engines.awaitStatus(api, Engines.register(api, "ui-beta", Map.of()), "UP");
         assertThat(api.post("/api/v1/users", Map.of("username", VIEWER, "password", VIEWER_PASSWORD, "role", "VIEWER"))
                 .status()).isEqualTo(201);
+        // two samples, so that the charts have totals and a CPU rate to draw
+        Instant earlier = Instant.now().minusSeconds(60);
+        FakeEngine.named("ui-alpha").reportUsage("shop/ui-web", List.of(new InstanceUsage("ui-web-0", 3.0, 48L << 20, earlier),
+                new InstanceUsage("ui-web-1", 4.0, 52L << 20, earlier)));
+        sampler.sampleNow(earlier);
+        FakeEngine.named("ui-alpha").reportUsage("shop/ui-web", List.of(new InstanceUsage("ui-web-0", 9.0, 50L << 20,
+                earlier.plusSeconds(30)), new InstanceUsage("ui-web-1", 7.0, 60L << 20, earlier.plusSeconds(30))));
+        sampler.sampleNow(earlier.plusSeconds(30));
     }
 
     @Test
@@ -57,7 +74,16 @@ class DashboardBrowserIT extends IntegrationTest {
             assertThat(page.locator("#engine-cards")).containsText("ui-alpha");
             assertThat(page.locator("#engine-cards")).containsText("ui-beta");
             assertThat(page.locator("#attention")).containsText("ui-cart");
+            assertThat(page.locator("#history-title")).hasText("Running instances per engine, last 6 hours");
+            assertThat(page.locator("#history-chart .uplot canvas")).isVisible();
+            assertThat(page.locator("#history-chart .u-legend")).containsText("ui-alpha");
+            assertThat(page.locator("#history-empty")).isHidden();
             Browser.screenshot(page, "dashboard");
+            // the chart is redrawn in the dark theme's colours when the system switches
+            page.emulateMedia(new Page.EmulateMediaOptions().setColorScheme(ColorScheme.DARK));
+            assertThat(page.locator("#history-chart .uplot canvas")).isVisible();
+            Browser.screenshot(page, "dashboard-dark");
+            page.emulateMedia(new Page.EmulateMediaOptions().setColorScheme(ColorScheme.LIGHT));
 
             // one table across both engines, then filtered by engine through the form (kept in the URL)
             page.navigate(site + "/workloads?q=ui-");
@@ -85,6 +111,10 @@ class DashboardBrowserIT extends IntegrationTest {
             assertThat(detail.locator("#logs")).containsText("hello from shop/ui-web");
             assertThat(detail.locator("#native")).containsText("DB_PASSWORD");
             assertThat(detail.locator("#native")).not().containsText("hunter2");
+            assertThat(detail.locator("#replica-chart .uplot canvas")).isVisible();
+            assertThat(detail.locator("#replica-chart .u-legend")).containsText("desired");
+            assertThat(detail.locator("#usage-chart .uplot canvas")).isVisible();
+            assertThat(detail.locator("#usage-chart .u-legend")).containsText("memory");
             Browser.screenshot(detail, "workload");
             assertThat(page.locator("body")).hasAttribute("data-live", "on");
             Locator webRow = page.locator("#workloads tbody tr", new Page.LocatorOptions().setHasText("ui-web"));
@@ -176,6 +206,58 @@ class DashboardBrowserIT extends IntegrationTest {
     }
 
     @Test
+    void theWorkloadsTableGoesBackPageByPageAndFiltersBySeveralLabels() {
+        FakeEngine many = FakeEngine.named("ui-many");
+        for (int i = 0; i < 105; i++) {
+            many.putQuietly(FakeEngine.workload("pages", String.format("pg-%03d", i), "nginx:1.27", 1,
+                    Map.of("tier", i % 2 == 0 ? "front" : "back", "team", i % 3 == 0 ? "red" : "blue")));
+        }
+        Engines.awaitStatus(api(), Engines.register(api(), "ui-many", Map.of()), "UP");
+        try (Browser browser = Browser.start()) {
+            Page page = browser.newPage();
+            Browser.signIn(page, site, "admin", ADMIN_PASSWORD);
+            page.navigate(site + "/workloads?engine=ui-many");
+            Locator rows = page.locator("#workloads tbody tr");
+            Locator previous = page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Previous page"));
+            Locator next = page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Next page"));
+            assertThat(rows).hasCount(50);
+            assertThat(previous).hasCount(0);
+
+            next.click();
+            assertThat(rows.first()).containsText("pg-050");
+            next.click();
+            assertThat(rows).hasCount(5);
+            assertThat(rows.first()).containsText("pg-100");
+            assertThat(next).hasCount(0);
+            Browser.screenshot(page, "workloads-last-page");
+            previous.click();
+            assertThat(rows.first()).containsText("pg-050");
+            assertThat(rows).hasCount(50);
+            previous.click();
+            assertThat(rows.first()).containsText("pg-000");
+            assertThat(previous).hasCount(0);
+            assertThat(page.url()).doesNotContain("cursor=");
+
+            Locator total = page.locator("#total");
+            Locator addLabel = page.getByLabel("Add label (k=v)");
+            Locator apply = page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Apply"));
+            addLabel.fill("tier=front");
+            apply.click();
+            assertThat(total).hasText(Pattern.compile("^53 across.*"));
+            addLabel.fill("team=red");
+            apply.click();
+            assertThat(total).hasText(Pattern.compile("^18 across.*"));
+            assertThat(page.locator("#label-filters li")).hasCount(2);
+            assertThat(page.url()).contains("label=tier%3Dfront").contains("label=team%3Dred");
+            Browser.screenshot(page, "workloads-labels");
+            page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Remove label filter tier=front")).click();
+            assertThat(total).hasText(Pattern.compile("^35 across.*"));
+            assertThat(page.locator("#label-filters li")).hasCount(1);
+            assertThat(page.locator("#label-filters")).containsText("team=red");
+        }
+    }
+
+    @Test
     void anAdminTestsAnEngineBeforeSavingItAndManagesUsersAndTokens() {
         try (Browser browser = Browser.start()) {
             Page page = browser.newPage();
@@ -243,6 +325,9 @@ class DashboardBrowserIT extends IntegrationTest {
             page.locator("#workloads a.name").first().click();
             page.waitForURL(Pattern.compile(".*/workloads/[0-9a-f-]{36}"));
             assertThat(page.locator("h1")).containsText("ui-api");
+            assertThat(page.locator("#replica-chart .uplot canvas")).isVisible();
+            assertThat(page.locator("#usage-empty")).hasText("No history yet: samples are taken every 30 s");
+            assertThat(page.locator("#usage-chart")).isHidden();
             assertThat(page.locator("button", new Page.LocatorOptions().setHasText(Pattern.compile("Scale|Restart|Delete|Edit spec"))))
                     .hasCount(0);
             Browser.screenshot(page, "workload-viewer");

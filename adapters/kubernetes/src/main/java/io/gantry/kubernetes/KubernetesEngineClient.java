@@ -73,7 +73,8 @@ final class KubernetesEngineClient implements EngineClient {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.allOf(Capability.class);
+        // USAGE would need metrics-server (metrics.k8s.io), which Gantry does not read yet
+        return EnumSet.complementOf(EnumSet.of(Capability.USAGE));
     }
 
     /**

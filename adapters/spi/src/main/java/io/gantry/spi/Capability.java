@@ -2,5 +2,7 @@ package io.gantry.spi;
 
 /** What a connected engine can do. The REST API shows these lower-case. */
 public enum Capability {
-    DEPLOY, UPDATE, SCALE, RESTART, DELETE, LOGS, LOGS_FOLLOW, WATCH, NODES, EVENTS
+    DEPLOY, UPDATE, SCALE, RESTART, DELETE, LOGS, LOGS_FOLLOW, WATCH, NODES, EVENTS,
+    /** {@link EngineClient#usage} reports measured CPU and memory of a workload's instances. */
+    USAGE
 }

@@ -31,6 +31,18 @@ public interface EngineClient extends AutoCloseable {
     List<EngineEvent> events(String nativeId, int limit);
 
     /**
+     * What each running instance of a workload uses now, as measured by the engine; only engines with
+     * {@link Capability#USAGE} answer. An instance that is not running is left out.
+     *
+     * @return one entry per running instance; empty when none runs or the engine has no such workload
+     * @throws UnsupportedCapabilityException when the engine does not measure usage
+     * @throws EngineUnavailableException     when the engine does not answer in time
+     */
+    default List<InstanceUsage> usage(String nativeId) {
+        throw new UnsupportedCapabilityException(Capability.USAGE, "this engine does not measure usage");
+    }
+
+    /**
      * Creates a workload. Returns as soon as the engine accepted it (it may still be starting).
      *
      * @return the workload as the engine reports it just after creation

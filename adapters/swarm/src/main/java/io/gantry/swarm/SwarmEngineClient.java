@@ -60,7 +60,8 @@ final class SwarmEngineClient implements EngineClient {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.allOf(Capability.class);
+        // USAGE would need a docker stats stream per task container, which Gantry does not read yet
+        return EnumSet.complementOf(EnumSet.of(Capability.USAGE));
     }
 
     @Override

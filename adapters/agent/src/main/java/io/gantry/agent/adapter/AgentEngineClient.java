@@ -19,6 +19,7 @@ import io.gantry.agent.api.v1.NodeInfoResponse;
 import io.gantry.agent.api.v1.StartTaskRequest;
 import io.gantry.agent.api.v1.Task;
 import io.gantry.agent.api.v1.TaskLogsRequest;
+import io.gantry.agent.api.v1.TaskMetricsRequest;
 import io.gantry.agent.api.v1.TaskStatus;
 import io.gantry.agent.api.v1.UpdateContainerRequest;
 import io.gantry.agent.api.v1.WaitTaskRequest;
@@ -28,6 +29,7 @@ import io.gantry.spi.EngineConnection;
 import io.gantry.spi.EngineEvent;
 import io.gantry.spi.EngineException;
 import io.gantry.spi.EngineInfo;
+import io.gantry.spi.InstanceUsage;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.LogLine;
 import io.gantry.spi.LogSink;
@@ -41,6 +43,7 @@ import io.gantry.spi.WorkloadSpec;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -228,6 +231,26 @@ final class AgentEngineClient implements EngineClient {
             });
         }
         return lines;
+    }
+
+    /** From the agent's Tasks.Metrics: each running task's whole process tree, read from /proc. */
+    @Override
+    public List<InstanceUsage> usage(String nativeId) {
+        Optional<Ref> parsed = parse(nativeId);
+        if (parsed.isEmpty()) {
+            return List.of();
+        }
+        Ref ref = parsed.get();
+        List<String> running = tasksOf(ref).stream().filter(t -> t.getStatus() == TaskStatus.TASK_STATUS_RUNNING)
+                .map(Task::getId).toList();
+        if (running.isEmpty()) {
+            // an empty request would mean every task of the namespace
+            return List.of();
+        }
+        Instant at = Instant.now();
+        return call(nativeId, () -> stubs.tasks(ref.namespace()).metrics(TaskMetricsRequest.newBuilder()
+                        .addAllTaskIds(running).build()).getMetricsList().stream()
+                .map(m -> new InstanceUsage(m.getTaskId(), m.getCpuSeconds(), m.getMemoryBytes(), at)).toList());
     }
 
     @Override

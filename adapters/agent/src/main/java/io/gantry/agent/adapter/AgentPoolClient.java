@@ -9,6 +9,7 @@ import io.gantry.spi.EngineInfo;
 import io.gantry.spi.EngineUnavailableException;
 import io.gantry.spi.Instance;
 import io.gantry.spi.InstanceState;
+import io.gantry.spi.InstanceUsage;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.LogLine;
 import io.gantry.spi.LogSink;
@@ -217,6 +218,19 @@ final class AgentPoolClient implements EngineClient {
             }
         }
         return lines;
+    }
+
+    /** Every agent's share, with instance ids named as {@link #merge} names them. */
+    @Override
+    public List<InstanceUsage> usage(String nativeId) {
+        List<InstanceUsage> usage = new ArrayList<>();
+        for (Share s : shares(nativeId)) {
+            if (s.workload() != null) {
+                s.member().client().usage(nativeId).forEach(u -> usage.add(new InstanceUsage(
+                        s.node().name() + "/" + u.instanceId(), u.cpuSeconds(), u.memoryBytes(), u.at())));
+            }
+        }
+        return usage;
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gantry.agent.runtime.Proc;
+import io.gantry.spi.Capability;
 import io.gantry.spi.EngineChange;
 import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConnection;
@@ -11,6 +12,7 @@ import io.gantry.spi.EngineForbiddenException;
 import io.gantry.spi.HealthCheck;
 import io.gantry.spi.Instance;
 import io.gantry.spi.InstanceState;
+import io.gantry.spi.InstanceUsage;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.Phase;
 import io.gantry.spi.PortMapping;
@@ -175,6 +177,32 @@ class AgentDaemonIT {
                 List.of("while true; do echo " + version + " $GANTRY_TASK_ID; sleep 0.2; done"), null, null, null,
                 replicas, null, null, null);
         return new WorkloadDefinition("demo", name, WorkloadKind.SERVICE, Map.of(), spec);
+    }
+
+    @Test
+    void usageReportsCpuAndMemoryOfEachRunningReplica() throws Exception {
+        try (AgentProcess agent = new AgentProcess(root).start(); EngineClient client = agent.client()) {
+            assertThat(client.capabilities()).contains(Capability.USAGE);
+            // a shell spinning in a loop: it burns CPU from its first moment
+            WorkloadSpec spin = new WorkloadSpec(null, List.of("/bin/sh", "-c"), List.of("while :; do :; done"), null,
+                    null, null, 2, null, null, "raw");
+            client.deploy(new WorkloadDefinition("demo", "spin", WorkloadKind.SERVICE, Map.of(), spin));
+            await("2 running", () -> client.getWorkload("demo/spin").filter(w -> w.status().running() == 2));
+
+            List<InstanceUsage> usage = await("CPU time counted for both replicas", () -> java.util.Optional.of(
+                    client.usage("demo/spin")).filter(u -> u.size() == 2 && u.stream().allMatch(i -> i.cpuSeconds() > 0)));
+            assertThat(usage).extracting(InstanceUsage::instanceId).containsExactly("spin-0", "spin-1");
+            assertThat(usage).allSatisfy(u -> {
+                assertThat(u.memoryBytes()).isPositive();
+                assertThat(u.at()).isNotNull();
+            });
+
+            client.scale("demo/spin", 0);
+            await("stopped", () -> client.getWorkload("demo/spin").filter(w -> w.status().phase() == Phase.STOPPED));
+            assertThat(client.usage("demo/spin")).as("no running instance, nothing measured").isEmpty();
+            assertThat(client.usage("demo/no-such")).isEmpty();
+            client.delete("demo/spin");
+        }
     }
 
     @Test
