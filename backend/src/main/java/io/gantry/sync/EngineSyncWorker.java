@@ -224,9 +224,10 @@ final class EngineSyncWorker {
     }
 
     private Duration down(RuntimeException e) {
-        status(EngineStatus.DOWN, e.getMessage() == null ? e.toString() : e.getMessage());
         closeWatch();
+        // stale first: whoever sees the engine DOWN must find its workloads marked stale already
         ports.workloads().markStale(engineId);
+        status(EngineStatus.DOWN, e.getMessage() == null ? e.toString() : e.getMessage());
         waitingForSync.forEach(f -> f.completeExceptionally(e));
         return backoff.nextDelay();
     }
