@@ -103,13 +103,18 @@ public class SyncCoordinator implements SmartLifecycle {
         if (owned != null) {
             startWorker(owned.fence());
         } else if (workers.size() < fairShare()) {
-            leases.acquire(event.engineId()).ifPresent(this::startWorker);
+            leases.acquire(event.engineId()).ifPresent(this::take);
         }
     }
 
     @EventListener
     synchronized void onRemoved(EngineRemoved event) {
         stopWorker(event.engineId());
+    }
+
+    private void take(Fence fence) {
+        log.info("Engine {}: lease {} acquired", fence.engineId(), fence.token());
+        startWorker(fence);
     }
 
     private void startWorker(Fence fence) {
@@ -157,10 +162,7 @@ public class SyncCoordinator implements SmartLifecycle {
                 if (workers.size() >= share) {
                     break;
                 }
-                leases.acquire(engineId).ifPresent(fence -> {
-                    log.info("Engine {}: lease {} acquired", engineId, fence.token());
-                    startWorker(fence);
-                });
+                leases.acquire(engineId).ifPresent(this::take);
             }
             if (workers.size() > share) {
                 Owned surplus = workers.values().iterator().next();
