@@ -48,3 +48,7 @@ CREATE TABLE spring_session_attributes (
     CONSTRAINT spring_session_attributes_fk FOREIGN KEY (session_primary_id)
         REFERENCES spring_session (primary_id) ON DELETE CASCADE
 );
+
+-- The replica that accepted an operation, then the one that claimed and runs it: an operation whose
+-- executor is no longer alive is FAILED (never run again); NULL for operations of earlier versions.
+ALTER TABLE operations ADD COLUMN executor text;

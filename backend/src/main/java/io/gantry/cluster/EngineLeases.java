@@ -44,6 +44,12 @@ public class EngineLeases {
                 .params(leaseSeconds).query(Integer.class).single();
     }
 
+    /** Ids of the replicas whose heartbeat is younger than a lease. */
+    public List<String> liveReplicaIds() {
+        return jdbc.sql("SELECT id FROM replicas WHERE heartbeat_at > now() - ?::interval")
+                .params(leaseSeconds).query(String.class).list();
+    }
+
     public int engineCount() {
         return jdbc.sql("SELECT count(*) FROM engines").query(Integer.class).single();
     }

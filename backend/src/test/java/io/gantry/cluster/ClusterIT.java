@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -116,12 +117,36 @@ class ClusterIT {
                 Map.of("Cookie", "JSESSIONID=" + session));
         assertThat(onB.status()).as(onB.body()).isEqualTo(200);
 
+        // a resync accepted by replicas that do not sync the engine runs once, on the replica that does;
+        // its Idempotency-Key holds across replicas
+        String engineOfC = nameOf(engineIds, owners, idC);
+        String syncPath = "/api/v1/engines/" + engineIds.get(engineOfC) + "/sync";
+        Map<String, String> key = Map.of("Idempotency-Key", "ha-sync-1");
+        Api.Response accepted = a.api().post(syncPath, null, key);
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        String operationId = accepted.json().get("id").asString();
+        assertThat(b.api().post(syncPath, null, key).json().get("id").asString()).isEqualTo(operationId);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() ->
+                b.api().get("/api/v1/operations/" + operationId).json().get("state").asString().equals("SUCCEEDED"));
+        assertThat(column("operations", "executor", operationId)).isEqualTo(idC);
+
+        // what A is running when it dies
+        String orphan = UUID.randomUUID().toString();
+        execute("INSERT INTO operations (id, action, engine_id, username, state, progress, message, created_at, "
+                + "updated_at, executor) VALUES ('" + orphan + "', 'restart', '" + engineIds.get(engineOfA)
+                + "', 'admin', 'RUNNING', 10, 'calling engine', now(), now(), '" + idA + "')");
+
         // kill -9 the owner of an engine: another replica takes it within 20 s, and its workloads keep updating
         a.kill();
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
                 assertThat(owners().get(engineIds.get(engineOfA))).isIn(idB, idC));
         createApp(engineOfA, "after-failover");
         awaitWorkload(b.api(), engineOfA, "after-failover");
+        // A's operation is FAILED with a reason, not run again
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() ->
+                c.api().get("/api/v1/operations/" + orphan).json().get("state").asString().equals("FAILED"));
+        assertThat(c.api().get("/api/v1/operations/" + orphan).json().get("message").asString())
+                .isEqualTo("server restarted while the operation was running");
 
         // B paused past its leases: C takes its engines; resumed, B's writes are refused and it stops syncing them
         String engineOfB = nameOf(engineIds, owners(), idB);
@@ -177,6 +202,21 @@ class ClusterIT {
                         "SELECT token FROM engine_leases WHERE engine_id = '" + engineId + "'")) {
             rs.next();
             return rs.getString(1);
+        }
+    }
+
+    private String column(String table, String column, String id) throws Exception {
+        try (Connection c = DriverManager.getConnection(database, "postgres", "");
+                ResultSet rs = c.createStatement().executeQuery(
+                        "SELECT " + column + " FROM " + table + " WHERE id = '" + id + "'")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private void execute(String sql) throws Exception {
+        try (Connection c = DriverManager.getConnection(database, "postgres", "")) {
+            c.createStatement().execute(sql);
         }
     }
 
