@@ -267,7 +267,7 @@ final class EngineSyncWorker {
         List<String> changed = ports.workloads().upsert(engine, fence, all, now);
         List<RemovedWorkload> removed = ports.workloads().removeMissing(fence,
                 all.stream().map(Workload::nativeId).toList(), now);
-        ports.engines().markSynced(engineId, now);
+        ports.engines().markSynced(fence, now);
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         ports.metrics().recordSync(engine, took);
         log.debug("Engine {}: full resync of {} workloads ({} changed, {} removed) in {} ms", engine.name(),
@@ -387,7 +387,7 @@ final class EngineSyncWorker {
 
     private void status(EngineStatus status, String message) {
         Engine before = engine;
-        if (ports.engines().updateStatus(engineId, status, message == null ? "" : message)) {
+        if (ports.engines().updateStatus(fence, status, message == null ? "" : message)) {
             if (status == EngineStatus.DOWN) {
                 log.warn("Engine {} is DOWN: {}", before.name(), message);
             } else {

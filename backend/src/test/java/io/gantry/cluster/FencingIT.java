@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.gantry.engine.Engine;
+import io.gantry.engine.EngineStatus;
 import io.gantry.engine.EngineStore;
 import io.gantry.support.Api;
 import io.gantry.support.Engines;
@@ -60,6 +61,8 @@ class FencingIT extends IntegrationTest {
         assertThatThrownBy(() -> workloads.removeMissing(mine, List.of(), now)).isInstanceOf(LeaseLostException.class);
         assertThatThrownBy(() -> workloads.remove(mine, "/web", now)).isInstanceOf(LeaseLostException.class);
         assertThat(names(api)).containsExactly("web");
+        assertThat(engines.updateStatus(mine, EngineStatus.DOWN, "a stale view")).isFalse();
+        assertThat(engines.find(id).orElseThrow().status()).isEqualTo(EngineStatus.UP);
 
         // the current owner's token writes
         assertThat(workloads.upsert(engine, theirs, List.of(FakeEngine.workload("", "fresh", "nginx:1", 1, Map.of())), now))
