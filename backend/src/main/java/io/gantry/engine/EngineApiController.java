@@ -1,6 +1,6 @@
 package io.gantry.engine;
 
-import io.gantry.cluster.ReplicaId;
+import io.gantry.cluster.EngineLeases;
 import io.gantry.spi.Node;
 import io.gantry.web.NotFoundException;
 import io.gantry.web.Page;
@@ -26,31 +26,32 @@ class EngineApiController {
     private final EngineService service;
     private final EngineStore store;
     private final EngineClients clients;
-    private final ReplicaId replica;
+    private final EngineLeases leases;
 
-    EngineApiController(EngineService service, EngineStore store, EngineClients clients, ReplicaId replica) {
+    EngineApiController(EngineService service, EngineStore store, EngineClients clients, EngineLeases leases) {
         this.service = service;
         this.store = store;
         this.clients = clients;
-        this.replica = replica;
+        this.leases = leases;
     }
 
     @GetMapping
     Page<EngineView> list() {
         Map<UUID, Long> counts = store.workloadCounts();
-        return Page.of(store.findAll().stream().map(e -> view(e, counts)).toList());
+        Map<UUID, String> owners = leases.owners();
+        return Page.of(store.findAll().stream().map(e -> view(e, counts, owners)).toList());
     }
 
     @GetMapping("/{id}")
     EngineView get(@PathVariable String id) {
-        return view(engine(id), store.workloadCounts());
+        return view(engine(id), store.workloadCounts(), leases.owners());
     }
 
     @PostMapping
     ResponseEntity<EngineView> create(@Valid @RequestBody EngineRequest request) {
         Engine engine = service.create(request);
         return ResponseEntity.created(URI.create("/api/v1/engines/" + engine.id()))
-                .body(view(engine, Map.of()));
+                .body(view(engine, Map.of(), leases.owners()));
     }
 
     /** Tests a registration without saving it (ADMIN): {@code {ok, version, message}}. */
@@ -61,7 +62,7 @@ class EngineApiController {
 
     @PutMapping("/{id}")
     EngineView update(@PathVariable String id, @Valid @RequestBody EngineRequest request) {
-        return view(service.update(engine(id).id(), request), store.workloadCounts());
+        return view(service.update(engine(id).id(), request), store.workloadCounts(), leases.owners());
     }
 
     @DeleteMapping("/{id}")
@@ -80,7 +81,8 @@ class EngineApiController {
         return store.findByIdOrName(idOrName).orElseThrow(() -> new NotFoundException("engine", idOrName));
     }
 
-    private EngineView view(Engine e, Map<UUID, Long> counts) {
+    /** @param owners the replica holding each engine's lease: its {@code syncOwner} */
+    private EngineView view(Engine e, Map<UUID, Long> counts, Map<UUID, String> owners) {
         List<String> capabilities;
         try {
             capabilities = clients.capabilities(e.id()).stream().sorted()
@@ -89,6 +91,6 @@ class EngineApiController {
             capabilities = List.of();
         }
         return new EngineView(e.id(), e.name(), e.kind(), e.endpoint(), e.labels(), e.options(), e.status(),
-                e.message(), e.lastSyncAt(), counts.getOrDefault(e.id(), 0L), capabilities, replica.value());
+                e.message(), e.lastSyncAt(), counts.getOrDefault(e.id(), 0L), capabilities, owners.get(e.id()));
     }
 }

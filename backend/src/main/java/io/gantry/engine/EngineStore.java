@@ -1,5 +1,6 @@
 package io.gantry.engine;
 
+import io.gantry.cluster.Fence;
 import io.gantry.secret.CredentialCipher;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -99,15 +100,17 @@ public class EngineStore {
     }
 
     /** @return true when the status or message changed */
-    public boolean updateStatus(UUID id, EngineStatus status, String message) {
-        return jdbc.sql("""
-                UPDATE engines SET status = ?, message = ?
-                WHERE id = ? AND (status <> ? OR message <> ?)""")
-                .params(status.name(), message, id, status.name(), message).update() > 0;
+    /** Records what the sync owner found, unless its lease is gone; returns whether anything changed. */
+    public boolean updateStatus(Fence fence, EngineStatus status, String message) {
+        return jdbc.sql("UPDATE engines SET status = ?, message = ? WHERE id = ? AND (status <> ? OR message <> ?) AND"
+                        + Fence.HOLDS)
+                .params(status.name(), message, fence.engineId(), status.name(), message, fence.engineId(), fence.token())
+                .update() > 0;
     }
 
-    public void markSynced(UUID id, Instant at) {
-        jdbc.sql("UPDATE engines SET last_sync_at = ? WHERE id = ?").params(Timestamp.from(at), id).update();
+    public void markSynced(Fence fence, Instant at) {
+        jdbc.sql("UPDATE engines SET last_sync_at = ? WHERE id = ? AND" + Fence.HOLDS)
+                .params(Timestamp.from(at), fence.engineId(), fence.engineId(), fence.token()).update();
     }
 
     Map<UUID, Long> workloadCounts() {

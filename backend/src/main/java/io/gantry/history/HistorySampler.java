@@ -9,6 +9,7 @@ import io.gantry.history.HistoryStore.UsageReading;
 import io.gantry.spi.Capability;
 import io.gantry.spi.EngineException;
 import io.gantry.spi.InstanceUsage;
+import io.gantry.sync.SyncCoordinator;
 import io.gantry.web.NotFoundException;
 import java.time.Instant;
 import java.util.Comparator;
@@ -21,7 +22,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Every sample period: each engine's running and desired totals, and the usage of every running workload on
- * engines that measure it ({@link Capability#USAGE}). Replica changes of single workloads need no sampling:
+ * engines that measure it ({@link Capability#USAGE}). Each replica samples only the engines it syncs, so that
+ * with several replicas every engine is sampled once. Replica changes of single workloads need no sampling:
  * the sync writes them as they happen. Public for tests of other features (the dashboard's browser test)
  * that need a sample now rather than after a period.
  */
@@ -33,9 +35,11 @@ public class HistorySampler {
     private final HistoryStore history;
     private final EngineStore engines;
     private final EngineClients clients;
+    private final SyncCoordinator sync;
 
-    HistorySampler(HistoryStore history, EngineStore engines, EngineClients clients) {
+    HistorySampler(HistoryStore history, EngineStore engines, EngineClients clients, SyncCoordinator sync) {
         this.history = history;
+        this.sync = sync;
         this.engines = engines;
         this.clients = clients;
     }
@@ -47,8 +51,9 @@ public class HistorySampler {
 
     /** Takes one sample; an engine that fails to report usage is skipped until the next one. */
     public void sampleNow(Instant at) {
-        history.sampleEngineTotals(at);
-        for (Engine engine : engines.findAll()) {
+        List<Engine> synced = engines.findAll().stream().filter(e -> sync.owns(e.id())).toList();
+        history.sampleEngineTotals(at, synced.stream().map(Engine::id).toList());
+        for (Engine engine : synced) {
             if (engine.status() == EngineStatus.UP && measuresUsage(engine)) {
                 try {
                     sampleUsage(engine);

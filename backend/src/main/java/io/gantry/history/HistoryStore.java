@@ -2,9 +2,11 @@ package io.gantry.history;
 
 import io.gantry.history.HistoryPoints.Replicas;
 import io.gantry.history.HistoryPoints.Totals;
+import java.sql.PreparedStatement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,13 +35,19 @@ class HistoryStore {
     }
 
     /** Appends every engine's current totals (zero for an engine without workloads). */
-    int sampleEngineTotals(Instant at) {
-        return jdbc.update("""
-                INSERT INTO engine_history (engine_id, at, running, desired)
-                SELECT e.id, ?, coalesce(sum(w.running), 0), coalesce(sum(w.desired), 0)
-                FROM engines e LEFT JOIN workloads w ON w.engine_id = e.id
-                GROUP BY e.id
-                ON CONFLICT DO NOTHING""", Timestamp.from(at));
+    int sampleEngineTotals(Instant at, Collection<UUID> engineIds) {
+        return jdbc.update(c -> {
+            PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO engine_history (engine_id, at, running, desired)
+                    SELECT e.id, ?, coalesce(sum(w.running), 0), coalesce(sum(w.desired), 0)
+                    FROM engines e LEFT JOIN workloads w ON w.engine_id = e.id
+                    WHERE e.id = ANY (?)
+                    GROUP BY e.id
+                    ON CONFLICT DO NOTHING""");
+            ps.setTimestamp(1, Timestamp.from(at));
+            ps.setArray(2, c.createArrayOf("uuid", engineIds.toArray()));
+            return ps;
+        });
     }
 
     List<RunningWorkload> runningWorkloads(UUID engineId) {

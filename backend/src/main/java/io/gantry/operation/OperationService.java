@@ -1,7 +1,9 @@
 package io.gantry.operation;
 
+import io.gantry.cluster.ReplicaId;
 import io.gantry.engine.Engine;
 import io.gantry.engine.EngineClients;
+import io.gantry.engine.EngineStore;
 import io.gantry.metrics.GantryMetrics;
 import io.gantry.spi.Capability;
 import io.gantry.spi.EngineClient;
@@ -26,6 +28,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
@@ -33,7 +36,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Journals each action, answers at once, and runs the action on a worker thread through the
  * engine's client (with its call timeout); state, progress and message go to the journal and the
- * live stream as they change.
+ * live stream as they change. Among replicas, an operation runs where it is claimed
+ * ({@link OperationStore#claim}: once only); a resync asked of a replica that does not sync the
+ * engine stays PENDING until the replica that does claims it.
  */
 @Service
 class OperationService {
@@ -46,11 +51,15 @@ class OperationService {
     private final LiveStream stream;
     private final GantryMetrics metrics;
     private final JsonMapper json;
+    private final ReplicaId replica;
+    private final EngineStore engines;
     private final ExecutorService workers;
 
     OperationService(OperationStore store, EngineClients clients, SyncCoordinator sync, LiveStream stream,
-                     GantryMetrics metrics, JsonMapper json) {
+                     GantryMetrics metrics, JsonMapper json, ReplicaId replica, EngineStore engines) {
         this.store = store;
+        this.replica = replica;
+        this.engines = engines;
         this.clients = clients;
         this.sync = sync;
         this.stream = stream;
@@ -114,21 +123,20 @@ class OperationService {
     Operation submit(String action, Engine engine, UUID workloadId, String nativeId, Capability needs,
                      String idempotencyKey, Map<String, Object> request, Check check, List<String> warnings,
                      Action work) {
-        return start(action, engine, workloadId, nativeId, needs, idempotencyKey, request, check, warnings,
-                progress -> new Outcome(action.equals("sync") ? work.run(null)
-                        : clients.call(engine.id(), action, work::run), "done"));
+        return start(action, engine, workloadId, nativeId, needs, idempotencyKey, request, check, warnings, true,
+                progress -> new Outcome(clients.call(engine.id(), action, work::run), "done"));
     }
 
     /** Journals and starts work of several steps; {@code engine} is the engine the operation is filed under. */
     Operation submitSteps(String action, Engine engine, UUID workloadId, String idempotencyKey,
                           Map<String, Object> request, List<String> warnings, Steps steps) {
-        return start(action, engine, workloadId, null, null, idempotencyKey, request, null, warnings,
+        return start(action, engine, workloadId, null, null, idempotencyKey, request, null, warnings, true,
                 progress -> new Outcome(null, steps.run(progress)));
     }
 
     private Operation start(String action, Engine engine, UUID workloadId, String nativeId, Capability needs,
                             String idempotencyKey, Map<String, Object> request, Check check, List<String> warnings,
-                            Function<Progress, Outcome> body) {
+                            boolean runHere, Function<Progress, Outcome> body) {
         String user = CurrentUser.username();
         String key = idempotencyKey == null || idempotencyKey.isBlank() ? null : idempotencyKey;
         if (key != null) {
@@ -147,14 +155,17 @@ class OperationService {
             });
         }
         var created = store.insert(action, workloadId, engine.id(), user, key, json.writeValueAsString(request),
-                withWarnings("queued", warnings));
+                withWarnings(runHere ? "queued" : "queued for the replica that syncs engine " + engine.name(), warnings),
+                replica.value());
         if (created.isEmpty()) {
             // a concurrent request with the same key won the insert
             return store.findByKey(user, key).orElseThrow();
         }
         Operation operation = created.get();
         publish(operation);
-        workers.execute(() -> execute(operation, engine, nativeId, warnings, body));
+        if (runHere) {
+            workers.execute(() -> execute(operation, engine, nativeId, warnings, body));
+        }
         return operation;
     }
 
@@ -166,9 +177,17 @@ class OperationService {
         }
     }
 
-    /** A full resync journaled as an operation of action {@code sync}. */
+    /**
+     * A full resync journaled as an operation of action {@code sync}. Only the replica syncing the engine
+     * can run it: elsewhere it is left PENDING for that replica to claim ({@link #runPendingResyncs}).
+     */
     Operation resync(Engine engine, String idempotencyKey) {
-        return submit("sync", engine, null, null, null, idempotencyKey, Map.of("engine", engine.id()), client -> {
+        return start("sync", engine, null, null, null, idempotencyKey, Map.of("engine", engine.id()), null, List.of(),
+                sync.owns(engine.id()), resyncOf(engine));
+    }
+
+    private Function<Progress, Outcome> resyncOf(Engine engine) {
+        return progress -> {
             try {
                 sync.resyncNow(engine.id()).get(clients.callTimeout().toMillis() * 3, TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
@@ -179,14 +198,29 @@ class OperationService {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted");
             }
-            return null;
-        });
+            return new Outcome(null, "done");
+        };
+    }
+
+    /** Claims the resyncs other replicas accepted for engines this replica syncs. */
+    @Scheduled(fixedDelayString = "${gantry.cluster.retry-interval:2s}", initialDelayString = "${gantry.cluster.retry-interval:2s}")
+    void runPendingResyncs() {
+        for (Operation pending : store.pendingResyncs()) {
+            if (pending.engineId() != null && sync.owns(pending.engineId())) {
+                engines.find(pending.engineId()).ifPresent(engine ->
+                        workers.execute(() -> execute(pending, engine, null, List.of(), resyncOf(engine))));
+            }
+        }
     }
 
     private void execute(Operation operation, Engine engine, String nativeId, List<String> warnings,
                          Function<Progress, Outcome> body) {
-        publish(store.update(operation.id(), OperationState.RUNNING, 10,
-                withWarnings("calling engine " + engine.name(), warnings), null));
+        var claimed = store.claim(operation.id(), replica.value(), withWarnings("calling engine " + engine.name(), warnings));
+        if (claimed.isEmpty()) {
+            // another replica claimed it first, or it was FAILED meanwhile: it never runs twice
+            return;
+        }
+        publish(claimed.get());
         Progress progress = (percent, message) -> publish(store.update(operation.id(), OperationState.RUNNING,
                 percent, withWarnings(message, warnings), null));
         Operation done;

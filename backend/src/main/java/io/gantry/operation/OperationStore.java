@@ -1,10 +1,12 @@
 package io.gantry.operation;
 
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -30,14 +32,32 @@ class OperationStore {
      * @return the new operation, or empty when the key was used before
      */
     Optional<Operation> insert(String action, UUID workloadId, UUID engineId, String user, String idempotencyKey,
-                               String requestJson, String message) {
+                               String requestJson, String message, String acceptedBy) {
         Timestamp now = Timestamp.from(Instant.now());
         return jdbc.query("INSERT INTO operations (id, action, workload_id, engine_id, username, state, progress, "
-                        + "message, idempotency_key, request, created_at, updated_at) "
-                        + "VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?::jsonb, ?, ?) "
+                        + "message, idempotency_key, request, created_at, updated_at, executor) "
+                        + "VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?::jsonb, ?, ?, ?) "
                         + "ON CONFLICT (username, idempotency_key) DO NOTHING RETURNING " + COLUMNS,
                 OperationStore::operation, UUID.randomUUID(), action, workloadId, engineId, user, message,
-                idempotencyKey, requestJson, now, now).stream().findFirst();
+                idempotencyKey, requestJson, now, now, acceptedBy).stream().findFirst();
+    }
+
+    /**
+     * Takes a PENDING operation to run it: of replicas claiming the same operation one wins, so that it
+     * never runs twice.
+     *
+     * @return the RUNNING operation, or empty when it was not PENDING any more
+     */
+    Optional<Operation> claim(UUID id, String executor, String message) {
+        return jdbc.query("UPDATE operations SET state = 'RUNNING', executor = ?, progress = 10, message = ?, "
+                        + "updated_at = now() WHERE id = ? AND state = 'PENDING' RETURNING " + COLUMNS,
+                OperationStore::operation, executor, message, id).stream().findFirst();
+    }
+
+    /** PENDING resyncs, left by replicas that do not sync their engine for the one that does. */
+    List<Operation> pendingResyncs() {
+        return jdbc.query("SELECT " + COLUMNS + " FROM operations WHERE state = 'PENDING' AND action = 'sync' "
+                + "ORDER BY created_at", OperationStore::operation);
     }
 
     Optional<Operation> findByKey(String user, String idempotencyKey) {
@@ -87,9 +107,19 @@ class OperationStore {
     }
 
     /** Operations a previous process left unfinished can no longer be followed: they failed. */
-    int failUnfinished() {
-        return jdbc.update("UPDATE operations SET state = 'FAILED', message = ?, updated_at = now(), finished_at = now() "
-                + "WHERE state IN ('PENDING', 'RUNNING')", RESTARTED);
+    /**
+     * FAILS the unfinished operations whose executor is gone: not among the {@code live} replicas (it
+     * was killed, or restarted under a new replica id), or none recorded (a version before replicas).
+     */
+    int failOrphaned(Collection<String> live) {
+        return jdbc.update(c -> {
+            PreparedStatement ps = c.prepareStatement("UPDATE operations SET state = 'FAILED', message = ?, "
+                    + "updated_at = now(), finished_at = now() WHERE state IN ('PENDING', 'RUNNING') "
+                    + "AND (executor IS NULL OR NOT executor = ANY (?::text[]))");
+            ps.setString(1, RESTARTED);
+            ps.setArray(2, c.createArrayOf("text", live.toArray(String[]::new)));
+            return ps;
+        });
     }
 
     private static Operation operation(ResultSet rs, int row) throws SQLException {

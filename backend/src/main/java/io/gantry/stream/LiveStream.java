@@ -19,7 +19,8 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 /**
  * Fan-out of live updates to every {@code GET /api/v1/stream} subscriber. Publishing never blocks
  * the caller (a sync worker): events are written by one publisher thread, and a subscriber whose
- * connection fails is dropped.
+ * connection fails is dropped. Events also reach the subscribers of the other replicas through the
+ * {@link LiveRelay}, and theirs come in through it.
  */
 @Component
 public class LiveStream implements SmartLifecycle {
@@ -36,8 +37,11 @@ public class LiveStream implements SmartLifecycle {
     private volatile boolean running;
     private final ExecutorService publisher;
     private final ScheduledExecutorService heartbeat;
+    private final LiveRelay relay;
 
-    LiveStream() {
+    LiveStream(LiveRelay relay) {
+        this.relay = relay;
+        relay.onReceive(this::publishLocally);
         CustomizableThreadFactory threads = new CustomizableThreadFactory("live-stream-");
         threads.setDaemon(true);
         publisher = Executors.newSingleThreadExecutor(threads);
@@ -45,18 +49,32 @@ public class LiveStream implements SmartLifecycle {
         heartbeat.scheduleWithFixedDelay(this::heartbeat, HEARTBEAT_SECONDS, HEARTBEAT_SECONDS, TimeUnit.SECONDS);
     }
 
+    /** Whether anyone, here or on another replica, may want an event. */
     public boolean hasSubscribers() {
-        return !subscribers.isEmpty();
+        return !subscribers.isEmpty() || relay.hasPeers();
     }
 
-    /** Sends {@code data} as JSON under the event name {@code event} to every subscriber. */
+    /** Sends {@code data} as JSON under the event name {@code event} to every subscriber, here and on the other replicas. */
     public void publish(String event, Object data) {
+        relay.send(event, data);
         if (subscribers.isEmpty()) {
             return;
         }
         publisher.execute(() -> {
             for (SseEmitter emitter : subscribers) {
                 send(emitter, SseEmitter.event().name(event).data(data, MediaType.APPLICATION_JSON));
+            }
+        });
+    }
+
+    /** An event of another replica: its data is JSON text already, written as it is. */
+    private void publishLocally(LiveRelay.RemoteEvent remote) {
+        if (subscribers.isEmpty()) {
+            return;
+        }
+        publisher.execute(() -> {
+            for (SseEmitter emitter : subscribers) {
+                send(emitter, SseEmitter.event().name(remote.event()).data(remote.json(), MediaType.APPLICATION_JSON));
             }
         });
     }

@@ -1,5 +1,7 @@
 package io.gantry.sync;
 
+import io.gantry.cluster.Fence;
+import io.gantry.cluster.LeaseLostException;
 import io.gantry.engine.Engine;
 import io.gantry.engine.EngineStatus;
 import io.gantry.spi.Capability;
@@ -46,11 +48,16 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
  * <p>As an informer does, the watch is subscribed <em>before</em> the full list, so that a change made
  * while the list is read is not lost until the next resync: the watch's deliveries queue up in
  * {@link #watched} while the list runs and are applied after it (see {@link #fullSync} for which win).
+ *
+ * <p>It runs while this replica holds the engine's lease: its workload writes carry the lease's
+ * {@link Fence}, and the first one refused (another replica took the engine) stops it.
  */
 final class EngineSyncWorker {
     private static final Logger log = LoggerFactory.getLogger(EngineSyncWorker.class);
 
     private final UUID engineId;
+    private final Fence fence;
+    private final Runnable onLeaseLost;
     private final SyncPorts ports;
     private final ScheduledExecutorService thread;
     private final Backoff backoff;
@@ -69,8 +76,11 @@ final class EngineSyncWorker {
     private record Delivery(int generation, EngineChange change, Throwable failure) {
     }
 
-    EngineSyncWorker(Engine engine, SyncPorts ports) {
+    /** @param onLeaseLost called on the worker thread once a write was refused; the worker has stopped */
+    EngineSyncWorker(Engine engine, Fence fence, SyncPorts ports, Runnable onLeaseLost) {
         this.engineId = engine.id();
+        this.fence = fence;
+        this.onLeaseLost = onLeaseLost;
         this.engine = engine;
         this.ports = ports;
         this.backoff = new Backoff(ports.settings().initialBackoff(), ports.settings().maxBackoff());
@@ -174,6 +184,8 @@ final class EngineSyncWorker {
             }
             engine = current.get();
             delay = syncOnce();
+        } catch (LeaseLostException e) {
+            leaseLost(e);
         } catch (RuntimeException e) {
             // the store itself failed (even while recording the engine's failure): retry like a DOWN engine
             log.warn("Engine {}: sync could not be recorded: {}", engine.name(), e.toString());
@@ -204,7 +216,7 @@ final class EngineSyncWorker {
             waitingForSync.forEach(f -> f.completeExceptionally(e));
             return backoff.nextDelay();
         } catch (RuntimeException e) {
-            if (e instanceof DataAccessException) {
+            if (e instanceof DataAccessException || e instanceof LeaseLostException) {
                 throw e;
             }
             log.warn("Engine {}: sync failed: {}", engine.name(), e.toString());
@@ -226,7 +238,7 @@ final class EngineSyncWorker {
     private Duration down(RuntimeException e) {
         closeWatch();
         // stale first: whoever sees the engine DOWN must find its workloads marked stale already
-        ports.workloads().markStale(engineId);
+        ports.workloads().markStale(fence);
         status(EngineStatus.DOWN, e.getMessage() == null ? e.toString() : e.getMessage());
         waitingForSync.forEach(f -> f.completeExceptionally(e));
         return backoff.nextDelay();
@@ -253,10 +265,10 @@ final class EngineSyncWorker {
         takeOlderThanList();
         List<Workload> all = ports.clients().call(engineId, "list workloads", EngineClient::listWorkloads);
         Instant now = Instant.now();
-        List<String> changed = ports.workloads().upsert(engine, all, now);
-        List<RemovedWorkload> removed = ports.workloads().removeMissing(engineId,
+        List<String> changed = ports.workloads().upsert(engine, fence, all, now);
+        List<RemovedWorkload> removed = ports.workloads().removeMissing(fence,
                 all.stream().map(Workload::nativeId).toList(), now);
-        ports.engines().markSynced(engineId, now);
+        ports.engines().markSynced(fence, now);
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         ports.metrics().recordSync(engine, took);
         log.debug("Engine {}: full resync of {} workloads ({} changed, {} removed) in {} ms", engine.name(),
@@ -355,12 +367,12 @@ final class EngineSyncWorker {
 
     private void store(List<Workload> workloads) {
         Instant now = Instant.now();
-        List<String> changed = ports.workloads().upsert(engine, workloads, now);
+        List<String> changed = ports.workloads().upsert(engine, fence, workloads, now);
         workloads.stream().filter(w -> changed.contains(w.nativeId())).forEach(w -> publishUpdated(w, now));
     }
 
     private void remove(String nativeId) {
-        ports.workloads().remove(engineId, nativeId, Instant.now()).ifPresent(this::publishDeleted);
+        ports.workloads().remove(fence, nativeId, Instant.now()).ifPresent(this::publishDeleted);
     }
 
     private void publishUpdated(Workload workload, Instant at) {
@@ -376,7 +388,7 @@ final class EngineSyncWorker {
 
     private void status(EngineStatus status, String message) {
         Engine before = engine;
-        if (ports.engines().updateStatus(engineId, status, message == null ? "" : message)) {
+        if (ports.engines().updateStatus(fence, status, message == null ? "" : message)) {
             if (status == EngineStatus.DOWN) {
                 log.warn("Engine {} is DOWN: {}", before.name(), message);
             } else {
@@ -419,11 +431,20 @@ final class EngineSyncWorker {
             if (!stopped) {
                 try {
                     applyWatched();
+                } catch (LeaseLostException e) {
+                    leaseLost(e);
                 } catch (RuntimeException e) {
                     log.warn("Engine {}: applying a watched change failed: {}", engine.name(), e.toString());
                 }
             }
         });
+    }
+
+    private void leaseLost(LeaseLostException e) {
+        log.info("Engine {}: sync stops here: {}", engine.name(), e.getMessage());
+        waitingForSync.forEach(f -> f.completeExceptionally(e));
+        stop();
+        onLeaseLost.run();
     }
 
     /** Hands work to the worker thread; after a stop it is dropped. */

@@ -1,5 +1,8 @@
 package io.gantry.workload;
 
+import io.gantry.cluster.EngineLeases;
+import io.gantry.cluster.Fence;
+import io.gantry.cluster.LeaseLostException;
 import io.gantry.engine.Engine.EngineRef;
 import io.gantry.engine.EngineRemoved;
 import io.gantry.engine.EngineSaved;
@@ -40,6 +43,9 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code INSERT ... SELECT FROM unnest(...) ON CONFLICT DO UPDATE ... WHERE changed} per batch, so
  * an unchanged workload costs no write and the statement returns exactly the workloads that changed.
  * The same statement appends to {@code workload_history} when replicas or phase changed.
+ *
+ * <p>Every sync write carries the {@link Fence} of the engine's lease and writes nothing once another
+ * replica holds the lease; such a refused write throws {@link LeaseLostException}.
  */
 @Repository
 public class WorkloadStore {
@@ -82,6 +88,7 @@ public class WorkloadStore {
                        u.desired::int, u.running::int, false, u.spec::jsonb, u.status::jsonb, u.instances::jsonb,
                        u.native_object, u.content_hash, u.created_at::timestamptz, ?, ?
                 FROM u
+                WHERE""" + Fence.HOLDS + """
                 ON CONFLICT (engine_id, native_id) DO UPDATE SET
                     engine_name = EXCLUDED.engine_name, engine_kind = EXCLUDED.engine_kind,
                     namespace = EXCLUDED.namespace, name = EXCLUDED.name, kind = EXCLUDED.kind, phase = EXCLUDED.phase,
@@ -103,7 +110,7 @@ public class WorkloadStore {
 
     private static final String REMOVE_AND_REMEMBER = """
             WITH gone AS (
-                DELETE FROM workloads w WHERE w.engine_id = ? AND %s
+                DELETE FROM workloads w WHERE w.engine_id = ? AND %s AND """ + Fence.HOLDS + """
                 RETURNING w.id, w.engine_id, w.native_id, w.name, w.labels, w.spec, w.status, w.instances)
             INSERT INTO workload_events (engine_id, workload_id, workload_name, native_id, time, type, reason,
                                          message, last_state)
@@ -116,12 +123,14 @@ public class WorkloadStore {
 
     private final JdbcTemplate jdbc;
     private final JsonMapper json;
+    private final EngineLeases leases;
     /** Bumped on every write that changed rows, so that cached list counts know when they are outdated. */
     private final AtomicLong generation = new AtomicLong();
 
-    WorkloadStore(JdbcTemplate jdbc, JsonMapper json) {
+    WorkloadStore(JdbcTemplate jdbc, JsonMapper json, EngineLeases leases) {
         this.jdbc = jdbc;
         this.json = json;
+        this.leases = leases;
     }
 
     /**
@@ -131,7 +140,7 @@ public class WorkloadStore {
      *
      * @return the native ids of the workloads that were new or changed
      */
-    public List<String> upsert(Engine engine, List<Workload> workloads, Instant now) {
+    public List<String> upsert(Engine engine, Fence fence, List<Workload> workloads, Instant now) {
         List<String[]> rows = new ArrayList<>(workloads.size());
         for (Workload w : workloads) {
             rows.add(row(engine, w));
@@ -146,7 +155,7 @@ public class WorkloadStore {
         }
         List<String> changed = new ArrayList<>();
         for (int from = 0; from < rows.size(); from += BATCH) {
-            changed.addAll(upsertBatch(engine, rows.subList(from, Math.min(rows.size(), from + BATCH)), now));
+            changed.addAll(upsertBatch(engine, fence, rows.subList(from, Math.min(rows.size(), from + BATCH)), now));
         }
         if (!changed.isEmpty()) {
             generation.incrementAndGet();
@@ -177,7 +186,7 @@ public class WorkloadStore {
                 created};
     }
 
-    private List<String> upsertBatch(Engine engine, List<String[]> batch, Instant now) {
+    private List<String> upsertBatch(Engine engine, Fence fence, List<String[]> batch, Instant now) {
         int n = batch.size();
         String[][] columns = new String[16][n];
         for (int i = 0; i < n; i++) {
@@ -187,7 +196,7 @@ public class WorkloadStore {
             }
         }
         Timestamp at = Timestamp.from(now);
-        return jdbc.query((Connection c) -> {
+        List<String> changed = jdbc.query((Connection c) -> {
             PreparedStatement ps = c.prepareStatement(UPSERT);
             for (int col = 0; col < columns.length; col++) {
                 ps.setArray(1 + col, c.createArrayOf("text", columns[col]));
@@ -198,36 +207,54 @@ public class WorkloadStore {
             ps.setString(next++, engine.kind());
             ps.setTimestamp(next++, at);
             ps.setTimestamp(next++, at);
+            ps.setObject(next++, fence.engineId());
+            ps.setLong(next++, fence.token());
             ps.setTimestamp(next, at);
             return ps;
         }, (rs, row) -> rs.getString(1));
+        return unlessRefused(changed, fence);
+    }
+
+    /** A fenced write that wrote nothing was either a no-op or refused: only the lease tells which. */
+    private <T> List<T> unlessRefused(List<T> written, Fence fence) {
+        if (written.isEmpty() && !leases.holds(fence)) {
+            throw new LeaseLostException(fence);
+        }
+        return written;
     }
 
     /** Deletes the engine's workloads that a full resync no longer saw, keeping each one's last state as an event. */
-    public List<RemovedWorkload> removeMissing(UUID engineId, Collection<String> presentNativeIds, Instant now) {
+    public List<RemovedWorkload> removeMissing(Fence fence, Collection<String> presentNativeIds, Instant now) {
         String sql = REMOVE_AND_REMEMBER.formatted(
                 "NOT EXISTS (SELECT 1 FROM unnest(?::text[]) AS p(native_id) WHERE p.native_id = w.native_id)");
         generation.incrementAndGet();
-        return jdbc.query((Connection c) -> {
+        return unlessRefused(jdbc.query((Connection c) -> {
             PreparedStatement ps = c.prepareStatement(sql);
-            ps.setObject(1, engineId);
+            ps.setObject(1, fence.engineId());
             Array present = c.createArrayOf("text", presentNativeIds.toArray(String[]::new));
             ps.setArray(2, present);
-            ps.setTimestamp(3, Timestamp.from(now));
+            ps.setObject(3, fence.engineId());
+            ps.setLong(4, fence.token());
+            ps.setTimestamp(5, Timestamp.from(now));
             return ps;
-        }, WorkloadStore::removed);
+        }, WorkloadStore::removed), fence);
     }
 
     /** Deletes one workload the engine reported gone, keeping its last state as an event. */
-    public Optional<RemovedWorkload> remove(UUID engineId, String nativeId, Instant now) {
+    public Optional<RemovedWorkload> remove(Fence fence, String nativeId, Instant now) {
         generation.incrementAndGet();
-        return jdbc.query(REMOVE_AND_REMEMBER.formatted("w.native_id = ?"), WorkloadStore::removed,
-                engineId, nativeId, Timestamp.from(now)).stream().findFirst();
+        return unlessRefused(jdbc.query(REMOVE_AND_REMEMBER.formatted("w.native_id = ?"), WorkloadStore::removed,
+                fence.engineId(), nativeId, fence.engineId(), fence.token(), Timestamp.from(now)), fence)
+                .stream().findFirst();
     }
 
     /** Flags every workload of the engine as its last known state (engine DOWN). */
-    public int markStale(UUID engineId) {
-        int marked = jdbc.update("UPDATE workloads SET stale = true WHERE engine_id = ? AND NOT stale", engineId);
+    public int markStale(Fence fence) {
+        int marked = jdbc.update("UPDATE workloads w SET stale = true WHERE w.engine_id = ? AND NOT w.stale AND" + Fence.HOLDS,
+                fence.engineId(), fence.engineId(), fence.token());
+        if (marked == 0 && !leases.holds(fence)) {
+            throw new LeaseLostException(fence);
+        }
         if (marked > 0) {
             generation.incrementAndGet();
         }

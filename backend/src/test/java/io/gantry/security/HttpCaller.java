@@ -22,20 +22,20 @@ import tools.jackson.databind.json.JsonMapper;
  * A plain HTTP client against the running server, like curl or a browser: it keeps cookies, never
  * follows redirects and sends exactly the headers a test gives it.
  */
-final class HttpCaller {
+public final class HttpCaller {
     static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Pattern CSRF_FIELD = Pattern.compile("name=\"_csrf\"\\s+value=\"([^\"]+)\"");
 
     private final HttpClient client;
     final String base;
 
-    HttpCaller(int port) {
+    public HttpCaller(int port) {
         this.base = "http://localhost:" + port;
         this.client = HttpClient.newBuilder().cookieHandler(new CookieManager())
                 .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
-    record Reply(int status, HttpHeaders headers, String body) {
+    public record Reply(int status, HttpHeaders headers, String body) {
         JsonNode json() {
             return JSON.readTree(body);
         }
@@ -53,7 +53,7 @@ final class HttpCaller {
         return send("GET", path, token, null, Map.of());
     }
 
-    Reply send(String method, String path, String token, String json, Map<String, String> headers) {
+    public Reply send(String method, String path, String token, String json, Map<String, String> headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
@@ -78,13 +78,13 @@ final class HttpCaller {
     }
 
     /** Signs in through the login page like a browser: the page's CSRF field, then the form post. */
-    Reply formLogin(String username, String password) {
+    public Reply formLogin(String username, String password) {
         String csrf = csrfFieldOf(get("/login", null));
         return postForm("/login", Map.of("username", username, "password", password, "_csrf", csrf),
                 Map.of("Origin", base));
     }
 
-    String sessionId() {
+    public String sessionId() {
         return ((CookieManager) client.cookieHandler().orElseThrow()).getCookieStore().getCookies().stream()
                 .filter(c -> c.getName().equals("JSESSIONID")).map(c -> c.getValue()).findFirst().orElse(null);
     }

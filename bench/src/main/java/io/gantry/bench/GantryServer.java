@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -24,8 +25,9 @@ import java.util.stream.Stream;
  */
 final class GantryServer implements AutoCloseable {
     private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
+    private static final Pattern EMBEDDED_PORT = Pattern.compile("Started embedded PostgreSQL on port (\\d+)");
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final String token = "bench-" + UUID.randomUUID();
+    private final String token;
     private final String adminPassword = UUID.randomUUID().toString();
     private final Path dataDir;
     private final String base;
@@ -33,10 +35,21 @@ final class GantryServer implements AutoCloseable {
 
     /** @param loaderPath a jar added to the server's classpath (e.g. an extra adapter), or {@code null} */
     static GantryServer start(Path serverJar, Path loaderPath) throws Exception {
-        return new GantryServer(serverJar, loaderPath);
+        return new GantryServer(serverJar, loaderPath, "bench-" + UUID.randomUUID(), Map.of());
     }
 
-    private GantryServer(Path serverJar, Path loaderPath) throws Exception {
+    /**
+     * Another replica on the database of {@code first} (its embedded PostgreSQL), with the same key and
+     * admin token.
+     */
+    static GantryServer replicaOf(GantryServer first, Path serverJar, Path loaderPath) throws Exception {
+        return new GantryServer(serverJar, loaderPath, first.token, Map.of(
+                "GANTRY_DB_URL", first.embeddedDatabaseUrl(), "GANTRY_DB_USER", "postgres",
+                "GANTRY_SECRET_KEY", Files.readString(first.dataDir.resolve("secret.key")).trim()));
+    }
+
+    private GantryServer(Path serverJar, Path loaderPath, String token, Map<String, String> env) throws Exception {
+        this.token = token;
         dataDir = Files.createTempDirectory("gantry-bench-");
         int port = freePort();
         base = "http://127.0.0.1:" + port;
@@ -53,6 +66,7 @@ final class GantryServer implements AutoCloseable {
         pb.environment().put("GANTRY_BOOTSTRAP_TOKEN", token);
         pb.environment().put("GANTRY_ADMIN_PASSWORD", adminPassword);
         pb.environment().put("GANTRY_EMBEDDED_AGENT", "false");
+        pb.environment().putAll(env);
         process = pb.start();
         try {
             awaitHealthy();
@@ -60,6 +74,24 @@ final class GantryServer implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** The JDBC URL of the embedded PostgreSQL this server started, read from its log. */
+    private String embeddedDatabaseUrl() throws IOException {
+        String port = JsonField.first(EMBEDDED_PORT, Files.readString(dataDir.resolve("server.log")));
+        return "jdbc:postgresql://localhost:" + port + "/postgres";
+    }
+
+    String base() {
+        return base;
+    }
+
+    HttpClient http() {
+        return http;
+    }
+
+    String token() {
+        return token;
     }
 
     long pid() {
