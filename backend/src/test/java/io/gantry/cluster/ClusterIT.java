@@ -3,13 +3,17 @@ package io.gantry.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.gantry.agent.adapter.AgentProcess;
 import io.gantry.marathon.MarathonTestServer;
 import io.gantry.security.HttpCaller;
+import io.gantry.spi.RequiredEngine;
 import io.gantry.support.Api;
 import io.gantry.support.IntegrationTest;
 import io.gantry.support.ReplicaProcess;
 import io.gantry.support.StreamRecorder;
 import io.gantry.support.TestDatabase;
+import io.gantry.swarm.LocalSwarm;
+import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -26,6 +30,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Issue 9's "Done when" with real processes: three Gantry servers (each a JVM of its own, started like
@@ -168,6 +173,92 @@ class ClusterIT {
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                     assertThat(storedNames(engineIds.get(engine))).containsExactlyInAnyOrderElementsOf(apps.get(engine)));
         }
+    }
+
+    /**
+     * The engines the issue names, on two replicas: a real node agent (a daemon process of its own, which
+     * outlives the replicas) and this machine's real Swarm. Each is synced by one replica; a deploy accepted
+     * by both replicas under one Idempotency-Key runs once; kill -9 the Swarm's owner and the other replica
+     * takes both engines, sees new services and scales the agent's workload.
+     */
+    @Test
+    void agentAndSwarmEnginesAreSyncedByOneReplicaEachAndFailOver() throws Exception {
+        RequiredEngine.require(LocalSwarm.available(), "a Docker Swarm manager (dockerd)");
+        AgentProcess agent = new AgentProcess(Files.createTempDirectory("gantry-ha-agent-")).start();
+        closing.add(agent);
+        List<String> services = new ArrayList<>();
+        closing.add(() -> LocalSwarm.removeServices(services.toArray(String[]::new)));
+        ReplicaProcess a = replica("a");
+        String idA = a.awaitUp(Duration.ofSeconds(180));
+        ReplicaProcess b = replica("b");
+        String idB = b.awaitUp(Duration.ofSeconds(180));
+
+        String agentId = register(a, "ha-agent", "agent", "grpc://127.0.0.1:" + agent.port, Map.of("token", agent.token));
+        String swarmId = register(a, "ha-swarm", "swarm", "unix://" + LocalSwarm.SOCKET, Map.of());
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            Map<String, String> owners = owners();
+            assertThat(owners.keySet()).containsExactlyInAnyOrder(agentId, swarmId);
+            assertThat(new HashSet<>(owners.values())).containsExactlyInAnyOrder(idA, idB);
+        });
+        services.add(swarmService("ha-sw-before"));
+        awaitWorkload(b.api(), "ha-swarm", "ha-sw-before");
+
+        Map<String, Object> deploy = Map.of("engine", "ha-agent", "namespace", "ha", "name", "sleeper",
+                "spec", Map.of("command", List.of("sleep", "600"), "replicas", 2, "runtime", "raw"));
+        Map<String, String> key = Map.of("Idempotency-Key", "ha-deploy-1");
+        Api.Response accepted = b.api().post("/api/v1/workloads", deploy, key);
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        String deployId = accepted.json().get("id").asString();
+        assertThat(a.api().post("/api/v1/workloads", deploy, key).json().get("id").asString()).isEqualTo(deployId);
+        String sleeperId = awaitSucceeded(a.api(), deployId).get("workloadId").asString();
+        awaitRunning(a.api(), sleeperId, 2);
+
+        ReplicaProcess victim = owners().get(swarmId).equals(idA) ? a : b;
+        ReplicaProcess survivor = victim == a ? b : a;
+        String survivorId = victim == a ? idB : idA;
+        victim.kill();
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                assertThat(owners()).containsOnlyKeys(agentId, swarmId).containsValues(survivorId)
+                        .doesNotContainValue(victim == a ? idA : idB));
+        services.add(swarmService("ha-sw-after"));
+        awaitWorkload(survivor.api(), "ha-swarm", "ha-sw-after");
+        Api.Response scale = survivor.api().post("/api/v1/workloads/" + sleeperId + "/scale", Map.of("replicas", 3));
+        assertThat(scale.status()).as(scale.toString()).isEqualTo(202);
+        awaitSucceeded(survivor.api(), scale.json().get("id").asString());
+        awaitRunning(survivor.api(), sleeperId, 3);
+
+        // nothing doubled or lost in the store
+        assertThat(storedNames(swarmId).stream().filter(n -> n.startsWith("ha-sw-")))
+                .containsExactlyInAnyOrder("ha-sw-before", "ha-sw-after");
+        assertThat(storedNames(agentId)).containsExactly("sleeper");
+    }
+
+    private static String register(ReplicaProcess replica, String name, String kind, String endpoint,
+                                   Map<String, String> credentials) {
+        Api.Response r = replica.api().post("/api/v1/engines", Map.of("name", name, "kind", kind,
+                "endpoint", endpoint, "labels", Map.of(), "credentials", credentials));
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        return r.json().get("id").asString();
+    }
+
+    /** A Swarm service of no replicas: the sync reads services, and no container is needed to see one. */
+    private static String swarmService(String name) {
+        LocalSwarm.docker("service", "create", "-d", "--no-resolve-image", "--name", name, "--replicas", "0",
+                "--label", LocalSwarm.TEST_LABEL + "=ha", LocalSwarm.IMAGE, "sleep", "600");
+        return name;
+    }
+
+    private static JsonNode awaitSucceeded(Api api, String operationId) {
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() ->
+                List.of("SUCCEEDED", "FAILED").contains(api.get("/api/v1/operations/" + operationId).json().get("state").asString()));
+        JsonNode operation = api.get("/api/v1/operations/" + operationId).json();
+        assertThat(operation.get("state").asString()).as(operation.toString()).isEqualTo("SUCCEEDED");
+        return operation;
+    }
+
+    private static void awaitRunning(Api api, String workloadId, int replicas) {
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() ->
+                api.get("/api/v1/workloads/" + workloadId).json().get("status").get("running").asInt() == replicas);
     }
 
     private void createApp(String engine, String name) {

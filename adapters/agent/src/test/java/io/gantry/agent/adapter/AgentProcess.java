@@ -21,14 +21,15 @@ import java.util.stream.Stream;
 
 /**
  * A real agent daemon as a child JVM: the packaged daemon jar when the build made it (failsafe passes
- * its path), else the daemon's main class on this JVM's class path.
+ * its path), else the daemon's main class on this JVM's class path. Public for the backend's cluster
+ * test, which runs an agent that outlives the Gantry replicas syncing it.
  */
-final class AgentProcess implements AutoCloseable {
+public final class AgentProcess implements AutoCloseable {
     private static final Pattern PID = Pattern.compile("\"pid\": \"(\\d+)\",\\s*\"pidStartTicks\": \"(\\d+)\"");
-    final String token;
+    public final String token;
     final Path root;
     final Path dataDir;
-    final int port;
+    public final int port;
     final int metricsPort;
     private final List<String> extraArgs = new ArrayList<>();
     /** Tuned for tests on a shared machine: quick start-up, little memory. */
@@ -36,7 +37,7 @@ final class AgentProcess implements AutoCloseable {
     private Process process;
 
     /** @param root a directory for the agent's data dir and its log */
-    AgentProcess(Path root) throws IOException {
+    public AgentProcess(Path root) throws IOException {
         this(root, "it-" + UUID.randomUUID(), freePort(), freePort());
     }
 
@@ -49,7 +50,7 @@ final class AgentProcess implements AutoCloseable {
         this.metricsPort = metricsPort;
     }
 
-    AgentProcess start() throws IOException {
+    public AgentProcess start() throws IOException {
         Files.createDirectories(root);
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(jvmOptions);
