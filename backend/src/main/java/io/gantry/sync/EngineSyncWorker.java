@@ -15,6 +15,7 @@ import io.gantry.spi.WatchListener;
 import io.gantry.spi.Workload;
 import io.gantry.stream.LiveStream;
 import io.gantry.workload.RemovedWorkload;
+import io.gantry.workload.WorkloadIds;
 import io.gantry.workload.WorkloadView;
 import java.time.Duration;
 import java.time.Instant;
@@ -124,9 +125,17 @@ final class EngineSyncWorker {
         return done;
     }
 
-    /** Stores a workload as an engine just reported it (e.g. the answer to a deploy). */
+    /**
+     * Stores a workload as an engine just reported it (the answer to a deploy), unless the store has it
+     * already: then the watch delivered it meanwhile, in a state at least as new as the answer (pods may
+     * have started between the create and this call), which the answer must not roll back.
+     */
     void apply(Workload workload) {
-        submit(() -> store(List.of(workload)));
+        submit(() -> {
+            if (ports.workloads().find(WorkloadIds.of(engineId, workload.nativeId())).isEmpty()) {
+                store(List.of(workload));
+            }
+        });
     }
 
     /**

@@ -54,6 +54,7 @@ public final class FakeEngine {
     private final AtomicReference<Runnable> beforeNextListReads = new AtomicReference<>();
     private final AtomicReference<Runnable> afterNextListRead = new AtomicReference<>();
     private final AtomicReference<Runnable> afterNextWatch = new AtomicReference<>();
+    private final AtomicReference<Runnable> beforeNextDeployReturns = new AtomicReference<>();
     private volatile boolean startsNothing;
 
     private FakeEngine(String name) {
@@ -111,6 +112,11 @@ public final class FakeEngine {
     /** Runs {@code action} once, right after the next watch subscription is made, before {@code watch} returns. */
     public void afterNextWatch(Runnable action) {
         afterNextWatch.set(action);
+    }
+
+    /** Runs {@code action} once, inside the next deploy after the workload exists, before {@code deploy} returns. */
+    public void beforeNextDeployReturns(Runnable action) {
+        beforeNextDeployReturns.set(action);
     }
 
     private static void runOnce(AtomicReference<Runnable> hook) {
@@ -222,6 +228,7 @@ public final class FakeEngine {
                 Workload w = workload(d.namespace(), d.name(), d.spec().image(), replicas, startsNothing ? 0 : replicas,
                         d.labels());
                 workloads.put(w.nativeId(), w);
+                runOnce(beforeNextDeployReturns);
                 return w;
             }
 
