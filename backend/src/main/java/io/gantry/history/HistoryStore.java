@@ -34,7 +34,7 @@ class HistoryStore {
     record UsageReading(Instant at, double cpuSeconds, long memoryBytes, int instances) {
     }
 
-    /** Appends every engine's current totals (zero for an engine without workloads). */
+    /** Appends the current totals of the given engines (zero for an engine without workloads). */
     int sampleEngineTotals(Instant at, Collection<UUID> engineIds) {
         return jdbc.update(c -> {
             PreparedStatement ps = c.prepareStatement("""
