@@ -82,18 +82,6 @@ final class GantryServer implements AutoCloseable {
         return "jdbc:postgresql://localhost:" + port + "/postgres";
     }
 
-    String base() {
-        return base;
-    }
-
-    HttpClient http() {
-        return http;
-    }
-
-    String token() {
-        return token;
-    }
-
     long pid() {
         return process.pid();
     }
