@@ -43,6 +43,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /** One registered cluster. Thread-safe: it keeps no mutable state besides the permission cache and open streams. */
@@ -52,7 +53,7 @@ final class KubernetesEngineClient implements EngineClient {
             ResourceType.DAEMONSETS, ResourceType.REPLICASETS, ResourceType.JOBS, ResourceType.CRONJOBS,
             ResourceType.PODS, ResourceType.SERVICES);
     private static final Duration PERMISSION_RECHECK = Duration.ofSeconds(60);
-    private static final int UPDATE_ATTEMPTS = 5;
+    private static final int WRITE_ATTEMPTS = 5;
 
     private final String engineName;
     private final KubernetesSettings settings;
@@ -328,21 +329,12 @@ final class KubernetesEngineClient implements EngineClient {
     public void update(String nativeId, WorkloadSpec spec) {
         WorkloadRef ref = existingRef(nativeId);
         ResourceType type = ResourceType.of(ref.kind());
-        KubernetesObject current = null;
-        for (int attempt = 1; current == null; attempt++) {
+        KubernetesObject current = retryOnConflict(() -> {
             KubernetesObject read = call(() -> api.get(type, ref.namespace(), ref.name()), ref);
             String patch = KubernetesWorkloadMapper.specPatch(read, spec);
-            try {
-                call(() -> api.mergePatch(type, ref.namespace(), ref.name(), patch), ref);
-                current = read;
-            } catch (EngineConflictException e) {
-                // controllers write status all the time, which moves resourceVersion: read again and
-                // re-apply, as client-go's RetryOnConflict does; only a persistent conflict is reported
-                if (attempt == UPDATE_ATTEMPTS) {
-                    throw e;
-                }
-            }
-        }
+            call(() -> api.mergePatch(type, ref.namespace(), ref.name(), patch), ref);
+            return read;
+        });
         reconcileService(ref, spec, current.getMetadata().getLabels());
         LOG.log(System.Logger.Level.INFO, "engine {0}: updated {1}", engineName, ref);
     }
@@ -377,7 +369,7 @@ final class KubernetesEngineClient implements EngineClient {
             case DaemonSet, CronJob -> throw new UnsupportedCapabilityException(Capability.SCALE,
                     "a " + ref.kind() + " has no replica count to scale");
         };
-        call(() -> api.mergePatch(ResourceType.of(ref.kind()), ref.namespace(), ref.name(), patch), ref);
+        retryOnConflict(() -> call(() -> api.mergePatch(ResourceType.of(ref.kind()), ref.namespace(), ref.name(), patch), ref));
         LOG.log(System.Logger.Level.INFO, "engine {0}: scaled {1} to {2}", engineName, ref, replicas);
     }
 
@@ -390,7 +382,7 @@ final class KubernetesEngineClient implements EngineClient {
                     "a " + ref.kind() + " does not roll its pods; only Deployments, StatefulSets and DaemonSets restart");
         }
         String patch = KubernetesWorkloadMapper.restartPatch(clock.instant());
-        call(() -> api.mergePatch(ResourceType.of(ref.kind()), ref.namespace(), ref.name(), patch), ref);
+        retryOnConflict(() -> call(() -> api.mergePatch(ResourceType.of(ref.kind()), ref.namespace(), ref.name(), patch), ref));
         LOG.log(System.Logger.Level.INFO, "engine {0}: restarted {1}", engineName, ref);
     }
 
@@ -480,6 +472,23 @@ final class KubernetesEngineClient implements EngineClient {
     private WorkloadRef existingRef(String nativeId) {
         return WorkloadRef.parse(nativeId).filter(r -> settings.allows(r.namespace()))
                 .orElseThrow(() -> new WorkloadNotFoundException(nativeId));
+    }
+
+    /**
+     * Runs a write again while the API server answers 409, as client-go's RetryOnConflict does: controllers
+     * write status all the time, and a server may refuse a write that raced one (the update's patch carries
+     * the resourceVersion it read, so it reads again each time). Only a persistent conflict is reported.
+     */
+    private static <T> T retryOnConflict(Supplier<T> write) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return write.get();
+            } catch (EngineConflictException e) {
+                if (attempt == WRITE_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
     }
 
     @FunctionalInterface

@@ -427,6 +427,28 @@ class KubernetesEngineClientTest {
         assertThat(cluster.fabric8.apps().deployments().inNamespace("gantry").withName("refused").get()).isNull();
     }
 
+    /** Scale and restart carry no precondition, but a server may still refuse a write that raced a controller's. */
+    @Test
+    void scaleAndRestartRetryAConflictAndReportOneThatPersists() {
+        Workload w = client.deploy(definition("raced", "nginx:1.27", 1, List.of()));
+        String conflict = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Conflict\","
+                + "\"message\":\"Operation cannot be fulfilled on deployments.apps \\\"raced\\\": the object has been "
+                + "modified; please apply your changes to the latest version and try again\",\"code\":409}";
+        cluster.front.answerNext("PATCH", "/deployments/raced", conflict, 2);
+        client.scale(w.nativeId(), 3);
+        assertThat(cluster.fabric8.apps().deployments().inNamespace("gantry").withName("raced").get()
+                .getSpec().getReplicas()).isEqualTo(3);
+        cluster.front.answerNext("PATCH", "/deployments/raced", conflict, 2);
+        client.restart(w.nativeId());
+        assertThat(cluster.fabric8.apps().deployments().inNamespace("gantry").withName("raced").get()
+                .getSpec().getTemplate().getMetadata().getAnnotations()).containsKey("kubectl.kubernetes.io/restartedAt");
+        cluster.front.answerNext("PATCH", "/deployments/raced", conflict, 10);
+        assertThatThrownBy(() -> client.scale(w.nativeId(), 4))
+                .isInstanceOf(EngineConflictException.class).hasMessageContaining("has been modified");
+        cluster.front.answerNext("PATCH", "/deployments/raced", conflict, 0);
+        client.delete(w.nativeId());
+    }
+
     @Test
     void updateRetriesAConflictAndReportsOneThatPersists() {
         Workload w = client.deploy(definition("contended", "nginx:1.27", 1, List.of()));
