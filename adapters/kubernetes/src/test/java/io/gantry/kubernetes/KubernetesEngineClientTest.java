@@ -508,6 +508,8 @@ class KubernetesEngineClientTest {
         });
         await("new lines while following", () -> followed.stream().anyMatch(l -> l.text().startsWith("line 4 ")));
         follow.close();
+        // the streams may end on their own while close() runs; onEnd then comes from a reader thread
+        await("the follow ended", () -> end.get() != null);
         assertThat(end.get()).isEqualTo("ok");
         client.delete(w.nativeId());
     }
