@@ -86,10 +86,6 @@ class ApiToken {
         return revokedAt;
     }
 
-    boolean expiredAt(Instant now) {
-        return expiresAt != null && !now.isBefore(expiresAt);
-    }
-
     void revoke(Instant now) {
         if (revokedAt == null) {
             revokedAt = now;

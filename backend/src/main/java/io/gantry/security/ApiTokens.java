@@ -1,5 +1,8 @@
 package io.gantry.security;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -19,13 +23,22 @@ class ApiTokens {
     private static final Duration LAST_USED_PRECISION = Duration.ofMinutes(1);
     private static final Duration KEEP_EXPIRED = Duration.ofDays(7);
 
+    /**
+     * Every API call is checked here: one indexed query for the token and its user, rather than two entity
+     * loads with a transaction each (a third of a small call's CPU when it went through JPA).
+     */
+    private static final String PRESENTED = """
+            SELECT t.id, t.username, t.role, t.expires_at, t.revoked_at, t.last_used_at, u.role AS user_role, u.disabled
+            FROM api_tokens t JOIN users u ON u.username = t.username
+            WHERE t.token_hash = ?""";
+
     private final ApiTokenRepository tokens;
-    private final UserAccountRepository users;
+    private final JdbcTemplate jdbc;
     private final Clock clock;
 
-    ApiTokens(ApiTokenRepository tokens, UserAccountRepository users) {
+    ApiTokens(ApiTokenRepository tokens, JdbcTemplate jdbc) {
         this.tokens = tokens;
-        this.users = users;
+        this.jdbc = jdbc;
         this.clock = Clock.systemUTC();
     }
 
@@ -41,20 +54,19 @@ class ApiTokens {
     }
 
     Check authenticate(String secret) {
-        Optional<ApiToken> found = tokens.findByTokenHash(TokenSecrets.hash(secret));
+        Optional<Presented> found = jdbc.query(PRESENTED, Presented::of, TokenSecrets.hash(secret)).stream().findFirst();
         if (found.isEmpty()) {
             return Check.failed("The bearer token is not valid.");
         }
-        ApiToken token = found.get();
+        Presented token = found.get();
         Instant now = clock.instant();
         if (token.revokedAt() != null) {
             return Check.failed("The bearer token was revoked.");
         }
-        if (token.expiredAt(now)) {
+        if (token.expiresAt() != null && !now.isBefore(token.expiresAt())) {
             return Check.failed("The bearer token has expired.");
         }
-        Optional<UserAccount> user = users.findById(token.username()).filter(u -> !u.disabled());
-        if (user.isEmpty()) {
+        if (token.userDisabled()) {
             return Check.failed("The bearer token's user is disabled.");
         }
         Instant stale = now.minus(LAST_USED_PRECISION);
@@ -62,8 +74,23 @@ class ApiTokens {
             tokens.touch(token.id(), now, stale);
         }
         // A token never outranks its user: demoting someone demotes their tokens at once.
-        Role role = Role.weaker(token.role(), user.get().role());
+        Role role = Role.weaker(token.role(), token.userRole());
         return new Check(new ApiTokenAuthentication(token.username(), token.id(), role), null);
+    }
+
+    /** A presented token as {@link #PRESENTED} reads it, with what its user may do. */
+    private record Presented(UUID id, String username, Role role, Instant expiresAt, Instant revokedAt,
+                             Instant lastUsedAt, Role userRole, boolean userDisabled) {
+        static Presented of(ResultSet rs, int row) throws SQLException {
+            return new Presented(rs.getObject("id", UUID.class), rs.getString("username"), Role.valueOf(rs.getString("role")),
+                    instant(rs, "expires_at"), instant(rs, "revoked_at"), instant(rs, "last_used_at"),
+                    Role.valueOf(rs.getString("user_role")), rs.getBoolean("disabled"));
+        }
+
+        private static Instant instant(ResultSet rs, String column) throws SQLException {
+            Timestamp t = rs.getTimestamp(column);
+            return t == null ? null : t.toInstant();
+        }
     }
 
     @Transactional
