@@ -45,7 +45,7 @@ class WorkloadApiController {
     }
 
     @GetMapping
-    Page<WorkloadView> list(@RequestParam(required = false) String engine,
+    Page<StoredWorkload> list(@RequestParam(required = false) String engine,
                             @RequestParam(required = false) String engineKind,
                             @RequestParam(required = false) String namespace,
                             @RequestParam(required = false) String kind,
@@ -55,7 +55,7 @@ class WorkloadApiController {
                             @RequestParam(required = false) String sort,
                             @RequestParam(required = false) Integer limit,
                             @RequestParam(required = false) String cursor) {
-        return lister.list(lister.parse(engine, engineKind, namespace, kind, phase, label, q, sort, limit, cursor));
+        return lister.listStored(lister.parse(engine, engineKind, namespace, kind, phase, label, q, sort, limit, cursor));
     }
 
     @GetMapping("/{id}")

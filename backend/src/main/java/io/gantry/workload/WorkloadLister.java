@@ -1,6 +1,5 @@
 package io.gantry.workload;
 
-import io.gantry.engine.Engine;
 import io.gantry.engine.EngineAdapters;
 import io.gantry.engine.EngineStore;
 import io.gantry.spi.Phase;
@@ -16,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -47,11 +47,6 @@ class WorkloadLister {
 
     WorkloadQuery parse(String engine, String engineKind, String namespace, String kind, String phase,
                         List<String> label, String q, String sort, Integer limit, String cursor) {
-        UUID engineId = null;
-        if (engine != null && !engine.isBlank()) {
-            engineId = engines.findByIdOrName(engine).map(Engine::id)
-                    .orElseThrow(() -> BadRequestException.field("engine", "no engine has the id or name '" + engine + "'"));
-        }
         if (engineKind != null && !engineKind.isBlank() && !adapters.knows(engineKind)) {
             throw BadRequestException.field("engineKind", "unknown engine kind '" + engineKind + "'; known: " + adapters.kinds());
         }
@@ -81,17 +76,31 @@ class WorkloadLister {
                 throw BadRequestException.field("cursor", "was issued for sort '" + after.sort() + "', not '" + sortParam + "'");
             }
         }
-        return new WorkloadQuery(engineId, blankToNull(engineKind), blankToNull(namespace),
+        return new WorkloadQuery(blankToNull(engine), blankToNull(engineKind), blankToNull(namespace),
                 enumValue(WorkloadKind.class, kind, "kind"), enumValue(Phase.class, phase, "phase"), labels,
                 blankToNull(q), workloadSort, descending, pageSize, after);
     }
 
+    /** The page as the web pages read it. */
     Page<WorkloadView> list(WorkloadQuery query) {
+        return page(query, store::view);
+    }
+
+    /** The page as the API answers it: the stored documents copied, not parsed (see {@link StoredWorkload}). */
+    Page<StoredWorkload> listStored(WorkloadQuery query) {
+        return page(query, StoredWorkload::of);
+    }
+
+    private <T extends ListedWorkload> Page<T> page(WorkloadQuery query, RowMapper<T> mapper) {
         StringBuilder where = new StringBuilder(" WHERE true");
         List<Object> params = new ArrayList<>();
-        if (query.engineId() != null) {
-            where.append(" AND w.engine_id = ?");
-            params.add(query.engineId());
+        if (query.engine() != null) {
+            // resolved in the query itself, one round trip less per call; an id wins over another engine's name
+            where.append(" AND w.engine_id = (SELECT e.id FROM engines e WHERE e.id::text = ? OR e.name = ?"
+                    + " ORDER BY e.id::text = ? DESC LIMIT 1)");
+            params.add(query.engine());
+            params.add(query.engine());
+            params.add(query.engine());
         }
         if (query.engineKind() != null) {
             where.append(" AND w.engine_kind = ?");
@@ -120,6 +129,9 @@ class WorkloadLister {
             params.add(pattern);
         }
         long total = counts.count(where.toString(), params);
+        if (total == 0 && query.engine() != null && engines.findByIdOrName(query.engine()).isEmpty()) {
+            throw BadRequestException.field("engine", "no engine has the id or name '" + query.engine() + "'");
+        }
 
         WorkloadQuery.WorkloadSort sort = query.sort();
         String direction = query.descending() ? "DESC" : "ASC";
@@ -132,12 +144,12 @@ class WorkloadLister {
         }
         sql.append(" ORDER BY ").append(sort.column).append(' ').append(direction)
                 .append(", w.id ").append(direction).append(" LIMIT ").append(query.limit() + 1);
-        List<WorkloadView> rows = store.query(sql.toString(), pageParams);
+        List<T> rows = store.query(sql.toString(), pageParams, mapper);
 
         String next = null;
         if (rows.size() > query.limit()) {
             rows = rows.subList(0, query.limit());
-            WorkloadView last = rows.get(rows.size() - 1);
+            T last = rows.get(rows.size() - 1);
             next = cursors.encode(new CursorCodec.Position((query.descending() ? "-" : "") + sort.param,
                     sort.key(last), last.id().toString()));
         }

@@ -4,10 +4,9 @@ import io.gantry.spi.Phase;
 import io.gantry.spi.WorkloadKind;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
-/** A parsed and validated {@code GET /api/v1/workloads}. */
-record WorkloadQuery(UUID engineId, String engineKind, String namespace, WorkloadKind kind, Phase phase,
+/** A parsed and validated {@code GET /api/v1/workloads}; {@code engine} is an engine's id or name. */
+record WorkloadQuery(String engine, String engineKind, String namespace, WorkloadKind kind, Phase phase,
                      Map<String, String> labels, String q, WorkloadSort sort, boolean descending, int limit, CursorCodec.Position after) {
 
     /** Sort keys of the list; each has an index of {@code (column, id)} for keyset pagination. */
@@ -23,11 +22,11 @@ record WorkloadQuery(UUID engineId, String engineKind, String namespace, Workloa
             this.column = column;
         }
 
-        String key(WorkloadView w) {
+        String key(ListedWorkload w) {
             return switch (this) {
                 case NAME -> w.name();
                 case ENGINE -> w.engine().name();
-                case PHASE -> w.status().phase().name();
+                case PHASE -> w.phase().name();
                 case UPDATED -> w.updatedAt().toString();
             };
         }

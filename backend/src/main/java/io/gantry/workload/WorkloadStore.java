@@ -34,6 +34,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Repository;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -63,7 +64,7 @@ public class WorkloadStore {
     };
     static final String VIEW_COLUMNS = "w.id, w.engine_id, w.engine_name, w.engine_kind, w.native_id, w.namespace, "
             + "w.name, w.kind, w.labels::text AS labels, w.spec::text AS spec, w.status::text AS status, "
-            + "w.instances::text AS instances, w.created_at, w.synced_at, w.updated_at, w.stale";
+            + "w.instances::text AS instances, w.created_at, w.synced_at, w.updated_at, w.stale, w.phase";
 
     /**
      * The upsert, plus a {@code workload_history} row for each written workload whose running or desired
@@ -85,7 +86,7 @@ public class WorkloadStore {
                                        image, labels, desired, running, stale, spec, status, instances, native_object,
                                        content_hash, created_at, synced_at, updated_at)
                 SELECT u.id::uuid, ?, ?, ?, u.native_id, u.namespace, u.name, u.kind, u.phase, u.image, u.labels::jsonb,
-                       u.desired::int, u.running::int, false, u.spec::jsonb, u.status::jsonb, u.instances::jsonb,
+                       u.desired::int, u.running::int, false, u.spec::json, u.status::json, u.instances::json,
                        u.native_object, u.content_hash, u.created_at::timestamptz, ?, ?
                 FROM u
                 WHERE""" + Fence.HOLDS + """
@@ -299,8 +300,8 @@ public class WorkloadStore {
                 + " OR w.stale ORDER BY w.updated_at DESC LIMIT ?", this::view, limit);
     }
 
-    List<WorkloadView> query(String sql, List<Object> params) {
-        return jdbc.query(sql, this::view, params.toArray());
+    <T> List<T> query(String sql, List<Object> params, RowMapper<T> rows) {
+        return jdbc.query(sql, rows, params.toArray());
     }
 
     long count(String sql, List<Object> params) {

@@ -1,7 +1,9 @@
 package io.gantry.workload;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.gantry.engine.Engine.EngineRef;
 import io.gantry.spi.Instance;
+import io.gantry.spi.Phase;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
@@ -17,7 +19,13 @@ import java.util.UUID;
 public record WorkloadView(UUID id, EngineRef engine, String nativeId, String namespace, String name, WorkloadKind kind,
                            Map<String, String> labels, WorkloadSpec spec, WorkloadStatus status,
                            List<Instance> instances, Instant createdAt, Instant syncedAt, Instant updatedAt,
-                           boolean stale) {
+                           boolean stale) implements ListedWorkload {
+
+    @Override
+    @JsonIgnore
+    public Phase phase() {
+        return status.phase();
+    }
 
     /**
      * What it takes to deploy this workload again, here or elsewhere. Labels under {@code gantry.io/} are

@@ -58,5 +58,13 @@ class MetricsAndDocsIT extends IntegrationTest {
         assertThat(paths.has("/api/v1/engines/{id}/sync")).isTrue();
         assertThat(paths.has("/api/v1/operations/{id}")).isTrue();
         assertThat(paths.has("/api/v1/stream")).isTrue();
+
+        // the list answers stored JSON text (StoredWorkload); its schema must still be the workload's
+        JsonNode workload = docs.json().get("components").get("schemas").get("WorkloadView").get("properties");
+        assertThat(workload.get("labels").get("type").asString()).isEqualTo("object");
+        assertThat(workload.get("spec").get("$ref").asString()).endsWith("/WorkloadSpec");
+        assertThat(workload.get("status").get("$ref").asString()).endsWith("/WorkloadStatus");
+        assertThat(workload.get("instances").get("type").asString()).isEqualTo("array");
+        assertThat(workload.get("instances").get("items").get("$ref").asString()).endsWith("/Instance");
     }
 }

@@ -121,6 +121,19 @@ class WorkloadApiIT extends IntegrationTest {
     }
 
     @Test
+    void aListedWorkloadIsTheSameJsonAsTheWorkloadItself() {
+        // the list copies the stored documents as text; the single workload is parsed and written again
+        JsonNode items = list("engine=list-a&limit=500").get("items");
+        assertThat(items).hasSize(12);
+        for (JsonNode listed : items) {
+            JsonNode single = api().get("/api/v1/workloads/" + listed.get("id").asString()).json();
+            assertThat(listed).isEqualTo(single);
+            assertThat(listed.get("spec").get("image").asString()).isNotBlank();
+            assertThat(listed.get("labels").get("tier").asString()).isIn("front", "back");
+        }
+    }
+
+    @Test
     void getShowsInstancesAndNativeIsRedacted() {
         String id = idOf("app-01");
         JsonNode w = api().get("/api/v1/workloads/" + id).json();
