@@ -23,10 +23,11 @@ public final class SwarmSyncBench {
     private static final String ENGINE = "bench-swarm";
     private static final int RUNS = 7;
 
-    private final List<String[]> rows = new ArrayList<>();
+    private final List<Row> rows = new ArrayList<>();
     private final String docker;
     private final int n;
-    private double dockerLsMillis;
+    /** Every timed {@code docker service ls}: the runs before Gantry's and the runs after, for a noisy machine. */
+    private final List<Double> dockerLsMillis = new ArrayList<>();
     /** Other work on this (shared) machine skews every figure: the table says how busy it was. */
     private final String loadAtStart = loadAverage();
 
@@ -45,23 +46,20 @@ public final class SwarmSyncBench {
         try (GantryServer server = GantryServer.start(Path.of(args[0]), null)) {
             bench.gantry(server);
         }
+        bench.dockerServiceLs();
         bench.print();
     }
 
     private void dockerServiceLs() throws Exception {
         runDocker();
-        double[] millis = new double[RUNS];
         for (int i = 0; i < RUNS; i++) {
             long t = System.nanoTime();
             int listed = runDocker();
-            millis[i] = (System.nanoTime() - t) / 1e6;
+            dockerLsMillis.add((System.nanoTime() - t) / 1e6);
             if (listed < n) {
                 throw new IllegalStateException("docker service ls listed " + listed + " services, expected at least " + n);
             }
         }
-        Arrays.sort(millis);
-        dockerLsMillis = millis[RUNS / 2];
-        row("docker service ls (CLI, wall, " + RUNS + " runs)", ms("median", dockerLsMillis), ms("min", millis[0]), "1.0x");
     }
 
     /** Runs {@code docker service ls} to its end; returns how many services it listed. */
@@ -84,7 +82,7 @@ public final class SwarmSyncBench {
                 "{\"name\":\"" + ENGINE + "\",\"kind\":\"swarm\",\"endpoint\":\"unix:///var/run/docker.sock\"}",
                 n, Duration.ofMinutes(5));
         double registered = (System.nanoTime() - t0) / 1e6;
-        row("register engine -> all " + n + " listed (wall)", ms("", registered), "", "");
+        row("register engine -> all " + n + " listed (wall)", ms("", registered), "", Double.NaN);
 
         String label = "engine=\"" + ENGINE + "\"";
         double[] wall = new double[RUNS];
@@ -109,10 +107,10 @@ public final class SwarmSyncBench {
         }
         Arrays.sort(wall);
         row("full sync: POST /engines/{id}/sync -> SUCCEEDED (wall)", ms("median", wall[RUNS / 2]), ms("min", wall[0]),
-                ratio(wall[RUNS / 2]));
+                wall[RUNS / 2]);
         double timerMillis = timerSum / timerCount * 1000;
         row("full sync: server-side timer (list via dockerd + store)", ms("mean", timerMillis),
-                String.format(Locale.ROOT, "%.0f syncs", timerCount), ratio(timerMillis));
+                String.format(Locale.ROOT, "%.0f syncs", timerCount), timerMillis);
 
         latency(server, "GET /api/v1/workloads?engine=..&limit=50", "/api/v1/workloads?limit=50&engine=" + ENGINE);
         latency(server, "GET /api/v1/workloads?engine=..&limit=500 (all)", "/api/v1/workloads?limit=500&engine=" + ENGINE);
@@ -120,31 +118,37 @@ public final class SwarmSyncBench {
 
     private void latency(GantryServer server, String what, String url) throws Exception {
         Latency latency = Latency.of(() -> server.send("GET", url, null));
-        row(what, ms("p50", latency.p50Millis()), ms("p99", latency.p99Millis()), ratio(latency.p50Millis()));
-    }
-
-    /** How many times faster than {@code docker service ls} (its median). */
-    private String ratio(double millis) {
-        return String.format(Locale.ROOT, "%.1fx", dockerLsMillis / millis);
+        row(what, ms("p50", latency.p50Millis()), ms("p99", latency.p99Millis()), latency.p50Millis());
     }
 
     private static String ms(String what, double millis) {
         return String.format(Locale.ROOT, "%s %.1f ms", what, millis).trim();
     }
 
-    private void row(String what, String value, String extra, String ratio) {
-        rows.add(new String[] {what, value, extra, ratio});
-        System.out.printf("%s  %s  %s  %s%n", (Object[]) rows.get(rows.size() - 1));
+    /** @param millis the figure compared with {@code docker service ls}, or NaN for none */
+    private void row(String what, String value, String extra, double millis) {
+        rows.add(new Row(what, value, extra, millis));
+        System.out.printf("%s  %s  %s%n", what, value, extra);
+    }
+
+    private record Row(String what, String value, String extra, double millis) {
     }
 
     private void print() {
         System.out.printf("%nGantry vs docker service ls on the real Swarm: %,d services (replicas 0), nproc %d, %s,"
                 + " load average at the start %s%n", n, Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), loadAtStart);
+        double[] docker = dockerLsMillis.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double dockerMedian = docker[docker.length / 2];
         String fmt = "| %-55s | %-16s | %-13s | %-23s |%n";
         System.out.printf(fmt, "measure", "value", "", "faster than service ls");
         System.out.printf(fmt, "-".repeat(55), "-".repeat(16), "-".repeat(13), "-".repeat(23));
-        rows.forEach(r -> System.out.printf(fmt, (Object[]) r));
+        System.out.printf(fmt, "docker service ls (CLI, wall, " + RUNS + " runs before + " + RUNS + " after)",
+                ms("median", dockerMedian), ms("min", docker[0]), "1.0x");
+        for (Row r : rows) {
+            System.out.printf(fmt, r.what(), r.value(), r.extra(),
+                    Double.isNaN(r.millis()) ? "" : String.format(Locale.ROOT, "%.1fx", dockerMedian / r.millis()));
+        }
     }
 
     private static String loadAverage() {
