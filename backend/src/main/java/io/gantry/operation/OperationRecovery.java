@@ -38,6 +38,10 @@ class OperationRecovery implements SmartLifecycle {
         if (failed > 0) {
             log.warn("Marked {} operation(s) of a server that is gone as FAILED: {}", failed, OperationStore.RESTARTED);
         }
+        int engineless = store.failEngineless();
+        if (engineless > 0) {
+            log.warn("Marked {} operation(s) as FAILED: {}", engineless, OperationStore.ENGINE_REMOVED);
+        }
     }
 
     @Override

@@ -6,7 +6,6 @@ import io.gantry.engine.EngineClients;
 import io.gantry.engine.EngineStore;
 import io.gantry.metrics.GantryMetrics;
 import io.gantry.spi.Capability;
-import io.gantry.spi.EngineClient;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.UnsupportedCapabilityException;
 import io.gantry.spi.Workload;
@@ -36,9 +35,10 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Journals each action, answers at once, and runs the action on a worker thread through the
  * engine's client (with its call timeout); state, progress and message go to the journal and the
- * live stream as they change. Among replicas, an operation runs where it is claimed
- * ({@link OperationStore#claim}: once only); a resync asked of a replica that does not sync the
- * engine stays PENDING until the replica that does claims it.
+ * live stream as they change. Among replicas, the work on one engine runs on the replica syncing that
+ * engine (the one whose writes its fencing token admits): asked of another replica, it is journaled
+ * PENDING with its {@link EngineWork}, and the syncing replica claims it ({@link OperationStore#claim}:
+ * once only). Work spanning engines (a copy) runs where it was accepted.
  */
 @Service
 class OperationService {
@@ -68,17 +68,7 @@ class OperationService {
         CustomizableThreadFactory threads = new CustomizableThreadFactory("operation-");
         threads.setDaemon(true);
         this.workers = Executors.newFixedThreadPool(WORKERS, threads);
-    }
-
-    /** The work of one operation, run on a worker thread. */
-    interface Action {
-        /** @return the workload the action produced (a deploy), or {@code null} */
-        Workload run(EngineClient client);
-    }
-
-    /** What the engine can tell about a request before anything is journaled or done (see {@link EngineClient#checkDeploy}). */
-    interface Check {
-        void run(EngineClient client);
+        stream.onRemote(LiveStream.OPERATION_UPDATED, this::runPendingSoon);
     }
 
     /**
@@ -96,47 +86,62 @@ class OperationService {
     }
 
     /**
-     * Journals and starts an action, or returns the first operation of a repeated idempotency key.
-     *
-     * @param nativeId the workload acted on, or {@code null} for deploy and sync
+     * What is kept with a journaled operation for the replica that runs it: the work and the warnings
+     * (what a translation could not keep) carried in each of its messages.
      */
-    Operation submit(String action, Engine engine, UUID workloadId, String nativeId, Capability needs,
-                     String idempotencyKey, Map<String, Object> request, Action work) {
-        return submit(action, engine, workloadId, nativeId, needs, idempotencyKey, request, null, work);
+    record QueuedWork(EngineWork work, List<String> warnings) {
     }
 
     /**
-     * As {@link #submit(String, Engine, UUID, String, Capability, String, Map, Action)}, after {@code check} passed:
-     * a request the engine refuses is answered at once (InvalidSpecException: a 422 listing the fields) and
-     * journals nothing. A repeated idempotency key returns the first operation unchecked: by then the
-     * workload it made may well hold the port or name the check would find taken.
+     * Journals {@code work} on {@code engine} and starts it, or returns the first operation of a repeated
+     * idempotency key. The engine is asked first ({@link EngineWork#check}): a request it refuses is
+     * answered at once (InvalidSpecException: a 422 listing the fields) and journals nothing. A repeated
+     * key returns the first operation unchecked: by then the workload it made may well hold the port or
+     * name the check would find taken.
      */
-    Operation submit(String action, Engine engine, UUID workloadId, String nativeId, Capability needs,
-                     String idempotencyKey, Map<String, Object> request, Check check, Action work) {
-        return submit(action, engine, workloadId, nativeId, needs, idempotencyKey, request, check, List.of(), work);
+    Operation submit(String action, Engine engine, UUID workloadId, Capability needs, String idempotencyKey,
+                     Map<String, Object> request, EngineWork work) {
+        return submit(action, engine, workloadId, needs, idempotencyKey, request, List.of(), work, true);
+    }
+
+    /** As {@link #submit}, for work the caller checked with the engine already (an import checks all its workloads first). */
+    Operation submitChecked(String action, Engine engine, Capability needs, String idempotencyKey,
+                            Map<String, Object> request, List<String> warnings, EngineWork work) {
+        return submit(action, engine, null, needs, idempotencyKey, request, warnings, work, false);
+    }
+
+    private Operation submit(String action, Engine engine, UUID workloadId, Capability needs, String idempotencyKey,
+                             Map<String, Object> request, List<String> warnings, EngineWork work, boolean check) {
+        Runnable before = () -> {
+            requireCapability(engine, needs);
+            if (check) {
+                clients.call(engine.id(), "check " + action, client -> {
+                    work.check(client);
+                    return null;
+                });
+            }
+        };
+        return start(action, engine, workloadId, idempotencyKey, request, new QueuedWork(work, warnings), before,
+                sync.owns(engine.id()), work(engine, action, work));
     }
 
     /**
-     * As {@link #submit(String, Engine, UUID, String, Capability, String, Map, Check, Action)}, with warnings
-     * (what a translation could not keep) carried in every message of the operation.
+     * Journals and starts work of several steps; {@code engine} is the engine the operation is filed under.
+     * It spans engines, so it runs on the replica that accepted it.
      */
-    Operation submit(String action, Engine engine, UUID workloadId, String nativeId, Capability needs,
-                     String idempotencyKey, Map<String, Object> request, Check check, List<String> warnings,
-                     Action work) {
-        return start(action, engine, workloadId, nativeId, needs, idempotencyKey, request, check, warnings, true,
-                progress -> new Outcome(clients.call(engine.id(), action, work::run), "done"));
-    }
-
-    /** Journals and starts work of several steps; {@code engine} is the engine the operation is filed under. */
     Operation submitSteps(String action, Engine engine, UUID workloadId, String idempotencyKey,
                           Map<String, Object> request, List<String> warnings, Steps steps) {
-        return start(action, engine, workloadId, null, null, idempotencyKey, request, null, warnings, true,
-                progress -> new Outcome(null, steps.run(progress)));
+        return start(action, engine, workloadId, idempotencyKey, request, new QueuedWork(null, warnings), () -> {
+        }, true, progress -> new Outcome(null, steps.run(progress)));
     }
 
-    private Operation start(String action, Engine engine, UUID workloadId, String nativeId, Capability needs,
-                            String idempotencyKey, Map<String, Object> request, Check check, List<String> warnings,
-                            boolean runHere, Function<Progress, Outcome> body) {
+    /**
+     * @param before    runs once the idempotency key is known to be new, before anything is journaled
+     * @param runHere   whether this replica runs it now; else it stays PENDING for the replica syncing the engine
+     */
+    private Operation start(String action, Engine engine, UUID workloadId, String idempotencyKey,
+                            Map<String, Object> request, QueuedWork queued, Runnable before, boolean runHere,
+                            Function<Progress, Outcome> body) {
         String user = CurrentUser.username();
         String key = idempotencyKey == null || idempotencyKey.isBlank() ? null : idempotencyKey;
         if (key != null) {
@@ -145,18 +150,11 @@ class OperationService {
                 return earlier.get();
             }
         }
-        if (needs != null) {
-            requireCapability(engine, needs);
-        }
-        if (check != null) {
-            clients.call(engine.id(), "check " + action, client -> {
-                check.run(client);
-                return null;
-            });
-        }
+        before.run();
         var created = store.insert(action, workloadId, engine.id(), user, key, json.writeValueAsString(request),
-                withWarnings(runHere ? "queued" : "queued for the replica that syncs engine " + engine.name(), warnings),
-                replica.value());
+                queued.work() == null ? null : json.writeValueAsString(queued),
+                withWarnings(runHere ? "queued" : "queued for the replica that syncs engine " + engine.name(),
+                        queued.warnings()), replica.value());
         if (created.isEmpty()) {
             // a concurrent request with the same key won the insert
             return store.findByKey(user, key).orElseThrow();
@@ -164,9 +162,17 @@ class OperationService {
         Operation operation = created.get();
         publish(operation);
         if (runHere) {
-            workers.execute(() -> execute(operation, engine, nativeId, warnings, body));
+            workers.execute(() -> execute(operation, engine, nativeIdOf(queued), queued.warnings(), body));
         }
         return operation;
+    }
+
+    private Function<Progress, Outcome> work(Engine engine, String action, EngineWork work) {
+        return progress -> new Outcome(clients.call(engine.id(), action, work::run), "done");
+    }
+
+    private static String nativeIdOf(QueuedWork queued) {
+        return queued.work() == null ? null : queued.work().nativeId();
     }
 
     /** @throws UnsupportedCapabilityException when the engine, as configured, cannot do {@code needs} */
@@ -177,13 +183,11 @@ class OperationService {
         }
     }
 
-    /**
-     * A full resync journaled as an operation of action {@code sync}. Only the replica syncing the engine
-     * can run it: elsewhere it is left PENDING for that replica to claim ({@link #runPendingResyncs}).
-     */
+    /** A full resync journaled as an operation of action {@code sync}; like any work, run by the replica syncing the engine. */
     Operation resync(Engine engine, String idempotencyKey) {
-        return start("sync", engine, null, null, null, idempotencyKey, Map.of("engine", engine.id()), null, List.of(),
-                sync.owns(engine.id()), resyncOf(engine));
+        return start("sync", engine, null, idempotencyKey, Map.of("engine", engine.id()), new QueuedWork(null, List.of()),
+                () -> {
+                }, sync.owns(engine.id()), resyncOf(engine));
     }
 
     private Function<Progress, Outcome> resyncOf(Engine engine) {
@@ -202,14 +206,34 @@ class OperationService {
         };
     }
 
-    /** Claims the resyncs other replicas accepted for engines this replica syncs. */
+    /**
+     * Claims the work other replicas accepted for engines this replica syncs: every few seconds, and at
+     * once when another replica announces a PENDING operation on the live stream.
+     */
     @Scheduled(fixedDelayString = "${gantry.cluster.retry-interval:2s}", initialDelayString = "${gantry.cluster.retry-interval:2s}")
-    void runPendingResyncs() {
-        for (Operation pending : store.pendingResyncs()) {
-            if (pending.engineId() != null && sync.owns(pending.engineId())) {
-                engines.find(pending.engineId()).ifPresent(engine ->
-                        workers.execute(() -> execute(pending, engine, null, List.of(), resyncOf(engine))));
+    void runPending() {
+        for (OperationStore.Pending pending : store.pending()) {
+            Operation operation = pending.operation();
+            if (operation.engineId() == null || !sync.owns(operation.engineId())) {
+                continue;
             }
+            Engine engine = engines.find(operation.engineId()).orElse(null);
+            if (engine == null) {
+                continue;
+            }
+            if (operation.action().equals("sync")) {
+                workers.execute(() -> execute(operation, engine, null, List.of(), resyncOf(engine)));
+            } else if (pending.work() != null) {
+                QueuedWork queued = json.readValue(pending.work(), QueuedWork.class);
+                workers.execute(() -> execute(operation, engine, nativeIdOf(queued), queued.warnings(),
+                        work(engine, operation.action(), queued.work())));
+            }
+        }
+    }
+
+    private void runPendingSoon(String operationJson) {
+        if (json.readTree(operationJson).path("state").asString("").equals(OperationState.PENDING.name())) {
+            workers.execute(this::runPending);
         }
     }
 

@@ -17,6 +17,7 @@ import org.springframework.stereotype.Repository;
 @Repository
 class OperationStore {
     static final String RESTARTED = "server restarted while the operation was running";
+    static final String ENGINE_REMOVED = "the engine was removed before the operation ran";
     private static final String COLUMNS = "id, action, workload_id, engine_id, username, state, progress, message, "
             + "created_at, updated_at, finished_at";
 
@@ -32,14 +33,14 @@ class OperationStore {
      * @return the new operation, or empty when the key was used before
      */
     Optional<Operation> insert(String action, UUID workloadId, UUID engineId, String user, String idempotencyKey,
-                               String requestJson, String message, String acceptedBy) {
+                               String requestJson, String workJson, String message, String acceptedBy) {
         Timestamp now = Timestamp.from(Instant.now());
         return jdbc.query("INSERT INTO operations (id, action, workload_id, engine_id, username, state, progress, "
-                        + "message, idempotency_key, request, created_at, updated_at, executor) "
-                        + "VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?::jsonb, ?, ?, ?) "
+                        + "message, idempotency_key, request, work, created_at, updated_at, executor) "
+                        + "VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?) "
                         + "ON CONFLICT (username, idempotency_key) DO NOTHING RETURNING " + COLUMNS,
                 OperationStore::operation, UUID.randomUUID(), action, workloadId, engineId, user, message,
-                idempotencyKey, requestJson, now, now, acceptedBy).stream().findFirst();
+                idempotencyKey, requestJson, workJson, now, now, acceptedBy).stream().findFirst();
     }
 
     /**
@@ -54,10 +55,15 @@ class OperationStore {
                 OperationStore::operation, executor, message, id).stream().findFirst();
     }
 
-    /** PENDING resyncs, left by replicas that do not sync their engine for the one that does. */
-    List<Operation> pendingResyncs() {
-        return jdbc.query("SELECT " + COLUMNS + " FROM operations WHERE state = 'PENDING' AND action = 'sync' "
-                + "ORDER BY created_at", OperationStore::operation);
+    /** A PENDING operation with what it asks of its engine (JSON; {@code null} for a resync). */
+    record Pending(Operation operation, String work) {
+    }
+
+    /** PENDING operations, left by replicas that do not sync their engine for the one that does. */
+    List<Pending> pending() {
+        return jdbc.query("SELECT " + COLUMNS + ", work::text AS work FROM operations WHERE state = 'PENDING' "
+                + "AND (work IS NOT NULL OR action = 'sync') ORDER BY created_at",
+                (rs, row) -> new Pending(operation(rs, row), rs.getString("work")));
     }
 
     Optional<Operation> findByKey(String user, String idempotencyKey) {
@@ -72,11 +78,13 @@ class OperationStore {
 
     Operation update(UUID id, OperationState state, int progress, String message, UUID workloadId) {
         Timestamp now = Timestamp.from(Instant.now());
+        // a finished operation's work is dropped: a deploy's spec may carry secrets in its environment
         return jdbc.query("UPDATE operations SET state = ?, progress = ?, message = ?, "
                         + "workload_id = coalesce(?, workload_id), updated_at = ?, "
-                        + "finished_at = CASE WHEN ? THEN ? ELSE finished_at END WHERE id = ? RETURNING " + COLUMNS,
-                OperationStore::operation, state.name(), progress, message, workloadId, now, state.finished(), now, id)
-                .get(0);
+                        + "finished_at = CASE WHEN ? THEN ? ELSE finished_at END, "
+                        + "work = CASE WHEN ? THEN NULL ELSE work END WHERE id = ? RETURNING " + COLUMNS,
+                OperationStore::operation, state.name(), progress, message, workloadId, now, state.finished(), now,
+                state.finished(), id).get(0);
     }
 
     List<Operation> find(UUID workloadId, UUID engineId, OperationState state, int limit) {
@@ -106,20 +114,29 @@ class OperationStore {
         return n == null ? 0 : n;
     }
 
-    /** Operations a previous process left unfinished can no longer be followed: they failed. */
     /**
-     * FAILS the unfinished operations whose executor is gone: not among the {@code live} replicas (it
-     * was killed, or restarted under a new replica id), or none recorded (a version before replicas).
+     * FAILS the operations whose executor is gone (not among the {@code live} replicas: it was killed, or
+     * restarted under a new replica id; or none recorded, a version before replicas) while they ran, or
+     * before they ran when no other replica can take them: work spanning engines runs where it was
+     * accepted. Other PENDING work waits for the replica syncing its engine, whichever that is by then.
      */
     int failOrphaned(Collection<String> live) {
         return jdbc.update(c -> {
             PreparedStatement ps = c.prepareStatement("UPDATE operations SET state = 'FAILED', message = ?, "
-                    + "updated_at = now(), finished_at = now() WHERE state IN ('PENDING', 'RUNNING') "
+                    + "work = NULL, updated_at = now(), finished_at = now() "
+                    + "WHERE (state = 'RUNNING' OR state = 'PENDING' AND work IS NULL AND action <> 'sync') "
                     + "AND (executor IS NULL OR NOT executor = ANY (?::text[]))");
             ps.setString(1, RESTARTED);
             ps.setArray(2, c.createArrayOf("text", live.toArray(String[]::new)));
             return ps;
         });
+    }
+
+    /** FAILS the PENDING operations of engines removed before anyone ran them: no replica ever will. */
+    int failEngineless() {
+        return jdbc.update("UPDATE operations o SET state = 'FAILED', message = ?, work = NULL, updated_at = now(), "
+                + "finished_at = now() WHERE o.state = 'PENDING' AND o.engine_id IS NOT NULL "
+                + "AND NOT EXISTS (SELECT 1 FROM engines e WHERE e.id = o.engine_id)", ENGINE_REMOVED);
     }
 
     private static Operation operation(ResultSet rs, int row) throws SQLException {

@@ -53,8 +53,8 @@ class WorkloadActionApiController {
         request.put("name", definition.name());
         request.put("kind", definition.kind());
         request.put("image", body.spec().image());
-        return accepted(operations.submit("deploy", engine, null, null, Capability.DEPLOY, key, request,
-                client -> client.checkDeploy(definition), client -> client.deploy(definition)));
+        return accepted(operations.submit("deploy", engine, null, Capability.DEPLOY, key, request,
+                new EngineWork.Deploy(definition)));
     }
 
     @PutMapping("/workloads/{id}/spec")
@@ -62,46 +62,32 @@ class WorkloadActionApiController {
                                      @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {
         WorkloadRequests.checkSpec(body.spec());
         WorkloadView w = workload(id);
-        return accepted(operations.submit("update", engine(w), id, w.nativeId(), Capability.UPDATE, key,
-                Map.of("image", String.valueOf(body.spec().image())), client -> client.checkUpdate(w.nativeId(), body.spec()),
-                client -> {
-                    client.update(w.nativeId(), body.spec());
-                    return null;
-                }));
+        return accepted(operations.submit("update", engine(w), id, Capability.UPDATE, key,
+                Map.of("image", String.valueOf(body.spec().image())), new EngineWork.Update(w.nativeId(), body.spec())));
     }
 
     @PostMapping("/workloads/{id}/scale")
     ResponseEntity<Operation> scale(@PathVariable UUID id, @Valid @RequestBody WorkloadRequests.Scale body,
                                     @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {
         WorkloadView w = workload(id);
-        return accepted(operations.submit("scale", engine(w), id, w.nativeId(), Capability.SCALE, key,
-                Map.of("replicas", body.replicas()), client -> client.checkScale(w.nativeId(), body.replicas()),
-                client -> {
-                    client.scale(w.nativeId(), body.replicas());
-                    return null;
-                }));
+        return accepted(operations.submit("scale", engine(w), id, Capability.SCALE, key,
+                Map.of("replicas", body.replicas()), new EngineWork.Scale(w.nativeId(), body.replicas())));
     }
 
     @PostMapping("/workloads/{id}/restart")
     ResponseEntity<Operation> restart(@PathVariable UUID id,
                                       @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {
         WorkloadView w = workload(id);
-        return accepted(operations.submit("restart", engine(w), id, w.nativeId(), Capability.RESTART, key, Map.of(),
-                client -> {
-                    client.restart(w.nativeId());
-                    return null;
-                }));
+        return accepted(operations.submit("restart", engine(w), id, Capability.RESTART, key, Map.of(),
+                new EngineWork.Restart(w.nativeId())));
     }
 
     @DeleteMapping("/workloads/{id}")
     ResponseEntity<Operation> delete(@PathVariable UUID id,
                                      @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {
         WorkloadView w = workload(id);
-        return accepted(operations.submit("delete", engine(w), id, w.nativeId(), Capability.DELETE, key, Map.of(),
-                client -> {
-                    client.delete(w.nativeId());
-                    return null;
-                }));
+        return accepted(operations.submit("delete", engine(w), id, Capability.DELETE, key, Map.of(),
+                new EngineWork.Delete(w.nativeId())));
     }
 
     /** A full resync of one engine now. */

@@ -77,8 +77,8 @@ class WorkloadImportApiController {
             request.put("kind", p.definition().kind());
             request.put("image", p.definition().spec().image());
             String itemKey = key == null || key.isBlank() ? null : key + "#" + i;
-            started.add(operations.submit("import", engine, null, null, Capability.DEPLOY, itemKey, request, null,
-                    p.warnings(), client -> client.deploy(p.definition())));
+            started.add(operations.submitChecked("import", engine, Capability.DEPLOY, itemKey, request, p.warnings(),
+                    new EngineWork.Deploy(p.definition())));
         }
         return ResponseEntity.accepted().location(URI.create("/api/v1/operations/" + started.get(0).id()))
                 .body(new Imported(started));

@@ -10,6 +10,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.http.MediaType;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
@@ -29,10 +32,12 @@ public class LiveStream implements SmartLifecycle {
     public static final String ENGINE_STATUS = "engine.status";
     public static final String OPERATION_UPDATED = "operation.updated";
 
+    private static final Logger log = LoggerFactory.getLogger(LiveStream.class);
     static final long HEARTBEAT_SECONDS = 15;
     private static final long SUBSCRIPTION_TIMEOUT_MS = 60 * 60 * 1000L;
 
     private final List<SseEmitter> subscribers = new CopyOnWriteArrayList<>();
+    private final List<RemoteListener> remoteListeners = new CopyOnWriteArrayList<>();
     private final Set<SseEmitter> otherStreams = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
     private final ExecutorService publisher;
@@ -67,8 +72,28 @@ public class LiveStream implements SmartLifecycle {
         });
     }
 
+    /**
+     * Calls {@code listener} with the data (JSON text) of every {@code event} another replica publishes,
+     * on the thread receiving them: it must not block.
+     */
+    public void onRemote(String event, Consumer<String> listener) {
+        remoteListeners.add(new RemoteListener(event, listener));
+    }
+
+    private record RemoteListener(String event, Consumer<String> listener) {
+    }
+
     /** An event of another replica: its data is JSON text already, written as it is. */
     private void publishLocally(LiveRelay.RemoteEvent remote) {
+        for (RemoteListener l : remoteListeners) {
+            if (l.event().equals(remote.event())) {
+                try {
+                    l.listener().accept(remote.json());
+                } catch (RuntimeException e) {
+                    log.warn("A listener of {} failed: {}", remote.event(), e.toString());
+                }
+            }
+        }
         if (subscribers.isEmpty()) {
             return;
         }

@@ -30,6 +30,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -176,50 +178,63 @@ class ClusterIT {
     }
 
     /**
-     * The engines the issue names, on two replicas: a real node agent (a daemon process of its own, which
-     * outlives the replicas) and this machine's real Swarm. Each is synced by one replica; a deploy accepted
-     * by both replicas under one Idempotency-Key runs once; kill -9 the Swarm's owner and the other replica
-     * takes both engines, sees new services and scales the agent's workload.
+     * The engines the issue names, on two and on three replicas: a real node agent (a daemon process of its
+     * own, which outlives the replicas) and this machine's real Swarm. Each is synced by one replica; a
+     * deploy accepted by two replicas under one Idempotency-Key runs once, on the replica syncing the agent;
+     * kill -9 the Swarm's owner and the others take its engine, see new services and scale the agent's workload.
      */
-    @Test
-    void agentAndSwarmEnginesAreSyncedByOneReplicaEachAndFailOver() throws Exception {
+    @ParameterizedTest(name = "{0} replicas")
+    @ValueSource(ints = {2, 3})
+    void agentAndSwarmEnginesAreSyncedByOneReplicaEachAndFailOver(int count) throws Exception {
         RequiredEngine.require(LocalSwarm.available(), "a Docker Swarm manager (dockerd)");
         AgentProcess agent = new AgentProcess(Files.createTempDirectory("gantry-ha-agent-")).start();
         closing.add(agent);
         List<String> services = new ArrayList<>();
         closing.add(() -> LocalSwarm.removeServices(services.toArray(String[]::new)));
-        ReplicaProcess a = replica("a");
-        String idA = a.awaitUp(Duration.ofSeconds(180));
-        ReplicaProcess b = replica("b");
-        String idB = b.awaitUp(Duration.ofSeconds(180));
+        // the first replica creates the schema and the bootstrap token; the others start together
+        Map<String, ReplicaProcess> replicas = new LinkedHashMap<>();
+        ReplicaProcess first = replica("r1");
+        replicas.put(first.awaitUp(Duration.ofSeconds(180)), first);
+        List<ReplicaProcess> others = new ArrayList<>();
+        for (int i = 2; i <= count; i++) {
+            others.add(replica("r" + i));
+        }
+        for (ReplicaProcess r : others) {
+            replicas.put(r.awaitUp(Duration.ofSeconds(180)), r);
+        }
 
-        String agentId = register(a, "ha-agent", "agent", "grpc://127.0.0.1:" + agent.port, Map.of("token", agent.token));
-        String swarmId = register(a, "ha-swarm", "swarm", "unix://" + LocalSwarm.SOCKET, Map.of());
+        String agentId = register(first, "ha-agent", "agent", "grpc://127.0.0.1:" + agent.port, Map.of("token", agent.token));
+        String swarmId = register(first, "ha-swarm", "swarm", "unix://" + LocalSwarm.SOCKET, Map.of());
+        // two engines over the replicas: at most one each, so two replicas own one each
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
             Map<String, String> owners = owners();
             assertThat(owners.keySet()).containsExactlyInAnyOrder(agentId, swarmId);
-            assertThat(new HashSet<>(owners.values())).containsExactlyInAnyOrder(idA, idB);
+            assertThat(replicas.keySet()).containsAll(owners.values());
+            assertThat(new HashSet<>(owners.values())).hasSize(2);
         });
+        String agentOwner = owners().get(agentId);
+        String swarmOwner = owners().get(swarmId);
         services.add(swarmService("ha-sw-before"));
-        awaitWorkload(b.api(), "ha-swarm", "ha-sw-before");
+        awaitWorkload(replicas.get(agentOwner).api(), "ha-swarm", "ha-sw-before");
 
         Map<String, Object> deploy = Map.of("engine", "ha-agent", "namespace", "ha", "name", "sleeper",
                 "spec", Map.of("command", List.of("sleep", "600"), "replicas", 2, "runtime", "raw"));
         Map<String, String> key = Map.of("Idempotency-Key", "ha-deploy-1");
-        Api.Response accepted = b.api().post("/api/v1/workloads", deploy, key);
+        ReplicaProcess elsewhere = replicas.get(swarmOwner);
+        Api.Response accepted = elsewhere.api().post("/api/v1/workloads", deploy, key);
         assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
         String deployId = accepted.json().get("id").asString();
-        assertThat(a.api().post("/api/v1/workloads", deploy, key).json().get("id").asString()).isEqualTo(deployId);
-        String sleeperId = awaitSucceeded(a.api(), deployId).get("workloadId").asString();
-        awaitRunning(a.api(), sleeperId, 2);
+        assertThat(replicas.get(agentOwner).api().post("/api/v1/workloads", deploy, key).json().get("id").asString())
+                .isEqualTo(deployId);
+        String sleeperId = awaitSucceeded(elsewhere.api(), deployId).get("workloadId").asString();
+        awaitRunning(elsewhere.api(), sleeperId, 2);
+        // accepted by a replica that does not sync the agent, run by the one that does
+        assertThat(column("operations", "executor", deployId)).isEqualTo(agentOwner);
 
-        ReplicaProcess victim = owners().get(swarmId).equals(idA) ? a : b;
-        ReplicaProcess survivor = victim == a ? b : a;
-        String survivorId = victim == a ? idB : idA;
-        victim.kill();
+        replicas.get(swarmOwner).kill();
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-                assertThat(owners()).containsOnlyKeys(agentId, swarmId).containsValues(survivorId)
-                        .doesNotContainValue(victim == a ? idA : idB));
+                assertThat(owners()).containsOnlyKeys(agentId, swarmId).doesNotContainValue(swarmOwner));
+        ReplicaProcess survivor = replicas.get(owners().get(swarmId));
         services.add(swarmService("ha-sw-after"));
         awaitWorkload(survivor.api(), "ha-swarm", "ha-sw-after");
         Api.Response scale = survivor.api().post("/api/v1/workloads/" + sleeperId + "/scale", Map.of("replicas", 3));

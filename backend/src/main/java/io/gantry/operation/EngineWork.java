@@ -1,0 +1,90 @@
+package io.gantry.operation;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.gantry.spi.EngineClient;
+import io.gantry.spi.Workload;
+import io.gantry.spi.WorkloadDefinition;
+import io.gantry.spi.WorkloadSpec;
+
+/**
+ * What an operation asks of one engine, kept with the operation (column {@code work}) so that the
+ * replica syncing the engine can run it, whichever replica accepted it. Hence data, not a lambda.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = EngineWork.Deploy.class, name = "deploy"),
+        @JsonSubTypes.Type(value = EngineWork.Update.class, name = "update"),
+        @JsonSubTypes.Type(value = EngineWork.Scale.class, name = "scale"),
+        @JsonSubTypes.Type(value = EngineWork.Restart.class, name = "restart"),
+        @JsonSubTypes.Type(value = EngineWork.Delete.class, name = "delete")})
+sealed interface EngineWork {
+    /** What the engine says of the request before anything is journaled (see {@link EngineClient#checkDeploy}). */
+    default void check(EngineClient client) {
+    }
+
+    /** @return the workload the work produced (a deploy), or {@code null} */
+    Workload run(EngineClient client);
+
+    /** The workload acted on, refreshed once the work is done; {@code null} for a deploy. */
+    String nativeId();
+
+    record Deploy(WorkloadDefinition definition) implements EngineWork {
+        @Override
+        public void check(EngineClient client) {
+            client.checkDeploy(definition);
+        }
+
+        @Override
+        public Workload run(EngineClient client) {
+            return client.deploy(definition);
+        }
+
+        @Override
+        public String nativeId() {
+            return null;
+        }
+    }
+
+    record Update(String nativeId, WorkloadSpec spec) implements EngineWork {
+        @Override
+        public void check(EngineClient client) {
+            client.checkUpdate(nativeId, spec);
+        }
+
+        @Override
+        public Workload run(EngineClient client) {
+            client.update(nativeId, spec);
+            return null;
+        }
+    }
+
+    record Scale(String nativeId, int replicas) implements EngineWork {
+        @Override
+        public void check(EngineClient client) {
+            client.checkScale(nativeId, replicas);
+        }
+
+        @Override
+        public Workload run(EngineClient client) {
+            client.scale(nativeId, replicas);
+            return null;
+        }
+    }
+
+    record Restart(String nativeId) implements EngineWork {
+        @Override
+        public Workload run(EngineClient client) {
+            client.restart(nativeId);
+            return null;
+        }
+    }
+
+    record Delete(String nativeId) implements EngineWork {
+        @Override
+        public Workload run(EngineClient client) {
+            client.delete(nativeId);
+            return null;
+        }
+    }
+}
