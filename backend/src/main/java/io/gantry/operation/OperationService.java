@@ -17,6 +17,7 @@ import jakarta.annotation.PreDestroy;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -122,7 +123,7 @@ class OperationService {
             }
         };
         return start(action, engine, workloadId, idempotencyKey, request, new QueuedWork(work, warnings), before,
-                sync.owns(engine.id()), work(engine, action, work));
+                true, work(engine, action, work));
     }
 
     /**
@@ -132,15 +133,16 @@ class OperationService {
     Operation submitSteps(String action, Engine engine, UUID workloadId, String idempotencyKey,
                           Map<String, Object> request, List<String> warnings, Steps steps) {
         return start(action, engine, workloadId, idempotencyKey, request, new QueuedWork(null, warnings), () -> {
-        }, true, progress -> new Outcome(null, steps.run(progress)));
+        }, false, progress -> new Outcome(null, steps.run(progress)));
     }
 
     /**
-     * @param before    runs once the idempotency key is known to be new, before anything is journaled
-     * @param runHere   whether this replica runs it now; else it stays PENDING for the replica syncing the engine
+     * @param before  runs once the idempotency key is known to be new, before anything is journaled
+     * @param onOwner whether the replica syncing the engine runs it (then it stays PENDING until that replica
+     *                claims it under its lease); else this replica runs it at once
      */
     private Operation start(String action, Engine engine, UUID workloadId, String idempotencyKey,
-                            Map<String, Object> request, QueuedWork queued, Runnable before, boolean runHere,
+                            Map<String, Object> request, QueuedWork queued, Runnable before, boolean onOwner,
                             Function<Progress, Outcome> body) {
         String user = CurrentUser.username();
         String key = idempotencyKey == null || idempotencyKey.isBlank() ? null : idempotencyKey;
@@ -151,6 +153,7 @@ class OperationService {
             }
         }
         before.run();
+        boolean runHere = !onOwner || sync.owns(engine.id());
         var created = store.insert(action, workloadId, engine.id(), user, key, json.writeValueAsString(request),
                 queued.work() == null ? null : json.writeValueAsString(queued),
                 withWarnings(runHere ? "queued" : "queued for the replica that syncs engine " + engine.name(),
@@ -162,7 +165,7 @@ class OperationService {
         Operation operation = created.get();
         publish(operation);
         if (runHere) {
-            workers.execute(() -> execute(operation, engine, nativeIdOf(queued), queued.warnings(), body));
+            workers.execute(() -> execute(operation, engine, nativeIdOf(queued), queued.warnings(), onOwner, body));
         }
         return operation;
     }
@@ -187,7 +190,7 @@ class OperationService {
     Operation resync(Engine engine, String idempotencyKey) {
         return start("sync", engine, null, idempotencyKey, Map.of("engine", engine.id()), new QueuedWork(null, List.of()),
                 () -> {
-                }, sync.owns(engine.id()), resyncOf(engine));
+                }, true, resyncOf(engine));
     }
 
     private Function<Progress, Outcome> resyncOf(Engine engine) {
@@ -222,10 +225,10 @@ class OperationService {
                 continue;
             }
             if (operation.action().equals("sync")) {
-                workers.execute(() -> execute(operation, engine, null, List.of(), resyncOf(engine)));
+                workers.execute(() -> execute(operation, engine, null, List.of(), true, resyncOf(engine)));
             } else if (pending.work() != null) {
                 QueuedWork queued = json.readValue(pending.work(), QueuedWork.class);
-                workers.execute(() -> execute(operation, engine, nativeIdOf(queued), queued.warnings(),
+                workers.execute(() -> execute(operation, engine, nativeIdOf(queued), queued.warnings(), true,
                         work(engine, operation.action(), queued.work())));
             }
         }
@@ -237,11 +240,15 @@ class OperationService {
         }
     }
 
-    private void execute(Operation operation, Engine engine, String nativeId, List<String> warnings,
+    /** @param onOwner whether it may run only under this replica's lease of the engine */
+    private void execute(Operation operation, Engine engine, String nativeId, List<String> warnings, boolean onOwner,
                          Function<Progress, Outcome> body) {
-        var claimed = store.claim(operation.id(), replica.value(), withWarnings("calling engine " + engine.name(), warnings));
+        String calling = withWarnings("calling engine " + engine.name(), warnings);
+        Optional<Operation> claimed = !onOwner ? store.claim(operation.id(), replica.value(), calling)
+                : sync.fence(engine.id()).flatMap(fence -> store.claim(operation.id(), replica.value(), calling, fence));
         if (claimed.isEmpty()) {
-            // another replica claimed it first, or it was FAILED meanwhile: it never runs twice
+            // another replica claimed it first, it was FAILED meanwhile, or the engine's lease moved on (its
+            // new owner claims it): it never runs twice
             return;
         }
         publish(claimed.get());

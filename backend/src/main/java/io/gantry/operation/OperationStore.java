@@ -1,5 +1,6 @@
 package io.gantry.operation;
 
+import io.gantry.cluster.Fence;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -53,6 +54,16 @@ class OperationStore {
         return jdbc.query("UPDATE operations SET state = 'RUNNING', executor = ?, progress = 10, message = ?, "
                         + "updated_at = now() WHERE id = ? AND state = 'PENDING' RETURNING " + COLUMNS,
                 OperationStore::operation, executor, message, id).stream().findFirst();
+    }
+
+    /**
+     * As {@link #claim}, only while {@code fence} is still the engine's lease: a replica that lost the
+     * engine leaves the operation PENDING for the one syncing it now.
+     */
+    Optional<Operation> claim(UUID id, String executor, String message, Fence fence) {
+        return jdbc.query("UPDATE operations SET state = 'RUNNING', executor = ?, progress = 10, message = ?, "
+                        + "updated_at = now() WHERE id = ? AND state = 'PENDING' AND" + Fence.HOLDS + "RETURNING " + COLUMNS,
+                OperationStore::operation, executor, message, id, fence.engineId(), fence.token()).stream().findFirst();
     }
 
     /** A PENDING operation with what it asks of its engine (JSON; {@code null} for a resync). */

@@ -15,6 +15,7 @@ import io.gantry.web.NotFoundException;
 import io.gantry.workload.WorkloadStore;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,6 +69,11 @@ public class SyncCoordinator implements SmartLifecycle {
     /** Whether this replica syncs the engine now. */
     public boolean owns(UUID engineId) {
         return workers.containsKey(engineId);
+    }
+
+    /** The lease under which this replica syncs the engine, if it does. */
+    public Optional<Fence> fence(UUID engineId) {
+        return Optional.ofNullable(workers.get(engineId)).map(Owned::fence);
     }
 
     /** A full resync of the engine now; completes when it is stored, or exceptionally when the engine failed. */

@@ -2,6 +2,7 @@ package io.gantry.operation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gantry.cluster.Fence;
 import io.gantry.cluster.ReplicaId;
 import io.gantry.spi.HealthCheck;
 import io.gantry.spi.PortMapping;
@@ -13,6 +14,7 @@ import io.gantry.support.Api;
 import io.gantry.support.Engines;
 import io.gantry.support.FakeEngine;
 import io.gantry.support.IntegrationTest;
+import io.gantry.sync.SyncCoordinator;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -35,6 +37,10 @@ class QueuedWorkIT extends IntegrationTest {
     JdbcTemplate jdbc;
     @Autowired
     ReplicaId replica;
+    @Autowired
+    OperationStore operations;
+    @Autowired
+    SyncCoordinator sync;
 
     @Test
     void everyKindOfWorkReadsBackAsItWasWritten() {
@@ -84,6 +90,25 @@ class QueuedWorkIT extends IntegrationTest {
         UUID gone = queue(UUID.randomUUID().toString(), "restart", new EngineWork.Restart("/web"), List.of());
         JsonNode failed = OperationApiIT.awaitOperation(api(), "/api/v1/operations/" + gone, "FAILED");
         assertThat(failed.get("message").asString()).isEqualTo(OperationStore.ENGINE_REMOVED);
+    }
+
+    @Test
+    void aClaimHoldsOnlyUnderTheEnginesCurrentLease() {
+        Api api = api();
+        FakeEngine.named("queued-2");
+        UUID engineId = UUID.fromString(Engines.register(api, "queued-2", Map.of()));
+        Engines.awaitStatus(api, engineId.toString(), "UP");
+        Fence current = sync.fence(engineId).orElseThrow();
+        // no work of its own: nothing here claims it but this test
+        UUID id = UUID.randomUUID();
+        Timestamp now = Timestamp.from(Instant.now());
+        jdbc.update("INSERT INTO operations (id, action, engine_id, username, state, progress, message, created_at, "
+                + "updated_at, executor) VALUES (?, 'copy', ?, 'admin', 'PENDING', 0, 'queued', ?, ?, ?)",
+                id, engineId, now, now, replica.value());
+
+        assertThat(operations.claim(id, replica.value(), "calling", new Fence(engineId, current.token() - 1)))
+                .as("a lease this replica lost").isEmpty();
+        assertThat(operations.claim(id, replica.value(), "calling", current)).isPresent();
     }
 
     /** What another replica, which does not sync the engine, journals when it accepts {@code work}. */
