@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -55,6 +56,7 @@ class OperationService {
     private final ReplicaId replica;
     private final EngineStore engines;
     private final ExecutorService workers;
+    private final AtomicBoolean pendingLookQueued = new AtomicBoolean();
 
     OperationService(OperationStore store, EngineClients clients, SyncCoordinator sync, LiveStream stream,
                      GantryMetrics metrics, JsonMapper json, ReplicaId replica, EngineStore engines) {
@@ -235,8 +237,13 @@ class OperationService {
     }
 
     private void runPendingSoon(String operationJson) {
-        if (json.readTree(operationJson).path("state").asString("").equals(OperationState.PENDING.name())) {
-            workers.execute(this::runPending);
+        // a burst of announcements (an import of many workloads) asks for one look at the journal
+        if (json.readTree(operationJson).path("state").asString("").equals(OperationState.PENDING.name())
+                && pendingLookQueued.compareAndSet(false, true)) {
+            workers.execute(() -> {
+                pendingLookQueued.set(false);
+                runPending();
+            });
         }
     }
 

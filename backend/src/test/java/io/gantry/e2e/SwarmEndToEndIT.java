@@ -54,13 +54,15 @@ class SwarmEndToEndIT extends IntegrationTest {
     @Test
     void servicesMadeWithTheCliAppearWithKindReplicasPortsAndPhase() {
         Api api = api();
+        String engine = "swarm-e2e-list";
+        Engines.awaitStatus(api, registerSwarm(api, engine, "unix://" + LocalSwarm.SOCKET), "UP");
+        // made while the engine is watched: the task states that follow have no events of their own and
+        // come with the watch's follow-up re-reads, not the next resync
         String web = cliService("web", "--replicas", "2", "--publish", "published=18941,target=8080",
                 LocalSwarm.IMAGE, "httpd", "-f", "-p", "8080", "-h", "/www");
         String global = cliService("global", "--mode", "global", LocalSwarm.IMAGE, "sleep", "3600");
         String nowhere = cliService("nowhere", "--constraint", "node.labels.zone==nowhere", LocalSwarm.IMAGE,
                 "sleep", "3600");
-        String engine = "swarm-e2e-list";
-        Engines.awaitStatus(api, registerSwarm(api, engine, "unix://" + LocalSwarm.SOCKET), "UP");
 
         JsonNode w = awaitWorkload(api, engine, web, x -> phase(x).equals("RUNNING"));
         assertThat(w.get("name").asString()).isEqualTo(PREFIX + "web");
