@@ -21,6 +21,9 @@ class OperationStore {
     static final String ENGINE_REMOVED = "the engine was removed before the operation ran";
     private static final String COLUMNS = "id, action, workload_id, engine_id, username, state, progress, message, "
             + "created_at, updated_at, finished_at";
+    /** Takes a PENDING operation (parameters: executor, message, id); a claim may add conditions. */
+    private static final String CLAIM = "UPDATE operations SET state = 'RUNNING', executor = ?, progress = 10, "
+            + "message = ?, updated_at = now() WHERE id = ? AND state = 'PENDING'";
 
     private final JdbcTemplate jdbc;
 
@@ -51,9 +54,8 @@ class OperationStore {
      * @return the RUNNING operation, or empty when it was not PENDING any more
      */
     Optional<Operation> claim(UUID id, String executor, String message) {
-        return jdbc.query("UPDATE operations SET state = 'RUNNING', executor = ?, progress = 10, message = ?, "
-                        + "updated_at = now() WHERE id = ? AND state = 'PENDING' RETURNING " + COLUMNS,
-                OperationStore::operation, executor, message, id).stream().findFirst();
+        return jdbc.query(CLAIM + " RETURNING " + COLUMNS, OperationStore::operation, executor, message, id)
+                .stream().findFirst();
     }
 
     /**
@@ -61,9 +63,8 @@ class OperationStore {
      * engine leaves the operation PENDING for the one syncing it now.
      */
     Optional<Operation> claim(UUID id, String executor, String message, Fence fence) {
-        return jdbc.query("UPDATE operations SET state = 'RUNNING', executor = ?, progress = 10, message = ?, "
-                        + "updated_at = now() WHERE id = ? AND state = 'PENDING' AND" + Fence.HOLDS + "RETURNING " + COLUMNS,
-                OperationStore::operation, executor, message, id, fence.engineId(), fence.token()).stream().findFirst();
+        return jdbc.query(CLAIM + " AND" + Fence.HOLDS + "RETURNING " + COLUMNS, OperationStore::operation,
+                executor, message, id, fence.engineId(), fence.token()).stream().findFirst();
     }
 
     /** A PENDING operation with what it asks of its engine (JSON; {@code null} for a resync). */
