@@ -431,9 +431,7 @@ class KubernetesEngineClientTest {
     @Test
     void scaleAndRestartRetryAConflictAndReportOneThatPersists() {
         Workload w = client.deploy(definition("raced", "nginx:1.27", 1, List.of()));
-        String conflict = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Conflict\","
-                + "\"message\":\"Operation cannot be fulfilled on deployments.apps \\\"raced\\\": the object has been "
-                + "modified; please apply your changes to the latest version and try again\",\"code\":409}";
+        String conflict = conflictOn("raced");
         cluster.front.answerNext("PATCH", "/deployments/raced", conflict, 2);
         client.scale(w.nativeId(), 3);
         assertThat(cluster.fabric8.apps().deployments().inNamespace("gantry").withName("raced").get()
@@ -452,9 +450,7 @@ class KubernetesEngineClientTest {
     @Test
     void updateRetriesAConflictAndReportsOneThatPersists() {
         Workload w = client.deploy(definition("contended", "nginx:1.27", 1, List.of()));
-        String conflict = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Conflict\","
-                + "\"message\":\"Operation cannot be fulfilled on deployments.apps \\\"contended\\\": the object has been "
-                + "modified; please apply your changes to the latest version and try again\",\"code\":409}";
+        String conflict = conflictOn("contended");
         cluster.front.answerNext("PATCH", "/deployments/contended", conflict, 2);
         client.update(w.nativeId(), WorkloadSpec.of("nginx:1.28", 1));
         assertThat(cluster.fabric8.apps().deployments().inNamespace("gantry").withName("contended").get()
@@ -606,6 +602,13 @@ class KubernetesEngineClientTest {
             builder = builder.addToContainers(new ContainerBuilder().withName("proxy").withImage("envoy:1").build());
         }
         return builder.endSpec().build();
+    }
+
+    /** The 409 Status a real API server answers to a write that raced another one on the Deployment. */
+    private static String conflictOn(String deployment) {
+        return "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Conflict\","
+                + "\"message\":\"Operation cannot be fulfilled on deployments.apps \\\"" + deployment + "\\\": the object "
+                + "has been modified; please apply your changes to the latest version and try again\",\"code\":409}";
     }
 
     private static void await(String what, Supplier<Boolean> condition) {
