@@ -248,9 +248,16 @@ final class MarathonEventStream implements Subscription {
         try {
             current = client.getWorkload(id);
         } catch (EngineException e) {
+            if (closed) {
+                // close() interrupted the re-read: nothing is delivered after close
+                return;
+            }
             // the change is known to have happened but not what it became: only a full sync can tell
             listener.onChange(new EngineChange.ResyncRequired("could not re-read " + id + " after a Marathon event: "
                     + e.getMessage()));
+            return;
+        }
+        if (closed) {
             return;
         }
         listener.onChange(current.<EngineChange>map(EngineChange.WorkloadChanged::new)

@@ -297,6 +297,22 @@ class MarathonEngineClientTest {
         assertThat(seen).noneMatch(EngineChange.ResyncRequired.class::isInstance);
     }
 
+    /** close() interrupts a re-read under way; its failure is close's doing, not a change to resync for. */
+    @Test
+    void aReReadCutShortByCloseDeliversNothing() throws InterruptedException {
+        List<EngineChange> seen = new CopyOnWriteArrayList<>();
+        Subscription watch = client.watch(listener(seen, new ArrayList<>()));
+        server.slowdown(Duration.ofSeconds(3));
+        server.createApp("{\"id\": \"/cut-short\", \"cmd\": \"sleep 1000\"}");
+        await("the re-read under way", () -> server.requests().stream().filter(r -> r.startsWith("GET /v2/apps/cut-short"))
+                .findFirst());
+        watch.close();
+        // the interrupted re-read ends on the delivery thread shortly after close returns
+        Thread.sleep(500);
+        assertThat(seen).noneMatch(EngineChange.ResyncRequired.class::isInstance)
+                .noneMatch(EngineChange.WorkloadChanged.class::isInstance);
+    }
+
     /** Without it the receiver would learn of the outage only at its next periodic resync. */
     @Test
     void anUnreachableMarathonAsksForOneResyncAtOncePerOutage() {
