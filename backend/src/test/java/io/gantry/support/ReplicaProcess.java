@@ -66,6 +66,7 @@ public final class ReplicaProcess implements AutoCloseable {
             int port = freePort();
             Path dir = Path.of("target", "replicas").toAbsolutePath();
             Files.createDirectories(dir);
+            Files.createDirectories(dataDir);
             Path log = dir.resolve(name + ".log");
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     // small and quick to start: three of these share the build machine's two cores
