@@ -84,12 +84,12 @@ final class EmbeddedDatabase implements DatabaseServer {
             PostmasterWatchdog watchdog = PostmasterWatchdog.watch(OrphanedPostmaster.pid(pgData).orElseThrow());
             log.info("Started embedded PostgreSQL on 127.0.0.1:{} with data in {}", server.getPort(), pgData);
             return new EmbeddedDatabase(lock, server, password, watchdog);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             closeQuietly(lock);
-            if (e instanceof IOException io) {
-                throw new UncheckedIOException("cannot start the embedded PostgreSQL in " + pgData, io);
-            }
-            throw (RuntimeException) e;
+            throw new UncheckedIOException("cannot start the embedded PostgreSQL in " + pgData, e);
+        } catch (RuntimeException e) {
+            closeQuietly(lock);
+            throw e;
         }
     }
 
