@@ -1,12 +1,7 @@
 package io.gantry.secret;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -16,7 +11,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The server's master key: {@code gantry.secret-key} (base64 of 32 bytes) when set, else a key
- * file generated once in the data directory with owner-only permissions. Everything secret that
+ * file generated once in the data directory with owner-only permissions (see {@link PrivateFiles}). Everything secret that
  * Gantry keeps (engine credentials, signed cursors) is keyed from it.
  */
 public final class SecretKeys {
@@ -55,23 +50,11 @@ public final class SecretKeys {
     }
 
     private static byte[] keyFile(Path file) {
-        try {
-            if (!Files.exists(file)) {
-                Files.createDirectories(file.toAbsolutePath().getParent());
-                byte[] key = new byte[KEY_BYTES];
-                new SecureRandom().nextBytes(key);
-                try {
-                    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-                    Files.writeString(file, Base64.getEncoder().encodeToString(key), StandardCharsets.US_ASCII);
-                    return key;
-                } catch (FileAlreadyExistsException raced) {
-                    // another process created it first: use theirs
-                }
-            }
-            return decode(Files.readString(file, StandardCharsets.US_ASCII).trim());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read or create the key file " + file, e);
-        }
+        return decode(PrivateFiles.readOrCreate(file, () -> {
+            byte[] key = new byte[KEY_BYTES];
+            new SecureRandom().nextBytes(key);
+            return Base64.getEncoder().encodeToString(key);
+        }));
     }
 
     /** The AES-256 key that encrypts engine credentials. */

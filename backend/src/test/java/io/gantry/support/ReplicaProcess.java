@@ -8,14 +8,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
- * A Gantry server in a process of its own (the test JVM's classpath, {@code io.gantry.GantryApplication}),
- * on a database the test names: a replica that can be killed ({@code kill -9}) or paused ({@code SIGSTOP})
- * like a real one. Its output goes to {@code target/replicas/<name>.log}.
+ * A Gantry server in a process of its own (the test JVM's classpath, {@code io.gantry.GantryApplication},
+ * on a database the test names; or the packaged jar on its embedded defaults): a replica that can be
+ * killed ({@code kill -9}) or paused ({@code SIGSTOP}) like a real one. Its output goes to
+ * {@code target/replicas/<name>.log}.
  */
 public final class ReplicaProcess implements AutoCloseable {
     private final String name;
@@ -32,25 +35,49 @@ public final class ReplicaProcess implements AutoCloseable {
 
     /** Starts replica {@code name}; {@code env} adds to (or overrides) the test defaults. */
     public static ReplicaProcess start(String name, String databaseUrl, Map<String, String> env) {
+        Map<String, String> all = new HashMap<>(Map.of("GANTRY_DB_URL", databaseUrl, "GANTRY_DB_USER", "postgres",
+                "GANTRY_DB_PASSWORD", "", "GANTRY_EMBEDDED_AGENT", "false"));
+        all.putAll(env);
+        return launch(name, List.of("-cp", System.getProperty("java.class.path"), "io.gantry.GantryApplication"),
+                Path.of("target", "replicas", name + "-data").toAbsolutePath(), all);
+    }
+
+    /**
+     * The packaged server as a user starts it, {@code java -jar target/gantry-backend-*.jar} (built by the
+     * package phase, before failsafe runs), with its defaults: the embedded PostgreSQL and the built-in
+     * agent, both in {@code dataDir}. {@code env} adds to (or overrides) the admin token and password.
+     */
+    public static ReplicaProcess startPackaged(String name, Path dataDir, Map<String, String> env) {
+        return launch(name, List.of("-jar", packagedJar().toString()), dataDir, env);
+    }
+
+    private static Path packagedJar() {
+        try (Stream<Path> files = Files.list(Path.of("target"))) {
+            return files.filter(f -> f.getFileName().toString().matches("gantry-backend-[^-]+(-SNAPSHOT)?\\.jar"))
+                    .findFirst().orElseThrow(() -> new IllegalStateException("no target/gantry-backend-*.jar: "
+                            + "run the package phase (mvn verify does) before this test"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static ReplicaProcess launch(String name, List<String> main, Path dataDir, Map<String, String> env) {
         try {
             int port = freePort();
             Path dir = Path.of("target", "replicas").toAbsolutePath();
-            Files.createDirectories(dir.resolve(name + "-data"));
+            Files.createDirectories(dir);
+            Files.createDirectories(dataDir);
             Path log = dir.resolve(name + ".log");
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     // small and quick to start: three of these share the build machine's two cores
-                    "-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                    "-cp", System.getProperty("java.class.path"), "io.gantry.GantryApplication"));
+                    "-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+            command.addAll(main);
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             Map<String, String> e = pb.environment();
             e.put("SERVER_PORT", Integer.toString(port));
-            e.put("GANTRY_DB_URL", databaseUrl);
-            e.put("GANTRY_DB_USER", "postgres");
-            e.put("GANTRY_DB_PASSWORD", "");
-            e.put("GANTRY_DATA_DIR", dir.resolve(name + "-data").toString());
+            e.put("GANTRY_DATA_DIR", dataDir.toString());
             e.put("GANTRY_BOOTSTRAP_TOKEN", IntegrationTest.ADMIN_TOKEN);
             e.put("GANTRY_ADMIN_PASSWORD", IntegrationTest.ADMIN_PASSWORD);
-            e.put("GANTRY_EMBEDDED_AGENT", "false");
             e.putAll(env);
             return new ReplicaProcess(name, pb.start(), log, port);
         } catch (IOException e) {
@@ -90,6 +117,10 @@ public final class ReplicaProcess implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    public ProcessHandle handle() {
+        return process.toHandle();
     }
 
     public String logText() {
