@@ -1,8 +1,11 @@
 package io.gantry.security;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,7 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * twice as long as the previous ({@link #FIRST_LOCK}, doubling up to {@link #MAX_LOCK}); a success
  * forgives. Unknown usernames count like known ones, so a botnet gains nothing per name; the price
  * is that someone can keep a username locked, which bearer tokens and open sessions are not affected by.</li>
- * <li>Client address: {@value #CLIENT_FAILURES} failures over any usernames, then the same locks.
+ * <li>Client address (an IPv6 one by its /64): {@value #CLIENT_FAILURES} failures over any usernames,
+ * then the same locks.
  * A success does not forgive (one's own account must not reset a spray over others); instead one
  * failure is forgotten per {@link #CLIENT_LEAK}, so an office behind one NAT address that mistypes
  * now and then never gets there.</li>
@@ -67,14 +71,15 @@ class LoginThrottle {
         if (refused != null) {
             return new Refused(refused, false);
         }
-        if (client != null) {
-            refused = clients.reserve(client, now);
+        String from = clientKey(client);
+        if (from != null) {
+            refused = clients.reserve(from, now);
             if (refused != null) {
                 usernames.settle(user, now, Outcome.ABANDONED);
                 return new Refused(refused, true);
             }
         }
-        return new Permit(user, client);
+        return new Permit(user, from);
     }
 
     void succeeded(Permit permit) {
@@ -112,6 +117,27 @@ class LoginThrottle {
         if (permit.client() != null) {
             // one's own success does not forgive a client's failures over other usernames
             clients.settle(permit.client(), now, outcome == Outcome.SUCCEEDED ? Outcome.ABANDONED : outcome);
+        }
+    }
+
+    /**
+     * The client's bucket: its IPv4 address, or the /64 network of an IPv6 one, since a single IPv6
+     * host usually holds a whole /64 and could otherwise take a fresh address for every guess.
+     */
+    static String clientKey(String address) {
+        if (address == null || address.indexOf(':') < 0) {
+            return address;
+        }
+        try {
+            // a literal address: parsed, never looked up
+            byte[] bytes = InetAddress.getByName(address).getAddress();
+            if (bytes.length != 16) {
+                return address;
+            }
+            Arrays.fill(bytes, 8, 16, (byte) 0);
+            return InetAddress.getByAddress(bytes).getHostAddress() + "/64";
+        } catch (UnknownHostException e) {
+            return address;
         }
     }
 

@@ -171,6 +171,18 @@ class LoginThrottleTest {
         assertThat(throttle.begin("colleague-1", CLIENT)).isInstanceOf(LoginThrottle.Permit.class);
     }
 
+    @Test
+    void anIpv6ClientCountsByItsNetworkSoThatNewAddressesGainNothing() {
+        for (int i = 0; i < LoginThrottle.CLIENT_FAILURES; i++) {
+            fail("sprayed-" + i, "2001:db8:1:2::" + Integer.toHexString(i + 1));
+        }
+
+        assertThat(refusal("another", "2001:db8:1:2:ffff::9").perClient()).isTrue();
+        assertThat(throttle.begin("another", "2001:db8:1:3::1")).isInstanceOf(LoginThrottle.Permit.class);
+        assertThat(LoginThrottle.clientKey("192.0.2.1")).isEqualTo("192.0.2.1");
+        assertThat(LoginThrottle.clientKey("0:0:0:0:0:0:0:1")).isEqualTo("0:0:0:0:0:0:0:0/64");
+    }
+
     private void fail(String username, String client) {
         throttle.failed(permit(username, client));
     }
