@@ -114,6 +114,8 @@ class SecurityIT extends IntegrationTest {
         HttpCaller.Reply after = http.get("/api/v1/tokens", secret);
         assertUnauthorized(after);
         assertThat(after.json().get("detail").asString()).isEqualTo("The bearer token was revoked.");
+        // a stream opened with the token closes with it
+        assertThat(accessChanges).containsExactly(new UserAccessChanged("admin", "token revoked"));
     }
 
     @Test
@@ -484,6 +486,9 @@ class SecurityIT extends IntegrationTest {
         assertSessionEnded(there);
         assertThat(here.get("/api/v1/auth/sessions", null).json().get("total").asInt()).isEqualTo(1);
         assertThat(accessChanges).containsExactly(new UserAccessChanged("two-browsers", "session ended"));
+        assertThat(db.queryForObject("SELECT count(*) FROM audit_log WHERE action = 'DELETE /api/v1/auth/sessions/{id}' "
+                + "AND username = 'two-browsers' AND target = ? AND status = 204", Long.class, other.get("id").asString()))
+                .isEqualTo(1);
         // someone else's session, or one that is gone: 404
         assertThat(http.send("DELETE", "/api/v1/auth/sessions/" + other.get("id").asString(), ADMIN_TOKEN, null,
                 Map.of()).status()).isEqualTo(404);
@@ -501,6 +506,8 @@ class SecurityIT extends IntegrationTest {
         assertThat(list.json().get("items").get(0).get("current").asBoolean()).isFalse();
         assertThat(end.status()).isEqualTo(204);
         assertSessionEnded(browser);
+        assertThat(accessChanges).containsExactly(
+                new UserAccessChanged("signed-out", "sessions ended by an administrator"));
         assertThat(http.send("DELETE", "/api/v1/users/signed-out/sessions", tokenOf("signed-out"), null, Map.of())
                 .status()).isEqualTo(403);
         assertThat(http.get("/api/v1/users/nobody-at-all/sessions", ADMIN_TOKEN).status()).isEqualTo(404);
