@@ -1,4 +1,4 @@
-// Own API tokens: list without secrets, create (the secret is shown once), revoke.
+// Own API tokens: list without secrets, create (the secret is shown once), revoke. Own sessions: list, end.
 'use strict';
 (() => {
   const { api, el, ago, showProblem } = Gantry;
@@ -15,6 +15,22 @@
           el('td', {}, t.expiresAt || 'never'), el('td', {}, revoke));
       })))));
   }
+  async function loadSessions() {
+    const sessions = (await api('GET', '/api/v1/auth/sessions')).json?.items || [];
+    $('sessions').replaceChildren(el('div', { class: 'table-wrap' }, el('table', { id: 'sessions-table' },
+      el('thead', {}, el('tr', {}, ['Signed in', 'Last used', 'From', 'Browser', ''].map(h => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, sessions.map(s => {
+        const end = el('button', { type: 'button', class: 'danger' }, s.current ? 'Sign out' : 'End');
+        end.addEventListener('click', async () => {
+          const r = await api('DELETE', `/api/v1/auth/sessions/${s.id}`);
+          if (!r.ok) { showProblem(null, $('session-error'), r); return; }
+          s.current ? location.assign('/login?logout') : loadSessions();
+        });
+        return el('tr', { 'data-session': s.id }, el('td', { title: s.createdAt || '' }, ago(s.createdAt)),
+          el('td', { title: s.lastUsedAt || '' }, ago(s.lastUsedAt)), el('td', {}, s.clientAddress || '–'),
+          el('td', {}, s.userAgent || '–', s.current ? el('span', { class: 'badge' }, ' this browser') : ''), el('td', {}, end));
+      })))));
+  }
   $('token-form').addEventListener('submit', async e => {
     e.preventDefault();
     const body = { name: $('t-name').value.trim(), role: $('t-role').value || null, expiresAt: $('t-expires').value.trim() || null };
@@ -27,4 +43,5 @@
     e.target.reset(); load();
   });
   load();
+  loadSessions();
 })();

@@ -83,11 +83,14 @@ final class AccessRules {
             rule(POST, "/api/v1/users", Access.ADMIN),
             rule(PUT, "/api/v1/users/*", Access.ADMIN),
             rule(DELETE, "/api/v1/users/*", Access.ADMIN),
+            rule(DELETE, "/api/v1/users/*/sessions", Access.ADMIN),
             rule(GET, "/api/v1/audit", Access.ADMIN),
 
-            // Own tokens and identity: anyone signed in (a token's role is capped by the caller's).
+            // Own tokens, sessions and identity: anyone signed in (a token's role is capped by the caller's).
             rule(GET, "/api/v1/auth/me", Access.VIEWER),
             rule(PUT, "/api/v1/auth/password", Access.VIEWER),
+            rule(GET, "/api/v1/auth/sessions", Access.VIEWER),
+            rule(DELETE, "/api/v1/auth/sessions/*", Access.VIEWER),
             rule(GET, "/api/v1/tokens", Access.VIEWER),
             rule(POST, "/api/v1/tokens", Access.VIEWER),
             rule(DELETE, "/api/v1/tokens/*", Access.VIEWER),

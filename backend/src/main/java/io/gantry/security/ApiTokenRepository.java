@@ -20,6 +20,12 @@ interface ApiTokenRepository extends JpaRepository<ApiToken, UUID> {
     @Query("update ApiToken t set t.lastUsedAt = :now where t.id = :id and (t.lastUsedAt is null or t.lastUsedAt < :before)")
     int touch(UUID id, Instant now, Instant before);
 
+    /** Revokes every live token of the user; the number revoked. */
+    @Transactional
+    @Modifying
+    @Query("update ApiToken t set t.revokedAt = :now where t.username = :username and t.revokedAt is null")
+    int revokeAllOf(String username, Instant now);
+
     @Transactional
     @Modifying
     @Query("delete from ApiToken t where t.expiresAt < :before")

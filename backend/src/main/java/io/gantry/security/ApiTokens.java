@@ -6,6 +6,8 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
@@ -34,12 +36,41 @@ class ApiTokens {
 
     private final ApiTokenRepository tokens;
     private final JdbcTemplate jdbc;
+    private final Duration maxAge;
+    private final AccessRevocation revocation;
     private final Clock clock;
 
-    ApiTokens(ApiTokenRepository tokens, JdbcTemplate jdbc) {
+    ApiTokens(ApiTokenRepository tokens, JdbcTemplate jdbc, GantrySecurityProperties properties,
+            AccessRevocation revocation) {
         this.tokens = tokens;
         this.jdbc = jdbc;
+        this.revocation = revocation;
+        this.maxAge = properties.tokenMaxAge();
         this.clock = Clock.systemUTC();
+    }
+
+    /**
+     * When a new token is to expire, as its creator asked: {@code at} a time, {@code never}, or
+     * neither for the default ({@code gantry.security.token-max-age} from now).
+     */
+    record Expiry(Instant at, boolean never) {
+        static final Expiry DEFAULT = new Expiry(null, false);
+        static final String NEVER = "never";
+
+        /** {@code expiresAt} as the API takes it: absent or null, {@value #NEVER}, or an RFC 3339 time. */
+        static Expiry parse(String expiresAt) {
+            if (expiresAt == null) {
+                return DEFAULT;
+            }
+            if (expiresAt.equals(NEVER)) {
+                return new Expiry(null, true);
+            }
+            try {
+                return new Expiry(OffsetDateTime.parse(expiresAt).toInstant(), false);
+            } catch (DateTimeParseException e) {
+                throw ProblemException.invalidField("expiresAt", "must be an RFC 3339 time or \"never\"");
+            }
+        }
     }
 
     /** A freshly issued token: the only moment its secret exists outside the caller. */
@@ -93,8 +124,12 @@ class ApiTokens {
         }
     }
 
+    /**
+     * A token for the caller. Its lifetime is at most {@link #maxAge}; only an administrator may set a
+     * later time or none at all (a service token for automation).
+     */
     @Transactional
-    IssuedToken issue(String username, Role callerRole, String name, Role requested, Instant expiresAt) {
+    IssuedToken issue(String username, Role callerRole, String name, Role requested, Expiry expiry) {
         Role role = requested == null ? callerRole : requested;
         if (!callerRole.includes(role)) {
             throw new ProblemException(Problem.of(HttpStatus.FORBIDDEN, "token-role-too-high", "Role too high",
@@ -102,8 +137,24 @@ class ApiTokens {
                             + role + "."));
         }
         Instant now = now();
-        if (expiresAt != null && !expiresAt.isAfter(now)) {
-            throw ProblemException.invalidField("expiresAt", "must be in the future");
+        boolean admin = callerRole == Role.ADMIN;
+        Instant expiresAt;
+        if (expiry.never()) {
+            if (!admin) {
+                throw ProblemException.invalidField("expiresAt", "only an administrator may create a token that never expires");
+            }
+            expiresAt = null;
+        } else if (expiry.at() == null) {
+            expiresAt = now.plus(maxAge);
+        } else {
+            expiresAt = expiry.at();
+            if (!expiresAt.isAfter(now)) {
+                throw ProblemException.invalidField("expiresAt", "must be in the future");
+            }
+            if (!admin && expiresAt.isAfter(now.plus(maxAge))) {
+                throw ProblemException.invalidField("expiresAt", "must be at most " + days(maxAge)
+                        + " from now (gantry.security.token-max-age); only an administrator may choose later");
+            }
         }
         return save(username, name, role, TokenSecrets.generate(), now, expiresAt);
     }
@@ -140,13 +191,21 @@ class ApiTokens {
         ApiToken token = tokens.findById(id)
                 .filter(t -> t.username().equals(caller) || callerRole == Role.ADMIN)
                 .orElseThrow(() -> new ProblemException(Problem.notFound("No token " + id + " of yours.")));
-        token.revoke(now());
+        if (token.revokedAt() == null) {
+            token.revoke(now());
+            // a stream opened with the token must not outlive it
+            revocation.credentialEnded(token.username(), "token revoked");
+        }
     }
 
     private IssuedToken save(String username, String name, Role role, String secret, Instant now, Instant expiresAt) {
         ApiToken token = tokens.save(new ApiToken(UUID.randomUUID(), username, name, role, TokenSecrets.hash(secret), now,
                 expiresAt));
         return new IssuedToken(token.id(), name, role, secret, now, expiresAt);
+    }
+
+    private static String days(Duration d) {
+        return d.toHours() % 24 == 0 && d.toDays() > 0 ? d.toDays() + " days" : d.toString();
     }
 
     /** Microsecond precision, as PostgreSQL stores it, so what we answer is what we stored. */

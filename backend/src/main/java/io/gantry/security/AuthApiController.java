@@ -2,6 +2,7 @@ package io.gantry.security;
 
 import io.gantry.audit.AuditFilter;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpSession;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -14,6 +15,7 @@ import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.web.authentication.WebAuthenticationDetails;
 import org.springframework.security.web.csrf.CsrfToken;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -52,8 +54,7 @@ class AuthApiController {
         http.setAttribute(AuditFilter.ACTOR, request.username());
         Authentication user;
         try {
-            user = authentication.authenticate(
-                    UsernamePasswordAuthenticationToken.unauthenticated(request.username(), request.password()));
+            user = authentication.authenticate(attempt(request.username(), request.password(), http));
         } catch (LoginThrottledException e) {
             throw throttled(e);
         } catch (AuthenticationException e) {
@@ -72,19 +73,21 @@ class AuthApiController {
 
     /**
      * Anyone signed in changes their own password, proving the current one (throttled like a
-     * sign-in, so a stolen session cannot guess it either).
+     * sign-in, so a stolen session cannot guess it either). Their other sessions end and all their
+     * API tokens are revoked, including one this call came with: whoever knew the old password may
+     * have made some. The session this call came from stays signed in.
      */
     @PutMapping("/api/v1/auth/password")
-    ResponseEntity<Void> changePassword(@Valid @RequestBody PasswordChange request, Authentication caller) {
+    ResponseEntity<Void> changePassword(@Valid @RequestBody PasswordChange request, Authentication caller,
+            HttpServletRequest http) {
         try {
-            authentication.authenticate(
-                    UsernamePasswordAuthenticationToken.unauthenticated(caller.getName(), request.currentPassword()));
+            authentication.authenticate(attempt(caller.getName(), request.currentPassword(), http));
         } catch (LoginThrottledException e) {
             throw throttled(e);
         } catch (AuthenticationException e) {
             throw ProblemException.invalidField("currentPassword", "is not your current password");
         }
-        users.update(caller.getName(), request.newPassword(), null, null);
+        users.update(caller.getName(), request.newPassword(), null, null, actor(caller, http));
         return ResponseEntity.noContent().build();
     }
 
@@ -97,6 +100,19 @@ class AuthApiController {
         CsrfToken csrf = (CsrfToken) http.getAttribute(CsrfToken.class.getName());
         return new Me(caller.getName(), role, "session", csrf == null ? null : csrf.getHeaderName(),
                 csrf == null ? null : csrf.getToken());
+    }
+
+    /** Who asks, and from which browser session (none when they came with a token). */
+    static UserAccounts.Actor actor(Authentication caller, HttpServletRequest http) {
+        HttpSession session = caller instanceof ApiTokenAuthentication ? null : http.getSession(false);
+        return new UserAccounts.Actor(caller.getName(), session == null ? null : session.getId());
+    }
+
+    /** A password to check, with the caller's address for the throttle (as form login passes it). */
+    private static Authentication attempt(String username, String password, HttpServletRequest http) {
+        UsernamePasswordAuthenticationToken attempt = UsernamePasswordAuthenticationToken.unauthenticated(username, password);
+        attempt.setDetails(new WebAuthenticationDetails(http));
+        return attempt;
     }
 
     private static ProblemException throttled(LoginThrottledException e) {

@@ -2,6 +2,7 @@ package io.gantry.security;
 
 import io.gantry.audit.AuditFilter;
 import io.gantry.audit.AuditTrail;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -49,8 +50,8 @@ class SecurityConfiguration {
             "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'";
 
     @Bean
-    PasswordEncoder passwordEncoder() {
-        return new BCryptPasswordEncoder();
+    PasswordEncoder passwordEncoder(MeterRegistry registry) {
+        return new CountedPasswordEncoder(new BCryptPasswordEncoder(), registry);
     }
 
     @Bean
@@ -111,7 +112,7 @@ class SecurityConfiguration {
         failure.setExceptionMappings(Map.of(LoginThrottledException.class.getName(), "/login?locked"));
         shared.apply(http, BearerTokens.BROWSER_MUTATION)
                 .csrf(csrf -> csrf.csrfTokenRepository(shared.csrf()))
-                .formLogin(form -> form.loginPage("/login").failureHandler(failure).defaultSuccessUrl("/", false))
+                .formLogin(form -> form.loginPage("/login").failureHandler(failure).successHandler(new SignInRecorder()))
                 .logout(logout -> logout.logoutUrl("/logout").logoutSuccessUrl("/login?logout")
                         .deleteCookies("JSESSIONID"))
                 .sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()))

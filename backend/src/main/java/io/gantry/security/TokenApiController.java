@@ -1,5 +1,6 @@
 package io.gantry.security;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
@@ -25,10 +26,16 @@ class TokenApiController {
         this.tokens = tokens;
     }
 
-    record CreateToken(@NotBlank @Size(max = 100) String name, Role role, Instant expiresAt) {
+    /**
+     * {@code expiresAt}: an RFC 3339 time, {@code "never"} (administrators only) or absent for
+     * {@code gantry.security.token-max-age} (90 days) from now.
+     */
+    record CreateToken(@NotBlank @Size(max = 100) String name, Role role,
+            @Schema(description = "RFC 3339 time, \"never\" (ADMIN only), or absent for the default lifetime")
+            String expiresAt) {
     }
 
-    /** The only answer that ever contains a token's secret. */
+    /** The only answer that ever contains a token's secret. {@code expiresAt} null: never expires. */
     record CreatedToken(UUID id, String name, Role role, String token, Instant createdAt, Instant expiresAt) {
     }
 
@@ -45,7 +52,7 @@ class TokenApiController {
     @PostMapping("/api/v1/tokens")
     ResponseEntity<CreatedToken> create(@Valid @RequestBody CreateToken request, Authentication caller) {
         ApiTokens.IssuedToken t = tokens.issue(caller.getName(), Role.of(caller).orElseThrow(), request.name(),
-                request.role(), request.expiresAt());
+                request.role(), ApiTokens.Expiry.parse(request.expiresAt()));
         return ResponseEntity.created(URI.create("/api/v1/tokens/" + t.id()))
                 .body(new CreatedToken(t.id(), t.name(), t.role(), t.token(), t.createdAt(), t.expiresAt()));
     }

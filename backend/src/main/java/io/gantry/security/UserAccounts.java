@@ -3,6 +3,7 @@ package io.gantry.security;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,11 +26,20 @@ class UserAccounts implements UserDetailsService {
 
     private final UserAccountRepository users;
     private final PasswordEncoder passwords;
+    private final AccessRevocation revocation;
     private final Clock clock = Clock.systemUTC();
 
-    UserAccounts(UserAccountRepository users, PasswordEncoder passwords) {
+    UserAccounts(UserAccountRepository users, PasswordEncoder passwords, AccessRevocation revocation) {
         this.users = users;
         this.passwords = passwords;
+        this.revocation = revocation;
+    }
+
+    /**
+     * Who asks for a change: their username and the browser session they ask from (null for a
+     * token). Changing one's own password keeps that session and ends the others.
+     */
+    record Actor(String username, String sessionId) {
     }
 
     @Override
@@ -71,9 +81,13 @@ class UserAccounts implements UserDetailsService {
         return user;
     }
 
-    /** Applies the non-null changes. Refuses to leave Gantry without an enabled administrator. */
+    /**
+     * Applies the non-null changes. Refuses to leave Gantry without an enabled administrator. A new
+     * password, disabling or demoting ends the user's sessions and tells whoever holds streams for
+     * them ({@link AccessRevocation}); a new password also revokes all their API tokens.
+     */
     @Transactional
-    UserAccount update(String username, String password, Role role, Boolean disabled) {
+    UserAccount update(String username, String password, Role role, Boolean disabled, Actor actor) {
         List<UserAccount> admins = users.lockActiveAdmins();
         UserAccount user = get(username);
         if (password != null) {
@@ -81,6 +95,8 @@ class UserAccounts implements UserDetailsService {
             user.changePasswordHash(passwords.encode(password));
         }
         boolean wasActiveAdmin = user.isActiveAdmin();
+        Role roleBefore = user.role();
+        boolean disabledBefore = user.disabled();
         if (role != null) {
             user.changeRole(role);
         }
@@ -92,7 +108,30 @@ class UserAccounts implements UserDetailsService {
         }
         log.info("Updated user {}: role {}, disabled {}{}", username, user.role(), user.disabled(),
                 password != null ? ", new password" : "");
+        boolean self = actor.username().equals(username);
+        List<String> shrunk = shrunk(self, password != null, disabledBefore, user.disabled(), roleBefore, user.role());
+        if (!shrunk.isEmpty()) {
+            // one's own session stays only for a new password: a demoted or disabled session ends anyway
+            boolean keepOwn = self && shrunk.size() == 1 && password != null;
+            revocation.revoke(username, String.join(", ", shrunk), password != null, keepOwn ? actor.sessionId() : null);
+        }
         return user;
+    }
+
+    /** How a change shrank what the user may do, in words for {@link UserAccessChanged}; empty if it did not. */
+    private static List<String> shrunk(boolean self, boolean newPassword, boolean disabledBefore, boolean disabled,
+            Role roleBefore, Role role) {
+        List<String> shrunk = new ArrayList<>();
+        if (newPassword) {
+            shrunk.add(self ? "password changed" : "password reset");
+        }
+        if (disabled && !disabledBefore) {
+            shrunk.add("disabled");
+        }
+        if (!role.includes(roleBefore)) {
+            shrunk.add("demoted to " + role);
+        }
+        return shrunk;
     }
 
     @Transactional
@@ -104,6 +143,7 @@ class UserAccounts implements UserDetailsService {
         }
         users.delete(user);
         log.info("Deleted user {} and their API tokens", username);
+        revocation.revoke(username, "deleted", false, null);
     }
 
     static void checkPasswordBytes(String password) {

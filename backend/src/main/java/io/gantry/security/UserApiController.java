@@ -1,5 +1,6 @@
 package io.gantry.security;
 
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -9,6 +10,7 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -73,9 +75,12 @@ class UserApiController {
         return ResponseEntity.created(URI.create("/api/v1/users/" + user.username())).body(UserView.of(user));
     }
 
+    /** A new password, disabling or demoting ends the user's sessions; a new password also their API tokens. */
     @PutMapping("/api/v1/users/{username}")
-    UserView update(@PathVariable String username, @Valid @RequestBody UpdateUser request) {
-        return UserView.of(users.update(username, request.password(), request.role(), request.disabled()));
+    UserView update(@PathVariable String username, @Valid @RequestBody UpdateUser request, Authentication caller,
+            HttpServletRequest http) {
+        return UserView.of(users.update(username, request.password(), request.role(), request.disabled(),
+                AuthApiController.actor(caller, http)));
     }
 
     @DeleteMapping("/api/v1/users/{username}")

@@ -56,6 +56,35 @@ class LoginBrowserIT extends IntegrationTest {
                 + "'cross-site')", Long.class)).isZero();
     }
 
+    /** The tokens page lists one's browser sessions; ending another one signs that browser out at once. */
+    @Test
+    void theTokensPageEndsAnotherBrowsersSession() {
+        String site = "http://localhost:" + port;
+        HttpCaller.Reply created = new HttpCaller(port).send("POST", "/api/v1/users", ADMIN_TOKEN,
+                "{\"username\":\"two-windows\",\"password\":\"password-of-two-windows\",\"role\":\"VIEWER\"}",
+                Map.of());
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        try (Browser browser = Browser.start()) {
+            Page here = browser.newPage();
+            Page there = browser.newPage();
+            Browser.signIn(there, site, "two-windows", "password-of-two-windows");
+            Browser.signIn(here, site, "two-windows", "password-of-two-windows");
+
+            here.navigate(site + "/tokens");
+            var rows = here.locator("#sessions-table tbody tr");
+            rows.nth(1).waitFor();
+            assertThat(rows.count()).isEqualTo(2);
+            Browser.screenshot(here, "sessions");
+            here.locator("#sessions-table tbody tr:not(:has-text('this browser')) button").click();
+            here.waitForCondition(() -> rows.count() == 1);
+
+            there.navigate(site + "/");
+            assertThat(there.url()).endsWith("/login?expired");
+            here.navigate(site + "/");
+            assertThat(here.url()).isEqualTo(site + "/");
+        }
+    }
+
     private long anonymousTokenPosts() {
         return db.queryForObject("SELECT count(*) FROM audit_log WHERE action = 'POST /api/v1/tokens' "
                 + "AND username = 'anonymous' AND status = 401", Long.class);

@@ -3,13 +3,29 @@ package io.gantry.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gantry.support.IntegrationTest;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.PayloadApplicationEvent;
+import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
 
@@ -21,11 +37,37 @@ class SecurityIT extends IntegrationTest {
     @Autowired
     SecurityBootstrap bootstrap;
 
+    @Autowired
+    LoginThrottle throttle;
+
+    @Autowired
+    MeterRegistry meters;
+
+    @Autowired
+    ConfigurableApplicationContext context;
+
     HttpCaller http;
+
+    /** The {@link UserAccessChanged} events published during the test. */
+    final List<UserAccessChanged> accessChanges = new CopyOnWriteArrayList<>();
+    final ApplicationListener<ApplicationEvent> accessListener = e -> {
+        if (e instanceof PayloadApplicationEvent<?> p && p.getPayload() instanceof UserAccessChanged change) {
+            accessChanges.add(change);
+        }
+    };
 
     @BeforeEach
     void client() {
         http = new HttpCaller(port);
+        // every test signs in from 127.0.0.1: failures of one must not lock out the next
+        throttle.forgetAll();
+        context.addApplicationListener(accessListener);
+    }
+
+    @AfterEach
+    void cleanUp() {
+        context.removeApplicationListener(accessListener);
+        throttle.forgetAll();
     }
 
     @Test
@@ -72,6 +114,8 @@ class SecurityIT extends IntegrationTest {
         HttpCaller.Reply after = http.get("/api/v1/tokens", secret);
         assertUnauthorized(after);
         assertThat(after.json().get("detail").asString()).isEqualTo("The bearer token was revoked.");
+        // a stream opened with the token closes with it
+        assertThat(accessChanges).containsExactly(new UserAccessChanged("admin", "token revoked"));
     }
 
     @Test
@@ -134,7 +178,7 @@ class SecurityIT extends IntegrationTest {
     void wrongPasswordIs401AndRepeatedFailuresAreThrottled() {
         createUser("throttled-user", "VIEWER");
         String wrong = "{\"username\":\"throttled-user\",\"password\":\"not-the-password\"}";
-        for (int i = 0; i < LoginThrottle.FREE_FAILURES; i++) {
+        for (int i = 0; i < LoginThrottle.USERNAME_FAILURES; i++) {
             HttpCaller.Reply r = http.send("POST", "/api/v1/auth/token", null, wrong, Map.of());
             assertThat(r.status()).isEqualTo(401);
             assertThat(r.contentType()).startsWith("application/problem+json");
@@ -183,13 +227,290 @@ class SecurityIT extends IntegrationTest {
     }
 
     @Test
-    void demotingAUserDemotesTheirTokensAtOnce() {
+    void demotingAUserDemotesTheirTokensAndEndsTheirSessionsAtOnce() {
         String token = tokenOf(createUser("demoted-1", "ADMIN"));
         assertThat(http.get("/api/v1/users", token).status()).isEqualTo(200);
+        HttpCaller browser = signedIn("demoted-1");
 
         http.send("PUT", "/api/v1/users/demoted-1", ADMIN_TOKEN, "{\"role\":\"VIEWER\"}", Map.of());
 
         assertThat(http.get("/api/v1/users", token).status()).isEqualTo(403);
+        JsonNode me = http.get("/api/v1/auth/me", token).json();
+        assertThat(me.get("role").asString()).isEqualTo("VIEWER");
+        assertSessionEnded(browser);
+        assertThat(accessChanges).containsExactly(new UserAccessChanged("demoted-1", "demoted to VIEWER"));
+    }
+
+    // --- login throttle (issue 13) ---
+
+    @Test
+    void fortyParallelWrongPasswordsForOneUserGetAtMostFivePasswordChecks() throws Exception {
+        createUser("parallel-guessed", "VIEWER");
+        double before = passwordChecks();
+
+        List<HttpCaller.Reply> replies = inParallel(40,
+                i -> tokenRequest("parallel-guessed", "wrong-guess-number-" + i));
+
+        double checks = passwordChecks() - before;
+        assertThat(checks).isLessThanOrEqualTo(LoginThrottle.USERNAME_FAILURES);
+        assertThat(replies).allSatisfy(r -> assertThat(r.status()).isIn(401, 429));
+        assertThat(replies.stream().filter(r -> r.status() == 401).count()).isEqualTo((long) checks);
+        assertThat(replies.stream().filter(r -> r.status() == 429))
+                .hasSizeGreaterThanOrEqualTo(40 - LoginThrottle.USERNAME_FAILURES)
+                .allSatisfy(r -> {
+                    assertThat(r.contentType()).startsWith("application/problem+json");
+                    assertThat(r.json().get("type").asString()).isEqualTo("urn:gantry:problem:login-throttled");
+                    assertThat(Long.parseLong(r.header("Retry-After"))).isPositive();
+                });
+
+        // locked: the right password is refused without being checked
+        HttpCaller.Reply right = tokenRequest("parallel-guessed", "password-of-parallel-guessed");
+        assertThat(right.status()).isEqualTo(429);
+        assertThat(passwordChecks() - before).isEqualTo(checks);
+    }
+
+    @Test
+    void formLoginIsThrottledLikeTheApi() {
+        createUser("form-guessed", "VIEWER");
+        for (int i = 0; i < LoginThrottle.USERNAME_FAILURES; i++) {
+            assertThat(http.formLogin("form-guessed", "wrong-password-" + i).header("Location")).endsWith("/login?error");
+        }
+        double before = passwordChecks();
+
+        HttpCaller.Reply right = new HttpCaller(port).formLogin("form-guessed", "password-of-form-guessed");
+
+        assertThat(right.status()).isEqualTo(302);
+        assertThat(right.header("Location")).endsWith("/login?locked");
+        assertThat(passwordChecks()).isEqualTo(before);
+        assertThat(tokenRequest("form-guessed", "password-of-form-guessed").status()).isEqualTo(429);
+    }
+
+    @Test
+    void oneClientGuessingOverManyUsernamesIsStoppedWithoutHashing() {
+        double before = passwordChecks();
+        for (int i = 0; i < LoginThrottle.CLIENT_FAILURES; i++) {
+            // unknown usernames: each costs a hash all the same, so that they take as long as known ones
+            assertThat(tokenRequest("nobody-" + i, "sprayed-password").status()).isEqualTo(401);
+        }
+        assertThat(passwordChecks() - before).isEqualTo(LoginThrottle.CLIENT_FAILURES);
+
+        HttpCaller.Reply next = tokenRequest("nobody-else", "sprayed-password");
+        HttpCaller.Reply admin = tokenRequest("admin", ADMIN_PASSWORD);
+        HttpCaller.Reply form = http.formLogin("admin", ADMIN_PASSWORD);
+
+        assertThat(next.status()).isEqualTo(429);
+        assertThat(next.json().get("detail").asString()).contains("from your address");
+        assertThat(admin.status()).isEqualTo(429);
+        assertThat(form.header("Location")).endsWith("/login?locked");
+        assertThat(passwordChecks() - before).isEqualTo(LoginThrottle.CLIENT_FAILURES);
+        // bearer tokens are not affected
+        assertThat(http.get("/api/v1/auth/me", ADMIN_TOKEN).status()).isEqualTo(200);
+    }
+
+    // --- revocation (issue 13) ---
+
+    @Test
+    void aPasswordResetEndsTheUsersSessionsAndRevokesTheirTokens() {
+        createUser("reset-user", "OPERATOR");
+        HttpCaller browser = signedIn("reset-user");
+        String token = tokenOf("reset-user");
+
+        HttpCaller.Reply reset = http.send("PUT", "/api/v1/users/reset-user", ADMIN_TOKEN,
+                "{\"password\":\"a-password-from-the-admin\"}", Map.of());
+
+        assertThat(reset.status()).isEqualTo(200);
+        assertSessionEnded(browser);
+        HttpCaller.Reply old = http.get("/api/v1/auth/me", token);
+        assertUnauthorized(old);
+        assertThat(old.json().get("detail").asString()).isEqualTo("The bearer token was revoked.");
+        assertThat(accessChanges).containsExactly(new UserAccessChanged("reset-user", "password reset"));
+    }
+
+    @Test
+    void changingOnesPasswordWithATokenEndsTheSessionsAndThatToken() {
+        createUser("token-changer", "VIEWER");
+        HttpCaller browser = signedIn("token-changer");
+        String token = tokenOf("token-changer");
+
+        HttpCaller.Reply change = http.send("PUT", "/api/v1/auth/password", token,
+                "{\"currentPassword\":\"password-of-token-changer\",\"newPassword\":\"the-next-password\"}", Map.of());
+
+        assertThat(change.status()).isEqualTo(204);
+        assertSessionEnded(browser);
+        assertUnauthorized(http.get("/api/v1/auth/me", token));
+        assertThat(accessChanges).containsExactly(new UserAccessChanged("token-changer", "password changed"));
+    }
+
+    @Test
+    void changingOnesPasswordInTheBrowserKeepsThatSessionAndEndsTheOthers() {
+        createUser("browser-changer", "VIEWER");
+        HttpCaller here = signedIn("browser-changer");
+        HttpCaller elsewhere = signedIn("browser-changer");
+        String token = tokenOf("browser-changer");
+        String csrf = here.get("/api/v1/auth/me", null).json().get("csrfToken").asString();
+
+        HttpCaller.Reply change = here.send("PUT", "/api/v1/auth/password", null,
+                "{\"currentPassword\":\"password-of-browser-changer\",\"newPassword\":\"the-next-password\"}",
+                Map.of("Origin", here.base, "X-CSRF-TOKEN", csrf));
+
+        assertThat(change.status()).as(change.body()).isEqualTo(204);
+        assertThat(here.get("/api/v1/auth/me", null).status()).isEqualTo(200);
+        assertSessionEnded(elsewhere);
+        assertUnauthorized(http.get("/api/v1/auth/me", token));
+    }
+
+    @Test
+    void disablingAUserEndsTheirSessionsAndTokensAtOnce() {
+        createUser("disabled-user", "OPERATOR");
+        HttpCaller browser = signedIn("disabled-user");
+        String token = tokenOf("disabled-user");
+
+        http.send("PUT", "/api/v1/users/disabled-user", ADMIN_TOKEN, "{\"disabled\":true}", Map.of());
+
+        assertSessionEnded(browser);
+        HttpCaller.Reply withToken = http.get("/api/v1/auth/me", token);
+        assertUnauthorized(withToken);
+        assertThat(withToken.json().get("detail").asString()).isEqualTo("The bearer token's user is disabled.");
+        assertThat(accessChanges).containsExactly(new UserAccessChanged("disabled-user", "disabled"));
+        // disabling suspends: the tokens were not revoked and work again once the user is enabled
+        http.send("PUT", "/api/v1/users/disabled-user", ADMIN_TOKEN, "{\"disabled\":false}", Map.of());
+        assertThat(http.get("/api/v1/auth/me", token).status()).isEqualTo(200);
+    }
+
+    @Test
+    void deletingAUserTellsTheirStreams() {
+        createUser("deleted-user", "VIEWER");
+
+        http.send("DELETE", "/api/v1/users/deleted-user", ADMIN_TOKEN, null, Map.of());
+
+        assertThat(accessChanges).containsExactly(new UserAccessChanged("deleted-user", "deleted"));
+    }
+
+    @Test
+    void aRefusedChangeEndsNothing() {
+        db.update("UPDATE users SET disabled = true WHERE role = 'ADMIN' AND username <> 'admin'");
+        HttpCaller browser = signedInAsAdmin();
+
+        HttpCaller.Reply demote = http.send("PUT", "/api/v1/users/admin", ADMIN_TOKEN, "{\"role\":\"VIEWER\"}",
+                Map.of());
+
+        assertThat(demote.status()).isEqualTo(409);
+        assertThat(browser.get("/api/v1/auth/me", null).status()).isEqualTo(200);
+        assertThat(accessChanges).isEmpty();
+    }
+
+    // --- token expiry (issue 13) ---
+
+    @Test
+    void tokensExpireAfterNinetyDaysUnlessTold() {
+        Instant expires = Instant.parse(createToken(ADMIN_TOKEN, "{\"name\":\"default-expiry\"}").json()
+                .get("expiresAt").asString());
+
+        assertThat(expires).isBetween(Instant.now().plus(Duration.ofDays(90)).minusSeconds(60),
+                Instant.now().plus(Duration.ofDays(90)).plusSeconds(60));
+    }
+
+    @Test
+    void onlyAnAdministratorMakesATokenThatNeverExpires() {
+        String operator = tokenOf(createUser("operator-never", "OPERATOR"));
+        String later = Instant.now().plus(Duration.ofDays(400)).toString();
+
+        HttpCaller.Reply service = createToken(ADMIN_TOKEN, "{\"name\":\"service\",\"role\":\"VIEWER\",\"expiresAt\":\"never\"}");
+        HttpCaller.Reply adminLater = createToken(ADMIN_TOKEN, "{\"name\":\"long\",\"expiresAt\":\"" + later + "\"}");
+        HttpCaller.Reply never = createToken(operator, "{\"name\":\"forever\",\"expiresAt\":\"never\"}");
+        HttpCaller.Reply tooLate = createToken(operator, "{\"name\":\"long\",\"expiresAt\":\"" + later + "\"}");
+        HttpCaller.Reply notATime = createToken(operator, "{\"name\":\"odd\",\"expiresAt\":\"tomorrow\"}");
+        HttpCaller.Reply fine = createToken(operator, "{\"name\":\"month\",\"expiresAt\":\""
+                + Instant.now().plus(Duration.ofDays(30)) + "\"}");
+
+        assertThat(service.status()).isEqualTo(201);
+        JsonNode serviceExpiry = service.json().get("expiresAt");
+        assertThat(serviceExpiry == null || serviceExpiry.isNull()).as(service.body()).isTrue();
+        assertThat(http.get("/api/v1/auth/me", service.json().get("token").asString()).status()).isEqualTo(200);
+        assertThat(adminLater.status()).isEqualTo(201);
+        for (HttpCaller.Reply refused : List.of(never, tooLate, notATime)) {
+            assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+            assertThat(refused.contentType()).startsWith("application/problem+json");
+            assertThat(refused.json().get("errors").get(0).get("field").asString()).isEqualTo("expiresAt");
+        }
+        assertThat(fine.status()).isEqualTo(201);
+    }
+
+    @Test
+    void theMigrationGivesNonAdministratorsTokensAnExpiryAndKeepsAdministratorsOnes() throws Exception {
+        createUser("legacy-viewer", "VIEWER");
+        UUID viewers = UUID.randomUUID();
+        UUID admins = UUID.randomUUID();
+        String insert = "INSERT INTO api_tokens (id, username, name, role, token_hash, created_at) VALUES (?, ?, 'old', ?, ?, now())";
+        db.update(insert, viewers, "legacy-viewer", "VIEWER", TokenSecrets.hash(TokenSecrets.generate()));
+        db.update(insert, admins, "admin", "ADMIN", TokenSecrets.hash(TokenSecrets.generate()));
+
+        db.execute(new ClassPathResource("db/migration/V8__token_expiry_user_sessions.sql")
+                .getContentAsString(StandardCharsets.UTF_8));
+
+        Instant viewersExpiry = db.queryForObject("SELECT expires_at FROM api_tokens WHERE id = ?",
+                java.sql.Timestamp.class, viewers).toInstant();
+        assertThat(viewersExpiry).isAfter(Instant.now().plus(Duration.ofDays(89)));
+        assertThat(db.queryForObject("SELECT expires_at FROM api_tokens WHERE id = ?", Object.class, admins)).isNull();
+        assertThat(db.queryForObject("SELECT expires_at FROM api_tokens WHERE token_hash = ?", Object.class,
+                TokenSecrets.hash(ADMIN_TOKEN))).isNull();
+    }
+
+    // --- one's sessions (issue 13) ---
+
+    @Test
+    void usersListAndEndTheirOwnSessions() {
+        createUser("two-browsers", "VIEWER");
+        HttpCaller here = signedIn("two-browsers");
+        HttpCaller there = signedIn("two-browsers");
+
+        JsonNode list = here.get("/api/v1/auth/sessions", null).json();
+
+        assertThat(list.get("total").asInt()).isEqualTo(2);
+        List<JsonNode> items = list.get("items").valueStream().toList();
+        assertThat(items).allSatisfy(s -> {
+            assertThat(s.get("clientAddress").asString()).isEqualTo("127.0.0.1");
+            assertThat(s.get("userAgent").asString()).isNotBlank();
+            assertThat(s.get("createdAt").asString()).isNotBlank();
+            assertThat(s.get("lastUsedAt").asString()).isNotBlank();
+        });
+        assertThat(list.toString()).doesNotContain(here.sessionId()).doesNotContain(there.sessionId());
+        JsonNode other = items.stream().filter(s -> !s.get("current").asBoolean()).findFirst().orElseThrow();
+        assertThat(items.stream().filter(s -> s.get("current").asBoolean())).hasSize(1);
+        String csrf = here.get("/api/v1/auth/me", null).json().get("csrfToken").asString();
+
+        HttpCaller.Reply end = here.send("DELETE", "/api/v1/auth/sessions/" + other.get("id").asString(), null, null,
+                Map.of("Origin", here.base, "X-CSRF-TOKEN", csrf));
+
+        assertThat(end.status()).isEqualTo(204);
+        assertSessionEnded(there);
+        assertThat(here.get("/api/v1/auth/sessions", null).json().get("total").asInt()).isEqualTo(1);
+        assertThat(accessChanges).containsExactly(new UserAccessChanged("two-browsers", "session ended"));
+        assertThat(db.queryForObject("SELECT count(*) FROM audit_log WHERE action = 'DELETE /api/v1/auth/sessions/{id}' "
+                + "AND username = 'two-browsers' AND target = ? AND status = 204", Long.class, other.get("id").asString()))
+                .isEqualTo(1);
+        // someone else's session, or one that is gone: 404
+        assertThat(http.send("DELETE", "/api/v1/auth/sessions/" + other.get("id").asString(), ADMIN_TOKEN, null,
+                Map.of()).status()).isEqualTo(404);
+    }
+
+    @Test
+    void anAdministratorSignsAUserOutEverywhere() {
+        createUser("signed-out", "OPERATOR");
+        HttpCaller browser = signedIn("signed-out");
+
+        HttpCaller.Reply list = http.get("/api/v1/users/signed-out/sessions", ADMIN_TOKEN);
+        HttpCaller.Reply end = http.send("DELETE", "/api/v1/users/signed-out/sessions", ADMIN_TOKEN, null, Map.of());
+
+        assertThat(list.json().get("total").asInt()).isEqualTo(1);
+        assertThat(list.json().get("items").get(0).get("current").asBoolean()).isFalse();
+        assertThat(end.status()).isEqualTo(204);
+        assertSessionEnded(browser);
+        assertThat(accessChanges).containsExactly(
+                new UserAccessChanged("signed-out", "sessions ended by an administrator"));
+        assertThat(http.send("DELETE", "/api/v1/users/signed-out/sessions", tokenOf("signed-out"), null, Map.of())
+                .status()).isEqualTo(403);
+        assertThat(http.get("/api/v1/users/nobody-at-all/sessions", ADMIN_TOKEN).status()).isEqualTo(404);
     }
 
     @Test
@@ -376,6 +697,63 @@ class SecurityIT extends IntegrationTest {
         assertThat(delete.status()).isEqualTo(409);
         assertThat(demote.status()).isEqualTo(409);
         assertThat(delete.contentType()).startsWith("application/problem+json");
+    }
+
+    private double passwordChecks() {
+        return meters.counter(CountedPasswordEncoder.CHECKS).count();
+    }
+
+    /** {@code POST /api/v1/auth/token} as a script would: no cookies. */
+    private HttpCaller.Reply tokenRequest(String username, String password) {
+        return new HttpCaller(port).send("POST", "/api/v1/auth/token", null,
+                "{\"username\":\"" + username + "\",\"password\":\"" + password + "\"}", Map.of());
+    }
+
+    /** {@code count} calls started together, each on its own thread. */
+    private static List<HttpCaller.Reply> inParallel(int count, java.util.function.IntFunction<HttpCaller.Reply> call)
+            throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(count);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<HttpCaller.Reply>> futures = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                int n = i;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return call.apply(n);
+                }));
+            }
+            start.countDown();
+            List<HttpCaller.Reply> replies = new ArrayList<>();
+            for (Future<HttpCaller.Reply> f : futures) {
+                replies.add(f.get(60, TimeUnit.SECONDS));
+            }
+            return replies;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** A browser signed in with the form as {@code user} (password "password-of-" + user). */
+    private HttpCaller signedIn(String user) {
+        HttpCaller browser = new HttpCaller(port);
+        assertThat(browser.formLogin(user, "password-of-" + user).header("Location")).doesNotContain("error");
+        assertThat(browser.get("/api/v1/auth/me", null).status()).isEqualTo(200);
+        return browser;
+    }
+
+    private HttpCaller signedInAsAdmin() {
+        HttpCaller browser = new HttpCaller(port);
+        assertThat(browser.formLogin("admin", ADMIN_PASSWORD).header("Location")).doesNotContain("error");
+        return browser;
+    }
+
+    /** The browser's session is gone: the API says 401, a page sends it to sign in again. */
+    private static void assertSessionEnded(HttpCaller browser) {
+        assertUnauthorized(browser.get("/api/v1/auth/me", null));
+        HttpCaller.Reply page = browser.get("/", null);
+        assertThat(page.status()).isEqualTo(302);
+        assertThat(page.header("Location")).contains("/login");
     }
 
     private HttpCaller.Reply createToken(String token, String body) {
