@@ -423,6 +423,29 @@ class MarathonEngineClientTest {
     }
 
     @Test
+    void anHtmlErrorPageBecomesTheStatusOnlyAndAJsonMessageIsCut() {
+        server.answerEverythingWith(500, "<html><body>" + "TOP-SECRET-MARKER ".repeat(600) + "</body></html>");
+        assertThatThrownBy(client::listWorkloads).isInstanceOf(EngineUnavailableException.class)
+                .hasMessage("Marathon answered HTTP 500 for apps");
+        server.answerEverythingWith(502, "{\"message\": \"upstream\\n" + "TOP-SECRET-MARKER".repeat(60) + "\"}");
+        assertThatThrownBy(client::listWorkloads).isInstanceOfSatisfying(EngineUnavailableException.class, e ->
+                assertThat(e.getMessage()).startsWith("Marathon answered HTTP 502: upstream TOP-SECRET-MARKER")
+                        .hasSizeLessThan(200).doesNotContain("\n"));
+        server.answerEverythingWith(200, "not json: TOP-SECRET-MARKER");
+        assertThatThrownBy(client::ping).isInstanceOf(EngineUnavailableException.class)
+                .message().doesNotContain("TOP-SECRET-MARKER");
+        server.answerEverythingWith(0, null);
+    }
+
+    @Test
+    void destinationsAreEveryMarathonAndTheMesosMaster() {
+        EngineConnection c = new EngineConnection(UUID.randomUUID(), "d", "http://m1:8080,https://m2:8443", null, null,
+                Map.of("mesosUrl", "http://mesos:5050"), null);
+        assertThat(new MarathonEngineAdapter().destinations(c)).extracting(java.net.URI::toString)
+                .containsExactly("http://m1:8080", "https://m2:8443", "http://mesos:5050");
+    }
+
+    @Test
     void idsMarathonCannotHoldNameNoWorkload() {
         assertThat(client.getWorkload("Not A Marathon Id")).isEmpty();
         assertThatThrownBy(() -> client.delete("/UPPER/case")).isInstanceOf(WorkloadNotFoundException.class);
