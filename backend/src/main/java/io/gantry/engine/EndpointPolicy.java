@@ -30,7 +30,7 @@ class EndpointPolicy {
      * Why these destinations may not be reached, or empty when they may. A host that does not resolve
      * passes: the engine is then simply unreachable, and the check runs again at every call.
      *
-     * @return e.g. {@code metadata.internal resolves to 169.254.169.254}
+     * @return e.g. {@code metadata.internal resolves to 169.254.169.254 (denied by gantry.engine-endpoints.deny-addresses)}
      */
     Optional<String> refusal(List<URI> destinations) {
         if (denied.isEmpty()) {
@@ -49,8 +49,7 @@ class EndpointPolicy {
             }
             for (InetAddress address : addresses) {
                 if (denied.stream().anyMatch(b -> b.contains(address))) {
-                    return Optional.of(host + " resolves to " + address.getHostAddress() + ", a denied address ("
-                            + SETTING + ")");
+                    return Optional.of(host + " resolves to " + address.getHostAddress() + " (denied by " + SETTING + ")");
                 }
             }
         }

@@ -179,7 +179,7 @@ class EngineService {
                 throw credentialsAgain();
             }
             endpoints.refusal(destinations).ifPresent(why -> {
-                throw BadRequestException.field("endpoint", why);
+                throw BadRequestException.field("endpoint", "resolves to a denied address: " + why);
             });
         } catch (InvalidSpecException e) {
             throw new BadRequestException(e.errors().isEmpty()

@@ -14,7 +14,7 @@ class EndpointPolicyTest {
     @Test
     void metadataAndLinkLocalAddressesAreRefusedInEveryForm() {
         assertThat(policy.refusal(List.of(URI.create("http://169.254.169.254/latest/meta-data"))))
-                .hasValue("169.254.169.254 resolves to 169.254.169.254, a denied address (gantry.engine-endpoints.deny-addresses)");
+                .hasValue("169.254.169.254 resolves to 169.254.169.254 (denied by gantry.engine-endpoints.deny-addresses)");
         assertThat(policy.refusal(List.of(URI.create("https://[fd00:ec2::254]:443")))).isPresent();
         assertThat(policy.refusal(List.of(URI.create("grpc://[fe80::1]:7443")))).isPresent();
         // an IPv4-mapped IPv6 literal is the IPv4 address
