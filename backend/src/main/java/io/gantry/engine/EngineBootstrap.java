@@ -1,6 +1,7 @@
 package io.gantry.engine;
 
 import io.gantry.spi.EmbeddedEngineLauncher;
+import io.gantry.web.BadRequestException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,8 +57,16 @@ class EngineBootstrap implements SmartLifecycle {
 
     @Override
     public void start() {
-        for (DeclaredEngines.DeclaredEngine engine : declared.engines()) {
-            service.upsertByName(engine.request());
+        List<DeclaredEngines.DeclaredEngine> engines = declared.engines();
+        for (int i = 0; i < engines.size(); i++) {
+            DeclaredEngines.DeclaredEngine engine = engines.get(i);
+            try {
+                service.upsertByName(engine.request());
+            } catch (BadRequestException e) {
+                // what the API answers with a 400 stops the start: a declared engine is not silently skipped
+                throw new IllegalStateException("gantry.engines[" + i + "] (" + engine.name() + ") is refused: "
+                        + e.getMessage(), e);
+            }
             log.info("Engine {} declared in configuration is registered", engine.name());
         }
         if (embeddedEnabled) {

@@ -1,6 +1,7 @@
 package io.gantry.engine;
 
 import io.gantry.spi.Capability;
+import io.gantry.spi.EngineAdapter;
 import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConnection;
 import io.gantry.spi.EngineException;
@@ -8,7 +9,9 @@ import io.gantry.spi.EngineUnavailableException;
 import io.gantry.web.NamedEngineFailure;
 import io.gantry.web.NotFoundException;
 import jakarta.annotation.PreDestroy;
+import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -44,13 +47,15 @@ public class EngineClients {
 
     private final EngineStore store;
     private final EngineAdapters adapters;
+    private final EndpointPolicy endpoints;
     private final Duration callTimeout;
     private final Map<UUID, Handle> handles = new ConcurrentHashMap<>();
 
-    EngineClients(EngineStore store, EngineAdapters adapters,
+    EngineClients(EngineStore store, EngineAdapters adapters, EndpointPolicy endpoints,
                   @Value("${gantry.sync.call-timeout:10s}") Duration callTimeout) {
         this.store = store;
         this.adapters = adapters;
+        this.endpoints = endpoints;
         this.callTimeout = callTimeout;
     }
 
@@ -65,7 +70,13 @@ public class EngineClients {
         Handle handle = handle(engineId);
         Future<T> future;
         try {
-            future = handle.executor.submit(() -> call.apply(handle.client));
+            future = handle.executor.submit(() -> {
+                // before every call, not once: a name may come to resolve to a denied address later
+                endpoints.refusal(handle.destinations).ifPresent(why -> {
+                    throw new EngineUnavailableException("endpoint resolves to a denied address: " + why);
+                });
+                return call.apply(handle.client);
+            });
         } catch (RejectedExecutionException e) {
             throw unavailable(handle.name, MAX_CALLS_IN_FLIGHT + " calls are still waiting for it; " + what + " not sent", e);
         }
@@ -121,13 +132,15 @@ public class EngineClients {
             Duration timeout = timeout(engine.options(), callTimeout);
             EngineConnection connection = new EngineConnection(engine.id(), engine.name(), engine.endpoint(),
                     engine.labels(), store.credentials(id), engine.options(), timeout);
-            EngineClient client = adapters.forKind(engine.kind(), "kind").connect(connection);
+            EngineAdapter adapter = adapters.forKind(engine.kind(), "kind");
+            List<URI> destinations = adapter.destinations(connection);
+            EngineClient client = adapter.connect(connection);
             CustomizableThreadFactory threads = new CustomizableThreadFactory("engine-" + engine.name() + "-");
             threads.setDaemon(true);
             // bounded: calls stuck in an engine that ignores interrupts must not pile up threads forever
             ExecutorService executor = new ThreadPoolExecutor(0, MAX_CALLS_IN_FLIGHT, 60, TimeUnit.SECONDS,
                     new SynchronousQueue<>(), threads);
-            return new Handle(engine.name(), client, executor, timeout);
+            return new Handle(engine.name(), client, executor, timeout, destinations);
         });
     }
 
@@ -153,7 +166,8 @@ public class EngineClients {
         handles.keySet().forEach(this::close);
     }
 
-    private record Handle(String name, EngineClient client, ExecutorService executor, Duration timeout) {
+    private record Handle(String name, EngineClient client, ExecutorService executor, Duration timeout,
+                          List<URI> destinations) {
         void close() {
             try {
                 client.close();

@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * A registration as POSTed or PUT. {@code credentials} is write-only; on PUT, leaving it out keeps
- * the stored ones.
+ * the stored ones, unless the kind or the endpoint changes: then they must be given again.
  */
 record EngineRequest(
         @NotBlank @Size(max = 63) @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]*",

@@ -34,11 +34,13 @@ class EngineService {
 
     private final EngineStore store;
     private final EngineAdapters adapters;
+    private final EndpointPolicy endpoints;
     private final ApplicationEventPublisher events;
 
-    EngineService(EngineStore store, EngineAdapters adapters, ApplicationEventPublisher events) {
+    EngineService(EngineStore store, EngineAdapters adapters, EndpointPolicy endpoints, ApplicationEventPublisher events) {
         this.store = store;
         this.adapters = adapters;
+        this.endpoints = endpoints;
         this.events = events;
     }
 
@@ -92,6 +94,27 @@ class EngineService {
         }
     }
 
+    /**
+     * Stored credentials were given for where the engine was: a change of kind, endpoint or of any
+     * destination its adapter derives (a Mesos master option, a kubeconfig context) must bring them
+     * again, or whoever may edit an engine could send them to a host of their choosing.
+     */
+    private static BadRequestException credentialsAgain() {
+        return BadRequestException.field("credentials", "are required again when the kind, the endpoint or "
+                + "a destination set by the options changes: stored credentials are never sent to a new place");
+    }
+
+    /** Where the engine as stored sends its requests; {@code null} when that registration is no longer valid. */
+    private static List<URI> destinations(EngineAdapter adapter, Engine stored, Map<String, String> credentials,
+                                          Duration timeout) {
+        try {
+            return adapter.destinations(new EngineConnection(stored.id(), stored.name(), stored.endpoint(),
+                    stored.labels(), credentials, stored.options(), timeout));
+        } catch (InvalidSpecException e) {
+            return null;
+        }
+    }
+
     /** The answer of a connection test: reached or not, the engine's version, and why not. */
     record ConnectionTest(boolean ok, String version, String message) {
     }
@@ -138,12 +161,26 @@ class EngineService {
         } catch (IllegalArgumentException e) {
             throw BadRequestException.field("options." + EngineClients.TIMEOUT_OPTION, "is not a duration such as 30s or 500ms");
         }
-        Map<String, String> credentials = request.credentials() != null || id == null
-                ? request.credentials() : store.credentials(id);
+        Map<String, String> credentials = request.credentials();
+        Engine kept = null;
+        if (credentials == null && id != null) {
+            kept = store.find(id).orElseThrow(() -> new NotFoundException("engine", id));
+            if (!kept.kind().equals(request.kind()) || !kept.endpoint().equals(request.endpoint())) {
+                throw credentialsAgain();
+            }
+            credentials = store.credentials(id);
+        }
         EngineConnection connection = new EngineConnection(id, request.name(), request.endpoint(), request.labels(),
                 credentials, request.options(), timeout);
         try {
             adapter.validate(connection);
+            List<URI> destinations = adapter.destinations(connection);
+            if (kept != null && !destinations.equals(destinations(adapter, kept, credentials, timeout))) {
+                throw credentialsAgain();
+            }
+            endpoints.refusal(destinations).ifPresent(why -> {
+                throw BadRequestException.field("endpoint", "resolves to a denied address: " + why);
+            });
         } catch (InvalidSpecException e) {
             throw new BadRequestException(e.errors().isEmpty()
                     ? List.of(new BadRequestException.FieldProblem("endpoint", e.getMessage()))

@@ -1,12 +1,14 @@
 package io.gantry.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gantry.spi.EmbeddedEngineLauncher;
 import io.gantry.support.Api;
 import io.gantry.support.Engines;
 import io.gantry.support.FakeEngine;
 import io.gantry.support.IntegrationTest;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -71,5 +73,34 @@ class EmbeddedEngineIT extends IntegrationTest {
 
         bootstrap.stop();
         assertThat(closed).isTrue();
+    }
+
+    /** Declared engines pass the API's checks: one the API would refuse stops the start, saying which and why. */
+    @Test
+    void aDeclaredEngineTheApiWouldRefuseStopsTheStartNamingIt() throws Exception {
+        Path token = Files.writeString(dataDir.resolve("token"), "declared-secret");
+        String kubeconfig = """
+                apiVersion: v1
+                kind: Config
+                current-context: main
+                clusters:
+                - {name: c, cluster: {server: "https://127.0.0.1:6443"}}
+                users:
+                - {name: u, user: {tokenFile: %s}}
+                contexts:
+                - {name: main, context: {cluster: c, user: u}}
+                """.formatted(token);
+        DeclaredEngines declared = new DeclaredEngines(List.of(
+                new DeclaredEngines.DeclaredEngine("declared-fine", "test", "test://declared-fine", null, null, null),
+                new DeclaredEngines.DeclaredEngine("declared-file", "kubernetes", "from-kubeconfig", null,
+                        Map.of("kubeconfig", kubeconfig), null)));
+        EngineBootstrap bootstrap = new EngineBootstrap(service, adapters, declared, false, dataDir, List::of);
+
+        assertThatThrownBy(bootstrap::start).isInstanceOf(IllegalStateException.class)
+                .hasMessage("gantry.engines[1] (declared-file) is refused: credentials.kubeconfig: "
+                        + "users[0].user.tokenFile is a file reference; inline it as token")
+                .hasMessageNotContaining("declared-secret");
+        assertThat(bootstrap.isRunning()).isFalse();
+        assertThat(api().get("/api/v1/engines/declared-file").status()).isEqualTo(404);
     }
 }

@@ -4,6 +4,8 @@ import io.gantry.spi.EngineAdapter;
 import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConnection;
 import io.gantry.spi.InvalidSpecException;
+import java.net.URI;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -24,6 +26,12 @@ public class FakeEngineAdapter implements EngineAdapter {
         if (connection.endpoint() == null || !ENDPOINT.matcher(connection.endpoint()).matches()) {
             throw InvalidSpecException.of("endpoint", "must look like test://<name>");
         }
+    }
+
+    /** In memory: nothing on the network to check. */
+    @Override
+    public List<URI> destinations(EngineConnection connection) {
+        return List.of();
     }
 
     @Override

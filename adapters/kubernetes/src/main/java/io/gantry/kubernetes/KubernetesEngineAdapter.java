@@ -3,7 +3,9 @@ package io.gantry.kubernetes;
 import io.gantry.spi.EngineAdapter;
 import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConnection;
+import java.net.URI;
 import java.time.Clock;
+import java.util.List;
 
 /**
  * Kubernetes through the official client (client-java). How to register a cluster (kubeconfig,
@@ -26,6 +28,11 @@ public final class KubernetesEngineAdapter implements EngineAdapter {
     @Override
     public void validate(EngineConnection connection) {
         KubernetesSettings.validate(connection);
+    }
+
+    @Override
+    public List<URI> destinations(EngineConnection connection) {
+        return KubernetesSettings.destinations(connection);
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.google.gson.JsonParseException;
 import io.gantry.spi.EngineConflictException;
 import io.gantry.spi.EngineException;
 import io.gantry.spi.EngineForbiddenException;
+import io.gantry.spi.EngineMessages;
 import io.gantry.spi.EngineUnavailableException;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.WorkloadNotFoundException;
@@ -37,14 +38,18 @@ final class KubernetesErrors {
             return new EngineUnavailableException("the API server did not answer: " + why, e);
         }
         V1Status status = statusOf(e.getResponseBody());
-        String message = status != null && status.getMessage() != null ? status.getMessage()
-                : "HTTP " + e.getCode() + " from the API server";
-        return toException(e.getCode(), status, message, ref, e);
+        return toException(e.getCode(), status, message(e.getCode(), status), ref, e);
     }
 
     static EngineException toException(V1Status status, WorkloadRef ref) {
         int code = status.getCode() == null ? 500 : status.getCode();
-        return toException(code, status, status.getMessage() == null ? "HTTP " + code : status.getMessage(), ref, null);
+        return toException(code, status, message(code, status), ref, null);
+    }
+
+    /** The Status's own message, sanitized; only the code when the body was not a Status (a proxy's page...). */
+    static String message(int code, V1Status status) {
+        String message = EngineMessages.sanitize(status == null ? null : status.getMessage());
+        return message.isEmpty() ? "HTTP " + code + " from the API server" : message;
     }
 
     private static EngineException toException(int code, V1Status status, String message, WorkloadRef ref,
@@ -75,7 +80,7 @@ final class KubernetesErrors {
         if (status != null && status.getDetails() != null && status.getDetails().getCauses() != null) {
             for (V1StatusCause c : status.getDetails().getCauses()) {
                 errors.add(new InvalidSpecException.FieldError(modelField(c.getField(), service),
-                        c.getMessage() == null ? c.getReason() : c.getMessage()));
+                        EngineMessages.sanitize(c.getMessage() == null ? c.getReason() : c.getMessage())));
             }
         }
         if (errors.isEmpty()) {

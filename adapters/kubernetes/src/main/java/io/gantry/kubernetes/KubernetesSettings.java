@@ -94,6 +94,31 @@ record KubernetesSettings(List<String> namespaces, String defaultNamespace, Dura
         return new KubernetesSettings(namespaces, defaultNamespace, c.callTimeout(), resync);
     }
 
+    /**
+     * Where the client connects: the kubeconfig's server (its current or named context), the endpoint
+     * URL, or nothing for {@code in-cluster} (the pod's own API server, from the kubelet's environment).
+     */
+    static List<URI> destinations(EngineConnection c) {
+        if (c.credential("kubeconfig") != null) {
+            return List.of(serverUri(kubeConfig(c).getServer()));
+        }
+        return IN_CLUSTER.equals(c.endpoint()) ? List.of() : List.of(endpointUri(c.endpoint()));
+    }
+
+    /** The server as client-java's ClientBuilder reads it: without a scheme it is https. */
+    private static URI serverUri(String server) {
+        String url = server.trim().contains("://") ? server.trim() : "https://" + server.trim();
+        try {
+            URI uri = new URI(url);
+            if (uri.getHost() == null) {
+                throw InvalidSpecException.of("credentials.kubeconfig", "the context's cluster server is not a URL with a host");
+            }
+            return uri;
+        } catch (java.net.URISyntaxException e) {
+            throw InvalidSpecException.of("credentials.kubeconfig", "the context's cluster server is not a URL");
+        }
+    }
+
     /** Scopes to list and watch: the allow-list, or {@code null} meaning all namespaces. */
     List<String> scopes() {
         return namespaces.isEmpty() ? java.util.Collections.singletonList(null) : namespaces;
@@ -141,7 +166,7 @@ record KubernetesSettings(List<String> namespaces, String defaultNamespace, Dura
             }
             return builder.build();
         } catch (IOException e) {
-            // files the configuration points to: the service account's in a pod, or paths in a kubeconfig
+            // the service account's files in a pod (a registered kubeconfig may name no file: KubeconfigReferences)
             String field = c.credential("kubeconfig") != null ? "credentials.kubeconfig" : "endpoint";
             throw InvalidSpecException.of(field, "cannot configure the client: " + e.getMessage());
         }
@@ -162,16 +187,7 @@ record KubernetesSettings(List<String> namespaces, String defaultNamespace, Dura
             // the parser's message may quote the document: never echo credentials
             throw InvalidSpecException.of("credentials.kubeconfig", "not a kubeconfig document");
         }
-        if (doc.get("users") instanceof List<?> users) {
-            for (Object u : users) {
-                if (u instanceof Map<?, ?> entry && entry.get("user") instanceof Map<?, ?> user
-                        && (user.containsKey("exec") || user.containsKey("auth-provider"))) {
-                    // exec plugins would run a program on the Gantry server on behalf of whoever registers an engine
-                    throw InvalidSpecException.of("credentials.kubeconfig",
-                            "user '" + entry.get("name") + "' uses an exec or auth-provider plugin; use a token or client certificate");
-                }
-            }
-        }
+        KubeconfigReferences.refuse(doc);
         KubeConfig config;
         try {
             config = KubeConfig.loadKubeConfig(new StringReader(text));
@@ -189,6 +205,7 @@ record KubernetesSettings(List<String> namespaces, String defaultNamespace, Dura
         if (config.getServer() == null) {
             throw InvalidSpecException.of("credentials.kubeconfig", "the context's cluster has no server");
         }
+        serverUri(config.getServer());
         return config;
     }
 

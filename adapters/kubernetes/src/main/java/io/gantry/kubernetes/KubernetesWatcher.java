@@ -195,7 +195,7 @@ final class KubernetesWatcher implements Subscription {
                     if (code != null && code == 410) {
                         return true;
                     }
-                    throw new IOException("watch error: " + (event.status == null ? "?" : event.status.getMessage()));
+                    throw new IOException("watch error: " + KubernetesErrors.message(code == null ? 500 : code, event.status));
                 }
                 if (event.object == null || event.object.getMetadata() == null) {
                     continue;

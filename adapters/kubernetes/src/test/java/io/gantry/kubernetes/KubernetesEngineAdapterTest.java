@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.gantry.spi.EngineAdapter;
 import io.gantry.spi.EngineConnection;
 import io.gantry.spi.InvalidSpecException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -65,6 +66,48 @@ class KubernetesEngineAdapterTest {
         assertField(connection("", Map.of("kubeconfig", KUBECONFIG), Map.of("context", "missing")), "options.context");
         String exec = KUBECONFIG.replace("user: {token: abc}", "user: {exec: {command: /bin/sh}}") + "current-context: main\n";
         assertField(connection("", Map.of("kubeconfig", exec), Map.of()), "credentials.kubeconfig");
+    }
+
+    @Test
+    void aKubeconfigNamingAFileOrAPluginIsRefusedNamingTheEntry() {
+        String withContext = KUBECONFIG + "current-context: main\n";
+        assertRefused(withContext.replace("user: {token: abc}", "user: {tokenFile: /etc/shadow}"),
+                "users[0].user.tokenFile is a file reference; inline it as token");
+        // the inline value wins in client-java, but the reference alone says the document is not self-contained
+        assertRefused(withContext.replace("user: {token: abc}", "user: {client-certificate-data: Y2VydA==, "
+                + "client-key-data: a2V5, client-key: /root/.ssh/id_rsa}"), "users[0].user.client-key is a file reference");
+        assertRefused(withContext.replace("user: {token: abc}", "user: {client-certificate: /c.pem, client-key-data: a2V5}"),
+                "users[0].user.client-certificate is a file reference; inline it as client-certificate-data");
+        assertRefused(withContext.replace("cluster: {server: \"https://10.0.0.1:6443\"}",
+                        "cluster: {server: \"https://10.0.0.1:6443\", certificate-authority: /etc/ssl/private/ca.pem}"),
+                "clusters[0].cluster.certificate-authority is a file reference; inline it as certificate-authority-data");
+        assertRefused(withContext.replace("user: {token: abc}", "user: {auth-provider: {name: gcp, config: {cmd-path: /bin/sh}}}"),
+                "users[0].user.auth-provider runs a credential plugin");
+        // a user no context uses today is checked too: option context may name it later
+        assertRefused(withContext.replace("users:\n", "users:\n- name: spare\n  user: {tokenFile: /t}\n"),
+                "users[0].user.tokenFile");
+    }
+
+    @Test
+    void inlineKubeconfigCredentialsAreAcceptedAndTheServerIsTheDestination() {
+        String inline = KUBECONFIG.replace("cluster: {server: \"https://10.0.0.1:6443\"}",
+                "cluster: {server: \"10.0.0.9:6443\", certificate-authority-data: Y2E=}") + "current-context: main\n";
+        EngineConnection c = connection("https://ignored.example:1", Map.of("kubeconfig", inline), Map.of());
+
+        assertThatCode(() -> adapter.validate(c)).doesNotThrowAnyException();
+        assertThat(adapter.destinations(c)).containsExactly(URI.create("https://10.0.0.9:6443"));
+        assertThat(adapter.destinations(connection("https://10.0.0.1:6443", Map.of("token", "t"), Map.of())))
+                .containsExactly(URI.create("https://10.0.0.1:6443"));
+        assertThat(adapter.destinations(connection("in-cluster", Map.of(), Map.of()))).isEmpty();
+    }
+
+    private void assertRefused(String kubeconfig, String message) {
+        assertThatThrownBy(() -> adapter.validate(connection("", Map.of("kubeconfig", kubeconfig), Map.of())))
+                .isInstanceOfSatisfying(InvalidSpecException.class, e -> {
+                    assertThat(e.errors()).extracting(InvalidSpecException.FieldError::field)
+                            .containsExactly("credentials.kubeconfig");
+                    assertThat(e.errors().get(0).message()).startsWith(message);
+                });
     }
 
     @Test

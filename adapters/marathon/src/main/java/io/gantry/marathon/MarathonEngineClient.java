@@ -26,6 +26,7 @@ import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConflictException;
 import io.gantry.spi.EngineEvent;
 import io.gantry.spi.EngineForbiddenException;
+import io.gantry.spi.EngineMessages;
 import io.gantry.spi.EngineInfo;
 import io.gantry.spi.EngineUnavailableException;
 import io.gantry.spi.InvalidSpecException;
@@ -266,7 +267,7 @@ final class MarathonEngineClient implements EngineClient {
             }
             MarathonHttp.Response r = marathon.get("/v2/apps" + id + "?embed=app.lastTaskFailure");
             if (r.status() == 200) {
-                EngineEvent failure = mapper.lastFailure(Json.parse(r.body()).path("app"));
+                EngineEvent failure = mapper.lastFailure(parseOrEmpty(r.body()).path("app"));
                 if (failure != null && out.stream().noneMatch(e -> e.message().equals(failure.message()))) {
                     out.add(failure);
                 }
@@ -307,7 +308,7 @@ final class MarathonEngineClient implements EngineClient {
             MarathonHttp.Response r = marathon.send("POST", "/v2/apps", body.toString());
             if (r.status() == 409) {
                 throw new EngineConflictException("'" + id + "' already exists on Marathon engine "
-                        + settings.engineName() + ": " + message(r));
+                        + settings.engineName() + ": " + reason(r));
             }
             JsonNode created = expectOk(r, "app", id);
             LOG.log(System.Logger.Level.INFO, "deployed app {0} on Marathon engine {1}", id, settings.engineName());
@@ -432,38 +433,42 @@ final class MarathonEngineClient implements EngineClient {
      */
     static JsonNode expectOk(MarathonHttp.Response r, String what, String id) {
         if (r.ok()) {
-            return Json.parse(r.body());
+            try {
+                return Json.parse(r.body());
+            } catch (RuntimeException e) {
+                // the parser's message quotes the body: not passed on
+                throw new EngineUnavailableException(r.endpoint() + " answered " + what + " with a body that is not JSON");
+            }
         }
-        String message = message(r);
+        String reason = reason(r);
         switch (r.status()) {
-            case 401 -> throw new EngineForbiddenException("Marathon refused the credentials (HTTP 401): " + message);
-            case 403 -> throw new EngineForbiddenException("Marathon denied access to " + what + " (HTTP 403): "
-                    + message);
+            case 401 -> throw new EngineForbiddenException("Marathon refused the credentials (" + reason + ")");
+            case 403 -> throw new EngineForbiddenException("Marathon denied access to " + what + " (" + reason + ")");
             case 404 -> {
                 if (id != null) {
                     throw new WorkloadNotFoundException(id);
                 }
-                throw new EngineUnavailableException(r.endpoint() + " has no " + what + " endpoint (HTTP 404): "
-                        + message);
+                throw new EngineUnavailableException(r.endpoint() + " has no " + what + " endpoint (" + reason + ")");
             }
             case 409 -> {
                 List<String> deployments = deployments(r);
                 if (!deployments.isEmpty()) {
                     throw new EngineConflictException("'" + id + "' is locked by Marathon deployment "
                             + String.join(", ", deployments) + " in progress; retry when it ends, or set the "
-                            + "engine option force=true to cancel it (" + message + ")");
+                            + "engine option force=true to cancel it (" + reason + ")");
                 }
-                throw new EngineConflictException("Marathon refused the change of '" + id + "': " + message);
+                throw new EngineConflictException("Marathon refused the change of '" + id + "': " + reason);
             }
             case 400, 422 -> {
                 List<InvalidSpecException.FieldError> errors = new MarathonWorkloadMapper()
-                        .fieldErrors(parseOrEmpty(r.body()));
+                        .fieldErrors(parseOrEmpty(r.body())).stream()
+                        .map(e -> new InvalidSpecException.FieldError(e.field(), EngineMessages.sanitize(e.message())))
+                        .toList();
                 throw new InvalidSpecException("Marathon rejected " + (id == null ? what : "'" + id + "'") + ": "
-                        + message, errors.isEmpty() ? List.of(new InvalidSpecException.FieldError("spec", message))
+                        + reason, errors.isEmpty() ? List.of(new InvalidSpecException.FieldError("spec", reason))
                         : errors);
             }
-            default -> throw new EngineUnavailableException("Marathon answered HTTP " + r.status() + " for " + what
-                    + ": " + message);
+            default -> throw new EngineUnavailableException("Marathon answered " + reason + " for " + what);
         }
     }
 
@@ -478,14 +483,9 @@ final class MarathonEngineClient implements EngineClient {
         return ids;
     }
 
-    private static String message(MarathonHttp.Response r) {
-        JsonNode body = parseOrEmpty(r.body());
-        String m = text(body, "message");
-        if (m != null) {
-            return m;
-        }
-        String raw = r.body() == null ? "" : r.body().strip();
-        return raw.length() > 300 ? raw.substring(0, 300) + "..." : raw;
+    /** The status and Marathon's {@code message}; never the body itself (a proxy's page, say): see EngineMessages. */
+    private static String reason(MarathonHttp.Response r) {
+        return EngineMessages.httpReason(r.status(), text(parseOrEmpty(r.body()), "message"));
     }
 
     private static JsonNode parseOrEmpty(String body) {

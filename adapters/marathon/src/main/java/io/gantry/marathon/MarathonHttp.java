@@ -22,6 +22,10 @@ import io.gantry.spi.EngineUnavailableException;
  * on a connection error it tries the next ones. Reads (GET) also fail over after an I/O error
  * mid-response; writes fail over only when the connection was never made, so a write is never
  * sent twice.
+ *
+ * <p>Redirects (a standby Marathon sends {@code /v2/events} to the leader) are followed here, not by
+ * the JDK client: it would repeat the {@code Authorization} header to any host a redirect names. The
+ * credentials go along only to the registered endpoints; elsewhere the request goes without them.
  */
 final class MarathonHttp {
     /** A status and body, as Marathon answered. */
@@ -36,6 +40,7 @@ final class MarathonHttp {
     private final List<URI> endpoints;
     private final HttpClient client;
     private final AtomicInteger current = new AtomicInteger();
+    private static final int MAX_REDIRECTS = 5;
 
     /**
      * @param what      what is called, for messages ({@code Marathon}, {@code Mesos master})
@@ -46,8 +51,8 @@ final class MarathonHttp {
         this.what = what;
         this.endpoints = endpoints;
         HttpClient.Builder builder = HttpClient.newBuilder()
-                // standby Marathons (1.7+) redirect /v2/events to the leader
-                .followRedirects(HttpClient.Redirect.NORMAL)
+                // standby Marathons (1.7+) redirect /v2/events to the leader: followed by exchange()
+                .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(min(settings.callTimeout(), Duration.ofSeconds(5)));
         if (settings.sslContext() != null) {
             builder.sslContext(settings.sslContext());
@@ -85,7 +90,7 @@ final class MarathonHttp {
                         .method(method, HttpRequest.BodyPublishers.ofString(jsonBody, StandardCharsets.UTF_8));
             }
             try {
-                HttpResponse<String> r = client.send(request.build(),
+                HttpResponse<String> r = exchange(request.build(),
                         HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
                 if (r.statusCode() == 503) {
                     // a Marathon without a leader (election under way) refuses everything: another may have one
@@ -124,7 +129,7 @@ final class MarathonHttp {
             HttpRequest request = request(base, pathAndQuery, settings.callTimeout())
                     .header("Accept", accept).GET().build();
             try {
-                HttpResponse<InputStream> r = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+                HttpResponse<InputStream> r = exchange(request, HttpResponse.BodyHandlers.ofInputStream());
                 current.set(index);
                 return r;
             } catch (InterruptedException e) {
@@ -135,6 +140,56 @@ final class MarathonHttp {
             }
         }
         throw unavailable("GET " + stripQuery(pathAndQuery), last);
+    }
+
+    /**
+     * Sends and follows the redirects of a GET as {@link HttpClient.Redirect#NORMAL} would (never from
+     * https to http), with the {@code Authorization} header only for the registered endpoints.
+     */
+    private <T> HttpResponse<T> exchange(HttpRequest first, HttpResponse.BodyHandler<T> handler)
+            throws IOException, InterruptedException {
+        HttpRequest request = first;
+        for (int hop = 0; ; hop++) {
+            HttpResponse<T> response = client.send(request, handler);
+            String location = response.headers().firstValue("Location").orElse(null);
+            int status = response.statusCode();
+            boolean redirect = status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+            if (!redirect || location == null || !"GET".equals(request.method()) || hop == MAX_REDIRECTS) {
+                return response;
+            }
+            URI next;
+            try {
+                next = request.uri().resolve(location);
+            } catch (IllegalArgumentException notAUri) {
+                return response;
+            }
+            if ("https".equalsIgnoreCase(request.uri().getScheme()) && !"https".equalsIgnoreCase(next.getScheme())) {
+                return response;
+            }
+            if (response.body() instanceof InputStream unread) {
+                unread.close();
+            }
+            HttpRequest.Builder again = HttpRequest.newBuilder(next).GET();
+            request.timeout().ifPresent(again::timeout);
+            request.headers().map().forEach((name, values) -> {
+                if (!name.equalsIgnoreCase("Authorization")) {
+                    values.forEach(v -> again.header(name, v));
+                }
+            });
+            if (settings.authorization() != null && endpoints.stream().anyMatch(e -> sameOrigin(e, next))) {
+                again.header("Authorization", settings.authorization());
+            }
+            request = again.build();
+        }
+    }
+
+    private static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme() != null && a.getScheme().equalsIgnoreCase(b.getScheme())
+                && a.getHost() != null && a.getHost().equalsIgnoreCase(b.getHost()) && port(a) == port(b);
+    }
+
+    private static int port(URI uri) {
+        return uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
     }
 
     private HttpRequest.Builder request(URI base, String pathAndQuery, Duration timeout) {

@@ -423,6 +423,57 @@ class MarathonEngineClientTest {
     }
 
     @Test
+    void anHtmlErrorPageBecomesTheStatusOnlyAndAJsonMessageIsCut() {
+        server.answerEverythingWith(500, "<html><body>" + "TOP-SECRET-MARKER ".repeat(600) + "</body></html>");
+        assertThatThrownBy(client::listWorkloads).isInstanceOf(EngineUnavailableException.class)
+                .hasMessage("Marathon answered HTTP 500 for apps");
+        server.answerEverythingWith(502, "{\"message\": \"upstream\\n" + "TOP-SECRET-MARKER".repeat(60) + "\"}");
+        assertThatThrownBy(client::listWorkloads).isInstanceOfSatisfying(EngineUnavailableException.class, e ->
+                assertThat(e.getMessage()).startsWith("Marathon answered HTTP 502: upstream TOP-SECRET-MARKER")
+                        .hasSizeLessThan(200).doesNotContain("\n"));
+        server.answerEverythingWith(200, "not json: TOP-SECRET-MARKER");
+        assertThatThrownBy(client::ping).isInstanceOf(EngineUnavailableException.class)
+                .message().doesNotContain("TOP-SECRET-MARKER");
+        server.answerEverythingWith(0, null);
+    }
+
+    /** The JDK client would repeat the Authorization header to wherever a redirect points. */
+    @Test
+    void aRedirectCarriesTheCredentialsOnlyToARegisteredEndpoint() throws Exception {
+        com.sun.net.httpserver.HttpServer redirector = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        redirector.createContext("/", ex -> {
+            ex.getResponseHeaders().add("Location", server.url() + ex.getRequestURI());
+            ex.sendResponseHeaders(307, -1);
+            ex.close();
+        });
+        redirector.start();
+        server.requireAuthorization("token=only-for-registered");
+        String standby = "http://127.0.0.1:" + redirector.getAddress().getPort();
+        try (EngineClient elsewhere = withCredentials(standby, Map.of("token", "only-for-registered"));
+             EngineClient listed = withCredentials(standby + "," + server.url(), Map.of("token", "only-for-registered"))) {
+            assertThatThrownBy(elsewhere::ping).isInstanceOf(EngineForbiddenException.class).hasMessageContaining("401");
+            assertThat(listed.ping().degraded()).isFalse();
+            assertThat(server.requests()).contains("GET /v2/info");
+        } finally {
+            redirector.stop(0);
+        }
+    }
+
+    private static EngineClient withCredentials(String endpoint, Map<String, String> credentials) {
+        return new MarathonEngineAdapter().connect(new EngineConnection(UUID.randomUUID(), "redirected", endpoint, null,
+                credentials, null, Duration.ofSeconds(3)));
+    }
+
+    @Test
+    void destinationsAreEveryMarathonAndTheMesosMaster() {
+        EngineConnection c = new EngineConnection(UUID.randomUUID(), "d", "http://m1:8080,https://m2:8443", null, null,
+                Map.of("mesosUrl", "http://mesos:5050"), null);
+        assertThat(new MarathonEngineAdapter().destinations(c)).extracting(java.net.URI::toString)
+                .containsExactly("http://m1:8080", "https://m2:8443", "http://mesos:5050");
+    }
+
+    @Test
     void idsMarathonCannotHoldNameNoWorkload() {
         assertThat(client.getWorkload("Not A Marathon Id")).isEmpty();
         assertThatThrownBy(() -> client.delete("/UPPER/case")).isInstanceOf(WorkloadNotFoundException.class);

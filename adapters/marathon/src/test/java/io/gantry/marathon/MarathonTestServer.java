@@ -85,6 +85,7 @@ public final class MarathonTestServer implements AutoCloseable {
     private volatile String requiredAuthorization;
     private volatile boolean leaderless;
     private volatile Duration slowdown = Duration.ZERO;
+    private volatile Reply brokenAnswer;
 
     /** A Mesos task of an app. */
     private static final class Task {
@@ -205,6 +206,14 @@ public final class MarathonTestServer implements AutoCloseable {
         }
     }
 
+    /**
+     * From now on every request is answered with this status and this body (as text/html), as a proxy's
+     * error page in front of Marathon would; {@code null} answers normally again.
+     */
+    public void answerEverythingWith(int status, String html) {
+        this.brokenAnswer = html == null ? null : new Reply(status, html);
+    }
+
     /** Requests received, as {@code METHOD path?query}, oldest first. */
     public List<String> requests() {
         synchronized (requests) {
@@ -297,6 +306,17 @@ public final class MarathonTestServer implements AutoCloseable {
             String auth = requiredAuthorization;
             if (auth != null && !auth.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
                 send(ex, error(401, "Invalid username or password."));
+                return;
+            }
+            Reply broken = brokenAnswer;
+            if (broken != null) {
+                byte[] page = broken.body().getBytes(StandardCharsets.UTF_8);
+                ex.getResponseHeaders().set("Content-Type", "text/html");
+                ex.sendResponseHeaders(broken.status(), page.length);
+                try (OutputStream out = ex.getResponseBody()) {
+                    out.write(page);
+                }
+                ex.close();
                 return;
             }
             if (leaderless && path.startsWith("/v2/")) {

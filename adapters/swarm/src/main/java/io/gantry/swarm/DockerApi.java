@@ -3,6 +3,7 @@ package io.gantry.swarm;
 import io.gantry.spi.EngineConflictException;
 import io.gantry.spi.EngineException;
 import io.gantry.spi.EngineForbiddenException;
+import io.gantry.spi.EngineMessages;
 import io.gantry.spi.EngineUnavailableException;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.WorkloadNotFoundException;
@@ -182,7 +183,7 @@ final class DockerApi implements AutoCloseable {
     }
     /** Maps an error answer to the port's exceptions; {@code nativeId} names what a 404 is about. */
     EngineException failure(Reply reply, String nativeId) {
-        String message = errorMessage(reply.body());
+        String message = errorMessage(reply.status(), reply.body());
         return switch (reply.status()) {
             case 400 -> new InvalidSpecException(message, List.of(
                     new InvalidSpecException.FieldError(fieldOf(message), message)));
@@ -219,22 +220,27 @@ final class DockerApi implements AutoCloseable {
         return "spec";
     }
 
-    private static String errorMessage(byte[] body) {
-        String text = new String(body, StandardCharsets.UTF_8).trim();
+    /**
+     * dockerd's {@code {"message": ...}}, sanitized by EngineMessages; the status alone when the body is
+     * anything else (a proxy's page), which is never shown.
+     */
+    private static String errorMessage(int status, byte[] body) {
+        String text = null;
         try {
-            JsonNode message = JSON.readTree(text).path("message");
+            JsonNode message = JSON.readTree(body).path("message");
             if (message.isString()) {
-                text = message.stringValue();
+                text = message.stringValue().trim();
             }
         } catch (JacksonException e) {
-            // not the documented {"message": ...} body: show the text as it came
+            // not the documented {"message": ...} body
         }
         // dockerd forwards swarmkit's gRPC errors verbatim: keep only their description
-        int desc = text.indexOf(" desc = ");
-        if (text.startsWith("rpc error:") && desc >= 0) {
+        int desc = text == null ? -1 : text.indexOf(" desc = ");
+        if (desc >= 0 && text.startsWith("rpc error:")) {
             text = text.substring(desc + " desc = ".length());
         }
-        return text.isEmpty() ? "(no message)" : text;
+        String reason = EngineMessages.sanitize(text);
+        return reason.isEmpty() ? "HTTP " + status : reason;
     }
 
     private static String describe(Throwable e) {

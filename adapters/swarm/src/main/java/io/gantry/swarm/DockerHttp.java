@@ -93,6 +93,8 @@ final class DockerHttp implements AutoCloseable {
                 .setConnectionManager(connections)
                 .setDefaultRequestConfig(RequestConfig.custom().setConnectionRequestTimeout(Timeout.of(connectTimeout)).build())
                 .setRetryStrategy(new ReconnectOnlyRetryStrategy())
+                // dockerd never redirects: a redirect comes from something else, and only the daemon is talked to
+                .disableRedirectHandling()
                 .evictIdleConnections(TimeValue.ofSeconds(30))
                 .disableConnectionState()
                 .build();

@@ -103,4 +103,18 @@ class DockerApiDeadlineTest {
             // the client gave up: that is the point
         }
     }
+
+    /** Error answers are built without the network: what of a body reaches the message (see EngineMessages). */
+    @Test
+    void anErrorPageBecomesTheStatusAndDockerdsMessageIsCutAndFlattened() {
+        byte[] page = ("<html><body>" + "SECRET-MARKER ".repeat(800) + "</body></html>").getBytes(StandardCharsets.UTF_8);
+        assertThat(api.failure(new DockerApi.Reply(502, page, null), null))
+                .isInstanceOf(EngineUnavailableException.class).hasMessage("Docker engine 'silent' answered 502: HTTP 502");
+
+        byte[] json = ("{\"message\": \"rpc error: code = Unknown desc = bad\\r\\n" + "SECRET-MARKER".repeat(50) + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        assertThat(api.failure(new DockerApi.Reply(500, json, null), null).getMessage())
+                .startsWith("Docker engine 'silent' failed: bad SECRET-MARKER").doesNotContain("\r", "\n", "rpc error")
+                .hasSizeLessThan(160);
+    }
 }

@@ -3,6 +3,7 @@ package io.gantry.agent.adapter;
 import io.gantry.spi.EngineConflictException;
 import io.gantry.spi.EngineException;
 import io.gantry.spi.EngineForbiddenException;
+import io.gantry.spi.EngineMessages;
 import io.gantry.spi.EngineUnavailableException;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.WorkloadNotFoundException;
@@ -22,7 +23,9 @@ final class AgentErrors {
 
     static EngineException map(StatusRuntimeException e, String engine, String nativeId) {
         Status status = e.getStatus();
-        String detail = status.getDescription() == null ? status.getCode().name() : status.getDescription();
+        // whatever answers at the endpoint writes the description: only a short, clean reason is kept
+        String description = EngineMessages.sanitize(status.getDescription());
+        String detail = description.isEmpty() ? status.getCode().name() : description;
         return switch (status.getCode()) {
             case NOT_FOUND -> new WorkloadNotFoundException(nativeId);
             case ALREADY_EXISTS, ABORTED, FAILED_PRECONDITION -> new EngineConflictException(detail, e);

@@ -44,6 +44,19 @@ class AgentEngineAdapterTest {
     }
 
     @Test
+    void aStatusDescriptionIsCutAndAPageInItIsDropped() {
+        // grpc-java describes a non-gRPC answer with its status, headers and the start of its body
+        String page = "HTTP status code 502\ninvalid content-type: text/html\nDATA-----\n<html><body>"
+                + "SECRET-MARKER ".repeat(500) + "</body></html>";
+        assertThat(AgentErrors.map(Status.UNAVAILABLE.withDescription(page).asRuntimeException(), "e", null))
+                .hasMessage("agent engine 'e' is unavailable: UNAVAILABLE");
+        String longText = "disk full\r\n" + "SECRET-MARKER".repeat(40);
+        assertThat(AgentErrors.map(Status.INTERNAL.withDescription(longText).asRuntimeException(), "e", null).getMessage())
+                .startsWith("agent engine 'e' is unavailable: disk full SECRET-MARKER").doesNotContain("\r", "\n")
+                .hasSizeLessThan(160);
+    }
+
+    @Test
     void grpcCodesBecomePortExceptions() {
         assertThat(AgentErrors.map(Status.NOT_FOUND.asRuntimeException(), "e", "shop/web"))
                 .isInstanceOfSatisfying(WorkloadNotFoundException.class, e -> assertThat(e.nativeId()).isEqualTo("shop/web"));
