@@ -87,7 +87,7 @@ public final class AgentProcess implements AutoCloseable {
     }
 
     /** An agent started as operators start one by default: without the raw runtime. */
-    AgentProcess withoutRaw() {
+    public AgentProcess withoutRaw() {
         allowRaw = false;
         return this;
     }
