@@ -50,6 +50,9 @@ class AgentEndToEndIT extends IntegrationTest {
     static void embeddedAgent(DynamicPropertyRegistry registry) {
         registry.add("gantry.embedded-agent", () -> "true");
         registry.add("gantry.data-dir", DATA_DIR::toString);
+        // real processes (and runc containers) start here: on a busy shared machine a deploy of three replicas takes
+        // longer than the 1 s that the other ITs allow an engine call, which is about failing engines, not this
+        registry.add("gantry.sync.call-timeout", () -> "10s");
     }
 
     @Test
@@ -275,8 +278,10 @@ class AgentEndToEndIT extends IntegrationTest {
         try (AgentProcess agent = new AgentProcess(root.resolve("agent")).withoutRaw().start()) {
             BusyboxImage.importInto(agent, NAMESPACE, "busybox:e2e", BusyboxImage.tarball(root,
                     List.of("sh", "id", "env", "cat", "echo")));
+            // runc containers and a fresh gRPC channel: the slowest start here, given the time a busy machine needs
             Api.Response registered = admin.post("/api/v1/engines", Map.of("name", "e2e-runc", "kind", "agent",
-                    "endpoint", "grpc://127.0.0.1:" + agent.port, "credentials", Map.of("token", agent.token)));
+                    "endpoint", "grpc://127.0.0.1:" + agent.port, "credentials", Map.of("token", agent.token),
+                    "options", Map.of("callTimeout", "30s")));
             assertThat(registered.status()).as(registered.toString()).isEqualTo(201);
             Engines.awaitStatus(admin, "e2e-runc", "UP");
             JsonNode runtimes = operator.get("/api/v1/engines/e2e-runc").json().get("runtimes");

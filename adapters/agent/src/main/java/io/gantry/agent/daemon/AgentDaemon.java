@@ -98,7 +98,7 @@ public final class AgentDaemon implements AutoCloseable {
         AgentDaemon daemon;
         try {
             daemon = start(options);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | UncheckedIOException e) {
             // a task user or task directory that cannot be used: the operator's to fix, no stack trace
             System.err.println("gantry-agent: " + e.getMessage());
             System.exit(2);

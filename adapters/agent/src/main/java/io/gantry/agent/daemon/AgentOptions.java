@@ -29,7 +29,7 @@ import java.util.Map;
  * @param taskUser      user (name or {@code uid[:gid]}) that tasks run as when the agent runs as root; never root.
  *                      Ignored when the agent is not root: tasks then run as the agent's own user
  * @param taskDir       where tasks get their working directories, outside the data dir; {@code null} for
- *                      {@code <java.io.tmpdir>/gantry-tasks/<id of the data dir>}
+ *                      {@code <java.io.tmpdir>/gantry-tasks-<uid>/<digest of the data dir>}
  */
 public record AgentOptions(InetSocketAddress listen, String token, Path dataDir, InetSocketAddress metricsListen,
                            Path tlsCert, Path tlsKey, Path tlsCa, String advertiseHost, String nodeName,
@@ -46,7 +46,7 @@ public record AgentOptions(InetSocketAddress listen, String token, Path dataDir,
               --allow-raw-runtime offers the raw runtime (host processes): off by default, as whoever may
               deploy to the agent may then run any command on the host
               --task-user: tasks of an agent running as root run as this user (default nobody)
-              --task-dir: where tasks get their working directories (default <tmp>/gantry-tasks/...)
+              --task-dir: where tasks get their working directories (default <tmp>/gantry-tasks-<uid>/...)
               --token may be replaced by --token-file FILE or the GANTRY_AGENT_TOKEN variable
               (a token on the command line is visible to every local user in ps)""";
 

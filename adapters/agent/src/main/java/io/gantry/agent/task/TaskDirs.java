@@ -41,11 +41,12 @@ public final class TaskDirs {
     }
 
     /**
-     * The default root, {@code <java.io.tmpdir>/gantry-tasks/<digest of the data dir>} (so that agents sharing a
-     * host, a pool in tests or several servers, never share a task's directory), with its parent made safe.
+     * The default root, {@code <java.io.tmpdir>/gantry-tasks-<agent uid>/<digest of the data dir>} (so that agents
+     * sharing a host, a pool in tests or several servers, never share a task's directory, and agents of different
+     * users never trip over each other's), with its parent made safe.
      */
     public static Path defaultRoot(Path dataDir) {
-        Path parent = Path.of(System.getProperty("java.io.tmpdir"), "gantry-tasks");
+        Path parent = Path.of(System.getProperty("java.io.tmpdir"), "gantry-tasks-" + Math.max(0, TaskUser.agentUid()));
         try {
             Files.createDirectories(parent);
             secure(parent);

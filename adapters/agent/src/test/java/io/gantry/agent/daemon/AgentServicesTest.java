@@ -238,6 +238,20 @@ class AgentServicesTest {
         assertThat(cwd).as("the working dir goes with the task").doesNotExist();
     }
 
+    @Test
+    void aRootTaskUserOrATaskDirInsideTheDataDirIsRefused(@TempDir Path other) {
+        assertThatThrownBy(() -> new AgentCore(AgentOptions.loopback(0, TOKEN, other)
+                .withTasks(null, other.resolve("tasks-here")), noCgroups, Optional.empty()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--task-dir must be outside");
+        if (TaskUser.agentUid() == 0) {
+            assertThatThrownBy(() -> new AgentCore(AgentOptions.loopback(0, TOKEN, other).withTasks("root", null),
+                    noCgroups, Optional.empty())).hasMessageContaining("must not be root");
+            assertThatThrownBy(() -> new AgentCore(AgentOptions.loopback(0, TOKEN, other)
+                    .withTasks("gantry-no-such-user", null), noCgroups, Optional.empty()))
+                    .hasMessageContaining("does not exist");
+        }
+    }
+
     private static String line(String out, String prefix) {
         return out.lines().filter(l -> l.startsWith(prefix)).findFirst().map(l -> l.substring(prefix.length()))
                 .orElseThrow(() -> new AssertionError("no line " + prefix + " in " + out));
