@@ -36,8 +36,35 @@
       resources: { cpuMillis: num($('d-cpu').value), memoryBytes: memory === null ? null : memory * 1048576 },
       replicas: num($('d-replicas').value),
       healthCheck: health ? { type: health, path: $('d-health-path').value || null, port: num($('d-health-port').value) } : null,
+      runtime: $('d-runtime').value || null,
     };
   }
+
+  // The engine says which runtimes it offers and which of them this user may choose (a privileged one, the
+  // agent's raw host processes, takes an ADMIN); engines without a choice hide the field.
+  async function showRuntimes() {
+    const select = $('d-runtime');
+    select.replaceChildren(el('option', { value: '' }, 'Engine default'));
+    $('d-runtime-field').hidden = true;
+    $('d-runtime-note').textContent = '';
+    if (!$('d-engine').value) return;
+    const r = await api('GET', `/api/v1/engines/${encodeURIComponent($('d-engine').value)}`);
+    const runtimes = (r.ok && r.json && r.json.runtimes) || [];
+    if (!runtimes.length) return;
+    runtimes.forEach(rt => {
+      const option = el('option', { value: rt.name }, rt.name + (rt.privileged
+        ? (rt.allowed ? ' (host process)' : ' (host process: ADMIN only)') : ' (isolated)'));
+      option.disabled = !rt.allowed;
+      select.append(option);
+    });
+    if (runtimes.some(rt => !rt.allowed)) {
+      $('d-runtime-note').textContent = 'Runtimes that run host processes need an ADMIN; '
+        + 'choose an isolated one (with an image imported on the engine).';
+    }
+    $('d-runtime-field').hidden = false;
+  }
+  $('d-engine').addEventListener('change', showRuntimes);
+  showRuntimes();
 
   function follow(r, which) {
     if (r.status !== 202) { showProblem(which, alertBox, r); return; }

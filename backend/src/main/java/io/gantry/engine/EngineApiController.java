@@ -27,31 +27,38 @@ class EngineApiController {
     private final EngineStore store;
     private final EngineClients clients;
     private final EngineLeases leases;
+    private final PrivilegedRuntimes runtimes;
 
-    EngineApiController(EngineService service, EngineStore store, EngineClients clients, EngineLeases leases) {
+    EngineApiController(EngineService service, EngineStore store, EngineClients clients, EngineLeases leases,
+                        PrivilegedRuntimes runtimes) {
         this.service = service;
         this.store = store;
         this.clients = clients;
         this.leases = leases;
+        this.runtimes = runtimes;
     }
 
     @GetMapping
     Page<EngineView> list() {
         Map<UUID, Long> counts = store.workloadCounts();
         Map<UUID, String> owners = leases.owners();
-        return Page.of(store.findAll().stream().map(e -> view(e, counts, owners)).toList());
+        return Page.of(store.findAll().stream().map(e -> view(e, counts, owners, null)).toList());
     }
 
     @GetMapping("/{id}")
     EngineView get(@PathVariable String id) {
-        return view(engine(id), store.workloadCounts(), leases.owners());
+        Engine engine = engine(id);
+        // an engine known to be down is not asked: this read must not wait for its call timeout
+        boolean reachable = engine.status() == EngineStatus.UP || engine.status() == EngineStatus.DEGRADED;
+        return view(engine, store.workloadCounts(), leases.owners(),
+                reachable ? runtimes.choices(engine.id()) : List.of());
     }
 
     @PostMapping
     ResponseEntity<EngineView> create(@Valid @RequestBody EngineRequest request) {
         Engine engine = service.create(request);
         return ResponseEntity.created(URI.create("/api/v1/engines/" + engine.id()))
-                .body(view(engine, Map.of(), leases.owners()));
+                .body(view(engine, Map.of(), leases.owners(), null));
     }
 
     /** Tests a registration without saving it (ADMIN): {@code {ok, version, message}}. */
@@ -62,7 +69,7 @@ class EngineApiController {
 
     @PutMapping("/{id}")
     EngineView update(@PathVariable String id, @Valid @RequestBody EngineRequest request) {
-        return view(service.update(engine(id).id(), request), store.workloadCounts(), leases.owners());
+        return view(service.update(engine(id).id(), request), store.workloadCounts(), leases.owners(), null);
     }
 
     @DeleteMapping("/{id}")
@@ -81,8 +88,12 @@ class EngineApiController {
         return store.findByIdOrName(idOrName).orElseThrow(() -> new NotFoundException("engine", idOrName));
     }
 
-    /** @param owners the replica holding each engine's lease: its {@code syncOwner} */
-    private EngineView view(Engine e, Map<UUID, Long> counts, Map<UUID, String> owners) {
+    /**
+     * @param owners   the replica holding each engine's lease: its {@code syncOwner}
+     * @param runtimes what the engine offers the caller, or null where the engine is not asked (listings)
+     */
+    private EngineView view(Engine e, Map<UUID, Long> counts, Map<UUID, String> owners,
+                            List<PrivilegedRuntimes.Choice> runtimes) {
         List<String> capabilities;
         try {
             capabilities = clients.capabilities(e.id()).stream().sorted()
@@ -91,6 +102,6 @@ class EngineApiController {
             capabilities = List.of();
         }
         return new EngineView(e.id(), e.name(), e.kind(), e.endpoint(), e.labels(), e.options(), e.status(),
-                e.message(), e.lastSyncAt(), counts.getOrDefault(e.id(), 0L), capabilities, owners.get(e.id()));
+                e.message(), e.lastSyncAt(), counts.getOrDefault(e.id(), 0L), capabilities, owners.get(e.id()), runtimes);
     }
 }

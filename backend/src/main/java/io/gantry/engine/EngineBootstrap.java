@@ -4,7 +4,9 @@ import io.gantry.spi.EmbeddedEngineLauncher;
 import io.gantry.web.BadRequestException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -18,7 +20,9 @@ import org.springframework.stereotype.Component;
 /**
  * Before sync starts: upserts the engines declared in configuration and, when
  * {@code gantry.embedded-agent} is on, starts every embedded engine found on the classpath and
- * registers it as engine {@code local}. Embedded engines stop with the server.
+ * registers it as engine {@code local}. Embedded engines stop with the server. Settings under
+ * {@code gantry.embedded-agent.} ({@code raw}, {@code task-user}, {@code task-dir}; env
+ * {@code GANTRY_EMBEDDED_AGENT_RAW}...) are handed to the launchers, which read what their kind knows.
  */
 @Component
 @EnableConfigurationProperties(DeclaredEngines.class)
@@ -32,6 +36,7 @@ class EngineBootstrap implements SmartLifecycle {
     private final DeclaredEngines declared;
     private final boolean embeddedEnabled;
     private final Path dataDir;
+    private final Map<String, String> embeddedSettings;
     private final Supplier<Iterable<EmbeddedEngineLauncher>> launchers;
     private final List<EmbeddedEngineLauncher.EmbeddedEngine> running = new ArrayList<>();
     private volatile boolean started;
@@ -39,20 +44,41 @@ class EngineBootstrap implements SmartLifecycle {
     @Autowired
     EngineBootstrap(EngineService service, EngineAdapters adapters, DeclaredEngines declared,
                     @Value("${gantry.embedded-agent:false}") boolean embeddedEnabled,
-                    @Value("${gantry.data-dir}") Path dataDir) {
-        this(service, adapters, declared, embeddedEnabled, dataDir, () -> ServiceLoader.load(
-                EmbeddedEngineLauncher.class, EngineBootstrap.class.getClassLoader()));
+                    @Value("${gantry.data-dir}") Path dataDir,
+                    // raw: the agent runs host processes for whoever started the server (java -jar); false for runc only
+                    @Value("${gantry.embedded-agent.raw:true}") String raw,
+                    @Value("${gantry.embedded-agent.task-user:}") String taskUser,
+                    @Value("${gantry.embedded-agent.task-dir:}") String taskDir) {
+        this(service, adapters, declared, embeddedEnabled, dataDir, settings(raw, taskUser, taskDir),
+                () -> ServiceLoader.load(EmbeddedEngineLauncher.class, EngineBootstrap.class.getClassLoader()));
     }
 
-    /** @param launchers the embedded engines to start; the classpath's in production */
+    /**
+     * @param embeddedSettings what each launcher is started with (see {@link EmbeddedEngineLauncher#start(Path, Map)})
+     * @param launchers        the embedded engines to start; the classpath's in production
+     */
     EngineBootstrap(EngineService service, EngineAdapters adapters, DeclaredEngines declared, boolean embeddedEnabled,
-                    Path dataDir, Supplier<Iterable<EmbeddedEngineLauncher>> launchers) {
+                    Path dataDir, Map<String, String> embeddedSettings,
+                    Supplier<Iterable<EmbeddedEngineLauncher>> launchers) {
         this.service = service;
         this.adapters = adapters;
         this.declared = declared;
         this.embeddedEnabled = embeddedEnabled;
         this.dataDir = dataDir;
+        this.embeddedSettings = Map.copyOf(embeddedSettings);
         this.launchers = launchers;
+    }
+
+    private static Map<String, String> settings(String raw, String taskUser, String taskDir) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("raw", raw);
+        if (!taskUser.isBlank()) {
+            settings.put("task-user", taskUser);
+        }
+        if (!taskDir.isBlank()) {
+            settings.put("task-dir", taskDir);
+        }
+        return settings;
     }
 
     @Override
@@ -82,7 +108,8 @@ class EngineBootstrap implements SmartLifecycle {
                 continue;
             }
             String name = running.isEmpty() ? "local" : "local-" + launcher.kind();
-            EmbeddedEngineLauncher.EmbeddedEngine engine = launcher.start(dataDir.resolve(launcher.kind()).toAbsolutePath());
+            EmbeddedEngineLauncher.EmbeddedEngine engine = launcher.start(dataDir.resolve(launcher.kind()).toAbsolutePath(),
+                    embeddedSettings);
             running.add(engine);
             service.upsertByName(new EngineRequest(name, launcher.kind(), engine.endpoint(), null,
                     engine.credentials(), null));

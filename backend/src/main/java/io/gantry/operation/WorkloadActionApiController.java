@@ -2,6 +2,7 @@ package io.gantry.operation;
 
 import io.gantry.engine.Engine;
 import io.gantry.engine.EngineStore;
+import io.gantry.engine.PrivilegedRuntimes;
 import io.gantry.spi.Capability;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.web.BadRequestException;
@@ -32,11 +33,14 @@ class WorkloadActionApiController {
     private final OperationService operations;
     private final EngineStore engines;
     private final WorkloadStore workloads;
+    private final PrivilegedRuntimes runtimes;
 
-    WorkloadActionApiController(OperationService operations, EngineStore engines, WorkloadStore workloads) {
+    WorkloadActionApiController(OperationService operations, EngineStore engines, WorkloadStore workloads,
+                                PrivilegedRuntimes runtimes) {
         this.operations = operations;
         this.engines = engines;
         this.workloads = workloads;
+        this.runtimes = runtimes;
     }
 
     @PostMapping("/workloads")
@@ -45,6 +49,7 @@ class WorkloadActionApiController {
         WorkloadRequests.checkSpec(body.spec());
         Engine engine = engines.findByIdOrName(body.engine())
                 .orElseThrow(() -> BadRequestException.field("engine", "no engine has the id or name '" + body.engine() + "'"));
+        runtimes.requireAllowed(engine, body.spec());
         WorkloadDefinition definition = new WorkloadDefinition(body.namespace(), body.name(), body.kind(),
                 body.labels(), body.spec());
         Map<String, Object> request = new LinkedHashMap<>();
@@ -62,9 +67,12 @@ class WorkloadActionApiController {
                                      @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {
         WorkloadRequests.checkSpec(body.spec());
         WorkloadView w = workload(id);
+        runtimes.requireAllowed(engine(w), body.spec());
         return accepted(operations.submit("update", engine(w), id, Capability.UPDATE, key,
                 Map.of("image", String.valueOf(body.spec().image())), new EngineWork.Update(w.nativeId(), body.spec())));
     }
+
+    // scale, restart and delete run nothing new: an OPERATOR may do them to a workload on a privileged runtime too
 
     @PostMapping("/workloads/{id}/scale")
     ResponseEntity<Operation> scale(@PathVariable UUID id, @Valid @RequestBody WorkloadRequests.Scale body,

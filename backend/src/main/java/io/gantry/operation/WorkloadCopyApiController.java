@@ -3,6 +3,7 @@ package io.gantry.operation;
 import io.gantry.engine.Engine;
 import io.gantry.engine.EngineClients;
 import io.gantry.engine.EngineStore;
+import io.gantry.engine.PrivilegedRuntimes;
 import io.gantry.spi.Capability;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadSpec;
@@ -33,9 +34,11 @@ class WorkloadCopyApiController {
     private final WorkloadStore workloads;
     private final EngineClients clients;
     private final SyncCoordinator sync;
+    private final PrivilegedRuntimes runtimes;
 
     WorkloadCopyApiController(OperationService operations, EngineStore engines, WorkloadStore workloads,
-                              EngineClients clients, SyncCoordinator sync) {
+                              EngineClients clients, SyncCoordinator sync, PrivilegedRuntimes runtimes) {
+        this.runtimes = runtimes;
         this.operations = operations;
         this.engines = engines;
         this.workloads = workloads;
@@ -71,6 +74,7 @@ class WorkloadCopyApiController {
         }
         WorkloadDefinition copy = new WorkloadDefinition(namespace, name, original.kind(), original.labels(), spec);
         operations.requireCapability(target, Capability.DEPLOY);
+        runtimes.requireAllowed(target, copy.spec());
         // what the target would refuse (a name it cannot take, a port another service holds) is a 422 now
         clients.call(target.id(), "check copy", client -> {
             client.checkDeploy(copy);

@@ -3,6 +3,7 @@ package io.gantry.operation;
 import io.gantry.engine.Engine;
 import io.gantry.engine.EngineClients;
 import io.gantry.engine.EngineStore;
+import io.gantry.engine.PrivilegedRuntimes;
 import io.gantry.manifest.ManifestFormats;
 import io.gantry.spi.Capability;
 import io.gantry.spi.InvalidSpecException;
@@ -31,13 +32,15 @@ class WorkloadImportApiController {
     private final EngineStore engines;
     private final ManifestFormats formats;
     private final EngineClients clients;
+    private final PrivilegedRuntimes runtimes;
 
     WorkloadImportApiController(OperationService operations, EngineStore engines, ManifestFormats formats,
-                                EngineClients clients) {
+                                EngineClients clients, PrivilegedRuntimes runtimes) {
         this.operations = operations;
         this.engines = engines;
         this.formats = formats;
         this.clients = clients;
+        this.runtimes = runtimes;
     }
 
     /** The operations an import started, in document order. */
@@ -61,6 +64,7 @@ class WorkloadImportApiController {
         operations.requireCapability(engine, Capability.DEPLOY);
         // every workload is checked with the engine before the first is deployed: a bad one deploys none
         for (ManifestFormat.Parsed p : parsed) {
+            runtimes.requireAllowed(engine, p.definition().spec());
             clients.call(engine.id(), "check import", client -> {
                 client.checkDeploy(p.definition());
                 return null;

@@ -49,6 +49,12 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
                 e.errors().stream().map(p -> fieldError(p.field(), p.message())).toList());
     }
 
+    @ExceptionHandler(ForbiddenException.class)
+    ResponseEntity<Object> forbidden(ForbiddenException e) {
+        return problem(HttpStatus.FORBIDDEN, "forbidden", "Forbidden", e.getMessage(),
+                e.errors().stream().map(p -> fieldError(p.field(), p.message())).toList());
+    }
+
     @ExceptionHandler(NotFoundException.class)
     ResponseEntity<Object> notFound(NotFoundException e) {
         return problem(HttpStatus.NOT_FOUND, "not-found", "Not found", e.getMessage(), null);

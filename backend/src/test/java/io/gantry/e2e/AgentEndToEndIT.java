@@ -3,6 +3,8 @@ package io.gantry.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.gantry.agent.adapter.AgentProcess;
+import io.gantry.agent.adapter.BusyboxImage;
 import io.gantry.history.HistorySampler;
 import io.gantry.spi.RequiredEngine;
 import io.gantry.support.Api;
@@ -48,6 +50,9 @@ class AgentEndToEndIT extends IntegrationTest {
     static void embeddedAgent(DynamicPropertyRegistry registry) {
         registry.add("gantry.embedded-agent", () -> "true");
         registry.add("gantry.data-dir", DATA_DIR::toString);
+        // real processes (and runc containers) start here: on a busy shared machine a deploy of three replicas takes
+        // longer than the 1 s that the other ITs allow an engine call, which is about failing engines, not this
+        registry.add("gantry.sync.call-timeout", () -> "10s");
     }
 
     @Test
@@ -191,6 +196,151 @@ class AgentEndToEndIT extends IntegrationTest {
             assertThat(e.get("field").asString()).isEqualTo("spec.resources.memoryBytes");
             assertThat(e.get("message").asString()).isEqualTo("must not be negative");
         });
+    }
+
+    /**
+     * Issue 13 on the built-in engine: a raw task is a host process, so an OPERATOR may not start one (the effective
+     * runtime counts, not only the named one); an ADMIN's runs as the task user with nothing of the server's
+     * environment and cannot read the server's data dir. Scaling an existing raw workload stays an OPERATOR's.
+     */
+    @Test
+    void anOperatorMayNotRunHostProcessesAndAnAdminsRunWithoutTheServersSecrets() {
+        Api admin = api();
+        Api operator = new Api(port, tokenOf(admin, "e2e-operator", "OPERATOR"));
+        Engines.awaitStatus(admin, "local", "UP");
+        assertThat(operator.get("/api/v1/engines/local").json().get("runtimes")).as("what the operator may choose")
+                .anySatisfy(r -> {
+                    assertThat(r.get("name").asString()).isEqualTo("raw");
+                    assertThat(r.get("privileged").asBoolean()).isTrue();
+                    assertThat(r.get("allowed").asBoolean()).isFalse();
+                });
+        assertThat(admin.get("/api/v1/engines/local").json().get("runtimes"))
+                .anySatisfy(r -> assertThat(r.get("name").asString() + r.get("allowed").asBoolean()).isEqualTo("rawtrue"));
+
+        for (Map<String, Object> spec : List.<Map<String, Object>>of(
+                Map.of("command", List.of("id"), "replicas", 1, "runtime", "raw"),
+                Map.of("command", List.of("id"), "replicas", 1))) {
+            Api.Response denied = operator.post("/api/v1/workloads", Map.of("engine", "local", "namespace", NAMESPACE,
+                    "name", "sneaky", "kind", "JOB", "spec", spec));
+            assertThat(denied.status()).as(denied.toString()).isEqualTo(403);
+            assertThat(denied.contentType()).startsWith("application/problem+json");
+            assertThat(denied.json().get("detail").asString()).contains("'raw'");
+            assertThat(denied.json().get("errors")).anySatisfy(e ->
+                    assertThat(e.get("field").asString()).isEqualTo("spec.runtime"));
+        }
+        assertThat(admin.get("/api/v1/workloads?engine=local&q=sneaky").json().get("total").asInt()).isZero();
+
+        Path secretKey = DATA_DIR.resolve("secret.key");
+        Path agentState = DATA_DIR.resolve("agent").resolve("containers").resolve(NAMESPACE).resolve("peek.json");
+        assertThat(secretKey).as("the server's key, which a task must not read").isRegularFile();
+        String script = "echo uid=$(id -u); env; cat " + secretKey + " >/dev/null && echo key-read || echo key-denied;"
+                + " cat " + agentState + " >/dev/null && echo state-read || echo state-denied";
+        Api.Response deploy = admin.post("/api/v1/workloads", Map.of("engine", "local", "namespace", NAMESPACE,
+                "name", "peek", "kind", "JOB", "spec", Map.of("command", List.of("/bin/sh", "-c", script),
+                        "env", Map.of("FROM_SPEC", "yes"), "replicas", 1, "runtime", "raw")));
+        assertThat(deploy.status()).as(deploy.toString()).isEqualTo(202);
+        String id = awaitOperation(admin, deploy.location(), "SUCCEEDED").get("workloadId").asString();
+        assertThat(agentState).as("the agent's state of the task exists").isRegularFile();
+        String out = awaitLogs(admin, id, "state-");
+        assertThat(out).as(out).contains("key-denied", "state-denied").doesNotContain("key-read", "state-read")
+                .containsPattern("uid=[1-9]\\d*");
+        List<String> names = variableNames(out);
+        assertThat(names).contains("FROM_SPEC", "GANTRY_TASK_ID", "PATH", "HOME", "LANG");
+        List<String> servers = new ArrayList<>(System.getenv().keySet());
+        // the shell sets these itself, whatever it was given
+        servers.removeAll(List.of("PATH", "HOME", "LANG", "PWD", "OLDPWD", "SHLVL", "_"));
+        assertThat(names).as("nothing of the server's environment").doesNotContainAnyElementsOf(servers);
+
+        // an ADMIN's raw workload: an OPERATOR may scale it (nothing new runs), not change what it runs
+        Api.Response scale = operator.post("/api/v1/workloads/" + id + "/scale", Map.of("replicas", 0));
+        assertThat(scale.status()).as(scale.toString()).isEqualTo(202);
+        awaitOperation(admin, scale.location(), "SUCCEEDED");
+        Api.Response update = operator.put("/api/v1/workloads/" + id + "/spec", Map.of("spec", Map.of(
+                "command", List.of("id"), "replicas", 1, "runtime", "raw")));
+        assertThat(update.status()).as(update.toString()).isEqualTo(403);
+        Api.Response delete = operator.delete("/api/v1/workloads/" + id);
+        assertThat(delete.status()).as(delete.toString()).isEqualTo(202);
+        awaitOperation(admin, delete.location(), "SUCCEEDED");
+    }
+
+    /**
+     * Issue 13 on a standalone agent (no raw runtime, as agents start by default): an OPERATOR's runc task runs as
+     * the task user with a clean environment, and a raw one is refused by the agent as a problem naming the runtime.
+     */
+    @Test
+    void anOperatorsRuncTaskRunsUnprivilegedAndAnAgentWithoutRawRefusesIt() throws Exception {
+        RequiredEngine.require("root".equals(System.getProperty("user.name")) && onPath("runc"),
+                "runc run as root (apt-get install -y runc)");
+        RequiredEngine.require(Files.isExecutable(BusyboxImage.BUSYBOX), "busybox-static (apt-get install -y busybox-static)");
+        Api admin = api();
+        Api operator = new Api(port, tokenOf(admin, "e2e-runc-operator", "OPERATOR"));
+        Path root = Files.createTempDirectory(Path.of("target"), "agent-e2e-runc-");
+        try (AgentProcess agent = new AgentProcess(root.resolve("agent")).withoutRaw().start()) {
+            BusyboxImage.importInto(agent, NAMESPACE, "busybox:e2e", BusyboxImage.tarball(root,
+                    List.of("sh", "id", "env", "cat", "echo")));
+            // runc containers and a fresh gRPC channel: the slowest start here, given the time a busy machine needs
+            Api.Response registered = admin.post("/api/v1/engines", Map.of("name", "e2e-runc", "kind", "agent",
+                    "endpoint", "grpc://127.0.0.1:" + agent.port, "credentials", Map.of("token", agent.token),
+                    "options", Map.of("callTimeout", "30s")));
+            assertThat(registered.status()).as(registered.toString()).isEqualTo(201);
+            Engines.awaitStatus(admin, "e2e-runc", "UP");
+            JsonNode runtimes = operator.get("/api/v1/engines/e2e-runc").json().get("runtimes");
+            assertThat(runtimes).hasSize(1).allSatisfy(r -> {
+                assertThat(r.get("name").asString()).isEqualTo("runc");
+                assertThat(r.get("allowed").asBoolean()).isTrue();
+            });
+
+            String script = "echo uid=$(id -u); env; cat /etc/shadow >/dev/null && echo host-read || echo host-denied";
+            Api.Response deploy = operator.post("/api/v1/workloads", Map.of("engine", "e2e-runc", "namespace",
+                    NAMESPACE, "name", "boxed", "kind", "JOB", "spec", Map.of("image", "busybox:e2e",
+                            "command", List.of("/bin/sh", "-c", script), "replicas", 1)));
+            assertThat(deploy.status()).as(deploy.toString()).isEqualTo(202);
+            String id = awaitOperation(admin, deploy.location(), "SUCCEEDED").get("workloadId").asString();
+            assertThat(admin.get("/api/v1/workloads/" + id).json().get("spec").get("runtime").asString()).isEqualTo("runc");
+            String out = awaitLogs(admin, id, "host-");
+            assertThat(out).as(out).contains("uid=65534", "host-denied");
+            List<String> names = variableNames(out);
+            assertThat(names).contains("GANTRY_TASK_ID", "PATH").doesNotContain("GANTRY_AGENT_TOKEN", "JAVA_HOME");
+
+            Api.Response raw = operator.post("/api/v1/workloads", Map.of("engine", "e2e-runc", "namespace", NAMESPACE,
+                    "name", "hosted", "spec", Map.of("command", List.of("id"), "replicas", 1, "runtime", "raw")));
+            assertThat(raw.status()).as(raw.toString()).isEqualTo(422);
+            assertThat(raw.json().get("detail").asString()).contains("--allow-raw-runtime");
+            assertThat(raw.json().get("errors")).anySatisfy(e ->
+                    assertThat(e.get("field").asString()).isEqualTo("spec.runtime"));
+            awaitOperation(admin, admin.delete("/api/v1/workloads/" + id).location(), "SUCCEEDED");
+        } finally {
+            admin.delete("/api/v1/engines/e2e-runc");
+        }
+    }
+
+    /** A user of {@code role} and an API token of theirs. */
+    private static String tokenOf(Api admin, String username, String role) {
+        String password = "password-of-" + username;
+        Api.Response created = admin.post("/api/v1/users", Map.of("username", username, "password", password,
+                "role", role));
+        assertThat(created.status()).as(created.toString()).isIn(201, 409);
+        Api.Response token = admin.send(HttpRequest.newBuilder(URI.create(admin.base() + "/api/v1/auth/token"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                        Api.JSON.writeValueAsString(Map.of("username", username, "password", password)))));
+        assertThat(token.status()).as(token.toString()).isEqualTo(200);
+        return token.json().get("token").asString();
+    }
+
+    /** Names of the variables {@code env} printed, from the logs API's {@code [instance] line} text. */
+    private static List<String> variableNames(String logs) {
+        return logs.lines().map(l -> l.replaceFirst("^\\[[^]]*] ", ""))
+                .filter(l -> l.matches("[A-Za-z_][A-Za-z0-9_]*=.*")).map(l -> l.substring(0, l.indexOf('='))).toList();
+    }
+
+    /** The workload's output once a line containing {@code marker} is there. */
+    private static String awaitLogs(Api api, String id, String marker) {
+        String[] out = new String[1];
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            out[0] = api.get("/api/v1/workloads/" + id + "/logs?tail=200").body();
+            return out[0] != null && out[0].contains(marker);
+        });
+        return out[0];
     }
 
     /** python3's http.server, else busybox httpd; a shell expands {@code $PORT0}, then becomes the server. */

@@ -31,12 +31,19 @@ class EmbeddedEngineIT extends IntegrationTest {
     @Test
     void startsRegistersAndStopsTheEmbeddedEngine() {
         AtomicReference<Path> startedIn = new AtomicReference<>();
+        AtomicReference<Map<String, String>> startedWith = new AtomicReference<>();
         AtomicBoolean closed = new AtomicBoolean();
         FakeEngine.named("embedded-local").putQuietly(FakeEngine.workload("default", "hello", "raw", 1, Map.of()));
         EmbeddedEngineLauncher launcher = new EmbeddedEngineLauncher() {
             @Override
             public String kind() {
                 return "test";
+            }
+
+            @Override
+            public EmbeddedEngine start(Path dir, Map<String, String> settings) {
+                startedWith.set(settings);
+                return start(dir);
             }
 
             @Override
@@ -61,10 +68,11 @@ class EmbeddedEngineIT extends IntegrationTest {
             }
         };
         EngineBootstrap bootstrap = new EngineBootstrap(service, adapters, new DeclaredEngines(List.of()), true,
-                dataDir, () -> List.of(launcher));
+                dataDir, Map.of("raw", "false"), () -> List.of(launcher));
 
         bootstrap.start();
         assertThat(startedIn.get()).isEqualTo(dataDir.resolve("test").toAbsolutePath());
+        assertThat(startedWith.get()).as("gantry.embedded-agent.* reach the launcher").containsEntry("raw", "false");
         Api api = api();
         JsonNode local = Engines.awaitStatus(api, "local", "UP");
         assertThat(local.get("endpoint").asString()).isEqualTo("test://embedded-local");

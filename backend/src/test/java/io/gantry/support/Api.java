@@ -11,14 +11,21 @@ import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** A tiny HTTP client for API tests; every call carries the bootstrap admin token. */
+/** A tiny HTTP client for API tests; every call carries the bootstrap admin token, or the token it was given. */
 public final class Api {
     public static final JsonMapper JSON = JsonMapper.builder().build();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
+    private final String token;
 
     public Api(int port) {
+        this(port, IntegrationTest.ADMIN_TOKEN);
+    }
+
+    /** A client acting as whoever {@code token} belongs to. */
+    public Api(int port, String token) {
         this.base = "http://localhost:" + port;
+        this.token = token;
     }
 
     public String base() {
@@ -49,7 +56,7 @@ public final class Api {
 
     public HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + IntegrationTest.ADMIN_TOKEN);
+                .header("Authorization", "Bearer " + token);
     }
 
     public Response send(HttpRequest.Builder request) {

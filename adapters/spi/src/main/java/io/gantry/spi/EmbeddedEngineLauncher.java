@@ -21,6 +21,16 @@ public interface EmbeddedEngineLauncher {
      */
     EmbeddedEngine start(Path dataDir);
 
+    /**
+     * Starts the engine with settings of the server's configuration ({@code gantry.embedded-agent.*}); each kind
+     * documents the keys it reads and ignores the others. The default ignores them all.
+     *
+     * @param settings never {@code null}; values as configured, e.g. {@code raw=false}
+     */
+    default EmbeddedEngine start(Path dataDir, java.util.Map<String, String> settings) {
+        return start(dataDir);
+    }
+
     /** A running embedded engine: how to reach it, and how to stop it. */
     interface EmbeddedEngine extends AutoCloseable {
         /** Endpoint to register, as {@link EngineConnection#endpoint()} expects for this kind. */

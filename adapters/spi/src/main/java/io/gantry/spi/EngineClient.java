@@ -82,6 +82,32 @@ public interface EngineClient extends AutoCloseable {
     default void checkScale(String nativeId, int replicas) {
     }
 
+    /**
+     * The runtimes this engine offers for {@link WorkloadSpec#runtime()}, as last learned from the engine (it may be
+     * asked once, within the call timeout, when nothing was learned yet). Empty for engines without a choice of
+     * runtime.
+     *
+     * @throws EngineUnavailableException when the engine had to be asked and did not answer
+     */
+    default List<EngineRuntime> runtimes() {
+        return List.of();
+    }
+
+    /**
+     * The {@link EngineRuntime#privileged() privileged} runtime {@code spec} would run with here, its runtime settled
+     * as the engine settles a spec that names none (the agent picks {@code runc} for an imported image, else
+     * {@code raw}), so that the server can keep it to administrators. May ask the engine, within the call timeout.
+     *
+     * @return the runtime's name, or empty when the workload would run unprivileged (always, for engines without
+     * privileged runtimes)
+     * @throws InvalidSpecException       naming {@code spec.runtime} when the engine does not offer the runtime
+     *                                    the spec would run with (e.g. the agent's raw runtime is off)
+     * @throws EngineUnavailableException when the engine had to be asked and did not answer
+     */
+    default Optional<String> privilegedRuntime(WorkloadSpec spec) {
+        return Optional.empty();
+    }
+
     /** Replaces the spec (rolling where the engine supports it). A concurrent change gives {@link EngineConflictException}. */
     void update(String nativeId, WorkloadSpec spec);
 

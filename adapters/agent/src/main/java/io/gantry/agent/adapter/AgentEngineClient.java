@@ -1,5 +1,7 @@
 package io.gantry.agent.adapter;
 
+import io.gantry.agent.api.v1.CheckContainerRequest;
+import io.gantry.agent.api.v1.CheckContainerResponse;
 import io.gantry.agent.api.v1.Container;
 import io.gantry.agent.api.v1.ContainerSpec;
 import io.gantry.agent.api.v1.CreateContainerRequest;
@@ -29,6 +31,7 @@ import io.gantry.spi.EngineConnection;
 import io.gantry.spi.EngineEvent;
 import io.gantry.spi.EngineException;
 import io.gantry.spi.EngineInfo;
+import io.gantry.spi.EngineRuntime;
 import io.gantry.spi.InstanceUsage;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.LogLine;
@@ -38,6 +41,7 @@ import io.gantry.spi.Subscription;
 import io.gantry.spi.WatchListener;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
+import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadNotFoundException;
 import io.gantry.spi.WorkloadSpec;
 import io.grpc.Status;
@@ -76,6 +80,8 @@ final class AgentEngineClient implements EngineClient {
     private final AgentStubs stubs;
     private final List<AgentWatch> watches = new CopyOnWriteArrayList<>();
     private volatile String nodeName;
+    /** The agent's runtimes as its last Node.Info told; null until asked. */
+    private volatile List<EngineRuntime> runtimes;
     /** The {@code namespaces} option: agent namespaces this engine shows; empty for all. */
     private final Set<String> namespaces;
 
@@ -99,8 +105,45 @@ final class AgentEngineClient implements EngineClient {
             NodeInfoResponse info = stubs.node().info(NodeInfoRequest.getDefaultInstance());
             HealthResponse health = stubs.node().health(HealthRequest.getDefaultInstance());
             nodeName = info.getName();
+            runtimes = runtimesOf(info);
             return new EngineInfo(info.getVersion(), !health.getServing(), String.join("; ", health.getNotesList()));
         });
+    }
+
+    @Override
+    public List<EngineRuntime> runtimes() {
+        List<EngineRuntime> known = runtimes;
+        if (known == null) {
+            known = call(null, () -> runtimesOf(stubs.node().info(NodeInfoRequest.getDefaultInstance())));
+            runtimes = known;
+        }
+        return known;
+    }
+
+    /** The agent settles the runtime itself (Containers.Check), so that its default rule lives in one place. */
+    @Override
+    public Optional<String> privilegedRuntime(WorkloadSpec spec) {
+        ContainerSpec wanted = AgentWorkloadMapper.toContainerSpec(spec, WorkloadKind.SERVICE);
+        CheckContainerResponse checked;
+        try {
+            checked = stubs.containers(DEFAULT_NAMESPACE).check(CheckContainerRequest.newBuilder().setSpec(wanted).build());
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
+                // an agent older than Check: every runtime it may pick by default counts, raw being privileged
+                boolean maybeRaw = wanted.getRuntime().isEmpty() || "raw".equals(wanted.getRuntime());
+                return maybeRaw && runtimes().stream().anyMatch(r -> r.name().equals("raw"))
+                        ? Optional.of("raw") : Optional.empty();
+            }
+            throw AgentErrors.map(e, connection.name(), null);
+        }
+        return checked.getPrivileged() ? Optional.of(checked.getSpec().getRuntime()) : Optional.empty();
+    }
+
+    private static List<EngineRuntime> runtimesOf(NodeInfoResponse info) {
+        return info.getRuntimesList().stream()
+                // raw by name too: an agent older than privileged_runtimes runs raw tasks as host processes all the same
+                .map(r -> new EngineRuntime(r, info.getPrivilegedRuntimesList().contains(r) || "raw".equals(r)))
+                .toList();
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineEvent;
 import io.gantry.spi.EngineException;
 import io.gantry.spi.EngineInfo;
+import io.gantry.spi.EngineRuntime;
 import io.gantry.spi.EngineUnavailableException;
 import io.gantry.spi.Instance;
 import io.gantry.spi.InstanceState;
@@ -96,6 +97,51 @@ final class AgentPoolClient implements EngineClient {
             throw new EngineUnavailableException("no agent of engine '" + engine + "' answers");
         }
         return down.isEmpty() ? first : EngineInfo.degraded(first.version(), "agents not answering: " + down);
+    }
+
+    /** Every runtime some agent of the pool offers; privileged when any agent says so. */
+    @Override
+    public List<EngineRuntime> runtimes() {
+        Map<String, Boolean> all = new LinkedHashMap<>();
+        EngineException last = null;
+        boolean answered = false;
+        for (Member m : members) {
+            try {
+                m.client().runtimes().forEach(r -> all.merge(r.name(), r.privileged(), Boolean::logicalOr));
+                answered = true;
+            } catch (EngineException e) {
+                last = e;
+            }
+        }
+        if (!answered && last != null) {
+            throw last;
+        }
+        return all.entrySet().stream().map(e -> new EngineRuntime(e.getKey(), e.getValue())).toList();
+    }
+
+    /**
+     * Privileged when any agent would run the spec privileged: replicas may land on any of them, and move there
+     * when another agent stops answering. Refused only when no agent accepts the spec.
+     */
+    @Override
+    public Optional<String> privilegedRuntime(WorkloadSpec spec) {
+        EngineException refused = null;
+        boolean accepted = false;
+        for (Member m : members) {
+            try {
+                Optional<String> privileged = m.client().privilegedRuntime(spec);
+                if (privileged.isPresent()) {
+                    return privileged;
+                }
+                accepted = true;
+            } catch (EngineException e) {
+                refused = refused instanceof InvalidSpecException ? refused : e;
+            }
+        }
+        if (!accepted && refused != null) {
+            throw refused;
+        }
+        return Optional.empty();
     }
 
     @Override

@@ -5,13 +5,19 @@ import io.gantry.agent.runtime.ImageStore;
 import io.gantry.agent.runtime.RawRuntime;
 import io.gantry.agent.runtime.RuncRuntime;
 import io.gantry.agent.runtime.TaskRuntime;
+import io.gantry.agent.runtime.TaskUser;
 import io.gantry.agent.task.ContainerStore;
 import io.gantry.agent.task.EventBus;
+import io.gantry.agent.task.TaskDirs;
 import io.gantry.agent.task.TaskLogs;
 import io.gantry.agent.task.TaskSupervisor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +32,9 @@ import java.util.concurrent.Executors;
  * tests serve it in-process.
  */
 public final class AgentCore implements AutoCloseable {
+    /** Runtimes whose tasks are host processes with the agent's reach (see RawRuntime); who may use them is the server's call. */
+    static final List<String> PRIVILEGED_RUNTIMES = List.of("raw");
+
     private final TaskSupervisor tasks;
     private final List<ServerServiceDefinition> services;
     private final ExecutorService followers = Executors.newCachedThreadPool(r -> {
@@ -38,32 +47,63 @@ public final class AgentCore implements AutoCloseable {
         this(options, Path.of("/sys/fs/cgroup"), RuncRuntime.find());
     }
 
+    /** @throws IllegalArgumentException when the task user or directory cannot be used */
     AgentCore(AgentOptions options, Path cgroupRoot, Optional<String> runc) {
         Path data = options.dataDir();
+        privateDirectory(data);
         List<String> notes = new ArrayList<>();
+        Optional<TaskUser> user = TaskUser.forAgent(options.taskUser());
+        if (user.isEmpty()) {
+            notes.add("tasks run as the agent's own user (only an agent running as root runs them as --task-user)");
+        }
+        Path taskRoot = options.taskDir() == null ? TaskDirs.defaultRoot(data) : options.taskDir();
+        if (taskRoot.toAbsolutePath().normalize().startsWith(data.toAbsolutePath().normalize())) {
+            throw new IllegalArgumentException("--task-dir must be outside --data-dir: tasks must not reach the"
+                    + " agent's state");
+        }
+        TaskDirs dirs = new TaskDirs(taskRoot, user);
         Cgroups cgroups = new Cgroups(cgroupRoot);
         cgroups.unavailableReason().ifPresent(r -> notes.add("raw tasks run without memory and CPU limits: " + r));
         ImageStore images = new ImageStore(data.resolve("images"));
+        RawRuntime raw = new RawRuntime(cgroups, user);
         Map<String, TaskRuntime> runtimes = new LinkedHashMap<>();
-        runtimes.put("raw", new RawRuntime(cgroups));
+        if (options.allowRaw()) {
+            runtimes.put("raw", raw);
+        } else {
+            notes.add("runtime raw is off: start the agent with --allow-raw-runtime to run host processes");
+        }
         runc.ifPresentOrElse(
-                path -> runtimes.put("runc", new RuncRuntime(path, data.resolve("runc"), images)),
+                path -> runtimes.put("runc", new RuncRuntime(path, data.resolve("runc"), images, user)),
                 () -> notes.add("runtime runc is unavailable: it needs the runc binary and an agent running as root"));
         EventBus events = new EventBus();
         ContainerStore containers = new ContainerStore(data.resolve("containers"), runtimes.keySet(), images::has, events);
         TaskLogs logs = new TaskLogs(data.resolve("tasks-run"), options.maxLogBytes());
-        this.tasks = new TaskSupervisor(data.resolve("tasks"), containers, events, runtimes, logs,
+        this.tasks = new TaskSupervisor(data.resolve("tasks"), containers, events, runtimes, raw, logs, dirs,
                 new TaskSupervisor.Settings(options.advertiseHost(), options.stopGrace()));
 
         TokenInterceptor token = new TokenInterceptor(options.token());
         NamespaceInterceptor namespace = new NamespaceInterceptor();
         this.services = List.of(
-                ServerInterceptors.intercept(new ContainersService(containers, tasks), namespace, token),
+                ServerInterceptors.intercept(new ContainersService(containers, tasks, PRIVILEGED_RUNTIMES), namespace, token),
                 ServerInterceptors.intercept(new TasksService(tasks, logs, followers), namespace, token),
                 ServerInterceptors.intercept(new EventsService(events), namespace, token),
                 ServerInterceptors.intercept(new ImagesService(images), namespace, token),
                 ServerInterceptors.intercept(new NodeService(options.nodeName(), options.advertiseHost(),
-                        options.labels(), List.copyOf(runtimes.keySet()), List.copyOf(notes), tasks), namespace, token));
+                        options.labels(), List.copyOf(runtimes.keySet()), PRIVILEGED_RUNTIMES, List.copyOf(notes), tasks),
+                        namespace, token));
+    }
+
+    /**
+     * The agent's data dir is its alone (mode 0700): tasks, which run as another user when the agent is root, cannot
+     * read its state, the specs' environments in it, or other tasks' logs.
+     */
+    static void privateDirectory(Path data) {
+        try {
+            Files.createDirectories(data);
+            Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make the data dir " + data + " private", e);
+        }
     }
 
     /** The services, each behind the interceptors (the token one runs first). */

@@ -95,7 +95,15 @@ public final class AgentDaemon implements AutoCloseable {
             System.exit(2);
             return;
         }
-        AgentDaemon daemon = start(options);
+        AgentDaemon daemon;
+        try {
+            daemon = start(options);
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            // a task user or task directory that cannot be used: the operator's to fix, no stack trace
+            System.err.println("gantry-agent: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         // tasks outlive the agent on purpose: the next start re-adopts them
         Runtime.getRuntime().addShutdownHook(new Thread(() -> daemon.close(false), "agent-shutdown"));
         daemon.server.awaitTermination();

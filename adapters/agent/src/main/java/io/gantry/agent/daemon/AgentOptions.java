@@ -24,16 +24,29 @@ import java.util.Map;
  * @param labels        node labels reported by Node.Info
  * @param stopGrace     time between SIGTERM and SIGKILL
  * @param maxLogBytes   size of a task's log file before it is rotated
+ * @param allowRaw      whether the {@code raw} runtime (a host process, like Nomad's raw_exec) is offered: whoever
+ *                      may deploy to this agent may then run any command on the host as {@code taskUser}
+ * @param taskUser      user (name or {@code uid[:gid]}) that tasks run as when the agent runs as root; never root.
+ *                      Ignored when the agent is not root: tasks then run as the agent's own user
+ * @param taskDir       where tasks get their working directories, outside the data dir; {@code null} for
+ *                      {@code <java.io.tmpdir>/gantry-tasks-<uid>/<digest of the data dir>}
  */
 public record AgentOptions(InetSocketAddress listen, String token, Path dataDir, InetSocketAddress metricsListen,
                            Path tlsCert, Path tlsKey, Path tlsCa, String advertiseHost, String nodeName,
-                           Map<String, String> labels, Duration stopGrace, long maxLogBytes) {
+                           Map<String, String> labels, Duration stopGrace, long maxLogBytes, boolean allowRaw,
+                           String taskUser, Path taskDir) {
+    /** The task user when none is named: what Nomad, Docker's userns-remap and most daemons fall back to. */
+    public static final String DEFAULT_TASK_USER = "nobody";
 
     static final String USAGE = """
             usage: java -jar gantry-agent.jar --listen HOST:PORT --token TOKEN --data-dir DIR
                    [--metrics-listen HOST:PORT] [--tls-cert PEM --tls-key PEM [--tls-ca PEM]]
                    [--advertise-host HOST] [--node-name NAME] [--label K=V]... [--stop-grace-seconds N]
-                   [--log-max-bytes N]
+                   [--log-max-bytes N] [--allow-raw-runtime] [--task-user USER] [--task-dir DIR]
+              --allow-raw-runtime offers the raw runtime (host processes): off by default, as whoever may
+              deploy to the agent may then run any command on the host
+              --task-user: tasks of an agent running as root run as this user (default nobody)
+              --task-dir: where tasks get their working directories (default <tmp>/gantry-tasks-<uid>/...)
               --token may be replaced by --token-file FILE or the GANTRY_AGENT_TOKEN variable
               (a token on the command line is visible to every local user in ps)""";
 
@@ -46,12 +59,28 @@ public record AgentOptions(InetSocketAddress listen, String token, Path dataDir,
             advertiseHost = host.equals("0.0.0.0") || host.equals("::") ? hostName() : host;
         }
         nodeName = nodeName == null || nodeName.isBlank() ? hostName() : nodeName;
+        taskUser = taskUser == null || taskUser.isBlank() ? DEFAULT_TASK_USER : taskUser;
     }
 
-    /** An agent on loopback with the given port (0: any free one) and no metrics endpoint. */
+    /**
+     * An agent on loopback with the given port (0: any free one), no metrics endpoint, the raw runtime offered
+     * (as for the embedded agent of whoever started the server) and the default task user and directory.
+     */
     public static AgentOptions loopback(int port, String token, Path dataDir) {
         return new AgentOptions(new InetSocketAddress("127.0.0.1", port), token, dataDir, null, null, null, null, null,
-                null, null, null, 0);
+                null, null, null, 0, true, null, null);
+    }
+
+    /** These options with the raw runtime offered or not. */
+    public AgentOptions withRaw(boolean allow) {
+        return new AgentOptions(listen, token, dataDir, metricsListen, tlsCert, tlsKey, tlsCa, advertiseHost, nodeName,
+                labels, stopGrace, maxLogBytes, allow, taskUser, taskDir);
+    }
+
+    /** These options with another task user and task directory ({@code null}: the defaults). */
+    public AgentOptions withTasks(String user, Path dir) {
+        return new AgentOptions(listen, token, dataDir, metricsListen, tlsCert, tlsKey, tlsCa, advertiseHost, nodeName,
+                labels, stopGrace, maxLogBytes, allowRaw, user, dir);
     }
 
     public boolean tls() {
@@ -62,8 +91,13 @@ public record AgentOptions(InetSocketAddress listen, String token, Path dataDir,
     public static AgentOptions parse(String[] args) {
         Map<String, String> single = new LinkedHashMap<>();
         Map<String, String> labels = new LinkedHashMap<>();
+        boolean allowRaw = false;
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
+            if (name.equals("--allow-raw-runtime")) {
+                allowRaw = true;
+                continue;
+            }
             if (!name.startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("unexpected argument '" + name + "'");
             }
@@ -108,12 +142,14 @@ public record AgentOptions(InetSocketAddress listen, String token, Path dataDir,
         }
         String grace = single.remove("stop-grace-seconds");
         String logMax = single.remove("log-max-bytes");
+        String taskDir = single.remove("task-dir");
         AgentOptions options = new AgentOptions(listen, token, Path.of(dataDir).toAbsolutePath(),
                 metrics == null ? null : address("metrics-listen", metrics),
                 cert == null ? null : Path.of(cert), key == null ? null : Path.of(key), ca == null ? null : Path.of(ca),
                 single.remove("advertise-host"), single.remove("node-name"), labels,
                 grace == null ? null : Duration.ofSeconds(Long.parseLong(grace)),
-                logMax == null ? 0 : Long.parseLong(logMax));
+                logMax == null ? 0 : Long.parseLong(logMax), allowRaw, single.remove("task-user"),
+                taskDir == null ? null : Path.of(taskDir).toAbsolutePath());
         if (!single.isEmpty()) {
             throw new IllegalArgumentException("unknown option(s): --" + String.join(", --", single.keySet()));
         }
@@ -140,6 +176,6 @@ public record AgentOptions(InetSocketAddress listen, String token, Path dataDir,
     public String toString() {
         // the token is deliberately left out
         return "AgentOptions[listen=" + listen + ", dataDir=" + dataDir + ", metricsListen=" + metricsListen
-                + ", tls=" + tls() + "]";
+                + ", tls=" + tls() + ", allowRaw=" + allowRaw + ", taskUser=" + taskUser + ", taskDir=" + taskDir + "]";
     }
 }

@@ -1,5 +1,8 @@
 package io.gantry.agent.daemon;
 
+import io.gantry.agent.api.v1.CheckContainerRequest;
+import io.gantry.agent.api.v1.CheckContainerResponse;
+import io.gantry.agent.api.v1.ContainerSpec;
 import io.gantry.agent.api.v1.ContainersGrpc;
 import io.gantry.agent.api.v1.CreateContainerRequest;
 import io.gantry.agent.api.v1.CreateContainerResponse;
@@ -14,15 +17,27 @@ import io.gantry.agent.api.v1.UpdateContainerResponse;
 import io.gantry.agent.task.ContainerStore;
 import io.gantry.agent.task.TaskSupervisor;
 import io.grpc.stub.StreamObserver;
+import java.util.List;
 
 /** gRPC face of {@link ContainerStore}. */
 final class ContainersService extends ContainersGrpc.ContainersImplBase {
     private final ContainerStore containers;
     private final TaskSupervisor tasks;
+    private final List<String> privilegedRuntimes;
 
-    ContainersService(ContainerStore containers, TaskSupervisor tasks) {
+    ContainersService(ContainerStore containers, TaskSupervisor tasks, List<String> privilegedRuntimes) {
         this.containers = containers;
         this.tasks = tasks;
+        this.privilegedRuntimes = privilegedRuntimes;
+    }
+
+    @Override
+    public void check(CheckContainerRequest request, StreamObserver<CheckContainerResponse> observer) {
+        Calls.answer(observer, () -> {
+            ContainerSpec settled = containers.check(request.getSpec());
+            return CheckContainerResponse.newBuilder().setSpec(settled)
+                    .setPrivileged(privilegedRuntimes.contains(settled.getRuntime())).build();
+        });
     }
 
     @Override

@@ -21,15 +21,18 @@ final class NodeService extends NodeGrpc.NodeImplBase {
     private final String address;
     private final Map<String, String> labels;
     private final List<String> runtimes;
+    private final List<String> privileged;
     private final List<String> notes;
     private final TaskSupervisor tasks;
 
-    NodeService(String name, String address, Map<String, String> labels, List<String> runtimes, List<String> notes,
-                TaskSupervisor tasks) {
+    /** @param privileged those runtimes that run host processes (only those offered are reported) */
+    NodeService(String name, String address, Map<String, String> labels, List<String> runtimes,
+                List<String> privileged, List<String> notes, TaskSupervisor tasks) {
         this.name = name;
         this.address = address;
         this.labels = labels;
         this.runtimes = runtimes;
+        this.privileged = privileged.stream().filter(runtimes::contains).toList();
         this.notes = notes;
         this.tasks = tasks;
     }
@@ -38,7 +41,7 @@ final class NodeService extends NodeGrpc.NodeImplBase {
     public void info(NodeInfoRequest request, StreamObserver<NodeInfoResponse> observer) {
         Calls.answer(observer, () -> NodeInfoResponse.newBuilder().setName(name).setAddress(address)
                 .setVersion(VERSION).setCpuMillis(Runtime.getRuntime().availableProcessors() * 1000L)
-                .setMemoryBytes(memTotalBytes()).putAllLabels(labels).addAllRuntimes(runtimes)
+                .setMemoryBytes(memTotalBytes()).putAllLabels(labels).addAllRuntimes(runtimes).addAllPrivilegedRuntimes(privileged)
                 .setOs(System.getProperty("os.name").toLowerCase()).setArch(System.getProperty("os.arch"))
                 .build());
     }

@@ -10,12 +10,14 @@ import java.util.Map;
  * @param task     which task
  * @param spec     the container's spec at start time
  * @param extraEnv variables the agent adds ({@code PORT0}...), after the spec's own
- * @param workDir  a directory owned by the task: default working directory, bundle location
+ * @param stateDir the agent's private directory for the task (runc bundle); tasks cannot read it
+ * @param workDir  the task's own directory outside the agent's data, owned by the task user: its default working
+ *                 directory and {@code HOME} (raw)
  * @param stdout   file the process's standard output is appended to
  * @param stderr   file the process's standard error is appended to
  */
-public record LaunchRequest(Identity task, ContainerSpec spec, Map<String, String> extraEnv, Path workDir, Path stdout,
-                            Path stderr) {
+public record LaunchRequest(Identity task, ContainerSpec spec, Map<String, String> extraEnv, Path stateDir,
+                            Path workDir, Path stdout, Path stderr) {
 
     /** A task's identity; {@link #name()} is unique on the agent and safe as a file, cgroup or runc id. */
     public record Identity(String namespace, String containerId, String taskId) {

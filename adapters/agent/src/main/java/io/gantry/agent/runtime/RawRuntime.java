@@ -1,7 +1,6 @@
 package io.gantry.agent.runtime;
 
 import io.gantry.agent.api.v1.ContainerSpec;
-import io.gantry.agent.api.v1.EnvVar;
 import io.gantry.agent.task.AgentFailure;
 import java.io.File;
 import java.io.IOException;
@@ -14,22 +13,28 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * A task as a plain host process, like Nomad's raw_exec: the agent's environment plus the spec's,
- * output appended to the task's log files, and its own session (setsid(1)) so that it survives an
- * agent restart and its whole process group can be signalled.
+ * A task as a plain host process, like Nomad's raw_exec: the privileged runtime, offered only when the agent is
+ * started with it allowed. The process gets a clean environment ({@link TaskEnvironment}), runs as the task user when
+ * the agent is root (setpriv(1)), starts in its own working directory outside the agent's data, appends to its log
+ * files, and leads its own session (setsid(1)) so that it survives an agent restart and its whole process group can
+ * be signalled.
  */
 public final class RawRuntime implements TaskRuntime {
     /**
      * Joins the task's cgroups before exec'ing the command, so that no child forked early escapes the limits.
-     * The cgroup.procs paths come in GANTRY_CGROUP_PROCS (agent-made names without spaces).
+     * The cgroup.procs paths come in GANTRY_CGROUP_PROCS (agent-made names without spaces). It runs before the
+     * privileges are dropped: only root may write cgroup.procs.
      */
     private static final String JOIN_CGROUPS_THEN_EXEC =
             "for f in $GANTRY_CGROUP_PROCS; do echo $$ > \"$f\" || exit 125; done; unset GANTRY_CGROUP_PROCS; exec \"$@\"";
 
     private final Cgroups cgroups;
+    private final Optional<TaskUser> user;
 
-    public RawRuntime(Cgroups cgroups) {
+    /** @param user who tasks run as; empty when the agent is not root (they run as the agent's user) */
+    public RawRuntime(Cgroups cgroups, Optional<TaskUser> user) {
         this.cgroups = cgroups;
+        this.user = user;
     }
 
     @Override
@@ -40,24 +45,14 @@ public final class RawRuntime implements TaskRuntime {
     @Override
     public LaunchedProcess launch(LaunchRequest request) throws IOException {
         ContainerSpec spec = request.spec();
-        ProcessBuilder builder = new ProcessBuilder();
-        Map<String, String> env = builder.environment();
-        for (EnvVar var : spec.getEnvList()) {
-            env.put(var.getName(), var.getValue());
-        }
-        env.putAll(request.extraEnv());
-
         List<String> command = new ArrayList<>(spec.getCommandList());
         command.addAll(spec.getArgsList());
         if (command.isEmpty()) {
             throw AgentFailure.invalid("the raw runtime needs a command");
         }
+        Map<String, String> env = environment(request);
         command.set(0, Commands.resolve(command.get(0), env.get("PATH")));
-
-        Path workDir = spec.getWorkingDir().isEmpty() ? request.workDir() : Path.of(spec.getWorkingDir());
-        if (!Files.isDirectory(workDir)) {
-            throw AgentFailure.precondition("working directory '" + workDir + "' does not exist");
-        }
+        Path workDir = workDir(request);
 
         List<Path> procs = cgroups.prepare(request.task().name(), spec.getMemoryBytes(), spec.getCpuMillis());
         List<String> argv = new ArrayList<>(List.of("setsid"));
@@ -65,16 +60,44 @@ public final class RawRuntime implements TaskRuntime {
             env.put("GANTRY_CGROUP_PROCS", procs.stream().map(Path::toString).collect(Collectors.joining(" ")));
             argv.addAll(List.of("/bin/sh", "-c", JOIN_CGROUPS_THEN_EXEC, "gantry-task"));
         }
+        user.ifPresent(u -> argv.addAll(u.setprivArgs()));
         argv.addAll(command);
 
-        Process process = builder.command(argv).directory(workDir.toFile())
+        Process process = TaskEnvironment.apply(new ProcessBuilder(argv), env).directory(workDir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(request.stdout().toFile()))
                 .redirectError(ProcessBuilder.Redirect.appendTo(request.stderr().toFile()))
                 .start();
-        // setsid(1) does not fork when its caller leads no process group (true for a JVM child):
-        // the pid Java sees is the command's, and it leads its own group and session
+        // setsid(1) does not fork when its caller leads no process group (true for a JVM child), and sh and setpriv
+        // exec: the pid Java sees is the command's, and it leads its own group and session
         return new LaunchedProcess(process.pid(), Commands.startTicks(process.pid()), Optional.of(process));
+    }
+
+    /** The command as the task itself would run it: same user, environment and working directory. */
+    @Override
+    public ProcessBuilder exec(LaunchRequest request, List<String> command) {
+        if (command.isEmpty()) {
+            throw AgentFailure.invalid("an empty command cannot run");
+        }
+        Map<String, String> env = environment(request);
+        List<String> argv = new ArrayList<>();
+        user.ifPresent(u -> argv.addAll(u.setprivArgs()));
+        argv.add(Commands.resolve(command.get(0), env.get("PATH")));
+        argv.addAll(command.subList(1, command.size()));
+        return TaskEnvironment.apply(new ProcessBuilder(argv), env).directory(workDir(request).toFile());
+    }
+
+    private static Map<String, String> environment(LaunchRequest request) {
+        return TaskEnvironment.of(request.workDir().toString(), request.spec(), request.extraEnv());
+    }
+
+    private static Path workDir(LaunchRequest request) {
+        String wanted = request.spec().getWorkingDir();
+        Path workDir = wanted.isEmpty() ? request.workDir() : Path.of(wanted);
+        if (!Files.isDirectory(workDir)) {
+            throw AgentFailure.precondition("working directory '" + workDir + "' does not exist");
+        }
+        return workDir;
     }
 
     @Override
@@ -86,11 +109,6 @@ public final class RawRuntime implements TaskRuntime {
             Signals.group(process.pid(), signal);
             Signals.processes(escaped, signal);
         }
-    }
-
-    @Override
-    public List<String> execArgv(LaunchRequest.Identity task, List<String> command) {
-        return command;
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.gantry.agent.runtime;
 
 import com.google.gson.GsonBuilder;
 import io.gantry.agent.api.v1.ContainerSpec;
-import io.gantry.agent.api.v1.EnvVar;
 import io.gantry.agent.task.AgentFailure;
 import java.io.File;
 import java.io.IOException;
@@ -21,7 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  * and whose root is the imported image's rootfs, shared read-only by every task of that image.
  * {@code runc run} stays in the foreground (so the agent learns the exit code and runc forwards signals);
  * it runs in its own session so it outlives an agent restart. Tasks share the host's network namespace,
- * as raw tasks do, so that {@code PORT0} is reachable on the agent's address without a CNI setup.
+ * as raw tasks do, so that {@code PORT0} is reachable on the agent's address without a CNI setup. The container's
+ * process runs as the task user with no effective capability and {@code noNewPrivileges}, and sees only its image
+ * and the clean environment of {@link TaskEnvironment}: the unprivileged runtime.
  */
 public final class RuncRuntime implements TaskRuntime {
     private static final List<String> CAPABILITIES = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID",
@@ -34,11 +35,14 @@ public final class RuncRuntime implements TaskRuntime {
     private final String runc;
     private final Path stateRoot;
     private final ImageStore images;
+    private final Optional<TaskUser> user;
 
-    public RuncRuntime(String runc, Path stateRoot, ImageStore images) {
+    /** @param user who the container's process runs as; empty only for an agent that is not root, where runc is off */
+    public RuncRuntime(String runc, Path stateRoot, ImageStore images, Optional<TaskUser> user) {
         this.runc = runc;
         this.stateRoot = stateRoot;
         this.images = images;
+        this.user = user;
     }
 
     /** The runc binary on PATH when the agent may use it (it must run as root), else empty. */
@@ -67,9 +71,10 @@ public final class RuncRuntime implements TaskRuntime {
         if (args.isEmpty()) {
             throw AgentFailure.invalid("the runc runtime needs a command: imported images carry no default");
         }
-        Path bundle = request.workDir().resolve("bundle");
+        // in the agent's private state: config.json holds the spec's environment
+        Path bundle = request.stateDir().resolve("bundle");
         Files.createDirectories(bundle);
-        Files.writeString(bundle.resolve("config.json"), configJson(request, rootfs, args));
+        Files.writeString(bundle.resolve("config.json"), configJson(request, rootfs, args, user));
 
         String id = request.task().name();
         if (Files.exists(stateRoot.resolve(id))) {
@@ -78,8 +83,9 @@ public final class RuncRuntime implements TaskRuntime {
         }
         Path pidFile = bundle.resolve("container.pid");
         Files.deleteIfExists(pidFile);
-        Process process = new ProcessBuilder("setsid", runc, "--root", stateRoot.toString(), "run", "--pid-file",
-                pidFile.toString(), "--bundle", bundle.toString(), id)
+        // runc passes no variable of its own to the container; its own environment is kept clean all the same
+        Process process = TaskEnvironment.apply(new ProcessBuilder("setsid", runc, "--root", stateRoot.toString(), "run",
+                        "--pid-file", pidFile.toString(), "--bundle", bundle.toString(), id), runcEnvironment())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(request.stdout().toFile()))
                 .redirectError(ProcessBuilder.Redirect.appendTo(request.stderr().toFile()))
@@ -126,11 +132,16 @@ public final class RuncRuntime implements TaskRuntime {
         }
     }
 
+    /** runc exec takes the process's user, environment and capabilities from the bundle's config.json. */
     @Override
-    public List<String> execArgv(LaunchRequest.Identity task, List<String> command) {
-        List<String> argv = new ArrayList<>(List.of(runc, "--root", stateRoot.toString(), "exec", task.name()));
+    public ProcessBuilder exec(LaunchRequest request, List<String> command) {
+        List<String> argv = new ArrayList<>(List.of(runc, "--root", stateRoot.toString(), "exec", request.task().name()));
         argv.addAll(command);
-        return argv;
+        return TaskEnvironment.apply(new ProcessBuilder(argv), runcEnvironment());
+    }
+
+    private static Map<String, String> runcEnvironment() {
+        return Map.of("PATH", TaskEnvironment.SAFE_PATH);
     }
 
     @Override
@@ -144,22 +155,20 @@ public final class RuncRuntime implements TaskRuntime {
         Signals.group(process.pid(), Signals.SIGKILL);
     }
 
-    private static String configJson(LaunchRequest request, Path rootfs, List<String> args) {
+    static String configJson(LaunchRequest request, Path rootfs, List<String> args, Optional<TaskUser> user) {
         ContainerSpec spec = request.spec();
         List<String> env = new ArrayList<>();
-        env.add("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-        for (EnvVar var : spec.getEnvList()) {
-            env.add(var.getName() + "=" + var.getValue());
-        }
-        request.extraEnv().forEach((k, v) -> env.add(k + "=" + v));
+        TaskEnvironment.of("/", spec, request.extraEnv()).forEach((k, v) -> env.add(k + "=" + v));
 
         Map<String, Object> caps = new LinkedHashMap<>();
-        for (String set : List.of("bounding", "effective", "permitted")) {
-            caps.put(set, CAPABILITIES);
-        }
+        caps.put("bounding", CAPABILITIES);
+        // as Docker does for a non-root user: runc would otherwise hand the configured capabilities to the
+        // unprivileged process too (it keeps them across its setuid), CAP_DAC_OVERRIDE included
+        caps.put("effective", user.isPresent() ? List.of() : CAPABILITIES);
+        caps.put("permitted", user.isPresent() ? List.of() : CAPABILITIES);
         Map<String, Object> process = new LinkedHashMap<>();
         process.put("terminal", false);
-        process.put("user", Map.of("uid", 0, "gid", 0));
+        process.put("user", Map.of("uid", user.map(TaskUser::uid).orElse(0), "gid", user.map(TaskUser::gid).orElse(0)));
         process.put("args", args);
         process.put("env", env);
         process.put("cwd", spec.getWorkingDir().isEmpty() ? "/" : spec.getWorkingDir());

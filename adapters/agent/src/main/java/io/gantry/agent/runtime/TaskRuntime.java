@@ -23,8 +23,14 @@ public interface TaskRuntime {
     /** Whether the kernel OOM-killed part of the task; asked once its process has ended. */
     boolean oomKilled(LaunchRequest.Identity task);
 
-    /** The argv that runs {@code command} where the task runs: on the host for raw, inside the container for runc. */
-    java.util.List<String> execArgv(LaunchRequest.Identity task, java.util.List<String> command);
+    /**
+     * A process that runs {@code command} where and as the task runs (on the host as the task user, with the task's
+     * environment, for raw; inside the container for runc): what a command health check runs.
+     *
+     * @param request the task's launch request, rebuilt from its current spec
+     * @throws AgentFailure FAILED_PRECONDITION when the command cannot run there
+     */
+    ProcessBuilder exec(LaunchRequest request, java.util.List<String> command);
 
     /** Kills what is left of the task (children that outlived their parent) and frees what launch set up. */
     void cleanup(LaunchRequest.Identity task, LaunchedProcess process);

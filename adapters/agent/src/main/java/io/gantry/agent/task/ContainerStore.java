@@ -141,15 +141,23 @@ public final class ContainerStore {
             runtime = runtimes.contains("runc") && imageImported.test(spec.getImage()) ? "runc" : "raw";
         } else if (!Set.of("raw", "runc").contains(runtime)) {
             throw AgentFailure.invalid("spec.runtime must be raw or runc, got '" + runtime + "'");
-        } else if (!runtimes.contains(runtime)) {
-            throw AgentFailure.invalid("spec.runtime: " + runtime + " is not available on this agent (runc needs the"
-                    + " runc binary and an agent running as root)");
+        }
+        if (!runtimes.contains(runtime)) {
+            throw AgentFailure.invalid("spec.runtime: " + runtime + " is not available on this agent" + ("raw".equals(runtime)
+                    ? " (the raw runtime runs host processes and is off unless the agent runs with --allow-raw-runtime;"
+                    + " runc runs an image imported on the agent)"
+                    : " (runc needs the runc binary and an agent running as root)"));
         }
         if ("runc".equals(runtime) && !imageImported.test(spec.getImage())) {
             throw AgentFailure.invalid("spec.image: '" + spec.getImage() + "' is not imported on this agent;"
                     + " the runc runtime runs imported images only");
         }
         return spec.toBuilder().setRuntime(runtime).build();
+    }
+
+    /** The spec as {@link #create} would store it (its runtime settled), without storing anything. */
+    public ContainerSpec check(ContainerSpec spec) {
+        return validated(spec);
     }
 
     static String key(String namespace, String id) {

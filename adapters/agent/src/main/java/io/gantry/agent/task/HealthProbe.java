@@ -29,8 +29,9 @@ final class HealthProbe {
     }
 
     /** @return empty when healthy, else why not */
+    /** @param task the task's launch request, for a command check: it runs as, where and with what the task runs */
     static Optional<String> check(ContainerSpec spec, List<Integer> hostPorts, TaskRuntime runtime,
-                                  LaunchRequest.Identity task) {
+                                  LaunchRequest task) {
         HealthCheckSpec hc = spec.getHealthCheck();
         int timeoutMillis = (hc.getTimeoutSeconds() > 0 ? hc.getTimeoutSeconds() : 2) * 1000;
         try {
@@ -53,7 +54,7 @@ final class HealthProbe {
                     return status < 400 ? Optional.empty() : Optional.of("health check: HTTP " + status);
                 }
                 case "command" -> {
-                    Process p = new ProcessBuilder(runtime.execArgv(task, hc.getCommandList()))
+                    Process p = runtime.exec(task, hc.getCommandList())
                             .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
                     if (!p.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
                         p.destroyForcibly();

@@ -75,7 +75,9 @@ public final class TaskSupervisor implements AutoCloseable {
     private final EventBus events;
     private final StateFiles<Task> files;
     private final Map<String, TaskRuntime> runtimes;
+    private final TaskRuntime unoffered;
     private final TaskLogs logs;
+    private final TaskDirs dirs;
     private final Settings settings;
     private final PortAllocator ports = new PortAllocator();
     private final Map<String, LatencyHistogram> startLatency = new ConcurrentHashMap<>();
@@ -84,13 +86,22 @@ public final class TaskSupervisor implements AutoCloseable {
     private final ExecutorService workers = Executors.newCachedThreadPool(daemonThreads("agent-task"));
     private volatile boolean closing;
 
+    /**
+     * @param runtimes  the runtimes offered: tasks start with these only
+     * @param unoffered signals and cleans up a re-adopted task whose runtime is no longer offered (raw turned off
+     *                  since it started): it can be stopped and deleted, never started again
+     * @param logs      the tasks' output files and private directories, in the agent's data dir
+     * @param dirs      the tasks' working directories, outside it
+     */
     public TaskSupervisor(Path stateDir, ContainerStore containers, EventBus events, Map<String, TaskRuntime> runtimes,
-                          TaskLogs logs, Settings settings) {
+                          TaskRuntime unoffered, TaskLogs logs, TaskDirs dirs, Settings settings) {
         this.containers = containers;
         this.events = events;
         this.files = new StateFiles<>(stateDir, Task::newBuilder);
         this.runtimes = Map.copyOf(runtimes);
+        this.unoffered = unoffered;
         this.logs = logs;
+        this.dirs = dirs;
         this.settings = settings;
         runtimes.keySet().forEach(r -> startLatency.put(r, new LatencyHistogram()));
         recover();
@@ -202,6 +213,7 @@ public final class TaskSupervisor implements AutoCloseable {
             files.delete(namespace, taskId);
             ports.release(e.task.getHostPortsList());
             logs.delete(namespace, taskId);
+            dirs.delete(namespace, taskId);
         }
         events.publish(namespace, "/tasks/delete", e.id.containerId(), taskId, e.task.getExitCode(), "");
         return e.task;
@@ -301,21 +313,11 @@ public final class TaskSupervisor implements AutoCloseable {
             throw AgentFailure.precondition("runtime '" + spec.getRuntime() + "' is not available on this agent");
         }
         List<Integer> hostPorts = hostPorts(e.task.getHostPortsList(), spec.getPortsList());
-        Map<String, String> env = new LinkedHashMap<>();
-        for (int i = 0; i < hostPorts.size(); i++) {
-            env.put("PORT" + i, Integer.toString(hostPorts.get(i)));
-            env.put("PORT_" + spec.getPorts(i).getContainerPort(), Integer.toString(hostPorts.get(i)));
-        }
-        env.put("GANTRY_NAMESPACE", e.id.namespace());
-        env.put("GANTRY_CONTAINER_ID", e.id.containerId());
-        env.put("GANTRY_TASK_ID", e.id.taskId());
 
         long t0 = System.nanoTime();
         LaunchedProcess process;
         try {
-            process = runtime.launch(new LaunchRequest(e.id, spec, env, logs.dir(e.id.namespace(), e.id.taskId()),
-                    logs.file(e.id.namespace(), e.id.taskId(), "stdout"),
-                    logs.file(e.id.namespace(), e.id.taskId(), "stderr")));
+            process = runtime.launch(request(e.id, spec, hostPorts));
         } catch (IOException io) {
             ports.release(hostPorts.stream().filter(p -> !e.task.getHostPortsList().contains(p)).toList());
             throw AgentFailure.precondition("cannot start: " + io.getMessage());
@@ -346,6 +348,21 @@ public final class TaskSupervisor implements AutoCloseable {
         scheduleProbe(e, process, Duration.ofMillis(200));
     }
 
+    /** What a runtime needs to run (or exec in) the task: its environment is built here, from nothing. */
+    private LaunchRequest request(LaunchRequest.Identity id, ContainerSpec spec, List<Integer> hostPorts) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (int i = 0; i < hostPorts.size() && i < spec.getPortsCount(); i++) {
+            env.put("PORT" + i, Integer.toString(hostPorts.get(i)));
+            env.put("PORT_" + spec.getPorts(i).getContainerPort(), Integer.toString(hostPorts.get(i)));
+        }
+        env.put("GANTRY_NAMESPACE", id.namespace());
+        env.put("GANTRY_CONTAINER_ID", id.containerId());
+        env.put("GANTRY_TASK_ID", id.taskId());
+        return new LaunchRequest(id, spec, env, logs.dir(id.namespace(), id.taskId()),
+                dirs.dir(id.namespace(), id.taskId()), logs.file(id.namespace(), id.taskId(), "stdout"),
+                logs.file(id.namespace(), id.taskId(), "stderr"));
+    }
+
     private void scheduleProbe(Entry e, LaunchedProcess process, Duration delay) {
         cancel(e.pendingProbe);
         e.pendingProbe = scheduler.schedule(() -> workers.execute(() -> probe(e, process)), delay.toMillis(),
@@ -363,7 +380,13 @@ public final class TaskSupervisor implements AutoCloseable {
         if (!HealthProbe.defined(spec) || e.process != process || closing) {
             return;
         }
-        Optional<String> failure = HealthProbe.check(spec, e.task.getHostPortsList(), e.runtime, e.id);
+        Optional<String> failure;
+        try {
+            failure = HealthProbe.check(spec, e.task.getHostPortsList(), e.runtime,
+                    request(e.id, spec, e.task.getHostPortsList()));
+        } catch (RuntimeException directoryGone) {
+            failure = Optional.of("health check: " + directoryGone.getMessage());
+        }
         synchronized (e) {
             if (e.process != process || closing) {
                 return;
@@ -479,7 +502,7 @@ public final class TaskSupervisor implements AutoCloseable {
             Entry e = new Entry(task);
             entries.put(ContainerStore.key(task.getNamespace(), task.getId()), e);
             ports.markTaken(task.getHostPortsList());
-            e.runtime = runtimes.getOrDefault(task.getRuntime(), runtimes.get("raw"));
+            e.runtime = runtimes.getOrDefault(task.getRuntime(), unoffered);
             if (task.getStatus() == TaskStatus.TASK_STATUS_RUNNING) {
                 LaunchedProcess p = new LaunchedProcess(task.getPid(), task.getPidStartTicks(), Optional.empty());
                 e.process = p;

@@ -9,6 +9,7 @@ import io.gantry.spi.EngineChange;
 import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConnection;
 import io.gantry.spi.EngineForbiddenException;
+import io.gantry.spi.EngineRuntime;
 import io.gantry.spi.HealthCheck;
 import io.gantry.spi.Instance;
 import io.gantry.spi.InstanceState;
@@ -244,6 +245,45 @@ class AgentDaemonIT {
                 assertThat(n.labels()).containsEntry("zone", "a");
                 assertThat(n.memoryBytes()).isPositive();
             });
+        }
+    }
+
+    /** Issue 13: raw tasks are host processes, so a standalone agent offers the runtime only when told to. */
+    @Test
+    void aStandaloneAgentRefusesRawTasksUnlessAllowed() throws Exception {
+        WorkloadSpec host = new WorkloadSpec(null, List.of("sleep", "30"), null, null, null, null, 1, null, null, "raw");
+        try (AgentProcess agent = new AgentProcess(root.resolve("default")).withoutRaw().start();
+             EngineClient client = agent.client()) {
+            assertThat(client.runtimes()).extracting(EngineRuntime::name).doesNotContain("raw");
+            assertThatThrownBy(() -> client.deploy(new WorkloadDefinition("demo", "host", WorkloadKind.SERVICE, Map.of(),
+                    host))).isInstanceOf(InvalidSpecException.class)
+                    .hasMessageContaining("--allow-raw-runtime")
+                    .satisfies(e -> assertThat(((InvalidSpecException) e).errors())
+                            .anySatisfy(f -> assertThat(f.field()).isEqualTo("spec.runtime")));
+            assertThat(client.getWorkload("demo/host")).isEmpty();
+            assertThat(client.ping().message()).contains("--allow-raw-runtime");
+        }
+        try (AgentProcess agent = new AgentProcess(root.resolve("allowed")).start(); EngineClient client = agent.client()) {
+            assertThat(client.runtimes()).contains(new EngineRuntime("raw", true));
+            assertThat(client.privilegedRuntime(host)).contains("raw");
+            assertThat(client.privilegedRuntime(new WorkloadSpec(null, List.of("sleep", "30"), null, null, null, null, 1,
+                    null, null, null))).as("raw by default without an imported image").contains("raw");
+        }
+    }
+
+    /** Issue 13: a command health check of a raw task runs as the task runs: task user, clean environment. */
+    @Test
+    void aCommandHealthCheckRunsAsTheTask() throws Exception {
+        try (AgentProcess agent = new AgentProcess(root).start(); EngineClient client = agent.client()) {
+            // the agent was given GANTRY_AGENT_TOKEN; the task and its check must not see it, nor run as root
+            String check = "test \"$(id -u)\" != 0 && test -z \"$GANTRY_AGENT_TOKEN\" && test \"$FROM_SPEC\" = yes"
+                    + " && test \"$HOME\" = \"$(pwd)\"";
+            WorkloadSpec spec = new WorkloadSpec(null, List.of("sleep", "60"), null, Map.of("FROM_SPEC", "yes"), null,
+                    null, 1, new HealthCheck(HealthCheck.Type.COMMAND, null, null, List.of("/bin/sh", "-c", check), 1, 5),
+                    null, "raw");
+            client.deploy(new WorkloadDefinition("demo", "checked", WorkloadKind.SERVICE, Map.of(), spec));
+            await("healthy", () -> client.getWorkload("demo/checked").filter(w -> w.status().healthy() == 1));
+            client.delete("demo/checked");
         }
     }
 

@@ -32,6 +32,7 @@ public final class AgentProcess implements AutoCloseable {
     public final int port;
     final int metricsPort;
     private final List<String> extraArgs = new ArrayList<>();
+    private boolean allowRaw = true;
     /** Tuned for tests on a shared machine: quick start-up, little memory. */
     private List<String> jvmOptions = List.of("-Xss512k", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
     private Process process;
@@ -61,6 +62,10 @@ public final class AgentProcess implements AutoCloseable {
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.gantry.agent.daemon.AgentDaemon"));
         }
         command.addAll(extraArgs);
+        if (allowRaw) {
+            // the tests run host processes: this agent's operator allows them, as a standalone agent must be told to
+            command.add("--allow-raw-runtime");
+        }
         command.addAll(List.of("--listen", "127.0.0.1:" + port, "--data-dir", dataDir.toString(),
                 "--metrics-listen", "127.0.0.1:" + metricsPort, "--stop-grace-seconds", "2"));
         if (extraArgs.isEmpty()) {
@@ -78,6 +83,12 @@ public final class AgentProcess implements AutoCloseable {
     /** JVM options instead of the test defaults; none for the JVM's own defaults, as operators run the daemon. */
     AgentProcess jvm(String... options) {
         jvmOptions = List.of(options);
+        return this;
+    }
+
+    /** An agent started as operators start one by default: without the raw runtime. */
+    public AgentProcess withoutRaw() {
+        allowRaw = false;
         return this;
     }
 

@@ -37,7 +37,7 @@ class AgentTlsIT {
 
         int port = AgentProcess.freePort();
         AgentOptions options = new AgentOptions(new InetSocketAddress("127.0.0.1", port), "tls-token",
-                dir.resolve("data"), null, cert, key, cert, null, "tls-node", Map.of(), null, 0);
+                dir.resolve("data"), null, cert, key, cert, null, "tls-node", Map.of(), null, 0, false, null, null);
         try (AgentDaemon daemon = AgentDaemon.start(options)) {
             String endpoint = "grpcs://127.0.0.1:" + daemon.port();
             try (EngineClient trusted = connect(endpoint, Files.readString(cert))) {

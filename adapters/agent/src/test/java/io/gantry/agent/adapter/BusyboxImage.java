@@ -17,15 +17,18 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** An image for the runc runtime made from busybox-static, as scripts/swarm-test-env.sh makes Docker's test image. */
-final class BusyboxImage {
-    static final Path BUSYBOX = Path.of("/bin/busybox");
+/**
+ * An image for the runc runtime made from busybox-static, as scripts/swarm-test-env.sh makes Docker's test image.
+ * Public for the backend's end-to-end test of runc tasks.
+ */
+public final class BusyboxImage {
+    public static final Path BUSYBOX = Path.of("/bin/busybox");
 
     private BusyboxImage() {
     }
 
     /** A rootfs holding busybox and links to {@code applets}, packed as {@code tar -C rootfs -c .} does. */
-    static byte[] tarball(Path workDir, List<String> applets) throws IOException, InterruptedException {
+    public static byte[] tarball(Path workDir, List<String> applets) throws IOException, InterruptedException {
         Path rootfs = workDir.resolve("rootfs");
         Files.createDirectories(rootfs.resolve("bin"));
         Files.copy(BUSYBOX, rootfs.resolve("bin/busybox"));
@@ -40,7 +43,7 @@ final class BusyboxImage {
     }
 
     /** Imports the tarball into the agent under {@code name} (Images.Import) and checks that it is listed. */
-    static void importInto(AgentProcess agent, String namespace, String name, byte[] tarball) {
+    public static void importInto(AgentProcess agent, String namespace, String name, byte[] tarball) {
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", agent.port).usePlaintext()
                 .maxInboundMessageSize(1 << 20).build();
         try {

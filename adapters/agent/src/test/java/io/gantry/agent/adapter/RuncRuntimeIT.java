@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gantry.agent.runtime.Proc;
 import io.gantry.spi.EngineClient;
+import io.gantry.spi.EngineRuntime;
 import io.gantry.spi.Instance;
 import io.gantry.spi.InstanceState;
 import io.gantry.spi.InvalidSpecException;
@@ -38,9 +39,12 @@ class RuncRuntimeIT {
                 "runc run as root (apt-get install -y runc)");
         RequiredEngine.require(Files.isExecutable(BusyboxImage.BUSYBOX), "busybox-static (apt-get install -y busybox-static)");
 
-        try (AgentProcess agent = new AgentProcess(root.resolve("agent")).start(); EngineClient client = agent.client()) {
+        // started as a standalone agent is by default: runc only, no raw runtime
+        try (AgentProcess agent = new AgentProcess(root.resolve("agent")).withoutRaw().start();
+             EngineClient client = agent.client()) {
             BusyboxImage.importInto(agent, "oci", "busybox:it", BusyboxImage.tarball(root,
-                    List.of("sh", "httpd", "hostname", "sleep", "echo")));
+                    List.of("sh", "httpd", "hostname", "sleep", "echo", "id", "env", "cat", "grep")));
+            assertThat(client.runtimes()).containsExactly(new EngineRuntime("runc", false));
 
             Workload deployed = client.deploy(new WorkloadDefinition("oci", "box", WorkloadKind.SERVICE, Map.of(),
                     new WorkloadSpec("busybox:it", List.of("/bin/sh", "-c"),
@@ -74,6 +78,47 @@ class RuncRuntimeIT {
                     .hasMessageContaining("before the container started")
                     .hasMessageContaining("no-such-command");
             assertThat(client.getWorkload("oci/ghost")).as("nothing half-deployed").isEmpty();
+        }
+    }
+
+    /** Issue 13: a runc task runs as the task user, without capabilities, with nothing of the agent's environment. */
+    @Test
+    void aRuncTaskRunsUnprivilegedWithACleanEnvironment() throws Exception {
+        RequiredEngine.require("root".equals(System.getProperty("user.name")) && onPath("runc"),
+                "runc run as root (apt-get install -y runc)");
+        RequiredEngine.require(Files.isExecutable(BusyboxImage.BUSYBOX), "busybox-static (apt-get install -y busybox-static)");
+
+        try (AgentProcess agent = new AgentProcess(root.resolve("agent")).withoutRaw().start();
+             EngineClient client = agent.client()) {
+            BusyboxImage.importInto(agent, "oci", "busybox:it", BusyboxImage.tarball(root,
+                    List.of("sh", "echo", "id", "env", "cat", "grep")));
+            Path state = agent.dataDir.resolve("containers/oci/peek.json");
+            WorkloadSpec peek = new WorkloadSpec("busybox:it", List.of("/bin/sh", "-c"), List.of("echo uid=$(id -u);"
+                    + " grep CapEff /proc/self/status; env; cat " + state + " && echo state-read || echo state-denied"),
+                    Map.of("FROM_SPEC", "yes"), null, null, 1, null, null, null);
+            assertThat(client.privilegedRuntime(peek)).as("runc is not privileged").isEmpty();
+            client.deploy(new WorkloadDefinition("oci", "peek", WorkloadKind.JOB, Map.of(), peek));
+
+            String out = await(() -> {
+                String text = String.join("\n", client.logs("oci/peek", 100).stream().map(l -> l.text()).toList());
+                return text.contains("state-") ? java.util.Optional.of(text) : java.util.Optional.empty();
+            });
+            assertThat(out).as(out).contains("uid=65534").contains("state-denied").doesNotContain("state-read")
+                    .containsPattern("CapEff:\\s+0+\\b");
+            List<String> names = out.lines().filter(l -> l.matches("[A-Za-z_][A-Za-z0-9_]*=.*"))
+                    .map(l -> l.substring(0, l.indexOf('='))).toList();
+            assertThat(names).contains("FROM_SPEC", "GANTRY_TASK_ID", "PATH", "HOME", "LANG")
+                    .doesNotContain("GANTRY_AGENT_TOKEN", "JAVA_HOME", "USER", "LOGNAME", "MAVEN_OPTS", "CI");
+            client.delete("oci/peek");
+
+            // raw is off on this agent: a spec that would run as a host process is refused, naming the runtime
+            WorkloadSpec host = new WorkloadSpec(null, List.of("id"), null, null, null, null, 1, null, null, null);
+            assertThatThrownBy(() -> client.privilegedRuntime(host)).isInstanceOf(InvalidSpecException.class)
+                    .hasMessageContaining("--allow-raw-runtime")
+                    .satisfies(e -> assertThat(((InvalidSpecException) e).errors())
+                            .anySatisfy(f -> assertThat(f.field()).isEqualTo("spec.runtime")));
+            assertThatThrownBy(() -> client.deploy(new WorkloadDefinition("oci", "host", WorkloadKind.JOB, Map.of(),
+                    host))).isInstanceOf(InvalidSpecException.class).hasMessageContaining("raw is not available");
         }
     }
 

@@ -23,6 +23,21 @@ class AgentOptionsTest {
         assertThat(o.stopGrace()).isEqualTo(Duration.ofSeconds(3));
         assertThat(o.tls()).isFalse();
         assertThat(o.toString()).doesNotContain("T,").doesNotContain("token");
+        assertThat(o.allowRaw()).as("the raw runtime is off unless asked for").isFalse();
+        assertThat(o.taskUser()).isEqualTo("nobody");
+        assertThat(o.taskDir()).as("the default under java.io.tmpdir").isNull();
+    }
+
+    @Test
+    void theRawRuntimeTaskUserAndTaskDirAreOptIn() {
+        AgentOptions o = AgentOptions.parse(new String[] {"--token", "T", "--data-dir", "/var/lib/gantry-agent",
+                "--allow-raw-runtime", "--task-user", "gantry-task", "--task-dir", "/srv/gantry-tasks"});
+        assertThat(o.allowRaw()).isTrue();
+        assertThat(o.taskUser()).isEqualTo("gantry-task");
+        assertThat(o.taskDir()).isEqualTo(Path.of("/srv/gantry-tasks"));
+        assertThat(AgentOptions.loopback(0, "T", Path.of("/d")).allowRaw())
+                .as("the embedded agent's default: it runs for whoever started the server").isTrue();
+        assertThat(AgentOptions.loopback(0, "T", Path.of("/d")).withRaw(false).allowRaw()).isFalse();
     }
 
     @Test

@@ -38,7 +38,14 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.AbstractStub;
 import io.grpc.stub.MetadataUtils;
+import io.gantry.agent.api.v1.EnvVar;
+import io.gantry.agent.runtime.TaskEnvironment;
+import io.gantry.agent.runtime.TaskUser;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -192,6 +199,62 @@ class AgentServicesTest {
         Task restarted = tasks("ns").get(GetTaskRequest.newBuilder().setTaskId("flaky-0").build()).getTask();
         assertThat(restarted.getRestarts()).isGreaterThanOrEqualTo(1);
         tasks("ns").delete(DeleteTaskRequest.newBuilder().setTaskId("flaky-0").build());
+    }
+
+    /** Issue 13: what a task can see of the agent that runs it, with an agent running as root as here. */
+    @Test
+    void aRawTaskRunsAsTheTaskUserWithACleanEnvironmentOutsideTheDataDir() throws Exception {
+        containers("ns").create(container("peek", ContainerSpec.newBuilder().addCommand("/bin/sh").addArgs("-c")
+                .addArgs("echo uid=$(id -u); echo cwd=$(pwd); env; cat " + dataDir.resolve("containers/ns/peek.json")
+                        + " && echo state-read || echo state-denied")
+                .addEnv(EnvVar.newBuilder().setName("FROM_SPEC").setValue("yes")).setReplicas(1).setKind("JOB").build()));
+        tasks("ns").create(CreateTaskRequest.newBuilder().setContainerId("peek").setTaskId("peek-0").build());
+        tasks("ns").start(StartTaskRequest.newBuilder().setTaskId("peek-0").build());
+        tasks("ns").wait(WaitTaskRequest.newBuilder().setTaskId("peek-0").build());
+        String out = logs("ns", "peek-0");
+
+        int expectedUid = TaskUser.forAgent("nobody").map(TaskUser::uid).orElse(TaskUser.agentUid());
+        assertThat(out).as(out).contains("stdout: uid=" + expectedUid);
+        if (TaskUser.agentUid() == 0) {
+            assertThat(expectedUid).isNotZero();
+            assertThat(out).contains("stdout: state-denied").doesNotContain("state-read");
+        }
+        Path cwd = Path.of(line(out, "stdout: cwd="));
+        assertThat(cwd.startsWith(dataDir)).as("the working dir %s is outside the data dir", cwd).isFalse();
+        assertThat(cwd).endsWith(Path.of("ns", "peek-0"));
+        Map<String, String> env = new HashMap<>();
+        out.lines().filter(l -> l.startsWith("stdout: ") && l.contains("=") && !l.contains("uid=") && !l.contains("cwd="))
+                .map(l -> l.substring("stdout: ".length()))
+                .forEach(l -> env.put(l.substring(0, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));
+        assertThat(env).containsEntry("FROM_SPEC", "yes").containsEntry("GANTRY_TASK_ID", "peek-0")
+                .containsEntry("HOME", cwd.toString()).containsEntry("PATH", TaskEnvironment.SAFE_PATH)
+                .containsEntry("LANG", "C.UTF-8");
+        Set<String> inherited = new HashSet<>(System.getenv().keySet());
+        // what the shell itself sets, whatever it was given
+        inherited.removeAll(Set.of("PATH", "HOME", "LANG", "PWD", "OLDPWD", "SHLVL", "_"));
+        assertThat(env.keySet()).as("nothing of the agent's own environment").doesNotContainAnyElementsOf(inherited);
+
+        tasks("ns").delete(DeleteTaskRequest.newBuilder().setTaskId("peek-0").build());
+        assertThat(cwd).as("the working dir goes with the task").doesNotExist();
+    }
+
+    @Test
+    void aRootTaskUserOrATaskDirInsideTheDataDirIsRefused(@TempDir Path other) {
+        assertThatThrownBy(() -> new AgentCore(AgentOptions.loopback(0, TOKEN, other)
+                .withTasks(null, other.resolve("tasks-here")), noCgroups, Optional.empty()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--task-dir must be outside");
+        if (TaskUser.agentUid() == 0) {
+            assertThatThrownBy(() -> new AgentCore(AgentOptions.loopback(0, TOKEN, other).withTasks("root", null),
+                    noCgroups, Optional.empty())).hasMessageContaining("must not be root");
+            assertThatThrownBy(() -> new AgentCore(AgentOptions.loopback(0, TOKEN, other)
+                    .withTasks("gantry-no-such-user", null), noCgroups, Optional.empty()))
+                    .hasMessageContaining("does not exist");
+        }
+    }
+
+    private static String line(String out, String prefix) {
+        return out.lines().filter(l -> l.startsWith(prefix)).findFirst().map(l -> l.substring(prefix.length()))
+                .orElseThrow(() -> new AssertionError("no line " + prefix + " in " + out));
     }
 
     private String logs(String namespace, String taskId) {
