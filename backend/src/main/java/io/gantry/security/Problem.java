@@ -14,7 +14,8 @@ import org.springframework.http.ResponseEntity;
  * that filters (which run outside Spring MVC) and controllers produce byte-for-byte the same shape.
  */
 public record Problem(HttpStatus status, String slug, String title, String detail, List<FieldMessage> errors) {
-    static final String TYPE_PREFIX = "urn:gantry:problem:";
+    /** The same scheme as the REST advice's problems ({@code web.ProblemAdvice}): one type URI per failure, whoever writes it. */
+    static final String TYPE_PREFIX = "https://gantry.io/problems/";
 
     public record FieldMessage(String field, String message) {
     }

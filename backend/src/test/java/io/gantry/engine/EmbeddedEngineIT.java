@@ -102,7 +102,7 @@ class EmbeddedEngineIT extends IntegrationTest {
                 new DeclaredEngines.DeclaredEngine("declared-fine", "test", "test://declared-fine", null, null, null),
                 new DeclaredEngines.DeclaredEngine("declared-file", "kubernetes", "from-kubeconfig", null,
                         Map.of("kubeconfig", kubeconfig), null)));
-        EngineBootstrap bootstrap = new EngineBootstrap(service, adapters, declared, false, dataDir, List::of);
+        EngineBootstrap bootstrap = new EngineBootstrap(service, adapters, declared, false, dataDir, Map.of(), List::of);
 
         assertThatThrownBy(bootstrap::start).isInstanceOf(IllegalStateException.class)
                 .hasMessage("gantry.engines[1] (declared-file) is refused: credentials.kubeconfig: "

@@ -76,7 +76,7 @@ class SecurityIT extends IntegrationTest {
 
         assertUnauthorized(r);
         assertThat(r.header("WWW-Authenticate")).isEqualTo("Bearer realm=\"gantry\"");
-        assertThat(r.json().get("type").asString()).isEqualTo("urn:gantry:problem:unauthorized");
+        assertThat(r.json().get("type").asString()).isEqualTo("https://gantry.io/problems/unauthorized");
     }
 
     @Test
@@ -259,7 +259,7 @@ class SecurityIT extends IntegrationTest {
                 .hasSizeGreaterThanOrEqualTo(40 - LoginThrottle.USERNAME_FAILURES)
                 .allSatisfy(r -> {
                     assertThat(r.contentType()).startsWith("application/problem+json");
-                    assertThat(r.json().get("type").asString()).isEqualTo("urn:gantry:problem:login-throttled");
+                    assertThat(r.json().get("type").asString()).isEqualTo("https://gantry.io/problems/login-throttled");
                     assertThat(Long.parseLong(r.header("Retry-After"))).isPositive();
                 });
 
@@ -565,7 +565,7 @@ class SecurityIT extends IntegrationTest {
 
         assertThat(without.status()).isEqualTo(403);
         assertThat(without.contentType()).startsWith("application/problem+json");
-        assertThat(without.json().get("type").asString()).isEqualTo("urn:gantry:problem:csrf");
+        assertThat(without.json().get("type").asString()).isEqualTo("https://gantry.io/problems/csrf");
         assertThat(with.status()).isEqualTo(201);
     }
 
@@ -582,7 +582,7 @@ class SecurityIT extends IntegrationTest {
                 Map.of("Referer", http.base + "/workloads", "X-CSRF-TOKEN", csrf));
 
         assertThat(evil.status()).isEqualTo(403);
-        assertThat(evil.json().get("type").asString()).isEqualTo("urn:gantry:problem:cross-origin");
+        assertThat(evil.json().get("type").asString()).isEqualTo("https://gantry.io/problems/cross-origin");
         assertThat(noOrigin.status()).isEqualTo(403);
         assertThat(sameByReferer.status()).isEqualTo(201);
     }
