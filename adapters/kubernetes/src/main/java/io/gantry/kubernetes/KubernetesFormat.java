@@ -16,6 +16,8 @@ import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadSpec;
 import io.kubernetes.client.common.KubernetesObject;
+import io.kubernetes.client.openapi.models.V1Container;
+import io.kubernetes.client.openapi.models.V1ContainerPort;
 import io.kubernetes.client.openapi.models.V1CronJob;
 import io.kubernetes.client.openapi.models.V1DaemonSet;
 import io.kubernetes.client.openapi.models.V1Deployment;
@@ -142,6 +144,7 @@ public final class KubernetesFormat implements ManifestFormat {
         }
         List<String> skipped = new ArrayList<>();
         List<KubernetesObject> workloads = new ArrayList<>();
+        List<String> paths = new ArrayList<>();
         List<V1Service> services = new ArrayList<>();
         for (JsonObject o : objects) {
             String path = o.remove("$path").getAsString();
@@ -167,8 +170,9 @@ public final class KubernetesFormat implements ManifestFormat {
                 errors.add(new FieldError(join(path, "metadata.name"), "is required"));
             } else if (parsed instanceof V1Service s) {
                 services.add(s);
-            } else if (counts(parsed, path, errors)) {
+            } else if (counts(parsed, path, errors) && required(parsed, path, errors)) {
                 workloads.add(parsed);
+                paths.add(path);
             }
         }
         if (workloads.isEmpty() && errors.isEmpty()) {
@@ -184,10 +188,19 @@ public final class KubernetesFormat implements ManifestFormat {
         }
         List<V1Service> unused = new ArrayList<>(services);
         List<Parsed> out = new ArrayList<>();
-        for (KubernetesObject object : workloads) {
+        for (int i = 0; i < workloads.size(); i++) {
+            KubernetesObject object = workloads.get(i);
             V1Service service = serviceFor(object, services);
             unused.remove(service);
-            Workload w = KubernetesWorkloadMapper.toWorkload(object, List.of(), service);
+            Workload w;
+            try {
+                w = KubernetesWorkloadMapper.toWorkload(object, List.of(), service);
+            } catch (RuntimeException e) {
+                // the mapper reads objects the API server validated; a required field it needs that
+                // required() does not know yet must still be the user's 400, not a 500
+                String at = paths.get(i).isEmpty() ? "manifest" : paths.get(i);
+                throw InvalidSpecException.of(at, "a field this " + object.getKind() + " needs is missing or malformed");
+            }
             List<String> warnings = new ArrayList<>(skipped);
             String sidecars = w.labels().get(KubernetesWorkloadMapper.SIDECARS_LABEL);
             if (sidecars != null) {
@@ -227,7 +240,8 @@ public final class KubernetesFormat implements ManifestFormat {
                 : message.startsWith("Expected BEGIN_ARRAY") ? "must be a list"
                 : message.startsWith("Expected BEGIN_OBJECT") ? "must be a map"
                 : "has the wrong type (" + message.replaceAll(" at line .*", "").replaceAll(" at path .*", "") + ")";
-        String field = jsonPath.startsWith("$.") ? jsonPath.substring(2) : "";
+        // a map's value reads as "$.spec.nodeSelector.": the map is the field to name
+        String field = jsonPath.startsWith("$.") ? jsonPath.substring(2).replaceAll("\\.$", "") : "";
         return new FieldError(field.isEmpty() ? (path.isEmpty() ? "manifest" : path) : join(path, field), expected);
     }
 
@@ -250,6 +264,42 @@ public final class KubernetesFormat implements ManifestFormat {
                 errors.add(new FieldError(join(path, field), "must be 0 or more"));
             }
         });
+        return errors.size() == before;
+    }
+
+    /** Fields the API server requires and the mapper reads: containers' names, ports' numbers, a CronJob's schedule and job. */
+    private static boolean required(KubernetesObject object, String path, List<FieldError> errors) {
+        int before = errors.size();
+        String template = "spec.template";
+        if (object instanceof V1CronJob cron) {
+            if (cron.getSpec() == null || cron.getSpec().getSchedule() == null) {
+                errors.add(new FieldError(join(path, "spec.schedule"), "is required"));
+            }
+            if (cron.getSpec() == null || cron.getSpec().getJobTemplate() == null) {
+                errors.add(new FieldError(join(path, "spec.jobTemplate"), "is required"));
+                return false;
+            }
+            template = "spec.jobTemplate.spec.template";
+        }
+        V1PodTemplateSpec pod = KubernetesWorkloadMapper.templateOf(object);
+        List<V1Container> containers = pod == null || pod.getSpec() == null ? null : pod.getSpec().getContainers();
+        for (int i = 0; containers != null && i < containers.size(); i++) {
+            String at = join(path, template + ".spec.containers[" + i + "]");
+            V1Container container = containers.get(i);
+            if (container == null) {
+                errors.add(new FieldError(at, "must be a container"));
+                continue;
+            }
+            if (container.getName() == null) {
+                errors.add(new FieldError(at + ".name", "is required"));
+            }
+            List<V1ContainerPort> ports = container.getPorts() == null ? List.of() : container.getPorts();
+            for (int j = 0; j < ports.size(); j++) {
+                if (ports.get(j) == null || ports.get(j).getContainerPort() == null) {
+                    errors.add(new FieldError(at + ".ports[" + j + "].containerPort", "is required"));
+                }
+            }
+        }
         return errors.size() == before;
     }
 

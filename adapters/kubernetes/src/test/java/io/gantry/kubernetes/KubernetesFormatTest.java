@@ -193,6 +193,14 @@ class KubernetesFormatTest {
         assertErrors(deployment.replace("metadata: {name: web}", "metadata: [web]"), "metadata");
         assertErrors(deployment.replace("kind: Deployment", "kind: Job").replace("apps/v1", "batch/v1")
                 .replace("spec: {template", "spec: {parallelism: -3, template"), "spec.parallelism");
+        assertErrors(deployment.replace("image: busybox}", "image: busybox, ports: [{protocol: TCP}]}"),
+                "spec.template.spec.containers[0].ports[0].containerPort");
+        assertErrors(deployment.replace("{name: web, image: busybox}", "{image: busybox}"), "spec.template.spec.containers[0].name");
+        assertErrors(deployment.replace("{template: {spec:", "{template: {metadata: {labels: 5}, spec:"),
+                "spec.template.metadata.labels");
+        assertErrors(deployment.replace("{template: {spec: {", "{template: {spec: {nodeSelector: {zone: [a]}, "),
+                "spec.template.spec.nodeSelector");
+        assertErrors("apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec: {}\n", "spec.schedule", "spec.jobTemplate");
         assertThat(format.parse("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: bare}\n")).hasSize(1);
     }
 
