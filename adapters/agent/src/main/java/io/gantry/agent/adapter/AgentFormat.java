@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.gantry.agent.api.v1.Container;
 import io.gantry.agent.api.v1.ContainerSpec;
+import io.gantry.spi.HealthCheck;
 import io.gantry.spi.InvalidSpecException.FieldError;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.ManifestFormat;
@@ -14,6 +15,7 @@ import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadSpec;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -134,6 +136,10 @@ public final class AgentFormat implements ManifestFormat {
         for (int i = 0; i < spec.getPortsCount(); i++) {
             counts.put("spec.ports[" + i + "].containerPort", (long) spec.getPorts(i).getContainerPort());
             counts.put("spec.ports[" + i + "].publishedPort", (long) spec.getPorts(i).getPublishedPort());
+        }
+        String check = spec.getHealthCheck().getType();
+        if (!check.isEmpty() && Arrays.stream(HealthCheck.Type.values()).noneMatch(t -> t.name().equalsIgnoreCase(check))) {
+            errors.add(new FieldError(join(path, "spec.healthCheck.type"), "must be HTTP, TCP or COMMAND"));
         }
         counts.forEach((field, n) -> {
             if (n < 0) {

@@ -95,6 +95,7 @@ class AgentFormatTest {
                 "labels.x", "labels.y", "spec.command", "spec.ports[0].containerPort", "spec.ports[1]", "spec.healthCheck");
         assertErrors("{\"id\": \"a\", \"spec\": {\"ports\": [{\"containerPort\": 70000}]}}", "spec.ports[0].containerPort");
         assertErrors("[{\"id\": \"a\"}, 7]", "[1]");
+        assertErrors("{\"id\": \"a\", \"spec\": {\"healthCheck\": {\"type\": \"ping\"}}}", "spec.healthCheck.type");
         assertErrors("{\"id\": \"a\", \"createdAt\": \"yesterday\"}", "manifest");
     }
 
