@@ -11,6 +11,7 @@ import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadSpec;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -540,7 +541,12 @@ public final class ComposeFormat implements ManifestFormat {
                 case "m" -> 60_000_000_000L;
                 default -> 3_600_000_000_000L;
             };
-            total += new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unit)).longValue();
+            try {
+                BigDecimal nanos = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unit));
+                total = Math.addExact(total, nanos.setScale(0, RoundingMode.DOWN).longValueExact());
+            } catch (ArithmeticException tooLong) {
+                return null;
+            }
             end = m.end();
         }
         return end == v.length() && end > 0 ? total : null;

@@ -204,6 +204,7 @@ class ComposeFormatTest {
                     entrypoint: {sh: x}
                     ports: ["99999999999:80", {target: 70000}, {target: 80, published: -1}, {target: 80, protocol: [tcp]}]
                     deploy: {replicas: -2, resources: {limits: {cpus: [1]}}}
+                    healthcheck: {test: [CMD, "true"], interval: 99999999999999999999h}
                   db: redis
                 """;
         assertThatThrownBy(() -> compose.parse(file)).isInstanceOf(InvalidSpecException.class)
@@ -212,7 +213,7 @@ class ComposeFormatTest {
                                 "services.web.deploy.mode", "services.api.entrypoint", "services.api.ports[0]",
                                 "services.api.ports[1].target", "services.api.ports[2].published",
                                 "services.api.ports[3].protocol", "services.api.deploy.replicas",
-                                "services.api.deploy.resources.limits.cpus", "services.db"));
+                                "services.api.deploy.resources.limits.cpus", "services.api.healthcheck.interval", "services.db"));
         assertThatThrownBy(() -> compose.parse("services: {web: {image: a}}\n---\nservices: {}\n"))
                 .isInstanceOf(InvalidSpecException.class).hasMessageContaining("one YAML document");
         assertThatThrownBy(() -> compose.parse("services:\n  web: {image: a, image: b}\n"))
