@@ -3,19 +3,21 @@ package io.gantry.kubernetes;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
+import com.google.gson.stream.JsonReader;
 import io.gantry.spi.InvalidSpecException.FieldError;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.ManifestFormat;
 import io.gantry.spi.ManifestLimits;
+import io.gantry.spi.ManifestReader;
 import io.gantry.spi.Quantities;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadSpec;
 import io.kubernetes.client.common.KubernetesObject;
+import io.kubernetes.client.openapi.models.V1Container;
+import io.kubernetes.client.openapi.models.V1ContainerPort;
 import io.kubernetes.client.openapi.models.V1CronJob;
 import io.kubernetes.client.openapi.models.V1DaemonSet;
 import io.kubernetes.client.openapi.models.V1Deployment;
@@ -26,11 +28,9 @@ import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
 import io.kubernetes.client.openapi.models.V1ReplicaSet;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1StatefulSet;
+import java.io.StringReader;
 import java.math.BigDecimal;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +39,6 @@ import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.representer.Representer;
 
 /**
@@ -145,30 +144,35 @@ public final class KubernetesFormat implements ManifestFormat {
         }
         List<String> skipped = new ArrayList<>();
         List<KubernetesObject> workloads = new ArrayList<>();
+        List<String> paths = new ArrayList<>();
         List<V1Service> services = new ArrayList<>();
         for (JsonObject o : objects) {
-            String kind = text(o, "kind");
-            String path = text(o, "$path");
-            o.remove("$path");
+            String path = o.remove("$path").getAsString();
+            if (!typeMeta(o, path, errors)) {
+                continue;
+            }
+            String kind = o.get("kind").getAsString();
             Class<? extends KubernetesObject> type = "Service".equals(kind) ? V1Service.class : WORKLOAD_KINDS.get(kind);
             if (type == null) {
-                skipped.add((kind == null ? "an object without kind" : kind) + nameOf(o) + " is not a workload: skipped");
+                skipped.add(kind + nameOf(o) + " is not a workload: skipped");
                 continue;
             }
             KubernetesObject parsed;
+            // bound from text, not from the tree: Gson's tree reader narrows 12345678901 into an int silently
+            JsonReader reader = new JsonReader(new StringReader(o.toString()));
             try {
-                parsed = KubernetesJson.gson().fromJson(o, type);
-            } catch (JsonParseException | IllegalStateException | NumberFormatException e) {
-                errors.add(new FieldError(path.isEmpty() ? kind : path, "not a valid " + kind + ": "
-                        + firstLine(e.getMessage())));
+                parsed = KubernetesJson.gson().fromJson(reader, type);
+            } catch (RuntimeException e) {
+                errors.add(bindingError(path, reader.getPath(), e));
                 continue;
             }
             if (parsed.getMetadata() == null || parsed.getMetadata().getName() == null) {
                 errors.add(new FieldError(join(path, "metadata.name"), "is required"));
             } else if (parsed instanceof V1Service s) {
                 services.add(s);
-            } else {
+            } else if (counts(parsed, path, errors) && required(parsed, path, errors)) {
                 workloads.add(parsed);
+                paths.add(path);
             }
         }
         if (workloads.isEmpty() && errors.isEmpty()) {
@@ -184,10 +188,19 @@ public final class KubernetesFormat implements ManifestFormat {
         }
         List<V1Service> unused = new ArrayList<>(services);
         List<Parsed> out = new ArrayList<>();
-        for (KubernetesObject object : workloads) {
+        for (int i = 0; i < workloads.size(); i++) {
+            KubernetesObject object = workloads.get(i);
             V1Service service = serviceFor(object, services);
             unused.remove(service);
-            Workload w = KubernetesWorkloadMapper.toWorkload(object, List.of(), service);
+            Workload w;
+            try {
+                w = KubernetesWorkloadMapper.toWorkload(object, List.of(), service);
+            } catch (RuntimeException e) {
+                // the mapper reads objects the API server validated; a required field it needs that
+                // required() does not know yet must still be the user's 400, not a 500
+                String at = paths.get(i).isEmpty() ? "manifest" : paths.get(i);
+                throw InvalidSpecException.of(at, "a field this " + object.getKind() + " needs is missing or malformed");
+            }
             List<String> warnings = new ArrayList<>(skipped);
             String sidecars = w.labels().get(KubernetesWorkloadMapper.SIDECARS_LABEL);
             if (sidecars != null) {
@@ -203,6 +216,91 @@ public final class KubernetesFormat implements ManifestFormat {
             }
         }
         return out;
+    }
+
+    /** {@code apiVersion} and {@code kind} are there and strings, as the API server requires of every object. */
+    private static boolean typeMeta(JsonObject o, String path, List<FieldError> errors) {
+        int before = errors.size();
+        for (String field : List.of("apiVersion", "kind")) {
+            JsonElement value = o.get(field);
+            if (value == null || value.isJsonNull()) {
+                errors.add(new FieldError(join(path, field), "is required"));
+            } else if (!value.isJsonPrimitive() || !value.getAsJsonPrimitive().isString() || value.getAsString().isBlank()) {
+                errors.add(new FieldError(join(path, field), "must be a non-empty string"));
+            }
+        }
+        return errors.size() == before;
+    }
+
+    /** The field where binding stopped (the reader's JSON path, {@code $.spec.replicas}) and what it should have been. */
+    private static FieldError bindingError(String path, String jsonPath, RuntimeException e) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        String message = firstLine(cause.getMessage());
+        String expected = cause instanceof NumberFormatException ? "must be a number that fits the field"
+                : message.startsWith("Expected BEGIN_ARRAY") ? "must be a list"
+                : message.startsWith("Expected BEGIN_OBJECT") ? "must be a map"
+                : "has the wrong type (" + message.replaceAll(" at line .*", "").replaceAll(" at path .*", "") + ")";
+        // a map's value reads as "$.spec.nodeSelector.": the map is the field to name
+        String field = jsonPath.startsWith("$.") ? jsonPath.substring(2).replaceAll("\\.$", "") : "";
+        return new FieldError(field.isEmpty() ? (path.isEmpty() ? "manifest" : path) : join(path, field), expected);
+    }
+
+    /** Replica counts the API server would refuse: a negative count is a typo, not a scale-down. */
+    private static boolean counts(KubernetesObject object, String path, List<FieldError> errors) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        if (object instanceof V1Deployment d && d.getSpec() != null) {
+            counts.put("spec.replicas", d.getSpec().getReplicas());
+        } else if (object instanceof V1StatefulSet st && st.getSpec() != null) {
+            counts.put("spec.replicas", st.getSpec().getReplicas());
+        } else if (object instanceof V1ReplicaSet r && r.getSpec() != null) {
+            counts.put("spec.replicas", r.getSpec().getReplicas());
+        } else if (object instanceof V1Job j && j.getSpec() != null) {
+            counts.put("spec.parallelism", j.getSpec().getParallelism());
+            counts.put("spec.completions", j.getSpec().getCompletions());
+        }
+        int before = errors.size();
+        counts.forEach((field, n) -> {
+            if (n != null && n < 0) {
+                errors.add(new FieldError(join(path, field), "must be 0 or more"));
+            }
+        });
+        return errors.size() == before;
+    }
+
+    /** Fields the API server requires and the mapper reads: containers' names, ports' numbers, a CronJob's schedule and job. */
+    private static boolean required(KubernetesObject object, String path, List<FieldError> errors) {
+        int before = errors.size();
+        String template = "spec.template";
+        if (object instanceof V1CronJob cron) {
+            if (cron.getSpec() == null || cron.getSpec().getSchedule() == null) {
+                errors.add(new FieldError(join(path, "spec.schedule"), "is required"));
+            }
+            if (cron.getSpec() == null || cron.getSpec().getJobTemplate() == null) {
+                errors.add(new FieldError(join(path, "spec.jobTemplate"), "is required"));
+                return false;
+            }
+            template = "spec.jobTemplate.spec.template";
+        }
+        V1PodTemplateSpec pod = KubernetesWorkloadMapper.templateOf(object);
+        List<V1Container> containers = pod == null || pod.getSpec() == null ? null : pod.getSpec().getContainers();
+        for (int i = 0; containers != null && i < containers.size(); i++) {
+            String at = join(path, template + ".spec.containers[" + i + "]");
+            V1Container container = containers.get(i);
+            if (container == null) {
+                errors.add(new FieldError(at, "must be a container"));
+                continue;
+            }
+            if (container.getName() == null) {
+                errors.add(new FieldError(at + ".name", "is required"));
+            }
+            List<V1ContainerPort> ports = container.getPorts() == null ? List.of() : container.getPorts();
+            for (int j = 0; j < ports.size(); j++) {
+                if (ports.get(j) == null || ports.get(j).getContainerPort() == null) {
+                    errors.add(new FieldError(at + ".ports[" + j + "].containerPort", "is required"));
+                }
+            }
+        }
+        return errors.size() == before;
     }
 
     /** The Service in the same namespace whose selector the workload's pod labels satisfy. */
@@ -241,60 +339,39 @@ public final class KubernetesFormat implements ManifestFormat {
         out.add(o);
     }
 
-    /** YAML documents (or one JSON text) as JSON trees, read with the limits of {@link ManifestLimits}. */
+    /** YAML documents (or one JSON text, whose array is a list of documents) as JSON trees, read under the parse budget. */
     private static List<JsonElement> documents(String document) {
         String text = document == null ? "" : document;
-        if (text.length() > ManifestLimits.MAX_CODE_POINTS) {
-            throw InvalidSpecException.of("manifest", "larger than " + ManifestLimits.MAX_CODE_POINTS + " characters");
-        }
+        ManifestReader reader = new ManifestReader();
+        List<Object> values;
         String trimmed = text.strip();
         if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
             // JSON as kubectl writes it may be tab-indented, which YAML forbids
-            try {
-                JsonElement json = JsonParser.parseString(trimmed);
-                return json.isJsonArray() ? toList(json.getAsJsonArray()) : List.of(json);
-            } catch (JsonParseException | StackOverflowError e) {
-                throw InvalidSpecException.of("manifest", "not valid JSON: " + firstLine(e.getMessage()));
-            }
+            Object json = reader.readJson(text);
+            values = json instanceof List<?> list ? new ArrayList<>(list) : java.util.Collections.singletonList(json);
+        } else {
+            values = reader.readYaml(text);
         }
-        LoaderOptions options = new LoaderOptions();
-        options.setMaxAliasesForCollections(ManifestLimits.MAX_ALIASES);
-        options.setCodePointLimit(ManifestLimits.MAX_CODE_POINTS);
-        options.setNestingDepthLimit(ManifestLimits.MAX_NESTING);
-        options.setAllowDuplicateKeys(false);
         List<JsonElement> out = new ArrayList<>();
-        try {
-            for (Object doc : new Yaml(new SafeConstructor(options)).loadAll(text)) {
-                if (doc != null) {
-                    out.add(json(doc));
-                }
+        for (Object value : values) {
+            if (value != null) {
+                out.add(json(value));
             }
-        } catch (YAMLException e) {
-            throw InvalidSpecException.of("manifest", "not a valid YAML document: " + firstLine(e.getMessage()));
         }
         return out;
     }
 
-    private static List<JsonElement> toList(JsonArray array) {
-        List<JsonElement> out = new ArrayList<>();
-        array.forEach(out::add);
-        return out;
-    }
-
-    /** A YAML value as JSON; YAML timestamps (which SnakeYAML reads as dates) become RFC 3339 strings. */
+    /** A value the reader built (already within the budget) as the JSON tree client-java's models bind. */
     private static JsonElement json(Object value) {
         if (value instanceof Map<?, ?> map) {
             JsonObject o = new JsonObject();
-            map.forEach((k, v) -> o.add(String.valueOf(k), json(v)));
+            map.forEach((k, v) -> o.add((String) k, json(v)));
             return o;
         }
         if (value instanceof List<?> list) {
             JsonArray a = new JsonArray();
             list.forEach(v -> a.add(json(v)));
             return a;
-        }
-        if (value instanceof Date date) {
-            return new JsonPrimitive(DateTimeFormatter.ISO_INSTANT.format(date.toInstant().atOffset(ZoneOffset.UTC)));
         }
         if (value instanceof Number n) {
             return new JsonPrimitive(n);
@@ -305,7 +382,7 @@ public final class KubernetesFormat implements ManifestFormat {
         if (value == null) {
             return com.google.gson.JsonNull.INSTANCE;
         }
-        return new JsonPrimitive(String.valueOf(value));
+        return new JsonPrimitive((String) value);
     }
 
     /** A model object as plain maps and lists, without nulls, in the field order of the model classes. */

@@ -2,6 +2,7 @@ package io.gantry.kubernetes;
 
 import io.gantry.spi.EngineConnection;
 import io.gantry.spi.InvalidSpecException;
+import io.gantry.spi.ManifestReader;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.KubeConfig;
@@ -20,9 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import okhttp3.OkHttpClient;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * How to reach one cluster, read from an {@link EngineConnection}. Three ways, checked in this order:
@@ -176,13 +174,18 @@ record KubernetesSettings(List<String> namespaces, String defaultNamespace, Dura
         String text = c.credential("kubeconfig");
         Map<String, Object> doc;
         try {
-            Object loaded = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+            // under the parse budget, before KubeConfig's own loader (which has none) sees the text
+            List<Object> documents = new ManifestReader("credentials.kubeconfig").readYaml(text);
+            Object loaded = documents.size() == 1 ? documents.get(0) : null;
             if (!(loaded instanceof Map<?, ?>)) {
                 throw new IllegalArgumentException("not a YAML mapping");
             }
             @SuppressWarnings("unchecked")
             Map<String, Object> map = (Map<String, Object>) loaded;
             doc = map;
+        } catch (InvalidSpecException e) {
+            // the reader's messages (budget, position of a syntax error) never quote the document
+            throw e;
         } catch (RuntimeException e) {
             // the parser's message may quote the document: never echo credentials
             throw InvalidSpecException.of("credentials.kubeconfig", "not a kubeconfig document");

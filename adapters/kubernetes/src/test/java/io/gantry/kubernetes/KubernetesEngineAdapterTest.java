@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gantry.spi.EngineAdapter;
 import io.gantry.spi.EngineConnection;
+import io.gantry.spi.HostileDocuments;
 import io.gantry.spi.InvalidSpecException;
+import io.gantry.spi.ManifestLimits;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -114,6 +116,20 @@ class KubernetesEngineAdapterTest {
     void kubeconfigParseErrorsDoNotEchoTheDocument() {
         assertThatThrownBy(() -> adapter.validate(connection("", Map.of("kubeconfig", "token: s3cret: [oops"), Map.of())))
                 .isInstanceOf(InvalidSpecException.class).message().doesNotContain("s3cret");
+    }
+
+    @Test
+    void aKubeconfigAliasBombIsRefusedByTheParseBudgetWithoutExpanding() {
+        String bomb = HostileDocuments.aliasBomb() + KUBECONFIG + "current-context: main\n";
+        HostileDocuments.Refusal r = HostileDocuments.refusal(() -> adapter.validate(connection("",
+                Map.of("kubeconfig", bomb), Map.of())));
+        assertThat(r.thrown()).isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.errors())
+                .singleElement().satisfies(f -> {
+                    assertThat(f.field()).isEqualTo("credentials.kubeconfig");
+                    assertThat(f.message()).contains("more than " + ManifestLimits.MAX_NODES + " nodes", "parse budget");
+                }));
+        assertThat(r.allocatedBytes()).isLessThan(100L * 1024 * 1024);
+        assertThat(r.millis()).isLessThan(10_000);
     }
 
     private void assertField(EngineConnection c, String field) {

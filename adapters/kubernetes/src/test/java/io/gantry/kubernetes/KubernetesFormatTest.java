@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gantry.spi.HealthCheck;
+import io.gantry.spi.HostileDocuments;
 import io.gantry.spi.InvalidSpecException;
+import io.gantry.spi.InvalidSpecException.FieldError;
 import io.gantry.spi.ManifestFormat;
+import io.gantry.spi.ManifestLimits;
 import io.gantry.spi.PortMapping;
 import io.gantry.spi.Resources;
 import io.gantry.spi.WorkloadDefinition;
@@ -146,10 +149,65 @@ class KubernetesFormatTest {
                 .hasMessageContaining("aliases");
         assertThatThrownBy(() -> format.parse("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n"
                 + "spec: {replicas: three}\n")).isInstanceOf(InvalidSpecException.class)
-                .satisfies(e -> assertThat(((InvalidSpecException) e).errors().get(0).message()).contains("Deployment"));
+                .satisfies(e -> assertThat(((InvalidSpecException) e).errors().get(0).field()).isEqualTo("spec.replicas"));
         assertThatThrownBy(() -> format.parse("- just\n- a list\n")).isInstanceOf(InvalidSpecException.class);
         assertThatThrownBy(() -> format.parse("{\"kind\": ")).isInstanceOf(InvalidSpecException.class);
         assertThatThrownBy(() -> format.parse("[".repeat(10_000))).isInstanceOf(InvalidSpecException.class);
+    }
+
+    @Test
+    void theTwentyThreeAnchorBombIsRefusedByTheParseBudgetWithoutExpanding() {
+        for (String document : List.of(HostileDocuments.aliasBomb(), "apiVersion: v1\nkind: List\nitems:\n- "
+                + HostileDocuments.aliasBomb().replace("\n", "\n  "), HostileDocuments.wideJson(150_000))) {
+            HostileDocuments.Refusal r = HostileDocuments.refusal(() -> format.parse(document));
+            assertThat(r.thrown()).isInstanceOf(InvalidSpecException.class)
+                    .hasMessageContaining("more than " + ManifestLimits.MAX_NODES + " nodes").hasMessageContaining("parse budget");
+            assertThat(((InvalidSpecException) r.thrown()).errors()).extracting(FieldError::field).containsExactly("manifest");
+            assertThat(r.allocatedBytes()).isLessThan(100L * 1024 * 1024);
+            assertThat(r.millis()).isLessThan(10_000);
+        }
+    }
+
+    @Test
+    void missingTypeMetaAndWrongTypesNameTheirField() {
+        String deployment = """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: web}
+                spec: {template: {spec: {containers: [{name: web, image: busybox}]}}}
+                """;
+        assertThat(format.parse(deployment)).hasSize(1);
+        assertErrors("""
+                metadata: {name: no-type-meta}
+                spec: {replicas: 1}
+                """, "apiVersion", "kind");
+        assertErrors(deployment + "---\nmetadata: {name: b}\n---\napiVersion: v1\nkind: [Deployment]\n---\nkind: Service\n",
+                "documents[1].apiVersion", "documents[1].kind", "documents[2].kind", "documents[3].apiVersion");
+        assertErrors("{\"apiVersion\": \"v1\", \"items\": []}", "kind");
+        assertErrors("[{\"kind\": \"Deployment\", \"metadata\": {\"name\": \"x\"}}, {\"apiVersion\": \"v1\"}]",
+                "documents[0].apiVersion", "documents[1].kind");
+        assertErrors(deployment.replace("containers: [{name: web, image: busybox}]", "containers: busybox"),
+                "spec.template.spec.containers");
+        assertErrors(deployment.replace("spec: {template", "spec: {replicas: 12345678901, template"), "spec.replicas");
+        assertErrors(deployment.replace("spec: {template", "spec: {replicas: -1, template"), "spec.replicas");
+        assertErrors(deployment.replace("metadata: {name: web}", "metadata: [web]"), "metadata");
+        assertErrors(deployment.replace("kind: Deployment", "kind: Job").replace("apps/v1", "batch/v1")
+                .replace("spec: {template", "spec: {parallelism: -3, template"), "spec.parallelism");
+        assertErrors(deployment.replace("image: busybox}", "image: busybox, ports: [{protocol: TCP}]}"),
+                "spec.template.spec.containers[0].ports[0].containerPort");
+        assertErrors(deployment.replace("{name: web, image: busybox}", "{image: busybox}"), "spec.template.spec.containers[0].name");
+        assertErrors(deployment.replace("{template: {spec:", "{template: {metadata: {labels: 5}, spec:"),
+                "spec.template.metadata.labels");
+        assertErrors(deployment.replace("{template: {spec: {", "{template: {spec: {nodeSelector: {zone: [a]}, "),
+                "spec.template.spec.nodeSelector");
+        assertErrors("apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec: {}\n", "spec.schedule", "spec.jobTemplate");
+        assertThat(format.parse("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: bare}\n")).hasSize(1);
+    }
+
+    private void assertErrors(String document, String... fields) {
+        assertThatThrownBy(() -> format.parse(document)).isInstanceOf(InvalidSpecException.class)
+                .satisfies(e -> assertThat(((InvalidSpecException) e).errors()).as(e.getMessage())
+                        .extracting(FieldError::field).containsExactly(fields));
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.gantry.spi.InvalidSpecException.FieldError;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.ManifestFormat;
 import io.gantry.spi.ManifestLimits;
+import io.gantry.spi.ManifestReader;
 import io.gantry.spi.Quantities;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
@@ -16,7 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.node.ObjectNode;
@@ -121,16 +121,12 @@ public final class MarathonFormat implements ManifestFormat {
 
     @Override
     public List<Parsed> parse(String document) {
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(document == null ? "" : document);
-        } catch (JacksonException e) {
-            throw InvalidSpecException.of("manifest", "not valid JSON: " + firstLine(e.getOriginalMessage()));
-        }
+        Object value = new ManifestReader().readJson(document);
+        JsonNode root = value == null ? null : Json.MAPPER.valueToTree(value);
         List<JsonNode> apps = new ArrayList<>();
         List<String> paths = new ArrayList<>();
         List<FieldError> errors = new ArrayList<>();
-        if (root == null || root.isMissingNode() || root.isNull()) {
+        if (root == null) {
             errors.add(new FieldError("manifest", "empty document"));
         } else if (root.isArray()) {
             for (int i = 0; i < root.size(); i++) {
@@ -219,6 +215,9 @@ public final class MarathonFormat implements ManifestFormat {
                         .name().toLowerCase()));
             }
         });
+        if (errors.size() == before) {
+            counts(app, path, errors);
+        }
         String id = Json.text(app, "id");
         if (id == null || id.isBlank()) {
             if (errors.size() == before) {
@@ -235,6 +234,77 @@ public final class MarathonFormat implements ManifestFormat {
         if (errors.size() == before) {
             apps.add(app);
             paths.add(path);
+        }
+    }
+
+    /**
+     * Numbers the mapper reads as ints, which must fit one: Jackson's {@code asInt()} would wrap
+     * 12345678901 silently. Counts and ports cannot be negative.
+     */
+    private static void counts(JsonNode app, String path, List<FieldError> errors) {
+        whole(app, "instances", path, Integer.MAX_VALUE, errors);
+        for (String field : List.of("cpus", "mem")) {
+            JsonNode v = app.get(field);
+            if (v != null && v.isNumber() && v.asDouble() < 0) {
+                errors.add(new FieldError(join(path, field), "must be 0 or more"));
+            }
+        }
+        each(app, "portDefinitions", path, errors, (d, at) -> whole(d, "port", at, 65535, errors));
+        JsonNode container = app.get("container");
+        if (container != null && container.isObject()) {
+            String at = join(path, "container");
+            JsonNode docker = container.get("docker");
+            if (docker != null && !docker.isNull() && !docker.isObject()) {
+                errors.add(new FieldError(join(at, "docker"), "must be an object"));
+            } else if (docker != null && docker.isObject()) {
+                JsonNode image = docker.get("image");
+                if (image != null && !image.isNull() && !image.isString()) {
+                    errors.add(new FieldError(join(at, "docker.image"), "must be a string"));
+                }
+                each(docker, "portMappings", join(at, "docker"), errors, (m, in) -> portMapping(m, in, errors));
+            }
+            each(container, "portMappings", at, errors, (m, in) -> portMapping(m, in, errors));
+        }
+        each(app, "healthChecks", path, errors, (hc, at) -> {
+            for (String field : List.of("port", "portIndex", "intervalSeconds", "timeoutSeconds")) {
+                whole(hc, field, at, field.equals("port") ? 65535 : Integer.MAX_VALUE, errors);
+            }
+        });
+    }
+
+    private static void portMapping(JsonNode mapping, String path, List<FieldError> errors) {
+        whole(mapping, "containerPort", path, 65535, errors);
+        whole(mapping, "hostPort", path, 65535, errors);
+    }
+
+    /** The objects of an array field, each with its path; a non-object element is a field error. */
+    private static void each(JsonNode parent, String field, String path, List<FieldError> errors,
+                             java.util.function.BiConsumer<JsonNode, String> check) {
+        JsonNode list = parent.get(field);
+        if (list == null || list.isNull()) {
+            return;
+        }
+        if (!list.isArray()) {
+            errors.add(new FieldError(join(path, field), "must be an array"));
+            return;
+        }
+        for (int i = 0; i < list.size(); i++) {
+            String at = join(path, field + "[" + i + "]");
+            if (list.get(i).isObject()) {
+                check.accept(list.get(i), at);
+            } else {
+                errors.add(new FieldError(at, "must be an object"));
+            }
+        }
+    }
+
+    private static void whole(JsonNode parent, String field, String path, int max, List<FieldError> errors) {
+        JsonNode v = parent.get(field);
+        if (v == null || v.isNull()) {
+            return;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0 || v.asInt() > max) {
+            errors.add(new FieldError(join(path, field), "must be a whole number from 0 to " + max));
         }
     }
 
@@ -262,11 +332,5 @@ public final class MarathonFormat implements ManifestFormat {
 
     private static String join(String path, String field) {
         return path.isEmpty() ? field : path + "." + field;
-    }
-
-    private static String firstLine(String message) {
-        String m = message == null ? "unreadable" : message;
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
     }
 }

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gantry.spi.HealthCheck;
+import io.gantry.spi.HostileDocuments;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.ManifestFormat;
+import io.gantry.spi.ManifestLimits;
 import io.gantry.spi.PortMapping;
 import io.gantry.spi.Resources;
 import io.gantry.spi.WorkloadDefinition;
@@ -113,6 +115,47 @@ class MarathonFormatTest {
         assertThatThrownBy(() -> format.parse("{\"id\": \"/Bad_Id\", \"cmd\": \"x\"}")).isInstanceOf(InvalidSpecException.class);
         assertThatThrownBy(() -> format.parse("{not json")).isInstanceOf(InvalidSpecException.class);
         assertThatThrownBy(() -> format.parse("[".repeat(5000))).isInstanceOf(InvalidSpecException.class);
+    }
+
+    @Test
+    void hugeDeepOrAliasedDocumentsAreRefusedByTheParseBudgetWithoutExpanding() {
+        String wide = "{\"id\": \"/web\", \"cmd\": \"x\", \"args\": " + HostileDocuments.wideJson(150_000) + "}";
+        Map<String, String> refusals = Map.of(wide, "more than " + ManifestLimits.MAX_NODES + " nodes",
+                "{\"apps\": " + HostileDocuments.deepJson(10_000) + "}", "deeper than " + ManifestLimits.MAX_NESTING,
+                HostileDocuments.aliasBomb(), "not valid JSON",
+                "{\"id\": \"" + "x".repeat(ManifestLimits.MAX_CODE_POINTS) + "\"}", "larger than");
+        refusals.forEach((document, message) -> {
+            HostileDocuments.Refusal r = HostileDocuments.refusal(() -> format.parse(document));
+            assertThat(r.thrown()).isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.errors())
+                    .singleElement().satisfies(f -> {
+                        assertThat(f.field()).isEqualTo("manifest");
+                        assertThat(f.message()).contains(message);
+                    }));
+            assertThat(r.allocatedBytes()).isLessThan(100L * 1024 * 1024);
+            assertThat(r.millis()).isLessThan(10_000);
+        });
+    }
+
+    @Test
+    void numbersThatDoNotFitOrAreNegativeAndNestedWrongTypesNameTheirField() {
+        assertErrors("{\"id\": \"/a\", \"cmd\": \"x\", \"instances\": 12345678901}", "instances");
+        assertErrors("{\"id\": \"/a\", \"cmd\": \"x\", \"instances\": -1, \"cpus\": -0.5, \"mem\": -1}",
+                "instances", "cpus", "mem");
+        assertErrors("{\"id\": \"/a\", \"container\": {\"docker\": {\"image\": [\"nginx\"], "
+                + "\"portMappings\": [{\"containerPort\": 70000}]}, \"portMappings\": \"80\"}, "
+                + "\"portDefinitions\": [{\"port\": \"eighty\"}, 80], \"healthChecks\": [{\"intervalSeconds\": 1e20}]}",
+                "portDefinitions[0].port", "portDefinitions[1]", "container.docker.image",
+                "container.docker.portMappings[0].containerPort", "container.portMappings", "healthChecks[0].intervalSeconds");
+        assertErrors("{\"apps\": [{\"id\": \"/a\", \"cmd\": \"x\"}, {\"id\": \"/b\", \"cmd\": \"x\", \"instances\": 2147483648}]}",
+                "apps[1].instances");
+        assertErrors("{\"id\": \"/a\", \"cmd\": \"x\", \"id\": \"/b\"}", "id");
+        assertErrors("\"just a string\"", "manifest");
+    }
+
+    private void assertErrors(String document, String... fields) {
+        assertThatThrownBy(() -> format.parse(document)).isInstanceOf(InvalidSpecException.class)
+                .satisfies(e -> assertThat(((InvalidSpecException) e).errors()).as(e.getMessage())
+                        .extracting(InvalidSpecException.FieldError::field).containsExactlyInAnyOrder(fields));
     }
 
     @Test

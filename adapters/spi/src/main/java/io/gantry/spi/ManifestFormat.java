@@ -41,7 +41,8 @@ public interface ManifestFormat {
     /**
      * Parses a document that may describe several workloads (multi-document YAML, a Marathon group,
      * a Compose file with several services). Hostile input (alias bombs, deep nesting, huge scalars)
-     * is refused, not expanded.
+     * is refused, not expanded: implementations read the text with {@link ManifestReader}, whose budget
+     * refusal names the field {@code manifest}.
      *
      * @return one entry per workload, in document order; never empty
      * @throws InvalidSpecException with one field error per problem ({@code field} a path inside the

@@ -4,12 +4,14 @@ import io.gantry.spi.InvalidSpecException.FieldError;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.ManifestFormat;
 import io.gantry.spi.ManifestLimits;
+import io.gantry.spi.ManifestReader;
 import io.gantry.spi.Quantities;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadSpec;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +24,6 @@ import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.representer.Representer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -48,6 +49,7 @@ public final class ComposeFormat implements ManifestFormat {
     private static final Pattern SHORT_PORT =
             Pattern.compile("^(?:(?:[0-9.]+:)?([0-9]+):)?([0-9]+)(?:/(tcp|udp|sctp))?$");
     private static final long MIB = 1024L * 1024L;
+    private static final Set<String> PROTOCOLS = Set.of("tcp", "udp", "sctp");
 
     private final SwarmWorkloadMapper mapper = new SwarmWorkloadMapper(SwarmWorkloadMapper.PUBLISH_MODE_INGRESS);
 
@@ -361,23 +363,28 @@ public final class ComposeFormat implements ManifestFormat {
             String at = path + "[" + i + "]";
             ObjectNode port = DockerApi.JSON.createObjectNode();
             if (p instanceof Map<?, ?> m) {
-                Integer target = m.get("target") instanceof Integer t ? t : null;
+                Integer target = m.get("target") instanceof Integer t && isPort(t) ? t : null;
                 if (target == null) {
-                    errors.add(new FieldError(at + ".target", "must be a port number"));
+                    errors.add(new FieldError(at + ".target", "must be a port number (1-65535)"));
                     continue;
                 }
-                port.put("Protocol", m.get("protocol") == null ? "tcp" : String.valueOf(m.get("protocol")).toLowerCase(Locale.ROOT));
+                Object protocol = m.get("protocol") == null ? "tcp" : m.get("protocol");
+                if (!(protocol instanceof String p_) || !PROTOCOLS.contains(p_.toLowerCase(Locale.ROOT))) {
+                    errors.add(new FieldError(at + ".protocol", "must be tcp, udp or sctp"));
+                    continue;
+                }
+                port.put("Protocol", p_.toLowerCase(Locale.ROOT));
                 port.put("TargetPort", target);
                 port.put("PublishMode", "host".equals(m.get("mode")) ? SwarmWorkloadMapper.PUBLISH_MODE_HOST
                         : SwarmWorkloadMapper.PUBLISH_MODE_INGRESS);
                 Object published = m.get("published");
                 if (published != null) {
-                    try {
-                        port.put("PublishedPort", Integer.parseInt(String.valueOf(published)));
-                    } catch (NumberFormatException e) {
-                        errors.add(new FieldError(at + ".published", "must be a port number (ranges are not supported)"));
+                    Integer number = port(String.valueOf(published));
+                    if (number == null) {
+                        errors.add(new FieldError(at + ".published", "must be a port number (1-65535; ranges are not supported)"));
                         continue;
                     }
+                    port.put("PublishedPort", number);
                 }
             } else if (p instanceof String || p instanceof Integer) {
                 Matcher short_ = SHORT_PORT.matcher(String.valueOf(p).trim());
@@ -385,11 +392,17 @@ public final class ComposeFormat implements ManifestFormat {
                     errors.add(new FieldError(at, "'" + p + "' is not [HOST:]CONTAINER[/PROTOCOL]"));
                     continue;
                 }
+                Integer target = port(short_.group(2));
+                Integer published = short_.group(1) == null ? null : port(short_.group(1));
+                if (target == null || (short_.group(1) != null && published == null)) {
+                    errors.add(new FieldError(at, "'" + p + "' has a port outside 1-65535"));
+                    continue;
+                }
                 port.put("Protocol", short_.group(3) == null ? "tcp" : short_.group(3));
-                port.put("TargetPort", Integer.parseInt(short_.group(2)));
+                port.put("TargetPort", target);
                 port.put("PublishMode", SwarmWorkloadMapper.PUBLISH_MODE_INGRESS);
-                if (short_.group(1) != null) {
-                    port.put("PublishedPort", Integer.parseInt(short_.group(1)));
+                if (published != null) {
+                    port.put("PublishedPort", published);
                 }
             } else {
                 errors.add(new FieldError(at, "must be a port string or a mapping"));
@@ -397,6 +410,19 @@ public final class ComposeFormat implements ManifestFormat {
             }
             out.add(port);
         }
+    }
+
+    /** A port number 1-65535 written in decimal, or {@code null}. */
+    private static Integer port(String text) {
+        if (!text.matches("[0-9]{1,5}")) {
+            return null;
+        }
+        int n = Integer.parseInt(text);
+        return isPort(n) ? n : null;
+    }
+
+    private static boolean isPort(int n) {
+        return n >= 1 && n <= 65535;
     }
 
     private static void healthcheck(Object value, String path, ObjectNode container, List<FieldError> errors) {
@@ -515,7 +541,12 @@ public final class ComposeFormat implements ManifestFormat {
                 case "m" -> 60_000_000_000L;
                 default -> 3_600_000_000_000L;
             };
-            total += new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unit)).longValue();
+            try {
+                BigDecimal nanos = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unit));
+                total = Math.addExact(total, nanos.setScale(0, RoundingMode.DOWN).longValueExact());
+            } catch (ArithmeticException tooLong) {
+                return null;
+            }
             end = m.end();
         }
         return end == v.length() && end > 0 ? total : null;
@@ -539,18 +570,13 @@ public final class ComposeFormat implements ManifestFormat {
                 + errors.get(0).message() + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : ""), errors);
     }
 
-    /** One YAML document, with the alias, size and depth limits of {@link ManifestLimits}. */
+    /** The one YAML document of a Compose file, read under the parse budget of {@link ManifestReader}. */
     private static Object load(String document) {
-        LoaderOptions options = new LoaderOptions();
-        options.setMaxAliasesForCollections(ManifestLimits.MAX_ALIASES);
-        options.setCodePointLimit(ManifestLimits.MAX_CODE_POINTS);
-        options.setNestingDepthLimit(ManifestLimits.MAX_NESTING);
-        options.setAllowDuplicateKeys(false);
-        try {
-            return new Yaml(new SafeConstructor(options)).load(document == null ? "" : document);
-        } catch (YAMLException e) {
-            throw InvalidSpecException.of("manifest", "not a valid YAML document: " + firstLine(e.getMessage()));
+        List<Object> documents = new ManifestReader().readYaml(document);
+        if (documents.size() > 1) {
+            throw InvalidSpecException.of("manifest", "a Compose file is one YAML document, not " + documents.size());
         }
+        return documents.isEmpty() ? null : documents.get(0);
     }
 
     private static String dump(Object value) {
@@ -559,13 +585,5 @@ public final class ComposeFormat implements ManifestFormat {
         options.setIndicatorIndent(2);
         options.setIndentWithIndicator(true);
         return new Yaml(new SafeConstructor(new LoaderOptions()), new Representer(options), options).dump(value);
-    }
-
-    static String firstLine(String message) {
-        if (message == null) {
-            return "unreadable";
-        }
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
     }
 }

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gantry.spi.HealthCheck;
+import io.gantry.spi.HostileDocuments;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.ManifestFormat;
+import io.gantry.spi.ManifestLimits;
 import io.gantry.spi.PortMapping;
 import io.gantry.spi.Resources;
 import io.gantry.spi.Workload;
@@ -174,6 +176,65 @@ class ComposeFormatTest {
         bomb.append("services: {x: {image: *j}}\n");
         assertThatThrownBy(() -> compose.parse(bomb.toString())).isInstanceOf(InvalidSpecException.class)
                 .hasMessageContaining("aliases");
+    }
+
+    @Test
+    void theTwentyThreeAnchorBombIsRefusedByTheParseBudgetWithoutExpanding() {
+        HostileDocuments.Refusal r = HostileDocuments.refusal(() -> compose.parse(HostileDocuments.aliasBomb()
+                + "services: {x: {image: busybox, command: *a22}}\n"));
+        assertThat(r.thrown()).isInstanceOf(InvalidSpecException.class)
+                .hasMessageContaining("more than " + ManifestLimits.MAX_NODES + " nodes").hasMessageContaining("parse budget");
+        assertThat(((InvalidSpecException) r.thrown()).errors()).extracting(InvalidSpecException.FieldError::field)
+                .containsExactly("manifest");
+        assertThat(r.allocatedBytes()).isLessThan(100L * 1024 * 1024);
+        assertThat(r.millis()).isLessThan(10_000);
+    }
+
+    @Test
+    void wrongTypesAndNumbersOutOfRangeNameTheirField() {
+        String file = """
+                name: [shop]
+                services:
+                  web:
+                    image: nginx
+                    ports: "80:80"
+                    deploy: {replicas: 12345678901, mode: [global]}
+                  api:
+                    image: nginx
+                    entrypoint: {sh: x}
+                    ports: ["99999999999:80", {target: 70000}, {target: 80, published: -1}, {target: 80, protocol: [tcp]}]
+                    deploy: {replicas: -2, resources: {limits: {cpus: [1]}}}
+                    healthcheck: {test: [CMD, "true"], interval: 99999999999999999999h}
+                  db: redis
+                """;
+        assertThatThrownBy(() -> compose.parse(file)).isInstanceOf(InvalidSpecException.class)
+                .satisfies(e -> assertThat(((InvalidSpecException) e).errors()).extracting(InvalidSpecException.FieldError::field)
+                        .containsExactlyInAnyOrder("name", "services.web.ports", "services.web.deploy.replicas",
+                                "services.web.deploy.mode", "services.api.entrypoint", "services.api.ports[0]",
+                                "services.api.ports[1].target", "services.api.ports[2].published",
+                                "services.api.ports[3].protocol", "services.api.deploy.replicas",
+                                "services.api.deploy.resources.limits.cpus", "services.api.healthcheck.interval", "services.db"));
+        assertThatThrownBy(() -> compose.parse("services: {web: {image: a}}\n---\nservices: {}\n"))
+                .isInstanceOf(InvalidSpecException.class).hasMessageContaining("one YAML document");
+        assertThatThrownBy(() -> compose.parse("services:\n  web: {image: a, image: b}\n"))
+                .isInstanceOf(InvalidSpecException.class)
+                .satisfies(e -> assertThat(((InvalidSpecException) e).errors().get(0).field()).isEqualTo("services.web.image"));
+    }
+
+    @Test
+    void mergeKeysAndAnchorsOfEverydayComposeFilesStillWork() {
+        List<ManifestFormat.Parsed> parsed = compose.parse("""
+                x-defaults: &defaults
+                  image: busybox:1
+                  deploy: {replicas: 2}
+                services:
+                  a: {<<: *defaults, command: [sleep, "1"]}
+                  b:
+                    <<: *defaults
+                    image: redis:7
+                """);
+        assertThat(parsed).extracting(p -> p.definition().spec().image()).containsExactly("busybox:1", "redis:7");
+        assertThat(parsed).extracting(p -> p.definition().spec().replicas()).containsExactly(2, 2);
     }
 
     @Test

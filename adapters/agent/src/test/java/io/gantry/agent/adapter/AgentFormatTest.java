@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gantry.spi.HealthCheck;
+import io.gantry.spi.HostileDocuments;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.ManifestFormat;
+import io.gantry.spi.ManifestLimits;
 import io.gantry.spi.PortMapping;
 import io.gantry.spi.Resources;
 import io.gantry.spi.WorkloadDefinition;
@@ -59,9 +61,48 @@ class AgentFormatTest {
                 + " {\"id\": \"c\", \"colour\": \"red\"}, {\"id\": \"d\", \"spec\": {\"kind\": \"CRON\"}}]"))
                 .isInstanceOf(InvalidSpecException.class)
                 .satisfies(e -> assertThat(((InvalidSpecException) e).errors()).extracting(InvalidSpecException.FieldError::field)
-                        .containsExactly("[0]", "[1].id", "[2]", "[3].spec.kind"));
+                        .containsExactly("[0].spec.replicas", "[1].id", "[2].colour", "[3].spec.kind"));
         assertThatThrownBy(() -> format.parse("{\"id\": ")).isInstanceOf(InvalidSpecException.class);
         assertThatThrownBy(() -> format.parse("[".repeat(5000))).isInstanceOf(InvalidSpecException.class);
+    }
+
+    @Test
+    void hugeDeepOrAliasedDocumentsAreRefusedByTheParseBudgetWithoutExpanding() {
+        String wide = "{\"id\": \"a\", \"spec\": {\"args\": " + HostileDocuments.wideJson(150_000) + "}}";
+        Map<String, String> refusals = Map.of(wide, "more than " + ManifestLimits.MAX_NODES + " nodes",
+                HostileDocuments.deepJson(10_000), "deeper than " + ManifestLimits.MAX_NESTING,
+                HostileDocuments.aliasBomb(), "not valid JSON");
+        refusals.forEach((document, message) -> {
+            HostileDocuments.Refusal r = HostileDocuments.refusal(() -> format.parse(document));
+            assertThat(r.thrown()).isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.errors())
+                    .singleElement().satisfies(f -> {
+                        assertThat(f.field()).isEqualTo("manifest");
+                        assertThat(f.message()).contains(message);
+                    }));
+            assertThat(r.allocatedBytes()).isLessThan(100L * 1024 * 1024);
+            assertThat(r.millis()).isLessThan(10_000);
+        });
+    }
+
+    @Test
+    void wrongTypesAndNumbersOutOfRangeNameTheirField() {
+        assertErrors("{\"spec\": {\"image\": \"busybox\"}}", "id");
+        assertErrors("{\"id\": \"a\", \"spec\": {\"replicas\": 12345678901}}", "spec.replicas");
+        assertErrors("{\"id\": \"a\", \"spec\": {\"replicas\": -1, \"memoryBytes\": \"-5\"}}",
+                "spec.replicas", "spec.memoryBytes");
+        assertErrors("{\"id\": \"a\", \"labels\": {\"x\": 1, \"y\": [\"z\"]}, \"spec\": {\"command\": \"sleep 9\", "
+                + "\"ports\": [{\"containerPort\": \"http\"}, 80], \"healthCheck\": [\"tcp\"]}}",
+                "labels.x", "labels.y", "spec.command", "spec.ports[0].containerPort", "spec.ports[1]", "spec.healthCheck");
+        assertErrors("{\"id\": \"a\", \"spec\": {\"ports\": [{\"containerPort\": 70000}]}}", "spec.ports[0].containerPort");
+        assertErrors("[{\"id\": \"a\"}, 7]", "[1]");
+        assertErrors("{\"id\": \"a\", \"spec\": {\"healthCheck\": {\"type\": \"ping\"}}}", "spec.healthCheck.type");
+        assertErrors("{\"id\": \"a\", \"createdAt\": \"yesterday\"}", "manifest");
+    }
+
+    private void assertErrors(String document, String... fields) {
+        assertThatThrownBy(() -> format.parse(document)).isInstanceOf(InvalidSpecException.class)
+                .satisfies(e -> assertThat(((InvalidSpecException) e).errors()).as(e.getMessage())
+                        .extracting(InvalidSpecException.FieldError::field).containsExactlyInAnyOrder(fields));
     }
 
     @Test
