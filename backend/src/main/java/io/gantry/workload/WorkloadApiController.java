@@ -34,9 +34,11 @@ class WorkloadApiController {
     private final EngineClients clients;
     private final JsonMapper json;
     private final LiveStream stream;
+    private final EnvSecrets secrets;
 
     WorkloadApiController(WorkloadLister lister, WorkloadStore store, EngineClients clients, JsonMapper json,
-                          LiveStream stream) {
+                          LiveStream stream, EnvSecrets secrets) {
+        this.secrets = secrets;
         this.lister = lister;
         this.store = store;
         this.clients = clients;
@@ -55,12 +57,20 @@ class WorkloadApiController {
                             @RequestParam(required = false) String sort,
                             @RequestParam(required = false) Integer limit,
                             @RequestParam(required = false) String cursor) {
-        return lister.listStored(lister.parse(engine, engineKind, namespace, kind, phase, label, q, sort, limit, cursor));
+        Page<StoredWorkload> page = lister.listStored(lister.parse(engine, engineKind, namespace, kind, phase, label, q,
+                sort, limit, cursor));
+        EnvSecrets.Reading reading = secrets.reading();
+        List<StoredWorkload> shown = page.items().stream().map(reading::stored).toList();
+        reading.audit();
+        return new Page<>(shown, page.total(), page.nextCursor());
     }
 
     @GetMapping("/{id}")
     WorkloadView get(@PathVariable UUID id) {
-        return workload(id);
+        EnvSecrets.Reading reading = secrets.reading();
+        WorkloadView shown = reading.view(workload(id));
+        reading.audit();
+        return shown;
     }
 
     @GetMapping("/{id}/native")
