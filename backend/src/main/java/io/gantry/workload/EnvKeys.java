@@ -11,14 +11,17 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code env}, which the mapper writes fourth (after image, command and args), and builds no tree.
  * This is what lets the list stay a copy of the stored text for OPERATORs (it only has to know
  * whether a row holds secret-looking keys, to audit the read) and parse a row for VIEWERs only when
- * it has something to mask.
+ * it has something to mask. Measured on bench's synthetic spec (two env keys): 4-6 µs a row on this
+ * 2-core machine at load average 22, so at most a few ms on a page of 500; an empty env costs one
+ * {@code contains}.
  */
 final class EnvKeys {
     private EnvKeys() {
     }
 
     static List<String> of(JsonMapper json, String specJson) {
-        if (specJson == null || specJson.isEmpty()) {
+        // an empty env is written exactly so; a quote inside a string value would be escaped
+        if (specJson == null || specJson.isEmpty() || specJson.contains("\"env\":{}")) {
             return List.of();
         }
         try (JsonParser p = json.createParser(specJson)) {
