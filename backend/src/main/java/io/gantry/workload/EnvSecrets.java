@@ -8,6 +8,7 @@ import io.gantry.engine.EngineStore;
 import io.gantry.secret.SecretNames;
 import io.gantry.security.Role;
 import io.gantry.spi.WorkloadSpec;
+import io.gantry.stream.LiveStream;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -43,7 +44,7 @@ import tools.jackson.databind.node.ObjectNode;
  * is stored, compared and deployed keeps the real values.
  */
 @Component
-public class EnvSecrets {
+public class EnvSecrets implements LiveStream.Visibility {
     public static final String MASK = "***";
     /**
      * Engine option: more env keys whose values are secret, comma-separated, case-insensitive, {@code *}
@@ -73,6 +74,28 @@ public class EnvSecrets {
     /** Whether this caller sees secret env values: OPERATOR and above. */
     public static boolean revealedTo(Authentication caller) {
         return Role.of(caller).map(r -> r.includes(Role.OPERATOR)).orElse(false);
+    }
+
+    @Override
+    public boolean revealsSecrets(Authentication caller) {
+        return revealedTo(caller);
+    }
+
+    /** Only {@code workload.updated} carries env; every other event is the same for everyone. */
+    @Override
+    public String forViewers(String event, String json) {
+        return LiveStream.WORKLOAD_UPDATED.equals(event) ? maskedJson(json) : json;
+    }
+
+    /** One audit entry per live stream: the first workload with secret values it was sent. */
+    @Override
+    public void revealed(String username, String remoteAddress, String event, String workloadJson) {
+        JsonNode tree = json.readTree(workloadJson);
+        UUID engineId = UUID.fromString(tree.path("engine").path("id").asString());
+        List<String> keys = new ArrayList<>();
+        tree.path("spec").path("env").propertyNames().forEach(keys::add);
+        auditRead(username, "GET /api/v1/stream", remoteAddress, List.of(UUID.fromString(tree.path("id").asString())),
+                secretKeys(engineId, keys));
     }
 
     /** What the caller of the current request may see, and the audit of what it saw. */
