@@ -1,5 +1,6 @@
 package io.gantry.audit;
 
+import io.gantry.secret.SecretNames;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,8 +20,12 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class Redactor {
     static final String REDACTED = "[REDACTED]";
-    private static final List<String> SECRET_KEY_PARTS = List.of("password", "passwd", "token", "secret", "credential",
-            "kubeconfig", "key", "cert", "authorization", "cookie", "env", "manifest");
+    /**
+     * Beyond {@link SecretNames}: fields that are secret as a whole in a request (a kubeconfig or
+     * certificate, a cookie), and whole env maps and native manifests, which carry passwords under
+     * innocent names.
+     */
+    private static final List<String> AUDIT_ONLY_PARTS = List.of("kubeconfig", "cert", "cookie", "env", "manifest");
     private static final Pattern SECRET_ASSIGNMENT =
             Pattern.compile("(?i)(password|passwd|secret|token|api[_-]?key)\\s*[=:]");
     private static final Pattern URL_USER_INFO = Pattern.compile("(?i)([a-z][a-z0-9+.-]*://)[^/@\\s]+@");
@@ -34,7 +39,7 @@ final class Redactor {
 
     static boolean isSecretKey(String key) {
         String k = key.toLowerCase(Locale.ROOT);
-        return SECRET_KEY_PARTS.stream().anyMatch(k::contains);
+        return SecretNames.looksSecret(k) || AUDIT_ONLY_PARTS.stream().anyMatch(k::contains);
     }
 
     /** The redacted JSON body, or a note saying that it was not JSON. */

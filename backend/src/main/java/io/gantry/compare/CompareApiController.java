@@ -3,6 +3,7 @@ package io.gantry.compare;
 import io.gantry.manifest.ManifestFormats;
 import io.gantry.web.BadRequestException;
 import io.gantry.web.NotFoundException;
+import io.gantry.workload.EnvSecrets;
 import io.gantry.workload.WorkloadStore;
 import io.gantry.workload.WorkloadView;
 import java.util.ArrayList;
@@ -24,10 +25,12 @@ class CompareApiController {
 
     private final WorkloadStore store;
     private final ManifestFormats formats;
+    private final EnvSecrets secrets;
 
-    CompareApiController(WorkloadStore store, ManifestFormats formats) {
+    CompareApiController(WorkloadStore store, ManifestFormats formats, EnvSecrets secrets) {
         this.store = store;
         this.formats = formats;
+        this.secrets = secrets;
     }
 
     /** {@code ids=a,b[,c...]} (or {@code ids} repeated), in the order the columns should show. */
@@ -51,7 +54,12 @@ class CompareApiController {
         for (UUID id : unique) {
             workloads.add(store.find(id).orElseThrow(() -> new NotFoundException("workload", id)));
         }
-        return WorkloadComparator.compare(workloads, w -> formats.forEngineKind(w.engine().kind())
+        // compared with the real values (two different passwords are a difference), shown as the caller may see them
+        Comparison comparison = WorkloadComparator.compare(workloads, w -> formats.forEngineKind(w.engine().kind())
                 .map(f -> f.nativeNotation(w.spec())).orElse(Map.of()));
+        EnvSecrets.Reading reading = secrets.reading();
+        List<WorkloadView> shown = workloads.stream().map(reading::view).toList();
+        reading.audit();
+        return comparison.withEnvOf(shown);
     }
 }

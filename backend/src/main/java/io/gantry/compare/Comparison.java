@@ -5,7 +5,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.gantry.engine.Engine.EngineRef;
 import io.gantry.spi.Phase;
 import io.gantry.spi.WorkloadKind;
+import io.gantry.workload.WorkloadView;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -16,6 +20,24 @@ import java.util.UUID;
  * @param differences how many rows are not {@code equal}
  */
 record Comparison(List<Compared> workloads, List<Field> fields, int differences) {
+    static final String ENV = "spec.env";
+
+    /**
+     * The same comparison showing the env of {@code shown} (the compared workloads in the same order, as
+     * the caller may see them): {@code equal} and {@code differingKeys} stay those of the real values.
+     */
+    Comparison withEnvOf(List<WorkloadView> shown) {
+        List<Field> out = new ArrayList<>(fields.size());
+        for (Field f : fields) {
+            if (f.path().equals(ENV)) {
+                List<Object> values = new ArrayList<>();
+                shown.forEach(w -> values.add(new TreeMap<>(w.spec() == null ? Map.of() : w.spec().env())));
+                f = new Field(f.path(), values, f.equal(), f.display(), f.differingKeys(), f.nativeValues());
+            }
+            out.add(f);
+        }
+        return new Comparison(workloads, out, differences);
+    }
 
     /** A compared workload's identity. */
     record Compared(UUID id, String name, String namespace, EngineRef engine, WorkloadKind kind, Phase phase) {

@@ -40,7 +40,7 @@ final class WorkloadComparator {
                     WorkloadComparator::imageDisplay),
             plain("spec.command", w -> spec(w).command()),
             plain("spec.args", w -> spec(w).args()),
-            map("spec.env", w -> spec(w).env()),
+            map(Comparison.ENV, w -> spec(w).env()),
             new Rule("spec.ports", w -> sortedPorts(spec(w).ports()), v -> Set.copyOf((List<?>) v), null),
             new Rule("spec.resources.cpuMillis", w -> spec(w).resources().cpuMillis(), v -> v,
                     v -> Quantities.formatCpu((Long) v) + " = " + Quantities.millisToCores((Long) v).toPlainString() + " CPU"),
@@ -103,7 +103,7 @@ final class WorkloadComparator {
         List<String> natives = notations.stream().map(n -> n.get(rule.path())).toList();
         boolean anyNative = natives.stream().anyMatch(Objects::nonNull);
         boolean equal = meanings.size() <= 1;
-        List<String> differingKeys = equal || !rule.path().equals("labels") && !rule.path().equals("spec.env")
+        List<String> differingKeys = equal || !rule.path().equals("labels") && !rule.path().equals(Comparison.ENV)
                 ? null : differingKeys(values);
         return new Comparison.Field(rule.path(), values, equal, anyDisplay ? display : null, differingKeys,
                 anyNative ? natives : null);

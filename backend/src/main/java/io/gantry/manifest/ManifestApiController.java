@@ -2,6 +2,7 @@ package io.gantry.manifest;
 
 import io.gantry.spi.ManifestFormat;
 import io.gantry.web.NotFoundException;
+import io.gantry.workload.EnvSecrets;
 import io.gantry.workload.WorkloadStore;
 import io.gantry.workload.WorkloadView;
 import java.util.UUID;
@@ -19,10 +20,12 @@ class ManifestApiController {
 
     private final WorkloadStore store;
     private final ManifestFormats formats;
+    private final EnvSecrets secrets;
 
-    ManifestApiController(WorkloadStore store, ManifestFormats formats) {
+    ManifestApiController(WorkloadStore store, ManifestFormats formats, EnvSecrets secrets) {
         this.store = store;
         this.formats = formats;
+        this.secrets = secrets;
     }
 
     /**
@@ -32,7 +35,10 @@ class ManifestApiController {
     @GetMapping("/api/v1/workloads/{id}/manifest")
     ResponseEntity<String> manifest(@PathVariable UUID id, @RequestParam String format) {
         ManifestFormat target = formats.get(format, "format");
-        WorkloadView w = store.find(id).orElseThrow(() -> new NotFoundException("workload", id));
+        EnvSecrets.Reading reading = secrets.reading();
+        // rendered from what the caller may see, so that no format can carry a value past the mask
+        WorkloadView w = reading.view(store.find(id).orElseThrow(() -> new NotFoundException("workload", id)));
+        reading.audit();
         ManifestFormat.Rendered rendered = target.render(w.definition());
         String body = rendered.document();
         boolean yaml = target.mediaType().contains("yaml");

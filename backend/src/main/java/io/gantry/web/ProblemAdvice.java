@@ -65,6 +65,15 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.CONFLICT, "conflict", "Conflict", e.getMessage(), null);
     }
 
+    @ExceptionHandler(TooManyStreamsException.class)
+    ResponseEntity<Object> tooManyStreams(TooManyStreamsException e) {
+        ResponseEntity<Object> r = problem(HttpStatus.TOO_MANY_REQUESTS, "too-many-streams", "Too many streams",
+                e.getMessage(), null);
+        ((ProblemDetail) r.getBody()).setProperty("limit", e.limit());
+        ((ProblemDetail) r.getBody()).setProperty("max", e.max());
+        return r;
+    }
+
     @ExceptionHandler(WorkloadNotFoundException.class)
     ResponseEntity<Object> workloadNotFound(WorkloadNotFoundException e) {
         ResponseEntity<Object> r = problem(HttpStatus.NOT_FOUND, "workload-not-found", "Workload not found",

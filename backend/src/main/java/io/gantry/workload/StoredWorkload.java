@@ -43,4 +43,10 @@ record StoredWorkload(UUID id, EngineRef engine, String nativeId, String namespa
                 rs.getTimestamp("synced_at").toInstant(), rs.getTimestamp("updated_at").toInstant(),
                 rs.getBoolean("stale"), Phase.valueOf(rs.getString("phase")));
     }
+
+    /** The same row with another spec text (a VIEWER's, with secret env values masked). */
+    StoredWorkload withSpec(String newSpec) {
+        return new StoredWorkload(id, engine, nativeId, namespace, name, kind, labels, newSpec, status, instances,
+                createdAt, syncedAt, updatedAt, stale, phase);
+    }
 }

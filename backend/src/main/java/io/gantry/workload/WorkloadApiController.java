@@ -8,18 +8,17 @@ import io.gantry.stream.LiveStream;
 import io.gantry.web.BadRequestException;
 import io.gantry.web.NotFoundException;
 import io.gantry.web.Page;
-import java.io.IOException;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -34,9 +33,11 @@ class WorkloadApiController {
     private final EngineClients clients;
     private final JsonMapper json;
     private final LiveStream stream;
+    private final EnvSecrets secrets;
 
     WorkloadApiController(WorkloadLister lister, WorkloadStore store, EngineClients clients, JsonMapper json,
-                          LiveStream stream) {
+                          LiveStream stream, EnvSecrets secrets) {
+        this.secrets = secrets;
         this.lister = lister;
         this.store = store;
         this.clients = clients;
@@ -55,17 +56,25 @@ class WorkloadApiController {
                             @RequestParam(required = false) String sort,
                             @RequestParam(required = false) Integer limit,
                             @RequestParam(required = false) String cursor) {
-        return lister.listStored(lister.parse(engine, engineKind, namespace, kind, phase, label, q, sort, limit, cursor));
+        Page<StoredWorkload> page = lister.listStored(lister.parse(engine, engineKind, namespace, kind, phase, label, q,
+                sort, limit, cursor));
+        EnvSecrets.Reading reading = secrets.reading();
+        List<StoredWorkload> shown = page.items().stream().map(reading::stored).toList();
+        reading.audit();
+        return new Page<>(shown, page.total(), page.nextCursor());
     }
 
     @GetMapping("/{id}")
     WorkloadView get(@PathVariable UUID id) {
-        return workload(id);
+        EnvSecrets.Reading reading = secrets.reading();
+        WorkloadView shown = reading.view(workload(id));
+        reading.audit();
+        return shown;
     }
 
     @GetMapping("/{id}/native")
     ResponseEntity<JsonNode> nativeObject(@PathVariable UUID id) {
-        workload(id);
+        WorkloadView w = workload(id);
         String text = store.nativeObject(id).orElse(null);
         if (text == null || text.isBlank()) {
             return ResponseEntity.ok(json.nullNode());
@@ -76,46 +85,52 @@ class WorkloadApiController {
         } catch (RuntimeException notJson) {
             node = json.getNodeFactory().stringNode(text);
         }
-        return ResponseEntity.ok(SecretRedactor.redact(node));
+        return ResponseEntity.ok(SecretRedactor.redact(node, key -> secrets.isSecret(w.engine().id(), key)));
     }
 
-    /** The last lines as text/plain, or with {@code follow=true} a text/event-stream with one event per line. */
+    /**
+     * The last lines as text/plain, or with {@code follow=true} a text/event-stream with one event per line;
+     * past the follows allowed per user or in all, a 429 problem {@code too-many-streams}.
+     */
     @GetMapping("/{id}/logs")
     Object logs(@PathVariable UUID id, @RequestParam(defaultValue = "200") int tail,
-                @RequestParam(defaultValue = "false") boolean follow) {
+                @RequestParam(defaultValue = "false") boolean follow, Authentication caller) {
         if (!follow) {
             return tailLogs(id, tail);
         }
         WorkloadView w = workload(id);
         checkTail(tail);
-        SseEmitter emitter = stream.track(new SseEmitter(FOLLOW_TIMEOUT_MS));
+        LiveStream.Follow logs = stream.follow(caller, FOLLOW_TIMEOUT_MS);
         AtomicReference<Subscription> subscription = new AtomicReference<>();
         Runnable stop = () -> {
-            stream.untrack(emitter);
             Subscription s = subscription.getAndSet(null);
             if (s != null) {
                 s.close();
             }
         };
-        emitter.onCompletion(stop);
-        emitter.onTimeout(stop);
-        emitter.onError(e -> stop.run());
-        subscription.set(clients.call(w.engine().id(), "follow logs", c -> c.followLogs(w.nativeId(), tail, new LogSink() {
-            @Override
-            public void onLine(LogLine line) {
-                try {
-                    emitter.send(SseEmitter.event().name("log").data(line, MediaType.APPLICATION_JSON));
-                } catch (IOException | IllegalStateException gone) {
-                    stop.run();
+        logs.onEnd(stop);
+        try {
+            subscription.set(clients.call(w.engine().id(), "follow logs", c -> c.followLogs(w.nativeId(), tail, new LogSink() {
+                @Override
+                public void onLine(LogLine line) {
+                    // never waits: a client that cannot keep up loses the follow, not the engine's reader
+                    logs.send("log", line);
                 }
-            }
 
-            @Override
-            public void onEnd(Throwable failure) {
-                emitter.complete();
-            }
-        })));
-        return emitter;
+                @Override
+                public void onEnd(Throwable failure) {
+                    logs.end();
+                }
+            })));
+        } catch (RuntimeException e) {
+            logs.end();
+            throw e;
+        }
+        if (!logs.isOpen()) {
+            // it ended (revoked, client gone) while the engine was being asked: its onEnd may have run already
+            stop.run();
+        }
+        return logs.emitter();
     }
 
     private ResponseEntity<String> tailLogs(UUID id, int tail) {

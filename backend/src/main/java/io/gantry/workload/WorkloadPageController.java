@@ -29,9 +29,11 @@ class WorkloadPageController {
     private final EngineStore engines;
     private final EngineClients clients;
     private final JsonMapper json;
+    private final EnvSecrets secrets;
 
     WorkloadPageController(WorkloadLister lister, WorkloadStore store, EngineStore engines, EngineClients clients,
-                           JsonMapper json) {
+                           JsonMapper json, EnvSecrets secrets) {
+        this.secrets = secrets;
         this.lister = lister;
         this.store = store;
         this.engines = engines;
@@ -85,9 +87,14 @@ class WorkloadPageController {
 
     @GetMapping("/workloads/{id}")
     String detail(@PathVariable UUID id, Model model) {
-        WorkloadView w = store.find(id).orElseThrow(() -> new NotFoundException("workload", id));
+        EnvSecrets.Reading reading = secrets.reading();
+        // an OPERATOR's page carries the real values in the spec editor (saving it must not write ***)
+        WorkloadView w = reading.view(store.find(id).orElseThrow(() -> new NotFoundException("workload", id)));
+        reading.audit();
         Set<String> capabilities = capabilities(w);
         model.addAttribute("w", w);
+        // the table shows secret values as *** to everyone: on screen they are only a glance away from a shoulder
+        model.addAttribute("env", secrets.masked(w.engine().id(), w.spec().env()));
         model.addAttribute("capabilities", capabilities);
         model.addAttribute("specJson", json.writerWithDefaultPrettyPrinter().writeValueAsString(w.spec()));
         model.addAttribute("formats", List.of("kubernetes", "marathon", "compose", "agent"));

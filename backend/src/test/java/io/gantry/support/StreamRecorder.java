@@ -15,9 +15,16 @@ import java.util.concurrent.TimeUnit;
 public final class StreamRecorder implements AutoCloseable {
     private final List<String> lines = new ArrayList<>();
     private final CompletableFuture<HttpResponse<InputStream>> response;
+    private volatile boolean ended;
 
     public StreamRecorder(Api api, String path) {
-        response = api.http().sendAsync(api.request(path).header("Accept", "text/event-stream").GET().build(),
+        this(api, path, IntegrationTest.ADMIN_TOKEN);
+    }
+
+    /** Subscribes with another user's bearer token. */
+    public StreamRecorder(Api api, String path, String token) {
+        response = api.http().sendAsync(api.request(path).setHeader("Authorization", "Bearer " + token)
+                        .header("Accept", "text/event-stream").GET().build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         Thread reader = new Thread(this::read, "stream-recorder");
         reader.setDaemon(true);
@@ -35,6 +42,12 @@ public final class StreamRecorder implements AutoCloseable {
         } catch (Exception closed) {
             // closed by the test, or the server ended the stream
         }
+        ended = true;
+    }
+
+    /** Whether the stream has ended (the server completed it, or the test closed it). */
+    public boolean ended() {
+        return ended;
     }
 
     public List<String> lines() {

@@ -21,4 +21,14 @@ class SecretRedactorTest {
                 .contains("\"name\":\"web\"").contains("\"replicas\":3").contains("\"value\":\"prod\"")
                 .contains("\"inner\":\"kept-structure\"").contains("\"credentials\":null");
     }
+
+    @Test
+    void blanksDockerEnvAssignmentsAndTheKeysAnEngineDeclares() {
+        JsonNode node = json.readTree("""
+                {"Spec": {"TaskTemplate": {"ContainerSpec": {"Env": ["DB_PASSWORD=hunter2", "MODE=prod", "DATABASE_URL=pg://u:p@db"],
+                 "Args": ["--port=80"]}}, "Labels": {"DATABASE_URL": "pg://x"}}}""");
+        String out = SecretRedactor.redact(node, key -> key.equals("DATABASE_URL") || key.contains("PASSWORD")).toString();
+        assertThat(out).contains("\"DB_PASSWORD=***\"", "\"MODE=prod\"", "\"DATABASE_URL=***\"", "\"--port=80\"",
+                "\"DATABASE_URL\":\"***\"").doesNotContain("hunter2", "pg://");
+    }
 }
