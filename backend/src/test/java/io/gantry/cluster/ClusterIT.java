@@ -186,7 +186,7 @@ class ClusterIT {
     @ParameterizedTest(name = "{0} replicas")
     @ValueSource(ints = {2, 3})
     void agentAndSwarmEnginesAreSyncedByOneReplicaEachAndFailOver(int count) throws Exception {
-        RequiredEngine.require(LocalSwarm.available(), "a Docker Swarm manager (dockerd)");
+        RequiredEngine.require(LocalSwarm.available(), LocalSwarm.REQUIRED);
         AgentProcess agent = new AgentProcess(Files.createTempDirectory("gantry-ha-agent-")).start();
         closing.add(agent);
         List<String> services = new ArrayList<>();

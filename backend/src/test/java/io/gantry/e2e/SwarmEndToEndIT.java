@@ -41,7 +41,7 @@ class SwarmEndToEndIT extends IntegrationTest {
 
     @BeforeAll
     static void requireSwarm() {
-        RequiredEngine.require(LocalSwarm.available(), "a Docker Swarm manager (dockerd)");
+        RequiredEngine.require(LocalSwarm.available(), LocalSwarm.REQUIRED);
     }
 
     @AfterEach

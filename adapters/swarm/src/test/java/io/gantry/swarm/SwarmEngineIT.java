@@ -56,7 +56,7 @@ class SwarmEngineIT {
 
     @BeforeAll
     static void connect() {
-        RequiredEngine.require(LocalSwarm.available(), "a Docker Swarm manager (dockerd)");
+        RequiredEngine.require(LocalSwarm.available(), LocalSwarm.REQUIRED);
         client = (SwarmEngineClient) new SwarmEngineAdapter().connect(LocalSwarm.connection());
     }
 

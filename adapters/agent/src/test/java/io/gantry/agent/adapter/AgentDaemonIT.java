@@ -16,6 +16,7 @@ import io.gantry.spi.InstanceUsage;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.Phase;
 import io.gantry.spi.PortMapping;
+import io.gantry.spi.RequiredEngine;
 import io.gantry.spi.Subscription;
 import io.gantry.spi.WatchListener;
 import io.gantry.spi.Workload;
@@ -252,6 +253,7 @@ class AgentDaemonIT {
     }
 
     private static WorkloadDefinition httpServer(String name, int replicas) {
+        RequiredEngine.requireCommand("python3", "the raw tasks serve HTTP with python3 -m http.server; apt-get install -y python3");
         // the raw runtime execs without a shell: one expands $PORT0
         WorkloadSpec spec = new WorkloadSpec("python:3", List.of("/bin/sh", "-c"), List.of("exec python3 -m http.server $PORT0"),
                 Map.of("PYTHONUNBUFFERED", "1"), List.of(PortMapping.tcp(8000)), null, replicas,
