@@ -28,8 +28,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
@@ -40,7 +42,10 @@ import tools.jackson.databind.JsonNode;
  * (the stateful test Marathon of this JVM, reached over HTTP like a real one). Processes rather than
  * application contexts, because only a process can be killed (-9) or paused (SIGSTOP) as a replica is.
  * Not an {@link IntegrationTest}: its servers are the replicas, and leases are short (3 s) to keep it quick.
+ * Longer than the default 5 min per test: a test starts up to four server JVMs one after another on a shared
+ * 2-core machine, each allowed 180 s to come up.
  */
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 class ClusterIT {
     private static final String APP = """
             {"id": "/ha/%s", "instances": 1, "cpus": 0.1, "mem": 32,
