@@ -4,13 +4,12 @@
 #   2. starts dockerd in the background when it does not answer (log: $GANTRY_DOCKERD_LOG),
 #   3. makes this daemon a single-node swarm manager (advertise 127.0.0.1),
 #   4. imports the image gantry-test/busybox:1 (a rootfs of static busybox and its applets).
-# Idempotent: every step checks first and does nothing when already done. Needs root.
+# Idempotent: every step checks first and does nothing when already done. Needs root. Tests never run it:
+# they skip (or fail under CI=true) when the swarm is not there.
 set -euo pipefail
 
 IMAGE="gantry-test/busybox:1"
 DOCKERD_LOG="${GANTRY_DOCKERD_LOG:-/var/log/gantry-dockerd.log}"
-# The pid of a dockerd this script started: tests restart only such a daemon, never one a service manager runs.
-DOCKERD_MARKER="${GANTRY_DOCKERD_MARKER:-/run/gantry-test-dockerd.pid}"
 DOCKERD_WAIT_SECONDS="${GANTRY_DOCKERD_WAIT_SECONDS:-60}"
 APT_LOCK_WAIT_SECONDS="${GANTRY_APT_LOCK_WAIT_SECONDS:-300}"
 
@@ -50,7 +49,6 @@ DOCKER=/usr/bin/docker
 if ! "$DOCKER" info >/dev/null 2>&1; then
   log "starting dockerd (log: $DOCKERD_LOG)"
   nohup dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null &
-  echo $! >"$DOCKERD_MARKER"
   deadline=$((SECONDS + DOCKERD_WAIT_SECONDS))
   until "$DOCKER" info >/dev/null 2>&1; do
     if ((SECONDS >= deadline)); then

@@ -19,7 +19,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-/** Keeps the arrows of STYLE.md true: spi depends on nothing of ours; backend sees adapters only through spi. */
+/** Keeps the module arrows true: spi depends on nothing of ours; backend sees adapters only through spi. */
 class ArchitectureTest {
     /** Adapter modules' packages as the layout fixes them, plus any adapter found on the classpath. */
     private static final Set<String> KNOWN_ADAPTER_PACKAGES = Set.of("io.gantry.kubernetes", "io.gantry.marathon",

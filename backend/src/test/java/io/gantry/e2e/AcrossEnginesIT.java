@@ -48,7 +48,7 @@ class AcrossEnginesIT extends IntegrationTest {
 
     @BeforeAll
     void engines() throws Exception {
-        RequiredEngine.require(LocalSwarm.available(), "a Docker Swarm manager (dockerd)");
+        RequiredEngine.require(LocalSwarm.available(), LocalSwarm.REQUIRED);
         EmbeddedEngineLauncher launcher = ServiceLoader.load(EmbeddedEngineLauncher.class).stream()
                 .map(ServiceLoader.Provider::get).filter(l -> l.kind().equals("agent")).findFirst().orElseThrow();
         agent = launcher.start(Files.createTempDirectory(Path.of("target"), "across-agent-"));

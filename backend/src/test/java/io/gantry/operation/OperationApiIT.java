@@ -41,7 +41,7 @@ class OperationApiIT extends IntegrationTest {
         assertThat(done.get("progress").asInt()).isEqualTo(100);
         assertThat(done.get("finishedAt").asString()).endsWith("Z");
         assertThat(fake.calls().stream().filter(c -> c.startsWith("scale ")).toList()).containsExactly("scale /web 5");
-        await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> assertThat(
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
                 api.get("/api/v1/workloads/" + id).json().get("spec").get("replicas").asInt()).isEqualTo(5));
 
         assertThat(api.get("/api/v1/operations?workload=" + id).json().get("items")).hasSize(1);
@@ -62,7 +62,7 @@ class OperationApiIT extends IntegrationTest {
         assertThat(deploy.status()).as(deploy.toString()).isEqualTo(202);
         JsonNode deployed = awaitOperation(api, deploy.location(), "SUCCEEDED");
         String id = deployed.get("workloadId").asString();
-        await().atMost(Duration.ofSeconds(3)).until(() -> api.get("/api/v1/workloads/" + id).status() == 200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.get("/api/v1/workloads/" + id).status() == 200);
 
         Api.Response restart = api.post("/api/v1/workloads/" + id + "/restart", null);
         assertThat(restart.status()).isEqualTo(202);
@@ -71,7 +71,7 @@ class OperationApiIT extends IntegrationTest {
         Api.Response delete = api.delete("/api/v1/workloads/" + id);
         assertThat(delete.status()).isEqualTo(202);
         awaitOperation(api, delete.location(), "SUCCEEDED");
-        await().atMost(Duration.ofSeconds(3)).until(() -> api.get("/api/v1/workloads/" + id).status() == 404);
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.get("/api/v1/workloads/" + id).status() == 404);
         assertThat(fake.calls()).contains("deploy cart", "restart shop/cart", "delete shop/cart");
     }
 

@@ -172,7 +172,7 @@ class WorkloadApiIT extends IntegrationTest {
 
         try (StreamRecorder follow = new StreamRecorder(api(), "/api/v1/workloads/" + id + "/logs?follow=true")) {
             assertThat(follow.status()).isEqualTo(200);
-            await().atMost(Duration.ofSeconds(3)).until(() -> follow.data("log").stream()
+            await().atMost(Duration.ofSeconds(20)).until(() -> follow.data("log").stream()
                     .anyMatch(d -> d.contains("\"instance\":\"front/app-02-0\"") && d.contains("first line")));
         }
     }

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * fabric8's KubernetesMockServer in CRUD mode (built as ENVIRONMENT.md says), the {@link TestController}
+ * fabric8's KubernetesMockServer in CRUD mode (the only way kubernetes-server-mock 7.4.0 runs with client-java 26; no controllers), the {@link TestController}
  * acting on it through fabric8's client, and the {@link ApiServerFront} that Gantry's adapter talks to.
  * Public, in this module's test-jar: the backend's end-to-end tests register it as an engine.
  */

@@ -16,7 +16,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.representer.Representer;
 import org.yaml.snakeyaml.resolver.Resolver;
 
-/** The shared Kubernetes fixtures ({@code gantry.fixtures}/kubernetes), read as JSON trees. */
+/** The Kubernetes fixtures ({@code testdata/fixtures/kubernetes}, passed as {@code gantry.fixtures}), read as JSON trees. */
 final class Fixtures {
     private Fixtures() {
     }

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every object in the shared Kubernetes fixtures parses and maps to what it is. */
+/** Every object in the Kubernetes fixtures (testdata/fixtures) parses and maps to what it is. */
 class KubernetesFixtureMappingTest {
 
     static List<Path> fixtureFiles() {

@@ -28,7 +28,7 @@ class KubernetesFormatTest {
     private final KubernetesFormat format = new KubernetesFormat();
 
     /**
-     * Every shared fixture: a workload document goes native -> model -> native -> model without losing a
+     * Every fixture (testdata/fixtures/kubernetes): a workload document goes native -> model -> native -> model without losing a
      * mapped field; any other document (Pods, Events, Status errors) is refused with field errors.
      */
     @Test

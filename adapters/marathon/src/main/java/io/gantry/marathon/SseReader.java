@@ -11,7 +11,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * Reads Server-Sent Events frames from Marathon's {@code /v2/events}. The type is taken from the
  * payload's {@code eventType}: Marathon 0.x sent {@code data:} lines without an {@code event:} line
- * (see the fixtures' MARATHON-SSE.md).
+ * (see testdata/fixtures/marathon/MARATHON-SSE.md).
  */
 final class SseReader {
     /** Receives one parsed frame. */

@@ -4,6 +4,7 @@ import static io.gantry.marathon.MarathonEngineClientContractTest.connection;
 import static io.gantry.marathon.MarathonEngineClientContractTest.nginx;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -236,15 +237,15 @@ class MarathonEngineClientTest {
     }
 
     @Test
-    void anEventReachesTheWatcherWithinASecond() {
+    void anEventReachesTheWatcherThroughTheStream() {
         List<EngineChange> seen = new CopyOnWriteArrayList<>();
         try (Subscription ignored = client.watch(listener(seen, new ArrayList<>()))) {
             await("stream open", () -> Optional.of(server.openEventStreams()).filter(n -> n == 1));
-            long start = System.nanoTime();
+            // only the event stream can bring it: nothing polls while the stream is open. The bound is generous
+            // for a busy machine; delivery time is not a test's figure.
             server.createApp("{\"id\": \"/events/fast\", \"cmd\": \"sleep 1000\"}");
-            await("changed", Duration.ofSeconds(1), () -> seen.stream().filter(c -> c instanceof EngineChange.WorkloadChanged wc
+            await("changed", Duration.ofSeconds(15), () -> seen.stream().filter(c -> c instanceof EngineChange.WorkloadChanged wc
                     && wc.workload().nativeId().equals("/events/fast")).findFirst());
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
             await("running through events", () -> seen.stream().filter(c -> c instanceof EngineChange.WorkloadChanged wc
                     && wc.workload().status().phase() == Phase.RUNNING).findFirst());
             assertThat(seen).anySatisfy(c -> assertThat(c).isInstanceOfSatisfying(EngineChange.EventObserved.class,
@@ -291,7 +292,7 @@ class MarathonEngineClientTest {
         List<EngineChange> seen = new CopyOnWriteArrayList<>();
         try (Subscription ignored = client.watch(listener(seen, new ArrayList<>()))) {
             server.createApp("{\"id\": \"/right-after\", \"cmd\": \"sleep 1000\"}");
-            await("changed", Duration.ofSeconds(2), () -> seen.stream().filter(c -> c instanceof EngineChange.WorkloadChanged wc
+            await("changed", Duration.ofSeconds(15), () -> seen.stream().filter(c -> c instanceof EngineChange.WorkloadChanged wc
                     && wc.workload().nativeId().equals("/right-after")).findFirst());
         }
         assertThat(seen).noneMatch(EngineChange.ResyncRequired.class::isInstance);
@@ -307,8 +308,9 @@ class MarathonEngineClientTest {
         await("the re-read under way", () -> server.requests().stream().filter(r -> r.startsWith("GET /v2/apps/cut-short"))
                 .findFirst());
         watch.close();
-        // the interrupted re-read ends on the delivery thread shortly after close returns
-        Thread.sleep(500);
+        // the interrupted re-read ends on the delivery thread shortly after close returns: look once it has ended
+        await("the delivery thread ended", () -> Optional.of(true).filter(t -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(thread -> thread.isAlive() && thread.getName().startsWith("marathon-events-delivery-"))));
         assertThat(seen).noneMatch(EngineChange.ResyncRequired.class::isInstance)
                 .noneMatch(EngineChange.WorkloadChanged.class::isInstance);
     }
@@ -320,7 +322,7 @@ class MarathonEngineClientTest {
         List<Throwable> failures = new CopyOnWriteArrayList<>();
         try (Subscription ignored = client.watch(listener(seen, failures))) {
             server.leaderless(true);
-            EngineChange.ResyncRequired unreachable = await("resync", Duration.ofSeconds(2), () -> seen.stream()
+            EngineChange.ResyncRequired unreachable = await("resync", Duration.ofSeconds(15), () -> seen.stream()
                     .filter(EngineChange.ResyncRequired.class::isInstance).map(EngineChange.ResyncRequired.class::cast)
                     .findFirst());
             assertThat(unreachable.reason()).contains("Marathon unreachable", "503",
@@ -486,11 +488,12 @@ class MarathonEngineClientTest {
                 "http://127.0.0.1:" + freePort() + ",http://127.0.0.1:" + freePort(), null, null, null,
                 Duration.ofSeconds(1));
         try (EngineClient gone = new MarathonEngineAdapter().connect(conn)) {
-            long start = System.nanoTime();
-            assertThatThrownBy(gone::ping).isInstanceOf(EngineUnavailableException.class)
-                    .hasMessageContaining("gone").hasMessageContaining("/v2/info");
-            assertThatThrownBy(gone::listWorkloads).isInstanceOf(EngineUnavailableException.class);
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+            // both refuse at once; the bound only turns a hang into a failure
+            assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+                assertThatThrownBy(gone::ping).isInstanceOf(EngineUnavailableException.class)
+                        .hasMessageContaining("gone").hasMessageContaining("/v2/info");
+                assertThatThrownBy(gone::listWorkloads).isInstanceOf(EngineUnavailableException.class);
+            });
         }
     }
 
@@ -501,11 +504,10 @@ class MarathonEngineClientTest {
                 Duration.ofMillis(1000));
         try (EngineClient slow = new MarathonEngineAdapter().connect(conn)) {
             assertThat(slow.ping().version()).isEqualTo("1.11.24");
-            long start = System.nanoTime();
-            // apps, queue and pods: three answers of 400 ms do not fit in 1 s
+            // apps, queue and pods: three answers of 400 ms do not fit in 1 s, while each alone would (a timeout per
+            // request would let the call succeed). The failure itself is the proof; no elapsed time is asserted.
             assertThatThrownBy(slow::listWorkloads).isInstanceOf(EngineUnavailableException.class)
                     .hasMessageContaining("call timeout");
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1300));
         }
     }
 

@@ -38,7 +38,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Mapping over every payload in {@code ../shared/fixtures/marathon} (Marathon's own doc examples, its
+ * Mapping over every payload in {@code testdata/fixtures/marathon} (Marathon's own doc examples, its
  * last JSON schema and a Marathon 1.5 capture). Each test names the file it reads; the last test checks
  * that no fixture file is left unread.
  */

@@ -28,7 +28,7 @@ class MarathonFormatTest {
     private final MarathonFormat format = new MarathonFormat();
 
     /**
-     * Every shared Marathon fixture: app, app list and group documents go native -> model -> native -> model
+     * Every Marathon fixture (testdata/fixtures/marathon): app, app list and group documents go native -> model -> native -> model
      * keeping every mapped field; every other file (tasks, deployments, RAML, SSE text) is refused with
      * field errors.
      */

@@ -157,7 +157,7 @@ public final class MarathonTestServer implements AutoCloseable {
         }
     }
 
-    /** The shared fixtures directory; a missing one fails the test (never skips it). */
+    /** The Marathon fixtures ({@code testdata/fixtures/marathon}); a missing one fails the test (never skips it). */
     static Path fixtures() {
         String dir = System.getProperty("gantry.fixtures");
         if (dir == null || !Files.isDirectory(Path.of(dir, "marathon"))) {

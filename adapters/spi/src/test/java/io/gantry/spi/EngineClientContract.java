@@ -60,16 +60,37 @@ public abstract class EngineClientContract {
         }
     }
 
+    /**
+     * A restart replaces what runs: a restart that does nothing leaves the same instances running and fails
+     * here. New means an instance id that was not running before, or the same id started later.
+     */
     @Test
-    void restartKeepsTheWorkloadRunning() {
+    void restartReplacesTheRunningInstancesAndTheWorkloadRunsAgain() {
         Workload created = client().deploy(runnable(uniqueName("restart")));
         try {
-            await("running", () -> phaseOf(created.nativeId()) == Phase.RUNNING);
+            await("running with an instance", () -> !runningInstances(created.nativeId()).isEmpty()
+                    && phaseOf(created.nativeId()) == Phase.RUNNING);
+            List<Instance> before = runningInstances(created.nativeId());
             client().restart(created.nativeId());
-            await("running again", () -> phaseOf(created.nativeId()) == Phase.RUNNING);
+            await("running again on instances other than " + before, () -> {
+                List<Instance> now = runningInstances(created.nativeId());
+                return phaseOf(created.nativeId()) == Phase.RUNNING && !now.isEmpty()
+                        && now.stream().allMatch(instance -> replaced(before, instance));
+            });
         } finally {
             client().delete(created.nativeId());
         }
+    }
+
+    private List<Instance> runningInstances(String nativeId) {
+        return client().getWorkload(nativeId).map(Workload::instances).orElse(List.of()).stream()
+                .filter(i -> i.state() == InstanceState.RUNNING).toList();
+    }
+
+    /** Not one of {@code before}: another id, or the same id started after it (a process restarted in place). */
+    private static boolean replaced(List<Instance> before, Instance instance) {
+        return before.stream().noneMatch(old -> old.id().equals(instance.id()) && (old.startedAt() == null
+                || instance.startedAt() == null || !instance.startedAt().isAfter(old.startedAt())));
     }
 
     @Test

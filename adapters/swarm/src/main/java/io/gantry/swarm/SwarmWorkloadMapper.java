@@ -36,7 +36,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The only class that sees both the Engine API's JSON (services, tasks, nodes: see the v1.41 spec in
- * {@code shared/fixtures/swarm}) and Gantry's model.
+ * {@code testdata/fixtures/swarm}) and Gantry's model.
  *
  * <p>Swarm keeps a history of tasks per slot (replicated) or per node (global). The current instance of
  * a slot is its newest task; a slot whose newest task was shut down on purpose (scale-down, update) is

@@ -28,7 +28,7 @@ class ComposeFormatTest {
     private final ComposeFormat compose = new ComposeFormat();
     private final SwarmWorkloadMapper mapper = new SwarmWorkloadMapper(SwarmWorkloadMapper.PUBLISH_MODE_INGRESS);
 
-    /** Every Swarm service among the shared fixtures: Docker JSON -> model -> Compose -> model keeps every mapped field. */
+    /** Every Swarm service among the fixtures: Docker JSON -> model -> Compose -> model keeps every mapped field. */
     @Test
     void everyServiceFixtureRoundTripsThroughCompose() {
         int services = 0;

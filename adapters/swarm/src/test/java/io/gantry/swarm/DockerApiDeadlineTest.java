@@ -2,6 +2,7 @@ package io.gantry.swarm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.gantry.spi.EngineConnection;
 import io.gantry.spi.EngineUnavailableException;
@@ -22,10 +23,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A unix socket ignores read timeouts, so the call timeout must hold by cancelling: against a daemon that
- * answers {@code /_ping} and then nothing, every call and the headers of a stream give up in time.
+ * answers {@code /_ping} and then nothing until the test ends, every call and the headers of a stream give up.
+ * Only the call timeout (600 ms) can end them; the 30 s bound is there so a regression fails instead of hanging
+ * and is generous for a busy machine. How long a call takes is not a test's figure.
  */
 class DockerApiDeadlineTest {
     private static final Duration TIMEOUT = Duration.ofMillis(600);
+    private static final Duration BOUND = Duration.ofSeconds(30);
     @TempDir
     Path dir;
     private ServerSocketChannel server;
@@ -63,23 +67,19 @@ class DockerApiDeadlineTest {
     @Test
     void pingWorksThenACallThatGetsNoAnswerFailsWithinTheTimeout() {
         assertThat(api.ping()).isEqualTo("1.41");
-        long start = System.nanoTime();
-        assertThatThrownBy(() -> api.get("/services")).isInstanceOf(EngineUnavailableException.class)
-                .hasMessageContaining("did not answer within 600 ms");
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+        assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(() -> api.get("/services"))
+                .isInstanceOf(EngineUnavailableException.class).hasMessageContaining("did not answer within 600 ms"));
     }
 
     @Test
     void aStreamWhoseHeadersNeverComeFailsWithinTheTimeout() {
         api.ping();
-        long start = System.nanoTime();
-        assertThatThrownBy(() -> api.openStream(SwarmEventWatch.eventsPath(), null))
-                .isInstanceOf(EngineUnavailableException.class);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+        assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(() -> api.openStream(SwarmEventWatch.eventsPath(), null))
+                .isInstanceOf(EngineUnavailableException.class));
     }
 
-    /** Answers each {@code GET /_ping} like dockerd 20.10; leaves every other request unanswered. */
-    private static void answerOnlyPings(SocketChannel connection) {
+    /** Answers each {@code GET /_ping} like dockerd 20.10; leaves every other request unanswered while the server runs. */
+    private void answerOnlyPings(SocketChannel connection) {
         ByteBuffer buffer = ByteBuffer.allocate(8192);
         StringBuilder received = new StringBuilder();
         try (connection) {
@@ -92,7 +92,9 @@ class DockerApiDeadlineTest {
                     String request = received.substring(0, end);
                     received.delete(0, end + 4);
                     if (!request.startsWith("GET /_ping ")) {
-                        Thread.sleep(10_000);
+                        while (server.isOpen()) {
+                            Thread.sleep(50);
+                        }
                         return;
                     }
                     connection.write(StandardCharsets.US_ASCII.encode(

@@ -11,22 +11,23 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The real single-node swarm of this machine, as {@code scripts/swarm-test-env.sh} sets it up: dockerd on
- * {@code /var/run/docker.sock}, a swarm manager, image {@code gantry-test/busybox:1}. When it is not up, the
- * script is run once to bring it up.
+ * {@code /var/run/docker.sock}, a swarm manager, image {@code gantry-test/busybox:1}. Tests only look: they
+ * never install, start, stop or initialise anything (the script, run by {@code .ci/run} or a developer, does).
+ * A test that needs the daemon to go away talks to it through a {@link UnixSocketForwarder} and closes that.
  */
 public final class LocalSwarm {
     public static final String SOCKET = "/var/run/docker.sock";
     public static final String IMAGE = "gantry-test/busybox:1";
     /** Services the tests create carry this label, so that a failed run's leftovers can be found and removed. */
     public static final String TEST_LABEL = "io.gantry.test";
-    /** Where swarm-test-env.sh notes the pid of the dockerd it started. */
-    static final String DOCKERD_MARKER = "/run/gantry-test-dockerd.pid";
+    /** What a test that needs this swarm names when it is missing ({@code RequiredEngine.require}). */
+    public static final String REQUIRED = "a Docker Swarm manager on " + SOCKET + " with image " + IMAGE
+            + " (prepare the machine with: sudo bash scripts/swarm-test-env.sh)";
     private static Boolean available;
 
     private LocalSwarm() {
@@ -35,37 +36,8 @@ public final class LocalSwarm {
     public static synchronized boolean available() {
         if (available == null) {
             available = isUp();
-            if (!available && Files.isExecutable(script())) {
-                runScript();
-                available = isUp();
-            }
         }
         return available;
-    }
-
-    private static Path script() {
-        return Path.of(System.getProperty("gantry.repo", "."), "scripts", "swarm-test-env.sh");
-    }
-
-    /** Runs {@code scripts/swarm-test-env.sh}, which starts dockerd again when it is down. */
-    static void runScript() {
-        Result result = run(Duration.ofMinutes(5), script().toString());
-        System.out.println("swarm-test-env.sh exited " + result.exitCode() + ": " + result.output());
-        assertThat(result.exitCode()).as("swarm-test-env.sh: " + result.output()).isZero();
-    }
-
-    /**
-     * The dockerd that {@code swarm-test-env.sh} started and that still runs, if any: only such a daemon may
-     * be stopped by a test (a daemon run by systemd or a developer is left alone).
-     */
-    static Optional<ProcessHandle> daemonStartedByScript() {
-        try {
-            long marked = Long.parseLong(Files.readString(Path.of(DOCKERD_MARKER)).trim());
-            long running = Long.parseLong(Files.readString(Path.of("/var/run/docker.pid")).trim());
-            return marked == running ? ProcessHandle.of(running).filter(ProcessHandle::isAlive) : Optional.empty();
-        } catch (IOException | NumberFormatException e) {
-            return Optional.empty();
-        }
     }
 
     private static boolean isUp() {

@@ -15,7 +15,7 @@ class SwarmEngineClientContractIT extends EngineClientContract {
 
     @BeforeAll
     static void connect() {
-        RequiredEngine.require(LocalSwarm.available(), "a Docker Swarm manager (dockerd)");
+        RequiredEngine.require(LocalSwarm.available(), LocalSwarm.REQUIRED);
         client = new SwarmEngineAdapter().connect(LocalSwarm.connection());
     }
 

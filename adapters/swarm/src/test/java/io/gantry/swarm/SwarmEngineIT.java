@@ -56,7 +56,7 @@ class SwarmEngineIT {
 
     @BeforeAll
     static void connect() {
-        RequiredEngine.require(LocalSwarm.available(), "a Docker Swarm manager (dockerd)");
+        RequiredEngine.require(LocalSwarm.available(), LocalSwarm.REQUIRED);
         client = (SwarmEngineClient) new SwarmEngineAdapter().connect(LocalSwarm.connection());
     }
 
@@ -248,18 +248,18 @@ class SwarmEngineIT {
     }
 
     @Test
-    void watchSeesServicesMadeWithTheCliWithinASecond() {
+    void watchSeesServicesMadeWithTheCli() {
         List<EngineChange> changes = new CopyOnWriteArrayList<>();
         try (Subscription watch = client.watch(listener(changes))) {
             awaitConnected(watch);
+            // through the event stream: nothing else reads while it is healthy (the single resync, checked below,
+            // is the first change). The bounds are generous for a busy machine; delivery time is not a test's figure.
             String id = cliService("it-watched", LocalSwarm.IMAGE, "sleep", "3600");
-            long createdAt = System.nanoTime();
-            awaitWithin(Duration.ofSeconds(1), "WorkloadChanged for the new service", () -> changes.stream()
+            awaitWithin(Duration.ofSeconds(15), "WorkloadChanged for the new service", () -> changes.stream()
                     .anyMatch(c -> c instanceof EngineChange.WorkloadChanged wc && wc.workload().nativeId().equals(id)));
-            assertThat(Duration.ofNanos(System.nanoTime() - createdAt)).isLessThan(Duration.ofSeconds(1));
 
             LocalSwarm.docker("service", "rm", id);
-            awaitWithin(Duration.ofSeconds(1), "WorkloadRemoved", () -> changes.stream()
+            awaitWithin(Duration.ofSeconds(15), "WorkloadRemoved", () -> changes.stream()
                     .anyMatch(c -> c instanceof EngineChange.WorkloadRemoved r && r.nativeId().equals(id)));
             // a task that fails later is learned from its container's events, without a resync
             String failing = cliService("it-watched-false", LocalSwarm.IMAGE, "false");
@@ -282,14 +282,16 @@ class SwarmEngineIT {
             List<Throwable> failures = new CopyOnWriteArrayList<>();
             try (Subscription watch = viaTcp.watch(listener(changes, failures))) {
                 awaitConnected(watch);
-                forwarder.close();
-                // at once, not at the receiver's next periodic resync: that resync is what finds the engine down
-                awaitWithin(Duration.ofSeconds(2), "a resync naming the silent daemon " + changes, () -> resyncs(changes)
+                forwarder.refuse();
+                // at the first failed reconnect, not at the receiver's next periodic resync (30 s): that resync is
+                // what finds the engine down
+                awaitWithin(Duration.ofSeconds(10), "a resync naming the silent daemon " + changes, () -> resyncs(changes)
                         .stream().anyMatch(r -> r.reason().startsWith("the Docker daemon does not answer")));
-                sleep(1500);
+                int attempts = forwarder.refused();
+                awaitWithin(Duration.ofSeconds(30), "two more reconnect attempts", () -> forwarder.refused() >= attempts + 2);
                 assertThat(resyncs(changes)).as("once per outage, not per reconnect attempt").hasSize(2);
 
-                forwarder = UnixSocketForwarder.plain(LocalSwarm.SOCKET, port);
+                forwarder.resume();
                 awaitWithin(Duration.ofSeconds(10), "a resync after the reconnect " + changes, () -> resyncs(changes).size() == 3);
                 assertThat(((SwarmEventWatch) watch).connected()).isTrue();
             }
@@ -311,7 +313,7 @@ class SwarmEngineIT {
                 forwarder.dropAll();
                 awaitWithin(Duration.ofSeconds(5), "ResyncRequired after the cut", () -> resyncs(changes).size() == 2);
                 String id = cliService("it-after-cut", LocalSwarm.IMAGE, "sleep", "3600");
-                awaitWithin(Duration.ofSeconds(2), "events flowing again " + changes, () -> changes.stream()
+                awaitWithin(Duration.ofSeconds(15), "events flowing again " + changes, () -> changes.stream()
                         .anyMatch(c -> c instanceof EngineChange.WorkloadChanged wc && wc.workload().nativeId().equals(id)));
             }
             assertThat(failures).isEmpty();
@@ -319,7 +321,7 @@ class SwarmEngineIT {
     }
 
     @Test
-    void logsTailAndFollowNameTheTaskOfEachLine() throws InterruptedException {
+    void logsTailAndFollowNameTheTaskOfEachLine() {
         Workload chatter = deploy("it-logs", WorkloadKind.SERVICE, SwarmTestWorkloads.chatter());
         String taskId = awaitWorkload(chatter.nativeId(), x -> x.status().phase() == Phase.RUNNING).instances().get(0).id();
         awaitWithin(SETTLE, "10 lines of output", () -> client.logs(chatter.nativeId(), 10).size() == 10);
@@ -353,7 +355,10 @@ class SwarmEngineIT {
         assertThat(ended.get()).isNull();
         assertThat(followed).allSatisfy(line -> assertThat(line.instance()).isEqualTo(taskId));
         int count = followed.size();
-        Thread.sleep(600);
+        int lastFollowed = followed.stream().mapToInt(line -> lineNumber(line.text())).max().orElse(-1);
+        // no fixed sleep: wait until the service has written lines an open follow would have delivered, then look
+        awaitWithin(SETTLE, "newer lines in the service's log", () -> client.logs(chatter.nativeId(), 4).stream()
+                .anyMatch(line -> lineNumber(line.text()) > lastFollowed + 2));
         assertThat(followed).as("no lines after close").hasSize(count);
     }
 
@@ -398,6 +403,11 @@ class SwarmEngineIT {
             return w.isPresent() && condition.test(w.get());
         });
         return last.get();
+    }
+
+    /** The counter of a {@link SwarmTestWorkloads#chatter()} line ({@code out12}, {@code err12}). */
+    private static int lineNumber(String text) {
+        return Integer.parseInt(text.replaceAll("\\D", ""));
     }
 
     private static void awaitWithin(Duration timeout, String what, Supplier<Boolean> condition) {

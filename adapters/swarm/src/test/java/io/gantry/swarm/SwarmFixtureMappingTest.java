@@ -33,7 +33,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Maps every service, task and node payload in {@code shared/fixtures/swarm} through the adapter's own JSON
+ * Maps every service, task and node payload in {@code testdata/fixtures/swarm} through the adapter's own JSON
  * reader and mapper. Captured payloads from a real dockerd 20.10.24 carry the field-level assertions.
  */
 class SwarmFixtureMappingTest {

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import tools.jackson.databind.JsonNode;
 
-/** The shared Swarm fixtures ({@code -Dgantry.fixtures}); a missing directory fails the test, never skips it. */
+/** The Swarm fixtures ({@code testdata/fixtures/swarm}, passed as {@code gantry.fixtures}); a missing directory fails the test, never skips it. */
 final class SwarmFixtures {
     static final String REAL = "real-dockerd-20.10.24";
     static final String SPEC = "spec-examples";

@@ -31,7 +31,7 @@ class SwarmTlsIT {
 
     @BeforeAll
     static void startTlsDaemon() throws IOException {
-        RequiredEngine.require(LocalSwarm.available(), "a Docker Swarm manager (dockerd)");
+        RequiredEngine.require(LocalSwarm.available(), LocalSwarm.REQUIRED);
         certs = TestCertificates.create(dir);
         SSLServerSocket server = (SSLServerSocket) PemTls.context(certs.read("ca.pem"), certs.read("server.pem"),
                 certs.read("server-key.pem")).getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());

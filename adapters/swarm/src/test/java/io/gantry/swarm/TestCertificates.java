@@ -2,6 +2,7 @@ package io.gantry.swarm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gantry.spi.RequiredEngine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -20,6 +21,7 @@ final class TestCertificates {
     }
 
     static TestCertificates create(Path dir) {
+        RequiredEngine.requireCommand("openssl", "makes the test CA and certificates; apt-get install -y openssl");
         TestCertificates certs = new TestCertificates(dir);
         certs.openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca-key.pem", "-out", "ca.pem",
                 "-days", "2", "-subj", "/CN=gantry-test-ca");

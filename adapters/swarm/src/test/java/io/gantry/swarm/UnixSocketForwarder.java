@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP (or TLS) listener on loopback that forwards every connection to dockerd's unix socket: the adapter
@@ -22,7 +23,9 @@ public final class UnixSocketForwarder implements AutoCloseable {
     private final ServerSocket server;
     private final String socketPath;
     private final Set<AutoCloseable> connections = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger refused = new AtomicInteger();
     private volatile boolean closed;
+    private volatile boolean refusing;
 
     /** @param server a bound listener, plain or {@link javax.net.ssl.SSLServerSocket} */
     UnixSocketForwarder(ServerSocket server, String socketPath) {
@@ -60,10 +63,34 @@ public final class UnixSocketForwarder implements AutoCloseable {
         connections.clear();
     }
 
+    /**
+     * From now on every connection is closed at once, open ones and new ones, as by a daemon that went away; the
+     * new ones are counted ({@link #refused()}), so a test can wait for reconnect attempts instead of sleeping.
+     */
+    public void refuse() {
+        refusing = true;
+        dropAll();
+    }
+
+    /** Forwards new connections again. */
+    public void resume() {
+        refusing = false;
+    }
+
+    /** Connections closed at once since {@link #refuse()}. */
+    public int refused() {
+        return refused.get();
+    }
+
     private void accept() {
         while (!closed) {
             try {
                 Socket client = server.accept();
+                if (refusing) {
+                    refused.incrementAndGet();
+                    client.close();
+                    continue;
+                }
                 SocketChannel daemon = SocketChannel.open(UnixDomainSocketAddress.of(socketPath));
                 connections.add(client);
                 connections.add(daemon);

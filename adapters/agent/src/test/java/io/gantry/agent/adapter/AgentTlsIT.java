@@ -27,13 +27,14 @@ class AgentTlsIT {
 
     @Test
     void grpcsWithTheAgentsCertificateWorksAndNothingElseDoes() throws Exception {
+        RequiredEngine.requireCommand("openssl", "makes the test certificate; apt-get install -y openssl");
         Path cert = dir.resolve("cert.pem");
         Path key = dir.resolve("key.pem");
         Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
                 key.toString(), "-out", cert.toString(), "-days", "1", "-subj", "/CN=localhost",
                 "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost").redirectErrorStream(true).start();
         openssl.getInputStream().readAllBytes();
-        RequiredEngine.require(openssl.waitFor() == 0, "openssl to make a test certificate");
+        assertThat(openssl.waitFor()).as("openssl req").isZero();
 
         int port = AgentProcess.freePort();
         AgentOptions options = new AgentOptions(new InetSocketAddress("127.0.0.1", port), "tls-token",

@@ -30,8 +30,9 @@ class CgroupLimitsIT {
 
     @Test
     void limitsAreAppliedAndAnOomKillIsReported() throws Exception {
-        RequiredEngine.require(Files.isWritable(CGROUPS.resolve("memory")) && Files.isWritable(CGROUPS.resolve("cpu"))
-                && "root".equals(System.getProperty("user.name")), "writable cgroup v1 memory and cpu controllers");
+        RequiredEngine.requireRoot("the agent writes cgroups");
+        RequiredEngine.require(Files.isWritable(CGROUPS.resolve("memory")) && Files.isWritable(CGROUPS.resolve("cpu")),
+                "writable cgroup v1 memory and cpu controllers under " + CGROUPS);
         try (AgentProcess agent = new AgentProcess(root).start(); EngineClient client = agent.client()) {
             client.deploy(new WorkloadDefinition("lim", "capped", WorkloadKind.SERVICE, Map.of(), new WorkloadSpec(null,
                     List.of("/bin/sh", "-c", "sleep 300"), null, null, null, new Resources(250L, 32L * 1024 * 1024), 1,

@@ -35,8 +35,8 @@ class RuncRuntimeIT {
 
     @Test
     void anImportedImageRunsUnderRuncAndLeavesNothingBehind() throws Exception {
-        RequiredEngine.require("root".equals(System.getProperty("user.name")) && onPath("runc"),
-                "runc run as root (apt-get install -y runc)");
+        RequiredEngine.requireRoot("runc creates containers");
+        RequiredEngine.requireCommand("runc", "apt-get install -y runc");
         RequiredEngine.require(Files.isExecutable(BusyboxImage.BUSYBOX), "busybox-static (apt-get install -y busybox-static)");
 
         // started as a standalone agent is by default: runc only, no raw runtime
@@ -149,14 +149,5 @@ class RuncRuntimeIT {
             Thread.sleep(100);
         }
         throw new AssertionError("condition not met within 20 s");
-    }
-
-    private static boolean onPath(String command) {
-        for (String dir : System.getenv("PATH").split(":")) {
-            if (Files.isExecutable(Path.of(dir, command))) {
-                return true;
-            }
-        }
-        return false;
     }
 }
