@@ -150,7 +150,9 @@ public final class KubernetesFormat implements ManifestFormat {
             String kind = text(o, "kind");
             String path = text(o, "$path");
             o.remove("$path");
-            Class<? extends KubernetesObject> type = "Service".equals(kind) ? V1Service.class : WORKLOAD_KINDS.get(kind);
+            // Map.of's get throws on null: an object without kind is skipped below, not a 500
+            Class<? extends KubernetesObject> type = "Service".equals(kind) ? V1Service.class
+                    : kind == null ? null : WORKLOAD_KINDS.get(kind);
             if (type == null) {
                 skipped.add((kind == null ? "an object without kind" : kind) + nameOf(o) + " is not a workload: skipped");
                 continue;
