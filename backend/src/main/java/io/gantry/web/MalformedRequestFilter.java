@@ -29,8 +29,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Spring from every look at such a Content-Type; left alone, whichever filter or controller looks
  * first (Spring Session, the CSRF filter, the audit filter, an argument resolver) answered 500.
  *
- * <p>The answer goes through the error page ({@link ErrorPages}): a 400 (415 for the Content-Type)
- * problem naming the parameter under {@code /api}, the dashboard's error page elsewhere. Runs after
+ * <p>The answer goes through the error page ({@link ErrorPages}): a 400 (415 for the Content-Type,
+ * 413 for a form body above Tomcat's limit) problem naming the parameter under {@code /api}, the
+ * dashboard's error page elsewhere. Runs after
  * Spring's character-encoding filter (parameters must be decoded as UTF-8) and before Spring Session
  * and security.
  */
@@ -75,8 +76,11 @@ class MalformedRequestFilter extends OncePerRequestFilter {
             parameters = request.getParameterMap();
         } catch (InvalidParameterException e) {
             HttpStatus status = HttpStatus.resolve(e.getErrorCode());
-            return Rejection.of(status != null && status.is4xxClientError() ? status : HttpStatus.BAD_REQUEST,
-                    undecodableIn(request.getQueryString()), UNDECODABLE);
+            if (status == HttpStatus.CONTENT_TOO_LARGE) {
+                return Rejection.of(status, "body", "is too large");
+            }
+            return Rejection.of(HttpStatus.BAD_REQUEST, undecodableIn(request.getQueryString(),
+                    MediaType.APPLICATION_FORM_URLENCODED_VALUE.equalsIgnoreCase(mediaTypeOf(contentType))), UNDECODABLE);
         }
         for (Map.Entry<String, String[]> p : parameters.entrySet()) {
             boolean nul = p.getKey().indexOf('\0') >= 0;
@@ -91,13 +95,17 @@ class MalformedRequestFilter extends OncePerRequestFilter {
         return null;
     }
 
+    private static String mediaTypeOf(String contentType) {
+        return contentType == null ? "" : contentType.split(";", 2)[0].trim();
+    }
+
     /**
      * The first parameter of the query string that cannot be decoded: its name where that much can be
-     * read, else {@code query}; {@code body} when the query string is fine (the form body was not).
+     * read, else {@code query}; {@code body} when the query string is fine and a form body came along.
      */
-    static String undecodableIn(String query) {
+    static String undecodableIn(String query, boolean formBody) {
         if (query == null) {
-            return "body";
+            return formBody ? "body" : "query";
         }
         for (String pair : query.split("&")) {
             if (pair.isEmpty()) {
@@ -112,7 +120,7 @@ class MalformedRequestFilter extends OncePerRequestFilter {
                 return name;
             }
         }
-        return "query";
+        return formBody ? "body" : "query";
     }
 
     /** Strict {@code application/x-www-form-urlencoded} decoding as UTF-8; null when it fails. */

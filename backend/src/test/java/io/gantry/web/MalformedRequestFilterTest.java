@@ -10,13 +10,14 @@ class MalformedRequestFilterTest {
 
     @Test
     void namesTheFirstParameterThatCannotBeDecoded() {
-        assertThat(MalformedRequestFilter.undecodableIn("limit=5&cursor=%00%ff")).isEqualTo("cursor");
-        assertThat(MalformedRequestFilter.undecodableIn("a=1&b=%c3%28")).isEqualTo("b");
-        assertThat(MalformedRequestFilter.undecodableIn("x=%")).isEqualTo("x");
-        assertThat(MalformedRequestFilter.undecodableIn("x=%zz")).isEqualTo("x");
-        assertThat(MalformedRequestFilter.undecodableIn("%ff=1")).isEqualTo("query");
-        assertThat(MalformedRequestFilter.undecodableIn("&&&==&")).isEqualTo("query");
-        assertThat(MalformedRequestFilter.undecodableIn(null)).isEqualTo("body");
+        assertThat(MalformedRequestFilter.undecodableIn("limit=5&cursor=%00%ff", false)).isEqualTo("cursor");
+        assertThat(MalformedRequestFilter.undecodableIn("a=1&b=%c3%28", true)).isEqualTo("b");
+        assertThat(MalformedRequestFilter.undecodableIn("x=%", false)).isEqualTo("x");
+        assertThat(MalformedRequestFilter.undecodableIn("x=%zz", false)).isEqualTo("x");
+        assertThat(MalformedRequestFilter.undecodableIn("%ff=1", false)).isEqualTo("query");
+        assertThat(MalformedRequestFilter.undecodableIn("&&&==&", false)).isEqualTo("query");
+        assertThat(MalformedRequestFilter.undecodableIn(null, true)).isEqualTo("body");
+        assertThat(MalformedRequestFilter.undecodableIn("limit=5", true)).isEqualTo("body");
     }
 
     @Test
