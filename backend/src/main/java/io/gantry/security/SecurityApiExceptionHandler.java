@@ -1,11 +1,13 @@
 package io.gantry.security;
 
+import io.gantry.web.InputErrors;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.dao.ConcurrencyFailureException;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -16,7 +18,6 @@ import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
-import tools.jackson.core.JacksonException;
 
 /**
  * Problem details for the controllers of the security and audit features only; the rest of the
@@ -44,18 +45,16 @@ class SecurityApiExceptionHandler {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException e) {
-        if (e.getCause() instanceof JacksonException json && !json.getPath().isEmpty()) {
-            String field = json.getPath().stream()
-                    .map(r -> r.getPropertyName() != null ? r.getPropertyName() : "[" + r.getIndex() + "]")
-                    .reduce((a, b) -> b.startsWith("[") ? a + b : a + "." + b).orElseThrow();
-            return Problem.invalidField(field, "has a value of the wrong type or format").toResponse();
+        var bad = InputErrors.of(e);
+        if (bad.isPresent()) {
+            return Problem.invalidField(bad.get().field(), bad.get().message()).toResponse();
         }
         return Problem.invalid("The request body is missing or is not valid JSON.", List.of()).toResponse();
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ResponseEntity<Map<String, Object>> mismatch(MethodArgumentTypeMismatchException e) {
-        return Problem.invalidField(e.getName(), "has a value of the wrong type or format").toResponse();
+        return Problem.invalidField(e.getName(), InputErrors.mustBe(e.getRequiredType())).toResponse();
     }
 
     @ExceptionHandler(MissingServletRequestParameterException.class)
@@ -67,6 +66,12 @@ class SecurityApiExceptionHandler {
     @ExceptionHandler(DataIntegrityViolationException.class)
     ResponseEntity<Map<String, Object>> conflict(DataIntegrityViolationException e) {
         return Problem.conflict("The change conflicts with existing data; reload and retry.").toResponse();
+    }
+
+    /** A change racing another on the same row (a user deleted while being created): retry. */
+    @ExceptionHandler(ConcurrencyFailureException.class)
+    ResponseEntity<Map<String, Object>> concurrent(ConcurrencyFailureException e) {
+        return Problem.conflict("The change raced another one on the same object; reload and retry.").toResponse();
     }
 
     /** Spring MVC's own 4xx (unsupported media type, missing header...) keep their status. */

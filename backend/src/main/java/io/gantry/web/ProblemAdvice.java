@@ -12,6 +12,7 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.TypeMismatchException;
+import org.springframework.dao.ConcurrencyFailureException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -30,7 +31,6 @@ import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
-import tools.jackson.core.JacksonException;
 
 /**
  * The one error contract of the REST API: every failure of a {@code @RestController} leaves as an
@@ -41,6 +41,7 @@ import tools.jackson.core.JacksonException;
 @RestControllerAdvice(annotations = RestController.class)
 class ProblemAdvice extends ResponseEntityExceptionHandler {
     static final String TYPE_BASE = "https://gantry.io/problems/";
+    private static final int MAX_ERRORS = 100;
     private static final Logger log = LoggerFactory.getLogger(ProblemAdvice.class);
 
     @ExceptionHandler(BadRequestException.class)
@@ -116,6 +117,13 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.FORBIDDEN, "engine-forbidden", "Forbidden by the engine", e.getMessage(), null);
     }
 
+    /** Two requests changing the same thing at once (one deleting what the other updates): retry. */
+    @ExceptionHandler(ConcurrencyFailureException.class)
+    ResponseEntity<Object> concurrentChange(ConcurrencyFailureException e) {
+        return problem(HttpStatus.CONFLICT, "conflict", "Conflict",
+                "the change raced another one on the same object; reload and retry", null);
+    }
+
     /** Left to Spring Security's filters, which answer 401/403 themselves. */
     @ExceptionHandler({AccessDeniedException.class, AuthenticationException.class})
     void security(RuntimeException e) {
@@ -153,7 +161,7 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
     protected ResponseEntity<Object> handleTypeMismatch(TypeMismatchException e, HttpHeaders headers,
             HttpStatusCode status, WebRequest request) {
         String name = e instanceof MethodArgumentTypeMismatchException m ? m.getName() : e.getPropertyName();
-        String message = "invalid value '" + e.getValue() + "'";
+        String message = InputErrors.mustBe(e.getRequiredType());
         return problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", name + ": " + message,
                 List.of(fieldError(name, message)));
     }
@@ -174,9 +182,10 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
                         tooLarge.getMessage(), null);
             }
         }
-        if (e.getCause() instanceof JacksonException json && !json.getPath().isEmpty()) {
-            String field = path(json.getPath());
-            String message = "invalid value: " + json.getOriginalMessage();
+        var bad = InputErrors.of(e);
+        if (bad.isPresent()) {
+            String field = bad.get().field();
+            String message = bad.get().message();
             return problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", field + ": " + message,
                     List.of(fieldError(field, message)));
         }
@@ -196,21 +205,6 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
         return response;
     }
 
-    private static String path(List<JacksonException.Reference> refs) {
-        StringBuilder sb = new StringBuilder();
-        for (JacksonException.Reference ref : refs) {
-            if (ref.getPropertyName() != null) {
-                if (!sb.isEmpty()) {
-                    sb.append('.');
-                }
-                sb.append(ref.getPropertyName());
-            } else if (ref.getIndex() >= 0) {
-                sb.append('[').append(ref.getIndex()).append(']');
-            }
-        }
-        return sb.toString();
-    }
-
     private static Map<String, String> fieldError(String field, String message) {
         return Map.of("field", field == null ? "" : field, "message", message == null ? "invalid" : message);
     }
@@ -221,7 +215,8 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
         problem.setType(URI.create(TYPE_BASE + type));
         problem.setTitle(title);
         if (errors != null) {
-            problem.setProperty("errors", errors);
+            // a manifest of thousands of bad items names the first ones, not a body of megabytes
+            problem.setProperty("errors", errors.size() > MAX_ERRORS ? errors.subList(0, MAX_ERRORS) : errors);
         }
         return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
     }
