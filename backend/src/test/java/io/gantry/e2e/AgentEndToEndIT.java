@@ -268,8 +268,8 @@ class AgentEndToEndIT extends IntegrationTest {
      */
     @Test
     void anOperatorsRuncTaskRunsUnprivilegedAndAnAgentWithoutRawRefusesIt() throws Exception {
-        RequiredEngine.require("root".equals(System.getProperty("user.name")) && onPath("runc"),
-                "runc run as root (apt-get install -y runc)");
+        RequiredEngine.requireRoot("runc creates containers");
+        RequiredEngine.requireCommand("runc", "apt-get install -y runc");
         RequiredEngine.require(Files.isExecutable(BusyboxImage.BUSYBOX), "busybox-static (apt-get install -y busybox-static)");
         Api admin = api();
         Api operator = new Api(port, tokenOf(admin, "e2e-runc-operator", "OPERATOR"));

@@ -84,8 +84,8 @@ class RuncRuntimeIT {
     /** Issue 13: a runc task runs as the task user, without capabilities, with nothing of the agent's environment. */
     @Test
     void aRuncTaskRunsUnprivilegedWithACleanEnvironment() throws Exception {
-        RequiredEngine.require("root".equals(System.getProperty("user.name")) && onPath("runc"),
-                "runc run as root (apt-get install -y runc)");
+        RequiredEngine.requireRoot("runc creates containers");
+        RequiredEngine.requireCommand("runc", "apt-get install -y runc");
         RequiredEngine.require(Files.isExecutable(BusyboxImage.BUSYBOX), "busybox-static (apt-get install -y busybox-static)");
 
         try (AgentProcess agent = new AgentProcess(root.resolve("agent")).withoutRaw().start();
