@@ -1,8 +1,10 @@
 package io.gantry.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.gantry.support.IntegrationTest;
+import io.gantry.support.StreamRecorder;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -309,16 +311,24 @@ class SecurityIT extends IntegrationTest {
 
     // --- revocation (issue 13) ---
 
+    /** Issue 13: a password change ends a live session, the user's tokens and an open live stream, at once. */
     @Test
-    void aPasswordResetEndsTheUsersSessionsAndRevokesTheirTokens() {
+    void aPasswordResetEndsTheUsersSessionsAndRevokesTheirTokens() throws Exception {
         createUser("reset-user", "OPERATOR");
         HttpCaller browser = signedIn("reset-user");
         String token = tokenOf("reset-user");
+        try (StreamRecorder stream = new StreamRecorder(api(), "/api/v1/stream", token);
+             StreamRecorder othersStream = new StreamRecorder(api(), "/api/v1/stream")) {
+            assertThat(stream.status()).isEqualTo(200);
+            assertThat(othersStream.status()).isEqualTo(200);
 
-        HttpCaller.Reply reset = http.send("PUT", "/api/v1/users/reset-user", ADMIN_TOKEN,
-                "{\"password\":\"a-password-from-the-admin\"}", Map.of());
+            HttpCaller.Reply reset = http.send("PUT", "/api/v1/users/reset-user", ADMIN_TOKEN,
+                    "{\"password\":\"a-password-from-the-admin\"}", Map.of());
 
-        assertThat(reset.status()).isEqualTo(200);
+            assertThat(reset.status()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).until(stream::ended);
+            assertThat(othersStream.ended()).as("another user's stream stays open").isFalse();
+        }
         assertSessionEnded(browser);
         HttpCaller.Reply old = http.get("/api/v1/auth/me", token);
         assertUnauthorized(old);
