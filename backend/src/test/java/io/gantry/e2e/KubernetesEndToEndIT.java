@@ -216,7 +216,7 @@ class KubernetesEndToEndIT extends IntegrationTest {
         assertProblem(api.post("/api/v1/workloads", deployBody("k8s-e2e-bad", NS, "Not_A_DNS_Name", 64L << 20)),
                 422, "name", "DNS-1123");
         assertProblem(api.post("/api/v1/workloads", deployBody("k8s-e2e-bad", NS, "web", "12XB")),
-                400, "spec.resources.memoryBytes", "12XB");
+                400, "spec.resources.memoryBytes", "must be a whole number");
         assertProblem(api.post("/api/v1/workloads", deployBody("k8s-e2e-bad", "no-such-namespace", "web", 64L << 20)),
                 422, "namespace", "'no-such-namespace' does not exist");
 
