@@ -14,6 +14,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
+import org.springframework.security.config.ObjectPostProcessor;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
@@ -133,7 +134,17 @@ class SecurityConfiguration {
         HttpSecurity apply(HttpSecurity http, RequestMatcher originChecked) throws Exception {
             return http.authenticationManager(authenticationManager)
                     .authorizeHttpRequests(AccessRules::apply)
-                    .headers(h -> h.contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY)))
+                    .headers(h -> h.contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY))
+                            .withObjectPostProcessor(new ObjectPostProcessor<HeaderWriterFilter>() {
+                                // Before the chain, not after: a live stream's writer thread may already be
+                                // committing the response while this request's thread unwinds, and Tomcat's
+                                // headers are not safe to change from two threads (StreamLimitsIT saw the NPE)
+                                @Override
+                                public <O extends HeaderWriterFilter> O postProcess(O filter) {
+                                    filter.setShouldWriteHeadersEagerly(true);
+                                    return filter;
+                                }
+                            }))
                     .addFilterBefore(new SessionExpiryFilter(idle, properties.sessionAbsoluteTimeout(), Clock.systemUTC()),
                             SecurityContextHolderFilter.class)
                     .addFilterAfter(new AuditFilter(audit, json), SecurityContextHolderFilter.class)
