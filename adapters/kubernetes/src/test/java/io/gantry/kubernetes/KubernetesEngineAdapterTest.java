@@ -128,8 +128,7 @@ class KubernetesEngineAdapterTest {
                     assertThat(f.field()).isEqualTo("credentials.kubeconfig");
                     assertThat(f.message()).contains("more than " + ManifestLimits.MAX_NODES + " nodes", "parse budget");
                 }));
-        assertThat(r.allocatedBytes()).isLessThan(100L * 1024 * 1024);
-        assertThat(r.millis()).isLessThan(10_000);
+        r.assertNotExpanded();
     }
 
     private void assertField(EngineConnection c, String field) {

@@ -1,5 +1,7 @@
 package io.gantry.spi;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.lang.management.ManagementFactory;
 
 /**
@@ -64,5 +66,10 @@ public final class HostileDocuments {
      * @param millis         how long it took
      */
     public record Refusal(RuntimeException thrown, long allocatedBytes, long millis) {
+        /** The document was refused, not expanded: far below what an expansion costs (a guard, not a figure). */
+        public void assertNotExpanded() {
+            assertThat(allocatedBytes).as("bytes allocated by the refusal").isLessThan(100L * 1024 * 1024);
+            assertThat(millis).as("milliseconds the refusal took").isLessThan(10_000);
+        }
     }
 }

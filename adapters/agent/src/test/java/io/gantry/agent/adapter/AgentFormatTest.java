@@ -79,8 +79,7 @@ class AgentFormatTest {
                         assertThat(f.field()).isEqualTo("manifest");
                         assertThat(f.message()).contains(message);
                     }));
-            assertThat(r.allocatedBytes()).isLessThan(100L * 1024 * 1024);
-            assertThat(r.millis()).isLessThan(10_000);
+            r.assertNotExpanded();
         });
     }
 
