@@ -85,4 +85,13 @@ class ArchitectureTest {
         noClasses().should().resideInAnyPackage(KNOWN_ADAPTER_PACKAGES.stream().map(p -> p + "..").toArray(String[]::new))
                 .check(backend);
     }
+
+    @Test
+    void everyModuleLogsThroughSlf4j() {
+        // one logging API (issue 15): java.util.logging or System.Logger calls would bypass the backend's
+        // Logback configuration and log in another format; the daemon jar binds SLF4J to JUL itself
+        noClasses().should().dependOnClassesThat().resideInAPackage("java.util.logging..")
+                .orShould().dependOnClassesThat().belongToAnyOf(System.Logger.class)
+                .check(everything);
+    }
 }

@@ -1,5 +1,8 @@
 package io.gantry.kubernetes;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import com.google.gson.JsonObject;
 import io.gantry.spi.Capability;
 import io.gantry.spi.EngineClient;
@@ -48,7 +51,7 @@ import java.util.stream.Collectors;
 
 /** One registered cluster. Thread-safe: it keeps no mutable state besides the permission cache and open streams. */
 final class KubernetesEngineClient implements EngineClient {
-    private static final System.Logger LOG = System.getLogger(KubernetesEngineClient.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(KubernetesEngineClient.class);
     private static final List<ResourceType> LISTED = List.of(ResourceType.DEPLOYMENTS, ResourceType.STATEFULSETS,
             ResourceType.DAEMONSETS, ResourceType.REPLICASETS, ResourceType.JOBS, ResourceType.CRONJOBS,
             ResourceType.PODS, ResourceType.SERVICES);
@@ -145,7 +148,7 @@ final class KubernetesEngineClient implements EngineClient {
             api.listAll(type, namespace, labelSelector).getItems().forEach(inventory::put);
         } catch (ApiException e) {
             String why = unreadable(e, type.rbacName(), namespace);
-            LOG.log(System.Logger.Level.DEBUG, "engine {0}: skipped in the list: {1}", engineName, why);
+            LOG.debug("engine {}: skipped in the list: {}", engineName, why);
         } catch (RuntimeException e) {
             throw unexpected(e);
         }
@@ -312,7 +315,7 @@ final class KubernetesEngineClient implements EngineClient {
                 throw KubernetesErrors.toException(e, null);
             }
         }
-        LOG.log(System.Logger.Level.INFO, "engine {0}: created {1}", engineName, ref);
+        LOG.info("engine {}: created {}", engineName, ref);
         return KubernetesWorkloadMapper.toWorkload(created, List.of(), createdService);
     }
 
@@ -320,7 +323,7 @@ final class KubernetesEngineClient implements EngineClient {
         try {
             api.delete(type, ref.namespace(), ref.name(), "Foreground");
         } catch (ApiException e) {
-            LOG.log(System.Logger.Level.WARNING, "engine {0}: could not remove {1} after a failed deploy: HTTP {2}",
+            LOG.warn("engine {}: could not remove {} after a failed deploy: HTTP {}",
                     engineName, ref, e.getCode());
         }
     }
@@ -336,7 +339,7 @@ final class KubernetesEngineClient implements EngineClient {
             return read;
         });
         reconcileService(ref, spec, current.getMetadata().getLabels());
-        LOG.log(System.Logger.Level.INFO, "engine {0}: updated {1}", engineName, ref);
+        LOG.info("engine {}: updated {}", engineName, ref);
     }
 
     /** The published-ports Service follows the spec: created, changed or removed. */
@@ -370,7 +373,7 @@ final class KubernetesEngineClient implements EngineClient {
                     "a " + ref.kind() + " has no replica count to scale");
         };
         retryOnConflict(() -> call(() -> api.mergePatch(ResourceType.of(ref.kind()), ref.namespace(), ref.name(), patch), ref));
-        LOG.log(System.Logger.Level.INFO, "engine {0}: scaled {1} to {2}", engineName, ref, replicas);
+        LOG.info("engine {}: scaled {} to {}", engineName, ref, replicas);
     }
 
     @Override
@@ -383,7 +386,7 @@ final class KubernetesEngineClient implements EngineClient {
         }
         String patch = KubernetesWorkloadMapper.restartPatch(clock.instant());
         retryOnConflict(() -> call(() -> api.mergePatch(ResourceType.of(ref.kind()), ref.namespace(), ref.name(), patch), ref));
-        LOG.log(System.Logger.Level.INFO, "engine {0}: restarted {1}", engineName, ref);
+        LOG.info("engine {}: restarted {}", engineName, ref);
     }
 
     /** Foreground propagation: the API server removes the pods (and ReplicaSets) before the object itself. */
@@ -403,7 +406,7 @@ final class KubernetesEngineClient implements EngineClient {
                 }
             }
         }
-        LOG.log(System.Logger.Level.INFO, "engine {0}: deleted {1}", engineName, ref);
+        LOG.info("engine {}: deleted {}", engineName, ref);
     }
 
     @Override
@@ -461,7 +464,7 @@ final class KubernetesEngineClient implements EngineClient {
             try {
                 s.close();
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.DEBUG, "closing a stream failed", e);
+                LOG.debug("closing a stream failed", e);
             }
         }
         open.clear();

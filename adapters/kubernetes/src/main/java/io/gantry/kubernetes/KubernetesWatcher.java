@@ -1,5 +1,8 @@
 package io.gantry.kubernetes;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import com.google.gson.reflect.TypeToken;
 import io.gantry.spi.EngineChange;
 import io.gantry.spi.Subscription;
@@ -41,7 +44,7 @@ import okhttp3.Call;
  * change is delivered as the full new state of the workload owning it.
  */
 final class KubernetesWatcher implements Subscription {
-    private static final System.Logger LOG = System.getLogger(KubernetesWatcher.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(KubernetesWatcher.class);
     static final Duration MIN_WATCH = Duration.ofMinutes(5);
     private static final long MAX_BACKOFF_MS = 30_000;
     private static final long FIRST_BACKOFF_MS = 500;
@@ -92,7 +95,7 @@ final class KubernetesWatcher implements Subscription {
         resync.scheduleAtFixedRate(this::redeliver, period, period, TimeUnit.MILLISECONDS);
         try {
             if (!synced.await(settings.callTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.log(System.Logger.Level.WARNING, "engine {0}: watch not in sync within {1}; continuing in the background",
+                LOG.warn("engine {}: watch not in sync within {}; continuing in the background",
                         engineName, settings.callTimeout());
             }
         } catch (InterruptedException e) {
@@ -280,7 +283,7 @@ final class KubernetesWatcher implements Subscription {
     private long failed(String stream, String why, long backoff, boolean forbidden) {
         if (failing.add(stream)) {
             gap.set(true);
-            LOG.log(System.Logger.Level.WARNING, "engine {0}: watch of {1} failed ({2}); retrying with back-off",
+            LOG.warn("engine {}: watch of {} failed ({}); retrying with back-off",
                     engineName, stream, why);
             if (!forbidden) {
                 // the caller learns that the API server is gone from a ping, which it sends only at its next
@@ -316,7 +319,7 @@ final class KubernetesWatcher implements Subscription {
             try {
                 listener.onChange(change);
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "engine {0}: watch listener failed", engineName, e);
+                LOG.warn("engine {}: watch listener failed", engineName, e);
             }
         }
     }
@@ -346,7 +349,7 @@ final class KubernetesWatcher implements Subscription {
         try {
             watch.close();
         } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "closing a watch failed", e);
+            LOG.debug("closing a watch failed", e);
         }
     }
 }

@@ -1,5 +1,8 @@
 package io.gantry.marathon;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import static io.gantry.marathon.Json.array;
 import static io.gantry.marathon.Json.object;
 import static io.gantry.marathon.Json.text;
@@ -53,7 +56,7 @@ import tools.jackson.databind.node.ObjectNode;
  * with it the change is retried once with {@code ?force=true}, which cancels those deployments.
  */
 final class MarathonEngineClient implements EngineClient {
-    private static final System.Logger LOG = System.getLogger(MarathonEngineClient.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(MarathonEngineClient.class);
     private static final Duration NODE_COUNT_TTL = Duration.ofSeconds(30);
     private static final int EVENTS_PER_WORKLOAD = 100;
     private static final String RESTARTED_LABEL = "gantry.io/restartedAt";
@@ -237,8 +240,8 @@ final class MarathonEngineClient implements EngineClient {
             nodeCountAt = now;
             return count;
         } catch (EngineUnavailableException e) {
-            LOG.log(System.Logger.Level.WARNING, "Mesos master of engine {0} unreachable, DAEMON apps show as "
-                    + "SERVICE: {1}", settings.engineName(), e.getMessage());
+            LOG.warn("Mesos master of engine {} unreachable, DAEMON apps show as "
+                    + "SERVICE: {}", settings.engineName(), e.getMessage());
             return cachedNodeCount;
         }
     }
@@ -311,7 +314,7 @@ final class MarathonEngineClient implements EngineClient {
                         + settings.engineName() + ": " + reason(r));
             }
             JsonNode created = expectOk(r, "app", id);
-            LOG.log(System.Logger.Level.INFO, "deployed app {0} on Marathon engine {1}", id, settings.engineName());
+            LOG.info("deployed app {} on Marathon engine {}", id, settings.engineName());
             return mapper.app(created, null, nodes);
         }
     }
@@ -374,7 +377,7 @@ final class MarathonEngineClient implements EngineClient {
                 r = writeResponse("DELETE", "/v2/pods" + id, null);
             }
             JsonNode result = expectOk(r, "workload", id);
-            LOG.log(System.Logger.Level.INFO, "deleted {0} on Marathon engine {1}: deployment {2}", id,
+            LOG.info("deleted {} on Marathon engine {}: deployment {}", id,
                     settings.engineName(), deploymentId(result));
         }
     }
@@ -407,7 +410,7 @@ final class MarathonEngineClient implements EngineClient {
 
     private void write(String method, String path, String body, String id) {
         JsonNode result = expectOk(writeResponse(method, path, body), "workload", id);
-        LOG.log(System.Logger.Level.INFO, "{0} {1} on Marathon engine {2}: deployment {3}", method, id,
+        LOG.info("{} {} on Marathon engine {}: deployment {}", method, id,
                 settings.engineName(), deploymentId(result));
     }
 
@@ -419,7 +422,7 @@ final class MarathonEngineClient implements EngineClient {
     private MarathonHttp.Response writeResponse(String method, String path, String body) {
         MarathonHttp.Response r = marathon.send(method, path, body);
         if (r.status() == 409 && settings.force() && !deployments(r).isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING, "{0} {1} is locked by deployment(s) {2}: retrying with force=true "
+            LOG.warn("{} {} is locked by deployment(s) {}: retrying with force=true "
                     + "(engine option force), which cancels them", method, path, deployments(r));
             r = marathon.send(method, path + (path.contains("?") ? "&" : "?") + "force=true", body);
         }

@@ -1,5 +1,8 @@
 package io.gantry.marathon;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
@@ -48,7 +51,7 @@ import tools.jackson.databind.JsonNode;
  * two threads. Re-reads of the same id still waiting are coalesced.
  */
 final class MarathonEventStream implements Subscription {
-    private static final System.Logger LOG = System.getLogger(MarathonEventStream.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(MarathonEventStream.class);
     static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
     static final Duration IDLE_CHECK = Duration.ofSeconds(30);
@@ -117,7 +120,7 @@ final class MarathonEventStream implements Subscription {
             Thread.currentThread().interrupt();
         }
         if (opening.compareAndSet(WAITING, LATE)) {
-            LOG.log(System.Logger.Level.WARNING, "event stream of Marathon engine {0} not open yet; a resync will "
+            LOG.warn("event stream of Marathon engine {} not open yet; a resync will "
                     + "follow when it is", settings.engineName());
         }
     }
@@ -208,8 +211,8 @@ final class MarathonEventStream implements Subscription {
                     String reason = "Marathon unreachable: " + e.getMessage();
                     deliver(() -> listener.onChange(new EngineChange.ResyncRequired(reason)));
                 }
-                LOG.log(System.Logger.Level.WARNING, "event stream of Marathon engine {0} lost, retrying in {1} ms: "
-                        + "{2}", settings.engineName(), backoff.toMillis(), e.getMessage());
+                LOG.warn("event stream of Marathon engine {} lost, retrying in {} ms: "
+                        + "{}", settings.engineName(), backoff.toMillis(), e.getMessage());
             } finally {
                 closeBody();
             }

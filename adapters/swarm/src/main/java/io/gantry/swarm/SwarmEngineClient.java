@@ -1,5 +1,8 @@
 package io.gantry.swarm;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.gantry.spi.Capability;
 import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConnection;
@@ -18,7 +21,6 @@ import io.gantry.spi.WorkloadNotFoundException;
 import io.gantry.spi.WorkloadSpec;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -38,7 +40,7 @@ import tools.jackson.databind.node.ObjectNode;
  * change made in between.
  */
 final class SwarmEngineClient implements EngineClient {
-    private static final System.Logger LOG = System.getLogger(SwarmEngineClient.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(SwarmEngineClient.class);
     private static final long NODE_CACHE_MILLIS = 10_000;
 
     private final EngineConnection connection;
@@ -138,7 +140,7 @@ final class SwarmEngineClient implements EngineClient {
         ObjectNode spec = mapper.serviceSpec(definition);
         JsonNode created = api.post("/services/create", spec, null);
         String id = Json.text(created, "ID");
-        LOG.log(Level.INFO, "Swarm engine {0}: created service {1} ({2})", connection.name(), spec.path("Name").asString(""), id);
+        LOG.info("Swarm engine {}: created service {} ({})", connection.name(), spec.path("Name").asString(""), id);
         return getWorkload(id).orElseThrow(() -> new WorkloadNotFoundException(id));
     }
 
@@ -183,7 +185,7 @@ final class SwarmEngineClient implements EngineClient {
     public void delete(String nativeId) {
         String id = mapper.serviceId(inspect(nativeId));
         api.delete("/services/" + DockerApi.encode(id), nativeId);
-        LOG.log(Level.INFO, "Swarm engine {0}: removed service {1}", connection.name(), id);
+        LOG.info("Swarm engine {}: removed service {}", connection.name(), id);
     }
 
     @Override
@@ -239,7 +241,7 @@ final class SwarmEngineClient implements EngineClient {
             try {
                 closeable.close();
             } catch (Exception e) {
-                LOG.log(Level.DEBUG, "closing a Swarm stream failed", e);
+                LOG.debug("closing a Swarm stream failed", e);
             }
         }
         open.clear();
@@ -298,7 +300,7 @@ final class SwarmEngineClient implements EngineClient {
 
     private void write(String serviceId, ObjectNode serviceSpec, long version, String what) {
         api.post("/services/" + DockerApi.encode(serviceId) + "/update?version=" + version, serviceSpec, serviceId);
-        LOG.log(Level.INFO, "Swarm engine {0}: service {1} {2}", connection.name(), serviceId, what);
+        LOG.info("Swarm engine {}: service {} {}", connection.name(), serviceId, what);
     }
 
     /** {@code GET /services/{id}}, which also matches names and id prefixes: only the exact id counts. */

@@ -1,5 +1,8 @@
 package io.gantry.swarm;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.gantry.spi.EngineChange;
 import io.gantry.spi.EngineException;
 import io.gantry.spi.Subscription;
@@ -9,7 +12,6 @@ import io.gantry.spi.WorkloadKind;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -41,7 +43,7 @@ import tools.jackson.databind.node.ObjectNode;
  * Every listener call comes from one delivery thread, in order.
  */
 final class SwarmEventWatch implements Subscription {
-    private static final System.Logger LOG = System.getLogger(SwarmEventWatch.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(SwarmEventWatch.class);
     static final Duration MIN_BACKOFF = Duration.ofMillis(200);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
     private static final Duration LIVENESS_INTERVAL = Duration.ofSeconds(5);
@@ -122,7 +124,7 @@ final class SwarmEventWatch implements Subscription {
             } catch (IOException | RuntimeException e) {
                 gap = "the Docker event stream broke (" + e.getMessage() + "); reconnected";
                 if (!closed) {
-                    LOG.log(Level.WARNING, "Swarm event stream lost, reconnecting in {0} ms: {1}", backoff, e.getMessage());
+                    LOG.warn("Swarm event stream lost, reconnecting in {} ms: {}", backoff, e.getMessage());
                 }
                 if (!opened && !unreachableTold && !closed) {
                     unreachableTold = true;
@@ -148,7 +150,7 @@ final class SwarmEventWatch implements Subscription {
             try {
                 handle(DockerApi.JSON.readTree(line));
             } catch (JacksonException e) {
-                LOG.log(Level.DEBUG, "ignoring an event that is not JSON: {0}", line);
+                LOG.debug("ignoring an event that is not JSON: {}", line);
             }
         }
     }
@@ -247,7 +249,7 @@ final class SwarmEventWatch implements Subscription {
                 deliver(() -> listener.onChange(new EngineChange.ResyncRequired(owed)));
             }
         } catch (EngineException e) {
-            LOG.log(Level.WARNING, "Docker engine does not answer pings, dropping its event stream: {0}", e.getMessage());
+            LOG.warn("Docker engine does not answer pings, dropping its event stream: {}", e.getMessage());
             stream.close();
         }
     }
@@ -261,7 +263,7 @@ final class SwarmEventWatch implements Subscription {
                 try {
                     call.run();
                 } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "watch listener failed on a Swarm change", e);
+                    LOG.warn("watch listener failed on a Swarm change", e);
                 }
             });
         } catch (RejectedExecutionException e) {

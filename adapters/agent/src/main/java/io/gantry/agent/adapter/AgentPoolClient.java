@@ -1,5 +1,8 @@
 package io.gantry.agent.adapter;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.gantry.spi.Capability;
 import io.gantry.spi.EngineChange;
 import io.gantry.spi.EngineClient;
@@ -49,7 +52,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class AgentPoolClient implements EngineClient {
     static final String TOTAL_LABEL = "gantry.io/pool-replicas";
     private static final long RECONCILE_SECONDS = 2;
-    private static final System.Logger LOG = System.getLogger(AgentPoolClient.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(AgentPoolClient.class);
 
     /** One agent of the pool with what a listing learned about it. */
     private record Member(AgentEngineClient client, String endpoint) {
@@ -350,13 +353,13 @@ final class AgentPoolClient implements EngineClient {
                 int total = total(e.getValue());
                 int placed = e.getValue().stream().mapToInt(Share::replicas).sum();
                 if (placed != total) {
-                    LOG.log(System.Logger.Level.INFO, "pool {0}: {1} has {2} of {3} replicas on answering agents;"
+                    LOG.info("pool {}: {} has {} of {} replicas on answering agents;"
                             + " placing them again", engine, e.getKey(), placed, total);
                     redistribute(e.getKey(), total, shares(e.getKey()));
                 }
             }
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "pool {0}: reconcile failed: {1}", engine, e.getMessage());
+            LOG.warn("pool {}: reconcile failed: {}", engine, e.getMessage());
         }
     }
 
@@ -410,7 +413,7 @@ final class AgentPoolClient implements EngineClient {
             try {
                 reachable.put(m, m.client().listNodes().get(0));
             } catch (EngineException e) {
-                LOG.log(System.Logger.Level.DEBUG, "agent {0} does not answer: {1}", m.endpoint(), e.getMessage());
+                LOG.debug("agent {} does not answer: {}", m.endpoint(), e.getMessage());
             }
         }
         if (reachable.isEmpty()) {

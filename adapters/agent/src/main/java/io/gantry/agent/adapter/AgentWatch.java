@@ -1,5 +1,8 @@
 package io.gantry.agent.adapter;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.gantry.agent.api.v1.Event;
 import io.gantry.agent.api.v1.SubscribeRequest;
 import io.gantry.spi.EngineChange;
@@ -23,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * because events may have been missed meanwhile.
  */
 final class AgentWatch implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(AgentWatch.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(AgentWatch.class);
     private static final long FIRST_BACKOFF_MILLIS = 200;
     private static final long MAX_BACKOFF_MILLIS = 10_000;
 
@@ -132,7 +135,7 @@ final class AgentWatch implements AutoCloseable {
                     () -> listener.onChange(new EngineChange.WorkloadRemoved(nativeId)));
         } catch (EngineException e) {
             // the agent went away between the event and the read: the reconnect's resync covers it
-            LOG.log(System.Logger.Level.DEBUG, "cannot read {0} after an event: {1}", nativeId, e.getMessage());
+            LOG.debug("cannot read {} after an event: {}", nativeId, e.getMessage());
         }
     }
 
@@ -142,7 +145,7 @@ final class AgentWatch implements AutoCloseable {
         }
         long delay = backoff;
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
-        LOG.log(System.Logger.Level.WARNING, "agent event stream of engine ''{0}'' broke ({1}); reconnecting in {2} ms",
+        LOG.warn("agent event stream of engine '{}' broke ({}); reconnecting in {} ms",
                 engine, why, delay);
         timer.schedule(this::subscribe, delay, TimeUnit.MILLISECONDS);
     }

@@ -1,5 +1,8 @@
 package io.gantry.agent.daemon;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.gantry.agent.metrics.MetricsServer;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
@@ -16,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * the Prometheus endpoint. Runnable as {@code java -jar gantry-agent.jar --listen ... --token ... --data-dir ...}.
  */
 public final class AgentDaemon implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(AgentDaemon.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(AgentDaemon.class);
     private static final int MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
 
     private final AgentCore core;
@@ -40,7 +43,7 @@ public final class AgentDaemon implements AutoCloseable {
             server = builder.build().start();
             MetricsServer metrics = options.metricsListen() == null ? null
                     : new MetricsServer(options.metricsListen(), core.tasks());
-            LOG.log(System.Logger.Level.INFO, "gantry agent serving on {0}:{1,number,#} (tls={2}), metrics on {3}",
+            LOG.info("gantry agent serving on {}:{} (tls={}), metrics on {}",
                     options.listen().getHostString(), server.getPort(), options.tls(),
                     metrics == null ? "-" : options.metricsListen().getHostString() + ":" + metrics.port());
             return new AgentDaemon(core, server, metrics);

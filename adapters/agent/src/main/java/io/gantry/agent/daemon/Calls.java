@@ -1,5 +1,8 @@
 package io.gantry.agent.daemon;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.gantry.agent.task.AgentFailure;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -8,7 +11,7 @@ import java.util.function.Supplier;
 
 /** Runs a call's work and answers it: the agent's failures leave as their gRPC status, nothing else leaks. */
 final class Calls {
-    private static final System.Logger LOG = System.getLogger(Calls.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Calls.class);
 
     private Calls() {
     }
@@ -39,7 +42,7 @@ final class Calls {
         if (e instanceof StatusRuntimeException s) {
             return s;
         }
-        LOG.log(System.Logger.Level.ERROR, "agent call failed unexpectedly", e);
+        LOG.error("agent call failed unexpectedly", e);
         return Status.INTERNAL.withDescription("agent error: " + e.getClass().getSimpleName() + ": " + e.getMessage())
                 .asRuntimeException();
     }

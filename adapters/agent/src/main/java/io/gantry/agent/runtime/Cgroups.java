@@ -1,5 +1,8 @@
 package io.gantry.agent.runtime;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +16,7 @@ import java.util.Optional;
  * writable (no root, cgroup v2 only) limits are skipped and {@link #unavailableReason()} says why.
  */
 public final class Cgroups {
-    private static final System.Logger LOG = System.getLogger(Cgroups.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Cgroups.class);
     private static final long CFS_PERIOD_US = 100_000;
 
     private final Path memoryRoot;
@@ -39,7 +42,7 @@ public final class Cgroups {
         this.cpuRoot = cpu;
         this.unavailableReason = reason;
         if (reason != null) {
-            LOG.log(System.Logger.Level.WARNING, "memory and CPU limits of raw tasks are skipped: {0}", reason);
+            LOG.warn("memory and CPU limits of raw tasks are skipped: {}", reason);
         }
     }
 
@@ -108,7 +111,7 @@ public final class Cgroups {
             try {
                 Files.deleteIfExists(dir);
             } catch (IOException e) {
-                LOG.log(System.Logger.Level.DEBUG, "cgroup {0} not removed: {1}", dir, e.getMessage());
+                LOG.debug("cgroup {} not removed: {}", dir, e.getMessage());
             }
         }
     }

@@ -1,5 +1,8 @@
 package io.gantry.agent.task;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
@@ -20,7 +23,7 @@ import java.util.stream.Stream;
  * Writes go to a temporary file renamed over the old one, so a crash leaves either version, never half.
  */
 final class StateFiles<T extends Message> {
-    private static final System.Logger LOG = System.getLogger(StateFiles.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(StateFiles.class);
 
     private final Path dir;
     private final Supplier<Message.Builder> builders;
@@ -68,7 +71,7 @@ final class StateFiles<T extends Message> {
                     all.add((T) builder.build());
                 } catch (InvalidProtocolBufferException e) {
                     // one unreadable file must not keep the agent from starting with the others
-                    LOG.log(System.Logger.Level.WARNING, "ignoring unreadable state file {0}: {1}", f, e.getMessage());
+                    LOG.warn("ignoring unreadable state file {}: {}", f, e.getMessage());
                 }
             }
         } catch (IOException e) {

@@ -1,5 +1,8 @@
 package io.gantry.agent.task;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import com.google.protobuf.util.Timestamps;
 import io.gantry.agent.api.v1.Container;
 import io.gantry.agent.api.v1.ContainerSpec;
@@ -39,7 +42,7 @@ import java.util.concurrent.TimeoutException;
  * re-adopts them after an agent restart. Task state is persisted in the data dir on every change.
  */
 public final class TaskSupervisor implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(TaskSupervisor.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(TaskSupervisor.class);
     /** A run longer than this resets the crash-loop back-off. */
     private static final long STABLE_RUN_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final long FIRST_BACKOFF_MILLIS = 250;
@@ -508,7 +511,7 @@ public final class TaskSupervisor implements AutoCloseable {
                 e.process = p;
                 e.startedNanos = System.nanoTime();
                 if (p.alive()) {
-                    LOG.log(System.Logger.Level.INFO, "re-adopted task {0}/{1} (pid {2})", task.getNamespace(),
+                    LOG.info("re-adopted task {}/{} (pid {})", task.getNamespace(),
                             task.getId(), task.getPid());
                     scheduleProbe(e, p, Duration.ofMillis(200));
                 } else {
