@@ -6,4 +6,4 @@
 set -e
 cd "$(dirname "$0")/../.."
 echo "nproc: $(nproc)"
-exec ./mvnw -B -q -pl adapters/marathon test -Dtest=MarathonFullSyncBench -Dsurefire.failIfNoSpecifiedTests=false
+exec ./mvnw -B -q -pl adapters/marathon -am test -Dtest=MarathonFullSyncBench -Dsurefire.failIfNoSpecifiedTests=false
