@@ -1,12 +1,12 @@
 package io.gantry.marathon;
 
+import io.gantry.spi.json.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import static io.gantry.marathon.Json.array;
-import static io.gantry.marathon.Json.object;
-import static io.gantry.marathon.Json.text;
-import static io.gantry.marathon.Json.textOr;
+import static io.gantry.spi.json.Json.array;
+import static io.gantry.spi.json.Json.object;
+import static io.gantry.spi.json.Json.text;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -199,7 +199,7 @@ final class MarathonEngineClient implements EngineClient {
         Set<String> deploying = deployingPods();
         List<Workload> out = new ArrayList<>();
         for (JsonNode s : statuses.values()) {
-            String id = MarathonWorkloadMapper.normalizeId(textOr(object(s, "spec"), "id", text(s, "id")));
+            String id = MarathonWorkloadMapper.normalizeId(text(object(s, "spec"), "id", text(s, "id")));
             out.add(mapper.pod(s, deploying.contains(id)));
         }
         return out;

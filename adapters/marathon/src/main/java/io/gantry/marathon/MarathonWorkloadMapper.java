@@ -1,16 +1,16 @@
 package io.gantry.marathon;
 
-import static io.gantry.marathon.Json.array;
-import static io.gantry.marathon.Json.bool;
-import static io.gantry.marathon.Json.instant;
-import static io.gantry.marathon.Json.intOr;
-import static io.gantry.marathon.Json.integer;
-import static io.gantry.marathon.Json.number;
-import static io.gantry.marathon.Json.object;
-import static io.gantry.marathon.Json.present;
-import static io.gantry.marathon.Json.strings;
-import static io.gantry.marathon.Json.text;
-import static io.gantry.marathon.Json.textOr;
+import io.gantry.spi.json.Json;
+import static io.gantry.spi.json.Json.array;
+import static io.gantry.spi.json.Json.bool;
+import static io.gantry.spi.json.Json.instant;
+import static io.gantry.spi.json.Json.intOr;
+import static io.gantry.spi.json.Json.integer;
+import static io.gantry.spi.json.Json.doubleValue;
+import static io.gantry.spi.json.Json.object;
+import static io.gantry.spi.json.Json.present;
+import static io.gantry.spi.json.Json.strings;
+import static io.gantry.spi.json.Json.text;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -105,10 +105,10 @@ final class MarathonWorkloadMapper {
     // ---- ping
 
     EngineInfo info(JsonNode info) {
-        String version = textOr(info, "version", "unknown");
+        String version = text(info, "version", "unknown");
         String leader = text(info, "leader");
         String framework = text(info, "frameworkId");
-        String description = textOr(info, "name", "marathon") + " " + version + ", leader " + leader
+        String description = text(info, "name", "marathon") + " " + version + ", leader " + leader
                 + (framework == null ? "" : ", framework " + framework);
         if (leader == null || leader.isBlank()) {
             return EngineInfo.degraded(version, "no Marathon leader is elected");
@@ -161,8 +161,8 @@ final class MarathonWorkloadMapper {
         String cmd = text(app, "cmd");
         List<String> command = cmd == null || cmd.isBlank() ? List.of() : List.of("/bin/sh", "-c", cmd);
         List<PortMapping> ports = appPorts(app, container);
-        Double cpus = number(app, "cpus");
-        Double mem = number(app, "mem");
+        Double cpus = doubleValue(app, "cpus");
+        Double mem = doubleValue(app, "mem");
         Resources resources = new Resources(cpus == null ? null : Quantities.coresToMillis(cpus),
                 mem == null ? null : Quantities.mebibytesToBytes(mem));
         return new WorkloadSpec(image(container), command, strings(app, "args"), env(object(app, "env")), ports,
@@ -242,14 +242,14 @@ final class MarathonWorkloadMapper {
 
     /** Marathon writes {@code "udp,tcp"} for a port open on both: the model has one protocol, the first wins. */
     private static String protocol(JsonNode port) {
-        return textOr(port, "protocol", "tcp").split(",")[0].trim();
+        return text(port, "protocol", "tcp").split(",")[0].trim();
     }
 
     private static HealthCheck appHealthCheck(JsonNode app, List<PortMapping> ports) {
         List<JsonNode> checks = array(app, "healthChecks");
         if (!checks.isEmpty()) {
             JsonNode hc = checks.get(0);
-            String protocol = textOr(hc, "protocol", "HTTP").toUpperCase(Locale.ROOT);
+            String protocol = text(hc, "protocol", "HTTP").toUpperCase(Locale.ROOT);
             Integer port = integer(hc, "port");
             if (port == null) {
                 port = portAt(ports, intOr(hc, "portIndex", 0));
@@ -257,7 +257,7 @@ final class MarathonWorkloadMapper {
             Integer interval = integer(hc, "intervalSeconds");
             Integer timeout = integer(hc, "timeoutSeconds");
             if (protocol.endsWith("HTTP") || protocol.endsWith("HTTPS")) {
-                return new HealthCheck(HealthCheck.Type.HTTP, textOr(hc, "path", "/"), port, List.of(), interval,
+                return new HealthCheck(HealthCheck.Type.HTTP, text(hc, "path", "/"), port, List.of(), interval,
                         timeout);
             }
             if (protocol.endsWith("TCP")) {
@@ -276,7 +276,7 @@ final class MarathonWorkloadMapper {
         Integer timeout = integer(check, "timeoutSeconds");
         JsonNode http = object(check, "http");
         if (http != null) {
-            return new HealthCheck(HealthCheck.Type.HTTP, textOr(http, "path", "/"),
+            return new HealthCheck(HealthCheck.Type.HTTP, text(http, "path", "/"),
                     portAt(ports, intOr(http, "portIndex", 0)), List.of(), interval, timeout);
         }
         JsonNode tcp = object(check, "tcp");
@@ -302,8 +302,8 @@ final class MarathonWorkloadMapper {
                 c.values().forEach(p -> parts.add(p.asString()));
             } else if (c.isObject()) {
                 // pods: {"fieldName": "hostname", "operator": "UNIQUE", "value": ...}
-                parts.add(textOr(c, "fieldName", ""));
-                parts.add(textOr(c, "operator", ""));
+                parts.add(text(c, "fieldName", ""));
+                parts.add(text(c, "operator", ""));
                 String v = text(c, "value");
                 if (v != null) {
                     parts.add(v);
@@ -346,7 +346,7 @@ final class MarathonWorkloadMapper {
         int healthy = hasCounts ? intOr(app, "tasksHealthy", 0) : healthyTasks;
         boolean hasHealthCheck = !array(app, "healthChecks").isEmpty();
         List<String> deployments = new ArrayList<>();
-        array(app, "deployments").forEach(d -> deployments.add(textOr(d, "id", "?")));
+        array(app, "deployments").forEach(d -> deployments.add(text(d, "id", "?")));
         JsonNode failure = object(app, "lastTaskFailure");
         int failed = failedTasks + (failure != null ? 1 : 0);
         int started = Math.max(startedTasks, running) + (failure != null ? 1 : 0);
@@ -375,8 +375,8 @@ final class MarathonWorkloadMapper {
             parts.add(staged + " task(s) staging");
         }
         if (failure != null) {
-            String m = textOr(failure, "message", "");
-            parts.add("last task failure: " + textOr(failure, "state", "failed")
+            String m = text(failure, "message", "");
+            parts.add("last task failure: " + text(failure, "state", "failed")
                     + (text(failure, "host") == null ? "" : " on " + text(failure, "host"))
                     + (m.isBlank() ? "" : ": " + m)
                     + (text(failure, "timestamp") == null ? "" : " (" + text(failure, "timestamp") + ")"));
@@ -401,7 +401,7 @@ final class MarathonWorkloadMapper {
         List<String> declined = new ArrayList<>();
         for (JsonNode r : array(object(entry, "processedOffersSummary"), "rejectSummaryLastOffers")) {
             if (intOr(r, "declined", 0) > 0) {
-                declined.add(textOr(r, "reason", "?") + " " + intOr(r, "declined", 0) + "/"
+                declined.add(text(r, "reason", "?") + " " + intOr(r, "declined", 0) + "/"
                         + intOr(r, "processed", 0));
             }
         }
@@ -475,12 +475,12 @@ final class MarathonWorkloadMapper {
                 }
             }
             JsonNode res = object(c, "resources");
-            if (number(res, "cpus") != null) {
-                cpu += Quantities.coresToMillis(number(res, "cpus"));
+            if (doubleValue(res, "cpus") != null) {
+                cpu += Quantities.coresToMillis(doubleValue(res, "cpus"));
                 anyCpu = true;
             }
-            if (number(res, "mem") != null) {
-                mem += Quantities.mebibytesToBytes(number(res, "mem"));
+            if (doubleValue(res, "mem") != null) {
+                mem += Quantities.mebibytesToBytes(doubleValue(res, "mem"));
                 anyMem = true;
             }
             if (health == null && object(c, "healthCheck") != null) {
@@ -507,7 +507,7 @@ final class MarathonWorkloadMapper {
         for (JsonNode i : array(podStatus, "instances")) {
             Instance instance = podInstance(i);
             instances.add(instance);
-            String s = textOr(i, "status", "");
+            String s = text(i, "status", "");
             if (s.equals("STABLE") || s.equals("DEGRADED")) {
                 running++;
                 started++;
@@ -530,7 +530,7 @@ final class MarathonWorkloadMapper {
         PhaseRule.Facts facts = new PhaseRule.Facts(desired, running, stable, health != null, deploying, failed,
                 started + failed, false);
         boolean fine = PhaseRule.phase(facts) == Phase.RUNNING;
-        String message = fine ? "" : textOr(podStatus, "message", deploying ? "deployment in progress" : "");
+        String message = fine ? "" : text(podStatus, "message", deploying ? "deployment in progress" : "");
         WorkloadStatus status = PhaseRule.status(facts, message, instant(podStatus, "statusSince"));
         return new Workload(id, namespaceOf(id), nameOf(id), WorkloadKind.SERVICE, stringMap(object(spec, "labels")),
                 workloadSpec, status, instances, null, podStatus.toString());
@@ -541,7 +541,7 @@ final class MarathonWorkloadMapper {
         Integer timeout = integer(hc, "timeoutSeconds");
         JsonNode http = object(hc, "http");
         if (http != null) {
-            return new HealthCheck(HealthCheck.Type.HTTP, textOr(http, "path", "/"),
+            return new HealthCheck(HealthCheck.Type.HTTP, text(http, "path", "/"),
                     endpointPort(container, text(http, "endpoint")), List.of(), interval, timeout);
         }
         JsonNode tcp = object(hc, "tcp");
@@ -565,7 +565,7 @@ final class MarathonWorkloadMapper {
     }
 
     Instance podInstance(JsonNode i) {
-        String s = textOr(i, "status", "");
+        String s = text(i, "status", "");
         InstanceState state = switch (s) {
             case "STABLE", "DEGRADED" -> InstanceState.RUNNING;
             case "STAGING" -> InstanceState.STARTING;
@@ -581,7 +581,7 @@ final class MarathonWorkloadMapper {
                 }
             }
         }
-        String message = textOr(i, "message", s.equals("DEGRADED") ? "DEGRADED" : "");
+        String message = text(i, "message", s.equals("DEGRADED") ? "DEGRADED" : "");
         return new Instance(text(i, "id"), host, state, instant(i, "statusSince"),
                 host != null && port != null ? host + ":" + port : null, null, message);
     }
@@ -596,15 +596,15 @@ final class MarathonWorkloadMapper {
             address = hostPort.contains(":") ? hostPort.substring(0, hostPort.lastIndexOf(':')) : hostPort;
         }
         JsonNode resources = object(slave, "resources");
-        Double cpus = number(resources, "cpus");
-        Double mem = number(resources, "mem");
+        Double cpus = doubleValue(resources, "cpus");
+        Double mem = doubleValue(resources, "mem");
         Map<String, String> labels = new LinkedHashMap<>();
         JsonNode attributes = object(slave, "attributes");
         if (attributes != null) {
             attributes.forEachEntry((k, v) -> labels.put(k, v.isValueNode() ? v.asString() : v.toString()));
         }
         boolean active = !present(slave.get("active")) || bool(slave, "active");
-        return new Node(textOr(slave, "hostname", text(slave, "id")), address, active ? "READY" : "DOWN", "agent",
+        return new Node(text(slave, "hostname", text(slave, "id")), address, active ? "READY" : "DOWN", "agent",
                 cpus == null ? null : Quantities.coresToMillis(cpus),
                 mem == null ? null : Quantities.mebibytesToBytes(mem), labels);
     }
@@ -678,11 +678,11 @@ final class MarathonWorkloadMapper {
         Set<String> ids = affectedIds(type, data);
         switch (type) {
             case "status_update_event" -> {
-                String status = textOr(data, "taskStatus", "TASK_UNKNOWN");
-                String m = textOr(data, "message", "");
+                String status = text(data, "taskStatus", "TASK_UNKNOWN");
+                String m = text(data, "message", "");
                 boolean bad = FAILED_TASK_STATES.contains(status);
                 ids.forEach(id -> out.add(new EngineEvent(at, id, bad ? EngineEvent.WARNING : EngineEvent.NORMAL,
-                        camel(status), "task " + textOr(data, "taskId", "?") + " on " + textOr(data, "host", "?")
+                        camel(status), "task " + text(data, "taskId", "?") + " on " + text(data, "host", "?")
                         + " is " + status + (m.isBlank() ? "" : ": " + m))));
             }
             case "deployment_info" -> ids.forEach(id -> out.add(new EngineEvent(at, id, EngineEvent.NORMAL,
@@ -697,23 +697,23 @@ final class MarathonWorkloadMapper {
                     + " failed")));
             case "failed_health_check_event" -> ids.forEach(id -> out.add(new EngineEvent(at, id,
                     EngineEvent.WARNING, "HealthCheckFailed", "health check failed for "
-                    + textOr(data, "instanceId", textOr(data, "taskId", "an instance")))));
+                    + text(data, "instanceId", text(data, "taskId", "an instance")))));
             case "unhealthy_instance_kill_event", "unhealthy_task_kill_event" -> ids.forEach(id -> out.add(
                     new EngineEvent(at, id, EngineEvent.WARNING, "UnhealthyInstanceKilled", "killed unhealthy "
-                            + textOr(data, "instanceId", textOr(data, "taskId", "instance")) + " on "
-                            + textOr(data, "host", "?") + ": " + textOr(data, "reason", ""))));
+                            + text(data, "instanceId", text(data, "taskId", "instance")) + " on "
+                            + text(data, "host", "?") + ": " + text(data, "reason", ""))));
             case "instance_health_changed_event", "health_status_changed_event" -> {
                 JsonNode flag = data.has("healthy") ? data.get("healthy") : data.get("alive");
                 if (present(flag)) {
                     boolean healthy = flag.asBoolean();
-                    String instance = textOr(data, "instanceId", textOr(data, "taskId", "instance"));
+                    String instance = text(data, "instanceId", text(data, "taskId", "instance"));
                     ids.forEach(id -> out.add(new EngineEvent(at, id,
                             healthy ? EngineEvent.NORMAL : EngineEvent.WARNING, healthy ? "Healthy" : "Unhealthy",
                             instance + (healthy ? " is healthy" : " is unhealthy"))));
                 }
             }
             case "api_post_event" -> ids.forEach(id -> out.add(new EngineEvent(at, id, EngineEvent.NORMAL,
-                    "Changed", "changed through the Marathon API (" + textOr(data, "uri", "?") + ")")));
+                    "Changed", "changed through the Marathon API (" + text(data, "uri", "?") + ")")));
             case "app_terminated_event" -> ids.forEach(id -> out.add(new EngineEvent(at, id, EngineEvent.NORMAL,
                     "Terminated", "app removed from Marathon")));
             case "pod_created_event", "pod_updated_event", "pod_deleted_event" -> ids.forEach(id -> out.add(
@@ -727,7 +727,7 @@ final class MarathonWorkloadMapper {
 
     private static String deploymentId(JsonNode data) {
         String id = text(data, "id");
-        return id != null ? id : textOr(object(data, "plan"), "id", "?");
+        return id != null ? id : text(object(data, "plan"), "id", "?");
     }
 
     /** {@code TASK_FAILED} becomes {@code TaskFailed}, the model's CamelCase reasons. */
@@ -748,8 +748,8 @@ final class MarathonWorkloadMapper {
             return null;
         }
         return new EngineEvent(instant(failure, "timestamp"), normalizeId(text(app, "id")), EngineEvent.WARNING,
-                camel(textOr(failure, "state", "TASK_FAILED")), "task " + textOr(failure, "taskId", "?") + " on "
-                + textOr(failure, "host", "?") + ": " + textOr(failure, "message", ""));
+                camel(text(failure, "state", "TASK_FAILED")), "task " + text(failure, "taskId", "?") + " on "
+                + text(failure, "host", "?") + ": " + text(failure, "message", ""));
     }
 
     // ---- writes
@@ -946,16 +946,16 @@ final class MarathonWorkloadMapper {
     List<FieldError> fieldErrors(JsonNode body) {
         List<FieldError> out = new ArrayList<>();
         for (JsonNode d : array(body, "details")) {
-            String path = textOr(d, "path", "/");
+            String path = text(d, "path", "/");
             List<String> errors = strings(d, "errors");
-            String message = String.join("; ", errors.isEmpty() ? List.of(textOr(body, "message", "invalid")) : errors);
+            String message = String.join("; ", errors.isEmpty() ? List.of(text(body, "message", "invalid")) : errors);
             String field = modelField(path);
             out.add(new FieldError(field, field.equals("spec") && !path.equals("/") ? message + " (at " + path + ")"
                     : message));
         }
         for (JsonNode e : array(body, "errors")) {
             if (e.isObject()) {
-                out.add(new FieldError(modelField("/" + textOr(e, "attribute", "")), textOr(e, "error", "invalid")));
+                out.add(new FieldError(modelField("/" + text(e, "attribute", "")), text(e, "error", "invalid")));
             }
         }
         return out;

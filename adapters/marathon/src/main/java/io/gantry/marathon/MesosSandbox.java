@@ -1,7 +1,7 @@
 package io.gantry.marathon;
 
-import static io.gantry.marathon.Json.array;
-import static io.gantry.marathon.Json.text;
+import static io.gantry.spi.json.Json.array;
+import static io.gantry.spi.json.Json.text;
 
 import java.net.URI;
 import java.net.URLEncoder;

@@ -1,5 +1,6 @@
 package io.gantry.marathon;
 
+import io.gantry.spi.json.Json;
 import static io.gantry.marathon.MarathonEngineClientContractTest.connection;
 import static io.gantry.marathon.MarathonEngineClientContractTest.nginx;
 import static org.assertj.core.api.Assertions.assertThat;

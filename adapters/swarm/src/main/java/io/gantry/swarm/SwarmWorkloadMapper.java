@@ -1,5 +1,6 @@
 package io.gantry.swarm;
 
+import io.gantry.spi.json.Json;
 import io.gantry.spi.EngineEvent;
 import io.gantry.spi.EngineInfo;
 import io.gantry.spi.HealthCheck;
@@ -111,12 +112,12 @@ final class SwarmWorkloadMapper {
 
     Node node(JsonNode node) {
         JsonNode resources = node.path("Description").path("Resources");
-        Long nanoCpus = Json.number(resources, "NanoCPUs");
+        Long nanoCpus = Json.longValue(resources, "NanoCPUs");
         return new Node(Json.text(node.path("Description"), "Hostname", Json.text(node, "ID")),
                 Json.text(node.path("Status"), "Addr"), nodeStatus(node),
                 Json.text(node.path("Spec"), "Role", "worker"),
                 nanoCpus == null ? null : Quantities.nanoCpusToMillis(nanoCpus),
-                Json.number(resources, "MemoryBytes"), Json.stringMap(node.path("Spec").path("Labels")));
+                Json.longValue(resources, "MemoryBytes"), Json.stringMap(node.path("Spec").path("Labels")));
     }
 
     private static String nodeStatus(JsonNode node) {
@@ -151,7 +152,7 @@ final class SwarmWorkloadMapper {
             instances.add(instance(slot.current(), service, nodes));
         }
         return new Workload(serviceId(service), namespace, name, kind, labels, workloadSpec,
-                status(service, kind, workloadSpec, slots, tasks), instances, Json.time(service, "CreatedAt"),
+                status(service, kind, workloadSpec, slots, tasks), instances, Json.instant(service, "CreatedAt"),
                 redacted(service));
     }
 
@@ -159,8 +160,8 @@ final class SwarmWorkloadMapper {
         JsonNode spec = service.path("Spec");
         JsonNode container = spec.path("TaskTemplate").path("ContainerSpec");
         JsonNode limits = spec.path("TaskTemplate").path("Resources").path("Limits");
-        Long nanoCpus = Json.number(limits, "NanoCPUs");
-        Long memory = Json.number(limits, "MemoryBytes");
+        Long nanoCpus = Json.longValue(limits, "NanoCPUs");
+        Long memory = Json.longValue(limits, "MemoryBytes");
         Resources resources = new Resources(nanoCpus == null || nanoCpus == 0 ? null : Quantities.nanoCpusToMillis(nanoCpus),
                 memory == null || memory == 0 ? null : memory);
         return new WorkloadSpec(ImageReference.withoutDigest(Json.text(container, "Image")),
@@ -291,7 +292,7 @@ final class SwarmWorkloadMapper {
     }
 
     private static final Comparator<JsonNode> NEWEST_FIRST = Comparator
-            .comparing((JsonNode t) -> Objects.requireNonNullElse(Json.time(t, "CreatedAt"), Instant.EPOCH))
+            .comparing((JsonNode t) -> Objects.requireNonNullElse(Json.instant(t, "CreatedAt"), Instant.EPOCH))
             .thenComparingLong(t -> t.path("Version").path("Index").asLong(0))
             .reversed();
 
@@ -391,8 +392,8 @@ final class SwarmWorkloadMapper {
     }
 
     private static Instant since(JsonNode service, List<Slot> slots) {
-        return slots.stream().map(s -> Json.time(s.current().path("Status"), "Timestamp")).filter(Objects::nonNull)
-                .max(Comparator.naturalOrder()).orElse(Json.time(service, "UpdatedAt"));
+        return slots.stream().map(s -> Json.instant(s.current().path("Status"), "Timestamp")).filter(Objects::nonNull)
+                .max(Comparator.naturalOrder()).orElse(Json.instant(service, "UpdatedAt"));
     }
 
     private static Instance instance(JsonNode task, JsonNode service, Map<String, NodeRef> nodes) {
@@ -415,7 +416,7 @@ final class SwarmWorkloadMapper {
         boolean isRunning = instanceState == InstanceState.RUNNING;
         String message = isRunning ? "" : taskReason(task);
         return new Instance(Json.text(task, "ID"), nodeName, instanceState,
-                isRunning ? Json.time(status, "Timestamp") : null,
+                isRunning ? Json.instant(status, "Timestamp") : null,
                 isRunning ? address(task, service, node) : null, exitCode, message);
     }
 
@@ -465,7 +466,7 @@ final class SwarmWorkloadMapper {
         List<EngineEvent> events = new ArrayList<>();
         for (JsonNode task : tasks) {
             JsonNode status = task.path("Status");
-            Instant time = Json.time(status, "Timestamp");
+            Instant time = Json.instant(status, "Timestamp");
             String state = state(task);
             String nodeId = Json.text(task, "NodeID");
             NodeRef node = nodeId == null ? null : nodes.get(nodeId);
@@ -485,19 +486,19 @@ final class SwarmWorkloadMapper {
             if (ended && Json.text(status.path("ContainerStatus"), "ContainerID") != null) {
                 text.append(" (exit code ").append(status.path("ContainerStatus").path("ExitCode").asInt(0)).append(')');
             }
-            events.add(new EngineEvent(time != null ? time : Json.time(task, "UpdatedAt"), serviceId,
+            events.add(new EngineEvent(time != null ? time : Json.instant(task, "UpdatedAt"), serviceId,
                     FAILED_STATES.contains(state) ? EngineEvent.WARNING : EngineEvent.NORMAL, "Task" + camel(state),
                     text.toString()));
         }
         JsonNode update = service.path("UpdateStatus");
         String updateState = Json.text(update, "State");
         if (updateState != null) {
-            Instant time = Objects.requireNonNullElse(Json.time(update, "CompletedAt"), Json.time(update, "StartedAt"));
+            Instant time = Objects.requireNonNullElse(Json.instant(update, "CompletedAt"), Json.instant(update, "StartedAt"));
             boolean warning = updateState.contains("paused") || updateState.startsWith("rollback");
             events.add(new EngineEvent(time, serviceId, warning ? EngineEvent.WARNING : EngineEvent.NORMAL,
                     "Update" + camel(updateState), Json.text(update, "Message", updateState)));
         }
-        events.add(new EngineEvent(Json.time(service, "CreatedAt"), serviceId, EngineEvent.NORMAL, "ServiceCreated",
+        events.add(new EngineEvent(Json.instant(service, "CreatedAt"), serviceId, EngineEvent.NORMAL, "ServiceCreated",
                 "service " + Json.text(service.path("Spec"), "Name", serviceId) + " created"));
         events.removeIf(e -> e.time() == null);
         events.sort(Comparator.comparing(EngineEvent::time).reversed());

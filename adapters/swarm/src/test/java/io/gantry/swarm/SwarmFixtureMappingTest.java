@@ -1,5 +1,6 @@
 package io.gantry.swarm;
 
+import io.gantry.spi.json.Json;
 import static io.gantry.swarm.SwarmFixtures.REAL;
 import static io.gantry.swarm.SwarmFixtures.SPEC;
 import static org.assertj.core.api.Assertions.assertThat;
