@@ -23,7 +23,7 @@ import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Marathon app JSON ({@code POST /v2/apps}), written and read through {@link MarathonWorkloadMapper}.
+ * Marathon app JSON ({@code POST /v2/apps}), written through {@link MarathonAppWriter} and read through {@link MarathonAppReader}.
  * Parsing takes one app, {@code {"app": {...}}}, a {@code GET /v2/apps} answer, an array of apps, or a
  * group with nested groups. Fields of a wrong JSON type are field errors, not guesses.
  */
@@ -43,8 +43,6 @@ public final class MarathonFormat implements ManifestFormat {
     private static final Pattern NODE_HOSTNAME = Pattern.compile("^node\\.hostname==(.+)$");
 
     private enum Kind { STRING, ARRAY, INTEGER, NUMBER, OBJECT, BOOLEAN }
-
-    private final MarathonWorkloadMapper mapper = new MarathonWorkloadMapper();
 
     @Override
     public String name() {
@@ -115,7 +113,7 @@ public final class MarathonFormat implements ManifestFormat {
         }
         WorkloadSpec written = new WorkloadSpec(spec.image(), spec.command(), spec.args(), spec.env(), spec.ports(),
                 spec.resources(), replicas, spec.healthCheck(), constraints, null);
-        ObjectNode app = mapper.newApp(new WorkloadDefinition(workload.namespace(), workload.name(), kind,
+        ObjectNode app = MarathonAppWriter.newApp(new WorkloadDefinition(workload.namespace(), workload.name(), kind,
                 workload.labels(), written), kind == WorkloadKind.DAEMON ? replicas : null);
         return new Rendered(Json.MAPPER.writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsString(app), warnings);
     }
@@ -168,7 +166,7 @@ public final class MarathonFormat implements ManifestFormat {
                     }
                 });
             }
-            Workload w = mapper.app(app, null, null);
+            Workload w = MarathonAppReader.app(app, null, null);
             out.add(new Parsed(new WorkloadDefinition(w.namespace(), w.name(), w.kind(), w.labels(), w.spec()), warnings));
         }
         return out;
@@ -224,7 +222,7 @@ public final class MarathonFormat implements ManifestFormat {
             if (errors.size() == before) {
                 errors.add(new FieldError(join(path, "id"), "is required"));
             }
-        } else if (!MarathonWorkloadMapper.isValidId(MarathonWorkloadMapper.normalizeId(id))) {
+        } else if (!MarathonIds.isValidId(MarathonIds.normalizeId(id))) {
             errors.add(new FieldError(join(path, "id"), "'" + id + "' is not a Marathon app id (segments of a-z, 0-9, '-', '.')"));
         }
         if (errors.size() == before && !Json.present(app.get("cmd")) && !Json.present(app.get("args"))
@@ -239,7 +237,7 @@ public final class MarathonFormat implements ManifestFormat {
     }
 
     /**
-     * Numbers the mapper reads as ints, which must fit one: Jackson's {@code asInt()} would wrap
+     * Numbers the reader reads as ints, which must fit one: Jackson's {@code asInt()} would wrap
      * 12345678901 silently. Counts and ports cannot be negative.
      */
     private static void counts(JsonNode app, String path, List<FieldError> errors) {
