@@ -33,7 +33,7 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Docker's Compose file format (compose-spec), as {@code docker stack deploy} reads it. A Compose
  * service is translated to and from a Swarm ServiceSpec, so the model mapping is
- * {@link SwarmWorkloadMapper}'s own: Compose's {@code entrypoint} is the ServiceSpec's Command and
+ * {@link SwarmServiceReader} and {@link SwarmServiceWriter}'s own: Compose's {@code entrypoint} is the ServiceSpec's Command and
  * {@code command} its Args; {@code deploy.labels} are the service's labels; the project {@code name} is
  * the stack, i.e. the namespace.
  */
@@ -52,7 +52,7 @@ public final class ComposeFormat implements ManifestFormat {
     private static final long MIB = 1024L * 1024L;
     private static final Set<String> PROTOCOLS = Set.of("tcp", "udp", "sctp");
 
-    private final SwarmWorkloadMapper mapper = new SwarmWorkloadMapper(SwarmWorkloadMapper.PUBLISH_MODE_INGRESS);
+    private final SwarmServiceWriter writer = new SwarmServiceWriter(SwarmServiceWriter.PUBLISH_MODE_INGRESS);
 
     @Override
     public String name() {
@@ -99,7 +99,7 @@ public final class ComposeFormat implements ManifestFormat {
                     new WorkloadSpec(s.image(), s.command(), s.args(), s.env(), s.ports(), s.resources(), s.replicas(),
                             s.healthCheck(), s.constraints(), null));
         }
-        ObjectNode spec = mapper.serviceSpec(target);
+        ObjectNode spec = writer.serviceSpec(target);
         Map<String, Object> service = service(spec, workload.labels());
         Map<String, Object> file = new LinkedHashMap<>();
         if (!workload.namespace().isEmpty()) {
@@ -132,7 +132,7 @@ public final class ComposeFormat implements ManifestFormat {
                 port.put("published", p.path("PublishedPort").asInt());
             }
             port.put("protocol", Json.text(p, "Protocol", "tcp"));
-            if (SwarmWorkloadMapper.PUBLISH_MODE_HOST.equals(Json.text(p, "PublishMode"))) {
+            if (SwarmServiceWriter.PUBLISH_MODE_HOST.equals(Json.text(p, "PublishMode"))) {
                 port.put("mode", "host");
             }
             ports.add(port);
@@ -163,7 +163,7 @@ public final class ComposeFormat implements ManifestFormat {
             deploy.put("replicas", mode.path("Replicated").path("Replicas").asInt());
         }
         Map<String, String> deployLabels = new LinkedHashMap<>(labels);
-        deployLabels.remove(SwarmWorkloadMapper.STACK_NAMESPACE_LABEL);
+        deployLabels.remove(SwarmServiceReader.STACK_NAMESPACE_LABEL);
         if (!deployLabels.isEmpty()) {
             deploy.put("labels", deployLabels);
         }
@@ -230,9 +230,9 @@ public final class ComposeFormat implements ManifestFormat {
             ObjectNode native_ = DockerApi.JSON.createObjectNode();
             native_.put("ID", serviceName);
             native_.set("Spec", spec);
-            Workload w = mapper.workload(native_, List.of(), Map.of());
+            Workload w = SwarmServiceReader.workload(native_, List.of(), Map.of());
             Map<String, String> labels = new LinkedHashMap<>(w.labels());
-            labels.remove(SwarmWorkloadMapper.STACK_NAMESPACE_LABEL);
+            labels.remove(SwarmServiceReader.STACK_NAMESPACE_LABEL);
             out.add(new Parsed(new WorkloadDefinition(namespace, serviceName, w.kind(), labels, w.spec()), warnings));
         }
         if (!errors.isEmpty()) {
@@ -251,10 +251,10 @@ public final class ComposeFormat implements ManifestFormat {
             }
         }
         ObjectNode spec = DockerApi.JSON.createObjectNode();
-        spec.put("Name", SwarmWorkloadMapper.serviceName(namespace, name));
+        spec.put("Name", SwarmServiceWriter.serviceName(namespace, name));
         ObjectNode labels = spec.putObject("Labels");
         if (!namespace.isEmpty()) {
-            labels.put(SwarmWorkloadMapper.STACK_NAMESPACE_LABEL, namespace);
+            labels.put(SwarmServiceReader.STACK_NAMESPACE_LABEL, namespace);
         }
         ObjectNode task = spec.putObject("TaskTemplate");
         ObjectNode container = task.putObject("ContainerSpec");
@@ -376,8 +376,8 @@ public final class ComposeFormat implements ManifestFormat {
                 }
                 port.put("Protocol", p_.toLowerCase(Locale.ROOT));
                 port.put("TargetPort", target);
-                port.put("PublishMode", "host".equals(m.get("mode")) ? SwarmWorkloadMapper.PUBLISH_MODE_HOST
-                        : SwarmWorkloadMapper.PUBLISH_MODE_INGRESS);
+                port.put("PublishMode", "host".equals(m.get("mode")) ? SwarmServiceWriter.PUBLISH_MODE_HOST
+                        : SwarmServiceWriter.PUBLISH_MODE_INGRESS);
                 Object published = m.get("published");
                 if (published != null) {
                     Integer number = port(String.valueOf(published));
@@ -401,7 +401,7 @@ public final class ComposeFormat implements ManifestFormat {
                 }
                 port.put("Protocol", short_.group(3) == null ? "tcp" : short_.group(3));
                 port.put("TargetPort", target);
-                port.put("PublishMode", SwarmWorkloadMapper.PUBLISH_MODE_INGRESS);
+                port.put("PublishMode", SwarmServiceWriter.PUBLISH_MODE_INGRESS);
                 if (published != null) {
                     port.put("PublishedPort", published);
                 }

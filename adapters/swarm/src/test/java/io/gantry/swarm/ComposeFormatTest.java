@@ -26,7 +26,6 @@ import tools.jackson.databind.JsonNode;
 
 class ComposeFormatTest {
     private final ComposeFormat compose = new ComposeFormat();
-    private final SwarmWorkloadMapper mapper = new SwarmWorkloadMapper(SwarmWorkloadMapper.PUBLISH_MODE_INGRESS);
 
     /** Every Swarm service among the fixtures: Docker JSON -> model -> Compose -> model keeps every mapped field. */
     @Test
@@ -34,7 +33,7 @@ class ComposeFormatTest {
         int services = 0;
         for (String fixture : SwarmFixtures.all()) {
             for (JsonNode service : services(fixture)) {
-                Workload w = mapper.workload(service, List.of(), Map.of());
+                Workload w = SwarmServiceReader.workload(service, List.of(), Map.of());
                 WorkloadDefinition original = definition(w);
                 ManifestFormat.Rendered rendered = compose.render(original);
                 List<ManifestFormat.Parsed> parsed = compose.parse(rendered.document());
@@ -245,7 +244,7 @@ class ComposeFormatTest {
 
     private static WorkloadDefinition definition(Workload w) {
         Map<String, String> labels = new LinkedHashMap<>(w.labels());
-        labels.remove(SwarmWorkloadMapper.STACK_NAMESPACE_LABEL);
+        labels.remove(SwarmServiceReader.STACK_NAMESPACE_LABEL);
         return new WorkloadDefinition(w.namespace(), w.name(), w.kind(), labels, w.spec());
     }
 
