@@ -12,7 +12,6 @@ import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadSpec;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,6 +27,7 @@ import tools.jackson.databind.node.ObjectNode;
  * group with nested groups. Fields of a wrong JSON type are field errors, not guesses.
  */
 public final class MarathonFormat implements ManifestFormat {
+    private static final Description DESCRIPTION = new Description("marathon", "application/json", "marathon");
     /** App fields the model maps, with the JSON type each must have. */
     private static final Map<String, Kind> MAPPED = Map.ofEntries(Map.entry("id", Kind.STRING),
             Map.entry("cmd", Kind.STRING), Map.entry("args", Kind.ARRAY), Map.entry("instances", Kind.INTEGER),
@@ -45,31 +45,15 @@ public final class MarathonFormat implements ManifestFormat {
     private enum Kind { STRING, ARRAY, INTEGER, NUMBER, OBJECT, BOOLEAN }
 
     @Override
-    public String name() {
-        return "marathon";
-    }
-
-    @Override
-    public String mediaType() {
-        return "application/json";
-    }
-
-    @Override
-    public String engineKind() {
-        return "marathon";
+    public Description description() {
+        return DESCRIPTION;
     }
 
     @Override
     public Map<String, String> nativeNotation(WorkloadSpec spec) {
-        Map<String, String> notation = new LinkedHashMap<>();
-        if (spec.resources().cpuMillis() != null) {
-            notation.put("spec.resources.cpuMillis", "cpus: "
-                    + Quantities.millisToCores(spec.resources().cpuMillis()).toPlainString());
-        }
-        if (spec.resources().memoryBytes() != null) {
-            notation.put("spec.resources.memoryBytes", "mem: "
-                    + Quantities.bytesToMebibytes(spec.resources().memoryBytes()).toPlainString());
-        }
+        Map<String, String> notation = ManifestFormat.resourceNotation(spec,
+                cpu -> "cpus: " + Quantities.millisToCores(cpu).toPlainString(),
+                memory -> "mem: " + Quantities.bytesToMebibytes(memory).toPlainString());
         if (spec.replicas() != null) {
             notation.put("spec.replicas", "instances: " + spec.replicas());
         }

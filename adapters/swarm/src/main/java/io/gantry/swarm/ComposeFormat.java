@@ -32,6 +32,7 @@ import tools.jackson.databind.node.ObjectNode;
  * the stack, i.e. the namespace.
  */
 public final class ComposeFormat implements ManifestFormat {
+    private static final Description DESCRIPTION = new Description("compose", "application/yaml", "swarm");
     /** Top-level keys of the compose-spec; anything else (except {@code x-} extensions) is a mistake. */
     private static final Set<String> TOP_LEVEL = Set.of("version", "name", "services", "networks", "volumes",
             "configs", "secrets", "include");
@@ -43,32 +44,15 @@ public final class ComposeFormat implements ManifestFormat {
     private final SwarmServiceWriter writer = new SwarmServiceWriter(SwarmServiceWriter.PUBLISH_MODE_INGRESS);
 
     @Override
-    public String name() {
-        return "compose";
-    }
-
-    @Override
-    public String mediaType() {
-        return "application/yaml";
-    }
-
-    @Override
-    public String engineKind() {
-        return "swarm";
+    public Description description() {
+        return DESCRIPTION;
     }
 
     @Override
     public Map<String, String> nativeNotation(WorkloadSpec spec) {
-        Map<String, String> notation = new LinkedHashMap<>();
         // what the Engine API (docker service inspect) holds, not Compose's shorthand
-        if (spec.resources().cpuMillis() != null) {
-            notation.put("spec.resources.cpuMillis", "NanoCPUs: "
-                    + Quantities.millisToNanoCpus(spec.resources().cpuMillis()));
-        }
-        if (spec.resources().memoryBytes() != null) {
-            notation.put("spec.resources.memoryBytes", "MemoryBytes: " + spec.resources().memoryBytes());
-        }
-        return notation;
+        return ManifestFormat.resourceNotation(spec, cpu -> "NanoCPUs: " + Quantities.millisToNanoCpus(cpu),
+                memory -> "MemoryBytes: " + memory);
     }
 
     @Override

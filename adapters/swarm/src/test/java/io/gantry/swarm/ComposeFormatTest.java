@@ -7,6 +7,7 @@ import io.gantry.spi.HealthCheck;
 import io.gantry.spi.HostileDocuments;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.ManifestFormat;
+import io.gantry.spi.ManifestFormatChecks;
 import io.gantry.spi.ManifestLimits;
 import io.gantry.spi.PortMapping;
 import io.gantry.spi.Resources;
@@ -20,7 +21,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -237,9 +237,7 @@ class ComposeFormatTest {
 
     @Test
     void foundByServiceLoader() {
-        List<String> names = new ArrayList<>();
-        ServiceLoader.load(ManifestFormat.class).forEach(f -> names.add(f.name()));
-        assertThat(names).contains("compose");
+        ManifestFormatChecks.assertFoundByServiceLoader("compose");
     }
 
     private static WorkloadDefinition definition(Workload w) {

@@ -1,0 +1,28 @@
+package io.gantry.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+
+/** Assertions every format's test makes the same way. */
+public final class ManifestFormatChecks {
+    private ManifestFormatChecks() {
+    }
+
+    /** Parsing the document fails with one field error at each of these fields, in any order, and no other. */
+    public static void assertFieldErrors(ManifestFormat format, String document, String... fields) {
+        assertThatThrownBy(() -> format.parse(document)).isInstanceOf(InvalidSpecException.class)
+                .satisfies(e -> assertThat(((InvalidSpecException) e).errors()).as(e.getMessage())
+                        .extracting(InvalidSpecException.FieldError::field).containsExactlyInAnyOrder(fields));
+    }
+
+    /** The backend finds the format by this name: its {@code META-INF/services} entry is in place. */
+    public static void assertFoundByServiceLoader(String name) {
+        List<String> names = new ArrayList<>();
+        ServiceLoader.load(ManifestFormat.class).forEach(f -> names.add(f.name()));
+        assertThat(names).contains(name);
+    }
+}
