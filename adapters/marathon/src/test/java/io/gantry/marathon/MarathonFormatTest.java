@@ -124,15 +124,7 @@ class MarathonFormatTest {
                 "{\"apps\": " + HostileDocuments.deepJson(10_000) + "}", "deeper than " + ManifestLimits.MAX_NESTING,
                 HostileDocuments.aliasBomb(), "not valid JSON",
                 "{\"id\": \"" + "x".repeat(ManifestLimits.MAX_CODE_POINTS) + "\"}", "larger than");
-        refusals.forEach((document, message) -> {
-            HostileDocuments.Refusal r = HostileDocuments.refusal(() -> format.parse(document));
-            assertThat(r.thrown()).isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.errors())
-                    .singleElement().satisfies(f -> {
-                        assertThat(f.field()).isEqualTo("manifest");
-                        assertThat(f.message()).contains(message);
-                    }));
-            r.assertNotExpanded();
-        });
+        ManifestFormatChecks.assertRefusedUnexpanded(format, refusals);
     }
 
     @Test

@@ -71,15 +71,7 @@ class AgentFormatTest {
         Map<String, String> refusals = Map.of(wide, "more than " + ManifestLimits.MAX_NODES + " nodes",
                 HostileDocuments.deepJson(10_000), "deeper than " + ManifestLimits.MAX_NESTING,
                 HostileDocuments.aliasBomb(), "not valid JSON");
-        refusals.forEach((document, message) -> {
-            HostileDocuments.Refusal r = HostileDocuments.refusal(() -> format.parse(document));
-            assertThat(r.thrown()).isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.errors())
-                    .singleElement().satisfies(f -> {
-                        assertThat(f.field()).isEqualTo("manifest");
-                        assertThat(f.message()).contains(message);
-                    }));
-            r.assertNotExpanded();
-        });
+        ManifestFormatChecks.assertRefusedUnexpanded(format, refusals);
     }
 
     @Test
