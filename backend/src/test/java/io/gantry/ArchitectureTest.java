@@ -24,6 +24,7 @@ class ArchitectureTest {
     /** Adapter modules' packages as the layout fixes them, plus any adapter found on the classpath. */
     private static final Set<String> KNOWN_ADAPTER_PACKAGES = Set.of("io.gantry.kubernetes", "io.gantry.marathon",
             "io.gantry.swarm", "io.gantry.agent");
+    private static final String JSON_TREES = "io.gantry.spi.json";
 
     /** The spi's main code only: its test-jar (the contract suite, RequiredEngine) is test code built on JUnit and AssertJ. */
     private final JavaClasses spi = new ClassFileImporter()
@@ -55,12 +56,17 @@ class ArchitectureTest {
     @Test
     void spiDependsOnNothingOfOurs() {
         noClasses().that().resideInAPackage("io.gantry.spi..").and().doNotBelongToAnyOf(ManifestReader.class)
+                .and().resideOutsideOfPackage(JSON_TREES)
                 .should().dependOnClassesThat().resideOutsideOfPackages("io.gantry.spi..", "java..")
                 .check(spi);
         // the one reader every format parses users' YAML and JSON with, under one budget (issue 13)
         noClasses().that().belongToAnyOf(ManifestReader.class)
                 .should().dependOnClassesThat().resideOutsideOfPackages("io.gantry.spi..", "java..",
                         "org.yaml.snakeyaml..", "tools.jackson.core..")
+                .check(spi);
+        // the JSON tree reads the adapters share (issue 15: one helper instead of a copy per adapter)
+        noClasses().that().resideInAPackage(JSON_TREES)
+                .should().dependOnClassesThat().resideOutsideOfPackages("io.gantry.spi..", "java..", "tools.jackson..")
                 .check(spi);
     }
 

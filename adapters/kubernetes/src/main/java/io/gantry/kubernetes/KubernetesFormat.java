@@ -49,36 +49,20 @@ import org.yaml.snakeyaml.representer.Representer;
  * labels its selector matches.
  */
 public final class KubernetesFormat implements ManifestFormat {
+    private static final Description DESCRIPTION = new Description("kubernetes", "application/yaml", "kubernetes");
     private static final Map<String, Class<? extends KubernetesObject>> WORKLOAD_KINDS = Map.of(
             "Deployment", V1Deployment.class, "StatefulSet", V1StatefulSet.class, "DaemonSet", V1DaemonSet.class,
             "ReplicaSet", V1ReplicaSet.class, "Job", V1Job.class, "CronJob", V1CronJob.class);
 
     @Override
-    public String name() {
-        return "kubernetes";
-    }
-
-    @Override
-    public String mediaType() {
-        return "application/yaml";
-    }
-
-    @Override
-    public String engineKind() {
-        return "kubernetes";
+    public Description description() {
+        return DESCRIPTION;
     }
 
     @Override
     public Map<String, String> nativeNotation(WorkloadSpec spec) {
-        Map<String, String> notation = new LinkedHashMap<>();
-        if (spec.resources().cpuMillis() != null) {
-            notation.put("spec.resources.cpuMillis", "limits.cpu: " + Quantities.formatCpu(spec.resources().cpuMillis()));
-        }
-        if (spec.resources().memoryBytes() != null) {
-            notation.put("spec.resources.memoryBytes", "limits.memory: "
-                    + Quantities.formatMemory(spec.resources().memoryBytes()));
-        }
-        return notation;
+        return ManifestFormat.resourceNotation(spec, cpu -> "limits.cpu: " + Quantities.formatCpu(cpu),
+                memory -> "limits.memory: " + Quantities.formatMemory(memory));
     }
 
     @Override

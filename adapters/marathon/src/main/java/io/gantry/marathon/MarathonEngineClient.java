@@ -3,21 +3,17 @@ package io.gantry.marathon;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import static io.gantry.marathon.Json.array;
-import static io.gantry.marathon.Json.object;
-import static io.gantry.marathon.Json.text;
-import static io.gantry.marathon.Json.textOr;
+import static io.gantry.marathon.MarathonAnswers.expectOk;
+import static io.gantry.spi.json.Json.array;
+import static io.gantry.spi.json.Json.object;
+import static io.gantry.spi.json.Json.text;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,8 +24,6 @@ import io.gantry.spi.Capability;
 import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConflictException;
 import io.gantry.spi.EngineEvent;
-import io.gantry.spi.EngineForbiddenException;
-import io.gantry.spi.EngineMessages;
 import io.gantry.spi.EngineInfo;
 import io.gantry.spi.EngineUnavailableException;
 import io.gantry.spi.InvalidSpecException;
@@ -59,19 +53,13 @@ final class MarathonEngineClient implements EngineClient {
     private static final Logger LOG = LoggerFactory.getLogger(MarathonEngineClient.class);
     private static final Duration NODE_COUNT_TTL = Duration.ofSeconds(30);
     private static final int EVENTS_PER_WORKLOAD = 100;
-    private static final String RESTARTED_LABEL = "gantry.io/restartedAt";
 
     private final MarathonSettings settings;
     private final MarathonHttp marathon;
     private final MarathonHttp mesos;
     private final MesosSandbox sandbox;
-    private final MarathonWorkloadMapper mapper = new MarathonWorkloadMapper();
-    private final Map<String, Deque<EngineEvent>> recentEvents = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Deque<EngineEvent>> eldest) {
-            return size() > 1000;
-        }
-    };
+    private final MarathonPods pods;
+    private final RecentEvents recentEvents = new RecentEvents(1000, EVENTS_PER_WORKLOAD);
     private final Set<Subscription> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Integer cachedNodeCount;
@@ -85,6 +73,7 @@ final class MarathonEngineClient implements EngineClient {
         this.mesos = settings.mesosUrl() == null ? null
                 : new MarathonHttp(settings, "Mesos master", List.of(settings.mesosUrl()));
         this.sandbox = mesos == null ? null : new MesosSandbox(settings, mesos);
+        this.pods = new MarathonPods(marathon);
     }
 
     Duration callTimeout() {
@@ -95,17 +84,13 @@ final class MarathonEngineClient implements EngineClient {
         return marathon;
     }
 
-    MarathonWorkloadMapper mapper() {
-        return mapper;
-    }
-
     /**
      * A native id as Marathon writes it (leading slash). One that Marathon could not hold (upper case,
      * spaces...) names no workload; refusing it here also keeps it out of request URLs.
      */
     private static String id(String nativeId) {
-        String id = MarathonWorkloadMapper.normalizeId(nativeId);
-        if (!MarathonWorkloadMapper.isValidId(id)) {
+        String id = MarathonIds.normalizeId(nativeId);
+        if (!MarathonIds.isValidId(id)) {
             throw new WorkloadNotFoundException(nativeId);
         }
         return id;
@@ -126,7 +111,7 @@ final class MarathonEngineClient implements EngineClient {
         try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
             JsonNode info = expectOk(marathon.get("/v2/info"), "Marathon info", null);
             frameworkId = text(info, "frameworkId");
-            EngineInfo marathonInfo = mapper.info(info);
+            EngineInfo marathonInfo = MarathonClusterReader.info(info);
             if (mesos != null && !marathonInfo.degraded()) {
                 try {
                     MarathonHttp.Response health = mesos.get("/master/health");
@@ -148,15 +133,15 @@ final class MarathonEngineClient implements EngineClient {
     @Override
     public List<Workload> listWorkloads() {
         try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
-            JsonNode apps = expectOk(marathon.get("/v2/apps?" + MarathonWorkloadMapper.APP_EMBEDS), "apps", null);
+            JsonNode apps = expectOk(marathon.get("/v2/apps?" + MarathonAppReader.APP_EMBEDS), "apps", null);
             Map<String, JsonNode> queue = queue();
             Integer nodes = nodeCount();
             List<Workload> out = new ArrayList<>();
             for (JsonNode app : array(apps, "apps")) {
-                String id = MarathonWorkloadMapper.normalizeId(text(app, "id"));
-                out.add(mapper.app(app, queue.get(id), nodes));
+                String id = MarathonIds.normalizeId(text(app, "id"));
+                out.add(MarathonAppReader.app(app, queue.get(id), nodes));
             }
-            out.addAll(pods());
+            out.addAll(pods.list());
             return out;
         }
     }
@@ -164,53 +149,17 @@ final class MarathonEngineClient implements EngineClient {
     @Override
     public Optional<Workload> getWorkload(String nativeId) {
         try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
-            String id = MarathonWorkloadMapper.normalizeId(nativeId);
-            if (!MarathonWorkloadMapper.isValidId(id)) {
+            String id = MarathonIds.normalizeId(nativeId);
+            if (!MarathonIds.isValidId(id)) {
                 return Optional.empty();
             }
-            MarathonHttp.Response r = marathon.get("/v2/apps" + id + "?" + MarathonWorkloadMapper.ONE_APP_EMBEDS);
+            MarathonHttp.Response r = marathon.get("/v2/apps" + id + "?" + MarathonAppReader.ONE_APP_EMBEDS);
             if (r.status() == 404) {
-                return pod(id);
+                return pods.get(id);
             }
             JsonNode app = expectOk(r, "app", id).path("app");
-            return Optional.of(mapper.app(app, queue().get(id), nodeCount()));
+            return Optional.of(MarathonAppReader.app(app, queue().get(id), nodeCount()));
         }
-    }
-
-    private Optional<Workload> pod(String id) {
-        MarathonHttp.Response r = marathon.get("/v2/pods" + id + "::status");
-        if (r.status() == 404) {
-            return Optional.empty();
-        }
-        JsonNode status = expectOk(r, "pod status", id);
-        return Optional.of(mapper.pod(status, deployingPods().contains(id)));
-    }
-
-    private List<Workload> pods() {
-        MarathonHttp.Response r = marathon.get("/v2/pods/::status");
-        if (r.status() == 404) {
-            // Marathon before 1.4 has no pods
-            return List.of();
-        }
-        JsonNode statuses = expectOk(r, "pods", null);
-        if (statuses.isEmpty()) {
-            return List.of();
-        }
-        Set<String> deploying = deployingPods();
-        List<Workload> out = new ArrayList<>();
-        for (JsonNode s : statuses.values()) {
-            String id = MarathonWorkloadMapper.normalizeId(textOr(object(s, "spec"), "id", text(s, "id")));
-            out.add(mapper.pod(s, deploying.contains(id)));
-        }
-        return out;
-    }
-
-    private Set<String> deployingPods() {
-        Set<String> ids = new HashSet<>();
-        for (JsonNode d : expectOk(marathon.get("/v2/deployments"), "deployments", null).values()) {
-            Json.strings(d, "affectedPods").forEach(p -> ids.add(MarathonWorkloadMapper.normalizeId(p)));
-        }
-        return ids;
     }
 
     /** {@code GET /v2/queue} entries by app id. */
@@ -219,7 +168,7 @@ final class MarathonEngineClient implements EngineClient {
         for (JsonNode entry : array(expectOk(marathon.get("/v2/queue"), "launch queue", null), "queue")) {
             JsonNode spec = object(entry, "app") != null ? object(entry, "app") : object(entry, "pod");
             if (spec != null) {
-                byId.put(MarathonWorkloadMapper.normalizeId(text(spec, "id")), entry);
+                byId.put(MarathonIds.normalizeId(text(spec, "id")), entry);
             }
         }
         return byId;
@@ -253,7 +202,7 @@ final class MarathonEngineClient implements EngineClient {
                 return List.of();
             }
             JsonNode slaves = expectOk(mesos.get("/master/slaves"), "Mesos agents", null);
-            return array(slaves, "slaves").stream().map(mapper::node).toList();
+            return array(slaves, "slaves").stream().map(MarathonClusterReader::node).toList();
         }
     }
 
@@ -261,24 +210,18 @@ final class MarathonEngineClient implements EngineClient {
     public List<EngineEvent> events(String nativeId, int limit) {
         try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
             String id = id(nativeId);
-            List<EngineEvent> out = new ArrayList<>();
-            synchronized (recentEvents) {
-                Deque<EngineEvent> seen = recentEvents.get(id);
-                if (seen != null) {
-                    out.addAll(seen);
-                }
-            }
+            List<EngineEvent> out = recentEvents.of(id);
             MarathonHttp.Response r = marathon.get("/v2/apps" + id + "?embed=app.lastTaskFailure");
             if (r.status() == 200) {
-                EngineEvent failure = mapper.lastFailure(parseOrEmpty(r.body()).path("app"));
+                EngineEvent failure = MarathonEventReader.lastFailure(MarathonAnswers.parseOrEmpty(r.body()).path("app"));
                 if (failure != null && out.stream().noneMatch(e -> e.message().equals(failure.message()))) {
                     out.add(failure);
                 }
-                String queued = MarathonWorkloadMapper.queueMessage(queue().get(id));
+                String queued = MarathonStatusRules.queueMessage(queue().get(id));
                 if (!queued.isEmpty()) {
                     out.add(new EngineEvent(Instant.now(), id, EngineEvent.WARNING, "Queued", queued));
                 }
-            } else if (r.status() == 404 && out.isEmpty() && pod(id).isEmpty()) {
+            } else if (r.status() == 404 && out.isEmpty() && pods.get(id).isEmpty()) {
                 throw new WorkloadNotFoundException(id);
             }
             out.sort(Comparator.comparing(EngineEvent::time, Comparator.nullsLast(Comparator.reverseOrder())));
@@ -288,16 +231,7 @@ final class MarathonEngineClient implements EngineClient {
 
     /** Called by the event stream: keeps what Marathon said, since it has no event history to ask for later. */
     void remember(EngineEvent event) {
-        if (event.workloadNativeId() == null) {
-            return;
-        }
-        synchronized (recentEvents) {
-            Deque<EngineEvent> q = recentEvents.computeIfAbsent(event.workloadNativeId(), k -> new ArrayDeque<>());
-            q.addFirst(event);
-            while (q.size() > EVENTS_PER_WORKLOAD) {
-                q.removeLast();
-            }
-        }
+        recentEvents.remember(event);
     }
 
     // ---- act
@@ -306,16 +240,16 @@ final class MarathonEngineClient implements EngineClient {
     public Workload deploy(WorkloadDefinition definition) {
         try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
             Integer nodes = definition.kind() == WorkloadKind.DAEMON ? nodeCount() : null;
-            ObjectNode body = mapper.newApp(definition, nodes);
+            ObjectNode body = MarathonAppWriter.newApp(definition, nodes);
             String id = text(body, "id");
             MarathonHttp.Response r = marathon.send("POST", "/v2/apps", body.toString());
             if (r.status() == 409) {
                 throw new EngineConflictException("'" + id + "' already exists on Marathon engine "
-                        + settings.engineName() + ": " + reason(r));
+                        + settings.engineName() + ": " + MarathonAnswers.reason(r));
             }
             JsonNode created = expectOk(r, "app", id);
             LOG.info("deployed app {} on Marathon engine {}", id, settings.engineName());
-            return mapper.app(created, null, nodes);
+            return MarathonAppReader.app(created, null, nodes);
         }
     }
 
@@ -330,7 +264,7 @@ final class MarathonEngineClient implements EngineClient {
                 throw new UnsupportedCapabilityException(Capability.UPDATE, "'" + id + "' is a Marathon pod: Gantry "
                         + "scales, restarts and deletes pods; edit their containers in Marathon");
             }
-            write("PUT", "/v2/apps" + id, mapper.updatedApp(current, spec).toString(), id);
+            write("PUT", "/v2/apps" + id, MarathonAppWriter.updatedApp(current, spec).toString(), id);
         }
     }
 
@@ -343,7 +277,7 @@ final class MarathonEngineClient implements EngineClient {
             String id = id(nativeId);
             // PUT on an unknown app id creates the app (Marathon REST docs): check that it exists first
             if (existingApp(id) == null) {
-                scalePod(id, existingPod(id), replicas);
+                write("PUT", "/v2/pods" + id, MarathonPodWriter.scaled(existingPod(id), replicas).toString(), id);
                 return;
             }
             write("PUT", "/v2/apps" + id, "{\"instances\":" + replicas + "}", id);
@@ -356,12 +290,7 @@ final class MarathonEngineClient implements EngineClient {
             String id = id(nativeId);
             MarathonHttp.Response r = writeResponse("POST", "/v2/apps" + id + "/restart", null);
             if (r.status() == 404) {
-                // pods have no restart endpoint: a changed label makes Marathon replace every instance
-                ObjectNode pod = (ObjectNode) existingPod(id).deepCopy();
-                ObjectNode labels = pod.has("labels") && pod.get("labels").isObject() ? (ObjectNode) pod.get("labels")
-                        : pod.putObject("labels");
-                labels.put(RESTARTED_LABEL, Instant.now().toString());
-                write("PUT", "/v2/pods" + id, stripPod(pod).toString(), id);
+                write("PUT", "/v2/pods" + id, MarathonPodWriter.restarted(existingPod(id), Instant.now()).toString(), id);
                 return;
             }
             expectOk(r, "workload", id);
@@ -378,21 +307,8 @@ final class MarathonEngineClient implements EngineClient {
             }
             JsonNode result = expectOk(r, "workload", id);
             LOG.info("deleted {} on Marathon engine {}: deployment {}", id,
-                    settings.engineName(), deploymentId(result));
+                    settings.engineName(), MarathonAnswers.deploymentId(result));
         }
-    }
-
-    private void scalePod(String id, JsonNode pod, int replicas) {
-        ObjectNode copy = stripPod((ObjectNode) pod.deepCopy());
-        ObjectNode scaling = copy.has("scaling") && copy.get("scaling").isObject() ? (ObjectNode) copy.get("scaling")
-                : copy.putObject("scaling");
-        scaling.put("kind", "fixed").put("instances", replicas);
-        write("PUT", "/v2/pods" + id, copy.toString(), id);
-    }
-
-    private static ObjectNode stripPod(ObjectNode pod) {
-        pod.remove(List.of("version", "versionInfo"));
-        return pod;
     }
 
     /** The app's definition, or {@code null} when Marathon has no app by that id. */
@@ -411,93 +327,17 @@ final class MarathonEngineClient implements EngineClient {
     private void write(String method, String path, String body, String id) {
         JsonNode result = expectOk(writeResponse(method, path, body), "workload", id);
         LOG.info("{} {} on Marathon engine {}: deployment {}", method, id,
-                settings.engineName(), deploymentId(result));
-    }
-
-    /** The deployment a write started: {@code {"deploymentId", "version"}} (apps), or {@code null}. */
-    static String deploymentId(JsonNode writeResult) {
-        return text(writeResult, "deploymentId");
+                settings.engineName(), MarathonAnswers.deploymentId(result));
     }
 
     private MarathonHttp.Response writeResponse(String method, String path, String body) {
         MarathonHttp.Response r = marathon.send(method, path, body);
-        if (r.status() == 409 && settings.force() && !deployments(r).isEmpty()) {
+        if (r.status() == 409 && settings.force() && !MarathonAnswers.deployments(r).isEmpty()) {
             LOG.warn("{} {} is locked by deployment(s) {}: retrying with force=true "
-                    + "(engine option force), which cancels them", method, path, deployments(r));
+                    + "(engine option force), which cancels them", method, path, MarathonAnswers.deployments(r));
             r = marathon.send(method, path + (path.contains("?") ? "&" : "?") + "force=true", body);
         }
         return r;
-    }
-
-    /**
-     * Marathon's status codes as port exceptions; the parsed body of a 2xx answer.
-     *
-     * @param id the workload concerned, for 404 and 409; {@code null} when none
-     */
-    static JsonNode expectOk(MarathonHttp.Response r, String what, String id) {
-        if (r.ok()) {
-            try {
-                return Json.parse(r.body());
-            } catch (RuntimeException e) {
-                // the parser's message quotes the body: not passed on
-                throw new EngineUnavailableException(r.endpoint() + " answered " + what + " with a body that is not JSON");
-            }
-        }
-        String reason = reason(r);
-        switch (r.status()) {
-            case 401 -> throw new EngineForbiddenException("Marathon refused the credentials (" + reason + ")");
-            case 403 -> throw new EngineForbiddenException("Marathon denied access to " + what + " (" + reason + ")");
-            case 404 -> {
-                if (id != null) {
-                    throw new WorkloadNotFoundException(id);
-                }
-                throw new EngineUnavailableException(r.endpoint() + " has no " + what + " endpoint (" + reason + ")");
-            }
-            case 409 -> {
-                List<String> deployments = deployments(r);
-                if (!deployments.isEmpty()) {
-                    throw new EngineConflictException("'" + id + "' is locked by Marathon deployment "
-                            + String.join(", ", deployments) + " in progress; retry when it ends, or set the "
-                            + "engine option force=true to cancel it (" + reason + ")");
-                }
-                throw new EngineConflictException("Marathon refused the change of '" + id + "': " + reason);
-            }
-            case 400, 422 -> {
-                List<InvalidSpecException.FieldError> errors = new MarathonWorkloadMapper()
-                        .fieldErrors(parseOrEmpty(r.body())).stream()
-                        .map(e -> new InvalidSpecException.FieldError(e.field(), EngineMessages.sanitize(e.message())))
-                        .toList();
-                throw new InvalidSpecException("Marathon rejected " + (id == null ? what : "'" + id + "'") + ": "
-                        + reason, errors.isEmpty() ? List.of(new InvalidSpecException.FieldError("spec", reason))
-                        : errors);
-            }
-            default -> throw new EngineUnavailableException("Marathon answered " + reason + " for " + what);
-        }
-    }
-
-    private static List<String> deployments(MarathonHttp.Response r) {
-        List<String> ids = new ArrayList<>();
-        for (JsonNode d : array(parseOrEmpty(r.body()), "deployments")) {
-            String did = text(d, "id");
-            if (did != null) {
-                ids.add(did);
-            }
-        }
-        return ids;
-    }
-
-    /** The status and Marathon's {@code message}; never the body itself (a proxy's page, say): see EngineMessages. */
-    private static String reason(MarathonHttp.Response r) {
-        return EngineMessages.httpReason(r.status(), text(parseOrEmpty(r.body()), "message"));
-    }
-
-    private static JsonNode parseOrEmpty(String body) {
-        try {
-            return Json.parse(body);
-        } catch (RuntimeException e) {
-            // Marathon answers some errors (405, proxy failures) with HTML
-            return Json.MAPPER.createObjectNode();
-        }
     }
 
     // ---- logs
@@ -532,7 +372,7 @@ final class MarathonEngineClient implements EngineClient {
 
     List<JsonNode> tasks(String id) {
         MarathonHttp.Response r = marathon.get("/v2/apps" + id + "/tasks");
-        if (r.status() == 404 && pod(id).isPresent()) {
+        if (r.status() == 404 && pods.get(id).isPresent()) {
             // a pod's containers run under Mesos' default executor, in nested sandboxes not read here
             throw new UnsupportedCapabilityException(Capability.LOGS, "'" + id + "' is a Marathon pod: Gantry reads "
                     + "logs of apps only");

@@ -132,8 +132,8 @@ final class MarathonEventStream implements Subscription {
         }
         String why = null;
         try {
-            String leaderNow = MarathonWorkloadMapper.leader(
-                    MarathonEngineClient.expectOk(client.http().get("/v2/info"), "Marathon info", null));
+            String leaderNow = MarathonClusterReader.leader(
+                    MarathonAnswers.expectOk(client.http().get("/v2/info"), "Marathon info", null));
             if (streamLeader != null && leaderNow != null && !streamLeader.equals(leaderNow)) {
                 why = "Marathon leader changed from " + streamLeader + " to " + leaderNow;
             }
@@ -155,8 +155,8 @@ final class MarathonEventStream implements Subscription {
         boolean reportedUnreachable = false;
         while (!closed) {
             try {
-                String leaderNow = MarathonWorkloadMapper.leader(
-                        MarathonEngineClient.expectOk(client.http().get("/v2/info"), "Marathon info", null));
+                String leaderNow = MarathonClusterReader.leader(
+                        MarathonAnswers.expectOk(client.http().get("/v2/info"), "Marathon info", null));
                 HttpResponse<InputStream> response = client.http().openStream(PATH, "text/event-stream");
                 if (response.statusCode() == 401 || response.statusCode() == 403) {
                     response.body().close();
@@ -234,11 +234,11 @@ final class MarathonEventStream implements Subscription {
 
     private void onFrame(String type, JsonNode data) {
         lastFrameNanos = System.nanoTime();
-        for (EngineEvent event : client.mapper().observed(type, data)) {
+        for (EngineEvent event : MarathonEventReader.observed(type, data)) {
             client.remember(event);
             deliver(() -> listener.onChange(new EngineChange.EventObserved(event)));
         }
-        for (String id : client.mapper().affectedIds(type, data)) {
+        for (String id : MarathonEventReader.affectedIds(type, data)) {
             if (pending.add(id)) {
                 deliver(() -> reread(id));
             }

@@ -1,5 +1,6 @@
 package io.gantry.marathon;
 
+import io.gantry.spi.json.Json;
 import io.gantry.spi.InvalidSpecException.FieldError;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.ManifestFormat;
@@ -11,7 +12,6 @@ import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadSpec;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,11 +22,12 @@ import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Marathon app JSON ({@code POST /v2/apps}), written and read through {@link MarathonWorkloadMapper}.
+ * Marathon app JSON ({@code POST /v2/apps}), written through {@link MarathonAppWriter} and read through {@link MarathonAppReader}.
  * Parsing takes one app, {@code {"app": {...}}}, a {@code GET /v2/apps} answer, an array of apps, or a
  * group with nested groups. Fields of a wrong JSON type are field errors, not guesses.
  */
 public final class MarathonFormat implements ManifestFormat {
+    private static final Description DESCRIPTION = new Description("marathon", "application/json", "marathon");
     /** App fields the model maps, with the JSON type each must have. */
     private static final Map<String, Kind> MAPPED = Map.ofEntries(Map.entry("id", Kind.STRING),
             Map.entry("cmd", Kind.STRING), Map.entry("args", Kind.ARRAY), Map.entry("instances", Kind.INTEGER),
@@ -43,34 +44,16 @@ public final class MarathonFormat implements ManifestFormat {
 
     private enum Kind { STRING, ARRAY, INTEGER, NUMBER, OBJECT, BOOLEAN }
 
-    private final MarathonWorkloadMapper mapper = new MarathonWorkloadMapper();
-
     @Override
-    public String name() {
-        return "marathon";
-    }
-
-    @Override
-    public String mediaType() {
-        return "application/json";
-    }
-
-    @Override
-    public String engineKind() {
-        return "marathon";
+    public Description description() {
+        return DESCRIPTION;
     }
 
     @Override
     public Map<String, String> nativeNotation(WorkloadSpec spec) {
-        Map<String, String> notation = new LinkedHashMap<>();
-        if (spec.resources().cpuMillis() != null) {
-            notation.put("spec.resources.cpuMillis", "cpus: "
-                    + Quantities.millisToCores(spec.resources().cpuMillis()).toPlainString());
-        }
-        if (spec.resources().memoryBytes() != null) {
-            notation.put("spec.resources.memoryBytes", "mem: "
-                    + Quantities.bytesToMebibytes(spec.resources().memoryBytes()).toPlainString());
-        }
+        Map<String, String> notation = ManifestFormat.resourceNotation(spec,
+                cpu -> "cpus: " + Quantities.millisToCores(cpu).toPlainString(),
+                memory -> "mem: " + Quantities.bytesToMebibytes(memory).toPlainString());
         if (spec.replicas() != null) {
             notation.put("spec.replicas", "instances: " + spec.replicas());
         }
@@ -114,7 +97,7 @@ public final class MarathonFormat implements ManifestFormat {
         }
         WorkloadSpec written = new WorkloadSpec(spec.image(), spec.command(), spec.args(), spec.env(), spec.ports(),
                 spec.resources(), replicas, spec.healthCheck(), constraints, null);
-        ObjectNode app = mapper.newApp(new WorkloadDefinition(workload.namespace(), workload.name(), kind,
+        ObjectNode app = MarathonAppWriter.newApp(new WorkloadDefinition(workload.namespace(), workload.name(), kind,
                 workload.labels(), written), kind == WorkloadKind.DAEMON ? replicas : null);
         return new Rendered(Json.MAPPER.writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsString(app), warnings);
     }
@@ -167,7 +150,7 @@ public final class MarathonFormat implements ManifestFormat {
                     }
                 });
             }
-            Workload w = mapper.app(app, null, null);
+            Workload w = MarathonAppReader.app(app, null, null);
             out.add(new Parsed(new WorkloadDefinition(w.namespace(), w.name(), w.kind(), w.labels(), w.spec()), warnings));
         }
         return out;
@@ -223,7 +206,7 @@ public final class MarathonFormat implements ManifestFormat {
             if (errors.size() == before) {
                 errors.add(new FieldError(join(path, "id"), "is required"));
             }
-        } else if (!MarathonWorkloadMapper.isValidId(MarathonWorkloadMapper.normalizeId(id))) {
+        } else if (!MarathonIds.isValidId(MarathonIds.normalizeId(id))) {
             errors.add(new FieldError(join(path, "id"), "'" + id + "' is not a Marathon app id (segments of a-z, 0-9, '-', '.')"));
         }
         if (errors.size() == before && !Json.present(app.get("cmd")) && !Json.present(app.get("args"))
@@ -238,7 +221,7 @@ public final class MarathonFormat implements ManifestFormat {
     }
 
     /**
-     * Numbers the mapper reads as ints, which must fit one: Jackson's {@code asInt()} would wrap
+     * Numbers the reader reads as ints, which must fit one: Jackson's {@code asInt()} would wrap
      * 12345678901 silently. Counts and ports cannot be negative.
      */
     private static void counts(JsonNode app, String path, List<FieldError> errors) {

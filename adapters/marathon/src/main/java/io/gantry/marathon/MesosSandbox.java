@@ -1,7 +1,7 @@
 package io.gantry.marathon;
 
-import static io.gantry.marathon.Json.array;
-import static io.gantry.marathon.Json.text;
+import static io.gantry.spi.json.Json.array;
+import static io.gantry.spi.json.Json.text;
 
 import java.net.URI;
 import java.net.URLEncoder;
@@ -45,7 +45,7 @@ final class MesosSandbox {
     }
 
     private MarathonHttp lookUp(String agentId) {
-        JsonNode slaves = MarathonEngineClient.expectOk(master.get("/master/slaves"), "Mesos agents", null);
+        JsonNode slaves = MarathonAnswers.expectOk(master.get("/master/slaves"), "Mesos agents", null);
         for (JsonNode s : array(slaves, "slaves")) {
             if (agentId != null && agentId.equals(text(s, "id"))) {
                 String pid = text(s, "pid");
@@ -67,13 +67,13 @@ final class MesosSandbox {
 
     /** Size of a sandbox file: {@code offset=-1} answers with the length and no data. */
     long size(MarathonHttp agent, String path) {
-        JsonNode r = MarathonEngineClient.expectOk(agent.get("/files/read?path=" + enc(path) + "&offset=-1"),
+        JsonNode r = MarathonAnswers.expectOk(agent.get("/files/read?path=" + enc(path) + "&offset=-1"),
                 "sandbox file size", null);
         return r.path("offset").asLong(0);
     }
 
     Chunk read(MarathonHttp agent, String path, long offset, long length) {
-        JsonNode r = MarathonEngineClient.expectOk(agent.get("/files/read?path=" + enc(path) + "&offset=" + offset
+        JsonNode r = MarathonAnswers.expectOk(agent.get("/files/read?path=" + enc(path) + "&offset=" + offset
                 + "&length=" + length), "sandbox file", null);
         String data = text(r, "data");
         long start = r.path("offset").asLong(offset);

@@ -1,6 +1,6 @@
 package io.gantry.marathon;
 
-import static io.gantry.marathon.Json.text;
+import static io.gantry.spi.json.Json.text;
 
 import java.util.HashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.gantry.marathon;
 
+import io.gantry.spi.json.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

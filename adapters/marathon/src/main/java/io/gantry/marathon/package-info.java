@@ -12,6 +12,9 @@
  *       {@code force} ({@code true}: retry a change refused by a deployment lock with {@code ?force=true}).</li>
  * </ul>
  *
- * <p>Only {@code MarathonWorkloadMapper} sees both Marathon's JSON and the model.
+ * <p>Only the mapping classes see both Marathon's JSON and the model: {@code MarathonAppReader},
+ * {@code MarathonPodReader}, {@code MarathonClusterReader} and {@code MarathonEventReader} read (engine to model),
+ * {@code MarathonStatusRules} judges status, {@code MarathonAppWriter} writes (model to app JSON) and
+ * {@code MarathonFieldErrors} reads a write's refusal; {@code MarathonIds} maps app ids to namespace and name.
  */
 package io.gantry.marathon;

@@ -1,5 +1,6 @@
 package io.gantry.marathon;
 
+import io.gantry.spi.json.Json;
 import static io.gantry.marathon.MarathonEngineClientContractTest.connection;
 import static io.gantry.marathon.MarathonEngineClientContractTest.nginx;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -165,7 +166,7 @@ class MarathonEngineClientTest {
         List<String> writes = server.requests().stream().filter(r -> !r.startsWith("GET")).toList();
         assertThat(writes).containsExactly("POST /v2/apps", "PUT /v2/apps/shop/api", "POST /v2/apps/shop/api/restart",
                 "DELETE /v2/apps/shop/api");
-        assertThat(server.requests()).contains("GET /v2/apps?" + MarathonWorkloadMapper.APP_EMBEDS, "GET /v2/queue",
+        assertThat(server.requests()).contains("GET /v2/apps?" + MarathonAppReader.APP_EMBEDS, "GET /v2/queue",
                 "GET /v2/pods/::status");
     }
 

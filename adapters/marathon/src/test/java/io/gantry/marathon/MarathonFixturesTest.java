@@ -1,5 +1,6 @@
 package io.gantry.marathon;
 
+import io.gantry.spi.json.Json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -45,8 +46,6 @@ import tools.jackson.databind.node.ObjectNode;
 class MarathonFixturesTest {
     private static final long MIB = 1024L * 1024L;
     private static final Set<String> READ = new TreeSet<>();
-    private final MarathonWorkloadMapper mapper = new MarathonWorkloadMapper();
-
     private static JsonNode fixture(String relative) {
         READ.add(relative);
         try {
@@ -59,7 +58,7 @@ class MarathonFixturesTest {
     @Test
     void appListWithDeploymentIsDeployingAndDaemonWhenInstancesMatchTheAgents() {
         JsonNode app = fixture("raml/v2/examples/app_list.json").path("apps").get(0);
-        Workload w = mapper.app(app, null, null);
+        Workload w = MarathonAppReader.app(app, null, null);
         assertThat(w.nativeId()).isEqualTo("/myapp");
         assertThat(w.namespace()).isEmpty();
         assertThat(w.name()).isEqualTo("myapp");
@@ -79,17 +78,17 @@ class MarathonFixturesTest {
         assertThat(w.status().message()).contains("9538079c-3898-4e32-aa31-799bf9097f74");
         assertThat(w.status().since()).isEqualTo(Instant.parse("2015-09-25T15:13:48.343Z"));
 
-        Workload daemon = mapper.app(app, null, 3);
+        Workload daemon = MarathonAppReader.app(app, null, 3);
         assertThat(daemon.kind()).isEqualTo(WorkloadKind.DAEMON);
         assertThat(daemon.spec().replicas()).isNull();
         assertThat(daemon.status().desired()).isEqualTo(3);
-        assertThat(mapper.app(app, null, 4).kind()).isEqualTo(WorkloadKind.SERVICE);
+        assertThat(MarathonAppReader.app(app, null, 4).kind()).isEqualTo(WorkloadKind.SERVICE);
     }
 
     @Test
     void fullDockerAppDefinitionMapsEveryModelField() {
         JsonNode app = fixture("raml/v2/examples/app.json");
-        Workload w = mapper.app(app, null, null);
+        Workload w = MarathonAppReader.app(app, null, null);
         assertThat(w.nativeId()).isEqualTo("/foo");
         assertThat(w.spec().image()).isEqualTo("mesosphere:marathon/latest");
         assertThat(w.spec().command()).containsExactly("/bin/sh", "-c", "sleep 1000");
@@ -110,11 +109,11 @@ class MarathonFixturesTest {
     @Test
     void updateKeepsWhatTheModelDoesNotKnowAndNeverSendsTheVersion() {
         JsonNode app = fixture("raml/v2/examples/app.json");
-        WorkloadSpec spec = mapper.app(app, null, null).spec();
+        WorkloadSpec spec = MarathonAppReader.app(app, null, null).spec();
         WorkloadSpec changed = new WorkloadSpec("nginx:1.27", spec.command(), List.of(), Map.of("XPS1", "New"),
                 List.of(new PortMapping(8080, 18080, "tcp")), new Resources(1500L, 256 * MIB), 4, spec.healthCheck(),
                 List.of("zone:GROUP_BY:3"), null);
-        ObjectNode put = mapper.updatedApp(app, changed);
+        ObjectNode put = MarathonAppWriter.updatedApp(app, changed);
         assertThat(put.path("container").path("docker").path("image").asString()).isEqualTo("nginx:1.27");
         assertThat(put.path("container").path("docker").path("parameters").get(0).path("value").asString())
                 .isEqualTo("kdc");
@@ -145,10 +144,10 @@ class MarathonFixturesTest {
                  "container": {"type": "MESOS", "docker": {"image": "alpine:3.20", "pullConfig": {"secret": "pull"}},
                    "portMappings": [{"containerPort": 8080, "hostPort": 31080, "protocol": "udp,tcp"}]},
                  "networks": [{"mode": "container", "name": "dcos"}], "cmd": "httpd -f -p 8080"}""");
-        Workload w = mapper.app(ucr, null, null);
+        Workload w = MarathonAppReader.app(ucr, null, null);
         assertThat(w.spec().image()).isEqualTo("alpine:3.20");
         assertThat(w.spec().ports()).containsExactly(new PortMapping(8080, 31080, "udp"));
-        ObjectNode put = mapper.updatedApp(ucr, w.spec().withReplicas(3));
+        ObjectNode put = MarathonAppWriter.updatedApp(ucr, w.spec().withReplicas(3));
         assertThat(put.path("container").path("type").asString()).isEqualTo("MESOS");
         assertThat(put.path("container").path("docker").path("pullConfig").path("secret").asString())
                 .isEqualTo("pull");
@@ -159,7 +158,7 @@ class MarathonFixturesTest {
     @Test
     void marathon15CaptureWithContainerPortMappingsAndARunningTask() {
         JsonNode app = fixture("real-world/GET_v2_apps_embed_tasks_marathon-1.5_pywebserver.json").path("apps").get(0);
-        Workload w = mapper.app(app, null, null);
+        Workload w = MarathonAppReader.app(app, null, null);
         assertThat(w.spec().image()).isEqualTo("python:3");
         assertThat(w.spec().ports()).containsExactly(new PortMapping(80, null, "tcp"));
         assertThat(w.spec().resources()).isEqualTo(new Resources(100L, 134_217_728L));
@@ -176,18 +175,18 @@ class MarathonFixturesTest {
     @Test
     void appTasksAndSingleTaskAreStaging() {
         JsonNode tasks = fixture("raml/v2/examples/app_tasks.json").path("tasks");
-        Instance staging = mapper.task(tasks.get(0));
+        Instance staging = MarathonAppReader.task(tasks.get(0));
         assertThat(staging.state()).isEqualTo(InstanceState.STARTING);
         assertThat(staging.node()).isEqualTo("srv7.hw.ca1.mesosphere.com");
         assertThat(staging.address()).isEqualTo("srv7.hw.ca1.mesosphere.com:31756");
         assertThat(staging.startedAt()).isEqualTo(Instant.parse("2015-08-26T20:23:44.678Z"));
-        assertThat(mapper.task(fixture("raml/v2/examples/app_task.json").path("task"))).isEqualTo(staging);
+        assertThat(MarathonAppReader.task(fixture("raml/v2/examples/app_task.json").path("task"))).isEqualTo(staging);
     }
 
     @Test
     void tasksListMapsRunningTasks() {
         List<Instance> tasks = fixture("raml/v2/examples/tasks.json").path("tasks").values().stream()
-                .map(mapper::task).toList();
+                .map(MarathonAppReader::task).toList();
         assertThat(tasks).extracting(Instance::state).containsExactly(InstanceState.RUNNING, InstanceState.RUNNING);
         assertThat(tasks).extracting(Instance::address)
                 .containsExactly("srv4.example.com:31292", "srv2.example.com:31721");
@@ -196,7 +195,7 @@ class MarathonFixturesTest {
     @Test
     void legacyTasksWithoutStateAreRunningOnceStarted() {
         List<Instance> tasks = fixture("legacy-0.x-docs/GET_v2_apps_my-app_tasks.json").path("tasks").values()
-                .stream().map(mapper::task).toList();
+                .stream().map(MarathonAppReader::task).toList();
         assertThat(tasks).extracting(Instance::id).containsExactly("my-app_1-1396592790353", "my-app_0-1396592784349");
         assertThat(tasks).allMatch(t -> t.state() == InstanceState.RUNNING);
         assertThat(tasks.get(0).address()).isEqualTo("agouti.local:31336");
@@ -208,26 +207,26 @@ class MarathonFixturesTest {
         ObjectNode app = (ObjectNode) Json.parse("{\"id\":\"/bridged-webapp\",\"cmd\":\"python3 -m http.server\","
                 + "\"instances\":2,\"healthChecks\":[{\"protocol\":\"HTTP\",\"path\":\"/\",\"portIndex\":0}]}");
         app.set("tasks", tasks);
-        Workload w = mapper.app(app, null, null);
+        Workload w = MarathonAppReader.app(app, null, null);
         assertThat(w.status().running()).isEqualTo(2);
         assertThat(w.status().healthy()).isEqualTo(2);
         assertThat(w.status().phase()).isEqualTo(Phase.RUNNING);
         assertThat(w.instances()).extracting(Instance::message).containsOnly("");
         ObjectNode sick = (ObjectNode) tasks.get(0).deepCopy();
         ((ObjectNode) sick.path("healthCheckResults").get(0)).put("alive", false).put("consecutiveFailures", 4);
-        assertThat(mapper.task(sick).message()).isEqualTo("health check failing (4 consecutive failures)");
+        assertThat(MarathonAppReader.task(sick).message()).isEqualTo("health check failing (4 consecutive failures)");
     }
 
     @Test
     void legacyGroupsGiveNamespaces() {
         JsonNode root = fixture("legacy-0.x-docs/GET_v2_groups.json");
         JsonNode app = root.path("groups").get(0).path("apps").get(0);
-        Workload w = mapper.app(app, null, null);
+        Workload w = MarathonAppReader.app(app, null, null);
         assertThat(w.namespace()).isEqualTo("test");
         assertThat(w.name()).isEqualTo("app");
         assertThat(w.spec().resources()).isEqualTo(new Resources(1000L, 128 * MIB));
         assertThat(w.spec().ports()).containsExactly(new PortMapping(10000, null, "tcp"));
-        Workload same = mapper.app(fixture("legacy-0.x-docs/GET_v2_groups_test.json").path("apps").get(0), null, null);
+        Workload same = MarathonAppReader.app(fixture("legacy-0.x-docs/GET_v2_groups_test.json").path("apps").get(0), null, null);
         assertThat(same.spec()).isEqualTo(w.spec());
         assertThat(same.nativeId()).isEqualTo("/test/app");
     }
@@ -235,9 +234,9 @@ class MarathonFixturesTest {
     @Test
     void nestedGroupsAndDaemonRecognition() {
         JsonNode tools = fixture("raml/v2/examples/group.json").path("groups").get(0);
-        Workload oauth = mapper.app(tools.path("apps").get(0), null, 5);
-        Workload datadog = mapper.app(tools.path("apps").get(1), null, 5);
-        Workload registry = mapper.app(tools.path("groups").get(1).path("apps").get(0), null, 5);
+        Workload oauth = MarathonAppReader.app(tools.path("apps").get(0), null, 5);
+        Workload datadog = MarathonAppReader.app(tools.path("apps").get(1), null, 5);
+        Workload registry = MarathonAppReader.app(tools.path("groups").get(1).path("apps").get(0), null, 5);
         assertThat(oauth.kind()).isEqualTo(WorkloadKind.SERVICE);
         assertThat(oauth.spec().healthCheck().type()).isEqualTo(HealthCheck.Type.HTTP);
         assertThat(oauth.spec().resources()).isEqualTo(new Resources(1000L, 1024 * MIB));
@@ -252,17 +251,17 @@ class MarathonFixturesTest {
 
     @Test
     void infoOfCurrentAndLegacyMarathon() {
-        EngineInfo current = mapper.info(fixture("raml/v2/examples/info.json"));
+        EngineInfo current = MarathonClusterReader.info(fixture("raml/v2/examples/info.json"));
         assertThat(current.version()).isEqualTo("1.5.0-SNAPSHOT");
         assertThat(current.degraded()).isFalse();
         assertThat(current.message()).contains("leader localhost:8080")
                 .contains("96d7da70-b731-4cfb-96a7-0ee877af615d-0000");
-        EngineInfo legacy = mapper.info(fixture("legacy-0.x-docs/GET_v2_info.json"));
+        EngineInfo legacy = MarathonClusterReader.info(fixture("legacy-0.x-docs/GET_v2_info.json"));
         assertThat(legacy.version()).isEqualTo("0.7.0-SNAPSHOT");
         assertThat(legacy.message()).contains("127.0.0.1:8080");
         ObjectNode leaderless = (ObjectNode) fixture("raml/v2/examples/info.json").deepCopy();
         leaderless.remove("leader");
-        assertThat(mapper.info(leaderless).degraded()).isTrue();
+        assertThat(MarathonClusterReader.info(leaderless).degraded()).isTrue();
     }
 
     @Test
@@ -270,7 +269,7 @@ class MarathonFixturesTest {
         fixture("legacy-0.x-docs/PUT_v2_apps_test_409_locked_by_deployment.json");
         String body = Files.readString(MarathonTestServer.fixtures()
                 .resolve("legacy-0.x-docs/PUT_v2_apps_test_409_locked_by_deployment.json"));
-        assertThatThrownBy(() -> MarathonEngineClient.expectOk(
+        assertThatThrownBy(() -> MarathonAnswers.expectOk(
                 new MarathonHttp.Response(409, body, URI.create("http://m:8080")), "app", "/test"))
                 .isInstanceOf(EngineConflictException.class)
                 .hasMessageContaining("5cd987cd-85ae-4e70-8df7-f1438367d9cb")
@@ -279,7 +278,7 @@ class MarathonFixturesTest {
 
     @Test
     void mesosCheckIsTheHealthCheckWhenThereIsNoMarathonOne() {
-        Workload w = mapper.app(fixture("raml/v2/examples/app-check-http-example.json"), null, null);
+        Workload w = MarathonAppReader.app(fixture("raml/v2/examples/app-check-http-example.json"), null, null);
         assertThat(w.nativeId()).isEqualTo("/http-index-test");
         // port 0 asks for a random host port: nothing fixed to report
         assertThat(w.spec().ports()).isEmpty();
@@ -290,11 +289,11 @@ class MarathonFixturesTest {
 
     @Test
     void patchBodiesMapAsPartialApps() {
-        Workload patch = mapper.app(fixture("raml/v2/examples/app_patch.json"), null, null);
+        Workload patch = MarathonAppReader.app(fixture("raml/v2/examples/app_patch.json"), null, null);
         assertThat(patch.spec().replicas()).isEqualTo(2);
         assertThat(patch.spec().resources()).isEqualTo(Resources.NONE);
         List<Workload> patches = fixture("raml/v2/examples/apps_patch.json").values().stream()
-                .map(a -> mapper.app(a, null, null)).toList();
+                .map(a -> MarathonAppReader.app(a, null, null)).toList();
         assertThat(patches.get(0).spec().resources().cpuMillis()).isEqualTo(300L);
         assertThat(patches.get(1).spec().replicas()).isEqualTo(2);
     }
@@ -302,7 +301,7 @@ class MarathonFixturesTest {
     @Test
     void createBodiesMapToGroupedApps() {
         List<Workload> created = fixture("raml/v2/examples/apps_create.json").values().stream()
-                .map(a -> mapper.app(a, null, null)).toList();
+                .map(a -> MarathonAppReader.app(a, null, null)).toList();
         assertThat(created).extracting(Workload::namespace).containsOnly("test");
         assertThat(created).extracting(Workload::name).containsExactly("sleep60", "sleep120");
         assertThat(created.get(0).spec().resources()).isEqualTo(new Resources(300L, 9 * MIB));
@@ -314,22 +313,22 @@ class MarathonFixturesTest {
         JsonNode steps = fixture("raml/v2/examples/deployment_steps.json");
         ObjectNode info = Json.MAPPER.createObjectNode();
         info.set("plan", steps);
-        assertThat(mapper.affectedIds("deployment_info", info)).containsExactly("/tools/oauth-server");
+        assertThat(MarathonEventReader.affectedIds("deployment_info", info)).containsExactly("/tools/oauth-server");
 
         JsonNode deployment = fixture("raml/v2/examples/deployments.json").get(0);
         ObjectNode success = Json.MAPPER.createObjectNode().put("id", deployment.path("id").asString())
                 .put("timestamp", "2015-09-30T09:09:18.000Z");
         success.set("plan", deployment);
-        assertThat(mapper.affectedIds("deployment_success", success)).containsExactly("/foo", "/bla");
-        assertThat(mapper.observed("deployment_success", success)).extracting(EngineEvent::reason)
+        assertThat(MarathonEventReader.affectedIds("deployment_success", success)).containsExactly("/foo", "/bla");
+        assertThat(MarathonEventReader.observed("deployment_success", success)).extracting(EngineEvent::reason)
                 .containsOnly("DeploymentSucceeded");
-        assertThat(mapper.observed("deployment_success", success).get(0).message())
+        assertThat(MarathonEventReader.observed("deployment_success", success).get(0).message())
                 .contains("97c136bf-5a28-4821-9d94-480d9fbb01c8");
     }
 
     @Test
     void writeResultNamesTheDeployment() {
-        assertThat(MarathonEngineClient.deploymentId(fixture("raml/v2/examples/deployments_result.json")))
+        assertThat(MarathonAnswers.deploymentId(fixture("raml/v2/examples/deployments_result.json")))
                 .isEqualTo("5ed4c0c5-9ff8-4a6f-a0cd-f57f59a34b43");
     }
 
@@ -342,8 +341,8 @@ class MarathonFixturesTest {
         List<String> ids = new ArrayList<>();
         SseReader.read(new ByteArrayInputStream(capture), (type, data) -> {
             types.add(type);
-            events.addAll(mapper.observed(type, data));
-            ids.addAll(mapper.affectedIds(type, data));
+            events.addAll(MarathonEventReader.observed(type, data));
+            ids.addAll(MarathonEventReader.affectedIds(type, data));
         });
         assertThat(types).containsExactly("event_stream_attached", "status_update_event", "status_update_event");
         assertThat(ids).containsExactly("/foo", "/test-app");
@@ -370,7 +369,7 @@ class MarathonFixturesTest {
 
     @Test
     void podIsAServiceWorkload() {
-        Workload w = mapper.pod(fixture("raml/v2/examples/pod.json"), false);
+        Workload w = MarathonPodReader.pod(fixture("raml/v2/examples/pod.json"), false);
         assertThat(w.nativeId()).isEqualTo("/foo");
         assertThat(w.kind()).isEqualTo(WorkloadKind.SERVICE);
         assertThat(w.spec().image()).isEqualTo("mesosphere/marathon:latest");
@@ -388,11 +387,11 @@ class MarathonFixturesTest {
     @Test
     void queueExplainsWhyAnAppDoesNotStart() {
         JsonNode queue = fixture("raml/v2/examples/queue.json").path("queue");
-        assertThat(MarathonWorkloadMapper.queueMessage(queue.get(0))).isEqualTo("1 instance(s) waiting for Mesos offers");
-        assertThat(MarathonWorkloadMapper.queueMessage(queue.get(1)))
+        assertThat(MarathonStatusRules.queueMessage(queue.get(0))).isEqualTo("1 instance(s) waiting for Mesos offers");
+        assertThat(MarathonStatusRules.queueMessage(queue.get(1)))
                 .isEqualTo("2 instance(s) waiting for Mesos offers (offers declined: InsufficientCpus 75/123, "
                         + "InsufficientMemory 15/48, InsufficientDisk 10/33)");
-        Workload datadog = mapper.app(queue.get(0).path("app"), queue.get(0), null);
+        Workload datadog = MarathonAppReader.app(queue.get(0).path("app"), queue.get(0), null);
         assertThat(datadog.status().phase()).isEqualTo(Phase.PENDING);
         assertThat(datadog.status().message()).isEqualTo("1 instance(s) waiting for Mesos offers");
     }
@@ -408,8 +407,8 @@ class MarathonFixturesTest {
         WorkloadDefinition command = new WorkloadDefinition("", "worker", WorkloadKind.DAEMON, null,
                 new WorkloadSpec(null, List.of("/bin/sh", "-c", "./run.sh"), null, null,
                         List.of(PortMapping.tcp(9000)), Resources.NONE, null, null, null, null));
-        ObjectNode dockerApp = mapper.newApp(docker, null);
-        ObjectNode commandApp = mapper.newApp(command, 4);
+        ObjectNode dockerApp = MarathonAppWriter.newApp(docker, null);
+        ObjectNode commandApp = MarathonAppWriter.newApp(command, 4);
         assertThat(dockerApp.propertyNames()).isSubsetOf(allowed);
         assertThat(commandApp.propertyNames()).isSubsetOf(allowed);
         Pattern id = Pattern.compile(schema.path("definitions").path("pathType").path("pattern").asString());
@@ -425,7 +424,7 @@ class MarathonFixturesTest {
         assertThat(commandApp.has("container")).isFalse();
 
         // and the model reads back what it wrote
-        Workload back = mapper.app(dockerApp, null, null);
+        Workload back = MarathonAppReader.app(dockerApp, null, null);
         assertThat(back.spec().image()).isEqualTo("nginx:1.27");
         assertThat(back.spec().ports()).isEqualTo(docker.spec().ports());
         assertThat(back.spec().resources()).isEqualTo(docker.spec().resources());
@@ -437,12 +436,12 @@ class MarathonFixturesTest {
     void groupSchemaIdsAcceptTheIdsGantryMakes() {
         Pattern id = Pattern.compile(fixture("schema/Group.json").path("definitions").path("pathType")
                 .path("pattern").asString());
-        assertThat(MarathonWorkloadMapper.appId("/prod/shop/", "web")).isEqualTo("/prod/shop/web");
-        assertThat(id.matcher(MarathonWorkloadMapper.appId("prod/shop", "web")).matches()).isTrue();
-        assertThat(id.matcher(MarathonWorkloadMapper.appId("", "web-1")).matches()).isTrue();
-        assertThat(MarathonWorkloadMapper.namespaceOf("/prod/shop/web")).isEqualTo("prod/shop");
+        assertThat(MarathonIds.appId("/prod/shop/", "web")).isEqualTo("/prod/shop/web");
+        assertThat(id.matcher(MarathonIds.appId("prod/shop", "web")).matches()).isTrue();
+        assertThat(id.matcher(MarathonIds.appId("", "web-1")).matches()).isTrue();
+        assertThat(MarathonIds.namespaceOf("/prod/shop/web")).isEqualTo("prod/shop");
         for (String sample : List.of("/a", "/prod/shop/web", "/a.b/c-d/e1", "/-bad", "/Bad", "/a b", "/a/", "/a-")) {
-            assertThat(MarathonWorkloadMapper.isValidId(sample)).as(sample)
+            assertThat(MarathonIds.isValidId(sample)).as(sample)
                     .isEqualTo(id.matcher(sample).matches() && !sample.endsWith("/"));
         }
     }

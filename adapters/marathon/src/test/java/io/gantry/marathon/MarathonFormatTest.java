@@ -7,6 +7,7 @@ import io.gantry.spi.HealthCheck;
 import io.gantry.spi.HostileDocuments;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.ManifestFormat;
+import io.gantry.spi.ManifestFormatChecks;
 import io.gantry.spi.ManifestLimits;
 import io.gantry.spi.PortMapping;
 import io.gantry.spi.Resources;
@@ -20,7 +21,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -124,15 +124,7 @@ class MarathonFormatTest {
                 "{\"apps\": " + HostileDocuments.deepJson(10_000) + "}", "deeper than " + ManifestLimits.MAX_NESTING,
                 HostileDocuments.aliasBomb(), "not valid JSON",
                 "{\"id\": \"" + "x".repeat(ManifestLimits.MAX_CODE_POINTS) + "\"}", "larger than");
-        refusals.forEach((document, message) -> {
-            HostileDocuments.Refusal r = HostileDocuments.refusal(() -> format.parse(document));
-            assertThat(r.thrown()).isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.errors())
-                    .singleElement().satisfies(f -> {
-                        assertThat(f.field()).isEqualTo("manifest");
-                        assertThat(f.message()).contains(message);
-                    }));
-            r.assertNotExpanded();
-        });
+        ManifestFormatChecks.assertRefusedUnexpanded(format, refusals);
     }
 
     @Test
@@ -152,16 +144,12 @@ class MarathonFormatTest {
     }
 
     private void assertErrors(String document, String... fields) {
-        assertThatThrownBy(() -> format.parse(document)).isInstanceOf(InvalidSpecException.class)
-                .satisfies(e -> assertThat(((InvalidSpecException) e).errors()).as(e.getMessage())
-                        .extracting(InvalidSpecException.FieldError::field).containsExactlyInAnyOrder(fields));
+        ManifestFormatChecks.assertFieldErrors(format, document, fields);
     }
 
     @Test
     void foundByServiceLoader() {
-        List<String> names = new ArrayList<>();
-        ServiceLoader.load(ManifestFormat.class).forEach(f -> names.add(f.name()));
-        assertThat(names).contains("marathon");
+        ManifestFormatChecks.assertFoundByServiceLoader("marathon");
     }
 
     private static List<Path> fixtures() {

@@ -1,7 +1,9 @@
 package io.gantry.spi;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongFunction;
 
 /**
  * A native document format of one engine family: renders the model as that engine's own document
@@ -15,21 +17,53 @@ import java.util.Map;
  */
 public interface ManifestFormat {
 
+    /** What the format is called, what its documents are and which engine reads them; a constant of each format. */
+    Description description();
+
     /** The format's name as the API spells it, lower-case: {@code kubernetes}, {@code marathon}, {@code compose}, {@code agent}. */
-    String name();
+    default String name() {
+        return description().name();
+    }
 
     /** The media type of rendered documents, e.g. {@code application/yaml}. */
-    String mediaType();
+    default String mediaType() {
+        return description().mediaType();
+    }
 
     /** The engine kind ({@link EngineAdapter#kind()}) whose documents these are: {@code swarm} for Compose. */
-    String engineKind();
+    default String engineKind() {
+        return description().engineKind();
+    }
 
     /**
      * How that engine itself writes some fields of a spec, keyed by model path, for showing beside the
      * normalized value: {@code spec.resources.cpuMillis -> "cpus: 0.5"} on Marathon, {@code "NanoCPUs:
      * 500000000"} on Swarm. Only fields whose notation differs from the model's; unset fields are absent.
+     * None by default, for a format that writes the model's own units.
      */
-    Map<String, String> nativeNotation(WorkloadSpec spec);
+    default Map<String, String> nativeNotation(WorkloadSpec spec) {
+        return Map.of();
+    }
+
+    /**
+     * The notation of the spec's resource limits, the fields whose notation differs in every engine that
+     * has one; for {@link #nativeNotation}.
+     *
+     * @param cpuMillis   the engine's notation of a CPU limit, given the limit in millicores
+     * @param memoryBytes the engine's notation of a memory limit, given the limit in bytes
+     * @return a new, mutable map in model order, without the limits that are not set
+     */
+    static Map<String, String> resourceNotation(WorkloadSpec spec, LongFunction<String> cpuMillis,
+                                                LongFunction<String> memoryBytes) {
+        Map<String, String> notation = new LinkedHashMap<>();
+        if (spec.resources().cpuMillis() != null) {
+            notation.put("spec.resources.cpuMillis", cpuMillis.apply(spec.resources().cpuMillis()));
+        }
+        if (spec.resources().memoryBytes() != null) {
+            notation.put("spec.resources.memoryBytes", memoryBytes.apply(spec.resources().memoryBytes()));
+        }
+        return notation;
+    }
 
     /**
      * The workload as this format's document.
@@ -50,6 +84,20 @@ public interface ManifestFormat {
      *                              is malformed or describes no workload
      */
     List<Parsed> parse(String document);
+
+    /**
+     * @param name       the format's name as the API spells it, lower-case
+     * @param mediaType  the media type of rendered documents
+     * @param engineKind the engine kind whose documents these are
+     */
+    record Description(String name, String mediaType, String engineKind) {
+        public Description {
+            if (name == null || name.isBlank() || mediaType == null || mediaType.isBlank() || engineKind == null
+                    || engineKind.isBlank()) {
+                throw new IllegalArgumentException("a format needs a name, a media type and an engine kind");
+            }
+        }
+    }
 
     /**
      * @param document the native document, ready to save or apply

@@ -1,5 +1,6 @@
 package io.gantry.swarm;
 
+import io.gantry.spi.json.Json;
 import io.gantry.spi.InvalidSpecException.FieldError;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.ManifestFormat;
@@ -10,33 +11,28 @@ import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadSpec;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.representer.Representer;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Docker's Compose file format (compose-spec), as {@code docker stack deploy} reads it. A Compose
- * service is translated to and from a Swarm ServiceSpec, so the model mapping is
- * {@link SwarmWorkloadMapper}'s own: Compose's {@code entrypoint} is the ServiceSpec's Command and
- * {@code command} its Args; {@code deploy.labels} are the service's labels; the project {@code name} is
+ * service is translated to and from a Swarm ServiceSpec, so the model mapping is the adapter's own
+ * ({@link SwarmServiceReader}, {@link SwarmServiceWriter}); field values are read by {@link ComposeValues}.
+ * Compose's {@code entrypoint} is the ServiceSpec's Command and {@code command} its Args; {@code deploy.labels} are the service's labels; the project {@code name} is
  * the stack, i.e. the namespace.
  */
 public final class ComposeFormat implements ManifestFormat {
+    private static final Description DESCRIPTION = new Description("compose", "application/yaml", "swarm");
     /** Top-level keys of the compose-spec; anything else (except {@code x-} extensions) is a mistake. */
     private static final Set<String> TOP_LEVEL = Set.of("version", "name", "services", "networks", "volumes",
             "configs", "secrets", "include");
@@ -44,42 +40,19 @@ public final class ComposeFormat implements ManifestFormat {
     private static final Set<String> MAPPED_SERVICE_KEYS = Set.of("image", "entrypoint", "command", "environment",
             "ports", "deploy", "healthcheck");
     private static final Set<String> MAPPED_DEPLOY_KEYS = Set.of("mode", "replicas", "labels", "resources", "placement");
-    private static final Pattern BYTES = Pattern.compile("^([0-9]+(?:\\.[0-9]+)?)\\s*([kmgt]?)b?$");
-    private static final Pattern DURATION_PART = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ns|us|ms|s|m|h)");
-    private static final Pattern SHORT_PORT =
-            Pattern.compile("^(?:(?:[0-9.]+:)?([0-9]+):)?([0-9]+)(?:/(tcp|udp|sctp))?$");
-    private static final long MIB = 1024L * 1024L;
-    private static final Set<String> PROTOCOLS = Set.of("tcp", "udp", "sctp");
 
-    private final SwarmWorkloadMapper mapper = new SwarmWorkloadMapper(SwarmWorkloadMapper.PUBLISH_MODE_INGRESS);
+    private final SwarmServiceWriter writer = new SwarmServiceWriter(SwarmServiceWriter.PUBLISH_MODE_INGRESS);
 
     @Override
-    public String name() {
-        return "compose";
-    }
-
-    @Override
-    public String mediaType() {
-        return "application/yaml";
-    }
-
-    @Override
-    public String engineKind() {
-        return "swarm";
+    public Description description() {
+        return DESCRIPTION;
     }
 
     @Override
     public Map<String, String> nativeNotation(WorkloadSpec spec) {
-        Map<String, String> notation = new LinkedHashMap<>();
         // what the Engine API (docker service inspect) holds, not Compose's shorthand
-        if (spec.resources().cpuMillis() != null) {
-            notation.put("spec.resources.cpuMillis", "NanoCPUs: "
-                    + Quantities.millisToNanoCpus(spec.resources().cpuMillis()));
-        }
-        if (spec.resources().memoryBytes() != null) {
-            notation.put("spec.resources.memoryBytes", "MemoryBytes: " + spec.resources().memoryBytes());
-        }
-        return notation;
+        return ManifestFormat.resourceNotation(spec, cpu -> "NanoCPUs: " + Quantities.millisToNanoCpus(cpu),
+                memory -> "MemoryBytes: " + memory);
     }
 
     @Override
@@ -98,7 +71,7 @@ public final class ComposeFormat implements ManifestFormat {
                     new WorkloadSpec(s.image(), s.command(), s.args(), s.env(), s.ports(), s.resources(), s.replicas(),
                             s.healthCheck(), s.constraints(), null));
         }
-        ObjectNode spec = mapper.serviceSpec(target);
+        ObjectNode spec = writer.serviceSpec(target);
         Map<String, Object> service = service(spec, workload.labels());
         Map<String, Object> file = new LinkedHashMap<>();
         if (!workload.namespace().isEmpty()) {
@@ -131,7 +104,7 @@ public final class ComposeFormat implements ManifestFormat {
                 port.put("published", p.path("PublishedPort").asInt());
             }
             port.put("protocol", Json.text(p, "Protocol", "tcp"));
-            if (SwarmWorkloadMapper.PUBLISH_MODE_HOST.equals(Json.text(p, "PublishMode"))) {
+            if (SwarmServiceWriter.PUBLISH_MODE_HOST.equals(Json.text(p, "PublishMode"))) {
                 port.put("mode", "host");
             }
             ports.add(port);
@@ -162,7 +135,7 @@ public final class ComposeFormat implements ManifestFormat {
             deploy.put("replicas", mode.path("Replicated").path("Replicas").asInt());
         }
         Map<String, String> deployLabels = new LinkedHashMap<>(labels);
-        deployLabels.remove(SwarmWorkloadMapper.STACK_NAMESPACE_LABEL);
+        deployLabels.remove(SwarmServiceReader.STACK_NAMESPACE_LABEL);
         if (!deployLabels.isEmpty()) {
             deploy.put("labels", deployLabels);
         }
@@ -174,7 +147,7 @@ public final class ComposeFormat implements ManifestFormat {
         }
         if (limits.has("MemoryBytes")) {
             long bytes = limits.path("MemoryBytes").asLong();
-            limitMap.put("memory", bytes % MIB == 0 ? bytes / MIB + "M" : bytes + "b");
+            limitMap.put("memory", bytes % ComposeValues.MIB == 0 ? bytes / ComposeValues.MIB + "M" : bytes + "b");
         }
         if (!limitMap.isEmpty()) {
             deploy.put("resources", Map.of("limits", limitMap));
@@ -229,9 +202,9 @@ public final class ComposeFormat implements ManifestFormat {
             ObjectNode native_ = DockerApi.JSON.createObjectNode();
             native_.put("ID", serviceName);
             native_.set("Spec", spec);
-            Workload w = mapper.workload(native_, List.of(), Map.of());
+            Workload w = SwarmServiceReader.workload(native_, List.of(), Map.of());
             Map<String, String> labels = new LinkedHashMap<>(w.labels());
-            labels.remove(SwarmWorkloadMapper.STACK_NAMESPACE_LABEL);
+            labels.remove(SwarmServiceReader.STACK_NAMESPACE_LABEL);
             out.add(new Parsed(new WorkloadDefinition(namespace, serviceName, w.kind(), labels, w.spec()), warnings));
         }
         if (!errors.isEmpty()) {
@@ -250,10 +223,10 @@ public final class ComposeFormat implements ManifestFormat {
             }
         }
         ObjectNode spec = DockerApi.JSON.createObjectNode();
-        spec.put("Name", SwarmWorkloadMapper.serviceName(namespace, name));
+        spec.put("Name", SwarmServiceWriter.serviceName(namespace, name));
         ObjectNode labels = spec.putObject("Labels");
         if (!namespace.isEmpty()) {
-            labels.put(SwarmWorkloadMapper.STACK_NAMESPACE_LABEL, namespace);
+            labels.put(SwarmServiceReader.STACK_NAMESPACE_LABEL, namespace);
         }
         ObjectNode task = spec.putObject("TaskTemplate");
         ObjectNode container = task.putObject("ContainerSpec");
@@ -264,11 +237,11 @@ public final class ComposeFormat implements ManifestFormat {
         } else {
             container.put("Image", s);
         }
-        putStrings(container, "Command", words(service.get("entrypoint"), path + ".entrypoint", errors));
-        putStrings(container, "Args", words(service.get("command"), path + ".command", errors));
-        putStrings(container, "Env", environment(service.get("environment"), path + ".environment", errors));
-        ports(service.get("ports"), path + ".ports", spec, errors);
-        healthcheck(service.get("healthcheck"), path + ".healthcheck", container, errors);
+        ComposeValues.putStrings(container, "Command", ComposeValues.words(service.get("entrypoint"), path + ".entrypoint", errors));
+        ComposeValues.putStrings(container, "Args", ComposeValues.words(service.get("command"), path + ".command", errors));
+        ComposeValues.putStrings(container, "Env", ComposeValues.environment(service.get("environment"), path + ".environment", errors));
+        ComposeValues.ports(service.get("ports"), path + ".ports", spec, errors);
+        ComposeValues.healthcheck(service.get("healthcheck"), path + ".healthcheck", container, errors);
         deploy(service.get("deploy"), path + ".deploy", spec, task, labels, errors, warnings);
         return errors.size() == before ? spec : null;
     }
@@ -307,7 +280,7 @@ public final class ComposeFormat implements ManifestFormat {
             default -> errors.add(new FieldError(path + ".mode", "must be replicated, global or replicated-job"));
         }
         Object deployLabels = deploy.get("labels");
-        environmentLike(deployLabels, path + ".labels", errors).forEach(l -> {
+        ComposeValues.environmentLike(deployLabels, path + ".labels", errors).forEach(l -> {
             int eq = l.indexOf('=');
             labels.put(eq < 0 ? l : l.substring(0, eq), eq < 0 ? "" : l.substring(eq + 1));
         });
@@ -327,7 +300,7 @@ public final class ComposeFormat implements ManifestFormat {
                 }
                 Object memory = limits.get("memory");
                 if (memory != null) {
-                    Long bytes = bytes(String.valueOf(memory));
+                    Long bytes = ComposeValues.bytes(String.valueOf(memory));
                     if (bytes == null) {
                         errors.add(new FieldError(path + ".resources.limits.memory",
                                 "'" + memory + "' is not a byte value such as 256M, 1g or 1048576"));
@@ -342,220 +315,10 @@ public final class ComposeFormat implements ManifestFormat {
             errors.add(new FieldError(path + ".resources", "must be a mapping"));
         }
         if (deploy.get("placement") instanceof Map<?, ?> placement) {
-            putStrings(task.putObject("Placement"), "Constraints",
-                    words(placement.get("constraints"), path + ".placement.constraints", errors));
+            ComposeValues.putStrings(task.putObject("Placement"), "Constraints",
+                    ComposeValues.words(placement.get("constraints"), path + ".placement.constraints", errors));
         } else if (deploy.get("placement") != null) {
             errors.add(new FieldError(path + ".placement", "must be a mapping"));
-        }
-    }
-
-    private static void ports(Object value, String path, ObjectNode spec, List<FieldError> errors) {
-        if (value == null) {
-            return;
-        }
-        if (!(value instanceof List<?> list)) {
-            errors.add(new FieldError(path, "must be a list"));
-            return;
-        }
-        ArrayNode out = spec.putObject("EndpointSpec").putArray("Ports");
-        for (int i = 0; i < list.size(); i++) {
-            Object p = list.get(i);
-            String at = path + "[" + i + "]";
-            ObjectNode port = DockerApi.JSON.createObjectNode();
-            if (p instanceof Map<?, ?> m) {
-                Integer target = m.get("target") instanceof Integer t && isPort(t) ? t : null;
-                if (target == null) {
-                    errors.add(new FieldError(at + ".target", "must be a port number (1-65535)"));
-                    continue;
-                }
-                Object protocol = m.get("protocol") == null ? "tcp" : m.get("protocol");
-                if (!(protocol instanceof String p_) || !PROTOCOLS.contains(p_.toLowerCase(Locale.ROOT))) {
-                    errors.add(new FieldError(at + ".protocol", "must be tcp, udp or sctp"));
-                    continue;
-                }
-                port.put("Protocol", p_.toLowerCase(Locale.ROOT));
-                port.put("TargetPort", target);
-                port.put("PublishMode", "host".equals(m.get("mode")) ? SwarmWorkloadMapper.PUBLISH_MODE_HOST
-                        : SwarmWorkloadMapper.PUBLISH_MODE_INGRESS);
-                Object published = m.get("published");
-                if (published != null) {
-                    Integer number = port(String.valueOf(published));
-                    if (number == null) {
-                        errors.add(new FieldError(at + ".published", "must be a port number (1-65535; ranges are not supported)"));
-                        continue;
-                    }
-                    port.put("PublishedPort", number);
-                }
-            } else if (p instanceof String || p instanceof Integer) {
-                Matcher short_ = SHORT_PORT.matcher(String.valueOf(p).trim());
-                if (!short_.matches()) {
-                    errors.add(new FieldError(at, "'" + p + "' is not [HOST:]CONTAINER[/PROTOCOL]"));
-                    continue;
-                }
-                Integer target = port(short_.group(2));
-                Integer published = short_.group(1) == null ? null : port(short_.group(1));
-                if (target == null || (short_.group(1) != null && published == null)) {
-                    errors.add(new FieldError(at, "'" + p + "' has a port outside 1-65535"));
-                    continue;
-                }
-                port.put("Protocol", short_.group(3) == null ? "tcp" : short_.group(3));
-                port.put("TargetPort", target);
-                port.put("PublishMode", SwarmWorkloadMapper.PUBLISH_MODE_INGRESS);
-                if (published != null) {
-                    port.put("PublishedPort", published);
-                }
-            } else {
-                errors.add(new FieldError(at, "must be a port string or a mapping"));
-                continue;
-            }
-            out.add(port);
-        }
-    }
-
-    /** A port number 1-65535 written in decimal, or {@code null}. */
-    private static Integer port(String text) {
-        if (!text.matches("[0-9]{1,5}")) {
-            return null;
-        }
-        int n = Integer.parseInt(text);
-        return isPort(n) ? n : null;
-    }
-
-    private static boolean isPort(int n) {
-        return n >= 1 && n <= 65535;
-    }
-
-    private static void healthcheck(Object value, String path, ObjectNode container, List<FieldError> errors) {
-        if (value == null) {
-            return;
-        }
-        if (!(value instanceof Map<?, ?> check)) {
-            errors.add(new FieldError(path, "must be a mapping"));
-            return;
-        }
-        if (Boolean.TRUE.equals(check.get("disable"))) {
-            return;
-        }
-        Object test = check.get("test");
-        List<String> words = test instanceof String s ? List.of("CMD-SHELL", s) : words(test, path + ".test", errors);
-        if (words.isEmpty()) {
-            return;
-        }
-        ObjectNode out = container.putObject("Healthcheck");
-        putStrings(out, "Test", words);
-        for (String field : List.of("interval", "timeout")) {
-            Object duration = check.get(field);
-            if (duration != null) {
-                Long nanos = nanos(String.valueOf(duration));
-                if (nanos == null) {
-                    errors.add(new FieldError(path + "." + field, "'" + duration + "' is not a duration such as 10s or 1m30s"));
-                } else {
-                    out.put(field.equals("interval") ? "Interval" : "Timeout", nanos);
-                }
-            }
-        }
-    }
-
-    /** A string (split on blanks, as Compose does for a plain command) or a list of strings. */
-    private static List<String> words(Object value, String path, List<FieldError> errors) {
-        if (value == null) {
-            return List.of();
-        }
-        if (value instanceof String s) {
-            return s.isBlank() ? List.of() : List.of(s.trim().split("\\s+"));
-        }
-        if (value instanceof List<?> list) {
-            List<String> out = new ArrayList<>();
-            for (int i = 0; i < list.size(); i++) {
-                Object item = list.get(i);
-                if (item instanceof Map || item instanceof List || item == null) {
-                    errors.add(new FieldError(path + "[" + i + "]", "must be a string"));
-                } else {
-                    out.add(String.valueOf(item));
-                }
-            }
-            return out;
-        }
-        errors.add(new FieldError(path, "must be a string or a list of strings"));
-        return List.of();
-    }
-
-    private static List<String> environment(Object value, String path, List<FieldError> errors) {
-        return environmentLike(value, path, errors);
-    }
-
-    /** {@code KEY: value} mapping or {@code - KEY=value} list, as {@code environment} and {@code labels} accept. */
-    private static List<String> environmentLike(Object value, String path, List<FieldError> errors) {
-        if (value == null) {
-            return List.of();
-        }
-        if (value instanceof Map<?, ?> map) {
-            List<String> out = new ArrayList<>();
-            map.forEach((k, v) -> {
-                if (v instanceof Map || v instanceof List) {
-                    errors.add(new FieldError(path + "." + k, "must be a string, a number or a boolean"));
-                } else {
-                    out.add(k + "=" + (v == null ? "" : v));
-                }
-            });
-            return out;
-        }
-        return words(value instanceof String ? List.of(value) : value, path, errors);
-    }
-
-    /** Docker's byte notation: binary units, {@code b} optional ({@code 256M}, {@code 1gb}, {@code 1024k}). */
-    static Long bytes(String value) {
-        Matcher m = BYTES.matcher(value.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            return null;
-        }
-        int shift = switch (m.group(2)) {
-            case "k" -> 10;
-            case "m" -> 20;
-            case "g" -> 30;
-            case "t" -> 40;
-            default -> 0;
-        };
-        try {
-            return new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(1L << shift)).longValueExact();
-        } catch (ArithmeticException notWhole) {
-            return null;
-        }
-    }
-
-    /** Go's duration notation as Compose uses it: {@code 10s}, {@code 1m30s}, {@code 500ms}. */
-    static Long nanos(String value) {
-        String v = value.trim();
-        Matcher m = DURATION_PART.matcher(v);
-        long total = 0;
-        int end = 0;
-        while (m.find()) {
-            if (m.start() != end) {
-                return null;
-            }
-            long unit = switch (m.group(2)) {
-                case "ns" -> 1L;
-                case "us" -> 1_000L;
-                case "ms" -> 1_000_000L;
-                case "s" -> 1_000_000_000L;
-                case "m" -> 60_000_000_000L;
-                default -> 3_600_000_000_000L;
-            };
-            try {
-                BigDecimal nanos = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unit));
-                total = Math.addExact(total, nanos.setScale(0, RoundingMode.DOWN).longValueExact());
-            } catch (ArithmeticException tooLong) {
-                return null;
-            }
-            end = m.end();
-        }
-        return end == v.length() && end > 0 ? total : null;
-    }
-
-    private static void putStrings(ObjectNode parent, String field, List<String> values) {
-        if (!values.isEmpty()) {
-            ArrayNode array = parent.putArray(field);
-            values.forEach(array::add);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.gantry.swarm;
 
+import io.gantry.spi.json.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,18 +46,18 @@ final class SwarmEngineClient implements EngineClient {
 
     private final EngineConnection connection;
     private final DockerApi api;
-    private final SwarmWorkloadMapper mapper;
+    private final SwarmServiceWriter writer;
     private final SwarmSettings settings;
     private final Set<AutoCloseable> open = new CopyOnWriteArraySet<>();
     private volatile NodeCache nodeCache = new NodeCache(Map.of(), 0);
 
-    private record NodeCache(Map<String, SwarmWorkloadMapper.NodeRef> nodes, long fetchedAtMillis) {
+    private record NodeCache(Map<String, SwarmServiceReader.NodeRef> nodes, long fetchedAtMillis) {
     }
 
     SwarmEngineClient(EngineConnection connection, SwarmEndpoint endpoint, SwarmSettings settings) {
         this.connection = connection;
         this.api = new DockerApi(connection.name(), endpoint, connection.callTimeout());
-        this.mapper = new SwarmWorkloadMapper(settings.publishMode());
+        this.writer = new SwarmServiceWriter(settings.publishMode());
         this.settings = settings;
     }
 
@@ -69,22 +70,22 @@ final class SwarmEngineClient implements EngineClient {
     @Override
     public EngineInfo ping() {
         api.ping();
-        return mapper.engineInfo(api.get("/info"));
+        return SwarmServiceReader.engineInfo(api.get("/info"));
     }
 
     @Override
     public List<Workload> listWorkloads() {
         JsonNode services = api.get("/services?status=true");
         JsonNode tasks = api.get("/tasks");
-        Map<String, SwarmWorkloadMapper.NodeRef> nodes = nodes(true);
+        Map<String, SwarmServiceReader.NodeRef> nodes = nodes(true);
         Map<String, List<JsonNode>> tasksByService = new HashMap<>();
         for (JsonNode task : tasks) {
             tasksByService.computeIfAbsent(Json.text(task, "ServiceID", ""), k -> new ArrayList<>()).add(task);
         }
         List<Workload> out = new ArrayList<>();
         for (JsonNode service : services) {
-            if (settings.shows(mapper.namespace(service))) {
-                out.add(mapper.workload(service, tasksByService.getOrDefault(mapper.serviceId(service), List.of()), nodes));
+            if (settings.shows(SwarmServiceReader.namespace(service))) {
+                out.add(SwarmServiceReader.workload(service, tasksByService.getOrDefault(SwarmServiceReader.serviceId(service), List.of()), nodes));
             }
         }
         return out;
@@ -92,14 +93,14 @@ final class SwarmEngineClient implements EngineClient {
 
     @Override
     public Optional<Workload> getWorkload(String nativeId) {
-        return findService(nativeId).map(service -> mapper.workload(service, tasksOf(mapper.serviceId(service)), nodes(false)));
+        return findService(nativeId).map(service -> SwarmServiceReader.workload(service, tasksOf(SwarmServiceReader.serviceId(service)), nodes(false)));
     }
 
     @Override
     public List<Node> listNodes() {
         List<Node> out = new ArrayList<>();
         for (JsonNode node : api.get("/nodes")) {
-            out.add(mapper.node(node));
+            out.add(SwarmServiceReader.node(node));
         }
         return out;
     }
@@ -107,7 +108,7 @@ final class SwarmEngineClient implements EngineClient {
     @Override
     public List<EngineEvent> events(String nativeId, int limit) {
         JsonNode service = findService(nativeId).orElseThrow(() -> new WorkloadNotFoundException(nativeId));
-        return mapper.events(service, tasksOf(mapper.serviceId(service)), nodes(false), limit);
+        return SwarmServiceReader.events(service, tasksOf(SwarmServiceReader.serviceId(service)), nodes(false), limit);
     }
 
     @Override
@@ -120,14 +121,14 @@ final class SwarmEngineClient implements EngineClient {
     @Override
     public void checkUpdate(String nativeId, WorkloadSpec spec) {
         JsonNode service = inspect(nativeId);
-        mapper.updateSpec((ObjectNode) service.path("Spec").deepCopy(), spec);
-        checkPortsFree(spec, mapper.serviceId(service));
+        writer.updateSpec((ObjectNode) service.path("Spec").deepCopy(), spec);
+        checkPortsFree(spec, SwarmServiceReader.serviceId(service));
     }
 
     @Override
     public void checkScale(String nativeId, int replicas) {
         try {
-            mapper.setReplicas((ObjectNode) inspect(nativeId).path("Spec").deepCopy(), replicas);
+            writer.setReplicas((ObjectNode) inspect(nativeId).path("Spec").deepCopy(), replicas);
         } catch (InvalidSpecException e) {
             // a scale request has one field, "replicas", not a spec
             throw InvalidSpecException.of("replicas", e.errors().get(0).message());
@@ -137,7 +138,7 @@ final class SwarmEngineClient implements EngineClient {
     @Override
     public Workload deploy(WorkloadDefinition definition) {
         checkNamespace(definition);
-        ObjectNode spec = mapper.serviceSpec(definition);
+        ObjectNode spec = writer.serviceSpec(definition);
         JsonNode created = api.post("/services/create", spec, null);
         String id = Json.text(created, "ID");
         LOG.info("Swarm engine {}: created service {} ({})", connection.name(), spec.path("Name").asString(""), id);
@@ -147,7 +148,7 @@ final class SwarmEngineClient implements EngineClient {
     @Override
     public void update(String nativeId, WorkloadSpec spec) {
         JsonNode service = inspect(nativeId);
-        update(service, spec, mapper.versionIndex(service));
+        update(service, spec, SwarmServiceReader.versionIndex(service));
     }
 
     /**
@@ -161,36 +162,36 @@ final class SwarmEngineClient implements EngineClient {
 
     private void update(JsonNode service, WorkloadSpec spec, long expectedVersion) {
         ObjectNode serviceSpec = (ObjectNode) service.path("Spec").deepCopy();
-        mapper.updateSpec(serviceSpec, spec);
-        write(mapper.serviceId(service), serviceSpec, expectedVersion, "updated");
+        writer.updateSpec(serviceSpec, spec);
+        write(SwarmServiceReader.serviceId(service), serviceSpec, expectedVersion, "updated");
     }
 
     @Override
     public void scale(String nativeId, int replicas) {
         JsonNode service = inspect(nativeId);
         ObjectNode serviceSpec = (ObjectNode) service.path("Spec").deepCopy();
-        mapper.setReplicas(serviceSpec, replicas);
-        write(mapper.serviceId(service), serviceSpec, mapper.versionIndex(service), "scaled to " + replicas);
+        writer.setReplicas(serviceSpec, replicas);
+        write(SwarmServiceReader.serviceId(service), serviceSpec, SwarmServiceReader.versionIndex(service), "scaled to " + replicas);
     }
 
     @Override
     public void restart(String nativeId) {
         JsonNode service = inspect(nativeId);
         ObjectNode serviceSpec = (ObjectNode) service.path("Spec").deepCopy();
-        mapper.forceRestart(serviceSpec);
-        write(mapper.serviceId(service), serviceSpec, mapper.versionIndex(service), "restarted");
+        writer.forceRestart(serviceSpec);
+        write(SwarmServiceReader.serviceId(service), serviceSpec, SwarmServiceReader.versionIndex(service), "restarted");
     }
 
     @Override
     public void delete(String nativeId) {
-        String id = mapper.serviceId(inspect(nativeId));
+        String id = SwarmServiceReader.serviceId(inspect(nativeId));
         api.delete("/services/" + DockerApi.encode(id), nativeId);
         LOG.info("Swarm engine {}: removed service {}", connection.name(), id);
     }
 
     @Override
     public List<LogLine> logs(String nativeId, int tail) {
-        String id = mapper.serviceId(inspect(nativeId));
+        String id = SwarmServiceReader.serviceId(inspect(nativeId));
         byte[] body = api.getBytes(logsPath(id, tail, false), nativeId);
         List<LogLine> lines = new ArrayList<>();
         try {
@@ -207,7 +208,7 @@ final class SwarmEngineClient implements EngineClient {
 
     @Override
     public Subscription followLogs(String nativeId, int tail, LogSink sink) {
-        String id = mapper.serviceId(inspect(nativeId));
+        String id = SwarmServiceReader.serviceId(inspect(nativeId));
         DockerApi.Stream stream = api.openStream(logsPath(id, tail, true), nativeId);
         open.add(stream);
         Thread follower = new Thread(() -> {
@@ -266,10 +267,10 @@ final class SwarmEngineClient implements EngineClient {
         }
         Map<String, String> holders = new HashMap<>();
         for (JsonNode service : api.get("/services")) {
-            if (exceptServiceId != null && exceptServiceId.equals(mapper.serviceId(service))) {
+            if (exceptServiceId != null && exceptServiceId.equals(SwarmServiceReader.serviceId(service))) {
                 continue;
             }
-            String name = Json.text(service.path("Spec"), "Name", mapper.serviceId(service));
+            String name = Json.text(service.path("Spec"), "Name", SwarmServiceReader.serviceId(service));
             for (JsonNode ports : List.of(service.path("Endpoint").path("Ports"), service.path("Spec").path("EndpointSpec").path("Ports"))) {
                 for (JsonNode port : ports) {
                     if (port.path("PublishedPort").asInt(0) > 0) {
@@ -309,7 +310,7 @@ final class SwarmEngineClient implements EngineClient {
             throw new WorkloadNotFoundException(String.valueOf(nativeId));
         }
         JsonNode service = api.getWorkloadObject("/services/" + DockerApi.encode(nativeId), nativeId);
-        if (!nativeId.equals(mapper.serviceId(service)) || !settings.shows(mapper.namespace(service))) {
+        if (!nativeId.equals(SwarmServiceReader.serviceId(service)) || !settings.shows(SwarmServiceReader.namespace(service))) {
             throw new WorkloadNotFoundException(nativeId);
         }
         return service;
@@ -323,7 +324,7 @@ final class SwarmEngineClient implements EngineClient {
         ObjectNode filters = DockerApi.JSON.createObjectNode();
         filters.putObject("id").put(nativeId, true);
         for (JsonNode service : api.get("/services?status=true&" + DockerApi.query("filters", filters))) {
-            if (nativeId.equals(mapper.serviceId(service)) && settings.shows(mapper.namespace(service))) {
+            if (nativeId.equals(SwarmServiceReader.serviceId(service)) && settings.shows(SwarmServiceReader.namespace(service))) {
                 return Optional.of(service);
             }
         }
@@ -343,11 +344,11 @@ final class SwarmEngineClient implements EngineClient {
     }
 
     /** Node names for instances; cached briefly because every service re-read needs them. */
-    private Map<String, SwarmWorkloadMapper.NodeRef> nodes(boolean fresh) {
+    private Map<String, SwarmServiceReader.NodeRef> nodes(boolean fresh) {
         NodeCache cache = nodeCache;
         long now = System.currentTimeMillis();
         if (fresh || now - cache.fetchedAtMillis() > NODE_CACHE_MILLIS) {
-            cache = new NodeCache(mapper.nodeIndex(api.get("/nodes")), now);
+            cache = new NodeCache(SwarmServiceReader.nodeIndex(api.get("/nodes")), now);
             nodeCache = cache;
         }
         return cache.nodes();

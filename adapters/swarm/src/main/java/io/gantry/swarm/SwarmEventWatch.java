@@ -1,5 +1,6 @@
 package io.gantry.swarm;
 
+import io.gantry.spi.json.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -22,8 +22,8 @@ record SwarmSettings(String publishMode, Set<String> namespaces) {
     /** @throws InvalidSpecException naming the option that is wrong */
     static SwarmSettings of(EngineConnection connection) {
         String mode = connection.option(PUBLISH_MODE_OPTION);
-        mode = mode == null || mode.isBlank() ? SwarmWorkloadMapper.PUBLISH_MODE_INGRESS : mode.trim().toLowerCase(Locale.ROOT);
-        if (!mode.equals(SwarmWorkloadMapper.PUBLISH_MODE_INGRESS) && !mode.equals(SwarmWorkloadMapper.PUBLISH_MODE_HOST)) {
+        mode = mode == null || mode.isBlank() ? SwarmServiceWriter.PUBLISH_MODE_INGRESS : mode.trim().toLowerCase(Locale.ROOT);
+        if (!mode.equals(SwarmServiceWriter.PUBLISH_MODE_INGRESS) && !mode.equals(SwarmServiceWriter.PUBLISH_MODE_HOST)) {
             throw InvalidSpecException.of("options." + PUBLISH_MODE_OPTION, "must be 'ingress' or 'host'");
         }
         String only = connection.option(NAMESPACES_OPTION);

@@ -33,7 +33,7 @@ final class SwarmSpecRules {
         if (!definition.namespace().isEmpty()) {
             checkName("namespace", definition.namespace(), errors);
         }
-        String fullName = SwarmWorkloadMapper.serviceName(definition.namespace(), definition.name());
+        String fullName = SwarmServiceWriter.serviceName(definition.namespace(), definition.name());
         if (fullName != null && fullName.length() > MAX_NAME_LENGTH) {
             errors.add(new FieldError("name", "namespace and name together must be at most " + MAX_NAME_LENGTH
                     + " characters on Swarm"));

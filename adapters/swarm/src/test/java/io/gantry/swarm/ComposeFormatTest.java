@@ -7,6 +7,7 @@ import io.gantry.spi.HealthCheck;
 import io.gantry.spi.HostileDocuments;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.ManifestFormat;
+import io.gantry.spi.ManifestFormatChecks;
 import io.gantry.spi.ManifestLimits;
 import io.gantry.spi.PortMapping;
 import io.gantry.spi.Resources;
@@ -20,13 +21,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 class ComposeFormatTest {
     private final ComposeFormat compose = new ComposeFormat();
-    private final SwarmWorkloadMapper mapper = new SwarmWorkloadMapper(SwarmWorkloadMapper.PUBLISH_MODE_INGRESS);
 
     /** Every Swarm service among the fixtures: Docker JSON -> model -> Compose -> model keeps every mapped field. */
     @Test
@@ -34,7 +33,7 @@ class ComposeFormatTest {
         int services = 0;
         for (String fixture : SwarmFixtures.all()) {
             for (JsonNode service : services(fixture)) {
-                Workload w = mapper.workload(service, List.of(), Map.of());
+                Workload w = SwarmServiceReader.workload(service, List.of(), Map.of());
                 WorkloadDefinition original = definition(w);
                 ManifestFormat.Rendered rendered = compose.render(original);
                 List<ManifestFormat.Parsed> parsed = compose.parse(rendered.document());
@@ -238,14 +237,12 @@ class ComposeFormatTest {
 
     @Test
     void foundByServiceLoader() {
-        List<String> names = new ArrayList<>();
-        ServiceLoader.load(ManifestFormat.class).forEach(f -> names.add(f.name()));
-        assertThat(names).contains("compose");
+        ManifestFormatChecks.assertFoundByServiceLoader("compose");
     }
 
     private static WorkloadDefinition definition(Workload w) {
         Map<String, String> labels = new LinkedHashMap<>(w.labels());
-        labels.remove(SwarmWorkloadMapper.STACK_NAMESPACE_LABEL);
+        labels.remove(SwarmServiceReader.STACK_NAMESPACE_LABEL);
         return new WorkloadDefinition(w.namespace(), w.name(), w.kind(), labels, w.spec());
     }
 

@@ -1,5 +1,6 @@
 package io.gantry.swarm;
 
+import io.gantry.spi.json.Json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package io.gantry.swarm;
 
+import io.gantry.spi.json.Json;
 import static io.gantry.swarm.SwarmFixtures.REAL;
 import static io.gantry.swarm.SwarmFixtures.SPEC;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,7 +50,7 @@ class SwarmFixtureMappingTest {
             REAL + "/_response-headers-sample.txt", SPEC + "/GET_swarm_Swarm.composed-from-field-examples.json",
             SPEC + "/POST_services_create_201.example.json");
 
-    private final SwarmWorkloadMapper mapper = new SwarmWorkloadMapper(SwarmWorkloadMapper.PUBLISH_MODE_INGRESS);
+    private final SwarmServiceWriter writer = new SwarmServiceWriter(SwarmServiceWriter.PUBLISH_MODE_INGRESS);
 
     @Test
     void everyFixtureFileIsMappedByOneOfTheseTests() {
@@ -76,7 +77,7 @@ class SwarmFixtureMappingTest {
         List<JsonNode> tasks = SwarmFixtures.items(SwarmFixtures.json(file.startsWith(REAL) ? REAL + "/GET_tasks.json"
                 : SPEC + "/GET_tasks_response.example.json"));
         for (JsonNode service : SwarmFixtures.items(SwarmFixtures.json(file))) {
-            Workload workload = mapper.workload(service, tasksOf(service, tasks), nodes());
+            Workload workload = SwarmServiceReader.workload(service, tasksOf(service, tasks), nodes());
             JsonNode mode = service.path("Spec").path("Mode");
             assertThat(workload.nativeId()).isEqualTo(service.path("ID").asString());
             assertThat(workload.name()).isEqualTo(service.path("Spec").path("Name").asString());
@@ -89,7 +90,7 @@ class SwarmFixtureMappingTest {
             assertThat(workload.nativeObject()).contains(workload.nativeId());
 
             ObjectNode spec = (ObjectNode) service.path("Spec").deepCopy();
-            mapper.updateSpec(spec, workload.spec());
+            writer.updateSpec(spec, workload.spec());
             // compared as JSON text: a rewritten number may change from int to long node, not its JSON
             assertThat(spec.toString()).as("ServiceSpec after writing back the spec read from " + file)
                     .isEqualTo(service.path("Spec").toString());
@@ -149,7 +150,7 @@ class SwarmFixtureMappingTest {
         ObjectNode web = (ObjectNode) SwarmFixtures.items(SwarmFixtures.json(REAL + "/GET_services_status_true.json")).stream()
                 .filter(s -> s.path("Spec").path("Name").asString().equals("web")).findFirst().orElseThrow().deepCopy();
         ((ObjectNode) web.path("UpdateStatus")).put("State", state);
-        return mapper.workload(web, tasksOf(web, SwarmFixtures.items(SwarmFixtures.json(REAL + "/GET_tasks.json"))), nodes());
+        return SwarmServiceReader.workload(web, tasksOf(web, SwarmFixtures.items(SwarmFixtures.json(REAL + "/GET_tasks.json"))), nodes());
     }
 
     @Test
@@ -201,7 +202,7 @@ class SwarmFixtureMappingTest {
     @Test
     void inspectedServiceWithoutServiceStatusCountsItsLiveTasks() {
         JsonNode agent = SwarmFixtures.json(REAL + "/GET_services_agent.json");
-        Workload workload = mapper.workload(agent, tasksOf(agent, SwarmFixtures.items(SwarmFixtures.json(REAL + "/GET_tasks.json"))), nodes());
+        Workload workload = SwarmServiceReader.workload(agent, tasksOf(agent, SwarmFixtures.items(SwarmFixtures.json(REAL + "/GET_tasks.json"))), nodes());
         assertThat(workload.status().desired()).isEqualTo(1);
         assertThat(workload.status().phase()).isEqualTo(Phase.RUNNING);
     }
@@ -219,7 +220,7 @@ class SwarmFixtureMappingTest {
         int mapped = 0;
         for (JsonNode service : services) {
             List<JsonNode> own = tasksOf(service, tasks);
-            Workload workload = mapper.workload(service, own, nodes());
+            Workload workload = SwarmServiceReader.workload(service, own, nodes());
             for (Instance instance : workload.instances()) {
                 JsonNode task = own.stream().filter(t -> t.path("ID").asString().equals(instance.id())).findFirst().orElseThrow();
                 String state = task.path("Status").path("State").asString();
@@ -232,7 +233,7 @@ class SwarmFixtureMappingTest {
                 assertThat(instance.node()).isNotBlank();
                 mapped++;
             }
-            assertThat(mapper.events(service, own, nodes(), 100)).hasSize(own.size() + 1 + (service.has("UpdateStatus") ? 1 : 0));
+            assertThat(SwarmServiceReader.events(service, own, nodes(), 100)).hasSize(own.size() + 1 + (service.has("UpdateStatus") ? 1 : 0));
         }
         assertThat(mapped).as("instances mapped from " + file).isPositive();
     }
@@ -240,7 +241,7 @@ class SwarmFixtureMappingTest {
     @Test
     void specExampleServicePublishesItsPortAndRunsItsTask() {
         JsonNode service = SwarmFixtures.json(SPEC + "/GET_services_item_Service.example.json");
-        Workload workload = mapper.workload(service, SwarmFixtures.items(
+        Workload workload = SwarmServiceReader.workload(service, SwarmFixtures.items(
                 SwarmFixtures.json(SPEC + "/GET_tasks_response.example.json")), Map.of());
         assertThat(workload.spec().image()).isEqualTo("redis");
         assertThat(workload.spec().ports()).containsExactly(new PortMapping(6379, 30001, "tcp"));
@@ -254,7 +255,7 @@ class SwarmFixtureMappingTest {
     @Test
     void taskHistoryBecomesEventsNewestFirstWithFailuresAsWarnings() {
         JsonNode crasher = SwarmFixtures.json(REAL + "/GET_services_crasher.json");
-        List<EngineEvent> events = mapper.events(crasher, tasksOf(crasher,
+        List<EngineEvent> events = SwarmServiceReader.events(crasher, tasksOf(crasher,
                 SwarmFixtures.items(SwarmFixtures.json(REAL + "/GET_tasks.json"))), nodes(), 2);
         assertThat(events).hasSize(2).allSatisfy(e -> {
             assertThat(e.type()).isEqualTo(EngineEvent.WARNING);
@@ -265,7 +266,7 @@ class SwarmFixtureMappingTest {
         assertThat(events.get(0).time()).isAfter(events.get(1).time());
 
         JsonNode web = SwarmFixtures.json(REAL + "/GET_services_web.json");
-        assertThat(mapper.events(web, List.of(), nodes(), 10)).extracting(EngineEvent::reason)
+        assertThat(SwarmServiceReader.events(web, List.of(), nodes(), 10)).extracting(EngineEvent::reason)
                 .containsExactly("UpdateCompleted", "ServiceCreated");
     }
 
@@ -278,7 +279,7 @@ class SwarmFixtureMappingTest {
     void everyNodeMapsWithRoleAndLabels(String file) {
         for (JsonNode json : SwarmFixtures.items(SwarmFixtures.json(file))) {
             JsonNode node = file.endsWith("NodeSpec.example.json") ? wrapSpec(json) : json;
-            Node mapped = mapper.node(node);
+            Node mapped = SwarmServiceReader.node(node);
             assertThat(mapped.role()).isEqualTo(node.path("Spec").path("Role").asString());
             assertThat(mapped.labels()).isEqualTo(Json.stringMap(node.path("Spec").path("Labels")));
             assertThat(mapped.status()).isIn("READY", "DOWN", "DRAINING", "UNKNOWN");
@@ -287,9 +288,9 @@ class SwarmFixtureMappingTest {
 
     @Test
     void realNodeHasItsResourcesInModelUnits() {
-        Node node = mapper.node(SwarmFixtures.items(SwarmFixtures.json(REAL + "/GET_nodes.json")).get(0));
+        Node node = SwarmServiceReader.node(SwarmFixtures.items(SwarmFixtures.json(REAL + "/GET_nodes.json")).get(0));
         assertThat(node).isEqualTo(new Node("vm", "127.0.0.1", "READY", "manager", 2000L, 25_276_502_016L, Map.of()));
-        Node composed = mapper.node(SwarmFixtures.json(SPEC + "/GET_nodes_item_Node.composed-from-field-examples.json"));
+        Node composed = SwarmServiceReader.node(SwarmFixtures.json(SPEC + "/GET_nodes_item_Node.composed-from-field-examples.json"));
         assertThat(composed.name()).isEqualTo("bf3067039e47");
         assertThat(composed.cpuMillis()).isEqualTo(4000L);
         assertThat(composed.labels()).containsEntry("foo", "bar");
@@ -297,19 +298,19 @@ class SwarmFixtureMappingTest {
 
     @Test
     void infoOfASwarmManagerIsUpAndOfOtherDaemonsDegraded() {
-        EngineInfo manager = mapper.engineInfo(SwarmFixtures.json(REAL + "/GET_info.json"));
+        EngineInfo manager = SwarmServiceReader.engineInfo(SwarmFixtures.json(REAL + "/GET_info.json"));
         assertThat(manager).isEqualTo(EngineInfo.up("20.10.24+dfsg1"));
 
         ObjectNode worker = (ObjectNode) SwarmFixtures.json(REAL + "/GET_info.json");
         ((ObjectNode) worker.path("Swarm")).put("ControlAvailable", false);
-        assertThat(mapper.engineInfo(worker).degraded()).isTrue();
-        assertThat(mapper.engineInfo(worker).message()).contains("worker, not a swarm manager");
+        assertThat(SwarmServiceReader.engineInfo(worker).degraded()).isTrue();
+        assertThat(SwarmServiceReader.engineInfo(worker).message()).contains("worker, not a swarm manager");
 
         ObjectNode noSwarm = (ObjectNode) SwarmFixtures.json(REAL + "/GET_info.json");
         ((ObjectNode) noSwarm.path("Swarm")).put("LocalNodeState", "inactive");
-        assertThat(mapper.engineInfo(noSwarm).message()).contains("not part of a swarm");
+        assertThat(SwarmServiceReader.engineInfo(noSwarm).message()).contains("not part of a swarm");
 
-        EngineInfo composed = mapper.engineInfo(SwarmFixtures.json(SPEC + "/GET_info_SystemInfo.composed-from-field-examples.json"));
+        EngineInfo composed = SwarmServiceReader.engineInfo(SwarmFixtures.json(SPEC + "/GET_info_SystemInfo.composed-from-field-examples.json"));
         assertThat(composed.version()).isNotBlank();
     }
 
@@ -355,11 +356,11 @@ class SwarmFixtureMappingTest {
         List<JsonNode> tasks = SwarmFixtures.items(SwarmFixtures.json(REAL + "/GET_tasks.json"));
         JsonNode service = SwarmFixtures.items(SwarmFixtures.json(REAL + "/GET_services_status_true.json")).stream()
                 .filter(s -> s.path("Spec").path("Name").asString().equals(name)).findFirst().orElseThrow();
-        return mapper.workload(service, tasksOf(service, tasks), nodes());
+        return SwarmServiceReader.workload(service, tasksOf(service, tasks), nodes());
     }
 
-    private Map<String, SwarmWorkloadMapper.NodeRef> nodes() {
-        return mapper.nodeIndex(SwarmFixtures.json(REAL + "/GET_nodes.json"));
+    private Map<String, SwarmServiceReader.NodeRef> nodes() {
+        return SwarmServiceReader.nodeIndex(SwarmFixtures.json(REAL + "/GET_nodes.json"));
     }
 
     private static List<JsonNode> tasksOf(JsonNode service, List<JsonNode> tasks) {

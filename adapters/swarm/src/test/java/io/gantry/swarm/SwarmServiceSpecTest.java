@@ -1,5 +1,6 @@
 package io.gantry.swarm;
 
+import io.gantry.spi.json.Json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -20,7 +21,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /** The ServiceSpec written for deploy, update, scale and restart, read back through the same mapper. */
 class SwarmServiceSpecTest {
-    private final SwarmWorkloadMapper mapper = new SwarmWorkloadMapper(SwarmWorkloadMapper.PUBLISH_MODE_HOST);
+    private final SwarmServiceWriter writer = new SwarmServiceWriter(SwarmServiceWriter.PUBLISH_MODE_HOST);
 
     @Test
     void everyModelFieldIsWrittenAndReadsBackTheSame() {
@@ -30,11 +31,11 @@ class SwarmServiceSpecTest {
         WorkloadSpec spec = new WorkloadSpec("registry.example:5000/shop/web:1.2", List.of("/entry"), List.of("serve", "--port=80"),
                 env, List.of(new PortMapping(80, 8080, "tcp"), new PortMapping(53, null, "udp")), new Resources(250L, 128L << 20),
                 3, HealthCheck.http("/healthz", 80, 7), List.of("node.labels.zone==a"), null);
-        ObjectNode serviceSpec = mapper.serviceSpec(new WorkloadDefinition("shop", "web", WorkloadKind.SERVICE,
+        ObjectNode serviceSpec = writer.serviceSpec(new WorkloadDefinition("shop", "web", WorkloadKind.SERVICE,
                 Map.of("team", "a"), spec));
 
         assertThat(serviceSpec.path("Name").asString()).isEqualTo("shop_web");
-        assertThat(serviceSpec.path("Labels").path(SwarmWorkloadMapper.STACK_NAMESPACE_LABEL).asString()).isEqualTo("shop");
+        assertThat(serviceSpec.path("Labels").path(SwarmServiceReader.STACK_NAMESPACE_LABEL).asString()).isEqualTo("shop");
         JsonNode container = serviceSpec.path("TaskTemplate").path("ContainerSpec");
         assertThat(Json.strings(container.path("Env"))).containsExactly("B=2", "A=1=one");
         assertThat(Json.strings(container.path("Healthcheck").path("Test")))
@@ -45,7 +46,7 @@ class SwarmServiceSpecTest {
         assertThat(serviceSpec.path("EndpointSpec").path("Ports").get(0).path("PublishMode").asString()).isEqualTo("host");
         assertThat(serviceSpec.path("Mode").path("Replicated").path("Replicas").asInt()).isEqualTo(3);
 
-        Workload read = mapper.workload(service(serviceSpec), List.of(), Map.of());
+        Workload read = SwarmServiceReader.workload(service(serviceSpec), List.of(), Map.of());
         assertThat(read.namespace()).isEqualTo("shop");
         assertThat(read.name()).isEqualTo("web");
         assertThat(read.labels()).containsEntry("team", "a");
@@ -54,13 +55,13 @@ class SwarmServiceSpecTest {
 
     @Test
     void kindsBecomeSwarmModes() {
-        ObjectNode daemon = mapper.serviceSpec(definition(WorkloadKind.DAEMON, WorkloadSpec.of("busybox", null)));
+        ObjectNode daemon = writer.serviceSpec(definition(WorkloadKind.DAEMON, WorkloadSpec.of("busybox", null)));
         assertThat(daemon.path("Mode").has("Global")).isTrue();
-        ObjectNode job = mapper.serviceSpec(definition(WorkloadKind.JOB, WorkloadSpec.of("busybox", 4)));
+        ObjectNode job = writer.serviceSpec(definition(WorkloadKind.JOB, WorkloadSpec.of("busybox", 4)));
         assertThat(job.path("Mode").path("ReplicatedJob").path("TotalCompletions").asInt()).isEqualTo(4);
         assertThat(job.path("TaskTemplate").path("RestartPolicy").path("Condition").asString()).isEqualTo("on-failure");
-        assertThat(mapper.workload(service(job), List.of(), Map.of()).kind()).isEqualTo(WorkloadKind.JOB);
-        assertThat(mapper.workload(service(daemon), List.of(), Map.of()).spec().replicas()).isNull();
+        assertThat(SwarmServiceReader.workload(service(job), List.of(), Map.of()).kind()).isEqualTo(WorkloadKind.JOB);
+        assertThat(SwarmServiceReader.workload(service(daemon), List.of(), Map.of()).spec().replicas()).isNull();
     }
 
     @Test
@@ -69,8 +70,8 @@ class SwarmServiceSpecTest {
                 new HealthCheck(HealthCheck.Type.COMMAND, null, null, List.of("/bin/check", "--quick"), 3, 2),
                 new HealthCheck(HealthCheck.Type.COMMAND, null, null, List.of("/bin/sh", "-c", "test -f /ok"), null, null))) {
             WorkloadSpec spec = new WorkloadSpec("busybox", null, null, null, null, null, 1, check, null, null);
-            ObjectNode serviceSpec = mapper.serviceSpec(definition(WorkloadKind.SERVICE, spec));
-            assertThat(mapper.workload(service(serviceSpec), List.of(), Map.of()).spec().healthCheck()).isEqualTo(check);
+            ObjectNode serviceSpec = writer.serviceSpec(definition(WorkloadKind.SERVICE, spec));
+            assertThat(SwarmServiceReader.workload(service(serviceSpec), List.of(), Map.of()).spec().healthCheck()).isEqualTo(check);
         }
     }
 
@@ -79,16 +80,16 @@ class SwarmServiceSpecTest {
         WorkloadSpec bad = new WorkloadSpec("Gantry Test:1", null, null, Map.of("A=B", "x"),
                 List.of(new PortMapping(0, 70000, "icmp"), new PortMapping(80, 8080, "tcp"), new PortMapping(81, 8080, "tcp")),
                 new Resources(0L, -1L), -1, HealthCheck.http("no-slash", 0, null), List.of("zone=a"), "runc");
-        assertThatThrownBy(() -> mapper.serviceSpec(new WorkloadDefinition("", "bad name!", WorkloadKind.STATEFUL, null, bad)))
+        assertThatThrownBy(() -> writer.serviceSpec(new WorkloadDefinition("", "bad name!", WorkloadKind.STATEFUL, null, bad)))
                 .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.errors())
                         .extracting(InvalidSpecException.FieldError::field).containsExactly("name", "kind", "spec.image",
                                 "spec.replicas", "spec.ports[0].containerPort", "spec.ports[0].publishedPort",
                                 "spec.ports[0].protocol", "spec.ports[2].publishedPort", "spec.resources.cpuMillis",
                                 "spec.resources.memoryBytes", "spec.env", "spec.constraints[0]", "spec.healthCheck.port",
                                 "spec.healthCheck.path", "spec.runtime"));
-        assertThatThrownBy(() -> mapper.serviceSpec(definition(WorkloadKind.DAEMON, WorkloadSpec.of("busybox", 2))))
+        assertThatThrownBy(() -> writer.serviceSpec(definition(WorkloadKind.DAEMON, WorkloadSpec.of("busybox", 2))))
                 .isInstanceOf(InvalidSpecException.class).hasMessageContaining("spec.replicas");
-        assertThatThrownBy(() -> mapper.serviceSpec(new WorkloadDefinition("a-very-long-stack-name-that-goes-on",
+        assertThatThrownBy(() -> writer.serviceSpec(new WorkloadDefinition("a-very-long-stack-name-that-goes-on",
                 "and-a-very-long-service-name-too", WorkloadKind.SERVICE, null, WorkloadSpec.of("busybox", 1))))
                 .isInstanceOf(InvalidSpecException.class).hasMessageContaining("at most 63");
     }
@@ -98,16 +99,16 @@ class SwarmServiceSpecTest {
         JsonNode service = SwarmFixtures.json(SwarmFixtures.REAL + "/GET_services_web.json");
         ObjectNode spec = (ObjectNode) service.path("Spec").deepCopy();
         ((ObjectNode) spec.path("TaskTemplate").path("ContainerSpec")).put("Image", "local/busybox:1.35@sha256:" + "a".repeat(64));
-        WorkloadSpec read = mapper.spec(service(spec));
+        WorkloadSpec read = SwarmServiceReader.spec(service(spec));
         assertThat(read.image()).isEqualTo("local/busybox:1.35");
 
-        mapper.updateSpec(spec, read.withReplicas(5));
+        writer.updateSpec(spec, read.withReplicas(5));
         assertThat(spec.path("TaskTemplate").path("ContainerSpec").path("Image").asString()).endsWith("a".repeat(64));
         assertThat(spec.path("Mode").path("Replicated").path("Replicas").asInt()).isEqualTo(5);
         assertThat(spec.path("UpdateConfig").path("FailureAction").asString()).isEqualTo("rollback");
         assertThat(spec.path("TaskTemplate").path("Resources").path("Reservations").path("NanoCPUs").asLong()).isEqualTo(100_000_000L);
 
-        mapper.updateSpec(spec, new WorkloadSpec("local/busybox:1.36", null, null, null, null, null, null, null, null, null));
+        writer.updateSpec(spec, new WorkloadSpec("local/busybox:1.36", null, null, null, null, null, null, null, null, null));
         JsonNode container = spec.path("TaskTemplate").path("ContainerSpec");
         assertThat(container.path("Image").asString()).isEqualTo("local/busybox:1.36");
         assertThat(container.has("Args")).isFalse();
@@ -120,16 +121,16 @@ class SwarmServiceSpecTest {
     @Test
     void scaleAndRestartEditOnlyTheirField() {
         ObjectNode spec = (ObjectNode) SwarmFixtures.json(SwarmFixtures.REAL + "/GET_services_web.json").path("Spec").deepCopy();
-        mapper.setReplicas(spec, 0);
-        mapper.forceRestart(spec);
-        mapper.forceRestart(spec);
+        writer.setReplicas(spec, 0);
+        writer.forceRestart(spec);
+        writer.forceRestart(spec);
         assertThat(spec.path("Mode").path("Replicated").path("Replicas").asInt()).isZero();
         assertThat(spec.path("TaskTemplate").path("ForceUpdate").asInt()).isEqualTo(2);
 
         ObjectNode global = (ObjectNode) SwarmFixtures.json(SwarmFixtures.REAL + "/GET_services_agent.json").path("Spec").deepCopy();
-        assertThatThrownBy(() -> mapper.setReplicas(global, 2)).isInstanceOf(InvalidSpecException.class)
+        assertThatThrownBy(() -> writer.setReplicas(global, 2)).isInstanceOf(InvalidSpecException.class)
                 .hasMessageContaining("no replica count");
-        assertThatThrownBy(() -> mapper.setReplicas(spec, -1)).isInstanceOf(InvalidSpecException.class);
+        assertThatThrownBy(() -> writer.setReplicas(spec, -1)).isInstanceOf(InvalidSpecException.class);
     }
 
     private static WorkloadDefinition definition(WorkloadKind kind, WorkloadSpec spec) {

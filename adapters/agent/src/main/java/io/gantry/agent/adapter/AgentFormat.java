@@ -13,7 +13,6 @@ import io.gantry.spi.ManifestLimits;
 import io.gantry.spi.ManifestReader;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
-import io.gantry.spi.WorkloadSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -24,32 +23,17 @@ import java.util.Map;
  * The node agent's own spec: its {@code gantry.agent.v1.Container} message (id, namespace, labels, spec)
  * in protobuf's canonical JSON, as {@code Containers.Create} takes it. Parsing takes one container or a
  * JSON array of them; unknown fields and wrongly typed values are errors, as the agent's API would
- * have them.
+ * have them. Its spec holds the model's own units, so there is no native notation to show beside them.
  */
 public final class AgentFormat implements ManifestFormat {
+    private static final Description DESCRIPTION = new Description("agent", "application/json", "agent");
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer();
     private static final JsonFormat.Parser PARSER = JsonFormat.parser();
     private static final Gson GSON = new Gson();
 
     @Override
-    public String name() {
-        return "agent";
-    }
-
-    @Override
-    public String mediaType() {
-        return "application/json";
-    }
-
-    @Override
-    public String engineKind() {
-        return "agent";
-    }
-
-    @Override
-    public Map<String, String> nativeNotation(WorkloadSpec spec) {
-        // the agent's spec holds the model's own units: nothing to show beside them
-        return Map.of();
+    public Description description() {
+        return DESCRIPTION;
     }
 
     @Override

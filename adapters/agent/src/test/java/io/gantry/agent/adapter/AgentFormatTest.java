@@ -7,16 +7,15 @@ import io.gantry.spi.HealthCheck;
 import io.gantry.spi.HostileDocuments;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.ManifestFormat;
+import io.gantry.spi.ManifestFormatChecks;
 import io.gantry.spi.ManifestLimits;
 import io.gantry.spi.PortMapping;
 import io.gantry.spi.Resources;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadSpec;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 
 class AgentFormatTest {
@@ -72,15 +71,7 @@ class AgentFormatTest {
         Map<String, String> refusals = Map.of(wide, "more than " + ManifestLimits.MAX_NODES + " nodes",
                 HostileDocuments.deepJson(10_000), "deeper than " + ManifestLimits.MAX_NESTING,
                 HostileDocuments.aliasBomb(), "not valid JSON");
-        refusals.forEach((document, message) -> {
-            HostileDocuments.Refusal r = HostileDocuments.refusal(() -> format.parse(document));
-            assertThat(r.thrown()).isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.errors())
-                    .singleElement().satisfies(f -> {
-                        assertThat(f.field()).isEqualTo("manifest");
-                        assertThat(f.message()).contains(message);
-                    }));
-            r.assertNotExpanded();
-        });
+        ManifestFormatChecks.assertRefusedUnexpanded(format, refusals);
     }
 
     @Test
@@ -99,15 +90,11 @@ class AgentFormatTest {
     }
 
     private void assertErrors(String document, String... fields) {
-        assertThatThrownBy(() -> format.parse(document)).isInstanceOf(InvalidSpecException.class)
-                .satisfies(e -> assertThat(((InvalidSpecException) e).errors()).as(e.getMessage())
-                        .extracting(InvalidSpecException.FieldError::field).containsExactlyInAnyOrder(fields));
+        ManifestFormatChecks.assertFieldErrors(format, document, fields);
     }
 
     @Test
     void foundByServiceLoader() {
-        List<String> names = new ArrayList<>();
-        ServiceLoader.load(ManifestFormat.class).forEach(f -> names.add(f.name()));
-        assertThat(names).contains("agent");
+        ManifestFormatChecks.assertFoundByServiceLoader("agent");
     }
 }
