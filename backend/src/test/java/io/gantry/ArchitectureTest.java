@@ -55,12 +55,17 @@ class ArchitectureTest {
     @Test
     void spiDependsOnNothingOfOurs() {
         noClasses().that().resideInAPackage("io.gantry.spi..").and().doNotBelongToAnyOf(ManifestReader.class)
+                .and().resideOutsideOfPackage("io.gantry.spi.watch")
                 .should().dependOnClassesThat().resideOutsideOfPackages("io.gantry.spi..", "java..")
                 .check(spi);
         // the one reader every format parses users' YAML and JSON with, under one budget (issue 13)
         noClasses().that().belongToAnyOf(ManifestReader.class)
                 .should().dependOnClassesThat().resideOutsideOfPackages("io.gantry.spi..", "java..",
                         "org.yaml.snakeyaml..", "tools.jackson.core..")
+                .check(spi);
+        // the watch skeleton logs its reconnects through the one logging API of every module
+        noClasses().that().resideInAPackage("io.gantry.spi.watch")
+                .should().dependOnClassesThat().resideOutsideOfPackages("io.gantry.spi..", "java..", "org.slf4j")
                 .check(spi);
     }
 

@@ -12,6 +12,7 @@ import io.gantry.spi.EngineInfo;
 import io.gantry.spi.EngineUnavailableException;
 import io.gantry.spi.Subscription;
 import io.gantry.spi.WatchListener;
+import io.gantry.spi.watch.Backoff;
 import io.gantry.spi.Workload;
 import io.gantry.stream.LiveStream;
 import io.gantry.workload.RemovedWorkload;
@@ -42,7 +43,7 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * Keeps one engine's workloads in the store: ping + full resync at start and every interval, the
- * engine's watch stream in between, exponential backoff while the engine is DOWN (its workloads
+ * engine's watch stream in between, exponential backoff with jitter while the engine is DOWN (its workloads
  * then stay as {@code stale}). Everything runs on this engine's own single thread, so the work of
  * one engine is ordered and never waits for another engine.
  *
@@ -202,7 +203,7 @@ final class EngineSyncWorker {
         } finally {
             waitingForSync.clear();
             if (!unregistered) {
-                scheduleTick(delay == null ? backoff.nextDelay() : delay);
+                scheduleTick(delay == null ? backoff.next() : delay);
             }
         }
     }
@@ -223,7 +224,7 @@ final class EngineSyncWorker {
             // answers, but cannot be used fully (forbidden, rejected): keep what we know, retry later
             status(EngineStatus.DEGRADED, e.getMessage());
             waitingForSync.forEach(f -> f.completeExceptionally(e));
-            return backoff.nextDelay();
+            return backoff.next();
         } catch (RuntimeException e) {
             if (e instanceof DataAccessException || e instanceof LeaseLostException) {
                 throw e;
@@ -250,7 +251,7 @@ final class EngineSyncWorker {
         ports.workloads().markStale(fence);
         status(EngineStatus.DOWN, e.getMessage() == null ? e.toString() : e.getMessage());
         waitingForSync.forEach(f -> f.completeExceptionally(e));
-        return backoff.nextDelay();
+        return backoff.next();
     }
 
     /**
