@@ -19,6 +19,7 @@ import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadNotFoundException;
 import io.gantry.spi.WorkloadSpec;
+import io.gantry.spi.watch.EventWatch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -229,8 +230,8 @@ final class SwarmEngineClient implements EngineClient {
 
     @Override
     public Subscription watch(WatchListener listener) {
-        SwarmEventWatch watch = new SwarmEventWatch(connection.name(), api, listener, this::getWorkload, this::listWorkloads,
-                open::remove);
+        EventWatch<JsonNode> watch = SwarmEvents.watch(connection.name(), api, listener, this::getWorkload,
+                this::listWorkloads, open::remove);
         open.add(watch);
         return watch.start();
     }

@@ -12,6 +12,7 @@ import io.gantry.spi.Phase;
 import io.gantry.spi.RequiredEngine;
 import io.gantry.spi.Subscription;
 import io.gantry.spi.WatchListener;
+import io.gantry.spi.watch.EventWatch;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
@@ -46,7 +47,7 @@ class SwarmDaemonRestartIT {
             Workload deployed = survivor;
             try (Subscription watch = client.watch(listener(changes, failures))) {
                 await(Duration.ofSeconds(60), "the service running", () -> phase(client, deployed) == Phase.RUNNING);
-                await(Duration.ofSeconds(30), "the event stream connected", ((SwarmEventWatch) watch)::connected);
+                await(Duration.ofSeconds(30), "the event stream connected", ((EventWatch<?>) watch)::connected);
 
                 forwarder.close();
                 // unavailable, not hung: each call gives up at the connection's 3 s timeout or sooner (refused);

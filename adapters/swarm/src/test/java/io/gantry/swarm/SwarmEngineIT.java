@@ -20,6 +20,7 @@ import io.gantry.spi.RequiredEngine;
 import io.gantry.spi.Resources;
 import io.gantry.spi.Subscription;
 import io.gantry.spi.WatchListener;
+import io.gantry.spi.watch.EventWatch;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
@@ -293,7 +294,7 @@ class SwarmEngineIT {
 
                 forwarder.resume();
                 awaitWithin(Duration.ofSeconds(10), "a resync after the reconnect " + changes, () -> resyncs(changes).size() == 3);
-                assertThat(((SwarmEventWatch) watch).connected()).isTrue();
+                assertThat(((EventWatch<?>) watch).connected()).isTrue();
             }
             assertThat(failures).isEmpty();
         } finally {
@@ -422,7 +423,7 @@ class SwarmEngineIT {
     }
 
     private static void awaitConnected(Subscription watch) {
-        awaitWithin(Duration.ofSeconds(10), "the event stream connected", ((SwarmEventWatch) watch)::connected);
+        awaitWithin(Duration.ofSeconds(10), "the event stream connected", ((EventWatch<?>) watch)::connected);
     }
 
     private static List<EngineChange.ResyncRequired> resyncs(List<EngineChange> changes) {

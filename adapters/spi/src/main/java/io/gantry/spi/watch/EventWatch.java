@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,7 +71,7 @@ public final class EventWatch<E> implements Subscription {
     private final Backoff backoff;
     private final EventSource<E> source;
     private final WatchListener listener;
-    private final Runnable onClose;
+    private final Consumer<? super EventWatch<E>> onClose;
     private final Thread reader;
     private final ScheduledThreadPoolExecutor delivery;
     private final ScheduledExecutorService checks;
@@ -95,10 +96,10 @@ public final class EventWatch<E> implements Subscription {
 
     /**
      * @param backoff  delays between opens; reset by every open
-     * @param onClose  run once by {@link #close} (the client forgets the watch)
+     * @param onClose  told once by {@link #close} (the client forgets the watch)
      */
     public EventWatch(Settings settings, Backoff backoff, EventSource<E> source, WatchListener listener,
-                      Runnable onClose) {
+                      Consumer<? super EventWatch<E>> onClose) {
         this.settings = settings;
         this.backoff = Objects.requireNonNull(backoff, "backoff");
         this.source = Objects.requireNonNull(source, "source");
@@ -371,7 +372,7 @@ public final class EventWatch<E> implements Subscription {
         synchronized (gate) {
             // a listener call under way when close began has returned; every later one sees closed
         }
-        onClose.run();
+        onClose.accept(this);
     }
 
     /** For tests: waits until the watch's reader and delivery threads have ended. */

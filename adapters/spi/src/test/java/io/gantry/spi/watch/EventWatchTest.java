@@ -156,7 +156,7 @@ class EventWatchTest {
             }
         };
         EventWatch<String> watch = new EventWatch<>(settings(Duration.ZERO, null),
-                new Backoff(Duration.ofMillis(10), Duration.ofMillis(50)), source, throwing, onClose::incrementAndGet);
+                new Backoff(Duration.ofMillis(10), Duration.ofMillis(50)), source, throwing, w -> onClose.incrementAndGet());
         watches.add(watch.start());
         FakeStream stream = source.opens();
         stream.sends("a", "boom", "b");
@@ -235,7 +235,7 @@ class EventWatchTest {
             }
         };
         EventWatch<String> watch = new EventWatch<>(settings(Duration.ZERO, null),
-                new Backoff(Duration.ofMillis(10), Duration.ofMillis(50)), source, slow, onClose::incrementAndGet);
+                new Backoff(Duration.ofMillis(10), Duration.ofMillis(50)), source, slow, w -> onClose.incrementAndGet());
         watch.start();
         FakeStream stream = source.opens();
         stream.sends("slow", "after");
@@ -264,7 +264,7 @@ class EventWatchTest {
 
     private EventWatch<String> watch(Duration waitForOpen, Duration checkInterval, Backoff backoff) {
         EventWatch<String> watch = new EventWatch<>(settings(waitForOpen, checkInterval), backoff, source, listener,
-                onClose::incrementAndGet);
+                w -> onClose.incrementAndGet());
         watches.add(watch);
         return watch.start();
     }
