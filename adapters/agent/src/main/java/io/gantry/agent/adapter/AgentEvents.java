@@ -7,28 +7,32 @@ import io.gantry.agent.api.v1.Event;
 import io.gantry.agent.api.v1.SubscribeRequest;
 import io.gantry.spi.EngineChange;
 import io.gantry.spi.EngineException;
+import io.gantry.spi.EngineUnavailableException;
 import io.gantry.spi.WatchListener;
 import io.gantry.spi.Workload;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
+import io.gantry.spi.watch.Backoff;
+import io.gantry.spi.watch.Deliveries;
+import io.gantry.spi.watch.EventSource;
+import io.gantry.spi.watch.EventStream;
+import io.gantry.spi.watch.EventWatch;
+import io.grpc.Context;
+import io.grpc.StatusRuntimeException;
+import java.time.Duration;
+import java.util.Iterator;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
- * The agent's event stream as {@link EngineChange}s: each task or container event becomes the
- * workload's fresh state (or its removal), task exits also an {@link EngineChange.EventObserved}.
- * A broken stream is re-subscribed with back-off, followed by {@link EngineChange.ResyncRequired}
- * because events may have been missed meanwhile.
+ * The agent's {@code Events.Subscribe} stream for {@link EventWatch}: each task or container event becomes the
+ * workload's fresh state (or its removal), task exits also an {@link EngineChange.EventObserved}. The stream
+ * counts as open once the agent confirmed the subscription ({@code /subscribed}): from then on no event is
+ * missed, so the watch's start waits for it (at most the call timeout).
  */
-final class AgentWatch implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(AgentWatch.class);
-    private static final long FIRST_BACKOFF_MILLIS = 200;
-    private static final long MAX_BACKOFF_MILLIS = 10_000;
+final class AgentEvents implements EventSource<Event> {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentEvents.class);
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+    private static final String SUBSCRIBED = "/subscribed";
 
     /** Reads a workload's current state; empty when it is gone. */
     interface WorkloadReader {
@@ -37,133 +41,106 @@ final class AgentWatch implements AutoCloseable {
 
     private final AgentStubs stubs;
     private final WorkloadReader reader;
-    private final WatchListener listener;
     private final String engine;
-    /** One thread: the listener sees changes in the order the agent sent them. */
-    private final ExecutorService delivery = Executors.newSingleThreadExecutor(r -> daemon(r, "agent-watch"));
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "agent-watch-retry"));
-    private volatile ClientCallStreamObserver<SubscribeRequest> call;
-    private volatile boolean closed;
-    private long backoff = FIRST_BACKOFF_MILLIS;
-    private boolean everSubscribed;
-    private final CountDownLatch subscribed = new CountDownLatch(1);
 
-    AgentWatch(AgentStubs stubs, WorkloadReader reader, WatchListener listener, String engine) {
+    private AgentEvents(AgentStubs stubs, WorkloadReader reader, String engine) {
         this.stubs = stubs;
         this.reader = reader;
-        this.listener = listener;
         this.engine = engine;
     }
 
-    /** Subscribes; returns once the agent confirmed the subscription (or the timeout passed, retrying behind). */
-    void start() {
-        subscribe();
+    /** A watch of the agent's events, to be started. */
+    static EventWatch<Event> watch(AgentStubs stubs, WorkloadReader reader, WatchListener listener, String engine,
+                                   Consumer<? super EventWatch<Event>> onClose) {
+        EventWatch.Settings settings = new EventWatch.Settings("gantry-agent-events", engine,
+                "agent event stream of engine '" + engine + "'", stubs.timeout(), null);
+        return new EventWatch<>(settings, new Backoff(FIRST_BACKOFF, MAX_BACKOFF), new AgentEvents(stubs, reader, engine),
+                listener, onClose);
+    }
+
+    @Override
+    public EventStream<Event> open() {
+        // the call lives until cancelled: closing the stream cancels its context, which ends a blocked read
+        Context.CancellableContext call = Context.current().withCancellation();
         try {
-            subscribed.await(stubs.timeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void subscribe() {
-        if (closed) {
-            return;
-        }
-        stubs.eventsStreaming().subscribe(SubscribeRequest.getDefaultInstance(),
-                new ClientResponseObserver<SubscribeRequest, Event>() {
-                    @Override
-                    public void beforeStart(ClientCallStreamObserver<SubscribeRequest> c) {
-                        call = c;
-                    }
-
-                    @Override
-                    public void onNext(Event event) {
-                        if ("/subscribed".equals(event.getTopic())) {
-                            // handled at once, not queued: start() waits for it
-                            handle(event);
-                            return;
-                        }
-                        try {
-                            delivery.execute(() -> handle(event));
-                        } catch (RejectedExecutionException closedMeanwhile) {
-                            // the watch was closed: nobody waits for this event
-                        }
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        retry(t.getMessage());
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        retry("the agent ended the event stream");
-                    }
-                });
-    }
-
-    private void handle(Event event) {
-        if (closed) {
-            return;
-        }
-        if ("/subscribed".equals(event.getTopic())) {
-            synchronized (this) {
-                backoff = FIRST_BACKOFF_MILLIS;
-                if (everSubscribed) {
-                    listener.onChange(new EngineChange.ResyncRequired("agent event stream of engine '" + engine
-                            + "' reconnected after a gap"));
-                }
-                everSubscribed = true;
+            Iterator<Event> events = call.wrap(() -> stubs.eventsBlocking().subscribe(SubscribeRequest.getDefaultInstance()))
+                    .call();
+            if (!events.hasNext()) {
+                throw new EngineUnavailableException("agent engine '" + engine + "' ended the event stream at once");
             }
-            subscribed.countDown();
-            return;
+            Event first = events.next();
+            return new Events(call, events, SUBSCRIBED.equals(first.getTopic()) ? null : first);
+        } catch (StatusRuntimeException e) {
+            call.cancel(e);
+            throw AgentErrors.map(e, engine, null);
+        } catch (RuntimeException e) {
+            call.cancel(e);
+            throw e;
+        } catch (Exception e) {
+            call.cancel(e);
+            throw new IllegalStateException(e);
         }
+    }
+
+    /** @param pending the first event when it was not the confirmation, to be read first */
+    private final class Events implements EventStream<Event> {
+        private final Context.CancellableContext call;
+        private final Iterator<Event> events;
+        private Event pending;
+
+        Events(Context.CancellableContext call, Iterator<Event> events, Event pending) {
+            this.call = call;
+            this.events = events;
+            this.pending = pending;
+        }
+
+        @Override
+        public Event next() {
+            if (pending != null) {
+                Event first = pending;
+                pending = null;
+                return first;
+            }
+            try {
+                return events.hasNext() ? events.next() : null;
+            } catch (StatusRuntimeException e) {
+                throw AgentErrors.map(e, engine, null);
+            }
+        }
+
+        @Override
+        public void close() {
+            call.cancel(null);
+        }
+    }
+
+    @Override
+    public void decode(Event event, Deliveries out) {
         if (event.getContainerId().isEmpty()) {
             return;
         }
         String nativeId = AgentWorkloadMapper.nativeId(event.getNamespace(), event.getContainerId());
         if (event.getTopic().equals("/tasks/exit") || event.getTopic().equals("/tasks/oom")) {
-            listener.onChange(new EngineChange.EventObserved(AgentWorkloadMapper.toEvent(event)));
+            out.send(new EngineChange.EventObserved(AgentWorkloadMapper.toEvent(event)));
         }
         if (event.getTopic().equals("/containers/delete")) {
-            listener.onChange(new EngineChange.WorkloadRemoved(nativeId));
+            out.send(new EngineChange.WorkloadRemoved(nativeId));
             return;
         }
-        try {
-            reader.read(event.getNamespace(), event.getContainerId()).ifPresentOrElse(
-                    w -> listener.onChange(new EngineChange.WorkloadChanged(w)),
-                    () -> listener.onChange(new EngineChange.WorkloadRemoved(nativeId)));
-        } catch (EngineException e) {
-            // the agent went away between the event and the read: the reconnect's resync covers it
-            LOG.debug("cannot read {} after an event: {}", nativeId, e.getMessage());
-        }
-    }
-
-    private synchronized void retry(String why) {
-        if (closed) {
-            return;
-        }
-        long delay = backoff;
-        backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
-        LOG.warn("agent event stream of engine '{}' broke ({}); reconnecting in {} ms",
-                engine, why, delay);
-        timer.schedule(this::subscribe, delay, TimeUnit.MILLISECONDS);
+        out.reread(nativeId, () -> {
+            try {
+                out.send(reader.read(event.getNamespace(), event.getContainerId())
+                        .<EngineChange>map(EngineChange.WorkloadChanged::new)
+                        .orElseGet(() -> new EngineChange.WorkloadRemoved(nativeId)));
+            } catch (EngineException e) {
+                // the agent went away between the event and the read: the reconnect's resync covers it
+                LOG.debug("cannot read {} after an event: {}", nativeId, e.getMessage());
+            }
+        });
     }
 
     @Override
-    public synchronized void close() {
-        closed = true;
-        ClientCallStreamObserver<SubscribeRequest> c = call;
-        if (c != null) {
-            c.cancel("watch closed", null);
-        }
-        timer.shutdownNow();
-        delivery.shutdownNow();
-    }
-
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
+    public String unreachable(Exception failure) {
+        return "agent engine '" + engine + "' does not answer (" + failure.getMessage() + ")";
     }
 }

@@ -125,7 +125,7 @@ class AgentDaemonIT {
             assertThat(restartedPid).isNotEqualTo(deadPid);
 
             await("the watch reconnected and asked for a resync", () -> changes.stream()
-                    .filter(c -> c instanceof EngineChange.ResyncRequired).findAny());
+                    .filter(c -> c instanceof EngineChange.ResyncRequired r && r.reason().contains("re-opened")).findAny());
 
             client.delete("demo/keep");
             assertThat(Proc.group(aliveBefore)).isEmpty();
