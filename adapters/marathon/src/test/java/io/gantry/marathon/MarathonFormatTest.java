@@ -3,6 +3,7 @@ package io.gantry.marathon;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.gantry.spi.FormatAssertions;
 import io.gantry.spi.HealthCheck;
 import io.gantry.spi.HostileDocuments;
 import io.gantry.spi.InvalidSpecException;
@@ -20,7 +21,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -152,16 +152,12 @@ class MarathonFormatTest {
     }
 
     private void assertErrors(String document, String... fields) {
-        assertThatThrownBy(() -> format.parse(document)).isInstanceOf(InvalidSpecException.class)
-                .satisfies(e -> assertThat(((InvalidSpecException) e).errors()).as(e.getMessage())
-                        .extracting(InvalidSpecException.FieldError::field).containsExactlyInAnyOrder(fields));
+        FormatAssertions.assertFieldErrors(format, document, fields);
     }
 
     @Test
     void foundByServiceLoader() {
-        List<String> names = new ArrayList<>();
-        ServiceLoader.load(ManifestFormat.class).forEach(f -> names.add(f.name()));
-        assertThat(names).contains("marathon");
+        FormatAssertions.assertFoundByServiceLoader("marathon");
     }
 
     private static List<Path> fixtures() {

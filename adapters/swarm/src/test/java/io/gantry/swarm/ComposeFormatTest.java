@@ -3,6 +3,7 @@ package io.gantry.swarm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.gantry.spi.FormatAssertions;
 import io.gantry.spi.HealthCheck;
 import io.gantry.spi.HostileDocuments;
 import io.gantry.spi.InvalidSpecException;
@@ -20,7 +21,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -238,9 +238,7 @@ class ComposeFormatTest {
 
     @Test
     void foundByServiceLoader() {
-        List<String> names = new ArrayList<>();
-        ServiceLoader.load(ManifestFormat.class).forEach(f -> names.add(f.name()));
-        assertThat(names).contains("compose");
+        FormatAssertions.assertFoundByServiceLoader("compose");
     }
 
     private static WorkloadDefinition definition(Workload w) {

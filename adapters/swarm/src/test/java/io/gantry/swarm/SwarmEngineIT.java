@@ -16,10 +16,10 @@ import io.gantry.spi.LogSink;
 import io.gantry.spi.Node;
 import io.gantry.spi.Phase;
 import io.gantry.spi.PortMapping;
+import io.gantry.spi.RecordingListener;
 import io.gantry.spi.RequiredEngine;
 import io.gantry.spi.Resources;
 import io.gantry.spi.Subscription;
-import io.gantry.spi.WatchListener;
 import io.gantry.spi.watch.EventWatch;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
@@ -250,8 +250,9 @@ class SwarmEngineIT {
 
     @Test
     void watchSeesServicesMadeWithTheCli() {
-        List<EngineChange> changes = new CopyOnWriteArrayList<>();
-        try (Subscription watch = client.watch(listener(changes))) {
+        RecordingListener watched = new RecordingListener();
+        List<EngineChange> changes = watched.changes();
+        try (Subscription watch = client.watch(watched)) {
             awaitConnected(watch);
             // through the event stream: nothing else reads while it is healthy (the single resync, checked below,
             // is the first change). The bounds are generous for a busy machine; delivery time is not a test's figure.
@@ -270,7 +271,7 @@ class SwarmEngineIT {
         }
         // one resync, first: for whatever changed before the stream was open; the rest came as events
         assertThat(changes.get(0)).isInstanceOf(EngineChange.ResyncRequired.class);
-        assertThat(resyncs(changes)).hasSize(1);
+        assertThat(watched.resyncs()).hasSize(1);
     }
 
     @Test
@@ -279,21 +280,22 @@ class SwarmEngineIT {
         int port = forwarder.port();
         try (SwarmEngineClient viaTcp = (SwarmEngineClient) new SwarmEngineAdapter().connect(
                 LocalSwarm.connection("tcp://127.0.0.1:" + port, Map.of()))) {
-            List<EngineChange> changes = new CopyOnWriteArrayList<>();
-            List<Throwable> failures = new CopyOnWriteArrayList<>();
-            try (Subscription watch = viaTcp.watch(listener(changes, failures))) {
+            RecordingListener watched = new RecordingListener();
+            List<EngineChange> changes = watched.changes();
+            List<Throwable> failures = watched.failures();
+            try (Subscription watch = viaTcp.watch(watched)) {
                 awaitConnected(watch);
                 forwarder.refuse();
                 // at the first failed reconnect, not at the receiver's next periodic resync (30 s): that resync is
                 // what finds the engine down
-                awaitWithin(Duration.ofSeconds(10), "a resync naming the silent daemon " + changes, () -> resyncs(changes)
+                awaitWithin(Duration.ofSeconds(10), "a resync naming the silent daemon " + changes, () -> watched.resyncs()
                         .stream().anyMatch(r -> r.reason().startsWith("the Docker daemon does not answer")));
                 int attempts = forwarder.refused();
                 awaitWithin(Duration.ofSeconds(30), "two more reconnect attempts", () -> forwarder.refused() >= attempts + 2);
-                assertThat(resyncs(changes)).as("once per outage, not per reconnect attempt").hasSize(2);
+                assertThat(watched.resyncs()).as("once per outage, not per reconnect attempt").hasSize(2);
 
                 forwarder.resume();
-                awaitWithin(Duration.ofSeconds(10), "a resync after the reconnect " + changes, () -> resyncs(changes).size() == 3);
+                awaitWithin(Duration.ofSeconds(10), "a resync after the reconnect " + changes, () -> watched.resyncs().size() == 3);
                 assertThat(((EventWatch<?>) watch).connected()).isTrue();
             }
             assertThat(failures).isEmpty();
@@ -307,12 +309,13 @@ class SwarmEngineIT {
         try (UnixSocketForwarder forwarder = UnixSocketForwarder.plain(LocalSwarm.SOCKET);
              SwarmEngineClient viaTcp = (SwarmEngineClient) new SwarmEngineAdapter().connect(
                      LocalSwarm.connection("tcp://127.0.0.1:" + forwarder.port(), Map.of()))) {
-            List<EngineChange> changes = new CopyOnWriteArrayList<>();
-            List<Throwable> failures = new CopyOnWriteArrayList<>();
-            try (Subscription watch = viaTcp.watch(listener(changes, failures))) {
+            RecordingListener watched = new RecordingListener();
+            List<EngineChange> changes = watched.changes();
+            List<Throwable> failures = watched.failures();
+            try (Subscription watch = viaTcp.watch(watched)) {
                 awaitConnected(watch);
                 forwarder.dropAll();
-                awaitWithin(Duration.ofSeconds(5), "ResyncRequired after the cut", () -> resyncs(changes).size() == 2);
+                awaitWithin(Duration.ofSeconds(5), "ResyncRequired after the cut", () -> watched.resyncs().size() == 2);
                 String id = cliService("it-after-cut", LocalSwarm.IMAGE, "sleep", "3600");
                 awaitWithin(Duration.ofSeconds(15), "events flowing again " + changes, () -> changes.stream()
                         .anyMatch(c -> c instanceof EngineChange.WorkloadChanged wc && wc.workload().nativeId().equals(id)));
@@ -424,29 +427,6 @@ class SwarmEngineIT {
 
     private static void awaitConnected(Subscription watch) {
         awaitWithin(Duration.ofSeconds(10), "the event stream connected", ((EventWatch<?>) watch)::connected);
-    }
-
-    private static List<EngineChange.ResyncRequired> resyncs(List<EngineChange> changes) {
-        return changes.stream().filter(EngineChange.ResyncRequired.class::isInstance)
-                .map(EngineChange.ResyncRequired.class::cast).toList();
-    }
-
-    private static WatchListener listener(List<EngineChange> changes) {
-        return listener(changes, new CopyOnWriteArrayList<>());
-    }
-
-    private static WatchListener listener(List<EngineChange> changes, List<Throwable> failures) {
-        return new WatchListener() {
-            @Override
-            public void onChange(EngineChange change) {
-                changes.add(change);
-            }
-
-            @Override
-            public void onFailure(Throwable cause) {
-                failures.add(cause);
-            }
-        };
     }
 
     private static String httpGet(String url) throws IOException, InterruptedException {

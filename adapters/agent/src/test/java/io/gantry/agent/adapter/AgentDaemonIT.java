@@ -17,9 +17,9 @@ import io.gantry.spi.InstanceUsage;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.Phase;
 import io.gantry.spi.PortMapping;
+import io.gantry.spi.RecordingListener;
 import io.gantry.spi.RequiredEngine;
 import io.gantry.spi.Subscription;
-import io.gantry.spi.WatchListener;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
@@ -50,8 +50,9 @@ class AgentDaemonIT {
     @Test
     void replicasServeHttpRecoverFromKillAndLeaveNothingBehind() throws Exception {
         try (AgentProcess agent = new AgentProcess(root).start(); EngineClient client = agent.client()) {
-            List<EngineChange> changes = new CopyOnWriteArrayList<>();
-            Subscription watch = client.watch(listener(changes));
+            RecordingListener watched = new RecordingListener();
+            List<EngineChange> changes = watched.changes();
+            Subscription watch = client.watch(watched);
             Workload web = client.deploy(httpServer("web", 3));
             assertThat(web.nativeId()).isEqualTo("demo/web");
             Workload running = await("3 running", () -> client.getWorkload("demo/web")
@@ -89,6 +90,7 @@ class AgentDaemonIT {
             await("removal watched", () -> changes.stream().filter(c -> c instanceof EngineChange.WorkloadRemoved r
                     && r.nativeId().equals("demo/web")).findAny());
             watch.close();
+            assertThat(watched.failures()).as("the watch never gave up").isEmpty();
         }
     }
 
@@ -98,8 +100,9 @@ class AgentDaemonIT {
         long aliveBefore;
         long deadPid;
         EngineClient watching = first.client();
-        List<EngineChange> changes = new CopyOnWriteArrayList<>();
-        Subscription watch = watching.watch(listener(changes));
+        RecordingListener watched = new RecordingListener();
+        List<EngineChange> changes = watched.changes();
+        Subscription watch = watching.watch(watched);
         try (EngineClient client = first.client()) {
             client.deploy(httpServer("keep", 2));
             await("2 running", () -> client.getWorkload("demo/keep").filter(w -> w.status().running() == 2));
@@ -126,6 +129,7 @@ class AgentDaemonIT {
 
             await("the watch reconnected and asked for a resync", () -> changes.stream()
                     .filter(c -> c instanceof EngineChange.ResyncRequired r && r.reason().contains("re-opened")).findAny());
+            assertThat(watched.failures()).as("the watch never gave up").isEmpty();
 
             client.delete("demo/keep");
             assertThat(Proc.group(aliveBefore)).isEmpty();
@@ -325,20 +329,6 @@ class AgentDaemonIT {
     private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static WatchListener listener(List<EngineChange> changes) {
-        return new WatchListener() {
-            @Override
-            public void onChange(EngineChange change) {
-                changes.add(change);
-            }
-
-            @Override
-            public void onFailure(Throwable cause) {
-                throw new AssertionError("watch failed", cause);
-            }
-        };
     }
 
     private static <T> T await(String what, Supplier<java.util.Optional<T>> probe) {

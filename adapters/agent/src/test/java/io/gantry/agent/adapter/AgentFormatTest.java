@@ -3,6 +3,7 @@ package io.gantry.agent.adapter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.gantry.spi.FormatAssertions;
 import io.gantry.spi.HealthCheck;
 import io.gantry.spi.HostileDocuments;
 import io.gantry.spi.InvalidSpecException;
@@ -13,10 +14,8 @@ import io.gantry.spi.Resources;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadSpec;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 
 class AgentFormatTest {
@@ -99,15 +98,11 @@ class AgentFormatTest {
     }
 
     private void assertErrors(String document, String... fields) {
-        assertThatThrownBy(() -> format.parse(document)).isInstanceOf(InvalidSpecException.class)
-                .satisfies(e -> assertThat(((InvalidSpecException) e).errors()).as(e.getMessage())
-                        .extracting(InvalidSpecException.FieldError::field).containsExactlyInAnyOrder(fields));
+        FormatAssertions.assertFieldErrors(format, document, fields);
     }
 
     @Test
     void foundByServiceLoader() {
-        List<String> names = new ArrayList<>();
-        ServiceLoader.load(ManifestFormat.class).forEach(f -> names.add(f.name()));
-        assertThat(names).contains("agent");
+        FormatAssertions.assertFoundByServiceLoader("agent");
     }
 }
