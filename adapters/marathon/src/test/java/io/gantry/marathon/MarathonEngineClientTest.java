@@ -675,22 +675,7 @@ class MarathonEngineClientTest {
     }
 
     private static <T> T await(String what, Duration timeout, Supplier<Optional<T>> condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            Optional<T> value = condition.get();
-            if (value.isPresent()) {
-                return value.get();
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not " + what + " within " + timeout);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        return RecordingListener.poll(what, timeout, condition);
     }
 
     private static int freePort() throws Exception {

@@ -35,7 +35,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -332,20 +331,7 @@ class AgentDaemonIT {
     }
 
     private static <T> T await(String what, Supplier<java.util.Optional<T>> probe) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            java.util.Optional<T> value = probe.get();
-            if (value.isPresent()) {
-                return value.get();
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-        throw new AssertionError("not " + what + " within 20 s");
+        return RecordingListener.poll(what, Duration.ofSeconds(20), probe);
     }
 
     /** kill -9 of one pid, as an operator (or the OOM killer) would. */
