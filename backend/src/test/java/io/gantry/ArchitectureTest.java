@@ -57,6 +57,7 @@ class ArchitectureTest {
     void spiDependsOnNothingOfOurs() {
         noClasses().that().resideInAPackage("io.gantry.spi..").and().doNotBelongToAnyOf(ManifestReader.class)
                 .and().resideOutsideOfPackage(JSON_TREES)
+                .and().resideOutsideOfPackage("io.gantry.spi.watch")
                 .should().dependOnClassesThat().resideOutsideOfPackages("io.gantry.spi..", "java..")
                 .check(spi);
         // the one reader every format parses users' YAML and JSON with, under one budget (issue 13)
@@ -67,6 +68,10 @@ class ArchitectureTest {
         // the JSON tree reads the adapters share (issue 15: one helper instead of a copy per adapter)
         noClasses().that().resideInAPackage(JSON_TREES)
                 .should().dependOnClassesThat().resideOutsideOfPackages("io.gantry.spi..", "java..", "tools.jackson..")
+                .check(spi);
+        // the watch skeleton logs its reconnects through the one logging API of every module
+        noClasses().that().resideInAPackage("io.gantry.spi.watch")
+                .should().dependOnClassesThat().resideOutsideOfPackages("io.gantry.spi..", "java..", "org.slf4j")
                 .check(spi);
     }
 

@@ -12,11 +12,10 @@ import io.gantry.spi.EngineInfo;
 import io.gantry.spi.EngineUnavailableException;
 import io.gantry.spi.Subscription;
 import io.gantry.spi.WatchListener;
+import io.gantry.spi.watch.Backoff;
 import io.gantry.spi.Workload;
-import io.gantry.stream.LiveStream;
 import io.gantry.workload.RemovedWorkload;
 import io.gantry.workload.WorkloadIds;
-import io.gantry.workload.WorkloadView;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,7 +41,7 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * Keeps one engine's workloads in the store: ping + full resync at start and every interval, the
- * engine's watch stream in between, exponential backoff while the engine is DOWN (its workloads
+ * engine's watch stream in between, exponential backoff with jitter while the engine is DOWN (its workloads
  * then stay as {@code stale}). Everything runs on this engine's own single thread, so the work of
  * one engine is ordered and never waits for another engine.
  *
@@ -60,6 +59,7 @@ final class EngineSyncWorker {
     private final Fence fence;
     private final Runnable onLeaseLost;
     private final SyncPorts ports;
+    private final SyncWrites writes;
     private final ScheduledExecutorService thread;
     private final Backoff backoff;
     private final List<CompletableFuture<Void>> waitingForSync = new ArrayList<>();
@@ -84,6 +84,7 @@ final class EngineSyncWorker {
         this.onLeaseLost = onLeaseLost;
         this.engine = engine;
         this.ports = ports;
+        this.writes = new SyncWrites(fence, ports);
         this.backoff = new Backoff(ports.settings().initialBackoff(), ports.settings().maxBackoff());
         CustomizableThreadFactory threads = new CustomizableThreadFactory("sync-" + engine.name() + "-");
         threads.setDaemon(true);
@@ -113,9 +114,9 @@ final class EngineSyncWorker {
             try {
                 Optional<Workload> current = ports.clients().call(engineId, "get workload", c -> c.getWorkload(nativeId));
                 if (current.isPresent()) {
-                    store(List.of(current.get()));
+                    writes.store(engine, List.of(current.get()));
                 } else {
-                    remove(nativeId);
+                    writes.remove(engine, nativeId);
                 }
                 done.complete(null);
             } catch (RuntimeException e) {
@@ -133,7 +134,7 @@ final class EngineSyncWorker {
     void apply(Workload workload) {
         submit(() -> {
             if (ports.workloads().find(WorkloadIds.of(engineId, workload.nativeId())).isEmpty()) {
-                store(List.of(workload));
+                writes.store(engine, List.of(workload));
             }
         });
     }
@@ -202,7 +203,7 @@ final class EngineSyncWorker {
         } finally {
             waitingForSync.clear();
             if (!unregistered) {
-                scheduleTick(delay == null ? backoff.nextDelay() : delay);
+                scheduleTick(delay == null ? backoff.next() : delay);
             }
         }
     }
@@ -213,7 +214,7 @@ final class EngineSyncWorker {
             EngineInfo info = ports.clients().call(engineId, "ping", EngineClient::ping);
             ensureWatch();
             fullSync();
-            status(info.degraded() ? EngineStatus.DEGRADED : EngineStatus.UP, info.message());
+            writes.status(engine, info.degraded() ? EngineStatus.DEGRADED : EngineStatus.UP, info.message());
             backoff.reset();
             waitingForSync.forEach(f -> f.complete(null));
             return ports.settings().interval();
@@ -221,9 +222,9 @@ final class EngineSyncWorker {
             return down(e);
         } catch (EngineException e) {
             // answers, but cannot be used fully (forbidden, rejected): keep what we know, retry later
-            status(EngineStatus.DEGRADED, e.getMessage());
+            writes.status(engine, EngineStatus.DEGRADED, e.getMessage());
             waitingForSync.forEach(f -> f.completeExceptionally(e));
-            return backoff.nextDelay();
+            return backoff.next();
         } catch (RuntimeException e) {
             if (e instanceof DataAccessException || e instanceof LeaseLostException) {
                 throw e;
@@ -248,9 +249,9 @@ final class EngineSyncWorker {
         closeWatch();
         // stale first: whoever sees the engine DOWN must find its workloads marked stale already
         ports.workloads().markStale(fence);
-        status(EngineStatus.DOWN, e.getMessage() == null ? e.toString() : e.getMessage());
+        writes.status(engine, EngineStatus.DOWN, e.getMessage() == null ? e.toString() : e.getMessage());
         waitingForSync.forEach(f -> f.completeExceptionally(e));
-        return backoff.nextDelay();
+        return backoff.next();
     }
 
     /**
@@ -284,9 +285,9 @@ final class EngineSyncWorker {
                 all.size(), changed.size(), removed.size(), took.toMillis());
         if (ports.stream().hasSubscribers() && !changed.isEmpty()) {
             Map<String, Workload> byId = all.stream().collect(Collectors.toMap(Workload::nativeId, Function.identity(), (a, b) -> a));
-            changed.forEach(id -> publishUpdated(byId.get(id), now));
+            changed.forEach(id -> writes.publishUpdated(engine, byId.get(id), now));
         }
-        removed.forEach(this::publishDeleted);
+        removed.forEach(r -> writes.publishDeleted(engine, r));
         applyWatched();
         ports.metrics().refresh();
     }
@@ -302,7 +303,7 @@ final class EngineSyncWorker {
                 ended = true;
                 log.warn("Engine {}: watch stream ended: {}", engine.name(), d.failure().toString());
             } else if (d.change() instanceof EngineChange.EventObserved e) {
-                record(e);
+                writes.record(engine, e);
             }
         }
         if (ended) {
@@ -329,7 +330,7 @@ final class EngineSyncWorker {
             } else if (d.change() instanceof EngineChange.WorkloadRemoved r) {
                 lastOfEachWorkload.put(r.nativeId(), r);
             } else if (d.change() instanceof EngineChange.EventObserved e) {
-                record(e);
+                writes.record(engine, e);
             } else if (d.change() instanceof EngineChange.ResyncRequired r) {
                 resyncBecause = r.reason();
             }
@@ -348,11 +349,11 @@ final class EngineSyncWorker {
             if (c instanceof EngineChange.WorkloadChanged wc) {
                 changed.add(wc.workload());
             } else {
-                remove(((EngineChange.WorkloadRemoved) c).nativeId());
+                writes.remove(engine, ((EngineChange.WorkloadRemoved) c).nativeId());
             }
         }
         if (!changed.isEmpty()) {
-            store(changed);
+            writes.store(engine, changed);
         }
     }
 
@@ -365,48 +366,6 @@ final class EngineSyncWorker {
             }
         }
         return batch;
-    }
-
-    private void record(EngineChange.EventObserved e) {
-        ports.events().record(engine, e.event());
-        if (e.event().time() != null) {
-            ports.metrics().eventLag(engine, Duration.between(e.event().time(), Instant.now()));
-        }
-    }
-
-    private void store(List<Workload> workloads) {
-        Instant now = Instant.now();
-        List<String> changed = ports.workloads().upsert(engine, fence, workloads, now);
-        workloads.stream().filter(w -> changed.contains(w.nativeId())).forEach(w -> publishUpdated(w, now));
-    }
-
-    private void remove(String nativeId) {
-        ports.workloads().remove(fence, nativeId, Instant.now()).ifPresent(this::publishDeleted);
-    }
-
-    private void publishUpdated(Workload workload, Instant at) {
-        if (workload != null) {
-            ports.stream().publish(LiveStream.WORKLOAD_UPDATED, WorkloadView.of(engine.ref(), workload, at));
-        }
-    }
-
-    private void publishDeleted(RemovedWorkload removed) {
-        ports.stream().publish(LiveStream.WORKLOAD_DELETED, Map.of("id", removed.id(), "engine", engine.ref(),
-                "nativeId", removed.nativeId(), "name", removed.name() == null ? "" : removed.name()));
-    }
-
-    private void status(EngineStatus status, String message) {
-        Engine before = engine;
-        if (ports.engines().updateStatus(fence, status, message == null ? "" : message)) {
-            if (status == EngineStatus.DOWN) {
-                log.warn("Engine {} is DOWN: {}", before.name(), message);
-            } else {
-                log.info("Engine {} is {}{}", before.name(), status, message == null || message.isEmpty() ? "" : ": " + message);
-            }
-            ports.stream().publish(LiveStream.ENGINE_STATUS, Map.of("id", engineId, "name", before.name(),
-                    "kind", before.kind(), "status", status, "message", message == null ? "" : message));
-            ports.metrics().refresh();
-        }
     }
 
     private void ensureWatch() {

@@ -5,7 +5,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * @param interval       time between full resyncs of an UP engine
- * @param initialBackoff first retry delay once an engine is DOWN; doubles on every failure
+ * @param initialBackoff ceiling of the first retry delay once an engine is DOWN; doubles on every failure (see Backoff)
  * @param maxBackoff     cap of the retry delay
  */
 @ConfigurationProperties("gantry.sync")

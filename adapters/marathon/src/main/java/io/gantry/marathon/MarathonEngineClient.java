@@ -33,6 +33,7 @@ import io.gantry.spi.Node;
 import io.gantry.spi.Subscription;
 import io.gantry.spi.UnsupportedCapabilityException;
 import io.gantry.spi.WatchListener;
+import io.gantry.spi.watch.EventWatch;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
@@ -65,7 +66,7 @@ final class MarathonEngineClient implements EngineClient {
     private volatile Integer cachedNodeCount;
     private volatile long nodeCountAt;
     private volatile String frameworkId;
-    private volatile Duration eventIdleCheck = MarathonEventStream.IDLE_CHECK;
+    private volatile Duration eventIdleCheck = MarathonEvents.IDLE_CHECK;
 
     MarathonEngineClient(MarathonSettings settings) {
         this.settings = settings;
@@ -398,10 +399,9 @@ final class MarathonEngineClient implements EngineClient {
 
     @Override
     public Subscription watch(WatchListener listener) {
-        MarathonEventStream stream = new MarathonEventStream(this, settings, listener, eventIdleCheck);
+        EventWatch<SseReader.Frame> stream = MarathonEvents.watch(this, settings, listener, eventIdleCheck);
         open.add(stream);
-        stream.start();
-        return stream;
+        return stream.start();
     }
 
     /** How long a silent event stream waits before checking the leader; shortened by tests. */

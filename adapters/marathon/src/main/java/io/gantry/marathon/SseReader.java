@@ -10,28 +10,32 @@ import java.nio.charset.StandardCharsets;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Reads Server-Sent Events frames from Marathon's {@code /v2/events}. The type is taken from the
+ * Reads Server-Sent Events frames from Marathon's {@code /v2/events}, one at a time. The type is taken from the
  * payload's {@code eventType}: Marathon 0.x sent {@code data:} lines without an {@code event:} line
- * (see testdata/fixtures/marathon/MARATHON-SSE.md).
+ * (see testdata/fixtures/marathon/MARATHON-SSE.md). A frame whose data is not JSON is skipped.
  */
 final class SseReader {
-    /** Receives one parsed frame. */
-    interface FrameHandler {
-        void onFrame(String eventType, JsonNode data);
+    /** One parsed frame. */
+    record Frame(String type, JsonNode data) {
     }
 
-    private SseReader() {
+    private final BufferedReader reader;
+
+    SseReader(InputStream in) {
+        this.reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
     }
 
-    /** Reads frames until the stream ends; returns normally at end of stream. */
-    static void read(InputStream in, FrameHandler handler) throws IOException {
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+    /** The next frame, blocking; {@code null} once the stream has ended. */
+    Frame next() throws IOException {
         String name = null;
         StringBuilder data = new StringBuilder();
         String line;
         while ((line = reader.readLine()) != null) {
             if (line.isEmpty()) {
-                dispatch(name, data, handler);
+                Frame frame = frame(name, data);
+                if (frame != null) {
+                    return frame;
+                }
                 name = null;
                 data.setLength(0);
             } else if (line.startsWith(":")) {
@@ -45,20 +49,21 @@ final class SseReader {
                 data.append(line.substring(5).stripLeading());
             }
         }
-        dispatch(name, data, handler);
+        // a last frame the stream's end cut off without its blank line
+        return frame(name, data);
     }
 
-    private static void dispatch(String name, StringBuilder data, FrameHandler handler) {
+    private static Frame frame(String name, StringBuilder data) {
         if (data.isEmpty()) {
-            return;
+            return null;
         }
         JsonNode json;
         try {
             json = Json.parse(data.toString());
         } catch (RuntimeException e) {
-            return;
+            return null;
         }
         String type = Json.text(json, "eventType");
-        handler.onFrame(type != null ? type : name == null ? "" : name, json);
+        return new Frame(type != null ? type : name == null ? "" : name, json);
     }
 }

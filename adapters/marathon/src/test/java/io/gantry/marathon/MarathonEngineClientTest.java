@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,9 +37,9 @@ import io.gantry.spi.Node;
 import io.gantry.spi.Phase;
 import io.gantry.spi.PortMapping;
 import io.gantry.spi.Resources;
+import io.gantry.spi.RecordingListener;
 import io.gantry.spi.Subscription;
 import io.gantry.spi.UnsupportedCapabilityException;
-import io.gantry.spi.WatchListener;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
@@ -239,8 +238,9 @@ class MarathonEngineClientTest {
 
     @Test
     void anEventReachesTheWatcherThroughTheStream() {
-        List<EngineChange> seen = new CopyOnWriteArrayList<>();
-        try (Subscription ignored = client.watch(listener(seen, new ArrayList<>()))) {
+        RecordingListener watched = new RecordingListener();
+        List<EngineChange> seen = watched.changes();
+        try (Subscription ignored = client.watch(watched)) {
             await("stream open", () -> Optional.of(server.openEventStreams()).filter(n -> n == 1));
             // only the event stream can bring it: nothing polls while the stream is open. The bound is generous
             // for a busy machine; delivery time is not a test's figure.
@@ -264,9 +264,10 @@ class MarathonEngineClientTest {
 
     @Test
     void aDroppedStreamIsReopenedAndResyncRequested() {
-        List<EngineChange> seen = new CopyOnWriteArrayList<>();
-        List<Throwable> failures = new CopyOnWriteArrayList<>();
-        try (Subscription ignored = client.watch(listener(seen, failures))) {
+        RecordingListener watched = new RecordingListener();
+        List<EngineChange> seen = watched.changes();
+        List<Throwable> failures = watched.failures();
+        try (Subscription ignored = client.watch(watched)) {
             await("stream open", () -> Optional.of(server.openEventStreams()).filter(n -> n == 1));
             server.dropEventStreams();
             EngineChange.ResyncRequired resync = await("resync", () -> seen.stream()
@@ -290,8 +291,9 @@ class MarathonEngineClientTest {
     /** The receiver lists right after subscribing: a change made once watch returned must not fall between. */
     @Test
     void watchReturnsWithTheStreamOpenSoTheNextChangeIsDelivered() {
-        List<EngineChange> seen = new CopyOnWriteArrayList<>();
-        try (Subscription ignored = client.watch(listener(seen, new ArrayList<>()))) {
+        RecordingListener watched = new RecordingListener();
+        List<EngineChange> seen = watched.changes();
+        try (Subscription ignored = client.watch(watched)) {
             server.createApp("{\"id\": \"/right-after\", \"cmd\": \"sleep 1000\"}");
             await("changed", Duration.ofSeconds(15), () -> seen.stream().filter(c -> c instanceof EngineChange.WorkloadChanged wc
                     && wc.workload().nativeId().equals("/right-after")).findFirst());
@@ -302,8 +304,9 @@ class MarathonEngineClientTest {
     /** close() interrupts a re-read under way; its failure is close's doing, not a change to resync for. */
     @Test
     void aReReadCutShortByCloseDeliversNothing() throws InterruptedException {
-        List<EngineChange> seen = new CopyOnWriteArrayList<>();
-        Subscription watch = client.watch(listener(seen, new ArrayList<>()));
+        RecordingListener watched = new RecordingListener();
+        List<EngineChange> seen = watched.changes();
+        Subscription watch = client.watch(watched);
         server.slowdown(Duration.ofSeconds(3));
         server.createApp("{\"id\": \"/cut-short\", \"cmd\": \"sleep 1000\"}");
         await("the re-read under way", () -> server.requests().stream().filter(r -> r.startsWith("GET /v2/apps/cut-short"))
@@ -319,9 +322,10 @@ class MarathonEngineClientTest {
     /** Without it the receiver would learn of the outage only at its next periodic resync. */
     @Test
     void anUnreachableMarathonAsksForOneResyncAtOncePerOutage() {
-        List<EngineChange> seen = new CopyOnWriteArrayList<>();
-        List<Throwable> failures = new CopyOnWriteArrayList<>();
-        try (Subscription ignored = client.watch(listener(seen, failures))) {
+        RecordingListener watched = new RecordingListener();
+        List<EngineChange> seen = watched.changes();
+        List<Throwable> failures = watched.failures();
+        try (Subscription ignored = client.watch(watched)) {
             server.leaderless(true);
             EngineChange.ResyncRequired unreachable = await("resync", Duration.ofSeconds(15), () -> seen.stream()
                     .filter(EngineChange.ResyncRequired.class::isInstance).map(EngineChange.ResyncRequired.class::cast)
@@ -343,9 +347,10 @@ class MarathonEngineClientTest {
 
     @Test
     void aSilentStreamNoticesALeaderChange() {
-        List<EngineChange> seen = new CopyOnWriteArrayList<>();
+        RecordingListener watched = new RecordingListener();
+        List<EngineChange> seen = watched.changes();
         ((MarathonEngineClient) client).eventIdleCheck(Duration.ofMillis(200));
-        try (Subscription ignored = client.watch(listener(seen, new ArrayList<>()))) {
+        try (Subscription ignored = client.watch(watched)) {
             await("stream open", () -> Optional.of(server.openEventStreams()).filter(n -> n == 1));
             // the old stream stays open, as with a half-open connection to a deposed leader
             server.leader("10.0.0.3:8080");
@@ -360,11 +365,12 @@ class MarathonEngineClientTest {
 
     @Test
     void anIdleStreamOutlivesTheCallTimeout() throws InterruptedException {
-        List<EngineChange> seen = new CopyOnWriteArrayList<>();
+        RecordingListener watched = new RecordingListener();
+        List<EngineChange> seen = watched.changes();
         EngineConnection shortCalls = new EngineConnection(UUID.randomUUID(), "short", server.url(), null, null, null,
                 Duration.ofMillis(700));
         try (EngineClient quick = new MarathonEngineAdapter().connect(shortCalls);
-             Subscription ignored = quick.watch(listener(seen, new ArrayList<>()))) {
+             Subscription ignored = quick.watch(watched)) {
             await("stream open", () -> Optional.of(server.openEventStreams()).filter(n -> n == 1));
             Thread.sleep(1500);
             server.createApp("{\"id\": \"/late\", \"cmd\": \"sleep 1000\"}");
@@ -377,11 +383,12 @@ class MarathonEngineClientTest {
 
     @Test
     void aStoppedMarathonIsRetriedAndResyncedWhenBack() throws Exception {
-        List<EngineChange> seen = new CopyOnWriteArrayList<>();
-        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        RecordingListener watched = new RecordingListener();
+        List<EngineChange> seen = watched.changes();
+        List<Throwable> failures = watched.failures();
         MarathonTestServer second = MarathonTestServer.start();
         try (EngineClient ha = connect(server.url() + "," + second.url(), Map.of());
-             Subscription ignored = ha.watch(listener(seen, failures))) {
+             Subscription ignored = ha.watch(watched)) {
             await("stream open", () -> Optional.of(server.openEventStreams()).filter(n -> n == 1));
             server.close();
             // the standby answers next: the watch moves over and asks for a resync
@@ -530,8 +537,9 @@ class MarathonEngineClientTest {
         }
         assertThat(new MarathonEngineAdapter().connect(basic).toString()).doesNotContain("s3cret");
 
-        List<Throwable> failures = new CopyOnWriteArrayList<>();
-        try (Subscription ignored = client.watch(listener(new CopyOnWriteArrayList<>(), failures))) {
+        RecordingListener watched = new RecordingListener();
+        List<Throwable> failures = watched.failures();
+        try (Subscription ignored = client.watch(watched)) {
             await("watch gave up", () -> failures.stream().findFirst());
         }
         assertThat(failures).singleElement().isInstanceOf(EngineForbiddenException.class);
@@ -650,20 +658,6 @@ class MarathonEngineClientTest {
         assertThat(client.getWorkload("/pods/cache")).isEmpty();
     }
 
-    private static WatchListener listener(List<EngineChange> seen, List<Throwable> failures) {
-        return new WatchListener() {
-            @Override
-            public void onChange(EngineChange change) {
-                seen.add(change);
-            }
-
-            @Override
-            public void onFailure(Throwable cause) {
-                failures.add(cause);
-            }
-        };
-    }
-
     private static Workload only(List<Workload> workloads) {
         assertThat(workloads).hasSize(1);
         return workloads.get(0);
@@ -682,22 +676,7 @@ class MarathonEngineClientTest {
     }
 
     private static <T> T await(String what, Duration timeout, Supplier<Optional<T>> condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            Optional<T> value = condition.get();
-            if (value.isPresent()) {
-                return value.get();
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not " + what + " within " + timeout);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        return RecordingListener.poll(what, timeout, condition);
     }
 
     private static int freePort() throws Exception {

@@ -339,11 +339,12 @@ class MarathonFixturesTest {
         List<String> types = new ArrayList<>();
         List<EngineEvent> events = new ArrayList<>();
         List<String> ids = new ArrayList<>();
-        SseReader.read(new ByteArrayInputStream(capture), (type, data) -> {
-            types.add(type);
-            events.addAll(MarathonEventReader.observed(type, data));
-            ids.addAll(MarathonEventReader.affectedIds(type, data));
-        });
+        SseReader frames = new SseReader(new ByteArrayInputStream(capture));
+        for (SseReader.Frame frame; (frame = frames.next()) != null; ) {
+            types.add(frame.type());
+            events.addAll(MarathonEventReader.observed(frame.type(), frame.data()));
+            ids.addAll(MarathonEventReader.affectedIds(frame.type(), frame.data()));
+        }
         assertThat(types).containsExactly("event_stream_attached", "status_update_event", "status_update_event");
         assertThat(ids).containsExactly("/foo", "/test-app");
         assertThat(events).hasSize(2);
@@ -362,8 +363,10 @@ class MarathonFixturesTest {
         String dataOnly = "data: {\"eventType\":\"app_terminated_event\",\"timestamp\":\"2014-03-01T23:29:30.158Z\","
                 + "\"appId\":\"/my-app\"}\n\n";
         List<String> types = new ArrayList<>();
-        SseReader.read(new ByteArrayInputStream(dataOnly.getBytes(StandardCharsets.UTF_8)),
-                (type, data) -> types.add(type));
+        SseReader frames = new SseReader(new ByteArrayInputStream(dataOnly.getBytes(StandardCharsets.UTF_8)));
+        for (SseReader.Frame frame; (frame = frames.next()) != null; ) {
+            types.add(frame.type());
+        }
         assertThat(types).containsExactly("app_terminated_event");
     }
 

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -102,19 +101,10 @@ public abstract class EngineClientContract {
 
     @Test
     void watchReportsADeployedWorkload() {
-        List<EngineChange> seen = new CopyOnWriteArrayList<>();
-        List<Throwable> failures = new CopyOnWriteArrayList<>();
-        try (Subscription ignored = client().watch(new WatchListener() {
-            @Override
-            public void onChange(EngineChange change) {
-                seen.add(change);
-            }
-
-            @Override
-            public void onFailure(Throwable cause) {
-                failures.add(cause);
-            }
-        })) {
+        RecordingListener watched = new RecordingListener();
+        List<EngineChange> seen = watched.changes();
+        List<Throwable> failures = watched.failures();
+        try (Subscription ignored = client().watch(watched)) {
             Workload created = client().deploy(runnable(uniqueName("watch")));
             try {
                 await("watched", () -> seen.stream().anyMatch(c -> c instanceof EngineChange.WorkloadChanged wc

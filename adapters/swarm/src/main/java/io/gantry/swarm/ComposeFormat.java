@@ -199,7 +199,7 @@ public final class ComposeFormat implements ManifestFormat {
             if (spec == null) {
                 continue;
             }
-            ObjectNode native_ = DockerApi.JSON.createObjectNode();
+            ObjectNode native_ = Json.MAPPER.createObjectNode();
             native_.put("ID", serviceName);
             native_.set("Spec", spec);
             Workload w = SwarmServiceReader.workload(native_, List.of(), Map.of());
@@ -222,7 +222,7 @@ public final class ComposeFormat implements ManifestFormat {
                 warnings.add(path + "." + key + " is not kept: the workload model has no such field");
             }
         }
-        ObjectNode spec = DockerApi.JSON.createObjectNode();
+        ObjectNode spec = Json.MAPPER.createObjectNode();
         spec.put("Name", SwarmServiceWriter.serviceName(namespace, name));
         ObjectNode labels = spec.putObject("Labels");
         if (!namespace.isEmpty()) {

@@ -1,5 +1,6 @@
 package io.gantry.swarm;
 
+import io.gantry.spi.json.Json;
 import io.gantry.spi.InvalidSpecException.FieldError;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -41,7 +42,7 @@ final class ComposeValues {
         for (int i = 0; i < list.size(); i++) {
             Object p = list.get(i);
             String at = path + "[" + i + "]";
-            ObjectNode port = DockerApi.JSON.createObjectNode();
+            ObjectNode port = Json.MAPPER.createObjectNode();
             if (p instanceof Map<?, ?> m) {
                 Integer target = m.get("target") instanceof Integer t && isPort(t) ? t : null;
                 if (target == null) {

@@ -1,5 +1,6 @@
 package io.gantry.swarm;
 
+import io.gantry.spi.json.Json;
 import io.gantry.spi.EngineConflictException;
 import io.gantry.spi.EngineException;
 import io.gantry.spi.EngineForbiddenException;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The Docker Engine API as raw JSON trees, over {@link DockerHttp}. Every call, including waiting for the
@@ -29,7 +29,6 @@ final class DockerApi implements AutoCloseable {
      * 1.41 (Docker 20.10) to 1.45; a daemon answering an older maximum is spoken to at its own version.
      */
     static final String NEWEST_API_VERSION = "1.45";
-    static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final String engineName;
     private final Duration callTimeout;
@@ -131,15 +130,15 @@ final class DockerApi implements AutoCloseable {
     }
 
     private JsonNode json(String method, String path, JsonNode body, String nativeId) {
-        Reply reply = exchange(method, versioned(path), body == null ? null : JSON.writeValueAsBytes(body));
+        Reply reply = exchange(method, versioned(path), body == null ? null : Json.MAPPER.writeValueAsBytes(body));
         if (reply.status() / 100 != 2) {
             throw failure(reply, nativeId);
         }
         if (reply.body().length == 0) {
-            return JSON.missingNode();
+            return Json.MAPPER.missingNode();
         }
         try {
-            return JSON.readTree(reply.body());
+            return Json.MAPPER.readTree(reply.body());
         } catch (JacksonException e) {
             throw unavailable("answered " + path + " with a body that is not JSON", e);
         }
@@ -227,7 +226,7 @@ final class DockerApi implements AutoCloseable {
     private static String errorMessage(int status, byte[] body) {
         String text = null;
         try {
-            JsonNode message = JSON.readTree(body).path("message");
+            JsonNode message = Json.MAPPER.readTree(body).path("message");
             if (message.isString()) {
                 text = message.stringValue().trim();
             }

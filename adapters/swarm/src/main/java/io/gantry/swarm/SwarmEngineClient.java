@@ -20,6 +20,7 @@ import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadNotFoundException;
 import io.gantry.spi.WorkloadSpec;
+import io.gantry.spi.watch.EventWatch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -230,8 +231,8 @@ final class SwarmEngineClient implements EngineClient {
 
     @Override
     public Subscription watch(WatchListener listener) {
-        SwarmEventWatch watch = new SwarmEventWatch(connection.name(), api, listener, this::getWorkload, this::listWorkloads,
-                open::remove);
+        EventWatch<JsonNode> watch = SwarmEvents.watch(connection.name(), api, listener, this::getWorkload,
+                this::listWorkloads, open::remove);
         open.add(watch);
         return watch.start();
     }
@@ -321,7 +322,7 @@ final class SwarmEngineClient implements EngineClient {
         if (nativeId == null || nativeId.isBlank()) {
             return Optional.empty();
         }
-        ObjectNode filters = DockerApi.JSON.createObjectNode();
+        ObjectNode filters = Json.MAPPER.createObjectNode();
         filters.putObject("id").put(nativeId, true);
         for (JsonNode service : api.get("/services?status=true&" + DockerApi.query("filters", filters))) {
             if (nativeId.equals(SwarmServiceReader.serviceId(service)) && settings.shows(SwarmServiceReader.namespace(service))) {
@@ -332,7 +333,7 @@ final class SwarmEngineClient implements EngineClient {
     }
 
     private List<JsonNode> tasksOf(String serviceId) {
-        ObjectNode filters = DockerApi.JSON.createObjectNode();
+        ObjectNode filters = Json.MAPPER.createObjectNode();
         filters.putObject("service").put(serviceId, true);
         List<JsonNode> tasks = new ArrayList<>();
         for (JsonNode task : api.get("/tasks?" + DockerApi.query("filters", filters))) {

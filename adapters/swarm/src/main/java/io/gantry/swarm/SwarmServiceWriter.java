@@ -43,7 +43,7 @@ final class SwarmServiceWriter {
         SwarmSpecRules.check(definition);
         String fullName = serviceName(definition.namespace(), definition.name());
 
-        ObjectNode spec = DockerApi.JSON.createObjectNode();
+        ObjectNode spec = Json.MAPPER.createObjectNode();
         spec.put("Name", fullName);
         ObjectNode labels = spec.putObject("Labels");
         definition.labels().forEach(labels::put);
@@ -145,7 +145,7 @@ final class SwarmServiceWriter {
     }
 
     private void writePorts(ObjectNode serviceSpec, List<PortMapping> ports, JsonNode previous) {
-        JsonNode oldPorts = previous == null ? DockerApi.JSON.createArrayNode()
+        JsonNode oldPorts = previous == null ? Json.MAPPER.createArrayNode()
                 : previous.path("EndpointSpec").path("Ports");
         if (previous != null && ports.equals(portsAsAsked(oldPorts))) {
             return;

@@ -74,7 +74,7 @@ class DockerApiDeadlineTest {
     @Test
     void aStreamWhoseHeadersNeverComeFailsWithinTheTimeout() {
         api.ping();
-        assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(() -> api.openStream(SwarmEventWatch.eventsPath(), null))
+        assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(() -> api.openStream(SwarmEvents.eventsPath(), null))
                 .isInstanceOf(EngineUnavailableException.class));
     }
 

@@ -9,9 +9,10 @@ import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConnection;
 import io.gantry.spi.EngineUnavailableException;
 import io.gantry.spi.Phase;
+import io.gantry.spi.RecordingListener;
 import io.gantry.spi.RequiredEngine;
 import io.gantry.spi.Subscription;
-import io.gantry.spi.WatchListener;
+import io.gantry.spi.watch.EventWatch;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
@@ -19,7 +20,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -37,16 +37,17 @@ class SwarmDaemonRestartIT {
         int port = forwarder.port();
         EngineConnection connection = new EngineConnection(UUID.randomUUID(), "restarted-swarm", "tcp://127.0.0.1:" + port,
                 null, null, null, Duration.ofSeconds(3));
-        List<EngineChange> changes = new CopyOnWriteArrayList<>();
-        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        RecordingListener watched = new RecordingListener();
+        List<EngineChange> changes = watched.changes();
+        List<Throwable> failures = watched.failures();
         Workload survivor = null;
         try (EngineClient client = new SwarmEngineAdapter().connect(connection)) {
             survivor = client.deploy(new WorkloadDefinition("", "it-survivor-" + Long.toString(System.nanoTime(), 36),
                     WorkloadKind.SERVICE, Map.of(LocalSwarm.TEST_LABEL, "restart"), SwarmTestWorkloads.sleeper(1)));
             Workload deployed = survivor;
-            try (Subscription watch = client.watch(listener(changes, failures))) {
+            try (Subscription watch = client.watch(watched)) {
                 await(Duration.ofSeconds(60), "the service running", () -> phase(client, deployed) == Phase.RUNNING);
-                await(Duration.ofSeconds(30), "the event stream connected", ((SwarmEventWatch) watch)::connected);
+                await(Duration.ofSeconds(30), "the event stream connected", ((EventWatch<?>) watch)::connected);
 
                 forwarder.close();
                 // unavailable, not hung: each call gives up at the connection's 3 s timeout or sooner (refused);
@@ -56,13 +57,13 @@ class SwarmDaemonRestartIT {
                     assertThatThrownBy(client::listWorkloads).isInstanceOf(EngineUnavailableException.class);
                 });
                 // the first resync came with the first connect; the second tells the receiver the daemon is silent
-                await(Duration.ofSeconds(30), "ResyncRequired naming the silent daemon", () -> resyncs(changes).stream()
+                await(Duration.ofSeconds(30), "ResyncRequired naming the silent daemon", () -> watched.resyncs().stream()
                         .anyMatch(r -> r.reason().startsWith("the Docker daemon does not answer")));
-                int whileDown = resyncs(changes).size();
+                int whileDown = watched.resyncs().size();
 
                 forwarder = UnixSocketForwarder.plain(LocalSwarm.SOCKET, port);
                 await(Duration.ofSeconds(60), "ResyncRequired after the daemon came back",
-                        () -> resyncs(changes).size() > whileDown);
+                        () -> watched.resyncs().size() > whileDown);
                 await(Duration.ofSeconds(60), "the swarm manager answering with the service", () -> {
                     try {
                         return !client.ping().degraded() && client.listWorkloads().stream()
@@ -94,24 +95,5 @@ class SwarmDaemonRestartIT {
             Thread.sleep(100);
         }
         throw new AssertionError("not " + what + " within " + timeout);
-    }
-
-    private static List<EngineChange.ResyncRequired> resyncs(List<EngineChange> changes) {
-        return changes.stream().filter(EngineChange.ResyncRequired.class::isInstance)
-                .map(EngineChange.ResyncRequired.class::cast).toList();
-    }
-
-    private static WatchListener listener(List<EngineChange> changes, List<Throwable> failures) {
-        return new WatchListener() {
-            @Override
-            public void onChange(EngineChange change) {
-                changes.add(change);
-            }
-
-            @Override
-            public void onFailure(Throwable cause) {
-                failures.add(cause);
-            }
-        };
     }
 }

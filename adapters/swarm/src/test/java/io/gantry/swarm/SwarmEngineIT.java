@@ -17,10 +17,11 @@ import io.gantry.spi.LogSink;
 import io.gantry.spi.Node;
 import io.gantry.spi.Phase;
 import io.gantry.spi.PortMapping;
+import io.gantry.spi.RecordingListener;
 import io.gantry.spi.RequiredEngine;
 import io.gantry.spi.Resources;
 import io.gantry.spi.Subscription;
-import io.gantry.spi.WatchListener;
+import io.gantry.spi.watch.EventWatch;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
@@ -250,8 +251,9 @@ class SwarmEngineIT {
 
     @Test
     void watchSeesServicesMadeWithTheCli() {
-        List<EngineChange> changes = new CopyOnWriteArrayList<>();
-        try (Subscription watch = client.watch(listener(changes))) {
+        RecordingListener watched = new RecordingListener();
+        List<EngineChange> changes = watched.changes();
+        try (Subscription watch = client.watch(watched)) {
             awaitConnected(watch);
             // through the event stream: nothing else reads while it is healthy (the single resync, checked below,
             // is the first change). The bounds are generous for a busy machine; delivery time is not a test's figure.
@@ -270,7 +272,7 @@ class SwarmEngineIT {
         }
         // one resync, first: for whatever changed before the stream was open; the rest came as events
         assertThat(changes.get(0)).isInstanceOf(EngineChange.ResyncRequired.class);
-        assertThat(resyncs(changes)).hasSize(1);
+        assertThat(watched.resyncs()).hasSize(1);
     }
 
     @Test
@@ -279,22 +281,23 @@ class SwarmEngineIT {
         int port = forwarder.port();
         try (SwarmEngineClient viaTcp = (SwarmEngineClient) new SwarmEngineAdapter().connect(
                 LocalSwarm.connection("tcp://127.0.0.1:" + port, Map.of()))) {
-            List<EngineChange> changes = new CopyOnWriteArrayList<>();
-            List<Throwable> failures = new CopyOnWriteArrayList<>();
-            try (Subscription watch = viaTcp.watch(listener(changes, failures))) {
+            RecordingListener watched = new RecordingListener();
+            List<EngineChange> changes = watched.changes();
+            List<Throwable> failures = watched.failures();
+            try (Subscription watch = viaTcp.watch(watched)) {
                 awaitConnected(watch);
                 forwarder.refuse();
                 // at the first failed reconnect, not at the receiver's next periodic resync (30 s): that resync is
                 // what finds the engine down
-                awaitWithin(Duration.ofSeconds(10), "a resync naming the silent daemon " + changes, () -> resyncs(changes)
+                awaitWithin(Duration.ofSeconds(10), "a resync naming the silent daemon " + changes, () -> watched.resyncs()
                         .stream().anyMatch(r -> r.reason().startsWith("the Docker daemon does not answer")));
                 int attempts = forwarder.refused();
                 awaitWithin(Duration.ofSeconds(30), "two more reconnect attempts", () -> forwarder.refused() >= attempts + 2);
-                assertThat(resyncs(changes)).as("once per outage, not per reconnect attempt").hasSize(2);
+                assertThat(watched.resyncs()).as("once per outage, not per reconnect attempt").hasSize(2);
 
                 forwarder.resume();
-                awaitWithin(Duration.ofSeconds(10), "a resync after the reconnect " + changes, () -> resyncs(changes).size() == 3);
-                assertThat(((SwarmEventWatch) watch).connected()).isTrue();
+                awaitWithin(Duration.ofSeconds(10), "a resync after the reconnect " + changes, () -> watched.resyncs().size() == 3);
+                assertThat(((EventWatch<?>) watch).connected()).isTrue();
             }
             assertThat(failures).isEmpty();
         } finally {
@@ -307,12 +310,13 @@ class SwarmEngineIT {
         try (UnixSocketForwarder forwarder = UnixSocketForwarder.plain(LocalSwarm.SOCKET);
              SwarmEngineClient viaTcp = (SwarmEngineClient) new SwarmEngineAdapter().connect(
                      LocalSwarm.connection("tcp://127.0.0.1:" + forwarder.port(), Map.of()))) {
-            List<EngineChange> changes = new CopyOnWriteArrayList<>();
-            List<Throwable> failures = new CopyOnWriteArrayList<>();
-            try (Subscription watch = viaTcp.watch(listener(changes, failures))) {
+            RecordingListener watched = new RecordingListener();
+            List<EngineChange> changes = watched.changes();
+            List<Throwable> failures = watched.failures();
+            try (Subscription watch = viaTcp.watch(watched)) {
                 awaitConnected(watch);
                 forwarder.dropAll();
-                awaitWithin(Duration.ofSeconds(5), "ResyncRequired after the cut", () -> resyncs(changes).size() == 2);
+                awaitWithin(Duration.ofSeconds(5), "ResyncRequired after the cut", () -> watched.resyncs().size() == 2);
                 String id = cliService("it-after-cut", LocalSwarm.IMAGE, "sleep", "3600");
                 awaitWithin(Duration.ofSeconds(15), "events flowing again " + changes, () -> changes.stream()
                         .anyMatch(c -> c instanceof EngineChange.WorkloadChanged wc && wc.workload().nativeId().equals(id)));
@@ -393,7 +397,7 @@ class SwarmEngineIT {
     }
 
     private static JsonNode inspect(String id) {
-        return DockerApi.JSON.readTree(LocalSwarm.docker("service", "inspect", id)).get(0);
+        return Json.MAPPER.readTree(LocalSwarm.docker("service", "inspect", id)).get(0);
     }
 
     private static Workload awaitWorkload(String id, Predicate<Workload> condition) {
@@ -423,30 +427,7 @@ class SwarmEngineIT {
     }
 
     private static void awaitConnected(Subscription watch) {
-        awaitWithin(Duration.ofSeconds(10), "the event stream connected", ((SwarmEventWatch) watch)::connected);
-    }
-
-    private static List<EngineChange.ResyncRequired> resyncs(List<EngineChange> changes) {
-        return changes.stream().filter(EngineChange.ResyncRequired.class::isInstance)
-                .map(EngineChange.ResyncRequired.class::cast).toList();
-    }
-
-    private static WatchListener listener(List<EngineChange> changes) {
-        return listener(changes, new CopyOnWriteArrayList<>());
-    }
-
-    private static WatchListener listener(List<EngineChange> changes, List<Throwable> failures) {
-        return new WatchListener() {
-            @Override
-            public void onChange(EngineChange change) {
-                changes.add(change);
-            }
-
-            @Override
-            public void onFailure(Throwable cause) {
-                failures.add(cause);
-            }
-        };
+        awaitWithin(Duration.ofSeconds(10), "the event stream connected", ((EventWatch<?>) watch)::connected);
     }
 
     private static String httpGet(String url) throws IOException, InterruptedException {

@@ -334,22 +334,22 @@ class SwarmFixtureMappingTest {
 
     @Test
     void capturedEventsTurnIntoReReadsAndRemovals() {
-        Map<String, SwarmEventWatch.EventAction.Kind> byAction = new LinkedHashMap<>();
+        Map<String, SwarmEvents.EventAction.Kind> byAction = new LinkedHashMap<>();
         List<String> lines = SwarmFixtures.lines(REAL + "/GET_events_type_service_node.jsonl");
         assertThat(lines).hasSize(15);
         for (String line : lines) {
-            JsonNode event = DockerApi.JSON.readTree(line);
-            SwarmEventWatch.EventAction action = SwarmEventWatch.EventAction.of(event);
+            JsonNode event = Json.MAPPER.readTree(line);
+            SwarmEvents.EventAction action = SwarmEvents.EventAction.of(event);
             byAction.put(event.path("Type").asString() + "/" + event.path("Action").asString(), action.kind());
             if (event.path("Type").asString().equals("service")) {
                 assertThat(action.serviceId()).isEqualTo(event.path("Actor").path("ID").asString());
             }
         }
         assertThat(byAction).containsExactly(
-                Map.entry("node/update", SwarmEventWatch.EventAction.Kind.NODES_CHANGED),
-                Map.entry("service/create", SwarmEventWatch.EventAction.Kind.CHANGED),
-                Map.entry("service/update", SwarmEventWatch.EventAction.Kind.CHANGED),
-                Map.entry("service/remove", SwarmEventWatch.EventAction.Kind.REMOVED));
+                Map.entry("node/update", SwarmEvents.EventAction.Kind.NODES_CHANGED),
+                Map.entry("service/create", SwarmEvents.EventAction.Kind.CHANGED),
+                Map.entry("service/update", SwarmEvents.EventAction.Kind.CHANGED),
+                Map.entry("service/remove", SwarmEvents.EventAction.Kind.REMOVED));
     }
 
     private Workload realService(String name) {
@@ -369,7 +369,7 @@ class SwarmFixtureMappingTest {
     }
 
     private static JsonNode wrapSpec(JsonNode spec) {
-        ObjectNode node = DockerApi.JSON.createObjectNode();
+        ObjectNode node = Json.MAPPER.createObjectNode();
         node.set("Spec", spec);
         return node;
     }

@@ -1,5 +1,6 @@
 package io.gantry.swarm;
 
+import io.gantry.spi.json.Json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -40,7 +41,7 @@ final class SwarmFixtures {
     /** The same JSON reader the adapter uses for dockerd's answers. */
     static JsonNode json(String relative) {
         try {
-            return DockerApi.JSON.readTree(Files.readAllBytes(dir().resolve(relative)));
+            return Json.MAPPER.readTree(Files.readAllBytes(dir().resolve(relative)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

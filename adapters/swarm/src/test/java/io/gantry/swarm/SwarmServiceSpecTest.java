@@ -139,7 +139,7 @@ class SwarmServiceSpecTest {
 
     /** A service object as dockerd returns it around a ServiceSpec. */
     private static JsonNode service(ObjectNode serviceSpec) {
-        ObjectNode service = DockerApi.JSON.createObjectNode();
+        ObjectNode service = Json.MAPPER.createObjectNode();
         service.put("ID", "svc-id");
         service.set("Spec", serviceSpec);
         return service;

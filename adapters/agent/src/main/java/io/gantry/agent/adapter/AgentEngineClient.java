@@ -8,6 +8,7 @@ import io.gantry.agent.api.v1.CreateContainerRequest;
 import io.gantry.agent.api.v1.CreateTaskRequest;
 import io.gantry.agent.api.v1.DeleteContainerRequest;
 import io.gantry.agent.api.v1.DeleteTaskRequest;
+import io.gantry.agent.api.v1.Event;
 import io.gantry.agent.api.v1.GetContainerRequest;
 import io.gantry.agent.api.v1.HealthRequest;
 import io.gantry.agent.api.v1.HealthResponse;
@@ -44,6 +45,7 @@ import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadNotFoundException;
 import io.gantry.spi.WorkloadSpec;
+import io.gantry.spi.watch.EventWatch;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
@@ -78,7 +80,7 @@ final class AgentEngineClient implements EngineClient {
 
     private final EngineConnection connection;
     private final AgentStubs stubs;
-    private final List<AgentWatch> watches = new CopyOnWriteArrayList<>();
+    private final List<EventWatch<Event>> watches = new CopyOnWriteArrayList<>();
     private volatile String nodeName;
     /** The agent's runtimes as its last Node.Info told; null until asked. */
     private volatile List<EngineRuntime> runtimes;
@@ -305,18 +307,14 @@ final class AgentEngineClient implements EngineClient {
 
     @Override
     public Subscription watch(WatchListener listener) {
-        AgentWatch watch = new AgentWatch(stubs, this::changed, listener, connection.name());
+        EventWatch<Event> watch = AgentEvents.watch(stubs, this::changed, listener, connection.name(), watches::remove);
         watches.add(watch);
-        watch.start();
-        return () -> {
-            watches.remove(watch);
-            watch.close();
-        };
+        return watch.start();
     }
 
     @Override
     public void close() {
-        watches.forEach(AgentWatch::close);
+        watches.forEach(EventWatch::close);
         watches.clear();
         stubs.close();
     }

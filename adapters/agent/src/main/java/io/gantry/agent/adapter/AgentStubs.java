@@ -71,8 +71,8 @@ final class AgentStubs implements AutoCloseable {
         return unary(EventsGrpc.newBlockingStub(channel), namespace, timeout);
     }
 
-    EventsGrpc.EventsStub eventsStreaming() {
-        return headers(EventsGrpc.newStub(channel), null);
+    EventsGrpc.EventsBlockingStub eventsBlocking() {
+        return headers(EventsGrpc.newBlockingStub(channel), null);
     }
 
     NodeGrpc.NodeBlockingStub node() {

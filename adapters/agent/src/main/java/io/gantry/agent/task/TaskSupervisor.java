@@ -5,24 +5,19 @@ import org.slf4j.LoggerFactory;
 
 import com.google.protobuf.util.Timestamps;
 import io.gantry.agent.api.v1.Container;
-import io.gantry.agent.api.v1.ContainerSpec;
-import io.gantry.agent.api.v1.PortSpec;
 import io.gantry.agent.api.v1.Task;
 import io.gantry.agent.api.v1.TaskMetrics;
 import io.gantry.agent.api.v1.TaskStatus;
 import io.gantry.agent.metrics.LatencyHistogram;
-import io.gantry.agent.runtime.LaunchRequest;
 import io.gantry.agent.runtime.LaunchedProcess;
 import io.gantry.agent.runtime.Proc;
 import io.gantry.agent.runtime.Signals;
 import io.gantry.agent.runtime.TaskRuntime;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,35 +38,12 @@ import java.util.concurrent.TimeoutException;
  */
 public final class TaskSupervisor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TaskSupervisor.class);
-    /** A run longer than this resets the crash-loop back-off. */
-    private static final long STABLE_RUN_NANOS = TimeUnit.SECONDS.toNanos(10);
-    private static final long FIRST_BACKOFF_MILLIS = 250;
-    private static final long MAX_BACKOFF_MILLIS = 8_000;
 
     /**
      * @param advertiseHost host part of task addresses
      * @param stopGrace     time between SIGTERM and SIGKILL when the spec sets none
      */
     public record Settings(String advertiseHost, Duration stopGrace) {
-    }
-
-    private static final class Entry {
-        final LaunchRequest.Identity id;
-        Task task;
-        LaunchedProcess process;
-        TaskRuntime runtime;
-        boolean stopRequested;
-        ScheduledFuture<?> pendingRestart;
-        ScheduledFuture<?> pendingKill;
-        ScheduledFuture<?> pendingProbe;
-        int crashes;
-        long startedNanos;
-        CompletableFuture<Task> exited = new CompletableFuture<>();
-
-        Entry(Task task) {
-            this.id = new LaunchRequest.Identity(task.getNamespace(), task.getContainerId(), task.getId());
-            this.task = task;
-        }
     }
 
     private final ContainerStore containers;
@@ -83,8 +55,10 @@ public final class TaskSupervisor implements AutoCloseable {
     private final TaskDirs dirs;
     private final Settings settings;
     private final PortAllocator ports = new PortAllocator();
-    private final Map<String, LatencyHistogram> startLatency = new ConcurrentHashMap<>();
-    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final TaskLauncher launcher;
+    private final HealthChecks health;
+    private final RestartPolicy restarts;
+    private final Map<String, SupervisedTask> entries = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1, daemonThreads("agent-timer"));
     private final ExecutorService workers = Executors.newCachedThreadPool(daemonThreads("agent-task"));
     private volatile boolean closing;
@@ -106,7 +80,9 @@ public final class TaskSupervisor implements AutoCloseable {
         this.logs = logs;
         this.dirs = dirs;
         this.settings = settings;
-        runtimes.keySet().forEach(r -> startLatency.put(r, new LatencyHistogram()));
+        this.launcher = new TaskLauncher(containers, runtimes, ports, logs, dirs, settings.advertiseHost());
+        this.health = new HealthChecks(containers, launcher, files, events, scheduler, workers);
+        this.restarts = new RestartPolicy(containers);
         recover();
         scheduler.scheduleWithFixedDelay(this::pollAdopted, 500, 500, TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(logs::rotate, 2, 2, TimeUnit.SECONDS);
@@ -115,12 +91,12 @@ public final class TaskSupervisor implements AutoCloseable {
     public Task create(String namespace, String containerId, String taskId) {
         Container container = containers.get(namespace, containerId);
         Names.require("task id", taskId);
-        Entry entry;
+        SupervisedTask entry;
         synchronized (entries) {
             if (entries.containsKey(ContainerStore.key(namespace, taskId))) {
                 throw AgentFailure.alreadyExists("task '" + taskId + "' already exists in namespace '" + namespace + "'");
             }
-            entry = new Entry(Task.newBuilder().setId(taskId).setNamespace(namespace).setContainerId(containerId)
+            entry = new SupervisedTask(Task.newBuilder().setId(taskId).setNamespace(namespace).setContainerId(containerId)
                     .setStatus(TaskStatus.TASK_STATUS_CREATED).setCreatedAt(Timestamps.now())
                     .setRuntime(container.getSpec().getRuntime()).build());
             persist(entry);
@@ -131,14 +107,14 @@ public final class TaskSupervisor implements AutoCloseable {
     }
 
     public Task start(String namespace, String taskId) {
-        Entry e = entry(namespace, taskId);
+        SupervisedTask e = entry(namespace, taskId);
         synchronized (e) {
             if (e.process != null) {
                 throw AgentFailure.precondition("task '" + taskId + "' is already running");
             }
             cancel(e.pendingRestart);
             e.stopRequested = false;
-            e.crashes = 0;
+            e.restarts.reset();
             try {
                 launch(e, false);
             } catch (RuntimeException failure) {
@@ -154,7 +130,7 @@ public final class TaskSupervisor implements AutoCloseable {
 
     /** Signals the task; SIGTERM, SIGINT and SIGKILL also stop it for good (no restart), SIGKILL following after the grace period. */
     public void kill(String namespace, String taskId, int signal) {
-        Entry e = entry(namespace, taskId);
+        SupervisedTask e = entry(namespace, taskId);
         int sig = signal == 0 ? Signals.SIGTERM : signal;
         if (sig < 1 || sig > 64) {
             throw AgentFailure.invalid("signal " + signal + " is not a valid signal number");
@@ -187,7 +163,7 @@ public final class TaskSupervisor implements AutoCloseable {
 
     /** Stops what runs (the whole process group), then forgets the task, its ports and its files. */
     public Task delete(String namespace, String taskId) {
-        Entry e = entry(namespace, taskId);
+        SupervisedTask e = entry(namespace, taskId);
         CompletableFuture<Task> exited = null;
         synchronized (e) {
             e.stopRequested = true;
@@ -237,7 +213,7 @@ public final class TaskSupervisor implements AutoCloseable {
 
     /** Completes with the task once it has exited (at once when it does not run). */
     public CompletableFuture<Task> waitFor(String namespace, String taskId) {
-        Entry e = entry(namespace, taskId);
+        SupervisedTask e = entry(namespace, taskId);
         synchronized (e) {
             return e.process == null ? CompletableFuture.completedFuture(e.task) : e.exited;
         }
@@ -256,20 +232,13 @@ public final class TaskSupervisor implements AutoCloseable {
     public List<TaskMetrics> metrics(String namespace, Collection<String> taskIds) {
         List<TaskMetrics> out = new ArrayList<>();
         List<Proc.Stat> processes = Proc.all();
-        for (Entry e : entries.values()) {
+        for (SupervisedTask e : entries.values()) {
             Task t = e.task;
             if ((namespace != null && !namespace.equals(t.getNamespace()))
                     || (!taskIds.isEmpty() && !taskIds.contains(t.getId()))) {
                 continue;
             }
-            LaunchedProcess p = e.process;
-            List<Proc.Stat> tree = p == null ? List.of() : Proc.tree(p.pid(), processes);
-            out.add(TaskMetrics.newBuilder().setNamespace(t.getNamespace()).setTaskId(t.getId())
-                    .setContainerId(t.getContainerId()).setRestarts(t.getRestarts()).setPids(tree.size())
-                    .setCpuSeconds(tree.stream().mapToLong(s -> s.utimeTicks() + s.stimeTicks()).sum()
-                            / Proc.TICKS_PER_SECOND)
-                    .setMemoryBytes(tree.stream().mapToLong(Proc.Stat::rssBytes).sum())
-                    .build());
+            out.add(TaskUsage.of(t, e.process, processes));
         }
         out.sort(Comparator.comparing(TaskMetrics::getNamespace).thenComparing(TaskMetrics::getTaskId));
         return out;
@@ -277,7 +246,7 @@ public final class TaskSupervisor implements AutoCloseable {
 
     /** Start latency (start request to process running) per runtime. */
     public Map<String, LatencyHistogram> startLatency() {
-        return startLatency;
+        return launcher.startLatency();
     }
 
     public int runningTasks() {
@@ -288,12 +257,13 @@ public final class TaskSupervisor implements AutoCloseable {
      * so that the next agent start re-adopts or restarts the tasks. */
     public void close(boolean stopTasks) {
         closing = true;
+        health.stop();
         scheduler.shutdownNow();
         if (stopTasks) {
-            List<Entry> running = entries.values().stream().filter(e -> e.process != null).toList();
+            List<SupervisedTask> running = entries.values().stream().filter(e -> e.process != null).toList();
             running.forEach(e -> e.runtime.signal(e.id, e.process, Signals.SIGTERM));
             long deadline = System.nanoTime() + settings.stopGrace().toNanos();
-            for (Entry e : running) {
+            for (SupervisedTask e : running) {
                 while (e.process.alive() && System.nanoTime() < deadline) {
                     sleep(20);
                 }
@@ -308,119 +278,18 @@ public final class TaskSupervisor implements AutoCloseable {
         close(false);
     }
 
-    private void launch(Entry e, boolean automaticRestart) {
-        Container container = containers.get(e.id.namespace(), e.id.containerId());
-        ContainerSpec spec = container.getSpec();
-        TaskRuntime runtime = runtimes.get(spec.getRuntime());
-        if (runtime == null) {
-            throw AgentFailure.precondition("runtime '" + spec.getRuntime() + "' is not available on this agent");
-        }
-        List<Integer> hostPorts = hostPorts(e.task.getHostPortsList(), spec.getPortsList());
-
-        long t0 = System.nanoTime();
-        LaunchedProcess process;
-        try {
-            process = runtime.launch(request(e.id, spec, hostPorts));
-        } catch (IOException io) {
-            ports.release(hostPorts.stream().filter(p -> !e.task.getHostPortsList().contains(p)).toList());
-            throw AgentFailure.precondition("cannot start: " + io.getMessage());
-        } catch (RuntimeException failure) {
-            ports.release(hostPorts.stream().filter(p -> !e.task.getHostPortsList().contains(p)).toList());
-            throw failure;
-        }
-        startLatency.computeIfAbsent(runtime.name(), r -> new LatencyHistogram())
-                .observe((System.nanoTime() - t0) / 1e9);
-        e.process = process;
-        e.runtime = runtime;
-        e.startedNanos = System.nanoTime();
+    /** Launches the task's process, then persists, publishes and watches it: its exit and its health. */
+    private void launch(SupervisedTask e, boolean automaticRestart) {
+        LaunchedProcess process = launcher.launch(e, automaticRestart);
         e.exited = new CompletableFuture<>();
-        Task.Builder b = e.task.toBuilder().setStatus(TaskStatus.TASK_STATUS_RUNNING).setPid(process.pid())
-                .setPidStartTicks(process.startTicks()).setStartedAt(Timestamps.now()).clearExitedAt().setExitCode(0)
-                .setMessage("").setRuntime(runtime.name()).clearHostPorts().addAllHostPorts(hostPorts)
-                .setAddress(hostPorts.isEmpty() ? "" : settings.advertiseHost() + ":" + hostPorts.get(0))
-                .setSpecGeneration(container.getGeneration()).setOomKilled(false).setHealthy(false)
-                .setHealthMessage(HealthProbe.defined(spec) ? "health check pending" : "");
-        if (automaticRestart) {
-            b.setRestarts(b.getRestarts() + 1);
-        }
-        e.task = b.build();
         persist(e);
         events.publish(e.id.namespace(), "/tasks/start", e.id.containerId(), e.id.taskId(), 0, "");
         process.child().ifPresent(child -> child.onExit().thenAcceptAsync(
                 ended -> exited(e, process, ended.exitValue()), workers));
-        scheduleProbe(e, process, Duration.ofMillis(200));
+        health.schedule(e, process, Duration.ofMillis(200));
     }
 
-    /** What a runtime needs to run (or exec in) the task: its environment is built here, from nothing. */
-    private LaunchRequest request(LaunchRequest.Identity id, ContainerSpec spec, List<Integer> hostPorts) {
-        Map<String, String> env = new LinkedHashMap<>();
-        for (int i = 0; i < hostPorts.size() && i < spec.getPortsCount(); i++) {
-            env.put("PORT" + i, Integer.toString(hostPorts.get(i)));
-            env.put("PORT_" + spec.getPorts(i).getContainerPort(), Integer.toString(hostPorts.get(i)));
-        }
-        env.put("GANTRY_NAMESPACE", id.namespace());
-        env.put("GANTRY_CONTAINER_ID", id.containerId());
-        env.put("GANTRY_TASK_ID", id.taskId());
-        return new LaunchRequest(id, spec, env, logs.dir(id.namespace(), id.taskId()),
-                dirs.dir(id.namespace(), id.taskId()), logs.file(id.namespace(), id.taskId(), "stdout"),
-                logs.file(id.namespace(), id.taskId(), "stderr"));
-    }
-
-    private void scheduleProbe(Entry e, LaunchedProcess process, Duration delay) {
-        cancel(e.pendingProbe);
-        e.pendingProbe = scheduler.schedule(() -> workers.execute(() -> probe(e, process)), delay.toMillis(),
-                TimeUnit.MILLISECONDS);
-    }
-
-    /** One health check; a change is persisted and published. Until healthy, checks come at least every second. */
-    private void probe(Entry e, LaunchedProcess process) {
-        ContainerSpec spec;
-        try {
-            spec = containers.get(e.id.namespace(), e.id.containerId()).getSpec();
-        } catch (AgentFailure containerGone) {
-            return;
-        }
-        if (!HealthProbe.defined(spec) || e.process != process || closing) {
-            return;
-        }
-        Optional<String> failure;
-        try {
-            failure = HealthProbe.check(spec, e.task.getHostPortsList(), e.runtime,
-                    request(e.id, spec, e.task.getHostPortsList()));
-        } catch (RuntimeException directoryGone) {
-            failure = Optional.of("health check: " + directoryGone.getMessage());
-        }
-        synchronized (e) {
-            if (e.process != process || closing) {
-                return;
-            }
-            boolean healthy = failure.isEmpty();
-            if (healthy != e.task.getHealthy() || !failure.orElse("").equals(e.task.getHealthMessage())) {
-                e.task = e.task.toBuilder().setHealthy(healthy).setHealthMessage(failure.orElse("")).build();
-                persist(e);
-                events.publish(e.id.namespace(), "/tasks/health", e.id.containerId(), e.id.taskId(), 0,
-                        healthy ? "healthy" : failure.get());
-            }
-            Duration interval = HealthProbe.interval(spec);
-            scheduleProbe(e, process, healthy || interval.getSeconds() <= 1 ? interval : Duration.ofSeconds(1));
-        }
-    }
-
-    /** The task keeps its host ports across restarts unless the spec's ports changed. */
-    private List<Integer> hostPorts(List<Integer> current, List<PortSpec> wanted) {
-        boolean same = current.size() == wanted.size();
-        for (int i = 0; same && i < wanted.size(); i++) {
-            int pinned = wanted.get(i).getPublishedPort();
-            same = pinned == 0 || pinned == current.get(i);
-        }
-        if (same) {
-            return current;
-        }
-        ports.release(current);
-        return ports.allocate(wanted);
-    }
-
-    private void exited(Entry e, LaunchedProcess process, int exitCode) {
+    private void exited(SupervisedTask e, LaunchedProcess process, int exitCode) {
         synchronized (e) {
             if (e.process != process || closing) {
                 // a stale notification, or an agent shutting down: the state stays RUNNING for the next start
@@ -443,11 +312,8 @@ public final class TaskSupervisor implements AutoCloseable {
                 events.publish(e.id.namespace(), "/tasks/oom", e.id.containerId(), e.id.taskId(), exitCode, message);
             }
             events.publish(e.id.namespace(), "/tasks/exit", e.id.containerId(), e.id.taskId(), exitCode, message);
-            if (!e.stopRequested && restartsOnExit(e)) {
-                if (System.nanoTime() - e.startedNanos > STABLE_RUN_NANOS) {
-                    e.crashes = 0;
-                }
-                long delay = scheduleRestart(e);
+            if (!e.stopRequested && restarts.restartsOnExit(e)) {
+                long delay = scheduleRestart(e, restarts.afterExit(e));
                 b.setStatus(TaskStatus.TASK_STATUS_RESTARTING).setMessage(message + "; restarting in " + delay + " ms");
             }
             e.task = b.build();
@@ -456,23 +322,15 @@ public final class TaskSupervisor implements AutoCloseable {
         }
     }
 
-    private boolean restartsOnExit(Entry e) {
-        try {
-            return !"JOB".equals(containers.get(e.id.namespace(), e.id.containerId()).getSpec().getKind());
-        } catch (AgentFailure containerGone) {
-            return false;
-        }
-    }
-
-    private long scheduleRestart(Entry e) {
-        long delay = Math.min(FIRST_BACKOFF_MILLIS << Math.min(e.crashes, 6), MAX_BACKOFF_MILLIS);
-        e.crashes++;
+    /** @return the delay in milliseconds, for the task's message */
+    private long scheduleRestart(SupervisedTask e, Duration delay) {
         cancel(e.pendingRestart);
-        e.pendingRestart = scheduler.schedule(() -> workers.execute(() -> restart(e)), delay, TimeUnit.MILLISECONDS);
-        return delay;
+        e.pendingRestart = scheduler.schedule(() -> workers.execute(() -> restart(e)), delay.toMillis(),
+                TimeUnit.MILLISECONDS);
+        return delay.toMillis();
     }
 
-    private void restart(Entry e) {
+    private void restart(SupervisedTask e) {
         synchronized (e) {
             if (closing || e.stopRequested || e.process != null || e.task.getStatus() != TaskStatus.TASK_STATUS_RESTARTING
                     || !entries.containsKey(ContainerStore.key(e.id.namespace(), e.id.taskId()))) {
@@ -481,7 +339,7 @@ public final class TaskSupervisor implements AutoCloseable {
             try {
                 launch(e, true);
             } catch (RuntimeException failure) {
-                long delay = scheduleRestart(e);
+                long delay = scheduleRestart(e, restarts.afterFailedRestart(e));
                 e.task = e.task.toBuilder().setMessage("restart failed: " + failure.getMessage() + "; retrying in "
                         + delay + " ms").build();
                 persist(e);
@@ -491,7 +349,7 @@ public final class TaskSupervisor implements AutoCloseable {
         }
     }
 
-    private void forceKill(Entry e, LaunchedProcess process) {
+    private void forceKill(SupervisedTask e, LaunchedProcess process) {
         synchronized (e) {
             if (e.process == process) {
                 e.runtime.signal(e.id, process, Signals.SIGKILL);
@@ -502,7 +360,7 @@ public final class TaskSupervisor implements AutoCloseable {
     /** Re-adopts tasks whose process survived the agent; the others ended while nobody watched. */
     private void recover() {
         for (Task task : files.readAll()) {
-            Entry e = new Entry(task);
+            SupervisedTask e = new SupervisedTask(task);
             entries.put(ContainerStore.key(task.getNamespace(), task.getId()), e);
             ports.markTaken(task.getHostPortsList());
             e.runtime = runtimes.getOrDefault(task.getRuntime(), unoffered);
@@ -513,13 +371,13 @@ public final class TaskSupervisor implements AutoCloseable {
                 if (p.alive()) {
                     LOG.info("re-adopted task {}/{} (pid {})", task.getNamespace(),
                             task.getId(), task.getPid());
-                    scheduleProbe(e, p, Duration.ofMillis(200));
+                    health.schedule(e, p, Duration.ofMillis(200));
                 } else {
                     exited(e, p, -1);
                 }
             } else if (task.getStatus() == TaskStatus.TASK_STATUS_RESTARTING) {
                 synchronized (e) {
-                    scheduleRestart(e);
+                    scheduleRestart(e, restarts.afterFailedRestart(e));
                 }
             }
         }
@@ -527,7 +385,7 @@ public final class TaskSupervisor implements AutoCloseable {
 
     /** Re-adopted processes are not this JVM's children: their end is learned by polling /proc. */
     private void pollAdopted() {
-        for (Entry e : entries.values()) {
+        for (SupervisedTask e : entries.values()) {
             LaunchedProcess p = e.process;
             if (p != null && p.child().isEmpty() && !p.alive()) {
                 workers.execute(() -> exited(e, p, -1));
@@ -535,7 +393,7 @@ public final class TaskSupervisor implements AutoCloseable {
         }
     }
 
-    private Duration grace(Entry e) {
+    private Duration grace(SupervisedTask e) {
         try {
             int seconds = containers.get(e.id.namespace(), e.id.containerId()).getSpec().getStopGraceSeconds();
             return seconds > 0 ? Duration.ofSeconds(seconds) : settings.stopGrace();
@@ -544,16 +402,16 @@ public final class TaskSupervisor implements AutoCloseable {
         }
     }
 
-    private Entry entry(String namespace, String taskId) {
-        Entry e = entries.get(ContainerStore.key(namespace, taskId));
+    private SupervisedTask entry(String namespace, String taskId) {
+        SupervisedTask e = entries.get(ContainerStore.key(namespace, taskId));
         if (e == null) {
             throw AgentFailure.notFound("task '" + taskId + "' does not exist in namespace '" + namespace + "'");
         }
         return e;
     }
 
-    private void persist(Entry e) {
-        files.write(e.id.namespace(), e.id.taskId(), e.task);
+    private void persist(SupervisedTask e) {
+        e.persist(files);
     }
 
     private static boolean await(CompletableFuture<Task> future, Duration timeout) {
@@ -569,9 +427,7 @@ public final class TaskSupervisor implements AutoCloseable {
     }
 
     private static void cancel(ScheduledFuture<?> future) {
-        if (future != null) {
-            future.cancel(false);
-        }
+        SupervisedTask.cancel(future);
     }
 
     private static void sleep(long millis) {

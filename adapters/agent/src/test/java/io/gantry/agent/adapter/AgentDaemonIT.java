@@ -17,9 +17,9 @@ import io.gantry.spi.InstanceUsage;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.Phase;
 import io.gantry.spi.PortMapping;
+import io.gantry.spi.RecordingListener;
 import io.gantry.spi.RequiredEngine;
 import io.gantry.spi.Subscription;
-import io.gantry.spi.WatchListener;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
@@ -35,7 +35,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,8 +49,9 @@ class AgentDaemonIT {
     @Test
     void replicasServeHttpRecoverFromKillAndLeaveNothingBehind() throws Exception {
         try (AgentProcess agent = new AgentProcess(root).start(); EngineClient client = agent.client()) {
-            List<EngineChange> changes = new CopyOnWriteArrayList<>();
-            Subscription watch = client.watch(listener(changes));
+            RecordingListener watched = new RecordingListener();
+            List<EngineChange> changes = watched.changes();
+            Subscription watch = client.watch(watched);
             Workload web = client.deploy(httpServer("web", 3));
             assertThat(web.nativeId()).isEqualTo("demo/web");
             Workload running = await("3 running", () -> client.getWorkload("demo/web")
@@ -89,6 +89,7 @@ class AgentDaemonIT {
             await("removal watched", () -> changes.stream().filter(c -> c instanceof EngineChange.WorkloadRemoved r
                     && r.nativeId().equals("demo/web")).findAny());
             watch.close();
+            assertThat(watched.failures()).as("the watch never gave up").isEmpty();
         }
     }
 
@@ -98,8 +99,9 @@ class AgentDaemonIT {
         long aliveBefore;
         long deadPid;
         EngineClient watching = first.client();
-        List<EngineChange> changes = new CopyOnWriteArrayList<>();
-        Subscription watch = watching.watch(listener(changes));
+        RecordingListener watched = new RecordingListener();
+        List<EngineChange> changes = watched.changes();
+        Subscription watch = watching.watch(watched);
         try (EngineClient client = first.client()) {
             client.deploy(httpServer("keep", 2));
             await("2 running", () -> client.getWorkload("demo/keep").filter(w -> w.status().running() == 2));
@@ -125,7 +127,8 @@ class AgentDaemonIT {
             assertThat(restartedPid).isNotEqualTo(deadPid);
 
             await("the watch reconnected and asked for a resync", () -> changes.stream()
-                    .filter(c -> c instanceof EngineChange.ResyncRequired).findAny());
+                    .filter(c -> c instanceof EngineChange.ResyncRequired r && r.reason().contains("re-opened")).findAny());
+            assertThat(watched.failures()).as("the watch never gave up").isEmpty();
 
             client.delete("demo/keep");
             assertThat(Proc.group(aliveBefore)).isEmpty();
@@ -327,35 +330,8 @@ class AgentDaemonIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private static WatchListener listener(List<EngineChange> changes) {
-        return new WatchListener() {
-            @Override
-            public void onChange(EngineChange change) {
-                changes.add(change);
-            }
-
-            @Override
-            public void onFailure(Throwable cause) {
-                throw new AssertionError("watch failed", cause);
-            }
-        };
-    }
-
     private static <T> T await(String what, Supplier<java.util.Optional<T>> probe) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            java.util.Optional<T> value = probe.get();
-            if (value.isPresent()) {
-                return value.get();
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-        throw new AssertionError("not " + what + " within 20 s");
+        return RecordingListener.poll(what, Duration.ofSeconds(20), probe);
     }
 
     /** kill -9 of one pid, as an operator (or the OOM killer) would. */
