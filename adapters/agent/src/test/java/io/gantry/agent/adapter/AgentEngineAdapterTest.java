@@ -9,6 +9,7 @@ import io.gantry.spi.EngineForbiddenException;
 import io.gantry.spi.EngineUnavailableException;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.WorkloadNotFoundException;
+import io.gantry.spi.tls.TestPki;
 import io.grpc.Status;
 import java.util.Map;
 import java.util.UUID;
@@ -21,7 +22,7 @@ class AgentEngineAdapterTest {
     void validatesEndpointAndTokenWithoutNetwork() {
         adapter.validate(connection("grpc://10.0.0.7:7443", Map.of("token", "t")));
         adapter.validate(connection("grpcs://agent.example:7443", Map.of("token", "t",
-                "caCert", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")));
+                "caCert", TestPki.ca("agent-ca").certPem())));
         assertThatThrownBy(() -> adapter.validate(connection("http://10.0.0.7:7443", Map.of("token", "t"))))
                 .isInstanceOfSatisfying(InvalidSpecException.class,
                         e -> assertThat(e.errors()).singleElement().satisfies(f -> assertThat(f.field()).isEqualTo("endpoint")));

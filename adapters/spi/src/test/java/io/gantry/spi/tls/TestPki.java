@@ -28,22 +28,25 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.util.io.pem.PemObjectGenerator;
 
-/** Keys and certificates made in the test with Bouncy Castle and the JDK, written as openssl writes them. */
-final class TestPki {
+/**
+ * Keys and certificates made in the test with Bouncy Castle and the JDK, written as openssl writes them. In the
+ * test-jar: the adapters' tests use it for PEM credentials that must be real.
+ */
+public final class TestPki {
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
     /** A key pair and its certificate. */
-    record Issued(KeyPair keys, X509Certificate cert) {
-        String certPem() {
+    public record Issued(KeyPair keys, X509Certificate cert) {
+        public String certPem() {
             return pem(cert);
         }
 
         /** PKCS#1 for RSA, SEC1 for EC: what {@code openssl genrsa -traditional} and {@code ecparam -genkey} write. */
-        String traditionalKeyPem() {
+        public String traditionalKeyPem() {
             return pem(keys.getPrivate());
         }
 
-        String pkcs8KeyPem() {
+        public String pkcs8KeyPem() {
             return pkcs8(keys.getPrivate());
         }
     }
@@ -51,7 +54,7 @@ final class TestPki {
     private TestPki() {
     }
 
-    static KeyPair rsa() {
+    public static KeyPair rsa() {
         return generate("RSA");
     }
 
@@ -60,7 +63,7 @@ final class TestPki {
      * the PKCS#8 wrapper), so JcaPEMWriter would write an {@code EC PRIVATE KEY} no tool could read.
      * Bouncy Castle's keeps the curve inside, as {@code openssl ecparam -genkey} writes it.
      */
-    static KeyPair ec() {
+    public static KeyPair ec() {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC", new BouncyCastleProvider());
             generator.initialize(new ECGenParameterSpec("secp256r1"));
@@ -70,20 +73,20 @@ final class TestPki {
         }
     }
 
-    static KeyPair ed25519() {
+    public static KeyPair ed25519() {
         return generate("Ed25519");
     }
 
-    static Issued ca(String name) {
+    public static Issued ca(String name) {
         KeyPair keys = rsa();
         return new Issued(keys, sign(name, keys, name, keys.getPrivate(), true));
     }
 
-    static Issued issue(Issued ca, String name, KeyPair keys) {
+    public static Issued issue(Issued ca, String name, KeyPair keys) {
         return new Issued(keys, sign(name, keys, ca.cert().getSubjectX500Principal().getName(), ca.keys().getPrivate(), false));
     }
 
-    static String pem(Object object) {
+    public static String pem(Object object) {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
             writer.writeObject(object);
@@ -93,7 +96,7 @@ final class TestPki {
         return out.toString();
     }
 
-    static String pem(PemObjectGenerator generator) {
+    public static String pem(PemObjectGenerator generator) {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
             writer.writeObject(generator);
@@ -103,11 +106,11 @@ final class TestPki {
         return out.toString();
     }
 
-    static String pem(String type, byte[] content) {
+    public static String pem(String type, byte[] content) {
         return pem(new PemObject(type, content));
     }
 
-    static String pkcs8(PrivateKey key) {
+    public static String pkcs8(PrivateKey key) {
         try {
             return pem(new JcaPKCS8Generator(key, null));
         } catch (IOException e) {
