@@ -37,6 +37,25 @@ class AgentEngineAdapterTest {
     }
 
     @Test
+    void tlsCredentialsAreReadAtValidationInEveryKeyEncoding() {
+        TestPki.Issued ca = TestPki.ca("agent-ca");
+        TestPki.Issued client = TestPki.issue(ca, "gantry", TestPki.ec());
+        for (String key : new String[] {client.traditionalKeyPem(), client.pkcs8KeyPem()}) {
+            adapter.validate(connection("grpcs://h:7443", Map.of("token", "t", "caCert", ca.certPem(),
+                    "clientCert", client.certPem(), "clientKey", key)));
+        }
+        assertThatThrownBy(() -> adapter.validate(connection("grpcs://h:7443", Map.of("token", "t",
+                "clientCert", client.certPem()))))
+                .hasMessage("credentials.clientKey: is required with clientCert");
+        assertThatThrownBy(() -> adapter.validate(connection("grpcs://h:7443", Map.of("token", "t",
+                "caCert", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"))))
+                .isInstanceOfSatisfying(InvalidSpecException.class,
+                        e -> assertThat(e.errors().get(0).field()).isEqualTo("credentials.caCert"));
+        assertThatThrownBy(() -> adapter.validate(connection("grpc://h:7443/agent", Map.of("token", "t"))))
+                .hasMessage("endpoint: must not have a path");
+    }
+
+    @Test
     void nativeIdsAreNamespaceSlashContainer() {
         assertThat(AgentEngineClient.parse("shop/web")).hasValue(new AgentEngineClient.Ref("shop", "web"));
         assertThat(AgentEngineClient.parse("web")).isEmpty();
