@@ -51,8 +51,8 @@ public final class TlsCredentials {
             throw InvalidSpecException.of("credentials." + missing,
                     "is required with " + (missing.equals(CLIENT_CERT) ? CLIENT_KEY : CLIENT_CERT));
         }
-        X509TrustManager trust = trustManager(isBlank(caCert) ? null
-                : PemMaterial.certificates(caCert, "credentials." + CA_CERT));
+        X509TrustManager trust = isBlank(caCert) ? JdkTrust.MANAGER
+                : trustManager(PemMaterial.certificates(caCert, "credentials." + CA_CERT));
         X509KeyManager identity = isBlank(clientCert) ? null
                 : keyManager(PemMaterial.certificates(clientCert, "credentials." + CLIENT_CERT),
                         PemMaterial.privateKey(clientKey, "credentials." + CLIENT_KEY));
@@ -93,6 +93,12 @@ public final class TlsCredentials {
         }
     }
 
+    /** Read once: validating a registration without caCert should not parse the JDK's cacerts every time. */
+    private static final class JdkTrust {
+        static final X509TrustManager MANAGER = trustManager(null);
+    }
+
+    /** @param trusted the certificates to trust, or {@code null} for the JDK's trust store */
     private static X509TrustManager trustManager(List<X509Certificate> trusted) {
         try {
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -107,6 +113,9 @@ public final class TlsCredentials {
             }
             return only(factory.getTrustManagers(), X509TrustManager.class);
         } catch (GeneralSecurityException | IOException e) {
+            if (trusted == null) {
+                throw new IllegalStateException("the JDK's trust store cannot be read", e);
+            }
             throw InvalidSpecException.of("credentials." + CA_CERT, "cannot be used as a trust store");
         }
     }
