@@ -97,7 +97,9 @@ public final class PemMaterial {
         PrivateKeyInfo info = decoded instanceof PEMKeyPair pair ? pair.getPrivateKeyInfo()
                 : decoded instanceof PrivateKeyInfo plain ? plain : null;
         if (info == null) {
-            throw InvalidSpecException.of(field, "is a '" + key.type() + "' block, not a private key");
+            // a key block Bouncy Castle reads as something else, or not at all (OPENSSH PRIVATE KEY)
+            throw InvalidSpecException.of(field, "is a '" + key.type()
+                    + "' block: give an RSA, EC or Ed25519 key as PKCS#8, PKCS#1 or SEC1 PEM");
         }
         try {
             return KEYS.getPrivateKey(info);

@@ -110,6 +110,9 @@ class PemMaterialTest {
                 .hasMessage("credentials.caCert: holds a 'PRIVATE KEY' block; give PEM certificates only");
         assertThatThrownBy(() -> PemMaterial.privateKey(TestPki.pem(CA.keys().getPublic()), FIELD))
                 .hasMessage("credentials.clientKey: is a 'PUBLIC KEY' block, not a private key");
+        String openssh = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
+        assertThatThrownBy(() -> PemMaterial.privateKey(openssh, FIELD)).hasMessage("credentials.clientKey: is a "
+                + "'OPENSSH PRIVATE KEY' block: give an RSA, EC or Ed25519 key as PKCS#8, PKCS#1 or SEC1 PEM");
     }
 
     /** The key read signs what the original public key verifies: the same key, whatever its encoding. */
