@@ -10,6 +10,7 @@ import io.gantry.spi.EmbeddedEngineLauncher;
 import io.gantry.spi.EngineAdapter;
 import io.gantry.spi.EngineClient;
 import io.gantry.spi.ManifestReader;
+import io.gantry.spi.tls.TlsCredentials;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
@@ -21,6 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /** Keeps the module arrows true: spi depends on nothing of ours; backend sees adapters only through spi. */
 class ArchitectureTest {
+    /** The one package of spi that may read PEM with a library. */
+    private static final String TLS = TlsCredentials.class.getPackageName();
     /** Adapter modules' packages as the layout fixes them, plus any adapter found on the classpath. */
     private static final Set<String> KNOWN_ADAPTER_PACKAGES = Set.of("io.gantry.kubernetes", "io.gantry.marathon",
             "io.gantry.swarm", "io.gantry.agent");
@@ -58,6 +61,7 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("io.gantry.spi..").and().doNotBelongToAnyOf(ManifestReader.class)
                 .and().resideOutsideOfPackage(JSON_TREES)
                 .and().resideOutsideOfPackage("io.gantry.spi.watch")
+                .and().resideOutsideOfPackage(TLS)
                 .should().dependOnClassesThat().resideOutsideOfPackages("io.gantry.spi..", "java..")
                 .check(spi);
         // the one reader every format parses users' YAML and JSON with, under one budget (issue 13)
@@ -72,6 +76,11 @@ class ArchitectureTest {
         // the watch skeleton logs its reconnects through the one logging API of every module
         noClasses().that().resideInAPackage("io.gantry.spi.watch")
                 .should().dependOnClassesThat().resideOutsideOfPackages("io.gantry.spi..", "java..", "org.slf4j")
+                .check(spi);
+        // the one PEM reader of the adapters (issue 15): Bouncy Castle's PEMParser, and the JDK's TLS managers
+        noClasses().that().resideInAPackage(TLS)
+                .should().dependOnClassesThat().resideOutsideOfPackages("io.gantry.spi..", "java..", "javax.net.ssl..",
+                        "org.bouncycastle..")
                 .check(spi);
     }
 

@@ -1,20 +1,19 @@
 package io.gantry.kubernetes;
 
+import io.gantry.spi.EndpointRule;
 import io.gantry.spi.EngineConnection;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.ManifestReader;
+import io.gantry.spi.tls.TlsCredentials;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.KubeConfig;
 import io.kubernetes.client.util.credentials.AccessTokenAuthentication;
 import io.kubernetes.client.util.credentials.ClientCertificateAuthentication;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -37,6 +36,11 @@ import okhttp3.OkHttpClient;
 record KubernetesSettings(List<String> namespaces, String defaultNamespace, Duration callTimeout,
                           Duration resyncPeriod) {
     static final String IN_CLUSTER = "in-cluster";
+    /** An API server may sit behind a proxy prefix (Rancher's /k8s/clusters/ID): a path is allowed. */
+    private static final EndpointRule ENDPOINT = EndpointRule.of("endpoint", "https://host:6443", "https", "http")
+            .allowingPath();
+    private static final EndpointRule SERVER = EndpointRule.of("server", "https://host:6443", "https", "http")
+            .allowingPath();
     private static final Pattern DNS_1123_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
 
     /** Checks a registration without network I/O; the exception names the bad field. */
@@ -56,14 +60,13 @@ record KubernetesSettings(List<String> namespaces, String defaultNamespace, Dura
             }
         } else {
             endpointUri(c.endpoint());
-            boolean clientCert = c.credential("clientCert") != null && c.credential("clientKey") != null;
+            boolean clientCert = !blank(c.credential("clientCert")) && !blank(c.credential("clientKey"));
             if (blank(c.credential("token")) && !clientCert) {
                 throw InvalidSpecException.of("credentials.token",
                         "a bearer token (or clientCert and clientKey) is required with a URL endpoint");
             }
-            if (c.credential("caCert") != null) {
-                checkPem(c.credential("caCert"));
-            }
+            // caCert, and the clientCert/clientKey pair, read as every adapter reads them
+            TlsCredentials.of(c);
         }
         List<String> namespaces = List.of();
         String option = c.option("namespaces");
@@ -107,13 +110,10 @@ record KubernetesSettings(List<String> namespaces, String defaultNamespace, Dura
     private static URI serverUri(String server) {
         String url = server.trim().contains("://") ? server.trim() : "https://" + server.trim();
         try {
-            URI uri = new URI(url);
-            if (uri.getHost() == null) {
-                throw InvalidSpecException.of("credentials.kubeconfig", "the context's cluster server is not a URL with a host");
-            }
-            return uri;
-        } catch (java.net.URISyntaxException e) {
-            throw InvalidSpecException.of("credentials.kubeconfig", "the context's cluster server is not a URL");
+            return SERVER.check(url);
+        } catch (InvalidSpecException e) {
+            throw InvalidSpecException.of("credentials.kubeconfig", "the context's cluster server "
+                    + e.errors().get(0).message());
         }
     }
 
@@ -154,12 +154,13 @@ record KubernetesSettings(List<String> namespaces, String defaultNamespace, Dura
             ClientBuilder builder = new ClientBuilder().setBasePath(stripSlash(c.endpoint()));
             if (!blank(c.credential("token"))) {
                 builder.setAuthentication(new AccessTokenAuthentication(c.credential("token").trim()));
-            } else if (c.credential("clientCert") != null && c.credential("clientKey") != null) {
+            } else if (!blank(c.credential("clientCert")) && !blank(c.credential("clientKey"))) {
+                // the same credentials TlsCredentials checked in validate; client-java reads them again itself
                 builder.setAuthentication(new ClientCertificateAuthentication(
                         c.credential("clientCert").getBytes(StandardCharsets.UTF_8),
                         c.credential("clientKey").getBytes(StandardCharsets.UTF_8)));
             }
-            if (c.credential("caCert") != null) {
+            if (!blank(c.credential("caCert"))) {
                 builder.setCertificateAuthority(c.credential("caCert").getBytes(StandardCharsets.UTF_8));
             }
             return builder.build();
@@ -216,26 +217,7 @@ record KubernetesSettings(List<String> namespaces, String defaultNamespace, Dura
         if (blank(endpoint)) {
             throw InvalidSpecException.of("endpoint", "required: https://host:port, or 'in-cluster', or a kubeconfig credential");
         }
-        try {
-            URI uri = new URI(endpoint.trim());
-            if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null) {
-                throw InvalidSpecException.of("endpoint", "'" + endpoint + "' is not an http(s) URL of an API server");
-            }
-            return uri;
-        } catch (java.net.URISyntaxException e) {
-            throw InvalidSpecException.of("endpoint", "'" + endpoint + "' is not a URL");
-        }
-    }
-
-    private static void checkPem(String pem) {
-        try {
-            if (CertificateFactory.getInstance("X.509")
-                    .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8))).isEmpty()) {
-                throw InvalidSpecException.of("credentials.caCert", "not a PEM certificate");
-            }
-        } catch (CertificateException e) {
-            throw InvalidSpecException.of("credentials.caCert", "not a PEM certificate");
-        }
+        return ENDPOINT.check(endpoint);
     }
 
     private static String stripSlash(String endpoint) {

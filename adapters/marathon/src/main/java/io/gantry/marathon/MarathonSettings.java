@@ -1,25 +1,18 @@
 package io.gantry.marathon;
 
-import java.io.ByteArrayInputStream;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
+import io.gantry.spi.EndpointRule;
 import io.gantry.spi.EngineConnection;
 import io.gantry.spi.InvalidSpecException;
+import io.gantry.spi.tls.TlsCredentials;
 
 /**
  * One engine's connection settings, checked once. Fields of {@link EngineConnection} used:
@@ -44,11 +37,11 @@ record MarathonSettings(String engineName, List<URI> endpoints, URI mesosUrl, St
         }
         for (String part : endpoint.split(",")) {
             if (!part.isBlank()) {
-                endpoints.add(httpUrl(part.trim(), "endpoint"));
+                endpoints.add(httpUrl(part.trim(), "endpoint", "http://host:8080"));
             }
         }
         String mesos = c.option("mesosUrl");
-        URI mesosUrl = mesos == null || mesos.isBlank() ? null : httpUrl(mesos.trim(), "options.mesosUrl");
+        URI mesosUrl = mesos == null || mesos.isBlank() ? null : httpUrl(mesos.trim(), "options.mesosUrl", "http://host:5050");
         String token = c.credential("token");
         String user = c.credential("username");
         String password = c.credential("password");
@@ -63,8 +56,8 @@ record MarathonSettings(String engineName, List<URI> endpoints, URI mesosUrl, St
             authorization = "Basic " + Base64.getEncoder()
                     .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
         }
-        String ca = c.credential("caCert");
-        SSLContext ssl = ca == null || ca.isBlank() ? null : trusting(ca);
+        String ca = c.credential(TlsCredentials.CA_CERT);
+        SSLContext ssl = ca == null || ca.isBlank() ? null : TlsCredentials.of(ca, null, null).sslContext();
         boolean force = "true".equalsIgnoreCase(c.option("force"));
         String name = c.name() == null ? String.valueOf(endpoints.get(0)) : c.name();
         return new MarathonSettings(name, List.copyOf(endpoints), mesosUrl, authorization, ssl, force,
@@ -77,40 +70,10 @@ record MarathonSettings(String engineName, List<URI> endpoints, URI mesosUrl, St
         return "MarathonSettings[engine=" + engineName + ", endpoints=" + endpoints + ", mesosUrl=" + mesosUrl + "]";
     }
 
-    private static URI httpUrl(String text, String field) {
-        try {
-            URI uri = new URI(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-                throw InvalidSpecException.of(field, "'" + text + "' is not an http(s) URL with a host");
-            }
-            return uri;
-        } catch (URISyntaxException e) {
-            throw InvalidSpecException.of(field, "'" + text + "' is not a URL: " + e.getReason());
-        }
-    }
-
-    /** A TLS context that trusts exactly the PEM certificates given (a private CA, or a self-signed Marathon). */
-    static SSLContext trusting(String pem) {
-        try {
-            Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509")
-                    .generateCertificates(new ByteArrayInputStream(pem.trim().getBytes(StandardCharsets.US_ASCII)));
-            if (certs.isEmpty()) {
-                throw InvalidSpecException.of("credentials.caCert", "no certificate found in the PEM text");
-            }
-            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-            store.load(null, null);
-            int i = 0;
-            for (Certificate cert : certs) {
-                store.setCertificateEntry("ca-" + i++, cert);
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(store);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
-            return ctx;
-        } catch (GeneralSecurityException | java.io.IOException e) {
-            throw InvalidSpecException.of("credentials.caCert", "not a readable PEM certificate: " + e.getMessage());
-        }
+    /** Marathon and Mesos URLs: http(s), a host, a path only as the prefix of a proxy (DC/OS's /service/marathon). */
+    private static URI httpUrl(String text, String field, String example) {
+        // the paths of the API are appended to the URL as given
+        String trimmed = text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+        return EndpointRule.of(field, example, "http", "https").allowingPath().check(trimmed);
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineUnavailableException;
 import io.gantry.spi.RequiredEngine;
+import io.gantry.spi.tls.TlsCredentials;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -33,8 +34,8 @@ class SwarmTlsIT {
     static void startTlsDaemon() throws IOException {
         RequiredEngine.require(LocalSwarm.available(), LocalSwarm.REQUIRED);
         certs = TestCertificates.create(dir);
-        SSLServerSocket server = (SSLServerSocket) PemTls.context(certs.read("ca.pem"), certs.read("server.pem"),
-                certs.read("server-key.pem")).getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        SSLServerSocket server = (SSLServerSocket) TlsCredentials.of(certs.read("ca.pem"), certs.read("server.pem"),
+                certs.read("server-key.pem")).sslContext().getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
         server.setNeedClientAuth(true);
         tlsDaemon = new UnixSocketForwarder(server, LocalSwarm.SOCKET);
     }

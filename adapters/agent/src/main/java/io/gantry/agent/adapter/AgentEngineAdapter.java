@@ -1,11 +1,12 @@
 package io.gantry.agent.adapter;
 
+import io.gantry.spi.EndpointRule;
 import io.gantry.spi.EngineAdapter;
 import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConnection;
 import io.gantry.spi.InvalidSpecException;
+import io.gantry.spi.tls.TlsCredentials;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +22,8 @@ import java.util.Map;
  */
 public final class AgentEngineAdapter implements EngineAdapter {
     public static final String KIND = "agent";
+    private static final EndpointRule ENDPOINT = EndpointRule.of("endpoint", "grpc://HOST:PORT or grpcs://HOST:PORT",
+            "grpc", "grpcs").requiringPort();
 
     @Override
     public String kind() {
@@ -38,13 +41,8 @@ public final class AgentEngineAdapter implements EngineAdapter {
         if (token == null || token.isBlank()) {
             throw InvalidSpecException.of("credentials.token", "the agent's token is required");
         }
-        if ((connection.credential("clientCert") == null) != (connection.credential("clientKey") == null)) {
-            throw InvalidSpecException.of("credentials.clientKey", "clientCert and clientKey go together");
-        }
-        String ca = connection.credential("caCert");
-        if (ca != null && !ca.contains("-----BEGIN CERTIFICATE-----")) {
-            throw InvalidSpecException.of("credentials.caCert", "must be a PEM certificate");
-        }
+        // read now, not at the first call: a broken certificate is the registration's error, not the agent's
+        TlsCredentials.of(connection);
     }
 
     @Override
@@ -70,16 +68,7 @@ public final class AgentEngineAdapter implements EngineAdapter {
     }
 
     static Target target(String endpoint) {
-        try {
-            URI uri = new URI(endpoint == null ? "" : endpoint.trim());
-            boolean tls = "grpcs".equals(uri.getScheme());
-            if (!tls && !"grpc".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 1) {
-                throw InvalidSpecException.of("endpoint", "must be grpc://HOST:PORT or grpcs://HOST:PORT, got '"
-                        + endpoint + "'");
-            }
-            return new Target(tls, uri.getHost(), uri.getPort());
-        } catch (URISyntaxException e) {
-            throw InvalidSpecException.of("endpoint", "must be grpc://HOST:PORT or grpcs://HOST:PORT: " + e.getMessage());
-        }
+        URI uri = ENDPOINT.check(endpoint);
+        return new Target(uri.getScheme().equalsIgnoreCase("grpcs"), uri.getHost(), uri.getPort());
     }
 }

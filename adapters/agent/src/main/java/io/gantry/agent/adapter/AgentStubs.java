@@ -4,6 +4,7 @@ import io.gantry.agent.api.v1.ContainersGrpc;
 import io.gantry.agent.api.v1.EventsGrpc;
 import io.gantry.agent.api.v1.NodeGrpc;
 import io.gantry.agent.api.v1.TasksGrpc;
+import io.gantry.spi.tls.TlsCredentials;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -12,10 +13,6 @@ import io.grpc.Metadata;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.AbstractStub;
 import io.grpc.stub.MetadataUtils;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -34,7 +31,7 @@ final class AgentStubs implements AutoCloseable {
     /**
      * @param caCert     PEM CA to trust for grpcs (the JDK's trust store when null)
      * @param clientCert PEM client certificate for agents started with --tls-ca, or null
-     * @param clientKey  its PKCS#8 PEM key, or null
+     * @param clientKey  its PEM key (PKCS#1, PKCS#8 or SEC1), or null
      */
     AgentStubs(AgentEngineAdapter.Target target, String token, String caCert, String clientCert, String clientKey,
                Duration timeout) {
@@ -92,27 +89,16 @@ final class AgentStubs implements AutoCloseable {
         return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
 
+    /** grpcs through spi's PEM reader, so the agent takes the key encodings every other adapter takes. */
     private static ChannelCredentials credentials(AgentEngineAdapter.Target target, String caCert, String clientCert,
                                                   String clientKey) {
         if (!target.tls()) {
             return InsecureChannelCredentials.create();
         }
-        TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
-        try {
-            if (caCert != null && !caCert.isBlank()) {
-                tls.trustManager(pem(caCert));
-            }
-            if (clientCert != null && clientKey != null) {
-                tls.keyManager(pem(clientCert), pem(clientKey));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("unreadable TLS credentials", e);
-        }
+        TlsCredentials pem = TlsCredentials.of(caCert, clientCert, clientKey);
+        TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder().trustManager(pem.trustManager());
+        pem.keyManager().ifPresent(tls::keyManager);
         return tls.build();
-    }
-
-    private static ByteArrayInputStream pem(String text) {
-        return new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII));
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.gantry.spi.EngineForbiddenException;
 import io.gantry.spi.EngineUnavailableException;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.WorkloadNotFoundException;
+import io.gantry.spi.tls.TestPki;
 import io.grpc.Status;
 import java.util.Map;
 import java.util.UUID;
@@ -21,7 +22,7 @@ class AgentEngineAdapterTest {
     void validatesEndpointAndTokenWithoutNetwork() {
         adapter.validate(connection("grpc://10.0.0.7:7443", Map.of("token", "t")));
         adapter.validate(connection("grpcs://agent.example:7443", Map.of("token", "t",
-                "caCert", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")));
+                "caCert", TestPki.ca("agent-ca").certPem())));
         assertThatThrownBy(() -> adapter.validate(connection("http://10.0.0.7:7443", Map.of("token", "t"))))
                 .isInstanceOfSatisfying(InvalidSpecException.class,
                         e -> assertThat(e.errors()).singleElement().satisfies(f -> assertThat(f.field()).isEqualTo("endpoint")));
@@ -33,6 +34,25 @@ class AgentEngineAdapterTest {
         assertThatThrownBy(() -> adapter.validate(connection("grpcs://h:1", Map.of("token", "t", "caCert", "nope"))))
                 .isInstanceOf(InvalidSpecException.class);
         assertThat(adapter.kind()).isEqualTo("agent");
+    }
+
+    @Test
+    void tlsCredentialsAreReadAtValidationInEveryKeyEncoding() {
+        TestPki.Issued ca = TestPki.ca("agent-ca");
+        TestPki.Issued client = TestPki.issue(ca, "gantry", TestPki.ec());
+        for (String key : new String[] {client.traditionalKeyPem(), client.pkcs8KeyPem()}) {
+            adapter.validate(connection("grpcs://h:7443", Map.of("token", "t", "caCert", ca.certPem(),
+                    "clientCert", client.certPem(), "clientKey", key)));
+        }
+        assertThatThrownBy(() -> adapter.validate(connection("grpcs://h:7443", Map.of("token", "t",
+                "clientCert", client.certPem()))))
+                .hasMessage("credentials.clientKey: is required with clientCert");
+        assertThatThrownBy(() -> adapter.validate(connection("grpcs://h:7443", Map.of("token", "t",
+                "caCert", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"))))
+                .isInstanceOfSatisfying(InvalidSpecException.class,
+                        e -> assertThat(e.errors().get(0).field()).isEqualTo("credentials.caCert"));
+        assertThatThrownBy(() -> adapter.validate(connection("grpc://h:7443/agent", Map.of("token", "t"))))
+                .hasMessage("endpoint: must not have a path");
     }
 
     @Test

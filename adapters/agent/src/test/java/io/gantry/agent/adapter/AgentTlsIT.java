@@ -10,6 +10,7 @@ import io.gantry.spi.EngineConnection;
 import io.gantry.spi.EngineUnavailableException;
 import io.gantry.spi.RequiredEngine;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,6 +51,16 @@ class AgentTlsIT {
             try (EngineClient withClientCertificate = new AgentEngineAdapter().connect(new EngineConnection(
                     UUID.randomUUID(), "mtls", endpoint, Map.of(), mutual, Map.of(), Duration.ofSeconds(5)))) {
                 assertThat(withClientCertificate.ping().version()).startsWith("gantry-agent/");
+            }
+            // the same key as `openssl genrsa -traditional` writes it (PKCS#1): spi reads it as it reads PKCS#8
+            Process traditional = new ProcessBuilder("openssl", "rsa", "-in", key.toString(), "-traditional").start();
+            String pkcs1 = new String(traditional.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(traditional.waitFor()).as("openssl rsa").isZero();
+            assertThat(pkcs1).startsWith("-----BEGIN RSA PRIVATE KEY-----");
+            mutual.put("clientKey", pkcs1);
+            try (EngineClient withPkcs1Key = new AgentEngineAdapter().connect(new EngineConnection(
+                    UUID.randomUUID(), "mtls-pkcs1", endpoint, Map.of(), mutual, Map.of(), Duration.ofSeconds(5)))) {
+                assertThat(withPkcs1Key.ping().version()).startsWith("gantry-agent/");
             }
             try (EngineClient untrusting = connect(endpoint, null)) {
                 assertThatThrownBy(untrusting::ping).isInstanceOf(EngineUnavailableException.class);
