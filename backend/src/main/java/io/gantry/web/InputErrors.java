@@ -27,11 +27,11 @@ public final class InputErrors {
     }
 
     /** The bad field and what is wrong with it, when the body parsed up to a named field. */
-    public static Optional<BadRequestException.FieldProblem> of(HttpMessageNotReadableException e) {
+    public static Optional<FieldProblem> of(HttpMessageNotReadableException e) {
         if (!(e.getCause() instanceof JacksonException json) || json.getPath().isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new BadRequestException.FieldProblem(path(json.getPath()), message(json)));
+        return Optional.of(new FieldProblem(path(json.getPath()), message(json)));
     }
 
     /** {@code spec.ports[0].containerPort}. */
