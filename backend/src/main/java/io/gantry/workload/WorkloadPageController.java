@@ -97,7 +97,6 @@ class WorkloadPageController {
         model.addAttribute("env", secrets.masked(w.engine().id(), w.spec().env()));
         model.addAttribute("capabilities", capabilities);
         model.addAttribute("specJson", json.writerWithDefaultPrettyPrinter().writeValueAsString(w.spec()));
-        model.addAttribute("formats", List.of("kubernetes", "marathon", "compose", "agent"));
         return "workload";
     }
 
