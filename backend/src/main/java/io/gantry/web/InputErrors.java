@@ -19,8 +19,8 @@ import tools.jackson.databind.exc.MismatchedInputException;
 /**
  * Names the field of a request body or the parameter that could not be read, and says in plain
  * words what it should hold ({@code spec.replicas: must be a whole number}, {@code role: must be one
- * of [VIEWER, OPERATOR, ADMIN, NONE]}); never the Java type or the whole offending value. Shared by
- * both problem advices so that bad input reads the same on every route.
+ * of [VIEWER, OPERATOR, ADMIN, NONE]}); never the Java type or the whole offending value, on every
+ * route ({@link ProblemAdvice}).
  */
 public final class InputErrors {
     private InputErrors() {
