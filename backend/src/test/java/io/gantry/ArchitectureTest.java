@@ -1,6 +1,7 @@
 package io.gantry;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -104,6 +105,13 @@ class ArchitectureTest {
     void backendClassesAreNotInAdapterPackages() {
         noClasses().should().resideInAnyPackage(KNOWN_ADAPTER_PACKAGES.stream().map(p -> p + "..").toArray(String[]::new))
                 .check(backend);
+    }
+
+    @Test
+    void backendFeaturePackagesHaveNoCycles() {
+        // package by feature (issue 15): a cycle between two features means neither can change alone; what both
+        // need (the problem contract, the acting user) lives in a package below them, and news travels as events
+        slices().matching("io.gantry.(*)..").should().beFreeOfCycles().check(backend);
     }
 
     @Test

@@ -1,6 +1,6 @@
 package io.gantry.audit;
 
-import io.gantry.security.ProblemException;
+import io.gantry.web.BadRequestException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
@@ -39,7 +39,7 @@ class AuditApiController {
             @RequestParam(required = false) String user) {
         int size = limit == null ? DEFAULT_LIMIT : limit;
         if (size < 1 || size > MAX_LIMIT) {
-            throw ProblemException.invalidField("limit", "must be between 1 and " + MAX_LIMIT);
+            throw BadRequestException.field("limit", "must be between 1 and " + MAX_LIMIT);
         }
         long before = cursor == null || cursor.isEmpty() ? Long.MAX_VALUE : decode(cursor);
         List<AuditEntry> page = trail.page(user, before, size + 1);
@@ -72,6 +72,6 @@ class AuditApiController {
         } catch (IllegalArgumentException e) {
             // falls through to the same answer as any other foreign cursor
         }
-        throw ProblemException.invalidField("cursor", "is not a cursor of this list; start again without one");
+        throw BadRequestException.field("cursor", "is not a cursor of this list; start again without one");
     }
 }

@@ -7,6 +7,7 @@ import io.gantry.spi.EngineInfo;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.web.BadRequestException;
 import io.gantry.web.ConflictException;
+import io.gantry.web.FieldProblem;
 import io.gantry.web.NotFoundException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -183,8 +184,8 @@ class EngineService {
             });
         } catch (InvalidSpecException e) {
             throw new BadRequestException(e.errors().isEmpty()
-                    ? List.of(new BadRequestException.FieldProblem("endpoint", e.getMessage()))
-                    : e.errors().stream().map(f -> new BadRequestException.FieldProblem(f.field(), f.message())).toList());
+                    ? List.of(new FieldProblem("endpoint", e.getMessage()))
+                    : e.errors().stream().map(f -> new FieldProblem(f.field(), f.message())).toList());
         }
         return connection;
     }

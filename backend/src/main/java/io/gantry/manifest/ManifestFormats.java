@@ -2,6 +2,7 @@ package io.gantry.manifest;
 
 import io.gantry.spi.ManifestFormat;
 import io.gantry.web.BadRequestException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +21,25 @@ public class ManifestFormats {
     ManifestFormats() {
         ServiceLoader.load(ManifestFormat.class, ManifestFormats.class.getClassLoader())
                 .forEach(f -> byName.putIfAbsent(f.name(), f));
+    }
+
+    /** What a page offers to choose from: every format, by name. */
+    public List<Choice> choices() {
+        return byName.values().stream().map(Choice::of).toList();
+    }
+
+    /**
+     * A format as a page lists it.
+     *
+     * @param label for people, from the format's name and media type: {@code Kubernetes YAML}, {@code Marathon JSON}
+     */
+    public record Choice(String name, String label) {
+        static Choice of(ManifestFormat format) {
+            String subtype = format.mediaType().substring(format.mediaType().indexOf('/') + 1);
+            String notation = subtype.substring(subtype.lastIndexOf('+') + 1).replaceFirst("^x-", "");
+            return new Choice(format.name(), Character.toUpperCase(format.name().charAt(0)) + format.name().substring(1)
+                    + " " + notation.toUpperCase(Locale.ROOT));
+        }
     }
 
     /** The format of an engine kind's own documents, if an adapter provides one. */

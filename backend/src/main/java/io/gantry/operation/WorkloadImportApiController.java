@@ -9,6 +9,7 @@ import io.gantry.spi.Capability;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.ManifestFormat;
 import io.gantry.web.BadRequestException;
+import io.gantry.web.FieldProblem;
 import jakarta.validation.Valid;
 import java.net.URI;
 import java.util.ArrayList;
@@ -58,7 +59,7 @@ class WorkloadImportApiController {
         try {
             parsed = format.parse(body.text());
         } catch (InvalidSpecException e) {
-            throw new BadRequestException(e.errors().stream().map(f -> new BadRequestException.FieldProblem(
+            throw new BadRequestException(e.errors().stream().map(f -> new FieldProblem(
                     f.field().startsWith("manifest") ? f.field() : "manifest." + f.field(), f.message())).toList());
         }
         operations.requireCapability(engine, Capability.DEPLOY);

@@ -3,7 +3,7 @@ package io.gantry.operation;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadSpec;
 import io.gantry.web.BadRequestException;
-import io.gantry.web.BadRequestException.FieldProblem;
+import io.gantry.web.FieldProblem;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;

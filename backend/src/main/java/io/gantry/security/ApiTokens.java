@@ -1,5 +1,9 @@
 package io.gantry.security;
 
+import io.gantry.web.BadRequestException;
+import io.gantry.web.NotFoundException;
+import io.gantry.web.ProblemException;
+import io.gantry.web.ProblemType;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -12,7 +16,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -68,7 +71,7 @@ class ApiTokens {
             try {
                 return new Expiry(OffsetDateTime.parse(expiresAt).toInstant(), false);
             } catch (DateTimeParseException e) {
-                throw ProblemException.invalidField("expiresAt", "must be an RFC 3339 time or \"never\"");
+                throw BadRequestException.field("expiresAt", "must be an RFC 3339 time or \"never\"");
             }
         }
     }
@@ -132,16 +135,16 @@ class ApiTokens {
     IssuedToken issue(String username, Role callerRole, String name, Role requested, Expiry expiry) {
         Role role = requested == null ? callerRole : requested;
         if (!callerRole.includes(role)) {
-            throw new ProblemException(Problem.of(HttpStatus.FORBIDDEN, "token-role-too-high", "Role too high",
+            throw new ProblemException(ProblemType.TOKEN_ROLE_TOO_HIGH,
                     "A token cannot have more rights than its creator: you have " + callerRole + ", the token asks for "
-                            + role + "."));
+                            + role + ".");
         }
         Instant now = now();
         boolean admin = callerRole == Role.ADMIN;
         Instant expiresAt;
         if (expiry.never()) {
             if (!admin) {
-                throw ProblemException.invalidField("expiresAt", "only an administrator may create a token that never expires");
+                throw BadRequestException.field("expiresAt", "only an administrator may create a token that never expires");
             }
             expiresAt = null;
         } else if (expiry.at() == null) {
@@ -149,10 +152,10 @@ class ApiTokens {
         } else {
             expiresAt = expiry.at();
             if (!expiresAt.isAfter(now)) {
-                throw ProblemException.invalidField("expiresAt", "must be in the future");
+                throw BadRequestException.field("expiresAt", "must be in the future");
             }
             if (!admin && expiresAt.isAfter(now.plus(maxAge))) {
-                throw ProblemException.invalidField("expiresAt", "must be at most " + days(maxAge)
+                throw BadRequestException.field("expiresAt", "must be at most " + days(maxAge)
                         + " from now (gantry.security.token-max-age); only an administrator may choose later");
             }
         }
@@ -190,7 +193,7 @@ class ApiTokens {
     void revoke(UUID id, String caller, Role callerRole) {
         ApiToken token = tokens.findById(id)
                 .filter(t -> t.username().equals(caller) || callerRole == Role.ADMIN)
-                .orElseThrow(() -> new ProblemException(Problem.notFound("No token " + id + " of yours.")));
+                .orElseThrow(() -> new NotFoundException("No token " + id + " of yours."));
         if (token.revokedAt() == null) {
             token.revoke(now());
             // a stream opened with the token must not outlive it

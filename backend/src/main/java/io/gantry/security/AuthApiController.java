@@ -1,6 +1,9 @@
 package io.gantry.security;
 
 import io.gantry.audit.AuditFilter;
+import io.gantry.web.BadRequestException;
+import io.gantry.web.ProblemException;
+import io.gantry.web.ProblemType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
 import jakarta.validation.Valid;
@@ -8,8 +11,9 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
@@ -59,7 +63,7 @@ class AuthApiController {
             throw throttled(e);
         } catch (AuthenticationException e) {
             // One answer for unknown user, wrong password and disabled user: no username probing.
-            throw new ProblemException(Problem.unauthorized("Wrong username or password."));
+            throw new ProblemException(ProblemType.UNAUTHORIZED, "Wrong username or password.");
         }
         Role role = Role.of(user).orElseThrow();
         ApiTokens.IssuedToken issued = tokens.issueForLogin(user.getName(), role);
@@ -85,7 +89,7 @@ class AuthApiController {
         } catch (LoginThrottledException e) {
             throw throttled(e);
         } catch (AuthenticationException e) {
-            throw ProblemException.invalidField("currentPassword", "is not your current password");
+            throw BadRequestException.field("currentPassword", "is not your current password");
         }
         users.update(caller.getName(), request.newPassword(), null, null, actor(caller, http));
         return ResponseEntity.noContent().build();
@@ -118,7 +122,6 @@ class AuthApiController {
     private static ProblemException throttled(LoginThrottledException e) {
         HttpHeaders headers = new HttpHeaders();
         headers.set(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
-        return new ProblemException(Problem.of(HttpStatus.TOO_MANY_REQUESTS, "login-throttled",
-                "Too many failed sign-ins", e.getMessage()), headers);
+        return new ProblemException(ProblemType.LOGIN_THROTTLED, e.getMessage(), List.of(), Map.of(), headers);
     }
 }

@@ -1,9 +1,10 @@
 package io.gantry.security;
 
+import io.gantry.web.ProblemType;
+import io.gantry.web.ProblemWriter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import org.springframework.http.HttpStatus;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.access.AccessDeniedHandler;
@@ -25,17 +26,16 @@ class ProblemAccessDeniedHandler implements AccessDeniedHandler {
     public void handle(HttpServletRequest request, HttpServletResponse response, AccessDeniedException e)
             throws IOException {
         if (e instanceof CsrfException) {
-            problems.write(response, Problem.of(HttpStatus.FORBIDDEN, "csrf",
-                    "CSRF token missing or invalid", "A change made with a session cookie needs the session's CSRF "
-                            + "token in the X-CSRF-TOKEN header (or use an API token)."));
+            problems.write(response, ProblemType.CSRF.problem("A change made with a session cookie needs the "
+                    + "session's CSRF token in the X-CSRF-TOKEN header (or use an API token)."));
             return;
         }
         if (AccessRules.ruleFor(request).isEmpty()) {
-            problems.write(response, Problem.of(HttpStatus.NOT_FOUND, "not-found", "Not found",
+            problems.write(response, ProblemType.NOT_FOUND.problem(
                     "No API route " + request.getMethod() + " " + request.getRequestURI() + "."));
             return;
         }
-        problems.write(response, Problem.forbidden(why(request)));
+        problems.write(response, ProblemType.FORBIDDEN.problem(why(request)));
     }
 
     private static String why(HttpServletRequest request) {

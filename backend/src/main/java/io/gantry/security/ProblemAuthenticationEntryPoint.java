@@ -1,5 +1,7 @@
 package io.gantry.security;
 
+import io.gantry.web.ProblemType;
+import io.gantry.web.ProblemWriter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -27,6 +29,6 @@ class ProblemAuthenticationEntryPoint implements AuthenticationEntryPoint {
             response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"gantry\"");
             detail = "This call needs an API token (Authorization: Bearer <token>) or a signed-in session.";
         }
-        problems.write(response, Problem.unauthorized(detail));
+        problems.write(response, ProblemType.UNAUTHORIZED.problem(detail));
     }
 }

@@ -1,5 +1,7 @@
 package io.gantry.security;
 
+import io.gantry.web.ProblemType;
+import io.gantry.web.ProblemWriter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -9,7 +11,6 @@ import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -38,9 +39,8 @@ class SameOriginFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        problems.write(response, Problem.of(HttpStatus.FORBIDDEN, "cross-origin",
-                "Cross-origin request refused", "A change made with a session cookie must come from a page of this "
-                        + "server (Origin or Referer header of this host)."));
+        problems.write(response, ProblemType.CROSS_ORIGIN.problem("A change made with a session cookie must come "
+                + "from a page of this server (Origin or Referer header of this host)."));
     }
 
     static boolean sameOrigin(HttpServletRequest request, List<String> allowedOrigins) {

@@ -1,5 +1,6 @@
 package io.gantry.security;
 
+import io.gantry.web.ConflictException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -53,7 +54,7 @@ class SecurityBootstrap implements SmartInitializingSingleton {
         String password = generated ? TokenSecrets.randomText(15) : adminPassword;
         try {
             users.create(ADMIN, password, Role.ADMIN);
-        } catch (DataIntegrityViolationException | ProblemException e) {
+        } catch (DataIntegrityViolationException | ConflictException e) {
             // Another replica starting against the same database created it first.
             log.info("The first administrator was created concurrently by another replica");
             return;

@@ -2,6 +2,7 @@ package io.gantry.security;
 
 import io.gantry.audit.AuditFilter;
 import io.gantry.audit.AuditTrail;
+import io.gantry.web.ProblemWriter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.gantry.security;
 
+import io.gantry.web.NotFoundException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
 import java.util.List;
@@ -42,7 +43,7 @@ class SessionApiController {
     @DeleteMapping("/api/v1/auth/sessions/{id}")
     ResponseEntity<Void> end(@PathVariable String id, Authentication caller, HttpServletRequest http) {
         if (!sessions.end(caller.getName(), id)) {
-            throw new ProblemException(Problem.notFound("No session " + id + " of yours."));
+            throw new NotFoundException("No session " + id + " of yours.");
         }
         HttpSession current = http.getSession(false);
         if (current != null && UserSessions.publicId(current.getId()).equals(id)) {

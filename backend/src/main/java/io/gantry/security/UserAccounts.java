@@ -1,5 +1,8 @@
 package io.gantry.security;
 
+import io.gantry.web.BadRequestException;
+import io.gantry.web.ConflictException;
+import io.gantry.web.NotFoundException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
@@ -73,7 +76,7 @@ class UserAccounts implements UserDetailsService {
     UserAccount create(String username, String password, Role role) {
         checkPasswordBytes(password);
         if (users.existsById(username)) {
-            throw new ProblemException(Problem.conflict("A user named " + username + " exists already."));
+            throw new ConflictException("A user named " + username + " exists already.");
         }
         UserAccount user = users.save(new UserAccount(username, passwords.encode(password), role,
                 clock.instant().truncatedTo(ChronoUnit.MICROS)));
@@ -148,16 +151,16 @@ class UserAccounts implements UserDetailsService {
 
     static void checkPasswordBytes(String password) {
         if (password.getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES) {
-            throw ProblemException.invalidField("password", "must be at most " + MAX_PASSWORD_BYTES + " bytes");
+            throw BadRequestException.field("password", "must be at most " + MAX_PASSWORD_BYTES + " bytes");
         }
     }
 
-    private static ProblemException notFound(String username) {
-        return new ProblemException(Problem.notFound("No user named " + username + "."));
+    private static NotFoundException notFound(String username) {
+        return new NotFoundException("No user named " + username + ".");
     }
 
-    private static ProblemException lastAdmin() {
-        return new ProblemException(Problem.conflict(
-                "Gantry needs at least one enabled administrator: create or enable another one first."));
+    private static ConflictException lastAdmin() {
+        return new ConflictException(
+                "Gantry needs at least one enabled administrator: create or enable another one first.");
     }
 }

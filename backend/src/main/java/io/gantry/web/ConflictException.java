@@ -1,8 +1,8 @@
 package io.gantry.web;
 
-/** A request that clashes with stored state (a name already taken); mapped to 409. */
-public class ConflictException extends RuntimeException {
+/** A request that clashes with stored state (a name already taken); a 409 {@code conflict}. */
+public class ConflictException extends ProblemException {
     public ConflictException(String message) {
-        super(message);
+        super(ProblemType.CONFLICT, message);
     }
 }

@@ -4,18 +4,15 @@ import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.tomcat.util.http.InvalidParameterException;
 import org.springframework.boot.webmvc.error.ErrorController;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.servlet.ModelAndView;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The error page, in place of Spring Boot's: what ends in {@code sendError} or an exception outside
@@ -32,38 +29,32 @@ class ErrorPages implements ErrorController {
     /** A request attribute: the {@code List<FieldProblem>} a filter refused the request for. */
     static final String FIELD_ERRORS = ErrorPages.class.getName() + ".FIELD_ERRORS";
 
-    private final JsonMapper json;
+    private final ProblemWriter problems;
 
-    ErrorPages(JsonMapper json) {
-        this.json = json;
+    ErrorPages(ProblemWriter problems) {
+        this.problems = problems;
     }
 
     @RequestMapping("${server.error.path:/error}")
     ModelAndView error(HttpServletRequest request, HttpServletResponse response) throws IOException {
         HttpStatus status = status(request);
         @SuppressWarnings("unchecked")
-        List<BadRequestException.FieldProblem> errors =
-                (List<BadRequestException.FieldProblem>) request.getAttribute(FIELD_ERRORS);
+        List<FieldProblem> errors = (List<FieldProblem>) request.getAttribute(FIELD_ERRORS);
         String path = (String) request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
         if (path == null) {
             path = request.getRequestURI();
         }
         String detail = detail(request, response, status, path, errors);
         if (isApi(path)) {
-            Map<String, Object> problem = new LinkedHashMap<>();
-            boolean invalid = errors != null && status == HttpStatus.BAD_REQUEST;
-            problem.put("type", ProblemAdvice.TYPE_BASE + (invalid ? "invalid-request" : "http-" + status.value()));
-            problem.put("title", invalid ? "Invalid request" : status.getReasonPhrase());
-            problem.put("status", status.value());
-            problem.put("detail", detail);
-            problem.put("instance", path);
-            if (errors != null) {
-                problem.put("errors", errors.stream().map(e -> Map.of("field", e.field(), "message", e.message())).toList());
+            ProblemDetail problem = errors != null && status == HttpStatus.BAD_REQUEST
+                    ? ProblemType.INVALID_REQUEST.problem(detail, errors)
+                    : ProblemType.forStatus(status, detail);
+            if (errors != null && status != HttpStatus.BAD_REQUEST) {
+                problem.setProperty("errors", errors);
             }
-            response.setStatus(status.value());
-            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-            response.setCharacterEncoding("UTF-8");
-            response.getOutputStream().write(json.writeValueAsBytes(problem));
+            // as text, not ProblemDetail's URI: a path Tomcat lets through need not be a valid URI
+            problem.setProperty("instance", path);
+            problems.write(response, problem);
             return null;
         }
         ModelAndView page = new ModelAndView("error", status);
@@ -92,7 +83,7 @@ class ErrorPages implements ErrorController {
     }
 
     private static String detail(HttpServletRequest request, HttpServletResponse response, HttpStatus status, String path,
-            List<BadRequestException.FieldProblem> errors) {
+            List<FieldProblem> errors) {
         if (errors != null && !errors.isEmpty()) {
             return errors.stream().map(e -> e.field() + ": " + e.message()).collect(Collectors.joining("; "));
         }

@@ -19,19 +19,19 @@ import tools.jackson.databind.exc.MismatchedInputException;
 /**
  * Names the field of a request body or the parameter that could not be read, and says in plain
  * words what it should hold ({@code spec.replicas: must be a whole number}, {@code role: must be one
- * of [VIEWER, OPERATOR, ADMIN, NONE]}); never the Java type or the whole offending value. Shared by
- * both problem advices so that bad input reads the same on every route.
+ * of [VIEWER, OPERATOR, ADMIN, NONE]}); never the Java type or the whole offending value, on every
+ * route ({@link ProblemAdvice}).
  */
 public final class InputErrors {
     private InputErrors() {
     }
 
     /** The bad field and what is wrong with it, when the body parsed up to a named field. */
-    public static Optional<BadRequestException.FieldProblem> of(HttpMessageNotReadableException e) {
+    public static Optional<FieldProblem> of(HttpMessageNotReadableException e) {
         if (!(e.getCause() instanceof JacksonException json) || json.getPath().isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new BadRequestException.FieldProblem(path(json.getPath()), message(json)));
+        return Optional.of(new FieldProblem(path(json.getPath()), message(json)));
     }
 
     /** {@code spec.ports[0].containerPort}. */

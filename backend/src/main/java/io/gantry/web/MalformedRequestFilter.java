@@ -53,9 +53,9 @@ class MalformedRequestFilter extends OncePerRequestFilter {
                 + rejection.errors().get(0).message());
     }
 
-    record Rejection(HttpStatus status, List<BadRequestException.FieldProblem> errors) {
+    record Rejection(HttpStatus status, List<FieldProblem> errors) {
         static Rejection of(HttpStatus status, String field, String message) {
-            return new Rejection(status, List.of(new BadRequestException.FieldProblem(field, message)));
+            return new Rejection(status, List.of(new FieldProblem(field, message)));
         }
     }
 

@@ -1,8 +1,12 @@
 package io.gantry.web;
 
-/** An unknown id in a path; mapped to 404. */
-public class NotFoundException extends RuntimeException {
+/** An unknown id in a path; a 404 {@code not-found}. */
+public class NotFoundException extends ProblemException {
     public NotFoundException(String what, Object id) {
-        super(what + " '" + id + "' does not exist");
+        this(what + " '" + id + "' does not exist");
+    }
+
+    public NotFoundException(String detail) {
+        super(ProblemType.NOT_FOUND, detail);
     }
 }

@@ -3,23 +3,17 @@ package io.gantry.web;
 import io.gantry.spi.EngineUnavailableException;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.HttpStatus;
-import org.springframework.security.core.Authentication;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ExceptionHandler;
-import org.springframework.web.bind.annotation.ModelAttribute;
 
 /**
- * What every dashboard page shares: the current user for the top bar, and failures rendered as the
- * page-styled {@code error} template (never a problem+json, never the whitelabel page).
+ * How every dashboard page fails: rendered as the page-styled {@code error} template (never a
+ * problem+json, never the whitelabel page). The signed-in user for the top bar comes from security's
+ * {@code SignedInUserAdvice}.
  */
 @ControllerAdvice(annotations = UiController.class)
 class PageAdvice {
-    @ModelAttribute("me")
-    UiUser me(Authentication authentication) {
-        return authentication == null ? null : UiUser.of(authentication);
-    }
-
     @ExceptionHandler(NotFoundException.class)
     String notFound(NotFoundException e, Model model, HttpServletResponse response) {
         return error(HttpStatus.NOT_FOUND, e.getMessage(), model, response);

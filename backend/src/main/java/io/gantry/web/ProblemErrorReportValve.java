@@ -1,8 +1,6 @@
 package io.gantry.web;
 
 import java.io.PrintWriter;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.catalina.Context;
 import org.apache.catalina.Pipeline;
@@ -17,9 +15,9 @@ import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Tomcat's last word, where Spring never runs: a request Tomcat refuses before any servlet (an
@@ -28,10 +26,10 @@ import tools.jackson.databind.json.JsonMapper;
  * plain page, without report or server version (as Spring Boot configured it).
  */
 class ProblemErrorReportValve extends ErrorReportValve {
-    private final JsonMapper json;
+    private final ProblemWriter problems;
 
-    ProblemErrorReportValve(JsonMapper json) {
-        this.json = json;
+    ProblemErrorReportValve(ProblemWriter problems) {
+        this.problems = problems;
         setShowReport(false);
         setShowServerInfo(false);
     }
@@ -58,18 +56,14 @@ class ProblemErrorReportValve extends ErrorReportValve {
             return;
         }
         HttpStatus known = HttpStatus.resolve(status);
-        Map<String, Object> problem = new LinkedHashMap<>();
-        problem.put("type", ProblemAdvice.TYPE_BASE + "http-" + status);
-        problem.put("title", known == null ? "Error" : known.getReasonPhrase());
-        problem.put("status", status);
-        problem.put("detail", status >= 500 ? "the server failed to handle this request; see its log"
-                : status == 400 ? ErrorPages.UNREADABLE : known == null ? "" : known.getReasonPhrase());
+        String detail = status >= 500 ? "the server failed to handle this request; see its log"
+                : status == 400 ? ErrorPages.UNREADABLE : known == null ? "" : known.getReasonPhrase();
         try {
             response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
             response.setCharacterEncoding("UTF-8");
             PrintWriter writer = response.getReporter();
             if (writer != null) {
-                writer.write(json.writeValueAsString(problem));
+                writer.write(problems.json(ProblemType.forStatus(HttpStatusCode.valueOf(status), detail)));
                 response.finishResponse();
             }
         } catch (Exception | LinkageError e) {
@@ -84,10 +78,10 @@ class ProblemErrorReportValve extends ErrorReportValve {
      */
     @Component
     static class Installer implements WebServerFactoryCustomizer<TomcatServletWebServerFactory>, Ordered {
-        private final JsonMapper json;
+        private final ProblemWriter problems;
 
-        Installer(JsonMapper json) {
-            this.json = json;
+        Installer(ProblemWriter problems) {
+            this.problems = problems;
         }
 
         @Override
@@ -102,7 +96,7 @@ class ProblemErrorReportValve extends ErrorReportValve {
                     host.removeValve(valve);
                 }
             }
-            host.addValve(new ProblemErrorReportValve(json));
+            host.addValve(new ProblemErrorReportValve(problems));
             if (context.getParent() instanceof StandardHost standard) {
                 standard.setErrorReportValveClass(ProblemErrorReportValve.class.getName());
             }

@@ -10,8 +10,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -24,6 +22,12 @@ import org.springframework.web.filter.OncePerRequestFilter;
 class RequestSizeLimitFilter extends OncePerRequestFilter {
     static final long MAX_BODY_BYTES = 1024 * 1024;
 
+    private final ProblemWriter problems;
+
+    RequestSizeLimitFilter(ProblemWriter problems) {
+        this.problems = problems;
+    }
+
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
         return !request.getRequestURI().startsWith("/api/");
@@ -33,11 +37,8 @@ class RequestSizeLimitFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         if (request.getContentLengthLong() > MAX_BODY_BYTES) {
-            response.setStatus(HttpStatus.CONTENT_TOO_LARGE.value());
-            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-            response.getWriter().write("{\"type\":\"" + ProblemAdvice.TYPE_BASE + "payload-too-large\","
-                    + "\"title\":\"Payload too large\",\"status\":413,"
-                    + "\"detail\":\"the request body is larger than " + MAX_BODY_BYTES + " bytes\"}");
+            problems.write(response, ProblemType.PAYLOAD_TOO_LARGE.problem(
+                    new PayloadTooLargeException(MAX_BODY_BYTES).getMessage()));
             return;
         }
         chain.doFilter(new LimitedRequest(request), response);

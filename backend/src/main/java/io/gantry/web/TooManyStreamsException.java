@@ -1,11 +1,15 @@
 package io.gantry.web;
 
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.HttpHeaders;
+
 /**
- * A new live stream or log follow past a limit; mapped to 429 {@code too-many-streams}.
+ * A new live stream or log follow past a limit; a 429 {@code too-many-streams} naming the {@code limit} and its {@code max}.
  *
  * @see io.gantry.stream.LiveStream
  */
-public class TooManyStreamsException extends RuntimeException {
+public class TooManyStreamsException extends ProblemException {
     private final String limit;
     private final int max;
 
@@ -14,7 +18,7 @@ public class TooManyStreamsException extends RuntimeException {
      * @param max   its value
      */
     public TooManyStreamsException(String limit, int max, String detail) {
-        super(detail);
+        super(ProblemType.TOO_MANY_STREAMS, detail, List.of(), Map.of("limit", limit, "max", max), HttpHeaders.EMPTY);
         this.limit = limit;
         this.max = max;
     }

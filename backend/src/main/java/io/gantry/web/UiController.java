@@ -10,8 +10,8 @@ import org.springframework.stereotype.Controller;
 
 /**
  * A dashboard page controller (HTML), as opposed to a {@code @RestController} under {@code /api}:
- * {@link PageAdvice} gives its templates the signed-in user and renders its failures as an HTML
- * error page instead of a problem.
+ * {@link PageAdvice} renders its failures as an HTML error page instead of a problem, and security
+ * gives its templates the signed-in user.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)

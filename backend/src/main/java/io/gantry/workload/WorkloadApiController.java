@@ -6,7 +6,6 @@ import io.gantry.spi.LogSink;
 import io.gantry.spi.Subscription;
 import io.gantry.stream.LiveStream;
 import io.gantry.web.BadRequestException;
-import io.gantry.web.NotFoundException;
 import io.gantry.web.Page;
 import java.util.List;
 import java.util.UUID;
@@ -20,7 +19,6 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 @RestController
 @RequestMapping("/api/v1/workloads")
@@ -29,19 +27,14 @@ class WorkloadApiController {
     private static final long FOLLOW_TIMEOUT_MS = 30 * 60 * 1000L;
 
     private final WorkloadLister lister;
-    private final WorkloadStore store;
+    private final WorkloadReads reads;
     private final EngineClients clients;
-    private final JsonMapper json;
     private final LiveStream stream;
-    private final EnvSecrets secrets;
 
-    WorkloadApiController(WorkloadLister lister, WorkloadStore store, EngineClients clients, JsonMapper json,
-                          LiveStream stream, EnvSecrets secrets) {
-        this.secrets = secrets;
+    WorkloadApiController(WorkloadLister lister, WorkloadReads reads, EngineClients clients, LiveStream stream) {
         this.lister = lister;
-        this.store = store;
+        this.reads = reads;
         this.clients = clients;
-        this.json = json;
         this.stream = stream;
     }
 
@@ -56,36 +49,17 @@ class WorkloadApiController {
                             @RequestParam(required = false) String sort,
                             @RequestParam(required = false) Integer limit,
                             @RequestParam(required = false) String cursor) {
-        Page<StoredWorkload> page = lister.listStored(lister.parse(engine, engineKind, namespace, kind, phase, label, q,
-                sort, limit, cursor));
-        EnvSecrets.Reading reading = secrets.reading();
-        List<StoredWorkload> shown = page.items().stream().map(reading::stored).toList();
-        reading.audit();
-        return new Page<>(shown, page.total(), page.nextCursor());
+        return reads.shown(lister.parse(engine, engineKind, namespace, kind, phase, label, q, sort, limit, cursor));
     }
 
     @GetMapping("/{id}")
     WorkloadView get(@PathVariable UUID id) {
-        EnvSecrets.Reading reading = secrets.reading();
-        WorkloadView shown = reading.view(workload(id));
-        reading.audit();
-        return shown;
+        return reads.shown(id);
     }
 
     @GetMapping("/{id}/native")
     ResponseEntity<JsonNode> nativeObject(@PathVariable UUID id) {
-        WorkloadView w = workload(id);
-        String text = store.nativeObject(id).orElse(null);
-        if (text == null || text.isBlank()) {
-            return ResponseEntity.ok(json.nullNode());
-        }
-        JsonNode node;
-        try {
-            node = json.readTree(text);
-        } catch (RuntimeException notJson) {
-            node = json.getNodeFactory().stringNode(text);
-        }
-        return ResponseEntity.ok(SecretRedactor.redact(node, key -> secrets.isSecret(w.engine().id(), key)));
+        return ResponseEntity.ok(reads.nativeObject(id));
     }
 
     /**
@@ -98,7 +72,7 @@ class WorkloadApiController {
         if (!follow) {
             return tailLogs(id, tail);
         }
-        WorkloadView w = workload(id);
+        WorkloadView w = reads.find(id);
         checkTail(tail);
         LiveStream.Follow logs = stream.follow(caller, FOLLOW_TIMEOUT_MS);
         AtomicReference<Subscription> subscription = new AtomicReference<>();
@@ -134,7 +108,7 @@ class WorkloadApiController {
     }
 
     private ResponseEntity<String> tailLogs(UUID id, int tail) {
-        WorkloadView w = workload(id);
+        WorkloadView w = reads.find(id);
         checkTail(tail);
         List<LogLine> lines = clients.call(w.engine().id(), "read logs", c -> c.logs(w.nativeId(), tail));
         StringBuilder text = new StringBuilder();
@@ -148,9 +122,5 @@ class WorkloadApiController {
         if (tail < 0 || tail > MAX_TAIL) {
             throw BadRequestException.field("tail", "must be between 0 and " + MAX_TAIL);
         }
-    }
-
-    private WorkloadView workload(UUID id) {
-        return store.find(id).orElseThrow(() -> new NotFoundException("workload", id));
     }
 }

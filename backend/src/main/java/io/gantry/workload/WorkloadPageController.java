@@ -6,7 +6,6 @@ import io.gantry.spi.Capability;
 import io.gantry.spi.Phase;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.web.BadRequestException;
-import io.gantry.web.NotFoundException;
 import io.gantry.web.Page;
 import io.gantry.web.UiController;
 import java.util.ArrayList;
@@ -25,17 +24,15 @@ import tools.jackson.databind.json.JsonMapper;
 @UiController
 class WorkloadPageController {
     private final WorkloadLister lister;
-    private final WorkloadStore store;
+    private final WorkloadReads reads;
     private final EngineStore engines;
     private final EngineClients clients;
     private final JsonMapper json;
-    private final EnvSecrets secrets;
 
-    WorkloadPageController(WorkloadLister lister, WorkloadStore store, EngineStore engines, EngineClients clients,
-                           JsonMapper json, EnvSecrets secrets) {
-        this.secrets = secrets;
+    WorkloadPageController(WorkloadLister lister, WorkloadReads reads, EngineStore engines, EngineClients clients,
+                           JsonMapper json) {
         this.lister = lister;
-        this.store = store;
+        this.reads = reads;
         this.engines = engines;
         this.clients = clients;
         this.json = json;
@@ -87,17 +84,13 @@ class WorkloadPageController {
 
     @GetMapping("/workloads/{id}")
     String detail(@PathVariable UUID id, Model model) {
-        EnvSecrets.Reading reading = secrets.reading();
         // an OPERATOR's page carries the real values in the spec editor (saving it must not write ***)
-        WorkloadView w = reading.view(store.find(id).orElseThrow(() -> new NotFoundException("workload", id)));
-        reading.audit();
+        WorkloadView w = reads.shown(id);
         Set<String> capabilities = capabilities(w);
         model.addAttribute("w", w);
-        // the table shows secret values as *** to everyone: on screen they are only a glance away from a shoulder
-        model.addAttribute("env", secrets.masked(w.engine().id(), w.spec().env()));
+        model.addAttribute("env", reads.maskedEnv(w));
         model.addAttribute("capabilities", capabilities);
         model.addAttribute("specJson", json.writerWithDefaultPrettyPrinter().writeValueAsString(w.spec()));
-        model.addAttribute("formats", List.of("kubernetes", "marathon", "compose", "agent"));
         return "workload";
     }
 

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.gantry.spi.Resources;
 import io.gantry.spi.WorkloadSpec;
 import io.gantry.web.BadRequestException;
-import io.gantry.web.BadRequestException.FieldProblem;
+import io.gantry.web.FieldProblem;
 import org.junit.jupiter.api.Test;
 
 class WorkloadRequestsTest {

@@ -6,6 +6,7 @@ import io.gantry.stream.LiveStream;
 import io.gantry.support.Api;
 import io.gantry.support.IntegrationTest;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
@@ -25,13 +26,16 @@ import tools.jackson.databind.JsonNode;
 /**
  * Keeps {@code docs/api.md} and the server's own OpenAPI document saying the same thing: every
  * operation, parameter, schema and schema field (and every enum value) in one is in the other, and
- * every live-stream event the server sends is documented. A new endpoint or field fails this test
+ * every live-stream event the server sends and every problem type it answers with is documented. A new endpoint or field fails this test
  * until its reference is written.
  */
 class ApiReferenceIT extends IntegrationTest {
     private static final Pattern OPERATION = Pattern.compile("^### (GET|POST|PUT|DELETE|PATCH) (/\\S+)$");
     private static final Pattern SCHEMA = Pattern.compile("^### (\\w+)$");
     private static final Pattern FIELD_ROW = Pattern.compile("^\\| `(\\w+)` \\|(.*)$");
+    private static final Pattern ERRORS = Pattern.compile("^## (Errors)$");
+    /** {@code | `slug` | status | title | when | extra members |} */
+    private static final Pattern PROBLEM_ROW = Pattern.compile("^\\| `([^`]+)` \\| ([^|]+) \\| ([^|]+) \\|.*\\|.*\\|$");
     /** Schemas springdoc derives from framework types, not part of the contract: they have no page. */
     private static final Set<String> FRAMEWORK_SCHEMAS = Set.of("JsonNode", "SseEmitter");
 
@@ -125,6 +129,50 @@ class ApiReferenceIT extends IntegrationTest {
             }
         }
         assertThat(missing).as("live-stream events without a row in docs/api.md").isEmpty();
+    }
+
+    @Test
+    void everyProblemTypeIsDocumentedWithItsStatusAndTitle() {
+        Map<String, List<String>> rows = new LinkedHashMap<>();
+        for (String line : sections(ERRORS).getOrDefault("Errors", List.of())) {
+            Matcher m = PROBLEM_ROW.matcher(line);
+            if (m.matches()) {
+                rows.put(m.group(1), List.of(m.group(2).trim(), m.group(3).trim()));
+            }
+        }
+        Set<String> types = new TreeSet<>(Set.of(ProblemType.STATUS_SLUG));
+        List<String> wrong = new ArrayList<>();
+        for (ProblemType type : ProblemType.values()) {
+            types.add(type.slug());
+            List<String> row = rows.get(type.slug());
+            if (row != null && !row.equals(List.of(Integer.toString(type.status().value()), type.title()))) {
+                wrong.add(type.slug() + ": documented " + row + ", served " + type.status().value() + " " + type.title());
+            }
+        }
+        assertThat(new TreeSet<>(rows.keySet())).as("problem types in the Errors table of docs/api.md").isEqualTo(types);
+        assertThat(wrong).as("problem types whose status or title the docs get wrong").isEmpty();
+    }
+
+    /** Every problem type is a {@link ProblemType}: no class writes a type URI of its own that the docs would miss. */
+    @Test
+    void problemTypeUrisAreWrittenInOnePlace() throws IOException {
+        Path main = Path.of(System.getProperty("gantry.repo"), "backend", "src", "main", "java");
+        Path types = main.resolve(Path.of("io", "gantry", "web", "ProblemType.java"));
+        List<String> elsewhere;
+        try (var files = Files.walk(main)) {
+            elsewhere = files.filter(f -> f.toString().endsWith(".java") && !f.equals(types))
+                    .filter(f -> read(f).contains("gantry.io/problems"))
+                    .map(f -> main.relativize(f).toString()).toList();
+        }
+        assertThat(elsewhere).as("classes naming a problem type URI outside ProblemType").isEmpty();
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The lines under each heading the pattern matches, up to the next heading of any level. */

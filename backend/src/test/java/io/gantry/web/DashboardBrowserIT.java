@@ -9,6 +9,7 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
 import com.microsoft.playwright.options.ColorScheme;
 import io.gantry.history.HistorySampler;
+import io.gantry.manifest.ManifestFormats;
 import io.gantry.spi.InstanceUsage;
 import io.gantry.support.Api;
 import io.gantry.support.Browser;
@@ -38,6 +39,8 @@ class DashboardBrowserIT extends IntegrationTest {
 
     @Autowired
     HistorySampler sampler;
+    @Autowired
+    ManifestFormats formats;
 
     @BeforeEach
     void twoEngines() {
@@ -144,6 +147,11 @@ class DashboardBrowserIT extends IntegrationTest {
 
             // deploy from the form: a field error from the API first, then a deploy that succeeds
             page.navigate(site + "/deploy");
+            // the import form offers the formats the server has, not a list written into the page
+            assertThat(page.locator("#i-format option").all().stream()
+                    .map(o -> new ManifestFormats.Choice(o.getAttribute("value"), o.textContent())).toList())
+                    .isEqualTo(formats.choices())
+                    .contains(new ManifestFormats.Choice("kubernetes", "Kubernetes YAML"));
             page.locator("#d-engine").selectOption("ui-alpha");
             page.getByLabel("Namespace").fill("shop");
             page.getByLabel("Replicas").fill("-1");

@@ -33,7 +33,7 @@ class MalformedRequestFilterTest {
         request.addParameter("engine", "a\0b");
         MalformedRequestFilter.Rejection r = MalformedRequestFilter.check(request);
         assertThat(r.status()).isEqualTo(HttpStatus.BAD_REQUEST);
-        assertThat(r.errors()).extracting(BadRequestException.FieldProblem::field).containsExactly("engine");
+        assertThat(r.errors()).extracting(FieldProblem::field).containsExactly("engine");
     }
 
     @Test
@@ -44,7 +44,7 @@ class MalformedRequestFilterTest {
             MalformedRequestFilter.Rejection r = MalformedRequestFilter.check(request);
             assertThat(r).as(type).isNotNull();
             assertThat(r.status()).as(type).isEqualTo(HttpStatus.UNSUPPORTED_MEDIA_TYPE);
-            assertThat(r.errors()).extracting(BadRequestException.FieldProblem::field).containsExactly("Content-Type");
+            assertThat(r.errors()).extracting(FieldProblem::field).containsExactly("Content-Type");
         }
     }
 

@@ -1,6 +1,5 @@
-package io.gantry.web;
+package io.gantry.security;
 
-import io.gantry.security.Role;
 import org.springframework.security.core.Authentication;
 
 /** The signed-in user as templates show it: name, role, and which actions the role allows. */
