@@ -49,12 +49,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
-/** One registered cluster. Thread-safe: it keeps no mutable state besides the permission cache and open streams. */
+/** One registered cluster. Thread-safe: its mutable state is the permission cache, the informers' cache and open streams. */
 final class KubernetesEngineClient implements EngineClient {
     private static final Logger LOG = LoggerFactory.getLogger(KubernetesEngineClient.class);
-    private static final List<ResourceType> LISTED = List.of(ResourceType.DEPLOYMENTS, ResourceType.STATEFULSETS,
-            ResourceType.DAEMONSETS, ResourceType.REPLICASETS, ResourceType.JOBS, ResourceType.CRONJOBS,
-            ResourceType.PODS, ResourceType.SERVICES);
     private static final Duration PERMISSION_RECHECK = Duration.ofSeconds(60);
     private static final int WRITE_ATTEMPTS = 5;
 
@@ -64,6 +61,8 @@ final class KubernetesEngineClient implements EngineClient {
     private final Clock clock;
     private final List<Subscription> open = new CopyOnWriteArrayList<>();
     private volatile PermissionCheck permissions;
+    private ClusterCache cache;
+    private boolean closed;
 
     private record PermissionCheck(Instant at, List<String> missing) {
     }
@@ -117,29 +116,40 @@ final class KubernetesEngineClient implements EngineClient {
         return missing;
     }
 
-    /**
-     * Why a resource cannot be listed, for the degraded message: 403 (RBAC) or 404 (an API the server
-     * does not serve, e.g. batch/v1 CronJobs before Kubernetes 1.21). Anything else is not a
-     * degradation and is thrown.
-     */
+    /** Why a resource cannot be listed (403, 404); anything else is not a degradation and is thrown. */
     private static String unreadable(ApiException e, String resource, String scope) {
-        String where = scope == null ? " in all namespaces" : " in namespace " + scope;
-        return switch (e.getCode()) {
-            case 403 -> "cannot list " + resource + where;
-            case 404 -> "the API server does not serve " + resource;
-            default -> throw KubernetesErrors.toException(e, null);
-        };
+        String why = KubernetesErrors.unreadable(e.getCode(), resource, scope);
+        if (why == null) {
+            throw KubernetesErrors.toException(e, null);
+        }
+        return why;
     }
 
+    /**
+     * Read from the informers' cache (started by the first call), once they have listed everything: a
+     * resync costs memory reads, not a list of every object. One {@code GET /version} first: the cache
+     * must not be reported as the cluster's state when the API server no longer answers (the informers
+     * notice only when their streams next reconnect, and the caller would keep stale workloads as fresh).
+     */
     @Override
     public List<Workload> listWorkloads() {
-        ClusterInventory inventory = new ClusterInventory();
-        for (String scope : settings.scopes()) {
-            for (ResourceType type : LISTED) {
-                listInto(inventory, type, scope, null);
+        ClusterCache cache = cache();
+        call(api::version, null);
+        return cache.workloads(settings.callTimeout());
+    }
+
+    /** The informers, started on first use; closed with this client. */
+    private ClusterCache cache() {
+        synchronized (this) {
+            if (cache == null) {
+                if (closed) {
+                    throw new EngineUnavailableException("the client of " + engineName + " is closed");
+                }
+                cache = new ClusterCache(engineName, api, settings);
             }
         }
-        return inventory.workloads();
+        cache.start();
+        return cache;
     }
 
     /** Fills the inventory; a kind the credentials may not list, or the server does not serve, is skipped (ping reports it). */
@@ -441,12 +451,10 @@ final class KubernetesEngineClient implements EngineClient {
         return template.getSpec().getContainers().get(0).getName();
     }
 
+    /** Listens to the informers' cache (the same one {@link #listWorkloads} reads); closing it leaves them running. */
     @Override
     public Subscription watch(WatchListener listener) {
-        KubernetesWatcher watcher = new KubernetesWatcher(engineName, api, settings, listener);
-        Subscription subscription = tracked(watcher);
-        watcher.start();
-        return subscription;
+        return cache().subscribe(listener, settings.callTimeout());
     }
 
     /** Kept for {@link #close()} until the caller closes it. */
@@ -468,6 +476,14 @@ final class KubernetesEngineClient implements EngineClient {
             }
         }
         open.clear();
+        ClusterCache started;
+        synchronized (this) {
+            closed = true;
+            started = cache;
+        }
+        if (started != null) {
+            started.close();
+        }
         api.shutdown();
     }
 

@@ -29,6 +29,20 @@ final class KubernetesErrors {
     }
 
     /**
+     * Why a resource cannot be listed, for the degraded message, or {@code null} when the failure is not
+     * one of these: 403 (RBAC) or 404 (an API the server does not serve, e.g. batch/v1 CronJobs before
+     * Kubernetes 1.21). {@code scope} null means all namespaces.
+     */
+    static String unreadable(int code, String resource, String scope) {
+        String where = scope == null ? " in all namespaces" : " in namespace " + scope;
+        return switch (code) {
+            case 403 -> "cannot list " + resource + where;
+            case 404 -> "the API server does not serve " + resource;
+            default -> null;
+        };
+    }
+
+    /**
      * @param ref the workload the call was about, or {@code null} when none (then a 404 is not a
      *            missing workload but a missing namespace or path)
      */

@@ -40,6 +40,8 @@ import java.util.regex.Pattern;
  * watch, and going away (stop/start on the same port).
  */
 public final class ApiServerFront implements AutoCloseable {
+    private static final Pattern COLLECTION =
+            Pattern.compile("/(deployments|statefulsets|daemonsets|replicasets|jobs|cronjobs|pods|services|events|nodes)$");
     private static final Pattern LOG_PATH = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/]+)/log$");
 
     private final URI mock;
@@ -50,6 +52,8 @@ public final class ApiServerFront implements AutoCloseable {
     private final Map<String, String> cannedAnswers = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> cannedCounts = new ConcurrentHashMap<>();
     private final AtomicInteger watchRequests = new AtomicInteger();
+    private final AtomicInteger listRequests = new AtomicInteger();
+    private final List<String> watchQueries = new CopyOnWriteArrayList<>();
     private final AtomicInteger openWatches = new AtomicInteger();
     private final Set<OutputStream> openStreams = ConcurrentHashMap.newKeySet();
     private final List<String> deleteBodies = new CopyOnWriteArrayList<>();
@@ -98,6 +102,16 @@ public final class ApiServerFront implements AutoCloseable {
 
     public int watchRequests() {
         return watchRequests.get();
+    }
+
+    /** Query strings of the watch requests received, oldest first. */
+    public List<String> watchQueries() {
+        return watchQueries;
+    }
+
+    /** GETs of a whole collection (deployments, pods...) that were not watches: what a full list costs the server. */
+    public int listRequests() {
+        return listRequests.get();
     }
 
     /** Watches streaming now: their WebSocket to the mock is open, so a change made from here on reaches them. */
@@ -174,6 +188,9 @@ public final class ApiServerFront implements AutoCloseable {
             if (query.contains("watch=true")) {
                 watch(ex, path, query);
                 return;
+            }
+            if ("GET".equals(ex.getRequestMethod()) && COLLECTION.matcher(path).find()) {
+                listRequests.incrementAndGet();
             }
             if ("PATCH".equals(ex.getRequestMethod())
                     && String.valueOf(ex.getRequestHeaders().getFirst("Content-Type")).startsWith("application/merge-patch+json")) {
@@ -265,6 +282,7 @@ public final class ApiServerFront implements AutoCloseable {
     /** One JSON line per event, as the API server streams a watch (Transfer-Encoding: chunked). */
     private void watch(HttpExchange ex, String path, String query) throws IOException {
         watchRequests.incrementAndGet();
+        watchQueries.add(query);
         ex.getResponseHeaders().add("Content-Type", "application/json");
         ex.sendResponseHeaders(200, 0);
         OutputStream out = ex.getResponseBody();
