@@ -10,10 +10,16 @@ import io.kubernetes.client.informer.ResourceEventHandler;
 import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.informer.SharedInformerFactory;
 import io.kubernetes.client.openapi.models.CoreV1Event;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1Service;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.AbstractExecutorService;
@@ -23,14 +29,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What the adapter knows of one cluster, kept by client-java's informers: one {@link SharedInformerFactory}
  * per scope (the whole cluster, or each namespace of the allow-list, whose credentials often may list
- * nothing else), one informer per {@link ResourceType} in it. The informers' stores answer
- * {@link #workloads}; their event handlers keep a {@link ClusterInventory} so that a pod's change
+ * nothing else), one informer per {@link ResourceType} in it. Their event handlers keep a
+ * {@link ClusterInventory}, the stores joined by owner: it answers {@link #workloads}, and a pod's change
  * reaches the watch listeners as the full new state of the workload owning it.
  *
  * <p>Started once, on the first read or watch; stopped by {@link #close()}. Thread-safe.
@@ -39,10 +46,11 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterCache.class);
     private static final long POLL_MS = 10;
 
-    private record Source(InformerFeed feed, SharedIndexInformer<KubernetesObject> informer) {
-        /** Read and streaming, or not readable at all (then it holds nothing up and gives nothing). */
+    private record Source(InformerFeed feed, SharedIndexInformer<KubernetesObject> informer, Handler handler) {
+        /** Listed, its handler caught up with the list, (with {@code streamingToo}) watching; or not readable at all. */
         boolean ready(boolean streamingToo) {
-            return feed.unreadable() != null || (informer.hasSynced() && (!streamingToo || feed.streaming()));
+            return feed.unreadable() != null
+                    || (informer.hasSynced() && handler.caughtUp(informer) && (!streamingToo || feed.streaming()));
         }
     }
 
@@ -57,6 +65,8 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
     private final AtomicBoolean gap = new AtomicBoolean();
     private final ScheduledExecutorService redelivery;
     private boolean started;
+    /** What the last {@link #workloads} mapped; replaced whole by each call. */
+    private volatile Map<String, Mapped> lastMapped = Map.of();
     private volatile boolean closed;
 
     ClusterCache(String engineName, KubernetesApi api, KubernetesSettings settings) {
@@ -74,8 +84,9 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
                 // resync at that moment, so with one, changes found by a re-list after 410 could be dropped
                 SharedIndexInformer<KubernetesObject> informer = factory.sharedIndexInformerFor(feed, itemType, 0,
                         (t, e) -> reflectorFailed(feed, e));
-                informer.addEventHandler(new Handler(type));
-                sources.add(new Source(feed, informer));
+                Handler handler = new Handler(type);
+                informer.addEventHandler(handler);
+                sources.add(new Source(feed, informer, handler));
             }
             factories.add(factory);
         }
@@ -98,8 +109,11 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
     }
 
     /**
-     * Every workload, read from the informers' stores. Waits (at most {@code wait}) until each readable
-     * type has been listed and none is failing; after that, the API server is not asked.
+     * Every workload, read from memory: the {@link ClusterInventory} the informers' handlers keep. Waits (at
+     * most {@code wait}) until each readable type has been listed and none is failing; after that, the API
+     * server is not asked. The inventory is the informers' stores joined by owner (pod -> ReplicaSet ->
+     * Deployment); it changes under the same lock the watch's deliveries are computed under, so a change
+     * delivered before this call is in its answer, as the sync worker's ordering rule needs.
      *
      * @throws EngineUnavailableException when that does not happen in time
      */
@@ -109,13 +123,50 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
             throw new EngineUnavailableException("the informers of " + engineName + " are not in sync within " + wait
                     + ": " + notReady);
         }
-        ClusterInventory snapshot = new ClusterInventory();
-        for (Source source : sources) {
-            if (source.feed().type() != ResourceType.EVENTS && source.feed().unreadable() == null) {
-                source.informer().getIndexer().list().forEach(snapshot::put);
+        List<Inputs> inputs = new ArrayList<>();
+        synchronized (inventory) {
+            for (WorkloadRef ref : inventory.refs()) {
+                if (settings.allows(ref.namespace())) {
+                    inputs.add(new Inputs(ref, inventory.object(ref), inventory.pods(ref), inventory.service(ref)));
+                }
             }
         }
-        return snapshot.workloads();
+        return mapped(inputs);
+    }
+
+    /** What one workload is mapped from. */
+    private record Inputs(WorkloadRef ref, KubernetesObject object, List<V1Pod> pods, V1Service service) {
+    }
+
+    /** A workload as last mapped, with the very objects it was mapped from. */
+    private record Mapped(KubernetesObject object, Set<V1Pod> pods, V1Service service, Workload workload) {
+        boolean mappedFrom(KubernetesObject o, List<V1Pod> p, V1Service s) {
+            return object == o && service == s && pods.size() == p.size() && pods.containsAll(p);
+        }
+    }
+
+    /**
+     * The snapshot's workloads, each mapped again only when its object, pods or Service changed: an informer
+     * replaces the objects that change and never mutates them, so the same instances mean the same workload.
+     * Mapping is most of a resync's cost (the redacted native JSON of every object).
+     */
+    private List<Workload> mapped(List<Inputs> inputs) {
+        Map<String, Mapped> previous = lastMapped;
+        Map<String, Mapped> next = new HashMap<>();
+        List<Workload> out = new ArrayList<>(inputs.size());
+        for (Inputs in : inputs) {
+            Mapped m = previous.get(in.ref().nativeId());
+            if (m == null || !m.mappedFrom(in.object(), in.pods(), in.service())) {
+                Set<V1Pod> identities = Collections.newSetFromMap(new IdentityHashMap<>());
+                identities.addAll(in.pods());
+                m = new Mapped(in.object(), identities, in.service(),
+                        KubernetesWorkloadMapper.toWorkload(in.object(), in.pods(), in.service()));
+            }
+            next.put(in.ref().nativeId(), m);
+            out.add(m.workload());
+        }
+        lastMapped = next;
+        return out;
     }
 
     /**
@@ -170,13 +221,29 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
 
     private final class Handler implements ResourceEventHandler<KubernetesObject> {
         private final ResourceType type;
+        /** Objects handed over and not deleted since: how far the handler has come. */
+        private final AtomicInteger held = new AtomicInteger();
+        private volatile boolean caughtUp;
 
         Handler(ResourceType type) {
             this.type = type;
         }
 
+        /**
+         * The informer hands its first list to handlers on a thread of its own, after its store has it: until
+         * the handler has had as many objects as the store holds, the inventory lacks some. Once caught up,
+         * what follows is the watch's usual delay.
+         */
+        boolean caughtUp(SharedIndexInformer<KubernetesObject> informer) {
+            if (!caughtUp && held.get() >= informer.getIndexer().listKeys().size()) {
+                caughtUp = true;
+            }
+            return caughtUp;
+        }
+
         @Override
         public void onAdd(KubernetesObject object) {
+            held.incrementAndGet();
             changed(type, object);
         }
 
@@ -190,6 +257,7 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
 
         @Override
         public void onDelete(KubernetesObject object, boolean finalStateUnknown) {
+            held.decrementAndGet();
             if (object == null || type == ResourceType.EVENTS) {
                 return;
             }
