@@ -160,7 +160,7 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
                 Set<V1Pod> identities = Collections.newSetFromMap(new IdentityHashMap<>());
                 identities.addAll(in.pods());
                 m = new Mapped(in.object(), identities, in.service(),
-                        KubernetesWorkloadMapper.toWorkload(in.object(), in.pods(), in.service()));
+                        KubernetesWorkloadReader.toWorkload(in.object(), in.pods(), in.service()));
             }
             next.put(in.ref().nativeId(), m);
             out.add(m.workload());
@@ -280,7 +280,7 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
             if (type == ResourceType.EVENTS) {
                 WorkloadRef ref = inventory.workloadOf((CoreV1Event) object);
                 if (ref != null && settings.allows(ref.namespace())) {
-                    changes.add(new EngineChange.EventObserved(KubernetesWorkloadMapper.toEvent((CoreV1Event) object,
+                    changes.add(new EngineChange.EventObserved(KubernetesWorkloadReader.toEvent((CoreV1Event) object,
                             ref.nativeId())));
                 }
             } else {

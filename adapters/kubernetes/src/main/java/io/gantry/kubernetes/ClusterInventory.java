@@ -146,7 +146,7 @@ final class ClusterInventory {
         if (object == null) {
             return null;
         }
-        return KubernetesWorkloadMapper.toWorkload(object, pods(ref), services.get(ref.nativeId()));
+        return KubernetesWorkloadReader.toWorkload(object, pods(ref), services.get(ref.nativeId()));
     }
 
     List<Workload> workloads() {

@@ -155,4 +155,39 @@ final class KubernetesErrors {
             return null;
         }
     }
+
+    /** Why a resource cannot be listed (403, 404); anything else is not a degradation and is thrown. */
+    static String unreadable(ApiException e, String resource, String scope) {
+        String why = unreadable(e.getCode(), resource, scope);
+        if (why == null) {
+            throw toException(e, null);
+        }
+        return why;
+    }
+
+    @FunctionalInterface
+    interface ApiCall<T> {
+        T run() throws ApiException;
+    }
+
+    /** Runs an API call; its failure leaves as the port's exception ({@code ref} names the workload of a 404). */
+    static <T> T call(ApiCall<T> call, WorkloadRef ref) {
+        try {
+            return call.run();
+        } catch (ApiException e) {
+            throw KubernetesErrors.toException(e, ref);
+        } catch (EngineException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw unexpected(e);
+        }
+    }
+
+    /** A body that does not parse means something answered that is not an API server (a proxy page...). */
+    static EngineException unexpected(RuntimeException e) {
+        if (e instanceof EngineException engine) {
+            return engine;
+        }
+        return new EngineUnavailableException("unexpected answer from the API server: " + e.getMessage(), e);
+    }
 }
