@@ -49,8 +49,18 @@ final class EmulatedEngine implements BeforeAllCallback, AfterAllCallback {
 
     /** A watch listener that keeps every change and failure, in order. */
     static final class Recorder implements WatchListener {
-        final List<EngineChange> changes = new CopyOnWriteArrayList<>();
-        final List<Throwable> failures = new CopyOnWriteArrayList<>();
+        final List<EngineChange> changes;
+        final List<Throwable> failures;
+
+        Recorder() {
+            this(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>());
+        }
+
+        /** Records into these (thread-safe) lists. */
+        Recorder(List<EngineChange> changes, List<Throwable> failures) {
+            this.changes = changes;
+            this.failures = failures;
+        }
 
         @Override
         public void onChange(EngineChange change) {

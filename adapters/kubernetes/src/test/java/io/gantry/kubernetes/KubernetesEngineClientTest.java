@@ -574,17 +574,7 @@ class KubernetesEngineClientTest {
     }
 
     private static WatchListener collect(List<EngineChange> seen, List<Throwable> failures) {
-        return new WatchListener() {
-            @Override
-            public void onChange(EngineChange change) {
-                seen.add(change);
-            }
-
-            @Override
-            public void onFailure(Throwable cause) {
-                failures.add(cause);
-            }
-        };
+        return new EmulatedEngine.Recorder(seen, failures);
     }
 
     private static WorkloadDefinition definition(String name, String image, int replicas, List<PortMapping> ports) {
