@@ -50,7 +50,7 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
         /** Listed, its handler caught up with the list, (with {@code streamingToo}) watching; or not readable at all. */
         boolean ready(boolean streamingToo) {
             return feed.unreadable() != null
-                    || (informer.hasSynced() && handler.caughtUp(informer) && (!streamingToo || feed.streaming()));
+                    || (informer.hasSynced() && handler.caughtUp(feed) && (!streamingToo || feed.streaming()));
         }
     }
 
@@ -111,13 +111,17 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
     /**
      * Every workload, read from memory: the {@link ClusterInventory} the informers' handlers keep. Waits (at
      * most {@code wait}) until each readable type has been listed and none is failing; after that, the API
-     * server is not asked. The inventory is the informers' stores joined by owner (pod -> ReplicaSet ->
+     * server is not asked but for {@code probe}, run when the cache was in sync already (a first sync's
+     * lists are proof enough that the server answers). The inventory is the informers' stores joined by owner (pod -> ReplicaSet ->
      * Deployment); it changes under the same lock the watch's deliveries are computed under, so a change
      * delivered before this call is in its answer, as the sync worker's ordering rule needs.
      *
      * @throws EngineUnavailableException when that does not happen in time
      */
-    List<Workload> workloads(Duration wait) {
+    List<Workload> workloads(Duration wait, Runnable probe) {
+        if (awaitReady(Duration.ZERO, false) == null) {
+            probe.run();
+        }
         String notReady = awaitReady(wait, false);
         if (notReady != null) {
             throw new EngineUnavailableException("the informers of " + engineName + " are not in sync within " + wait
@@ -231,11 +235,11 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
 
         /**
          * The informer hands its first list to handlers on a thread of its own, after its store has it: until
-         * the handler has had as many objects as the store holds, the inventory lacks some. Once caught up,
+         * the handler has had as many objects as that list brought, the inventory lacks some. Once caught up,
          * what follows is the watch's usual delay.
          */
-        boolean caughtUp(SharedIndexInformer<KubernetesObject> informer) {
-            if (!caughtUp && held.get() >= informer.getIndexer().listKeys().size()) {
+        boolean caughtUp(InformerFeed feed) {
+            if (!caughtUp && feed.listed() >= 0 && held.get() >= feed.listed()) {
                 caughtUp = true;
             }
             return caughtUp;

@@ -51,6 +51,7 @@ final class InformerFeed implements ListerWatcher<KubernetesObject, KubernetesLi
     private final Health health;
     private volatile String unreadable;
     private volatile boolean streaming;
+    private volatile int listed = -1;
     /** Touched by the reflector's thread only. */
     private long pauseMs;
     private long backoffMs;
@@ -76,6 +77,11 @@ final class InformerFeed implements ListerWatcher<KubernetesObject, KubernetesLi
         return unreadable;
     }
 
+    /** How many objects the last list brought, or -1 before the first. */
+    int listed() {
+        return listed;
+    }
+
     /** A watch is open: a change made from now on reaches the informer. */
     boolean streaming() {
         return streaming;
@@ -94,6 +100,7 @@ final class InformerFeed implements ListerWatcher<KubernetesObject, KubernetesLi
             if (type == ResourceType.EVENTS) {
                 list.getItems().clear();
             }
+            listed = list.getItems().size();
             if (unreadable != null) {
                 LOG.info("{} can be listed again", name);
                 unreadable = null;

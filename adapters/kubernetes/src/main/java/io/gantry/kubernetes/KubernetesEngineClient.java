@@ -113,15 +113,14 @@ final class KubernetesEngineClient implements EngineClient {
 
     /**
      * Read from the informers' cache (started by the first call), once they have listed everything: a
-     * resync costs memory reads, not a list of every object. One {@code GET /version} first: the cache
-     * must not be reported as the cluster's state when the API server no longer answers (the informers
-     * notice only when their streams next reconnect, and the caller would keep stale workloads as fresh).
+     * resync costs memory reads, not a list of every object. A resync sends one {@code GET /version}
+     * first: the cache must not be reported as the cluster's state when the API server no longer answers
+     * (the informers notice only when their streams next reconnect, and the caller would keep stale
+     * workloads as fresh).
      */
     @Override
     public List<Workload> listWorkloads() {
-        ClusterCache cache = cache();
-        KubernetesErrors.call(api::version, null);
-        return cache.workloads(settings.callTimeout());
+        return cache().workloads(settings.callTimeout(), () -> KubernetesErrors.call(api::version, null));
     }
 
     /** The informers, started on first use; closed with this client. */
@@ -396,6 +395,8 @@ final class KubernetesEngineClient implements EngineClient {
         synchronized (this) {
             closed = true;
             started = cache;
+            // a caller may keep a closed client: it must not keep the informers' objects with it
+            cache = null;
         }
         if (started != null) {
             started.close();
