@@ -132,6 +132,11 @@ final class ClusterInventory {
         return out;
     }
 
+    /** The Gantry-created Service publishing the workload, or {@code null}. */
+    V1Service service(WorkloadRef ref) {
+        return services.get(ref.nativeId());
+    }
+
     KubernetesObject object(WorkloadRef ref) {
         return workloads.get(ref.nativeId());
     }
@@ -141,7 +146,7 @@ final class ClusterInventory {
         if (object == null) {
             return null;
         }
-        return KubernetesWorkloadMapper.toWorkload(object, pods(ref), services.get(ref.nativeId()));
+        return KubernetesWorkloadReader.toWorkload(object, pods(ref), services.get(ref.nativeId()));
     }
 
     List<Workload> workloads() {

@@ -10,12 +10,16 @@ import io.kubernetes.client.openapi.models.V1DeleteOptions;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1NodeList;
 import io.kubernetes.client.openapi.models.VersionInfo;
+import java.io.IOException;
 import java.lang.reflect.Type;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import okhttp3.Call;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
 
 /**
  * The REST calls Gantry makes, built generically on client-java's {@link ApiClient} so that one
@@ -35,8 +39,15 @@ final class KubernetesApi {
         this.streams = streams;
     }
 
-    ApiClient streams() {
-        return streams;
+    /**
+     * A client for {@link io.kubernetes.client.informer.SharedInformerFactory}, which insists on one
+     * without a read timeout for the list and watch calls it would build itself. Gantry's informers make
+     * theirs through this class instead, whose stream client keeps a read timeout a little longer than
+     * the longest watch, so a connection that died silently still ends. Shares the stream client's
+     * connections and threads.
+     */
+    ApiClient informerFactoryClient() {
+        return new ApiClient(streams.getHttpClient().newBuilder().readTimeout(Duration.ZERO).build());
     }
 
     /** Stops OkHttp's threads and pooled connections of both clients. */
@@ -104,16 +115,18 @@ final class KubernetesApi {
         return list;
     }
 
-    /** A watch from {@code resourceVersion}; the server ends it after {@code timeoutSeconds}. */
-    Call watchCall(ResourceType type, String namespace, String resourceVersion, int timeoutSeconds) throws ApiException {
+    /** A watch from {@code resourceVersion} (from now when null); the server ends it after {@code timeoutSeconds}. */
+    KubernetesWatch watch(ResourceType type, String namespace, String resourceVersion, int timeoutSeconds)
+            throws ApiException {
         List<Pair> query = new ArrayList<>();
         query.add(new Pair("watch", "true"));
         query.add(new Pair("allowWatchBookmarks", "true"));
         query.add(new Pair("timeoutSeconds", Integer.toString(timeoutSeconds)));
-        if (resourceVersion != null) {
+        if (resourceVersion != null && !resourceVersion.isEmpty()) {
             query.add(new Pair("resourceVersion", resourceVersion));
         }
-        return call(streams, "GET", collection(type, namespace), query, null, null);
+        return KubernetesWatch.open(streams, call(streams, "GET", collection(type, namespace), query, null, null),
+                type.itemType());
     }
 
     <T extends KubernetesObject> T get(ResourceType type, String namespace, String name) throws ApiException {
@@ -143,7 +156,7 @@ final class KubernetesApi {
     void delete(ResourceType type, String namespace, String name, String propagationPolicy) throws ApiException {
         V1DeleteOptions options = new V1DeleteOptions().apiVersion("v1").kind("DeleteOptions")
                 .propagationPolicy(propagationPolicy);
-        calls.execute(call(calls, "DELETE", item(type, namespace, name), List.of(), options, "application/json"));
+        execute(calls, call(calls, "DELETE", item(type, namespace, name), List.of(), options, "application/json"), null);
     }
 
     V1Namespace namespace(String name) throws ApiException {
@@ -217,7 +230,29 @@ final class KubernetesApi {
                 AUTH, null);
     }
 
+    /**
+     * Sends a call and reads its answer with Gantry's codec ({@link KubernetesJson}), not with the
+     * static one client-java's {@code ApiClient.execute} uses; {@code type} null reads nothing. An
+     * answer other than 2xx is an {@link ApiException} with its code and body, as client-java makes it.
+     */
     private static <T> T execute(ApiClient client, Call call, Type type) throws ApiException {
-        return client.<T>execute(call, type).getData();
+        try (Response response = call.execute()) {
+            ResponseBody body = response.body();
+            if (!response.isSuccessful()) {
+                throw new ApiException(response.message(), response.code(), response.headers().toMultimap(),
+                        body == null ? null : body.string());
+            }
+            if (type == null || body == null || response.code() == 204) {
+                return null;
+            }
+            if (type == String.class) {
+                @SuppressWarnings("unchecked")
+                T text = (T) body.string();
+                return text;
+            }
+            return KubernetesJson.gson().fromJson(body.charStream(), type);
+        } catch (IOException e) {
+            throw new ApiException(e);
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.gantry.kubernetes;
 import io.gantry.spi.EngineAdapter;
 import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConnection;
+import io.kubernetes.client.informer.cache.ReflectorRunnable;
 import java.net.URI;
 import java.time.Clock;
 import java.util.List;
@@ -15,10 +16,6 @@ import java.util.List;
  */
 public final class KubernetesEngineAdapter implements EngineAdapter {
     public static final String KIND = "kubernetes";
-
-    public KubernetesEngineAdapter() {
-        KubernetesJson.install();
-    }
 
     @Override
     public String kind() {
@@ -38,9 +35,9 @@ public final class KubernetesEngineAdapter implements EngineAdapter {
     @Override
     public EngineClient connect(EngineConnection connection) {
         KubernetesSettings settings = KubernetesSettings.validate(connection);
-        // a watch stays open up to twice MIN_WATCH (the server-side timeout), plus slack for the close
+        // an informer's watch stays open up to the reflector's longest server-side timeout, plus slack for the close
         KubernetesApi api = KubernetesSettings.api(connection,
-                KubernetesWatcher.MIN_WATCH.multipliedBy(2).plus(connection.callTimeout()));
+                ReflectorRunnable.REFLECTOR_WATCH_CLIENTSIDE_MAX_TIMEOUT.plus(connection.callTimeout()));
         return new KubernetesEngineClient(connection.name(), settings, api, Clock.systemUTC());
     }
 }

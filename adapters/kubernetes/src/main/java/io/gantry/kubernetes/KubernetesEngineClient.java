@@ -8,7 +8,6 @@ import io.gantry.spi.Capability;
 import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConflictException;
 import io.gantry.spi.EngineEvent;
-import io.gantry.spi.EngineException;
 import io.gantry.spi.EngineInfo;
 import io.gantry.spi.EngineUnavailableException;
 import io.gantry.spi.InvalidSpecException;
@@ -26,14 +25,9 @@ import io.kubernetes.client.common.KubernetesListObject;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.models.CoreV1Event;
-import io.kubernetes.client.openapi.models.V1DaemonSet;
-import io.kubernetes.client.openapi.models.V1Deployment;
-import io.kubernetes.client.openapi.models.V1LabelSelector;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
-import io.kubernetes.client.openapi.models.V1ReplicaSet;
 import io.kubernetes.client.openapi.models.V1Service;
-import io.kubernetes.client.openapi.models.V1StatefulSet;
 import io.kubernetes.client.openapi.models.VersionInfo;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,14 +41,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 
-/** One registered cluster. Thread-safe: it keeps no mutable state besides the permission cache and open streams. */
+/** One registered cluster. Thread-safe: its mutable state is the permission cache, the informers' cache and open streams. */
 final class KubernetesEngineClient implements EngineClient {
     private static final Logger LOG = LoggerFactory.getLogger(KubernetesEngineClient.class);
-    private static final List<ResourceType> LISTED = List.of(ResourceType.DEPLOYMENTS, ResourceType.STATEFULSETS,
-            ResourceType.DAEMONSETS, ResourceType.REPLICASETS, ResourceType.JOBS, ResourceType.CRONJOBS,
-            ResourceType.PODS, ResourceType.SERVICES);
     private static final Duration PERMISSION_RECHECK = Duration.ofSeconds(60);
     private static final int WRITE_ATTEMPTS = 5;
 
@@ -62,8 +52,11 @@ final class KubernetesEngineClient implements EngineClient {
     private final KubernetesSettings settings;
     private final KubernetesApi api;
     private final Clock clock;
+    private final WorkloadLookup lookup;
     private final List<Subscription> open = new CopyOnWriteArrayList<>();
     private volatile PermissionCheck permissions;
+    private ClusterCache cache;
+    private boolean closed;
 
     private record PermissionCheck(Instant at, List<String> missing) {
     }
@@ -73,6 +66,7 @@ final class KubernetesEngineClient implements EngineClient {
         this.settings = settings;
         this.api = api;
         this.clock = clock;
+        this.lookup = new WorkloadLookup(engineName, api);
     }
 
     @Override
@@ -87,7 +81,7 @@ final class KubernetesEngineClient implements EngineClient {
      */
     @Override
     public EngineInfo ping() {
-        VersionInfo version = call(api::version, null);
+        VersionInfo version = KubernetesErrors.call(api::version, null);
         String gitVersion = version == null || version.getGitVersion() == null ? "unknown" : version.getGitVersion();
         PermissionCheck check = permissions;
         if (check == null || Duration.between(check.at(), clock.instant()).compareTo(PERMISSION_RECHECK) > 0) {
@@ -105,53 +99,42 @@ final class KubernetesEngineClient implements EngineClient {
                 try {
                     api.list(type, scope, 1);
                 } catch (ApiException e) {
-                    missing.add(unreadable(e, type.rbacName(), scope));
+                    missing.add(KubernetesErrors.unreadable(e, type.rbacName(), scope));
                 }
             }
         }
         try {
             api.nodes(1);
         } catch (ApiException e) {
-            missing.add(unreadable(e, "nodes", null).replace(" in all namespaces", ""));
+            missing.add(KubernetesErrors.unreadable(e, "nodes", null).replace(" in all namespaces", ""));
         }
         return missing;
     }
 
     /**
-     * Why a resource cannot be listed, for the degraded message: 403 (RBAC) or 404 (an API the server
-     * does not serve, e.g. batch/v1 CronJobs before Kubernetes 1.21). Anything else is not a
-     * degradation and is thrown.
+     * Read from the informers' cache (started by the first call), once they have listed everything: a
+     * resync costs memory reads, not a list of every object. A resync sends one {@code GET /version}
+     * first: the cache must not be reported as the cluster's state when the API server no longer answers
+     * (the informers notice only when their streams next reconnect, and the caller would keep stale
+     * workloads as fresh).
      */
-    private static String unreadable(ApiException e, String resource, String scope) {
-        String where = scope == null ? " in all namespaces" : " in namespace " + scope;
-        return switch (e.getCode()) {
-            case 403 -> "cannot list " + resource + where;
-            case 404 -> "the API server does not serve " + resource;
-            default -> throw KubernetesErrors.toException(e, null);
-        };
-    }
-
     @Override
     public List<Workload> listWorkloads() {
-        ClusterInventory inventory = new ClusterInventory();
-        for (String scope : settings.scopes()) {
-            for (ResourceType type : LISTED) {
-                listInto(inventory, type, scope, null);
-            }
-        }
-        return inventory.workloads();
+        return cache().workloads(settings.callTimeout(), () -> KubernetesErrors.call(api::version, null));
     }
 
-    /** Fills the inventory; a kind the credentials may not list, or the server does not serve, is skipped (ping reports it). */
-    private void listInto(ClusterInventory inventory, ResourceType type, String namespace, String labelSelector) {
-        try {
-            api.listAll(type, namespace, labelSelector).getItems().forEach(inventory::put);
-        } catch (ApiException e) {
-            String why = unreadable(e, type.rbacName(), namespace);
-            LOG.debug("engine {}: skipped in the list: {}", engineName, why);
-        } catch (RuntimeException e) {
-            throw unexpected(e);
+    /** The informers, started on first use; closed with this client. */
+    private ClusterCache cache() {
+        synchronized (this) {
+            if (cache == null) {
+                if (closed) {
+                    throw new EngineUnavailableException("the client of " + engineName + " is closed");
+                }
+                cache = new ClusterCache(engineName, api, settings);
+            }
         }
+        cache.start();
+        return cache;
     }
 
     @Override
@@ -161,90 +144,32 @@ final class KubernetesEngineClient implements EngineClient {
             return Optional.empty();
         }
         try {
-            ClusterInventory inventory = inventoryOf(ref.get());
+            ClusterInventory inventory = lookup.inventoryOf(ref.get());
             return Optional.ofNullable(inventory.workload(ref.get()));
         } catch (WorkloadNotFoundException e) {
             return Optional.empty();
         }
     }
 
-    /** The workload object, its ReplicaSets or Jobs, its pods and its Service, read from the API server. */
-    private ClusterInventory inventoryOf(WorkloadRef ref) {
-        KubernetesObject object = call(() -> api.get(ResourceType.of(ref.kind()), ref.namespace(), ref.name()), ref);
-        ClusterInventory inventory = new ClusterInventory();
-        inventory.put(object);
-        String selector = equalitySelector(object);
-        if (ref.kind() == NativeKind.Deployment) {
-            listInto(inventory, ResourceType.REPLICASETS, ref.namespace(), selector);
-        } else if (ref.kind() == NativeKind.CronJob) {
-            listInto(inventory, ResourceType.JOBS, ref.namespace(), null);
-        }
-        listInto(inventory, ResourceType.PODS, ref.namespace(), selector);
-        serviceOf(ref).ifPresent(inventory::put);
-        return inventory;
-    }
-
-    /**
-     * The selector's matchLabels as a query, to narrow pod lists; {@code null} (list all, then match by
-     * owner) when it uses matchExpressions, which a label query cannot express exactly.
-     */
-    private static String equalitySelector(KubernetesObject object) {
-        V1LabelSelector selector = selectorOf(object);
-        if (selector == null || selector.getMatchLabels() == null || selector.getMatchLabels().isEmpty()
-                || (selector.getMatchExpressions() != null && !selector.getMatchExpressions().isEmpty())) {
-            return null;
-        }
-        return selector.getMatchLabels().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                .collect(Collectors.joining(","));
-    }
-
-    private static V1LabelSelector selectorOf(KubernetesObject o) {
-        if (o instanceof V1Deployment d && d.getSpec() != null) {
-            return d.getSpec().getSelector();
-        } else if (o instanceof V1StatefulSet s && s.getSpec() != null) {
-            return s.getSpec().getSelector();
-        } else if (o instanceof V1DaemonSet d && d.getSpec() != null) {
-            return d.getSpec().getSelector();
-        } else if (o instanceof V1ReplicaSet r && r.getSpec() != null) {
-            return r.getSpec().getSelector();
-        }
-        return null;
-    }
-
-    private Optional<V1Service> serviceOf(WorkloadRef ref) {
-        try {
-            V1Service service = api.get(ResourceType.SERVICES, ref.namespace(), ref.name());
-            Map<String, String> labels = service.getMetadata().getLabels();
-            boolean ours = labels != null
-                    && KubernetesWorkloadMapper.ownerLabelValue(ref).equals(labels.get(KubernetesWorkloadMapper.OWNER_LABEL));
-            return ours ? Optional.of(service) : Optional.empty();
-        } catch (ApiException e) {
-            if (e.getCode() == 404 || e.getCode() == 403) {
-                return Optional.empty();
-            }
-            throw KubernetesErrors.toException(e, null);
-        }
-    }
-
     @Override
     public List<Node> listNodes() {
-        var nodes = call(() -> api.nodes(null), null);
-        return nodes.getItems().stream().map(KubernetesWorkloadMapper::toNode).toList();
+        var nodes = KubernetesErrors.call(() -> api.nodes(null), null);
+        return nodes.getItems().stream().map(KubernetesWorkloadReader::toNode).toList();
     }
 
     @Override
     public List<EngineEvent> events(String nativeId, int limit) {
         WorkloadRef ref = existingRef(nativeId);
-        ClusterInventory inventory = inventoryOf(ref);
+        ClusterInventory inventory = lookup.inventoryOf(ref);
         Set<String> names = inventory.involvedNames(ref);
         Set<String> kinds = Set.of(ref.kind().name(), "ReplicaSet", "Job", "Pod");
-        KubernetesListObject list = call(() -> api.listAll(ResourceType.EVENTS, ref.namespace(), null), null);
+        KubernetesListObject list = KubernetesErrors.call(() -> api.listAll(ResourceType.EVENTS, ref.namespace(), null), null);
         List<EngineEvent> out = new ArrayList<>();
         for (KubernetesObject o : list.getItems()) {
             CoreV1Event e = (CoreV1Event) o;
             var about = e.getInvolvedObject();
             if (about != null && names.contains(about.getName()) && kinds.contains(about.getKind())) {
-                out.add(KubernetesWorkloadMapper.toEvent(e, ref.nativeId()));
+                out.add(KubernetesWorkloadReader.toEvent(e, ref.nativeId()));
             }
         }
         out.sort(Comparator.comparing(EngineEvent::time, Comparator.nullsLast(Comparator.reverseOrder())));
@@ -259,7 +184,7 @@ final class KubernetesEngineClient implements EngineClient {
     @Override
     public void checkDeploy(WorkloadDefinition definition) {
         String namespace = namespaceOf(definition);
-        KubernetesWorkloadMapper.toNative(definition, namespace);
+        KubernetesWorkloadWriter.toNative(definition, namespace);
         try {
             api.namespace(namespace);
         } catch (ApiException e) {
@@ -270,14 +195,14 @@ final class KubernetesEngineClient implements EngineClient {
                 throw KubernetesErrors.toException(e, null);
             }
         } catch (RuntimeException e) {
-            throw unexpected(e);
+            throw KubernetesErrors.unexpected(e);
         }
     }
 
     /** The definition's namespace, or the engine's default; a valid name within the allow-list. */
     private String namespaceOf(WorkloadDefinition definition) {
         String namespace = definition.namespace().isEmpty() ? settings.defaultNamespace() : definition.namespace();
-        KubernetesWorkloadMapper.validateNamespace(namespace);
+        KubernetesWorkloadWriter.validateNamespace(namespace);
         if (!settings.allows(namespace)) {
             throw InvalidSpecException.of("namespace", "'" + namespace + "' is not one of this engine's namespaces "
                     + settings.namespaces());
@@ -288,9 +213,9 @@ final class KubernetesEngineClient implements EngineClient {
     @Override
     public Workload deploy(WorkloadDefinition definition) {
         String namespace = namespaceOf(definition);
-        KubernetesObject object = KubernetesWorkloadMapper.toNative(definition, namespace);
+        KubernetesObject object = KubernetesWorkloadWriter.toNative(definition, namespace);
         WorkloadRef ref = KubernetesWorkloadMapper.refOf(object);
-        V1Service service = KubernetesWorkloadMapper.toService(ref, definition.spec(), definition.labels());
+        V1Service service = KubernetesWorkloadWriter.toService(ref, definition.spec(), definition.labels());
         ResourceType type = ResourceType.of(ref.kind());
         KubernetesObject created;
         try {
@@ -316,7 +241,7 @@ final class KubernetesEngineClient implements EngineClient {
             }
         }
         LOG.info("engine {}: created {}", engineName, ref);
-        return KubernetesWorkloadMapper.toWorkload(created, List.of(), createdService);
+        return KubernetesWorkloadReader.toWorkload(created, List.of(), createdService);
     }
 
     private void deleteQuietly(ResourceType type, WorkloadRef ref) {
@@ -333,9 +258,9 @@ final class KubernetesEngineClient implements EngineClient {
         WorkloadRef ref = existingRef(nativeId);
         ResourceType type = ResourceType.of(ref.kind());
         KubernetesObject current = retryOnConflict(() -> {
-            KubernetesObject read = call(() -> api.get(type, ref.namespace(), ref.name()), ref);
-            String patch = KubernetesWorkloadMapper.specPatch(read, spec);
-            call(() -> api.mergePatch(type, ref.namespace(), ref.name(), patch), ref);
+            KubernetesObject read = KubernetesErrors.call(() -> api.get(type, ref.namespace(), ref.name()), ref);
+            String patch = KubernetesWorkloadWriter.specPatch(read, spec);
+            KubernetesErrors.call(() -> api.mergePatch(type, ref.namespace(), ref.name(), patch), ref);
             return read;
         });
         reconcileService(ref, spec, current.getMetadata().getLabels());
@@ -344,19 +269,19 @@ final class KubernetesEngineClient implements EngineClient {
 
     /** The published-ports Service follows the spec: created, changed or removed. */
     private void reconcileService(WorkloadRef ref, WorkloadSpec spec, Map<String, String> labels) {
-        V1Service wanted = KubernetesWorkloadMapper.toService(ref, spec, labels == null ? Map.of() : labels);
-        Optional<V1Service> existing = serviceOf(ref);
+        V1Service wanted = KubernetesWorkloadWriter.toService(ref, spec, labels == null ? Map.of() : labels);
+        Optional<V1Service> existing = lookup.serviceOf(ref);
         if (wanted == null && existing.isPresent()) {
-            call(() -> {
+            KubernetesErrors.call(() -> {
                 api.delete(ResourceType.SERVICES, ref.namespace(), ref.name(), "Background");
                 return null;
             }, null);
         } else if (wanted != null && existing.isEmpty()) {
-            call(() -> api.create(ResourceType.SERVICES, ref.namespace(), wanted), null);
+            KubernetesErrors.call(() -> api.create(ResourceType.SERVICES, ref.namespace(), wanted), null);
         } else if (wanted != null) {
             JsonObject patch = new JsonObject();
             patch.add("spec", KubernetesJson.gson().toJsonTree(wanted.getSpec()));
-            call(() -> api.mergePatch(ResourceType.SERVICES, ref.namespace(), ref.name(), patch.toString()), null);
+            KubernetesErrors.call(() -> api.mergePatch(ResourceType.SERVICES, ref.namespace(), ref.name(), patch.toString()), null);
         }
     }
 
@@ -367,12 +292,12 @@ final class KubernetesEngineClient implements EngineClient {
             throw InvalidSpecException.of("replicas", "must not be negative");
         }
         String patch = switch (ref.kind()) {
-            case Deployment, StatefulSet, ReplicaSet -> KubernetesWorkloadMapper.replicasPatch(replicas);
+            case Deployment, StatefulSet, ReplicaSet -> KubernetesWorkloadWriter.replicasPatch(replicas);
             case Job -> "{\"spec\":{\"parallelism\":" + replicas + "}}";
             case DaemonSet, CronJob -> throw new UnsupportedCapabilityException(Capability.SCALE,
                     "a " + ref.kind() + " has no replica count to scale");
         };
-        retryOnConflict(() -> call(() -> api.mergePatch(ResourceType.of(ref.kind()), ref.namespace(), ref.name(), patch), ref));
+        retryOnConflict(() -> KubernetesErrors.call(() -> api.mergePatch(ResourceType.of(ref.kind()), ref.namespace(), ref.name(), patch), ref));
         LOG.info("engine {}: scaled {} to {}", engineName, ref, replicas);
     }
 
@@ -384,8 +309,8 @@ final class KubernetesEngineClient implements EngineClient {
             throw new UnsupportedCapabilityException(Capability.RESTART,
                     "a " + ref.kind() + " does not roll its pods; only Deployments, StatefulSets and DaemonSets restart");
         }
-        String patch = KubernetesWorkloadMapper.restartPatch(clock.instant());
-        retryOnConflict(() -> call(() -> api.mergePatch(ResourceType.of(ref.kind()), ref.namespace(), ref.name(), patch), ref));
+        String patch = KubernetesWorkloadWriter.restartPatch(clock.instant());
+        retryOnConflict(() -> KubernetesErrors.call(() -> api.mergePatch(ResourceType.of(ref.kind()), ref.namespace(), ref.name(), patch), ref));
         LOG.info("engine {}: restarted {}", engineName, ref);
     }
 
@@ -393,11 +318,11 @@ final class KubernetesEngineClient implements EngineClient {
     @Override
     public void delete(String nativeId) {
         WorkloadRef ref = existingRef(nativeId);
-        call(() -> {
+        KubernetesErrors.call(() -> {
             api.delete(ResourceType.of(ref.kind()), ref.namespace(), ref.name(), "Foreground");
             return null;
         }, ref);
-        if (serviceOf(ref).isPresent()) {
+        if (lookup.serviceOf(ref).isPresent()) {
             try {
                 api.delete(ResourceType.SERVICES, ref.namespace(), ref.name(), "Background");
             } catch (ApiException e) {
@@ -412,11 +337,11 @@ final class KubernetesEngineClient implements EngineClient {
     @Override
     public List<LogLine> logs(String nativeId, int tail) {
         WorkloadRef ref = existingRef(nativeId);
-        ClusterInventory inventory = inventoryOf(ref);
+        ClusterInventory inventory = lookup.inventoryOf(ref);
         String container = mainContainer(inventory, ref);
         List<LogLine> lines = new ArrayList<>();
         for (V1Pod pod : inventory.pods(ref)) {
-            String text = call(() -> api.podLog(ref.namespace(), pod.getMetadata().getName(), container, tail), null);
+            String text = KubernetesErrors.call(() -> api.podLog(ref.namespace(), pod.getMetadata().getName(), container, tail), null);
             lines.addAll(PodLogs.parse(pod.getMetadata().getName(), text));
         }
         return PodLogs.merge(lines);
@@ -425,7 +350,7 @@ final class KubernetesEngineClient implements EngineClient {
     @Override
     public Subscription followLogs(String nativeId, int tail, LogSink sink) {
         WorkloadRef ref = existingRef(nativeId);
-        ClusterInventory inventory = inventoryOf(ref);
+        ClusterInventory inventory = lookup.inventoryOf(ref);
         PodLogs.Follow follow = PodLogs.follow(api, ref.namespace(), inventory.pods(ref), mainContainer(inventory, ref),
                 tail, sink);
         return tracked(follow);
@@ -441,12 +366,10 @@ final class KubernetesEngineClient implements EngineClient {
         return template.getSpec().getContainers().get(0).getName();
     }
 
+    /** Listens to the informers' cache (the same one {@link #listWorkloads} reads); closing it leaves them running. */
     @Override
     public Subscription watch(WatchListener listener) {
-        KubernetesWatcher watcher = new KubernetesWatcher(engineName, api, settings, listener);
-        Subscription subscription = tracked(watcher);
-        watcher.start();
-        return subscription;
+        return cache().subscribe(listener, settings.callTimeout());
     }
 
     /** Kept for {@link #close()} until the caller closes it. */
@@ -468,6 +391,16 @@ final class KubernetesEngineClient implements EngineClient {
             }
         }
         open.clear();
+        ClusterCache started;
+        synchronized (this) {
+            closed = true;
+            started = cache;
+            // a caller may keep a closed client: it must not keep the informers' objects with it
+            cache = null;
+        }
+        if (started != null) {
+            started.close();
+        }
         api.shutdown();
     }
 
@@ -494,28 +427,4 @@ final class KubernetesEngineClient implements EngineClient {
         }
     }
 
-    @FunctionalInterface
-    private interface ApiCall<T> {
-        T run() throws ApiException;
-    }
-
-    private static <T> T call(ApiCall<T> call, WorkloadRef ref) {
-        try {
-            return call.run();
-        } catch (ApiException e) {
-            throw KubernetesErrors.toException(e, ref);
-        } catch (EngineException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw unexpected(e);
-        }
-    }
-
-    /** A body that does not parse means something answered that is not an API server (a proxy page...). */
-    private static EngineException unexpected(RuntimeException e) {
-        if (e instanceof EngineException engine) {
-            return engine;
-        }
-        return new EngineUnavailableException("unexpected answer from the API server: " + e.getMessage(), e);
-    }
 }

@@ -29,6 +29,20 @@ final class KubernetesErrors {
     }
 
     /**
+     * Why a resource cannot be listed, for the degraded message, or {@code null} when the failure is not
+     * one of these: 403 (RBAC) or 404 (an API the server does not serve, e.g. batch/v1 CronJobs before
+     * Kubernetes 1.21). {@code scope} null means all namespaces.
+     */
+    static String unreadable(int code, String resource, String scope) {
+        String where = scope == null ? " in all namespaces" : " in namespace " + scope;
+        return switch (code) {
+            case 403 -> "cannot list " + resource + where;
+            case 404 -> "the API server does not serve " + resource;
+            default -> null;
+        };
+    }
+
+    /**
      * @param ref the workload the call was about, or {@code null} when none (then a 404 is not a
      *            missing workload but a missing namespace or path)
      */
@@ -140,5 +154,40 @@ final class KubernetesErrors {
         } catch (JsonParseException | IllegalStateException notJson) {
             return null;
         }
+    }
+
+    /** Why a resource cannot be listed (403, 404); anything else is not a degradation and is thrown. */
+    static String unreadable(ApiException e, String resource, String scope) {
+        String why = unreadable(e.getCode(), resource, scope);
+        if (why == null) {
+            throw toException(e, null);
+        }
+        return why;
+    }
+
+    @FunctionalInterface
+    interface ApiCall<T> {
+        T run() throws ApiException;
+    }
+
+    /** Runs an API call; its failure leaves as the port's exception ({@code ref} names the workload of a 404). */
+    static <T> T call(ApiCall<T> call, WorkloadRef ref) {
+        try {
+            return call.run();
+        } catch (ApiException e) {
+            throw KubernetesErrors.toException(e, ref);
+        } catch (EngineException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw unexpected(e);
+        }
+    }
+
+    /** A body that does not parse means something answered that is not an API server (a proxy page...). */
+    static EngineException unexpected(RuntimeException e) {
+        if (e instanceof EngineException engine) {
+            return engine;
+        }
+        return new EngineUnavailableException("unexpected answer from the API server: " + e.getMessage(), e);
     }
 }

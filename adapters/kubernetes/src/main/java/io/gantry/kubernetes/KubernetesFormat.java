@@ -72,7 +72,7 @@ public final class KubernetesFormat implements ManifestFormat {
         List<String> constraints = new ArrayList<>();
         for (String c : spec.constraints()) {
             try {
-                KubernetesWorkloadMapper.nodeSelector(List.of(c));
+                KubernetesWorkloadWriter.nodeSelector(List.of(c));
                 constraints.add(c);
             } catch (InvalidSpecException notANodeLabel) {
                 warnings.add("constraint '" + c + "' is left out: a nodeSelector holds only node.labels.KEY==VALUE");
@@ -90,7 +90,7 @@ public final class KubernetesFormat implements ManifestFormat {
         WorkloadDefinition asDeployable = new WorkloadDefinition(namespace, workload.name(),
                 job ? WorkloadKind.SERVICE : workload.kind(), workload.labels(), written);
         NativeKind kind = NativeKind.forDeploy(asDeployable.kind());
-        KubernetesObject object = KubernetesWorkloadMapper.toObject(asDeployable, namespace, kind);
+        KubernetesObject object = KubernetesWorkloadWriter.toObject(asDeployable, namespace, kind);
         if (job) {
             object = job((V1Deployment) object, spec.replicas());
             kind = NativeKind.Job;
@@ -98,7 +98,7 @@ public final class KubernetesFormat implements ManifestFormat {
         List<Object> documents = new ArrayList<>();
         documents.add(plain(object));
         WorkloadRef ref = new WorkloadRef(namespace, kind, workload.name());
-        V1Service service = job ? null : KubernetesWorkloadMapper.toService(ref, written, workload.labels());
+        V1Service service = job ? null : KubernetesWorkloadWriter.toService(ref, written, workload.labels());
         if (service != null) {
             documents.add(plain(service));
         }
@@ -178,7 +178,7 @@ public final class KubernetesFormat implements ManifestFormat {
             unused.remove(service);
             Workload w;
             try {
-                w = KubernetesWorkloadMapper.toWorkload(object, List.of(), service);
+                w = KubernetesWorkloadReader.toWorkload(object, List.of(), service);
             } catch (RuntimeException e) {
                 // the mapper reads objects the API server validated; a required field it needs that
                 // required() does not know yet must still be the user's 400, not a 500

@@ -19,7 +19,10 @@ import java.time.format.DateTimeFormatter;
  * (OpenAPITools/openapi-generator#12550): an API server one minor version newer than the client
  * would break every list call. This codec deserializes the same model classes with plain
  * reflection, so unknown fields are ignored as {@code kubectl} ignores them. client-java keeps its
- * codec in a static field, so installing it is JVM-wide; nothing else in Gantry uses client-java.
+ * codec in a static field ({@code JSON.setGson} would change it for every client in the JVM), so it
+ * is not installed there: {@link KubernetesApi} and {@link KubernetesWatch} read every answer and
+ * watch line of Gantry's clients with it. Request bodies are still written by client-java's codec,
+ * which is right for writing (it only fails on reading fields it does not know).
  */
 final class KubernetesJson {
     private static final DateTimeFormatter RFC3339 = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'");
@@ -29,11 +32,6 @@ final class KubernetesJson {
             .create();
 
     private KubernetesJson() {
-    }
-
-    /** Installs the tolerant codec; idempotent. */
-    static void install() {
-        JSON.setGson(GSON);
     }
 
     static Gson gson() {

@@ -143,7 +143,6 @@ record KubernetesSettings(List<String> namespaces, String defaultNamespace, Dura
     }
 
     private static ApiClient build(EngineConnection c) {
-        KubernetesJson.install();
         try {
             if (c.credential("kubeconfig") != null) {
                 return ClientBuilder.kubeconfig(kubeConfig(c)).build();

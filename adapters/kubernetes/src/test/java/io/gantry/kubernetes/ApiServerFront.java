@@ -37,10 +37,25 @@ import java.util.regex.Pattern;
  * opens the WebSocket to the mock and writes each watch event as one JSON line, as the real API
  * server does; every other request is forwarded unchanged. It also serves what the mock lacks or
  * what a test needs to provoke: {@code /version}, pod logs, 403 on chosen resources, a 410 Gone
- * watch, and going away (stop/start on the same port).
+ * watch, and going away (stop/start on the same port; a watch that resumes across a restart which missed
+ * changes gets 410 Gone, since the mock cannot replay them).
  */
 public final class ApiServerFront implements AutoCloseable {
+    private static final Pattern COLLECTION =
+            Pattern.compile("/(deployments|statefulsets|daemonsets|replicasets|jobs|cronjobs|pods|services|events|nodes)$");
+    private static final Pattern RESOURCE_VERSION = Pattern.compile("\"resourceVersion\":\"(\\d+)\"");
+    private static final Pattern WATCH_FROM = Pattern.compile("(?:^|&)resourceVersion=(\\d+)");
+    private static final List<String> COLLECTIONS = List.of("/apis/apps/v1/deployments", "/apis/apps/v1/statefulsets",
+            "/apis/apps/v1/daemonsets", "/apis/apps/v1/replicasets", "/apis/batch/v1/jobs", "/apis/batch/v1/cronjobs",
+            "/api/v1/pods", "/api/v1/services");
     private static final Pattern LOG_PATH = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/]+)/log$");
+
+    static {
+        // the JDK's HttpServer writes a response's headers and body in two packets; without TCP_NODELAY the
+        // body waits for the client's delayed ACK (about 40 ms a call), which no API server makes its clients pay
+        // (Go's net/http sets TCP_NODELAY). Read once, by the first HttpServer of the JVM.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
 
     private final URI mock;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -50,6 +65,13 @@ public final class ApiServerFront implements AutoCloseable {
     private final Map<String, String> cannedAnswers = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> cannedCounts = new ConcurrentHashMap<>();
     private final AtomicInteger watchRequests = new AtomicInteger();
+    private final AtomicInteger listRequests = new AtomicInteger();
+    private final List<String> watchQueries = new CopyOnWriteArrayList<>();
+    /** The highest resourceVersion handed to a client (list metadata, watch events). */
+    private final java.util.concurrent.atomic.AtomicLong versionHandedOut = new java.util.concurrent.atomic.AtomicLong();
+    /** After a restart that missed changes: watches from a version up to this one get 410 Gone. */
+    private volatile long unreplayableUpTo = -1;
+    private volatile String stateAtStop;
     private final AtomicInteger openWatches = new AtomicInteger();
     private final Set<OutputStream> openStreams = ConcurrentHashMap.newKeySet();
     private final List<String> deleteBodies = new CopyOnWriteArrayList<>();
@@ -100,6 +122,16 @@ public final class ApiServerFront implements AutoCloseable {
         return watchRequests.get();
     }
 
+    /** Query strings of the watch requests received, oldest first. */
+    public List<String> watchQueries() {
+        return watchQueries;
+    }
+
+    /** GETs of a whole collection (deployments, pods...) that were not watches: what a full list costs the server. */
+    public int listRequests() {
+        return listRequests.get();
+    }
+
     /** Watches streaming now: their WebSocket to the mock is open, so a change made from here on reaches them. */
     public int openWatches() {
         return openWatches.get();
@@ -112,6 +144,7 @@ public final class ApiServerFront implements AutoCloseable {
 
     /** The API server goes away: the port refuses connections and open watches break. */
     public void stop() {
+        stateAtStop = mockState();
         server.stop(0);
         for (OutputStream out : openStreams) {
             try {
@@ -125,7 +158,38 @@ public final class ApiServerFront implements AutoCloseable {
 
     /** The API server comes back on the same port. */
     public void restart() throws IOException {
+        // the mock keeps no history to replay a watch from: an API server that cannot replay what changed
+        // while it was away answers 410 Gone (the client then lists again), as the real one does when a version
+        // has left its window. Nothing changed: the watches resume from their versions.
+        if (stateAtStop != null && !stateAtStop.equals(mockState())) {
+            unreplayableUpTo = versionHandedOut.get();
+        }
         start(HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0));
+    }
+
+    /** Every object of the collections Gantry watches, with its version: what a replay would have to cover. */
+    private String mockState() {
+        StringBuilder state = new StringBuilder();
+        for (String collection : COLLECTIONS) {
+            try {
+                state.append(http.send(HttpRequest.newBuilder(mock.resolve(collection)).timeout(Duration.ofSeconds(10)).build(),
+                        HttpResponse.BodyHandlers.ofString()).body());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        return state.toString();
+    }
+
+    private void handedOut(CharSequence json) {
+        Matcher m = RESOURCE_VERSION.matcher(json);
+        while (m.find()) {
+            long version = Long.parseLong(m.group(1));
+            versionHandedOut.accumulateAndGet(version, Math::max);
+        }
     }
 
     private void start(HttpServer s) {
@@ -175,6 +239,9 @@ public final class ApiServerFront implements AutoCloseable {
                 watch(ex, path, query);
                 return;
             }
+            if ("GET".equals(ex.getRequestMethod()) && COLLECTION.matcher(path).find()) {
+                listRequests.incrementAndGet();
+            }
             if ("PATCH".equals(ex.getRequestMethod())
                     && String.valueOf(ex.getRequestHeaders().getFirst("Content-Type")).startsWith("application/merge-patch+json")) {
                 mergePatch(ex, path, query);
@@ -211,6 +278,10 @@ public final class ApiServerFront implements AutoCloseable {
             HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             ex.getResponseHeaders().add("Content-Type", "application/json");
             byte[] out = response.body();
+            if ("GET".equals(ex.getRequestMethod())) {
+                // a list's own version comes first (its metadata); the items' follow and are not needed
+                handedOut(new String(out, 0, Math.min(out.length, 400), StandardCharsets.UTF_8));
+            }
             ex.sendResponseHeaders(response.statusCode(), out.length == 0 ? -1 : out.length);
             if (out.length > 0) {
                 ex.getResponseBody().write(out);
@@ -265,9 +336,17 @@ public final class ApiServerFront implements AutoCloseable {
     /** One JSON line per event, as the API server streams a watch (Transfer-Encoding: chunked). */
     private void watch(HttpExchange ex, String path, String query) throws IOException {
         watchRequests.incrementAndGet();
+        watchQueries.add(query);
         ex.getResponseHeaders().add("Content-Type", "application/json");
         ex.sendResponseHeaders(200, 0);
         OutputStream out = ex.getResponseBody();
+        Matcher from = WATCH_FROM.matcher(query);
+        if (from.find() && Long.parseLong(from.group(1)) <= unreplayableUpTo) {
+            out.write(("{\"type\":\"ERROR\",\"object\":" + status(410, "Expired", "too old resource version") + "}\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            return;
+        }
         if (path.endsWith("/deployments") && goneWatches.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             out.write(("{\"type\":\"ERROR\",\"object\":" + status(410, "Expired", "too old resource version") + "}\n")
                     .getBytes(StandardCharsets.UTF_8));
@@ -316,6 +395,7 @@ public final class ApiServerFront implements AutoCloseable {
                 if (event.isEmpty()) {
                     return;
                 }
+                handedOut(event);
                 out.write(event.replace("\n", "").getBytes(StandardCharsets.UTF_8));
                 out.write('\n');
                 out.flush();

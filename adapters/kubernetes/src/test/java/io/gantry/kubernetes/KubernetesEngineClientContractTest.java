@@ -10,29 +10,16 @@ import io.gantry.spi.WorkloadSpec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The shared contract, against the emulated API server with the test controller. */
 class KubernetesEngineClientContractTest extends EngineClientContract {
-    private static EmulatedCluster cluster;
-    private static EngineClient client;
-
-    @BeforeAll
-    static void start() {
-        cluster = new EmulatedCluster();
-        client = new KubernetesEngineAdapter().connect(cluster.connection(Map.of()));
-    }
-
-    @AfterAll
-    static void stop() {
-        client.close();
-        cluster.close();
-    }
+    @RegisterExtension
+    static final EmulatedEngine engine = new EmulatedEngine();
 
     @Override
     protected EngineClient client() {
-        return client;
+        return engine.client();
     }
 
     @Override

@@ -50,27 +50,23 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The adapter against fabric8's mock API server with the test controller: the "done when" list. */
 class KubernetesEngineClientTest {
     private static final Duration SETTLE = Duration.ofSeconds(15);
+    @RegisterExtension
+    static final EmulatedEngine engine = new EmulatedEngine();
     private static EmulatedCluster cluster;
     private static EngineClient client;
 
     @BeforeAll
     static void start() {
-        cluster = new EmulatedCluster();
-        client = new KubernetesEngineAdapter().connect(cluster.connection(Map.of()));
-    }
-
-    @AfterAll
-    static void stop() {
-        client.close();
-        cluster.close();
+        cluster = engine.cluster();
+        client = engine.client();
     }
 
     @AfterEach
@@ -149,6 +145,8 @@ class KubernetesEngineClientTest {
                 .withNewMetadata().withName("migrate").withNamespace(ns).endMetadata()
                 .withNewSpec().withParallelism(2).withTemplate(podTemplate).endSpec().build()).create();
 
+        // the list reads the informers' cache, which the watch fills a moment after the writes above
+        await("both listed", () -> client.listWorkloads().stream().filter(w -> w.namespace().equals(ns)).count() == 2);
         List<Workload> batch = client.listWorkloads().stream().filter(w -> w.namespace().equals(ns)).toList();
         assertThat(batch).extracting(Workload::nativeId).containsExactlyInAnyOrder("batch/CronJob/report", "batch/Job/migrate");
         Workload cronJob = client.getWorkload("batch/CronJob/report").orElseThrow();
@@ -576,17 +574,7 @@ class KubernetesEngineClientTest {
     }
 
     private static WatchListener collect(List<EngineChange> seen, List<Throwable> failures) {
-        return new WatchListener() {
-            @Override
-            public void onChange(EngineChange change) {
-                seen.add(change);
-            }
-
-            @Override
-            public void onFailure(Throwable cause) {
-                failures.add(cause);
-            }
-        };
+        return new EmulatedEngine.Recorder(seen, failures);
     }
 
     private static WorkloadDefinition definition(String name, String image, int replicas, List<PortMapping> ports) {
@@ -619,18 +607,6 @@ class KubernetesEngineClientTest {
     }
 
     private static void await(String what, Supplier<Boolean> condition, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (Boolean.TRUE.equals(condition.get())) {
-                return;
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-        throw new AssertionError("not " + what + " within " + timeout);
+        EmulatedEngine.await(what, condition, timeout);
     }
 }

@@ -56,7 +56,7 @@ class KubernetesFixtureMappingTest {
         switch (kind) {
             case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet" -> {
                 KubernetesObject object = parseWorkload(doc);
-                Workload w = KubernetesWorkloadMapper.toWorkload(object, List.of(), null);
+                Workload w = KubernetesWorkloadReader.toWorkload(object, List.of(), null);
                 assertThat(w.nativeId()).isEqualTo(w.namespace() + "/" + kind + "/" + w.name());
                 assertThat(w.kind()).isEqualTo(NativeKind.valueOf(kind).modelKind());
                 assertThat(w.spec().image()).isNotBlank();
@@ -64,7 +64,7 @@ class KubernetesFixtureMappingTest {
                 assertThat(w.nativeObject()).contains("\"kind\":\"" + kind + "\"");
             }
             case "Pod" -> {
-                Instance i = KubernetesWorkloadMapper.toInstance(KubernetesJson.gson().fromJson(doc, V1Pod.class));
+                Instance i = KubernetesStatusRules.toInstance(KubernetesJson.gson().fromJson(doc, V1Pod.class));
                 assertThat(i.id()).isNotBlank();
                 assertThat(i.state()).isNotNull();
             }
@@ -74,7 +74,7 @@ class KubernetesFixtureMappingTest {
                 assertThat(s.getSpec().getPorts()).isNotEmpty();
             }
             case "Event" -> {
-                EngineEvent e = KubernetesWorkloadMapper.toEvent(KubernetesJson.gson().fromJson(doc, CoreV1Event.class),
+                EngineEvent e = KubernetesWorkloadReader.toEvent(KubernetesJson.gson().fromJson(doc, CoreV1Event.class),
                         "default/Deployment/x");
                 assertThat(e.time()).isNotNull();
                 assertThat(e.reason()).isNotBlank();
@@ -111,7 +111,7 @@ class KubernetesFixtureMappingTest {
     @Test
     void runningDeploymentWithLimitsAndRequests() {
         V1Deployment d = object("real-cluster-objects/k9s_apps.v1.Deployment_icx-db.json", V1Deployment.class);
-        Workload w = KubernetesWorkloadMapper.toWorkload(d, List.of(), null);
+        Workload w = KubernetesWorkloadReader.toWorkload(d, List.of(), null);
         assertThat(w.nativeId()).isEqualTo(w.namespace() + "/Deployment/icx-db");
         assertThat(w.kind()).isEqualTo(WorkloadKind.SERVICE);
         assertThat(w.spec().image()).isEqualTo("postgres:9.2-alpine");
@@ -128,7 +128,7 @@ class KubernetesFixtureMappingTest {
     @Test
     void deploymentMidRolloutIsDeploying() {
         V1Deployment d = object("real-cluster-objects/gitops-engine_deployment-progressing.yaml", V1Deployment.class);
-        Workload w = KubernetesWorkloadMapper.toWorkload(d, List.of(), null);
+        Workload w = KubernetesWorkloadReader.toWorkload(d, List.of(), null);
         // status.replicas 2 > updatedReplicas 1: the old pod is still terminating
         assertThat(w.status().phase()).isEqualTo(Phase.DEPLOYING);
         assertThat(w.createdAt()).isEqualTo(Instant.parse("2018-07-18T04:40:44Z"));
@@ -139,7 +139,7 @@ class KubernetesFixtureMappingTest {
     @Test
     void daemonSetListsSidecarAndUsesLivenessProbe() {
         V1DaemonSet d = object("real-cluster-objects/k9s_apps.v1.DaemonSet.json", V1DaemonSet.class);
-        Workload w = KubernetesWorkloadMapper.toWorkload(d, List.of(), null);
+        Workload w = KubernetesWorkloadReader.toWorkload(d, List.of(), null);
         assertThat(w.kind()).isEqualTo(WorkloadKind.DAEMON);
         assertThat(w.spec().image()).startsWith("gcr.io/stackdriver-agents/stackdriver-logging-agent");
         assertThat(w.labels()).containsEntry(KubernetesWorkloadMapper.SIDECARS_LABEL, "prometheus-to-sd-exporter");
@@ -154,7 +154,7 @@ class KubernetesFixtureMappingTest {
     @Test
     void onDeleteDaemonSetIsNotForeverRollingOut() {
         V1DaemonSet d = object("real-cluster-objects/gitops-engine_daemonset-ondelete.yaml", V1DaemonSet.class);
-        Workload w = KubernetesWorkloadMapper.toWorkload(d, List.of(), null);
+        Workload w = KubernetesWorkloadReader.toWorkload(d, List.of(), null);
         assertThat(w.status().phase()).isNotEqualTo(Phase.DEPLOYING);
         assertThat(w.spec().resources().cpuMillis()).isEqualTo(100L);
     }
@@ -162,7 +162,7 @@ class KubernetesFixtureMappingTest {
     @Test
     void statefulSetWithEqualRevisionsIsRunning() {
         V1StatefulSet s = object("real-cluster-objects/k9s_apps.v1.StatefulSet_nginx-sts.json", V1StatefulSet.class);
-        Workload w = KubernetesWorkloadMapper.toWorkload(s, List.of(), null);
+        Workload w = KubernetesWorkloadReader.toWorkload(s, List.of(), null);
         assertThat(w.kind()).isEqualTo(WorkloadKind.STATEFUL);
         assertThat(w.spec().replicas()).isEqualTo(4);
         assertThat(w.status().running()).isEqualTo(4);
@@ -171,29 +171,29 @@ class KubernetesFixtureMappingTest {
 
     @Test
     void podsMapToInstanceStates() {
-        Instance running = KubernetesWorkloadMapper.toInstance(object("real-cluster-objects/k9s_core.v1.Pod.json", V1Pod.class));
+        Instance running = KubernetesStatusRules.toInstance(object("real-cluster-objects/k9s_core.v1.Pod.json", V1Pod.class));
         assertThat(running.state()).isEqualTo(InstanceState.RUNNING);
         assertThat(running.node()).isEqualTo("minikube");
         assertThat(running.address()).startsWith("172.17.0.6");
         assertThat(running.message()).isEmpty();
 
-        Instance failed = KubernetesWorkloadMapper.toInstance(object("real-cluster-objects/gitops-engine_pod-failed.yaml", V1Pod.class));
+        Instance failed = KubernetesStatusRules.toInstance(object("real-cluster-objects/gitops-engine_pod-failed.yaml", V1Pod.class));
         assertThat(failed.state()).isEqualTo(InstanceState.FAILED);
         assertThat(failed.exitCode()).isEqualTo(1);
         assertThat(failed.message()).isEqualTo("Error");
 
-        Instance pending = KubernetesWorkloadMapper.toInstance(object("real-cluster-objects/gitops-engine_pod-pending.yaml", V1Pod.class));
+        Instance pending = KubernetesStatusRules.toInstance(object("real-cluster-objects/gitops-engine_pod-pending.yaml", V1Pod.class));
         assertThat(pending.state()).isEqualTo(InstanceState.STARTING);
         assertThat(pending.message()).isEqualTo("PodInitializing");
 
-        Instance done = KubernetesWorkloadMapper.toInstance(object("real-cluster-objects/gitops-engine_pod-succeeded.yaml", V1Pod.class));
+        Instance done = KubernetesStatusRules.toInstance(object("real-cluster-objects/gitops-engine_pod-succeeded.yaml", V1Pod.class));
         assertThat(done.state()).isEqualTo(InstanceState.EXITED);
         assertThat(done.exitCode()).isEqualTo(0);
     }
 
     @Test
     void eventKeepsReasonTypeAndTime() {
-        EngineEvent e = KubernetesWorkloadMapper.toEvent(
+        EngineEvent e = KubernetesWorkloadReader.toEvent(
                 object("real-cluster-objects/k9s_core.v1.Event_Pulled.json", CoreV1Event.class), "default/Job/hello");
         assertThat(e.type()).isEqualTo(EngineEvent.NORMAL);
         assertThat(e.reason()).isEqualTo("Pulled");
@@ -240,7 +240,7 @@ class KubernetesFixtureMappingTest {
                 .status(new io.kubernetes.client.openapi.models.V1JobStatus().failed(6).addConditionsItem(
                         new io.kubernetes.client.openapi.models.V1JobCondition().type("Failed").status("True")
                                 .reason("BackoffLimitExceeded").message("Job has reached the specified backoff limit")));
-        Workload w = KubernetesWorkloadMapper.toWorkload(job, List.of(), null);
+        Workload w = KubernetesWorkloadReader.toWorkload(job, List.of(), null);
         assertThat(w.nativeId()).isEqualTo("db/Job/migrate");
         assertThat(w.status().phase()).isEqualTo(Phase.FAILED);
         assertThat(w.status().message()).contains("BackoffLimitExceeded");
@@ -257,7 +257,7 @@ class KubernetesFixtureMappingTest {
                 .spec(new io.kubernetes.client.openapi.models.V1DeploymentSpec().replicas(1)
                         .template(new io.kubernetes.client.openapi.models.V1PodTemplateSpec()
                                 .spec(new io.kubernetes.client.openapi.models.V1PodSpec().containers(List.of(c)))));
-        Workload w = KubernetesWorkloadMapper.toWorkload(d, List.of(), null);
+        Workload w = KubernetesWorkloadReader.toWorkload(d, List.of(), null);
         assertThat(w.spec().healthCheck()).isEqualTo(new HealthCheck(HealthCheck.Type.HTTP, "/healthz", 8080, List.of(), 5, null));
         assertThat(w.spec().env()).isEqualTo(Map.of());
     }
