@@ -248,14 +248,14 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
         @Override
         public void onAdd(KubernetesObject object) {
             held.incrementAndGet();
-            changed(type, object);
+            guarded(() -> changed(type, object));
         }
 
         @Override
         public void onUpdate(KubernetesObject old, KubernetesObject now) {
             // a re-list hands every object over again; unchanged ones change nothing
             if (type == ResourceType.EVENTS || !Objects.equals(version(old), version(now))) {
-                changed(type, now);
+                guarded(() -> changed(type, now));
             }
         }
 
@@ -265,12 +265,26 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
             if (object == null || type == ResourceType.EVENTS) {
                 return;
             }
-            List<EngineChange> changes;
-            synchronized (inventory) {
-                Set<WorkloadRef> affected = inventory.remove(object);
-                changes = listeners.isEmpty() ? List.of() : states(affected);
+            guarded(() -> {
+                List<EngineChange> changes;
+                synchronized (inventory) {
+                    Set<WorkloadRef> affected = inventory.remove(object);
+                    changes = listeners.isEmpty() ? List.of() : states(affected);
+                }
+                deliver(changes);
+            });
+        }
+
+        /**
+         * Runs a handler's work, logging its failure here: client-java's own handler-failure log shares its logger
+         * with the ERROR it writes on every normal stop, and the backend silences that logger (application.yml).
+         */
+        private void guarded(Runnable work) {
+            try {
+                work.run();
+            } catch (RuntimeException e) {
+                LOG.warn("engine {}: a {} change could not be mapped", engineName, type, e);
             }
-            deliver(changes);
         }
     }
 

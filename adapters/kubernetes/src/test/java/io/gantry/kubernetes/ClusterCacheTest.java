@@ -1,9 +1,9 @@
 package io.gantry.kubernetes;
 
-import static io.gantry.kubernetes.EmulatedEngine.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.gantry.spi.RecordingListener;
 import io.gantry.spi.EngineClient;
 import io.gantry.spi.Subscription;
 import io.gantry.spi.Workload;
@@ -48,15 +48,15 @@ class ClusterCacheTest {
     @Test
     void aWatchThatLosesTheServerResumesFromItsResourceVersionWithoutListing() throws Exception {
         EmulatedCluster cluster = engine.cluster();
-        EmulatedEngine.Recorder recorder = new EmulatedEngine.Recorder();
+        RecordingListener recorder = new RecordingListener();
         try (EngineClient fresh = engine.connect(Map.of());
              Subscription ignored = fresh.watch(recorder)) {
             int listsBefore = cluster.front.listRequests();
             int watchesBefore = cluster.front.watchQueries().size();
             cluster.front.stop();
-            await("the loss noticed", () -> recorder.resyncAsked("failed"), SETTLE);
+            recorder.awaitResync("failed", SETTLE);
             cluster.front.restart();
-            await("reconnected", () -> recorder.resyncAsked("reconnected"), SETTLE);
+            recorder.awaitResync("reconnected", SETTLE);
 
             cluster.fabric8.apps().deployments().inNamespace("resumed").resource(new DeploymentBuilder()
                     .withNewMetadata().withName("after").withNamespace("resumed").endMetadata()
@@ -64,13 +64,13 @@ class ClusterCacheTest {
                     .withNewTemplate().withNewMetadata().addToLabels("app", "after").endMetadata().withNewSpec()
                     .addNewContainer().withName("after").withImage("nginx:1.27").endContainer().endSpec().endTemplate()
                     .endSpec().build()).create();
-            await("a change after the gap delivered", () -> recorder.changed("resumed/Deployment/after"), SETTLE);
+            recorder.awaitChanged("resumed/Deployment/after", SETTLE, w -> true);
 
             assertThat(cluster.front.listRequests()).as("nothing listed again").isEqualTo(listsBefore);
             List<String> resumed = cluster.front.watchQueries().subList(watchesBefore, cluster.front.watchQueries().size());
             assertThat(resumed).as("every stream watched again").hasSizeGreaterThanOrEqualTo(ResourceType.values().length)
                     .allSatisfy(query -> assertThat(query).containsPattern("resourceVersion=[^&]+"));
-            assertThat(recorder.failures).isEmpty();
+            assertThat(recorder.failures()).isEmpty();
         }
     }
 
@@ -78,7 +78,7 @@ class ClusterCacheTest {
     void closingTheClientStopsEveryInformerThread() {
         Set<Thread> before = informerThreads();
         EngineClient fresh = engine.connect(Map.of());
-        EmulatedEngine.Recorder recorder = new EmulatedEngine.Recorder();
+        RecordingListener recorder = new RecordingListener();
         Subscription subscription = fresh.watch(recorder);
         fresh.listWorkloads();
         Set<Thread> running = informerThreads();

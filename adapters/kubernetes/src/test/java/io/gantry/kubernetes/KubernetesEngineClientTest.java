@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.gantry.spi.RecordingListener;
 import io.gantry.spi.EngineChange;
 import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConflictException;
@@ -37,7 +38,6 @@ import io.gantry.spi.PortMapping;
 import io.gantry.spi.Resources;
 import io.gantry.spi.Subscription;
 import io.gantry.spi.UnsupportedCapabilityException;
-import io.gantry.spi.WatchListener;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
@@ -242,8 +242,9 @@ class KubernetesEngineClientTest {
 
     @Test
     void watchDeliversAChangeMadeInTheApiServer() {
-        List<EngineChange> seen = new CopyOnWriteArrayList<>();
-        try (Subscription ignored = client.watch(collect(seen, new CopyOnWriteArrayList<>()))) {
+        RecordingListener recorder = new RecordingListener();
+        List<EngineChange> seen = recorder.changes();
+        try (Subscription ignored = client.watch(recorder)) {
             // through the watch: nothing re-lists while it is healthy. The bound is generous for a busy machine;
             // delivery time is not a test's figure.
             cluster.fabric8.apps().deployments().inNamespace("live").resource(new DeploymentBuilder()
@@ -269,9 +270,10 @@ class KubernetesEngineClientTest {
                 .withNewMetadata().withName("nightly").withNamespace("quiet").endMetadata()
                 .withNewSpec().withSchedule("0 3 * * *").withNewJobTemplate().withNewSpec().withTemplate(podTemplate)
                 .endSpec().endJobTemplate().endSpec().build()).create();
-        List<EngineChange> seen = new CopyOnWriteArrayList<>();
+        RecordingListener recorder = new RecordingListener();
+        List<EngineChange> seen = recorder.changes();
         try (EngineClient fresh = new KubernetesEngineAdapter().connect(cluster.connection(Map.of("resyncSeconds", "1")));
-             Subscription ignored = fresh.watch(collect(seen, new CopyOnWriteArrayList<>()))) {
+             Subscription ignored = fresh.watch(recorder)) {
             await("delivered twice by resync", () -> seen.stream().filter(c -> changed(c, "quiet/CronJob/nightly")).count() >= 2,
                     Duration.ofSeconds(4));
         }
@@ -281,9 +283,10 @@ class KubernetesEngineClientTest {
     void expiredWatchRelistsAndAsksForAResync() {
         cluster.front.expireNextDeploymentWatches(1);
         int watchesBefore = cluster.front.watchRequests();
-        List<EngineChange> seen = new CopyOnWriteArrayList<>();
+        RecordingListener recorder = new RecordingListener();
+        List<EngineChange> seen = recorder.changes();
         try (EngineClient fresh = new KubernetesEngineAdapter().connect(cluster.connection(Map.of()));
-             Subscription ignored = fresh.watch(collect(seen, new CopyOnWriteArrayList<>()))) {
+             Subscription ignored = fresh.watch(recorder)) {
             await("resync asked", () -> seen.stream().anyMatch(c -> c instanceof EngineChange.ResyncRequired r
                     && r.reason().contains("410")));
             Workload w = client.deploy(definition("after-gone", "nginx:1.27", 1, List.of()));
@@ -327,10 +330,11 @@ class KubernetesEngineClientTest {
 
     @Test
     void unreachableApiServerIsUnavailableThenTheWatchResyncs() throws Exception {
-        List<EngineChange> seen = new CopyOnWriteArrayList<>();
-        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        RecordingListener recorder = new RecordingListener();
+        List<EngineChange> seen = recorder.changes();
+        List<Throwable> failures = recorder.failures();
         try (EngineClient fresh = new KubernetesEngineAdapter().connect(cluster.connection(Map.of()));
-             Subscription ignored = fresh.watch(collect(seen, failures))) {
+             Subscription ignored = fresh.watch(recorder)) {
             cluster.front.stop();
             // refused at once; the bound only turns a hang into a failure
             assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
@@ -573,10 +577,6 @@ class KubernetesEngineClientTest {
         return c instanceof EngineChange.WorkloadChanged wc && wc.workload().nativeId().equals(nativeId);
     }
 
-    private static WatchListener collect(List<EngineChange> seen, List<Throwable> failures) {
-        return new EmulatedEngine.Recorder(seen, failures);
-    }
-
     private static WorkloadDefinition definition(String name, String image, int replicas, List<PortMapping> ports) {
         return new WorkloadDefinition("gantry", name, WorkloadKind.SERVICE, Map.of("app", name),
                 new WorkloadSpec(image, null, null, Map.of(), ports, new Resources(500L, 268435456L), replicas, null, null, null));
@@ -607,6 +607,6 @@ class KubernetesEngineClientTest {
     }
 
     private static void await(String what, Supplier<Boolean> condition, Duration timeout) {
-        EmulatedEngine.await(what, condition, timeout);
+        RecordingListener.await(what, timeout, condition::get);
     }
 }
