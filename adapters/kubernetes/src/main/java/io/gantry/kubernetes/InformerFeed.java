@@ -1,5 +1,6 @@
 package io.gantry.kubernetes;
 
+import io.gantry.spi.watch.Backoff;
 import io.kubernetes.client.common.KubernetesListObject;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.informer.ListerWatcher;
@@ -8,7 +9,7 @@ import io.kubernetes.client.util.CallGeneratorParams;
 import io.kubernetes.client.util.Watch;
 import io.kubernetes.client.util.Watchable;
 import java.io.IOException;
-import java.util.concurrent.ThreadLocalRandom;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +55,7 @@ final class InformerFeed implements ListerWatcher<KubernetesObject, KubernetesLi
     private volatile int listed = -1;
     /** Touched by the reflector's thread only. */
     private long pauseMs;
-    private long backoffMs;
+    private final Backoff backoff = new Backoff(Duration.ofMillis(FIRST_BACKOFF_MS), Duration.ofMillis(MAX_BACKOFF_MS));
 
     InformerFeed(ResourceType type, String scope, KubernetesApi api, Health health) {
         this.type = type;
@@ -131,7 +132,7 @@ final class InformerFeed implements ListerWatcher<KubernetesObject, KubernetesLi
     }
 
     private void succeeded() {
-        backoffMs = 0;
+        backoff.reset();
         health.recovered(name);
     }
 
@@ -150,7 +151,6 @@ final class InformerFeed implements ListerWatcher<KubernetesObject, KubernetesLi
             // the server answered: the connection is not what fails
             health.recovered(name);
             // a missing permission does not come back by itself quickly: retry it at the slowest pace
-            backoffMs = MAX_BACKOFF_MS;
             pauseMs = MAX_BACKOFF_MS;
             return;
         }
@@ -159,8 +159,7 @@ final class InformerFeed implements ListerWatcher<KubernetesObject, KubernetesLi
 
     private void failed(String why) {
         streaming = false;
-        backoffMs = backoffMs == 0 ? FIRST_BACKOFF_MS : Math.min(backoffMs * 2, MAX_BACKOFF_MS);
-        pauseMs = backoffMs;
+        pauseMs = backoff.next().toMillis();
         health.failed(name, why);
     }
 
@@ -172,7 +171,7 @@ final class InformerFeed implements ListerWatcher<KubernetesObject, KubernetesLi
             return;
         }
         try {
-            Thread.sleep(wait + ThreadLocalRandom.current().nextLong(wait / 4 + 1));
+            Thread.sleep(wait);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiException("the informer of " + name + " is stopping");
