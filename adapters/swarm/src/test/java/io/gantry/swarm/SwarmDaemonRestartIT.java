@@ -86,14 +86,7 @@ class SwarmDaemonRestartIT {
         return client.getWorkload(workload.nativeId()).map(w -> w.status().phase()).orElse(Phase.UNKNOWN);
     }
 
-    private static void await(Duration timeout, String what, Supplier<Boolean> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.get()) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("not " + what + " within " + timeout);
+    private static void await(Duration timeout, String what, Supplier<Boolean> condition) {
+        RecordingListener.await(what, timeout, condition::get);
     }
 }

@@ -416,14 +416,7 @@ class SwarmEngineIT {
     }
 
     private static void awaitWithin(Duration timeout, String what, Supplier<Boolean> condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.get()) {
-                return;
-            }
-            sleep(50);
-        }
-        throw new AssertionError("not " + what + " within " + timeout);
+        RecordingListener.await(what, timeout, condition::get);
     }
 
     private static void awaitConnected(Subscription watch) {
@@ -443,14 +436,5 @@ class SwarmEngineIT {
             }
         }
         throw last;
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
     }
 }
