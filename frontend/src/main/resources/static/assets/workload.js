@@ -46,6 +46,7 @@
   on('workload.updated', w => {
     if (w.id !== id) return;
     document.getElementById('phase').replaceChildren(badge('phase', w.status.phase));
+    document.getElementById('phase-reason').textContent = w.status.message || '';
     document.getElementById('replicas').textContent = `${w.status.running}/${w.status.desired} running`;
     document.getElementById('status-phase').textContent = w.status.phase;
     document.getElementById('status-counts').textContent = `${w.status.desired} / ${w.status.running} / ${w.status.healthy}`;

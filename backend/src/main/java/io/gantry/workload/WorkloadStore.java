@@ -294,9 +294,13 @@ public class WorkloadStore {
         return counts;
     }
 
-    /** Workloads someone should look at (DEGRADED, FAILED, PENDING, or stale), most recently changed first. */
+    /**
+     * Workloads someone should look at (DEGRADED, FAILED, PENDING, PAUSED, or stale), most recently changed
+     * first. PAUSED is here because a paused rollout goes nowhere until someone resumes it, and Swarm pauses
+     * a failing update by default.
+     */
     List<WorkloadView> needingAttention(int limit) {
-        return jdbc.query("SELECT " + VIEW_COLUMNS + " FROM workloads w WHERE w.phase IN ('DEGRADED', 'FAILED', 'PENDING')"
+        return jdbc.query("SELECT " + VIEW_COLUMNS + " FROM workloads w WHERE w.phase IN ('DEGRADED', 'FAILED', 'PENDING', 'PAUSED')"
                 + " OR w.stale ORDER BY w.updated_at DESC LIMIT ?", this::view, limit);
     }
 

@@ -157,7 +157,7 @@ public final class FakeEngine {
         List<Instance> instances = new ArrayList<>();
         for (int i = 0; i < running; i++) {
             instances.add(new Instance(name + "-" + i, "node-1", InstanceState.RUNNING, Instant.parse("2026-01-01T00:00:00Z"),
-                    "10.0.0." + (i + 1) + ":8080", null, ""));
+                    "10.0.0." + (i + 1) + ":8080", null, "", ""));
         }
         return new Workload(namespace + "/" + name, namespace, name, WorkloadKind.SERVICE, labels,
                 WorkloadSpec.of(image, replicas),

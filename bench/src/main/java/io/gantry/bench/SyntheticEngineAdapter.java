@@ -76,7 +76,7 @@ public class SyntheticEngineAdapter implements EngineAdapter {
         for (int r = 0; r < running; r++) {
             instances.add(new Instance("svc-" + i + "-" + r, "node-" + ((i + r) % 50), InstanceState.RUNNING,
                     Instant.parse("2026-11-01T00:00:00Z"), "10.0." + (r % 250) + "." + (i % 250) + ":8080",
-                    null, ""));
+                    null, "", ""));
         }
         return new Workload("ns-" + (i % 20) + "/svc-" + i, "ns-" + (i % 20), "svc-" + i,
                 i % 10 == 9 ? WorkloadKind.DAEMON : WorkloadKind.SERVICE,

@@ -10,6 +10,7 @@ import io.gantry.spi.Instance;
 import io.gantry.spi.InstanceState;
 import io.gantry.spi.Phase;
 import io.gantry.spi.PhaseRule;
+import io.gantry.spi.Rollout;
 import io.gantry.spi.WorkloadStatus;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.models.V1ContainerPort;
@@ -232,7 +233,7 @@ final class KubernetesStatusRules {
         }
         failed = Math.max(failed, counts.failed());
         var facts = new PhaseRule.Facts(counts.desired(), counts.running(), counts.healthy(),
-                healthChecked, counts.rollout(), failed, Math.max(started, counts.running() + failed),
+                healthChecked, counts.rollout() ? Rollout.PROGRESSING : Rollout.NONE, failed, Math.max(started, counts.running() + failed),
                 counts.completed());
         // the message says why a workload is not RUNNING (WorkloadStatus): a running one has none
         String message = PhaseRule.phase(facts) == Phase.RUNNING ? "" : String.join("; ", new LinkedHashSet<>(messages));
@@ -292,7 +293,7 @@ final class KubernetesStatusRules {
         return new Instance(pod.getMetadata().getName(), pod.getSpec() == null ? null : pod.getSpec().getNodeName(),
                 state, st == null ? null : instant(st.getStartTime()), address,
                 state == InstanceState.EXITED || state == InstanceState.FAILED ? exitCode : null,
-                String.join(", ", message));
+                String.join(", ", message), "");
     }
 
     private static Integer firstPort(V1PodSpec spec) {

@@ -257,6 +257,6 @@ final class MarathonAppReader {
         if (mapped != InstanceState.RUNNING && mapped != InstanceState.STARTING && message.isEmpty()) {
             message = state;
         }
-        return new Instance(text(task, "id"), host, mapped, instant(task, "startedAt"), address, null, message);
+        return new Instance(text(task, "id"), host, mapped, instant(task, "startedAt"), address, null, message, "");
     }
 }

@@ -131,6 +131,6 @@ final class MarathonPodReader {
         }
         String message = text(i, "message", s.equals("DEGRADED") ? "DEGRADED" : "");
         return new Instance(text(i, "id"), host, MarathonStatusRules.podInstanceState(s), instant(i, "statusSince"),
-                host != null && port != null ? host + ":" + port : null, null, message);
+                host != null && port != null ? host + ":" + port : null, null, message, "");
     }
 }

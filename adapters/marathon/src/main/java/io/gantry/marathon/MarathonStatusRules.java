@@ -10,6 +10,7 @@ import static io.gantry.spi.json.Json.text;
 import io.gantry.spi.InstanceState;
 import io.gantry.spi.Phase;
 import io.gantry.spi.PhaseRule;
+import io.gantry.spi.Rollout;
 import io.gantry.spi.WorkloadStatus;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,7 +64,7 @@ final class MarathonStatusRules {
         int failed = failedTasks + (failure != null ? 1 : 0);
         int started = Math.max(startedTasks, running) + (failure != null ? 1 : 0);
         PhaseRule.Facts facts = new PhaseRule.Facts(desired, running, healthy, hasHealthCheck,
-                !deployments.isEmpty(), failed, started, false);
+                deployments.isEmpty() ? Rollout.NONE : Rollout.PROGRESSING, failed, started, false);
         boolean fine = PhaseRule.phase(facts) == Phase.RUNNING;
         String message = fine ? "" : appMessage(deployments, failure, queueEntry, intOr(app, "tasksStaged", 0));
         Instant since = failure != null && running == 0 ? instant(failure, "timestamp") : null;
@@ -172,7 +173,7 @@ final class MarathonStatusRules {
                 }
             }
         }
-        PhaseRule.Facts facts = new PhaseRule.Facts(desired, running, stable, hasHealthCheck, deploying, failed,
+        PhaseRule.Facts facts = new PhaseRule.Facts(desired, running, stable, hasHealthCheck, deploying ? Rollout.PROGRESSING : Rollout.NONE, failed,
                 started + failed, false);
         boolean fine = PhaseRule.phase(facts) == Phase.RUNNING;
         String message = fine ? "" : text(podStatus, "message", deploying ? "deployment in progress" : "");

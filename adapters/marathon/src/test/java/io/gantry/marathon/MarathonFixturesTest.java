@@ -169,7 +169,7 @@ class MarathonFixturesTest {
         assertThat(w.status().message()).isEmpty();
         assertThat(w.instances()).containsExactly(new Instance("pywebserver.8cad6a69-6ca8-11e7-beb2-0e2beceebfcc",
                 "10.0.2.148", InstanceState.RUNNING, Instant.parse("2017-07-19T17:35:15.654Z"), "10.0.2.148:1565", null,
-                ""));
+                "", ""));
     }
 
     @Test

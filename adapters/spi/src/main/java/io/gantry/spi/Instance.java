@@ -11,11 +11,15 @@ import java.time.Instant;
  * @param startedAt when it started, or {@code null}
  * @param address   {@code host:port} it answers on, or {@code null}
  * @param exitCode  exit code once it ended, else {@code null}
- * @param message   why it is not running (e.g. {@code CrashLoopBackOff}), empty when fine
+ * @param message   what is wrong in the engine's words, with details, empty when fine
+ * @param reason    the engine's short word for it ({@code CrashLoopBackOff}, {@code No such image},
+ *                  {@code exit 1}, {@code OOMKilled}, {@code unhealthy}), empty when fine: a workload's
+ *                  message counts its instances by it ({@link InstanceReasons})
  */
 public record Instance(String id, String node, InstanceState state, Instant startedAt, String address,
-                       Integer exitCode, String message) {
+                       Integer exitCode, String message, String reason) {
     public Instance {
         message = message == null ? "" : message;
+        reason = reason == null ? "" : reason;
     }
 }

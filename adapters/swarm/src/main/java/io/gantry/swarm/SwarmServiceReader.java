@@ -214,7 +214,7 @@ final class SwarmServiceReader {
         String message = isRunning ? "" : SwarmStatusRules.taskReason(task);
         return new Instance(Json.text(task, "ID"), nodeName, instanceState,
                 isRunning ? Json.instant(status, "Timestamp") : null,
-                isRunning ? address(task, service, node) : null, exitCode, message);
+                isRunning ? address(task, service, node) : null, exitCode, message, "");
     }
 
     /** Host-mode ports are on the task's node; ingress ports answer on every node, so on this one too. */

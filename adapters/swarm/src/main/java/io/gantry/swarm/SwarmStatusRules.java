@@ -3,6 +3,7 @@ package io.gantry.swarm;
 import io.gantry.spi.InstanceState;
 import io.gantry.spi.Phase;
 import io.gantry.spi.PhaseRule;
+import io.gantry.spi.Rollout;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadSpec;
 import io.gantry.spi.WorkloadStatus;
@@ -106,7 +107,7 @@ final class SwarmStatusRules {
         String updateState = Json.text(update, "State", "");
         boolean rolloutInProgress = updateState.equals("updating") || updateState.equals("rollback_started");
         PhaseRule.Facts facts = new PhaseRule.Facts(desired, running, running, spec.healthCheck() != null,
-                rolloutInProgress, failed, started, completed);
+                rolloutInProgress ? Rollout.PROGRESSING : Rollout.NONE, failed, started, completed);
         Phase phase = PhaseRule.phase(facts);
         // A paused rollout needs an operator even when every replica runs (on the old spec): say so.
         boolean paused = updateState.equals("paused") || updateState.equals("rollback_paused");

@@ -19,6 +19,7 @@ import io.gantry.spi.LogLine;
 import io.gantry.spi.LogSink;
 import io.gantry.spi.Node;
 import io.gantry.spi.PhaseRule;
+import io.gantry.spi.Rollout;
 import io.gantry.spi.Subscription;
 import io.gantry.spi.WatchListener;
 import io.gantry.spi.Workload;
@@ -439,7 +440,7 @@ final class AgentPoolClient implements EngineClient {
         for (Share s : shares) {
             for (Instance i : s.workload().instances()) {
                 instances.add(new Instance(s.node().name() + "/" + i.id(), i.node(), i.state(), i.startedAt(),
-                        i.address(), i.exitCode(), i.message()));
+                        i.address(), i.exitCode(), i.message(), i.reason()));
             }
         }
         int running = (int) instances.stream().filter(i -> i.state() == InstanceState.RUNNING).count();
@@ -456,7 +457,7 @@ final class AgentPoolClient implements EngineClient {
         labels.remove(TOTAL_LABEL);
         return new Workload(base.nativeId(), base.namespace(), base.name(), base.kind(), labels,
                 base.spec().withReplicas(total), PhaseRule.status(new PhaseRule.Facts(total, running, healthy,
-                base.spec().healthCheck() != null, false, failed, started, completed), message, since),
+                base.spec().healthCheck() != null, Rollout.NONE, failed, started, completed), message, since),
                 instances, base.createdAt(), base.nativeObject());
     }
 

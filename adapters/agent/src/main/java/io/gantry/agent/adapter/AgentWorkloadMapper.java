@@ -16,6 +16,7 @@ import io.gantry.spi.HealthCheck;
 import io.gantry.spi.Instance;
 import io.gantry.spi.InstanceState;
 import io.gantry.spi.PhaseRule;
+import io.gantry.spi.Rollout;
 import io.gantry.spi.PortMapping;
 import io.gantry.spi.Resources;
 import io.gantry.spi.Workload;
@@ -109,7 +110,7 @@ final class AgentWorkloadMapper {
         int healthy = (int) sorted.stream().filter(t -> t.getStatus() == TaskStatus.TASK_STATUS_RUNNING
                 && (!hasHealthCheck || t.getHealthy())).count();
         WorkloadStatus status = PhaseRule.status(new PhaseRule.Facts(spec.getReplicas(), running, healthy,
-                hasHealthCheck, false, failed, started, completed), message, since(c, sorted));
+                hasHealthCheck, Rollout.NONE, failed, started, completed), message, since(c, sorted));
         return new Workload(nativeId(c.getNamespace(), c.getId()), c.getNamespace(), c.getId(), kind(spec),
                 c.getLabelsMap(), toSpec(spec), status, instances, instant(c.getCreatedAt()), nativeObject(c, sorted));
     }
@@ -129,7 +130,7 @@ final class AgentWorkloadMapper {
         boolean ended = t.getStatus() == TaskStatus.TASK_STATUS_EXITED || t.getStatus() == TaskStatus.TASK_STATUS_RESTARTING;
         String message = state == InstanceState.RUNNING ? t.getHealthMessage() : t.getMessage();
         return new Instance(t.getId(), node, state, t.hasStartedAt() ? instant(t.getStartedAt()) : null,
-                t.getAddress().isEmpty() ? null : t.getAddress(), ended ? t.getExitCode() : null, message);
+                t.getAddress().isEmpty() ? null : t.getAddress(), ended ? t.getExitCode() : null, message, "");
     }
 
     static EngineEvent toEvent(Event e) {
