@@ -11,6 +11,10 @@ import com.microsoft.playwright.options.ColorScheme;
 import io.gantry.history.HistorySampler;
 import io.gantry.manifest.ManifestFormats;
 import io.gantry.spi.InstanceUsage;
+import io.gantry.spi.PhaseRule;
+import io.gantry.spi.Rollout;
+import io.gantry.spi.Workload;
+import io.gantry.spi.WorkloadStatus;
 import io.gantry.support.Api;
 import io.gantry.support.Browser;
 import io.gantry.support.Engines;
@@ -172,6 +176,41 @@ class DashboardBrowserIT extends IntegrationTest {
             assertThat(page.locator("#journal table")).containsText("scale");
             Browser.screenshot(page, "operations");
         }
+    }
+
+    @Test
+    void aPausedRolloutAndAFailingOneSayWhyOnTheDashboardAndBesideTheBadge() {
+        FakeEngine beta = FakeEngine.named("ui-beta");
+        beta.put(withStatus(FakeEngine.workload("shop", "held-rollout", "nginx:1.27", 2, Map.of()),
+                PhaseRule.status(new PhaseRule.Facts(2, 2, 2, false, Rollout.PAUSED, 0, 2, false),
+                        "update paused: update paused due to failure or early termination of task abc", null)));
+        try (Browser browser = Browser.start()) {
+            Page page = browser.newPage();
+            Browser.signIn(page, site, "admin", ADMIN_PASSWORD);
+            // a paused rollout goes nowhere until someone resumes it: it needs attention, with Swarm's words
+            Locator held = page.locator("#attention tbody tr", new Page.LocatorOptions().setHasText("held-rollout"));
+            assertThat(held.locator(".badge")).hasText("PAUSED");
+            assertThat(held.locator(".badge")).hasClass(Pattern.compile(".*phase-PAUSED.*"));
+            assertThat(held).containsText("update paused due to failure");
+
+            held.locator("a").click();
+            page.waitForURL(Pattern.compile(".*/workloads/[0-9a-f-]{36}"));
+            assertThat(page.locator("#phase .badge")).hasText("PAUSED");
+            assertThat(page.locator("#phase-reason")).containsText("update paused due to failure");
+            Browser.screenshot(page, "workload-paused");
+
+            // the reason beside the badge follows the engine without a reload
+            Workload crashing = FakeEngine.workload("shop", "held-rollout", "nginx:1.27", 2, 1, Map.of());
+            beta.put(withStatus(crashing, PhaseRule.status(new PhaseRule.Facts(2, 1, 1, false, Rollout.NONE, 1, 2, false),
+                    "CrashLoopBackOff on 1 of 2 instances", null)));
+            assertThat(page.locator("#phase .badge")).hasText("DEGRADED");
+            assertThat(page.locator("#phase-reason")).hasText("CrashLoopBackOff on 1 of 2 instances");
+        }
+    }
+
+    private static Workload withStatus(Workload w, WorkloadStatus status) {
+        return new Workload(w.nativeId(), w.namespace(), w.name(), w.kind(), w.labels(), w.spec(), status,
+                w.instances(), w.createdAt(), w.nativeObject());
     }
 
     @Test
