@@ -17,7 +17,9 @@ import io.gantry.spi.WorkloadNotFoundException;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.models.CoreV1Event;
 import io.kubernetes.client.openapi.models.V1DaemonSet;
+import io.kubernetes.client.openapi.models.V1CronJob;
 import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1Job;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1ReplicaSet;
 import io.kubernetes.client.openapi.models.V1Scale;
@@ -62,6 +64,13 @@ class KubernetesFixtureMappingTest {
                 assertThat(w.spec().image()).isNotBlank();
                 assertThat(w.status().phase()).isNotNull();
                 assertThat(w.nativeObject()).contains("\"kind\":\"" + kind + "\"");
+            }
+            case "Job", "CronJob" -> {
+                Class<? extends KubernetesObject> type = kind.equals("Job") ? V1Job.class : V1CronJob.class;
+                Workload w = KubernetesWorkloadReader.toWorkload(KubernetesJson.gson().fromJson(doc, type), List.of(), null);
+                assertThat(w.kind()).isEqualTo(WorkloadKind.JOB);
+                assertThat(w.spec().image()).isNotBlank();
+                assertThat(w.status().phase()).isNotNull();
             }
             case "Pod" -> {
                 Instance i = KubernetesPodRules.toInstance(KubernetesJson.gson().fromJson(doc, V1Pod.class));
