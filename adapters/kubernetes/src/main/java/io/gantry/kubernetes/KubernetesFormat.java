@@ -19,10 +19,12 @@ import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1ContainerPort;
 import io.kubernetes.client.openapi.models.V1CronJob;
+import io.kubernetes.client.openapi.models.V1CronJobSpec;
 import io.kubernetes.client.openapi.models.V1DaemonSet;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1Job;
 import io.kubernetes.client.openapi.models.V1JobSpec;
+import io.kubernetes.client.openapi.models.V1JobTemplateSpec;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
 import io.kubernetes.client.openapi.models.V1ReplicaSet;
@@ -81,7 +83,9 @@ public final class KubernetesFormat implements ManifestFormat {
         if (spec.runtime() != null) {
             warnings.add("runtime '" + spec.runtime() + "' is an agent setting; Kubernetes runs containers");
         }
-        workload.labels().keySet().stream().filter(k -> k.startsWith("gantry.io/")).forEach(k ->
+        String schedule = workload.kind() == WorkloadKind.JOB ? workload.labels().get(KubernetesWorkloadMapper.SCHEDULE_LABEL) : null;
+        workload.labels().keySet().stream().filter(k -> k.startsWith("gantry.io/"))
+                .filter(k -> schedule == null || !k.equals(KubernetesWorkloadMapper.SCHEDULE_LABEL)).forEach(k ->
                 warnings.add("label " + k + " is Gantry's reading of the source, not rendered"));
         WorkloadSpec written = new WorkloadSpec(spec.image(), spec.command(), spec.args(), spec.env(), spec.ports(),
                 spec.resources(), spec.replicas(), spec.healthCheck(), constraints, null);
@@ -91,7 +95,10 @@ public final class KubernetesFormat implements ManifestFormat {
                 job ? WorkloadKind.SERVICE : workload.kind(), workload.labels(), written);
         NativeKind kind = NativeKind.forDeploy(asDeployable.kind());
         KubernetesObject object = KubernetesWorkloadWriter.toObject(asDeployable, namespace, kind);
-        if (job) {
+        if (schedule != null) {
+            object = cronJob((V1Deployment) object, spec.replicas(), schedule);
+            kind = NativeKind.CronJob;
+        } else if (job) {
             object = job((V1Deployment) object, spec.replicas());
             kind = NativeKind.Job;
         }
@@ -116,6 +123,21 @@ public final class KubernetesFormat implements ManifestFormat {
         V1ObjectMeta meta = deployment.getMetadata();
         return new V1Job().apiVersion("batch/v1").kind("Job").metadata(meta)
                 .spec(new V1JobSpec().parallelism(n).completions(n).template(template));
+    }
+
+    /**
+     * A workload read from a CronJob (its schedule kept in {@link KubernetesWorkloadMapper#SCHEDULE_LABEL}) goes
+     * back to a CronJob: rendered as a plain Job it would run once, and a CronJob has no replica count to invent.
+     */
+    private static V1CronJob cronJob(V1Deployment deployment, Integer replicas, String schedule) {
+        V1Job job = job(deployment, replicas == null ? 1 : replicas);
+        if (replicas == null) {
+            job.getSpec().parallelism(null).completions(null);
+        }
+        V1ObjectMeta meta = deployment.getMetadata();
+        return new V1CronJob().apiVersion("batch/v1").kind("CronJob").metadata(meta)
+                .spec(new V1CronJobSpec().schedule(schedule)
+                        .jobTemplate(new V1JobTemplateSpec().spec(job.getSpec())));
     }
 
     @Override

@@ -1,22 +1,20 @@
 package io.gantry.kubernetes;
 
 import static io.gantry.kubernetes.KubernetesWorkloadMapper.SCHEDULE_LABEL;
-import static io.gantry.kubernetes.KubernetesWorkloadMapper.instant;
 import static io.gantry.kubernetes.KubernetesWorkloadMapper.nullSafe;
 import static io.gantry.kubernetes.KubernetesWorkloadMapper.orZero;
 import static io.gantry.kubernetes.KubernetesWorkloadMapper.template;
 
 import io.gantry.spi.Instance;
+import io.gantry.spi.InstanceReasons;
 import io.gantry.spi.InstanceState;
 import io.gantry.spi.Phase;
 import io.gantry.spi.PhaseRule;
 import io.gantry.spi.Rollout;
 import io.gantry.spi.WorkloadStatus;
 import io.kubernetes.client.common.KubernetesObject;
-import io.kubernetes.client.openapi.models.V1ContainerPort;
-import io.kubernetes.client.openapi.models.V1ContainerState;
-import io.kubernetes.client.openapi.models.V1ContainerStatus;
 import io.kubernetes.client.openapi.models.V1CronJob;
+import io.kubernetes.client.openapi.models.V1CronJobStatus;
 import io.kubernetes.client.openapi.models.V1DaemonSet;
 import io.kubernetes.client.openapi.models.V1DaemonSetSpec;
 import io.kubernetes.client.openapi.models.V1DaemonSetStatus;
@@ -26,33 +24,32 @@ import io.kubernetes.client.openapi.models.V1DeploymentSpec;
 import io.kubernetes.client.openapi.models.V1DeploymentStatus;
 import io.kubernetes.client.openapi.models.V1Job;
 import io.kubernetes.client.openapi.models.V1JobCondition;
+import io.kubernetes.client.openapi.models.V1JobStatus;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
-import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
 import io.kubernetes.client.openapi.models.V1ReplicaSet;
 import io.kubernetes.client.openapi.models.V1ReplicaSetCondition;
+import io.kubernetes.client.openapi.models.V1ReplicaSetStatus;
 import io.kubernetes.client.openapi.models.V1StatefulSet;
 import io.kubernetes.client.openapi.models.V1StatefulSetSpec;
 import io.kubernetes.client.openapi.models.V1StatefulSetStatus;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.stream.Stream;
 
 /**
- * The status rules of Kubernetes workloads: per kind, what the controller's status and conditions
- * say (replicas ready and available, a rollout under way as {@code kubectl rollout status} judges it,
- * failure conditions), and per pod, the instance state (a container waiting in a crash loop or an
- * image pull failure is FAILED). {@link io.gantry.spi.PhaseRule} turns the counts into the phase.
+ * The status rules of Kubernetes workloads, one ordered table per kind ({@link StatusRule}): what the
+ * controller's status, conditions and spec say of the rollout, the way {@code kubectl rollout status}
+ * judges it (Deployment, StatefulSet, DaemonSet), with the Deployment's own conditions, pauses and
+ * suspensions, and a Job's conditions. Pods are read by {@link KubernetesPodRules}; {@link PhaseRule}
+ * turns the counts and the rollout verdict into the phase.
  */
 final class KubernetesStatusRules {
-    private static final Set<String> FAILING_WAIT_REASONS = Set.of("CrashLoopBackOff", "ImagePullBackOff",
-            "ErrImagePull", "InvalidImageName", "CreateContainerConfigError", "CreateContainerError",
-            "RunContainerError");
-
     private KubernetesStatusRules() {
     }
 
@@ -72,52 +69,112 @@ final class KubernetesStatusRules {
         return cronJob((V1CronJob) object);
     }
 
+    /** What the Deployment rules read. */
+    record DeploymentFacts(int desired, int replicas, int updated, int available, boolean paused, boolean observed,
+                           V1DeploymentCondition progressing, V1DeploymentCondition availableCondition,
+                           V1DeploymentCondition replicaFailure) {
+        boolean deadlineExceeded() {
+            return progressing != null && "False".equals(progressing.getStatus())
+                    && "ProgressDeadlineExceeded".equals(progressing.getReason());
+        }
+
+        /**
+         * The controller's own word that the new ReplicaSet rolled out: replicas unavailable after it are
+         * lost availability, not a rollout (kubectl cannot tell the two apart; the condition can).
+         */
+        boolean rolledOut() {
+            return progressing != null && "NewReplicaSetAvailable".equals(progressing.getReason());
+        }
+
+        boolean allUpdated() {
+            return observed && updated >= desired;
+        }
+    }
+
+    static final List<StatusRule<DeploymentFacts>> DEPLOYMENT_RULES = List.of(
+            new StatusRule<>("spec.paused", DeploymentFacts::paused, Rollout.PAUSED, f -> "rollout paused"),
+            new StatusRule<>("Progressing=False ProgressDeadlineExceeded", DeploymentFacts::deadlineExceeded,
+                    Rollout.FAILED, f -> said(f.progressing())),
+            new StatusRule<>("ReplicaFailure=True", f -> f.replicaFailure() != null, Rollout.NONE,
+                    f -> said(f.replicaFailure())),
+            // kubectl rollout status, in its order: observed, updated, old ones gone, updated ones available
+            new StatusRule<>("spec update not observed", f -> !f.observed(), Rollout.PROGRESSING,
+                    f -> "waiting for the spec update to be observed"),
+            new StatusRule<>("replicas not all updated", f -> f.observed() && f.updated() < f.desired(),
+                    Rollout.PROGRESSING, f -> f.updated() + " of " + f.desired() + " updated"),
+            new StatusRule<>("old replicas pending termination", f -> f.allUpdated() && f.replicas() > f.updated(),
+                    Rollout.PROGRESSING, f -> (f.replicas() - f.updated()) + " old replicas pending termination"),
+            new StatusRule<>("updated replicas not available", f -> f.allUpdated() && f.replicas() <= f.updated()
+                    && f.available() < f.updated() && !f.rolledOut(), Rollout.PROGRESSING,
+                    f -> f.available() + " of " + f.updated() + " updated replicas available"),
+            new StatusRule<>("Available=False", f -> f.availableCondition() != null && f.desired() > 0, Rollout.NONE,
+                    f -> said(f.availableCondition())));
+
     private static Observed deployment(V1Deployment d) {
         V1DeploymentSpec spec = d.getSpec();
         V1DeploymentStatus st = d.getStatus() == null ? new V1DeploymentStatus() : d.getStatus();
         int desired = spec == null || spec.getReplicas() == null ? 1 : spec.getReplicas();
-        int updated = orZero(st.getUpdatedReplicas());
-        List<String> messages = new ArrayList<>();
-        boolean deadlineExceeded = false;
-        for (V1DeploymentCondition c : nullSafe(st.getConditions())) {
-            boolean isTrue = "True".equals(c.getStatus());
-            if ("ReplicaFailure".equals(c.getType()) && isTrue) {
-                messages.add("ReplicaFailure: " + c.getMessage());
-            } else if ("Progressing".equals(c.getType()) && !isTrue) {
-                deadlineExceeded = "ProgressDeadlineExceeded".equals(c.getReason());
-                messages.add(c.getReason() + ": " + c.getMessage());
-            } else if ("Available".equals(c.getType()) && !isTrue && desired > 0) {
-                messages.add(c.getReason() + ": " + c.getMessage());
-            }
+        var facts = new DeploymentFacts(desired, orZero(st.getReplicas()), orZero(st.getUpdatedReplicas()),
+                orZero(st.getAvailableReplicas()), spec != null && Boolean.TRUE.equals(spec.getPaused()),
+                generationObserved(d.getMetadata(), st.getObservedGeneration()),
+                condition(st.getConditions(), "Progressing", null), condition(st.getConditions(), "Available", "False"),
+                condition(st.getConditions(), "ReplicaFailure", "True"));
+        var verdict = StatusRule.judge(DEPLOYMENT_RULES, facts);
+        // replicas the ReplicaSet cannot create, and, once rolled out, replicas the controller finds
+        // unavailable, are failing now
+        int failing = facts.replicaFailure() == null ? 0 : Math.max(0, desired - facts.replicas());
+        if (facts.availableCondition() != null && verdict.rollout() == Rollout.NONE) {
+            failing = Math.max(failing, desired - facts.available());
         }
-        // kubectl rollout status: the new generation must be observed, every replica updated and
-        // the old ones gone. Availability is left to the counts, so a crash loop after a finished
-        // rollout reads as DEGRADED/FAILED rather than an endless DEPLOYING.
-        boolean rollout = !deadlineExceeded && (!generationObserved(d.getMetadata(), st.getObservedGeneration())
-                || updated < desired || orZero(st.getReplicas()) > updated);
-        Counts counts = new Counts(desired, orZero(st.getReadyReplicas()), orZero(st.getAvailableReplicas()),
-                rollout, false);
+        Counts counts = new Counts(desired, orZero(st.getReadyReplicas()), facts.available(), verdict.rollout(), false,
+                failing);
         return new Observed(template(spec == null ? null : spec.getTemplate()), desired, counts,
-                messages, Map.of(), true);
+                verdict.words(), Map.of(), true);
     }
 
     private static Observed replicaSet(V1ReplicaSet r) {
         int desired = r.getSpec() == null || r.getSpec().getReplicas() == null ? 1 : r.getSpec().getReplicas();
-        var st = r.getStatus();
+        var st = r.getStatus() == null ? new V1ReplicaSetStatus() : r.getStatus();
         List<String> messages = new ArrayList<>();
-        if (st != null) {
-            for (V1ReplicaSetCondition c : nullSafe(st.getConditions())) {
-                if ("ReplicaFailure".equals(c.getType()) && "True".equals(c.getStatus())) {
-                    messages.add("ReplicaFailure: " + c.getMessage());
-                }
+        int failing = 0;
+        for (V1ReplicaSetCondition c : nullSafe(st.getConditions())) {
+            if ("ReplicaFailure".equals(c.getType()) && "True".equals(c.getStatus())) {
+                messages.add(c.getReason() + ": " + c.getMessage());
+                failing = Math.max(0, desired - orZero(st.getReplicas()));
             }
         }
-        boolean rollout = st != null && !generationObserved(r.getMetadata(), st.getObservedGeneration());
-        Counts counts = st == null ? new Counts(desired, 0, 0, false, false)
-                : new Counts(desired, orZero(st.getReadyReplicas()), orZero(st.getAvailableReplicas()), rollout, false);
+        Rollout rollout = generationObserved(r.getMetadata(), st.getObservedGeneration()) ? Rollout.NONE : Rollout.PROGRESSING;
+        Counts counts = new Counts(desired, orZero(st.getReadyReplicas()), orZero(st.getAvailableReplicas()), rollout,
+                false, failing);
         return new Observed(template(r.getSpec() == null ? null : r.getSpec().getTemplate()),
                 desired, counts, messages, Map.of(), true);
     }
+
+    /** What the StatefulSet rules read; {@code partition} is 0 when none is set. */
+    record StatefulSetFacts(int desired, int updated, boolean onDelete, int partition, boolean observed,
+                            String currentRevision, String updateRevision) {
+        boolean revisionsDiffer() {
+            return updateRevision != null && currentRevision != null && !updateRevision.equals(currentRevision);
+        }
+
+        boolean rolling() {
+            return !onDelete && observed;
+        }
+    }
+
+    static final List<StatusRule<StatefulSetFacts>> STATEFUL_SET_RULES = List.of(
+            // kubectl cannot track an OnDelete rollout: pods take the new revision only when deleted
+            new StatusRule<>("OnDelete, revisions differ", f -> f.onDelete() && f.revisionsDiffer(), Rollout.NONE,
+                    f -> "OnDelete: " + f.updated() + " of " + f.desired() + " pods at revision " + f.updateRevision()
+                            + ", the others update when deleted"),
+            new StatusRule<>("spec update not observed", f -> !f.onDelete() && !f.observed(), Rollout.PROGRESSING,
+                    f -> "waiting for the spec update to be observed"),
+            // kubectl: a partitioned rollout is done when the pods at or above the partition are updated
+            new StatusRule<>("partitioned rollout", f -> f.rolling() && f.partition() > 0
+                    && f.updated() < f.desired() - f.partition(), Rollout.PROGRESSING,
+                    f -> f.updated() + " of " + (f.desired() - f.partition()) + " updated (partition " + f.partition() + ")"),
+            new StatusRule<>("rolling update", f -> f.rolling() && f.partition() == 0 && f.revisionsDiffer(),
+                    Rollout.PROGRESSING, f -> f.updated() + " of " + f.desired() + " updated"));
 
     private static Observed statefulSet(V1StatefulSet s) {
         V1StatefulSetSpec spec = s.getSpec();
@@ -126,17 +183,37 @@ final class KubernetesStatusRules {
         int ready = orZero(st.getReadyReplicas());
         // availableReplicas arrived in 1.22; older servers only report readyReplicas
         int available = st.getAvailableReplicas() == null ? ready : st.getAvailableReplicas();
-        boolean onDelete = spec != null && spec.getUpdateStrategy() != null
-                && "OnDelete".equals(spec.getUpdateStrategy().getType());
-        boolean revisionPending = st.getUpdateRevision() != null && st.getCurrentRevision() != null
-                && !st.getUpdateRevision().equals(st.getCurrentRevision());
-        boolean rollout = !generationObserved(s.getMetadata(), st.getObservedGeneration())
-                || (!onDelete && st.getUpdatedReplicas() != null && st.getUpdatedReplicas() < desired)
-                || (!onDelete && revisionPending);
-        Counts counts = new Counts(desired, ready, available, rollout, false);
-        return new Observed(template(spec == null ? null : spec.getTemplate()), desired, counts,
-                new ArrayList<>(), Map.of(), true);
+        var strategy = spec == null ? null : spec.getUpdateStrategy();
+        int partition = strategy == null || strategy.getRollingUpdate() == null ? 0
+                : orZero(strategy.getRollingUpdate().getPartition());
+        var facts = new StatefulSetFacts(desired, orZero(st.getUpdatedReplicas()),
+                strategy != null && "OnDelete".equals(strategy.getType()), partition,
+                generationObserved(s.getMetadata(), st.getObservedGeneration()), st.getCurrentRevision(),
+                st.getUpdateRevision());
+        var verdict = StatusRule.judge(STATEFUL_SET_RULES, facts);
+        return new Observed(template(spec == null ? null : spec.getTemplate()), desired,
+                new Counts(desired, ready, available, verdict.rollout(), false), verdict.words(), Map.of(), true);
     }
+
+    /** What the DaemonSet rules read. */
+    record DaemonSetFacts(int desired, int updated, int available, int misscheduled, boolean onDelete, boolean observed) {
+        boolean rolling() {
+            return !onDelete && observed;
+        }
+    }
+
+    static final List<StatusRule<DaemonSetFacts>> DAEMON_SET_RULES = List.of(
+            new StatusRule<>("spec update not observed", f -> !f.onDelete() && !f.observed(), Rollout.PROGRESSING,
+                    f -> "waiting for the spec update to be observed"),
+            new StatusRule<>("pods not all updated", f -> f.rolling() && f.updated() < f.desired(), Rollout.PROGRESSING,
+                    f -> f.updated() + " of " + f.desired() + " updated"),
+            new StatusRule<>("updated pods not available", f -> f.rolling() && f.updated() >= f.desired()
+                    && f.available() < f.desired(), Rollout.PROGRESSING,
+                    f -> f.available() + " of " + f.desired() + " updated pods are available"),
+            new StatusRule<>("OnDelete, pods not updated", f -> f.onDelete() && f.updated() < f.desired(), Rollout.NONE,
+                    f -> "OnDelete: " + f.updated() + " of " + f.desired() + " pods updated, the others update when deleted"),
+            new StatusRule<>("misscheduled", f -> f.misscheduled() > 0, Rollout.NONE,
+                    f -> f.misscheduled() + " pods running on nodes they should not"));
 
     private static Observed daemonSet(V1DaemonSet d) {
         V1DaemonSetSpec spec = d.getSpec();
@@ -146,61 +223,91 @@ final class KubernetesStatusRules {
         int available = st == null || st.getNumberAvailable() == null ? ready : st.getNumberAvailable();
         boolean onDelete = spec != null && spec.getUpdateStrategy() != null
                 && "OnDelete".equals(spec.getUpdateStrategy().getType());
-        boolean rollout = st != null && (!generationObserved(d.getMetadata(), st.getObservedGeneration())
-                || (!onDelete && orZero(st.getUpdatedNumberScheduled()) < desired));
-        List<String> messages = new ArrayList<>();
-        if (st != null && st.getNumberMisscheduled() > 0) {
-            messages.add(st.getNumberMisscheduled() + " pods running on nodes they should not");
-        }
+        var facts = new DaemonSetFacts(desired, st == null ? 0 : orZero(st.getUpdatedNumberScheduled()), available,
+                st == null ? 0 : st.getNumberMisscheduled(), onDelete,
+                st == null || generationObserved(d.getMetadata(), st.getObservedGeneration()));
+        var verdict = StatusRule.judge(DAEMON_SET_RULES, facts);
         // a DaemonSet's replica count follows the nodes: the model's replicas stay null (WorkloadSpec)
         return new Observed(template(spec == null ? null : spec.getTemplate()), null,
-                new Counts(desired, ready, available, rollout, false), messages, Map.of(), true);
+                new Counts(desired, ready, available, verdict.rollout(), false), verdict.words(), Map.of(), true);
     }
+
+    /** What the Job rules read; {@code completions} is null for a work-queue Job. */
+    record JobFacts(boolean suspended, Integer completions, int succeeded, int failed, boolean complete,
+                    V1JobCondition failedCondition) {
+    }
+
+    static final List<StatusRule<JobFacts>> JOB_RULES = List.of(
+            new StatusRule<>("spec.suspend", JobFacts::suspended, Rollout.PAUSED, f -> "suspended"),
+            new StatusRule<>("Failed=True (BackoffLimitExceeded, DeadlineExceeded)", f -> f.failedCondition() != null,
+                    Rollout.FAILED, f -> f.failedCondition().getReason() + ": " + f.failedCondition().getMessage()),
+            new StatusRule<>("completions under way", f -> !f.complete() && (f.completions() != null || f.failed() > 0),
+                    Rollout.NONE, f -> String.join(", ", Stream.of(
+                            f.completions() == null ? "" : f.succeeded() + " of " + f.completions() + " completions",
+                            f.failed() == 0 ? "" : f.failed() + " failed").filter(w -> !w.isEmpty()).toList())));
 
     private static Observed job(V1Job j) {
         var spec = j.getSpec();
-        var st = j.getStatus();
+        var st = j.getStatus() == null ? new V1JobStatus() : j.getStatus();
         int parallelism = spec == null || spec.getParallelism() == null ? 1 : spec.getParallelism();
-        boolean complete = false;
-        boolean failed = false;
-        List<String> messages = new ArrayList<>();
-        if (st != null) {
-            for (V1JobCondition c : nullSafe(st.getConditions())) {
-                if ("True".equals(c.getStatus()) && "Complete".equals(c.getType())) {
-                    complete = true;
-                } else if ("True".equals(c.getStatus()) && "Failed".equals(c.getType())) {
-                    failed = true;
-                    messages.add(c.getReason() + ": " + c.getMessage());
-                }
-            }
-        }
-        // a failed Job's pods may already be garbage-collected: its status still counts them
-        int failedPods = failed ? Math.max(1, st.getFailed() == null ? 0 : st.getFailed()) : 0;
-        boolean suspended = spec != null && Boolean.TRUE.equals(spec.getSuspend());
-        int desired = suspended ? 0 : parallelism;
-        int active = st == null ? 0 : orZero(st.getActive());
-        int ready = st == null || st.getReady() == null ? active : st.getReady();
+        boolean complete = jobCondition(st.getConditions(), "Complete") != null;
+        var facts = new JobFacts(spec != null && Boolean.TRUE.equals(spec.getSuspend()),
+                spec == null ? null : spec.getCompletions(), orZero(st.getSucceeded()), orZero(st.getFailed()),
+                complete, jobCondition(st.getConditions(), "Failed"));
+        var verdict = StatusRule.judge(JOB_RULES, facts);
+        int desired = facts.suspended() ? 0 : parallelism;
+        int active = orZero(st.getActive());
+        int ready = st.getReady() == null ? active : st.getReady();
         return new Observed(template(spec == null ? null : spec.getTemplate()), parallelism,
-                new Counts(desired, active, ready, false, complete, failedPods), messages, Map.of(), false);
+                new Counts(desired, active, ready, verdict.rollout(), complete), verdict.words(), Map.of(), false);
     }
+
+    /** What the CronJob rules read. */
+    record CronJobFacts(boolean suspended, int active, OffsetDateTime lastSchedule, OffsetDateTime lastSuccess) {
+        /** The last scheduled run ended without success: the last success (if any) is older than the schedule. */
+        boolean lastRunFailed() {
+            return active == 0 && lastSchedule != null && (lastSuccess == null || lastSuccess.isBefore(lastSchedule));
+        }
+    }
+
+    static final List<StatusRule<CronJobFacts>> CRON_JOB_RULES = List.of(
+            new StatusRule<>("spec.suspend", CronJobFacts::suspended, Rollout.PAUSED, f -> "suspended"),
+            new StatusRule<>("last run failed", CronJobFacts::lastRunFailed, Rollout.NONE,
+                    f -> "last run " + f.lastSchedule().toInstant() + " did not succeed"
+                            + (f.lastSuccess() == null ? "" : ", last success " + f.lastSuccess().toInstant())),
+            new StatusRule<>("waiting for schedule", f -> !f.suspended() && f.active() == 0 && !f.lastRunFailed(),
+                    Rollout.NONE, f -> "waiting for schedule" + (f.lastSchedule() == null ? ""
+                    : ", last run " + f.lastSchedule().toInstant() + " succeeded")));
 
     private static Observed cronJob(V1CronJob c) {
         var spec = c.getSpec();
-        boolean suspended = spec != null && Boolean.TRUE.equals(spec.getSuspend());
-        int active = c.getStatus() == null ? 0 : nullSafe(c.getStatus().getActive()).size();
-        List<String> messages = new ArrayList<>();
-        if (suspended) {
-            messages.add("suspended");
-        } else if (active == 0) {
-            OffsetDateTime last = c.getStatus() == null ? null : c.getStatus().getLastScheduleTime();
-            messages.add("waiting for schedule" + (last == null ? "" : ", last run " + last.toInstant()));
-        }
+        var st = c.getStatus() == null ? new V1CronJobStatus() : c.getStatus();
+        var facts = new CronJobFacts(spec != null && Boolean.TRUE.equals(spec.getSuspend()), nullSafe(st.getActive()).size(),
+                st.getLastScheduleTime(), st.getLastSuccessfulTime());
+        var verdict = StatusRule.judge(CRON_JOB_RULES, facts);
         // between runs a CronJob wants no replicas: it reads STOPPED with the schedule in the message
         Map<String, String> extra = spec == null ? Map.of() : Map.of(SCHEDULE_LABEL, spec.getSchedule());
         V1PodTemplateSpec template = spec == null || spec.getJobTemplate().getSpec() == null ? null
                 : spec.getJobTemplate().getSpec().getTemplate();
-        return new Observed(template(template), null, new Counts(active, active, active, false, false),
-                messages, extra, false);
+        int active = facts.active();
+        return new Observed(template(template), null, new Counts(active, active, active, verdict.rollout(), false),
+                verdict.words(), extra, false);
+    }
+
+    /** A condition's reason and message, as the status message says it. */
+    private static String said(V1DeploymentCondition c) {
+        return c.getReason() + ": " + c.getMessage();
+    }
+
+    /** The first condition of {@code type} (with {@code status}, when not null), or null. */
+    private static V1DeploymentCondition condition(List<V1DeploymentCondition> conditions, String type, String status) {
+        return nullSafe(conditions).stream().filter(c -> type.equals(c.getType())
+                && (status == null || status.equals(c.getStatus()))).findFirst().orElse(null);
+    }
+
+    private static V1JobCondition jobCondition(List<V1JobCondition> conditions, String type) {
+        return nullSafe(conditions).stream().filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus()))
+                .findFirst().orElse(null);
     }
 
     /**
@@ -213,95 +320,39 @@ final class KubernetesStatusRules {
                     Map<String, String> extraLabels, boolean publishes) {
     }
 
-    /** @param failed instances known to have failed besides those in the pod list (a Job's status.failed) */
-    record Counts(int desired, int running, int healthy, boolean rollout, boolean completed, int failed) {
-        Counts(int desired, int running, int healthy, boolean rollout, boolean completed) {
+    /**
+     * @param rollout the engine's verdict on the rollout (the kind's table)
+     * @param failed  instances failing now that the pod list does not show (replicas a ReplicaSet cannot create)
+     */
+    record Counts(int desired, int running, int healthy, Rollout rollout, boolean completed, int failed) {
+        Counts(int desired, int running, int healthy, Rollout rollout, boolean completed) {
             this(desired, running, healthy, rollout, completed, 0);
         }
     }
 
-    /** The status of a workload: its counts and conditions with what its instances say. */
+    /**
+     * The status of a workload: the table's verdict and words, then what its instances say
+     * ({@link InstanceReasons#summary}, the instances in need first).
+     */
     static WorkloadStatus status(Observed observed, List<Instance> instances, boolean healthChecked) {
         Counts counts = observed.counts();
         List<String> messages = new ArrayList<>(observed.messages());
         int failed = (int) instances.stream().filter(i -> i.state() == InstanceState.FAILED).count();
         int started = (int) instances.stream().filter(i -> i.state() != InstanceState.PENDING).count();
-        for (Instance i : instances) {
-            if (!i.message().isEmpty() && i.state() != InstanceState.RUNNING && i.state() != InstanceState.EXITED) {
-                messages.add(i.id() + ": " + i.message());
-            }
+        List<Instance> neediestFirst = instances.stream()
+                .sorted(Comparator.comparingInt(i -> i.reason().isEmpty() ? 2 : i.state() == InstanceState.FAILED ? 0 : 1))
+                .toList();
+        String summary = InstanceReasons.summary(neediestFirst);
+        if (!summary.isEmpty()) {
+            messages.add(summary);
         }
         failed = Math.max(failed, counts.failed());
         var facts = new PhaseRule.Facts(counts.desired(), counts.running(), counts.healthy(),
-                healthChecked, counts.rollout() ? Rollout.PROGRESSING : Rollout.NONE, failed, Math.max(started, counts.running() + failed),
+                healthChecked, counts.rollout(), failed, Math.max(started, counts.running() + failed),
                 counts.completed());
         // the message says why a workload is not RUNNING (WorkloadStatus): a running one has none
         String message = PhaseRule.phase(facts) == Phase.RUNNING ? "" : String.join("; ", new LinkedHashSet<>(messages));
         return PhaseRule.status(facts, message, null);
-    }
-
-    /** A pod as an instance; the main container's waiting reason and the restart count go to the message. */
-    static Instance toInstance(V1Pod pod) {
-        var st = pod.getStatus();
-        String phase = st == null || st.getPhase() == null ? "Pending" : st.getPhase();
-        List<V1ContainerStatus> statuses = st == null ? List.of() : nullSafe(st.getContainerStatuses());
-        String waitingReason = null;
-        String terminatedReason = null;
-        Integer exitCode = null;
-        int restarts = 0;
-        boolean allReady = !statuses.isEmpty();
-        for (V1ContainerStatus cs : statuses) {
-            restarts += cs.getRestartCount();
-            allReady &= cs.getReady();
-            V1ContainerState state = cs.getState();
-            if (state != null && state.getWaiting() != null && waitingReason == null) {
-                waitingReason = state.getWaiting().getReason();
-            }
-            if (state != null && state.getTerminated() != null && exitCode == null) {
-                exitCode = state.getTerminated().getExitCode();
-                terminatedReason = state.getTerminated().getReason();
-            }
-        }
-        boolean failing = waitingReason != null && FAILING_WAIT_REASONS.contains(waitingReason);
-        InstanceState state = switch (phase) {
-            case "Running" -> failing ? InstanceState.FAILED : allReady ? InstanceState.RUNNING : InstanceState.STARTING;
-            case "Succeeded" -> InstanceState.EXITED;
-            case "Failed" -> InstanceState.FAILED;
-            default -> failing ? InstanceState.FAILED
-                    : pod.getSpec() != null && pod.getSpec().getNodeName() != null ? InstanceState.STARTING
-                    : InstanceState.PENDING;
-        };
-        List<String> message = new ArrayList<>();
-        if (waitingReason != null && !"ContainerCreating".equals(waitingReason)) {
-            message.add(waitingReason);
-        } else if (state == InstanceState.FAILED && terminatedReason != null) {
-            message.add(terminatedReason);
-        } else if (state == InstanceState.FAILED && st != null && st.getReason() != null) {
-            message.add(st.getReason());
-        }
-        if (restarts > 0) {
-            message.add("restarts " + restarts);
-        }
-        if (state == InstanceState.STARTING && "Running".equals(phase)) {
-            message.add("not ready");
-        }
-        String address = null;
-        if (st != null && st.getPodIP() != null) {
-            Integer port = firstPort(pod.getSpec());
-            address = port == null ? st.getPodIP() : st.getPodIP() + ":" + port;
-        }
-        return new Instance(pod.getMetadata().getName(), pod.getSpec() == null ? null : pod.getSpec().getNodeName(),
-                state, st == null ? null : instant(st.getStartTime()), address,
-                state == InstanceState.EXITED || state == InstanceState.FAILED ? exitCode : null,
-                String.join(", ", message), "");
-    }
-
-    private static Integer firstPort(V1PodSpec spec) {
-        if (spec == null || spec.getContainers() == null || spec.getContainers().isEmpty()) {
-            return null;
-        }
-        List<V1ContainerPort> ports = nullSafe(spec.getContainers().get(0).getPorts());
-        return ports.isEmpty() ? null : ports.get(0).getContainerPort();
     }
 
     private static boolean generationObserved(V1ObjectMeta meta, Long observed) {

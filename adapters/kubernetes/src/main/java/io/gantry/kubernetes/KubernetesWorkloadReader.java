@@ -78,7 +78,7 @@ final class KubernetesWorkloadReader {
         WorkloadRef ref = Objects.requireNonNull(refOf(object), "not a workload object");
         List<Instance> instances = pods.stream()
                 .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
-                .map(KubernetesStatusRules::toInstance)
+                .map(KubernetesPodRules::toInstance)
                 .toList();
         return workload(ref, object, KubernetesStatusRules.observe(object), instances, service);
     }

@@ -176,6 +176,40 @@ class KubernetesEngineClientTest {
     }
 
     @Test
+    void oneCrashLoopingPodOfTwoMakesTheDeploymentDegradedNamingTheReasonAndHowMany() {
+        Workload w = client.deploy(definition("half", "example/crash-first:1", 2, List.of()));
+        await("degraded", () -> client.getWorkload(w.nativeId()).map(x -> x.status().phase() == Phase.DEGRADED).orElse(false));
+        Workload degraded = client.getWorkload(w.nativeId()).orElseThrow();
+        assertThat(degraded.status().message()).contains("CrashLoopBackOff on 1 of 2 instances");
+        assertThat(degraded.instances()).extracting(i -> i.reason()).containsExactlyInAnyOrder("CrashLoopBackOff", "");
+        client.delete(w.nativeId());
+    }
+
+    @Test
+    void pausedDeploymentIsPausedWhateverItsCounts() {
+        Workload w = client.deploy(definition("held", "nginx:1.27", 1, List.of()));
+        await("running", () -> client.getWorkload(w.nativeId()).map(x -> x.status().phase() == Phase.RUNNING).orElse(false));
+        retryOnConflict(() -> cluster.fabric8.apps().deployments().inNamespace("gantry").withName("held")
+                .edit(d -> { d.getSpec().setPaused(true); return d; }));
+        await("paused", () -> client.getWorkload(w.nativeId()).map(x -> x.status().phase() == Phase.PAUSED).orElse(false));
+        assertThat(client.getWorkload(w.nativeId()).orElseThrow().status().message()).contains("rollout paused");
+        client.delete(w.nativeId());
+    }
+
+    @Test
+    void rolloutPastItsProgressDeadlineIsFailedWithTheControllersWords() {
+        Workload w = client.deploy(definition("late", "example/crash:2", 1, List.of()));
+        retryOnConflict(() -> cluster.fabric8.apps().deployments().inNamespace("gantry").withName("late")
+                .edit(d -> { d.getSpec().setProgressDeadlineSeconds(1); return d; }));
+        await("deadline exceeded", () -> client.getWorkload(w.nativeId())
+                .map(x -> x.status().phase() == Phase.FAILED && x.status().message().contains("ProgressDeadlineExceeded"))
+                .orElse(false));
+        assertThat(client.getWorkload(w.nativeId()).orElseThrow().status().message())
+                .contains("has timed out progressing").contains("CrashLoopBackOff on 1 of 1 instance");
+        client.delete(w.nativeId());
+    }
+
+    @Test
     void deployScaleRestartUpdateAndDeleteAreVisibleInTheApiServer() {
         Workload w = client.deploy(definition("shop", "nginx:1.27", 1, List.of(new PortMapping(80, 30080, "tcp"))));
         assertThat(w.nativeId()).isEqualTo("gantry/Deployment/shop");

@@ -17,7 +17,9 @@ import io.gantry.spi.WorkloadNotFoundException;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.models.CoreV1Event;
 import io.kubernetes.client.openapi.models.V1DaemonSet;
+import io.kubernetes.client.openapi.models.V1CronJob;
 import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1Job;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1ReplicaSet;
 import io.kubernetes.client.openapi.models.V1Scale;
@@ -63,8 +65,15 @@ class KubernetesFixtureMappingTest {
                 assertThat(w.status().phase()).isNotNull();
                 assertThat(w.nativeObject()).contains("\"kind\":\"" + kind + "\"");
             }
+            case "Job", "CronJob" -> {
+                Class<? extends KubernetesObject> type = kind.equals("Job") ? V1Job.class : V1CronJob.class;
+                Workload w = KubernetesWorkloadReader.toWorkload(KubernetesJson.gson().fromJson(doc, type), List.of(), null);
+                assertThat(w.kind()).isEqualTo(WorkloadKind.JOB);
+                assertThat(w.spec().image()).isNotBlank();
+                assertThat(w.status().phase()).isNotNull();
+            }
             case "Pod" -> {
-                Instance i = KubernetesStatusRules.toInstance(KubernetesJson.gson().fromJson(doc, V1Pod.class));
+                Instance i = KubernetesPodRules.toInstance(KubernetesJson.gson().fromJson(doc, V1Pod.class));
                 assertThat(i.id()).isNotBlank();
                 assertThat(i.state()).isNotNull();
             }
@@ -171,22 +180,22 @@ class KubernetesFixtureMappingTest {
 
     @Test
     void podsMapToInstanceStates() {
-        Instance running = KubernetesStatusRules.toInstance(object("real-cluster-objects/k9s_core.v1.Pod.json", V1Pod.class));
+        Instance running = KubernetesPodRules.toInstance(object("real-cluster-objects/k9s_core.v1.Pod.json", V1Pod.class));
         assertThat(running.state()).isEqualTo(InstanceState.RUNNING);
         assertThat(running.node()).isEqualTo("minikube");
         assertThat(running.address()).startsWith("172.17.0.6");
         assertThat(running.message()).isEmpty();
 
-        Instance failed = KubernetesStatusRules.toInstance(object("real-cluster-objects/gitops-engine_pod-failed.yaml", V1Pod.class));
+        Instance failed = KubernetesPodRules.toInstance(object("real-cluster-objects/gitops-engine_pod-failed.yaml", V1Pod.class));
         assertThat(failed.state()).isEqualTo(InstanceState.FAILED);
         assertThat(failed.exitCode()).isEqualTo(1);
         assertThat(failed.message()).isEqualTo("Error");
 
-        Instance pending = KubernetesStatusRules.toInstance(object("real-cluster-objects/gitops-engine_pod-pending.yaml", V1Pod.class));
+        Instance pending = KubernetesPodRules.toInstance(object("real-cluster-objects/gitops-engine_pod-pending.yaml", V1Pod.class));
         assertThat(pending.state()).isEqualTo(InstanceState.STARTING);
         assertThat(pending.message()).isEqualTo("PodInitializing");
 
-        Instance done = KubernetesStatusRules.toInstance(object("real-cluster-objects/gitops-engine_pod-succeeded.yaml", V1Pod.class));
+        Instance done = KubernetesPodRules.toInstance(object("real-cluster-objects/gitops-engine_pod-succeeded.yaml", V1Pod.class));
         assertThat(done.state()).isEqualTo(InstanceState.EXITED);
         assertThat(done.exitCode()).isEqualTo(0);
     }

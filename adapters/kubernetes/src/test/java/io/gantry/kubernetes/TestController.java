@@ -38,13 +38,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * old one and its pods at once) and the ReplicaSet its pods; StatefulSets get {@code name-N} pods;
  * DaemonSets one pod per node. Pods run and are ready at once, except a container whose image
  * contains {@code crash}: it waits in CrashLoopBackOff with restarts, and a Warning BackOff event
- * is recorded. Status counts and conditions are written through the status subresource.
+ * is recorded ({@code crash-first}: only the first pod of a set does). A Deployment with
+ * {@code progressDeadlineSeconds} whose pods are not all ready that long after its ReplicaSet was made
+ * gets {@code Progressing=False ProgressDeadlineExceeded}, as the deployment controller writes it.
+ * Status counts and conditions are written through the status subresource.
  */
 public final class TestController implements AutoCloseable {
     public static final List<String> NODES = List.of("node-a", "node-b");
     private final KubernetesClient client;
     private final Thread thread;
     private final AtomicInteger podSeq = new AtomicInteger();
+    /** When each ReplicaSet was first seen: the start of its progress deadline. */
+    private final Map<String, Instant> rolloutStarts = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean running = true;
 
     TestController(KubernetesClient client) {
@@ -126,14 +131,27 @@ public final class TestController implements AutoCloseable {
                                 .withReason(ready >= desired ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable")
                                 .withMessage(ready >= desired ? "Deployment has minimum availability."
                                         : "Deployment does not have minimum availability.").build(),
-                        new DeploymentConditionBuilder().withType("Progressing").withStatus("True")
-                                .withReason("NewReplicaSetAvailable")
-                                .withMessage("ReplicaSet \"" + rsName + "\" has successfully progressed.").build())
+                        progressing(d, ns + "/" + rsName, ready >= desired))
                 .build();
         if (!Objects.equals(Serialization.asJson(d.getStatus()), Serialization.asJson(status))) {
             d.setStatus(status);
             client.apps().deployments().inNamespace(ns).resource(d).updateStatus();
         }
+    }
+
+    /** The deployment controller's Progressing condition: given up once the deadline passed without every pod ready. */
+    private io.fabric8.kubernetes.api.model.apps.DeploymentCondition progressing(Deployment d, String rs, boolean allReady) {
+        Instant start = rolloutStarts.computeIfAbsent(rs, k -> Instant.now());
+        Integer deadline = d.getSpec().getProgressDeadlineSeconds();
+        String name = rs.substring(rs.indexOf('/') + 1);
+        if (!allReady && deadline != null && start.plusSeconds(deadline).isBefore(Instant.now())) {
+            return new DeploymentConditionBuilder().withType("Progressing").withStatus("False")
+                    .withReason("ProgressDeadlineExceeded")
+                    .withMessage("ReplicaSet \"" + name + "\" has timed out progressing.").build();
+        }
+        return new DeploymentConditionBuilder().withType("Progressing").withStatus("True")
+                .withReason("NewReplicaSetAvailable")
+                .withMessage("ReplicaSet \"" + name + "\" has successfully progressed.").build();
     }
 
     private void reconcileStatefulSet(StatefulSet s) {
@@ -195,7 +213,8 @@ public final class TestController implements AutoCloseable {
     private Pod createPod(HasMetadata owner, PodTemplateSpec template, String name, String revision, int index) {
         String ns = owner.getMetadata().getNamespace();
         var main = template.getSpec().getContainers().get(0);
-        boolean crash = main.getImage() != null && main.getImage().contains("crash");
+        boolean crash = main.getImage() != null && main.getImage().contains("crash")
+                && (!main.getImage().contains("crash-first") || index == 0);
         Map<String, String> labels = new HashMap<>(template.getMetadata() == null || template.getMetadata().getLabels() == null
                 ? Map.of() : template.getMetadata().getLabels());
         labels.put("controller-revision-hash", revision);
