@@ -26,8 +26,9 @@ final class SwarmTaskErrors {
     static final List<Rule> RULES = List.of(
             new Rule("image missing", Pattern.compile("^No such image:"), "No such image"),
             new Rule("not schedulable", Pattern.compile("^no suitable node\\b"), "no suitable node"),
-            new Rule("non-zero exit", Pattern.compile("^task: non-zero exit \\((\\d+)\\)"), "exit $1"),
+            // before the exit rule: Swarm kills an unhealthy container, "task: non-zero exit (137): dockerexec: unhealthy container"
             new Rule("health check", Pattern.compile("unhealthy container"), "unhealthy"),
+            new Rule("non-zero exit", Pattern.compile("^task: non-zero exit \\((\\d+)\\)"), "exit $1"),
             new Rule("container start", Pattern.compile("^starting container failed:"), "starting container failed"));
 
     private SwarmTaskErrors() {
