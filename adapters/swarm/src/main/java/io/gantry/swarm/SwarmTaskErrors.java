@@ -23,7 +23,7 @@ final class SwarmTaskErrors {
         }
     }
 
-    static final List<Rule> RULES = List.of(
+    private static final List<Rule> RULES = List.of(
             new Rule("image missing", Pattern.compile("^No such image:"), "No such image"),
             new Rule("not schedulable", Pattern.compile("^no suitable node\\b"), "no suitable node"),
             // before the exit rule: Swarm kills an unhealthy container, "task: non-zero exit (137): dockerexec: unhealthy container"
@@ -34,7 +34,10 @@ final class SwarmTaskErrors {
     private SwarmTaskErrors() {
     }
 
-    /** The reason for {@code err}: a rule's, else the text before its first colon; empty for no error. */
+    /**
+     * The reason for {@code err}: a rule's, else its first clause (the text before a colon, past the executor's
+     * {@code task: } prefix); empty for no error.
+     */
     static String reason(String err) {
         if (err == null || err.isBlank()) {
             return "";
@@ -45,7 +48,8 @@ final class SwarmTaskErrors {
                 return reason;
             }
         }
-        int colon = err.indexOf(':');
-        return (colon > 0 ? err.substring(0, colon) : err).trim();
+        String text = err.startsWith("task: ") ? err.substring("task: ".length()) : err;
+        int colon = text.indexOf(':');
+        return (colon > 0 ? text.substring(0, colon) : text).trim();
     }
 }
