@@ -116,10 +116,10 @@ final class SwarmServiceReader {
         List<SwarmStatusRules.Slot> slots = SwarmStatusRules.slots(mode, tasks);
         List<Instance> instances = new ArrayList<>();
         for (SwarmStatusRules.Slot slot : slots) {
-            instances.add(instance(slot.current(), service, nodes));
+            instances.add(instance(slot, service, nodes));
         }
         return new Workload(serviceId(service), namespace, name, kind, labels, workloadSpec,
-                SwarmStatusRules.status(service, kind, workloadSpec, slots, tasks), instances, Json.instant(service, "CreatedAt"),
+                SwarmStatusRules.status(service, kind, workloadSpec, slots, instances, tasks), instances, Json.instant(service, "CreatedAt"),
                 redacted(service));
     }
 
@@ -199,7 +199,8 @@ final class SwarmServiceReader {
         return value > 0 ? value : null;
     }
 
-    private static Instance instance(JsonNode task, JsonNode service, Map<String, NodeRef> nodes) {
+    private static Instance instance(SwarmStatusRules.Slot slot, JsonNode service, Map<String, NodeRef> nodes) {
+        JsonNode task = slot.current();
         JsonNode status = task.path("Status");
         String state = SwarmStatusRules.state(task);
         InstanceState instanceState = SwarmStatusRules.instanceState(state);
@@ -211,10 +212,10 @@ final class SwarmServiceReader {
         Integer exitCode = ended && Json.text(container, "ContainerID") != null
                 ? container.path("ExitCode").asInt(0) : null;
         boolean isRunning = instanceState == InstanceState.RUNNING;
-        String message = isRunning ? "" : SwarmStatusRules.taskReason(task);
+        SwarmStatusRules.Problem problem = SwarmStatusRules.problem(slot);
         return new Instance(Json.text(task, "ID"), nodeName, instanceState,
                 isRunning ? Json.instant(status, "Timestamp") : null,
-                isRunning ? address(task, service, node) : null, exitCode, message, "");
+                isRunning ? address(task, service, node) : null, exitCode, problem.message(), problem.reason());
     }
 
     /** Host-mode ports are on the task's node; ingress ports answer on every node, so on this one too. */

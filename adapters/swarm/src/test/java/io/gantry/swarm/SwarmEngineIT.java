@@ -142,12 +142,59 @@ class SwarmEngineIT {
     void failingContainerIsFailedWithTheTaskErrorAsMessage() {
         String failing = cliService("it-false", LocalSwarm.IMAGE, "false");
         Workload w = awaitWorkload(failing, x -> x.status().phase() == Phase.FAILED);
-        assertThat(w.status().message()).isEqualTo("task: non-zero exit (1)");
+        assertThat(w.status().message()).startsWith("exit 1 on 1 of 1 instance; task: non-zero exit (1)");
+        assertThat(w.instances()).singleElement().satisfies(i -> assertThat(i.reason()).isEqualTo("exit 1"));
         assertThat(client.events(failing, 20)).anySatisfy(e -> {
             assertThat(e.type()).isEqualTo(EngineEvent.WARNING);
             assertThat(e.reason()).isEqualTo("TaskFailed");
             assertThat(e.message()).contains("task: non-zero exit (1)").contains("(exit code 1)");
         });
+    }
+
+    @Test
+    void serviceWhoseImageDoesNotExistIsFailedWithSwarmsError() {
+        String ghost = cliService("it-ghost", "gantry-test/doesnotexist:1", "sleep", "3600");
+        Workload w = awaitWorkload(ghost, x -> x.status().phase() == Phase.FAILED);
+        assertThat(w.status().message()).startsWith("No such image on 1 of 1 instance; No such image: gantry-test/doesnotexist:1");
+        assertThat(w.instances()).singleElement().satisfies(i -> {
+            assertThat(i.reason()).isEqualTo("No such image");
+            assertThat(i.message()).startsWith("No such image: gantry-test/doesnotexist:1");
+        });
+    }
+
+    /** Swarm's default failure action: an update whose new tasks fail within the monitor period is paused. */
+    @Test
+    void updateWhoseTasksFailIsPausedWithSwarmsReason() {
+        String id = cliService("it-paused", "--update-failure-action", "pause", "--update-monitor", "5s",
+                "--update-max-failure-ratio", "0", "--stop-grace-period", "1s", LocalSwarm.IMAGE, "sleep", "3600");
+        Workload running = awaitWorkload(id, x -> x.status().phase() == Phase.RUNNING);
+
+        client.update(id, exitingAtOnce(running));
+        Workload paused = awaitWorkload(id, x -> x.status().phase() == Phase.PAUSED);
+        assertThat(paused.status().message())
+                .startsWith("update paused: update paused due to failure or early termination of task ");
+        assertThat(inspect(id).path("UpdateStatus").path("State").asString()).isEqualTo("paused");
+    }
+
+    @Test
+    void updateWhoseTasksFailIsRolledBackAndSaysSo() {
+        String id = cliService("it-rollback", "--update-failure-action", "rollback", "--update-monitor", "5s",
+                "--update-max-failure-ratio", "0", "--rollback-monitor", "1s", "--stop-grace-period", "1s",
+                LocalSwarm.IMAGE, "sleep", "3600");
+        Workload running = awaitWorkload(id, x -> x.status().phase() == Phase.RUNNING);
+
+        client.update(id, exitingAtOnce(running));
+        Workload rolledBack = awaitWorkload(id, x -> x.status().message().startsWith("update rolled back: "));
+        assertThat(rolledBack.status().phase()).as("the old spec runs again, the asked one does not").isEqualTo(Phase.DEGRADED);
+        assertThat(rolledBack.spec().args()).containsExactly("sleep", "3600");
+        assertThat(rolledBack.status().running()).isEqualTo(1);
+    }
+
+    /** {@code workload}'s spec with a command that exits 1 at once. */
+    private static WorkloadSpec exitingAtOnce(Workload workload) {
+        WorkloadSpec s = workload.spec();
+        return new WorkloadSpec(s.image(), s.command(), List.of("sh", "-c", "exit 1"), s.env(), s.ports(), s.resources(),
+                s.replicas(), s.healthCheck(), s.constraints(), null);
     }
 
     @Test

@@ -45,7 +45,8 @@ class SwarmFixtureMappingTest {
     private static final Pattern INFO_FILES = Pattern.compile(".*/GET_info.*\\.json");
     private static final Pattern EVENT_FILES = Pattern.compile(".*/GET_events.*\\.jsonl");
     /** Files that hold no service, task, node, event, error or info payload, each named on purpose. */
-    private static final List<String> NOT_MAPPED = List.of("SOURCES.md", "docker-engine-api-v1.41.yaml",
+    private static final List<String> NOT_MAPPED = List.of("SOURCES.md", "status-cases.tsv" /* SwarmStatusCasesTest */,
+            "docker-engine-api-v1.41.yaml",
             "docker-engine-api-v1.45.yaml", REAL + "/GET_swarm.json", REAL + "/GET_version.json",
             REAL + "/_response-headers-sample.txt", SPEC + "/GET_swarm_Swarm.composed-from-field-examples.json",
             SPEC + "/POST_services_create_201.example.json");
@@ -62,9 +63,9 @@ class SwarmFixtureMappingTest {
             }
         }
         assertThat(unknown).as("fixture files no test maps").isEmpty();
-        assertThat(files(SERVICE_FILES)).hasSize(8);
-        assertThat(files(TASK_FILES)).hasSize(6);
-        assertThat(files(NODE_FILES)).hasSize(4);
+        assertThat(files(SERVICE_FILES)).hasSize(21);
+        assertThat(files(TASK_FILES)).hasSize(19);
+        assertThat(files(NODE_FILES)).hasSize(5);
     }
 
     static Stream<String> serviceFiles() {
@@ -74,15 +75,17 @@ class SwarmFixtureMappingTest {
     @ParameterizedTest
     @MethodSource("serviceFiles")
     void everyServiceMapsToAWorkloadOfItsModeAndAnUnchangedSpecWritesBackUnchanged(String file) {
-        List<JsonNode> tasks = SwarmFixtures.items(SwarmFixtures.json(file.startsWith(REAL) ? REAL + "/GET_tasks.json"
-                : SPEC + "/GET_tasks_response.example.json"));
+        List<JsonNode> tasks = SwarmFixtures.items(SwarmFixtures.json(capturedWith(file, SwarmFixtures.tasksFileOf(fileName(file)),
+                file.startsWith(REAL) ? REAL + "/GET_tasks.json" : SPEC + "/GET_tasks_response.example.json")));
         for (JsonNode service : SwarmFixtures.items(SwarmFixtures.json(file))) {
             Workload workload = SwarmServiceReader.workload(service, tasksOf(service, tasks), nodes());
             JsonNode mode = service.path("Spec").path("Mode");
             assertThat(workload.nativeId()).isEqualTo(service.path("ID").asString());
             assertThat(workload.name()).isEqualTo(service.path("Spec").path("Name").asString());
-            assertThat(workload.kind()).isEqualTo(mode.has("Global") ? WorkloadKind.DAEMON : WorkloadKind.SERVICE);
+            assertThat(workload.kind()).isEqualTo(mode.has("Global") ? WorkloadKind.DAEMON
+                    : mode.has("ReplicatedJob") ? WorkloadKind.JOB : WorkloadKind.SERVICE);
             assertThat(workload.spec().replicas()).isEqualTo(mode.has("Global") ? null
+                    : mode.has("ReplicatedJob") ? mode.path("ReplicatedJob").path("TotalCompletions").asInt()
                     : mode.path("Replicated").path("Replicas").asInt());
             assertThat(workload.spec().image()).isNotBlank().doesNotContain("@");
             assertThat(workload.status().phase()).isNotNull();
@@ -129,19 +132,19 @@ class SwarmFixtureMappingTest {
     }
 
     @Test
-    void updateStatusMakesARolloutDeployingAndAPausedOneSaySo() {
+    void updateStatusMakesARolloutDeployingAndAPausedOnePaused() {
         assertThat(withUpdateState("completed").status().phase()).isEqualTo(Phase.RUNNING);
 
         Workload updating = withUpdateState("updating");
         assertThat(updating.status().phase()).isEqualTo(Phase.DEPLOYING);
-        assertThat(updating.status().message()).isEqualTo("updating: update completed");
+        assertThat(updating.status().message()).isEqualTo("updating: update completed; 2 of 2 updated");
 
         Workload rollingBack = withUpdateState("rollback_started");
         assertThat(rollingBack.status().phase()).isEqualTo(Phase.DEPLOYING);
         assertThat(rollingBack.status().message()).startsWith("rolling back: ");
 
         Workload paused = withUpdateState("paused");
-        assertThat(paused.status().phase()).as("all replicas still run").isEqualTo(Phase.RUNNING);
+        assertThat(paused.status().phase()).as("paused on purpose, though all replicas still run").isEqualTo(Phase.PAUSED);
         assertThat(paused.status().message()).isEqualTo("update paused: update completed");
         assertThat(withUpdateState("rollback_paused").status().message()).startsWith("rollback paused: ");
     }
@@ -168,11 +171,13 @@ class SwarmFixtureMappingTest {
     void crashingServiceIsFailedWithTheTaskErrorAndExitCode() {
         Workload crasher = realService("crasher");
         assertThat(crasher.status().phase()).isEqualTo(Phase.FAILED);
-        assertThat(crasher.status().message()).isEqualTo("task: non-zero exit (3)");
+        assertThat(crasher.status().message())
+                .isEqualTo("exit 3 on 1 of 1 instance; task: non-zero exit (3) (failed 3 times in a row)");
         assertThat(crasher.instances()).singleElement().satisfies(i -> {
             assertThat(i.state()).isEqualTo(InstanceState.FAILED);
             assertThat(i.exitCode()).isEqualTo(3);
-            assertThat(i.message()).isEqualTo("task: non-zero exit (3)");
+            assertThat(i.reason()).isEqualTo("exit 3");
+            assertThat(i.message()).isEqualTo("task: non-zero exit (3) (failed 3 times in a row)");
         });
     }
 
@@ -180,9 +185,11 @@ class SwarmFixtureMappingTest {
     void serviceWithAMissingImageIsFailedWithTheRejection() {
         Workload ghost = realService("ghost");
         assertThat(ghost.status().phase()).isEqualTo(Phase.FAILED);
-        assertThat(ghost.status().message()).isEqualTo("No such image: local/doesnotexist:0.1");
+        assertThat(ghost.status().message()).isEqualTo(
+                "No such image on 1 of 1 instance; No such image: local/doesnotexist:0.1 (failed 5 times in a row)");
         assertThat(ghost.instances()).singleElement().satisfies(i -> {
             assertThat(i.state()).isEqualTo(InstanceState.FAILED);
+            assertThat(i.reason()).isEqualTo("No such image");
             assertThat(i.exitCode()).as("a rejected task never had a container").isNull();
         });
     }
@@ -215,8 +222,9 @@ class SwarmFixtureMappingTest {
     @MethodSource("taskFiles")
     void everyTaskMapsToAnInstanceOfItsService(String file) {
         List<JsonNode> tasks = SwarmFixtures.items(SwarmFixtures.json(file));
-        List<JsonNode> services = SwarmFixtures.items(SwarmFixtures.json(file.startsWith(REAL)
-                ? REAL + "/GET_services_status_true.json" : SPEC + "/GET_services_item_Service.example.json"));
+        List<JsonNode> services = SwarmFixtures.items(SwarmFixtures.json(capturedWith(file,
+                SwarmFixtures.servicesFileOf(fileName(file)), file.startsWith(REAL)
+                        ? REAL + "/GET_services_status_true.json" : SPEC + "/GET_services_item_Service.example.json")));
         int mapped = 0;
         for (JsonNode service : services) {
             List<JsonNode> own = tasksOf(service, tasks);
@@ -227,10 +235,13 @@ class SwarmFixtureMappingTest {
                 assertThat(instance.state()).as(state).isEqualTo(switch (state) {
                     case "running" -> InstanceState.RUNNING;
                     case "failed", "rejected" -> InstanceState.FAILED;
+                    case "pending" -> InstanceState.PENDING;
                     case "complete", "shutdown" -> InstanceState.EXITED;
                     default -> InstanceState.STARTING;
                 });
-                assertThat(instance.node()).isNotBlank();
+                if (instance.state() != InstanceState.PENDING) {
+                    assertThat(instance.node()).as("a task Swarm placed").isNotBlank();
+                }
                 mapped++;
             }
             assertThat(SwarmServiceReader.events(service, own, nodes(), 100)).hasSize(own.size() + 1 + (service.has("UpdateStatus") ? 1 : 0));
@@ -361,6 +372,16 @@ class SwarmFixtureMappingTest {
 
     private Map<String, SwarmServiceReader.NodeRef> nodes() {
         return SwarmServiceReader.nodeIndex(SwarmFixtures.json(REAL + "/GET_nodes.json"));
+    }
+
+    /** The file captured together with {@code file} (its tasks, or its services) when there is one, else {@code fallback}. */
+    private static String capturedWith(String file, String siblingName, String fallback) {
+        String sibling = file.substring(0, file.length() - fileName(file).length()) + siblingName;
+        return !sibling.equals(file) && java.nio.file.Files.isRegularFile(SwarmFixtures.dir().resolve(sibling)) ? sibling : fallback;
+    }
+
+    private static String fileName(String file) {
+        return file.substring(file.lastIndexOf('/') + 1);
     }
 
     private static List<JsonNode> tasksOf(JsonNode service, List<JsonNode> tasks) {

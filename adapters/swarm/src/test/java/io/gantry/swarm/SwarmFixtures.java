@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import tools.jackson.databind.JsonNode;
 
@@ -40,11 +41,31 @@ final class SwarmFixtures {
 
     /** The same JSON reader the adapter uses for dockerd's answers. */
     static JsonNode json(String relative) {
+        return json(dir().resolve(relative));
+    }
+
+    static JsonNode json(Path file) {
         try {
-            return Json.MAPPER.readTree(Files.readAllBytes(dir().resolve(relative)));
+            return Json.MAPPER.readTree(Files.readAllBytes(file));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** {@code GET_tasks_<x>.json}, the tasks captured with {@code GET_services_<x>.json}. */
+    static String tasksFileOf(String servicesFile) {
+        return servicesFile.replaceFirst("^GET_services_", "GET_tasks_");
+    }
+
+    /** {@code GET_services_<x>.json}, the services captured with {@code GET_tasks_<x>.json}. */
+    static String servicesFileOf(String tasksFile) {
+        return tasksFile.replaceFirst("^GET_tasks_", "GET_services_");
+    }
+
+    /** The nodes of the capture {@code file} belongs to: the {@code GET_nodes.json} beside it, else the first capture's. */
+    static Map<String, SwarmServiceReader.NodeRef> nodesBeside(Path file) {
+        Path beside = file.resolveSibling("GET_nodes.json");
+        return SwarmServiceReader.nodeIndex(json(Files.isRegularFile(beside) ? beside : dir().resolve(REAL + "/GET_nodes.json")));
     }
 
     static List<String> lines(String relative) {
