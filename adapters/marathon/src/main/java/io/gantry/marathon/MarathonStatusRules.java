@@ -135,14 +135,17 @@ final class MarathonStatusRules {
     // ---- apps
 
     /** What an app's status is judged from. */
-    private record AppFacts(String id, JsonNode app, List<Instance> instances, JsonNode queueEntry,
-                            List<JsonNode> deployments, JsonNode failure, boolean failureNow, int staged) {
+    private record AppFacts(String id, JsonNode app, List<JsonNode> tasks, List<Instance> instances,
+                            JsonNode queueEntry, List<JsonNode> deployments, JsonNode failure, boolean failureNow,
+                            int staged) {
     }
 
     /** An app's message, part by part in this order. */
     private static final List<Part<AppFacts>> APP_MESSAGE = List.of(
             new Part<>("a deployment under way: its step in Marathon's words, readiness checks not ready",
                     a -> deploymentWords(a.id(), a.deployments(), array(a.app(), "deployments"))),
+            new Part<>("a restart or upgrade under way: how many running tasks are of the app's current version",
+                    MarathonStatusRules::updatedWords),
             new Part<>("launch queue: the back-off after failed launches, or why offers are declined",
                     a -> queueMessage(a.queueEntry())),
             new Part<>("tasks staging while nothing waits in the queue",
@@ -196,7 +199,7 @@ final class MarathonStatusRules {
         PhaseRule.Facts facts = new PhaseRule.Facts(desired, running, healthy, hasHealthCheck,
                 deploying ? Rollout.PROGRESSING : Rollout.NONE, failing, started, false);
         String message = PhaseRule.phase(facts) == Phase.RUNNING ? "" : message(APP_MESSAGE,
-                new AppFacts(id, app, instances, queueEntry, deployments, failure, failureNow,
+                new AppFacts(id, app, tasks, instances, queueEntry, deployments, failure, failureNow,
                         intOr(app, "tasksStaged", 0)));
         Instant since = failureNow && running == 0 ? instant(failure, "timestamp") : null;
         if (since == null) {
@@ -217,6 +220,22 @@ final class MarathonStatusRules {
         }
         Instant at = instant(failure, "timestamp");
         return at == null || configChangedAt == null || !at.isBefore(configChangedAt);
+    }
+
+    /**
+     * {@code n of m updated} while a deployment restarts the app (a restart, or a config change, which Marathon
+     * rolls out as RestartApplication): a task carries the app version it was launched with.
+     */
+    private static String updatedWords(AppFacts a) {
+        boolean restarting = a.deployments().stream().flatMap(d -> array(d, "currentActions").stream())
+                .anyMatch(x -> a.id().equals(actionTarget(x)) && "RestartApplication".equals(text(x, "action")));
+        String version = text(a.app(), "version");
+        if (!restarting || version == null) {
+            return "";
+        }
+        long updated = a.tasks().stream()
+                .filter(t -> taskState(t).equals("TASK_RUNNING") && version.equals(text(t, "version"))).count();
+        return updated + " of " + intOr(a.app(), "instances", 1) + " updated";
     }
 
     private static String failureWords(JsonNode failure) {

@@ -167,6 +167,10 @@ class MarathonEngineClientTest {
         awaitPhase("/shop/api", Phase.RUNNING);
         List<String> before = server.taskIds("/shop/api");
         client.restart("/shop/api");
+        Workload restarting = client.getWorkload("/shop/api").orElseThrow();
+        assertThat(restarting.status().phase()).isEqualTo(Phase.DEPLOYING);
+        assertThat(restarting.status().message())
+                .isEqualTo("step 1 of 1: RestartApplication; 0 of 3 updated; 3 task(s) staging");
         await("replaced", () -> Optional.of(server.taskIds("/shop/api"))
                 .filter(ids -> ids.size() == 3 && ids.stream().noneMatch(before::contains)));
         awaitPhase("/shop/api", Phase.RUNNING);

@@ -734,6 +734,12 @@ public final class MarathonTestServer implements AutoCloseable {
         if (locked != null) {
             return locked;
         }
+        // a restart is a new app version (a scaling-like change: lastScalingAt moves, lastConfigChangeAt stays),
+        // so tasks launched before it carry the old one
+        String now = Instant.now().toString();
+        ObjectNode app = apps.get(id);
+        app.put("version", now);
+        ((ObjectNode) app.path("versionInfo")).put("lastScalingAt", now);
         Deployment d = startDeployment("RestartApplication", id);
         return Reply.json(200, JSON.createObjectNode().put("deploymentId", d.id()).put("version", d.version()));
     }
