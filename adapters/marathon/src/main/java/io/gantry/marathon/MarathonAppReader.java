@@ -248,8 +248,8 @@ final class MarathonAppReader {
         String host = text(task, "host");
         List<JsonNode> ports = array(task, "ports");
         String address = host != null && !ports.isEmpty() ? host + ":" + ports.get(0).asInt() : null;
-        MarathonStatusRules.Said said = MarathonStatusRules.task(task);
-        return new Instance(text(task, "id"), host, state, instant(task, "startedAt"), address, null, said.message(),
-                said.reason());
+        MarathonStatusRules.InstanceWords words = MarathonStatusRules.task(task);
+        return new Instance(text(task, "id"), host, state, instant(task, "startedAt"), address, null, words.message(),
+                words.reason());
     }
 }

@@ -130,9 +130,9 @@ final class MarathonPodReader {
                 }
             }
         }
-        MarathonStatusRules.Said said = MarathonStatusRules.podInstance(i);
+        MarathonStatusRules.InstanceWords words = MarathonStatusRules.podInstance(i);
         return new Instance(text(i, "id"), host, MarathonStatusRules.podInstanceState(s), instant(i, "statusSince"),
                 host != null && port != null ? host + ":" + port : null, MarathonStatusRules.exitCode(i),
-                said.message(), said.reason());
+                words.message(), words.reason());
     }
 }

@@ -54,25 +54,25 @@ final class MarathonStatusRules {
     }
 
     /** One row of a table: the condition it covers, when it applies, and what it says. */
-    private record Rule<T>(String condition, Predicate<T> applies, Function<T, Said> says) {
+    private record Rule<T>(String condition, Predicate<T> applies, Function<T, InstanceWords> says) {
     }
 
     /** An instance's reason (the engine's short word, empty when fine) and its message. */
-    record Said(String reason, String message) {
-        static final Said NOTHING = new Said("", "");
+    record InstanceWords(String reason, String message) {
+        static final InstanceWords NOTHING = new InstanceWords("", "");
     }
 
     /** A part of a workload's message: empty when the condition does not hold. */
     private record Part<T>(String condition, Function<T, String> words) {
     }
 
-    private static <T> Said firstApplying(List<Rule<T>> table, T subject) {
+    private static <T> InstanceWords firstApplying(List<Rule<T>> table, T subject) {
         for (Rule<T> rule : table) {
             if (rule.applies().test(subject)) {
                 return rule.says().apply(subject);
             }
         }
-        return Said.NOTHING;
+        return InstanceWords.NOTHING;
     }
 
     private static <T> String message(List<Part<T>> table, T subject) {
@@ -92,15 +92,15 @@ final class MarathonStatusRules {
     private static final List<Rule<JsonNode>> TASK = List.of(
             new Rule<>("Mesos failure state (TASK_FAILED, TASK_ERROR, TASK_LOST, TASK_UNREACHABLE, ...): Mesos' word",
                     t -> FAILED_TASK_STATES.contains(taskState(t)),
-                    t -> new Said(taskState(t), text(t, "message", ""))),
+                    t -> new InstanceWords(taskState(t), text(t, "message", ""))),
             new Rule<>("a health check result with alive false: unhealthy, its lastFailureCause",
                     t -> failingCheck(t) != null,
-                    t -> new Said("unhealthy", checkWords(failingCheck(t)))),
+                    t -> new InstanceWords("unhealthy", checkWords(failingCheck(t)))),
             new Rule<>("ended on purpose (TASK_FINISHED, TASK_KILLED): no reason, the state",
                     t -> ENDED_TASK_STATES.contains(taskState(t)),
-                    t -> new Said("", text(t, "message", taskState(t)))));
+                    t -> new InstanceWords("", text(t, "message", taskState(t)))));
 
-    static Said task(JsonNode task) {
+    static InstanceWords task(JsonNode task) {
         return firstApplying(TASK, task);
     }
 
@@ -326,25 +326,25 @@ final class MarathonStatusRules {
     private static final List<Rule<JsonNode>> POD_INSTANCE = List.of(
             new Rule<>("a container terminated with a non-zero exit code: exit N",
                     i -> failedExit(i) != null,
-                    i -> new Said("exit " + intOr(object(failedExit(i), "termination"), "exitCode", 0),
+                    i -> new InstanceWords("exit " + intOr(object(failedExit(i), "termination"), "exitCode", 0),
                             text(object(failedExit(i), "termination"), "message",
                                     text(failedExit(i), "message", text(i, "message", ""))))),
             new Rule<>("a container in a Mesos failure state (TASK_FAILED, ...): Mesos' word",
                     i -> failedContainer(i) != null,
-                    i -> new Said(text(failedContainer(i), "status"),
+                    i -> new InstanceWords(text(failedContainer(i), "status"),
                             text(failedContainer(i), "message", text(i, "message", "")))),
             new Rule<>("an endpoint's health check failing: unhealthy",
                     i -> containers(i).stream().flatMap(c -> array(c, "endpoints").stream())
                             .anyMatch(e -> e.has("healthy") && !bool(e, "healthy")),
-                    i -> new Said("unhealthy", text(i, "message", "health check failing"))),
+                    i -> new InstanceWords("unhealthy", text(i, "message", "health check failing"))),
             new Rule<>("instance DEGRADED: running but not stable",
                     i -> "DEGRADED".equals(text(i, "status")),
-                    i -> new Said("DEGRADED", text(i, "message", "DEGRADED"))),
+                    i -> new InstanceWords("DEGRADED", text(i, "message", "DEGRADED"))),
             new Rule<>("otherwise Marathon's message, no reason",
                     i -> true,
-                    i -> new Said("", text(i, "message", ""))));
+                    i -> new InstanceWords("", text(i, "message", ""))));
 
-    static Said podInstance(JsonNode instance) {
+    static InstanceWords podInstance(JsonNode instance) {
         return firstApplying(POD_INSTANCE, instance);
     }
 
