@@ -45,17 +45,19 @@ final class MarathonAppReader {
      * An app from {@code GET /v2/apps} (with the embeds of {@link #APP_EMBEDS}), from {@code GET /v2/groups}
      * or from a write's answer.
      *
-     * @param queueEntry its {@code GET /v2/queue} entry, or {@code null}
-     * @param nodeCount  number of Mesos agents when known (to recognise a DAEMON), else {@code null}
+     * @param progress  the deployments and launch queue entry that concern it ({@link MarathonProgress#NONE} when
+     *                  unknown)
+     * @param nodeCount number of Mesos agents when known (to recognise a DAEMON), else {@code null}
      */
-    static Workload app(JsonNode app, JsonNode queueEntry, Integer nodeCount) {
+    static Workload app(JsonNode app, MarathonProgress progress, Integer nodeCount) {
         String id = MarathonIds.normalizeId(text(app, "id"));
         boolean daemon = isDaemon(app, nodeCount);
         List<JsonNode> tasks = array(app, "tasks");
+        List<Instance> instances = tasks.stream().map(MarathonAppReader::task).toList();
         return new Workload(id, MarathonIds.namespaceOf(id), MarathonIds.nameOf(id),
                 daemon ? WorkloadKind.DAEMON : WorkloadKind.SERVICE, plainStrings(object(app, "labels")),
-                appSpec(app, daemon), MarathonStatusRules.appStatus(app, tasks, queueEntry),
-                tasks.stream().map(MarathonAppReader::task).toList(), null, app.toString());
+                appSpec(app, daemon), MarathonStatusRules.appStatus(app, tasks, instances, progress),
+                instances, null, app.toString());
     }
 
     /** API.md: an app with a UNIQUE hostname constraint and instances == node count is a DAEMON. */
@@ -242,21 +244,12 @@ final class MarathonAppReader {
     }
 
     static Instance task(JsonNode task) {
-        String state = MarathonStatusRules.taskState(task);
-        InstanceState mapped = MarathonStatusRules.instanceState(state);
+        InstanceState state = MarathonStatusRules.instanceState(MarathonStatusRules.taskState(task));
         String host = text(task, "host");
         List<JsonNode> ports = array(task, "ports");
         String address = host != null && !ports.isEmpty() ? host + ":" + ports.get(0).asInt() : null;
-        String message = "";
-        for (JsonNode r : array(task, "healthCheckResults")) {
-            if (!bool(r, "alive")) {
-                message = "health check failing (" + intOr(r, "consecutiveFailures", 0) + " consecutive failures"
-                        + (text(r, "lastFailureCause") == null ? "" : ": " + text(r, "lastFailureCause")) + ")";
-            }
-        }
-        if (mapped != InstanceState.RUNNING && mapped != InstanceState.STARTING && message.isEmpty()) {
-            message = state;
-        }
-        return new Instance(text(task, "id"), host, mapped, instant(task, "startedAt"), address, null, message, "");
+        MarathonStatusRules.InstanceWords words = MarathonStatusRules.task(task);
+        return new Instance(text(task, "id"), host, state, instant(task, "startedAt"), address, null, words.message(),
+                words.reason());
     }
 }

@@ -5,7 +5,6 @@ import org.slf4j.LoggerFactory;
 
 import static io.gantry.marathon.MarathonAnswers.expectOk;
 import static io.gantry.spi.json.Json.array;
-import static io.gantry.spi.json.Json.object;
 import static io.gantry.spi.json.Json.text;
 
 import java.time.Duration;
@@ -13,9 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -135,14 +132,13 @@ final class MarathonEngineClient implements EngineClient {
     public List<Workload> listWorkloads() {
         try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
             JsonNode apps = expectOk(marathon.get("/v2/apps?" + MarathonAppReader.APP_EMBEDS), "apps", null);
-            Map<String, JsonNode> queue = queue();
+            MarathonProgress progress = progress();
             Integer nodes = nodeCount();
             List<Workload> out = new ArrayList<>();
             for (JsonNode app : array(apps, "apps")) {
-                String id = MarathonIds.normalizeId(text(app, "id"));
-                out.add(MarathonAppReader.app(app, queue.get(id), nodes));
+                out.add(MarathonAppReader.app(app, progress, nodes));
             }
-            out.addAll(pods.list());
+            out.addAll(pods.list(progress));
             return out;
         }
     }
@@ -156,23 +152,21 @@ final class MarathonEngineClient implements EngineClient {
             }
             MarathonHttp.Response r = marathon.get("/v2/apps" + id + "?" + MarathonAppReader.ONE_APP_EMBEDS);
             if (r.status() == 404) {
-                return pods.get(id);
+                return pods.get(id, progress());
             }
             JsonNode app = expectOk(r, "app", id).path("app");
-            return Optional.of(MarathonAppReader.app(app, queue().get(id), nodeCount()));
+            return Optional.of(MarathonAppReader.app(app, progress(), nodeCount()));
         }
     }
 
-    /** {@code GET /v2/queue} entries by app id. */
-    private Map<String, JsonNode> queue() {
-        Map<String, JsonNode> byId = new HashMap<>();
-        for (JsonNode entry : array(expectOk(marathon.get("/v2/queue"), "launch queue", null), "queue")) {
-            JsonNode spec = object(entry, "app") != null ? object(entry, "app") : object(entry, "pod");
-            if (spec != null) {
-                byId.put(MarathonIds.normalizeId(text(spec, "id")), entry);
-            }
-        }
-        return byId;
+    /** The deployments under way and the launch queue: Marathon's verdict beside the apps and pods. */
+    private MarathonProgress progress() {
+        return MarathonProgress.of(expectOk(marathon.get("/v2/deployments"), "deployments", null),
+                expectOk(marathon.get("/v2/queue"), "launch queue", null));
+    }
+
+    private JsonNode queueEntry(String id) {
+        return MarathonProgress.of(null, expectOk(marathon.get("/v2/queue"), "launch queue", null)).queueEntry(id);
     }
 
     /** Active Mesos agents, cached briefly: it only serves to recognise DAEMON apps. */
@@ -218,11 +212,11 @@ final class MarathonEngineClient implements EngineClient {
                 if (failure != null && out.stream().noneMatch(e -> e.message().equals(failure.message()))) {
                     out.add(failure);
                 }
-                String queued = MarathonStatusRules.queueMessage(queue().get(id));
+                String queued = MarathonStatusRules.queueMessage(queueEntry(id));
                 if (!queued.isEmpty()) {
                     out.add(new EngineEvent(Instant.now(), id, EngineEvent.WARNING, "Queued", queued));
                 }
-            } else if (r.status() == 404 && out.isEmpty() && pods.get(id).isEmpty()) {
+            } else if (r.status() == 404 && out.isEmpty() && pods.get(id, MarathonProgress.NONE).isEmpty()) {
                 throw new WorkloadNotFoundException(id);
             }
             out.sort(Comparator.comparing(EngineEvent::time, Comparator.nullsLast(Comparator.reverseOrder())));
@@ -250,7 +244,7 @@ final class MarathonEngineClient implements EngineClient {
             }
             JsonNode created = expectOk(r, "app", id);
             LOG.info("deployed app {} on Marathon engine {}", id, settings.engineName());
-            return MarathonAppReader.app(created, null, nodes);
+            return MarathonAppReader.app(created, MarathonProgress.NONE, nodes);
         }
     }
 
@@ -373,7 +367,7 @@ final class MarathonEngineClient implements EngineClient {
 
     List<JsonNode> tasks(String id) {
         MarathonHttp.Response r = marathon.get("/v2/apps" + id + "/tasks");
-        if (r.status() == 404 && pods.get(id).isPresent()) {
+        if (r.status() == 404 && pods.get(id, MarathonProgress.NONE).isPresent()) {
             // a pod's containers run under Mesos' default executor, in nested sandboxes not read here
             throw new UnsupportedCapabilityException(Capability.LOGS, "'" + id + "' is a Marathon pod: Gantry reads "
                     + "logs of apps only");

@@ -150,7 +150,7 @@ public final class MarathonFormat implements ManifestFormat {
                     }
                 });
             }
-            Workload w = MarathonAppReader.app(app, null, null);
+            Workload w = MarathonAppReader.app(app, MarathonProgress.NONE, null);
             out.add(new Parsed(new WorkloadDefinition(w.namespace(), w.name(), w.kind(), w.labels(), w.spec()), warnings));
         }
         return out;

@@ -34,9 +34,10 @@ final class MarathonPodReader {
     /**
      * A pod from {@code GET /v2/pods/::status} (a PodStatus with its {@code spec}) or a bare pod definition.
      *
-     * @param deploying whether a deployment in {@code GET /v2/deployments} affects this pod
+     * @param progress the deployments and launch queue entry that concern it ({@link MarathonProgress#NONE} when
+     *                 unknown)
      */
-    static Workload pod(JsonNode podStatus, boolean deploying) {
+    static Workload pod(JsonNode podStatus, MarathonProgress progress) {
         JsonNode spec = object(podStatus, "spec") != null ? object(podStatus, "spec") : podStatus;
         String id = MarathonIds.normalizeId(text(spec, "id"));
         List<JsonNode> containers = array(spec, "containers");
@@ -88,7 +89,7 @@ final class MarathonPodReader {
         List<Instance> instances = array(podStatus, "instances").stream().map(MarathonPodReader::instance).toList();
         return new Workload(id, MarathonIds.namespaceOf(id), MarathonIds.nameOf(id), WorkloadKind.SERVICE,
                 MarathonAppReader.plainStrings(object(spec, "labels")), workloadSpec,
-                MarathonStatusRules.podStatus(podStatus, desired, health != null, deploying), instances, null,
+                MarathonStatusRules.podStatus(id, podStatus, instances, desired, health != null, progress), instances, null,
                 podStatus.toString());
     }
 
@@ -129,8 +130,9 @@ final class MarathonPodReader {
                 }
             }
         }
-        String message = text(i, "message", s.equals("DEGRADED") ? "DEGRADED" : "");
+        MarathonStatusRules.InstanceWords words = MarathonStatusRules.podInstance(i);
         return new Instance(text(i, "id"), host, MarathonStatusRules.podInstanceState(s), instant(i, "statusSince"),
-                host != null && port != null ? host + ":" + port : null, null, message, "");
+                host != null && port != null ? host + ":" + port : null, MarathonStatusRules.exitCode(i),
+                words.message(), words.reason());
     }
 }

@@ -82,7 +82,8 @@ class MarathonEngineClientTest {
 
         Workload deploying = only(client.listWorkloads());
         assertThat(deploying.status().phase()).isEqualTo(Phase.DEPLOYING);
-        assertThat(deploying.status().message()).contains("deployment").contains("in progress");
+        // the step in Marathon's words, from GET /v2/deployments
+        assertThat(deploying.status().message()).isEqualTo("step 1 of 1: StartApplication; 2 task(s) staging");
 
         Workload w = await("running", () -> client.getWorkload("/shop/web")
                 .filter(x -> x.status().phase() == Phase.RUNNING));
@@ -115,20 +116,31 @@ class MarathonEngineClientTest {
     }
 
     @Test
-    void appThatCannotLaunchKeepsDeployingWithTheFailureAndTheBackOff() {
+    void appWhoseLaunchesFailIsFailedWithTheBackOffThoughItsDeploymentGoesOn() {
         server.failLaunches("/broken", "Failed to launch container: image not found");
         server.createApp("{\"id\": \"/broken\", \"cmd\": \"./start.sh\", \"instances\": 1}");
         Workload w = await("launch failed", () -> client.getWorkload("/broken")
                 .filter(x -> x.status().message().contains("last task failure")));
-        // Marathon's deployment goes on retrying with back-off: it is still in progress
-        assertThat(w.status().phase()).isEqualTo(Phase.DEPLOYING);
-        assertThat(w.status().message()).contains("image not found")
-                .contains("1 instance(s) to launch, delayed 42 s (back-off after failed launches)");
+        // Marathon's deployment goes on retrying with back-off, but nothing runs and launches fail now
+        assertThat(w.status().phase()).isEqualTo(Phase.FAILED);
+        assertThat(w.status().message()).isEqualTo("step 1 of 1: StartApplication; "
+                + "1 instance(s) to launch, delayed 42 s after failed launches; "
+                + "last task failure: TASK_FAILED on node-1: Failed to launch container: image not found");
         assertThat(client.events("/broken", 10)).anySatisfy(e -> {
             assertThat(e.type()).isEqualTo(EngineEvent.WARNING);
             assertThat(e.reason()).isEqualTo("TaskFailed");
             assertThat(e.message()).contains("image not found");
         });
+    }
+
+    @Test
+    void appTooBigForAnyAgentIsDeployingWithWhyOffersAreDeclined() {
+        server.createApp("{\"id\": \"/huge\", \"cmd\": \"./start.sh\", \"instances\": 2, \"mem\": 65536}");
+        Workload w = client.getWorkload("/huge").orElseThrow();
+        assertThat(w.status().phase()).isEqualTo(Phase.DEPLOYING);
+        assertThat(w.status().message()).isEqualTo("step 1 of 1: StartApplication; "
+                + "2 instance(s) waiting for Mesos offers: insufficient memory on 3 of 3 agents");
+        assertThat(only(client.listWorkloads()).status()).isEqualTo(w.status());
     }
 
     @Test
@@ -155,6 +167,10 @@ class MarathonEngineClientTest {
         awaitPhase("/shop/api", Phase.RUNNING);
         List<String> before = server.taskIds("/shop/api");
         client.restart("/shop/api");
+        Workload restarting = client.getWorkload("/shop/api").orElseThrow();
+        assertThat(restarting.status().phase()).isEqualTo(Phase.DEPLOYING);
+        assertThat(restarting.status().message())
+                .isEqualTo("step 1 of 1: RestartApplication; 0 of 3 updated; 3 task(s) staging");
         await("replaced", () -> Optional.of(server.taskIds("/shop/api"))
                 .filter(ids -> ids.size() == 3 && ids.stream().noneMatch(before::contains)));
         awaitPhase("/shop/api", Phase.RUNNING);

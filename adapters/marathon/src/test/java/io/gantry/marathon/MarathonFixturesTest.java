@@ -58,7 +58,7 @@ class MarathonFixturesTest {
     @Test
     void appListWithDeploymentIsDeployingAndDaemonWhenInstancesMatchTheAgents() {
         JsonNode app = fixture("raml/v2/examples/app_list.json").path("apps").get(0);
-        Workload w = MarathonAppReader.app(app, null, null);
+        Workload w = MarathonAppReader.app(app, MarathonProgress.NONE, null);
         assertThat(w.nativeId()).isEqualTo("/myapp");
         assertThat(w.namespace()).isEmpty();
         assertThat(w.name()).isEqualTo("myapp");
@@ -78,17 +78,17 @@ class MarathonFixturesTest {
         assertThat(w.status().message()).contains("9538079c-3898-4e32-aa31-799bf9097f74");
         assertThat(w.status().since()).isEqualTo(Instant.parse("2015-09-25T15:13:48.343Z"));
 
-        Workload daemon = MarathonAppReader.app(app, null, 3);
+        Workload daemon = MarathonAppReader.app(app, MarathonProgress.NONE, 3);
         assertThat(daemon.kind()).isEqualTo(WorkloadKind.DAEMON);
         assertThat(daemon.spec().replicas()).isNull();
         assertThat(daemon.status().desired()).isEqualTo(3);
-        assertThat(MarathonAppReader.app(app, null, 4).kind()).isEqualTo(WorkloadKind.SERVICE);
+        assertThat(MarathonAppReader.app(app, MarathonProgress.NONE, 4).kind()).isEqualTo(WorkloadKind.SERVICE);
     }
 
     @Test
     void fullDockerAppDefinitionMapsEveryModelField() {
         JsonNode app = fixture("raml/v2/examples/app.json");
-        Workload w = MarathonAppReader.app(app, null, null);
+        Workload w = MarathonAppReader.app(app, MarathonProgress.NONE, null);
         assertThat(w.nativeId()).isEqualTo("/foo");
         assertThat(w.spec().image()).isEqualTo("mesosphere:marathon/latest");
         assertThat(w.spec().command()).containsExactly("/bin/sh", "-c", "sleep 1000");
@@ -109,7 +109,7 @@ class MarathonFixturesTest {
     @Test
     void updateKeepsWhatTheModelDoesNotKnowAndNeverSendsTheVersion() {
         JsonNode app = fixture("raml/v2/examples/app.json");
-        WorkloadSpec spec = MarathonAppReader.app(app, null, null).spec();
+        WorkloadSpec spec = MarathonAppReader.app(app, MarathonProgress.NONE, null).spec();
         WorkloadSpec changed = new WorkloadSpec("nginx:1.27", spec.command(), List.of(), Map.of("XPS1", "New"),
                 List.of(new PortMapping(8080, 18080, "tcp")), new Resources(1500L, 256 * MIB), 4, spec.healthCheck(),
                 List.of("zone:GROUP_BY:3"), null);
@@ -144,7 +144,7 @@ class MarathonFixturesTest {
                  "container": {"type": "MESOS", "docker": {"image": "alpine:3.20", "pullConfig": {"secret": "pull"}},
                    "portMappings": [{"containerPort": 8080, "hostPort": 31080, "protocol": "udp,tcp"}]},
                  "networks": [{"mode": "container", "name": "dcos"}], "cmd": "httpd -f -p 8080"}""");
-        Workload w = MarathonAppReader.app(ucr, null, null);
+        Workload w = MarathonAppReader.app(ucr, MarathonProgress.NONE, null);
         assertThat(w.spec().image()).isEqualTo("alpine:3.20");
         assertThat(w.spec().ports()).containsExactly(new PortMapping(8080, 31080, "udp"));
         ObjectNode put = MarathonAppWriter.updatedApp(ucr, w.spec().withReplicas(3));
@@ -158,7 +158,7 @@ class MarathonFixturesTest {
     @Test
     void marathon15CaptureWithContainerPortMappingsAndARunningTask() {
         JsonNode app = fixture("real-world/GET_v2_apps_embed_tasks_marathon-1.5_pywebserver.json").path("apps").get(0);
-        Workload w = MarathonAppReader.app(app, null, null);
+        Workload w = MarathonAppReader.app(app, MarathonProgress.NONE, null);
         assertThat(w.spec().image()).isEqualTo("python:3");
         assertThat(w.spec().ports()).containsExactly(new PortMapping(80, null, "tcp"));
         assertThat(w.spec().resources()).isEqualTo(new Resources(100L, 134_217_728L));
@@ -207,7 +207,7 @@ class MarathonFixturesTest {
         ObjectNode app = (ObjectNode) Json.parse("{\"id\":\"/bridged-webapp\",\"cmd\":\"python3 -m http.server\","
                 + "\"instances\":2,\"healthChecks\":[{\"protocol\":\"HTTP\",\"path\":\"/\",\"portIndex\":0}]}");
         app.set("tasks", tasks);
-        Workload w = MarathonAppReader.app(app, null, null);
+        Workload w = MarathonAppReader.app(app, MarathonProgress.NONE, null);
         assertThat(w.status().running()).isEqualTo(2);
         assertThat(w.status().healthy()).isEqualTo(2);
         assertThat(w.status().phase()).isEqualTo(Phase.RUNNING);
@@ -221,12 +221,12 @@ class MarathonFixturesTest {
     void legacyGroupsGiveNamespaces() {
         JsonNode root = fixture("legacy-0.x-docs/GET_v2_groups.json");
         JsonNode app = root.path("groups").get(0).path("apps").get(0);
-        Workload w = MarathonAppReader.app(app, null, null);
+        Workload w = MarathonAppReader.app(app, MarathonProgress.NONE, null);
         assertThat(w.namespace()).isEqualTo("test");
         assertThat(w.name()).isEqualTo("app");
         assertThat(w.spec().resources()).isEqualTo(new Resources(1000L, 128 * MIB));
         assertThat(w.spec().ports()).containsExactly(new PortMapping(10000, null, "tcp"));
-        Workload same = MarathonAppReader.app(fixture("legacy-0.x-docs/GET_v2_groups_test.json").path("apps").get(0), null, null);
+        Workload same = MarathonAppReader.app(fixture("legacy-0.x-docs/GET_v2_groups_test.json").path("apps").get(0), MarathonProgress.NONE, null);
         assertThat(same.spec()).isEqualTo(w.spec());
         assertThat(same.nativeId()).isEqualTo("/test/app");
     }
@@ -234,9 +234,9 @@ class MarathonFixturesTest {
     @Test
     void nestedGroupsAndDaemonRecognition() {
         JsonNode tools = fixture("raml/v2/examples/group.json").path("groups").get(0);
-        Workload oauth = MarathonAppReader.app(tools.path("apps").get(0), null, 5);
-        Workload datadog = MarathonAppReader.app(tools.path("apps").get(1), null, 5);
-        Workload registry = MarathonAppReader.app(tools.path("groups").get(1).path("apps").get(0), null, 5);
+        Workload oauth = MarathonAppReader.app(tools.path("apps").get(0), MarathonProgress.NONE, 5);
+        Workload datadog = MarathonAppReader.app(tools.path("apps").get(1), MarathonProgress.NONE, 5);
+        Workload registry = MarathonAppReader.app(tools.path("groups").get(1).path("apps").get(0), MarathonProgress.NONE, 5);
         assertThat(oauth.kind()).isEqualTo(WorkloadKind.SERVICE);
         assertThat(oauth.spec().healthCheck().type()).isEqualTo(HealthCheck.Type.HTTP);
         assertThat(oauth.spec().resources()).isEqualTo(new Resources(1000L, 1024 * MIB));
@@ -278,7 +278,7 @@ class MarathonFixturesTest {
 
     @Test
     void mesosCheckIsTheHealthCheckWhenThereIsNoMarathonOne() {
-        Workload w = MarathonAppReader.app(fixture("raml/v2/examples/app-check-http-example.json"), null, null);
+        Workload w = MarathonAppReader.app(fixture("raml/v2/examples/app-check-http-example.json"), MarathonProgress.NONE, null);
         assertThat(w.nativeId()).isEqualTo("/http-index-test");
         // port 0 asks for a random host port: nothing fixed to report
         assertThat(w.spec().ports()).isEmpty();
@@ -289,11 +289,11 @@ class MarathonFixturesTest {
 
     @Test
     void patchBodiesMapAsPartialApps() {
-        Workload patch = MarathonAppReader.app(fixture("raml/v2/examples/app_patch.json"), null, null);
+        Workload patch = MarathonAppReader.app(fixture("raml/v2/examples/app_patch.json"), MarathonProgress.NONE, null);
         assertThat(patch.spec().replicas()).isEqualTo(2);
         assertThat(patch.spec().resources()).isEqualTo(Resources.NONE);
         List<Workload> patches = fixture("raml/v2/examples/apps_patch.json").values().stream()
-                .map(a -> MarathonAppReader.app(a, null, null)).toList();
+                .map(a -> MarathonAppReader.app(a, MarathonProgress.NONE, null)).toList();
         assertThat(patches.get(0).spec().resources().cpuMillis()).isEqualTo(300L);
         assertThat(patches.get(1).spec().replicas()).isEqualTo(2);
     }
@@ -301,7 +301,7 @@ class MarathonFixturesTest {
     @Test
     void createBodiesMapToGroupedApps() {
         List<Workload> created = fixture("raml/v2/examples/apps_create.json").values().stream()
-                .map(a -> MarathonAppReader.app(a, null, null)).toList();
+                .map(a -> MarathonAppReader.app(a, MarathonProgress.NONE, null)).toList();
         assertThat(created).extracting(Workload::namespace).containsOnly("test");
         assertThat(created).extracting(Workload::name).containsExactly("sleep60", "sleep120");
         assertThat(created.get(0).spec().resources()).isEqualTo(new Resources(300L, 9 * MIB));
@@ -372,7 +372,7 @@ class MarathonFixturesTest {
 
     @Test
     void podIsAServiceWorkload() {
-        Workload w = MarathonPodReader.pod(fixture("raml/v2/examples/pod.json"), false);
+        Workload w = MarathonPodReader.pod(fixture("raml/v2/examples/pod.json"), MarathonProgress.NONE);
         assertThat(w.nativeId()).isEqualTo("/foo");
         assertThat(w.kind()).isEqualTo(WorkloadKind.SERVICE);
         assertThat(w.spec().image()).isEqualTo("mesosphere/marathon:latest");
@@ -389,12 +389,14 @@ class MarathonFixturesTest {
 
     @Test
     void queueExplainsWhyAnAppDoesNotStart() {
-        JsonNode queue = fixture("raml/v2/examples/queue.json").path("queue");
+        JsonNode body = fixture("raml/v2/examples/queue.json");
+        JsonNode queue = body.path("queue");
         assertThat(MarathonStatusRules.queueMessage(queue.get(0))).isEqualTo("1 instance(s) waiting for Mesos offers");
+        // rejectSummaryLastOffers keeps the last offer of each agent: its counts are agents
         assertThat(MarathonStatusRules.queueMessage(queue.get(1)))
-                .isEqualTo("2 instance(s) waiting for Mesos offers (offers declined: InsufficientCpus 75/123, "
-                        + "InsufficientMemory 15/48, InsufficientDisk 10/33)");
-        Workload datadog = MarathonAppReader.app(queue.get(0).path("app"), queue.get(0), null);
+                .isEqualTo("2 instance(s) waiting for Mesos offers: insufficient cpus on 75 of 123 agents, "
+                        + "insufficient memory on 15 of 48 agents, insufficient disk on 10 of 33 agents");
+        Workload datadog = MarathonAppReader.app(queue.get(0).path("app"), MarathonProgress.of(null, body), null);
         assertThat(datadog.status().phase()).isEqualTo(Phase.PENDING);
         assertThat(datadog.status().message()).isEqualTo("1 instance(s) waiting for Mesos offers");
     }
@@ -427,7 +429,7 @@ class MarathonFixturesTest {
         assertThat(commandApp.has("container")).isFalse();
 
         // and the model reads back what it wrote
-        Workload back = MarathonAppReader.app(dockerApp, null, null);
+        Workload back = MarathonAppReader.app(dockerApp, MarathonProgress.NONE, null);
         assertThat(back.spec().image()).isEqualTo("nginx:1.27");
         assertThat(back.spec().ports()).isEqualTo(docker.spec().ports());
         assertThat(back.spec().resources()).isEqualTo(docker.spec().resources());
@@ -458,6 +460,8 @@ class MarathonFixturesTest {
                     .forEach(f -> all.add(root.relativize(f).toString().replace('\\', '/')));
         }
         assertThat(all).isNotEmpty();
+        // the status rule table's objects are read by MarathonStatusCasesTest
+        MarathonStatusCasesTest.files().forEach(f -> READ.add(root.relativize(f.normalize()).toString().replace('\\', '/')));
         assertThat(READ).as("fixture files mapped by a test").containsAll(all);
     }
 }

@@ -56,6 +56,9 @@ public final class MarathonTestServer implements AutoCloseable {
     private static final Set<String> OPERATORS = Set.of("UNIQUE", "CLUSTER", "GROUP_BY", "LIKE", "UNLIKE", "MAX_PER",
             "IS");
     private static final String POISON = "\u0000close";
+    /** What each agent offers (GET /master/slaves): an app asking more than this never gets an offer it can use. */
+    private static final double AGENT_CPUS = 4;
+    private static final double AGENT_MEM = 15360;
 
     private final HttpServer server;
     private final ExecutorService handlers = Executors.newCachedThreadPool(r -> {
@@ -731,6 +734,12 @@ public final class MarathonTestServer implements AutoCloseable {
         if (locked != null) {
             return locked;
         }
+        // a restart is a new app version (a scaling-like change: lastScalingAt moves, lastConfigChangeAt stays),
+        // so tasks launched before it carry the old one
+        String now = Instant.now().toString();
+        ObjectNode app = apps.get(id);
+        app.put("version", now);
+        ((ObjectNode) app.path("versionInfo")).put("lastScalingAt", now);
         Deployment d = startDeployment("RestartApplication", id);
         return Reply.json(200, JSON.createObjectNode().put("deploymentId", d.id()).put("version", d.version()));
     }
@@ -766,6 +775,10 @@ public final class MarathonTestServer implements AutoCloseable {
         int instances = app == null ? 0 : app.path("instances").asInt(1);
         String version = app == null ? "" : app.path("version").asString();
         List<Task> launched = new ArrayList<>();
+        if (app != null && !declinedOffers(app).isEmpty() && !action.equals("StopApplication")) {
+            // no agent's offer fits: Marathon keeps the deployment and the instances wait in the launch queue
+            return d;
+        }
         if (action.equals("RestartApplication") || action.equals("StartApplication")) {
             for (int i = 0; i < instances; i++) {
                 launched.add(launch(appId, i, version));
@@ -910,23 +923,52 @@ public final class MarathonTestServer implements AutoCloseable {
         return Reply.json(202, JSON.createObjectNode().put("deploymentId", id).put("version", d.version()));
     }
 
+    /**
+     * The launch queue: apps set to fail wait out a back-off; apps asking more than any agent offers wait for
+     * offers, with each agent's last offer declined for the resources it lacks (rejectSummaryLastOffers).
+     */
     private synchronized ObjectNode queue() {
         ArrayNode queue = JSON.createArrayNode();
-        for (String id : failingApps.keySet()) {
-            ObjectNode app = apps.get(id);
-            if (app == null) {
+        for (ObjectNode app : apps.values()) {
+            String id = app.path("id").asString();
+            List<String> declined = declinedOffers(app);
+            if (!failingApps.containsKey(id) && declined.isEmpty()) {
                 continue;
             }
             long running = tasks.getOrDefault(id, List.of()).stream().filter(t -> t.state.equals("TASK_RUNNING"))
                     .count();
+            long missing = app.path("instances").asInt(1) - running;
+            if (missing <= 0) {
+                continue;
+            }
             ObjectNode entry = queue.addObject();
             entry.set("app", app.deepCopy());
-            entry.put("count", app.path("instances").asInt(1) - running).put("role", "*");
-            entry.putObject("delay").put("timeLeftSeconds", 42).put("overdue", false);
+            entry.put("count", missing).put("role", "*");
+            boolean backOff = failingApps.containsKey(id);
+            entry.putObject("delay").put("timeLeftSeconds", backOff ? 42 : 0).put("overdue", !backOff);
             entry.put("since", app.path("version").asString());
-            entry.putObject("processedOffersSummary").put("processedOffersCount", 3).put("unusedOffersCount", 0);
+            ObjectNode summary = entry.putObject("processedOffersSummary").put("processedOffersCount", agents)
+                    .put("unusedOffersCount", declined.isEmpty() ? 0 : agents);
+            ArrayNode last = summary.putArray("rejectSummaryLastOffers");
+            for (String reason : List.of("UnfulfilledRole", "UnfulfilledConstraint", "InsufficientCpus",
+                    "InsufficientMemory", "InsufficientDisk", "InsufficientPorts")) {
+                last.addObject().put("reason", reason).put("declined", declined.contains(reason) ? agents : 0)
+                        .put("processed", agents);
+            }
         }
         return (ObjectNode) JSON.createObjectNode().set("queue", queue);
+    }
+
+    /** Why every agent's offer is declined for this app (Marathon's NoOfferMatchReason), empty when one fits. */
+    private static List<String> declinedOffers(JsonNode app) {
+        List<String> reasons = new ArrayList<>();
+        if (app.path("cpus").asDouble(1) > AGENT_CPUS) {
+            reasons.add("InsufficientCpus");
+        }
+        if (app.path("mem").asDouble(128) > AGENT_MEM) {
+            reasons.add("InsufficientMemory");
+        }
+        return reasons;
     }
 
     // ---- groups
@@ -1074,7 +1116,7 @@ public final class MarathonTestServer implements AutoCloseable {
         for (int i = 1; i <= agents; i++) {
             ObjectNode s = list.addObject().put("id", "agent-" + i).put("hostname", "node-" + i)
                     .put("port", port()).put("pid", "slave(1)@127.0.0.1:" + port()).put("active", true);
-            s.putObject("resources").put("cpus", 4).put("mem", 15360).put("disk", 100000)
+            s.putObject("resources").put("cpus", AGENT_CPUS).put("mem", AGENT_MEM).put("disk", 100000)
                     .put("ports", "[31000-32000]");
             s.putObject("attributes").put("zone", i % 2 == 0 ? "b" : "a");
         }
