@@ -6,8 +6,10 @@ import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineEvent;
 import io.gantry.spi.Instance;
 import io.gantry.spi.InstanceState;
+import io.gantry.spi.Phase;
 import io.gantry.spi.RequiredEngine;
 import io.gantry.spi.Resources;
+import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadSpec;
@@ -21,7 +23,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Memory and CPU limits of raw tasks through cgroup v1, and the OOM kill they lead to. */
+/** Memory and CPU limits of raw tasks through cgroup v1, and the OOM kill they lead to (reason OOMKilled). */
 class CgroupLimitsIT {
     private static final Path CGROUPS = Path.of("/sys/fs/cgroup");
 
@@ -54,7 +56,11 @@ class CgroupLimitsIT {
                     new Resources(null, 16L * 1024 * 1024), 1, null, null, null)));
             Instance killed = await(() -> client.getWorkload("lim/hog").flatMap(w -> w.instances().stream()
                     .filter(i -> i.state() == InstanceState.FAILED).findFirst()));
-            assertThat(killed.message()).isEqualTo("killed by the kernel: out of memory");
+            assertThat(killed.message()).startsWith("killed by the kernel: out of memory");
+            assertThat(killed.reason()).isEqualTo("OOMKilled");
+            Workload hog = AgentStatusCasesIT.capture(client, "lim/hog", "oom-killed-job.json",
+                    w -> w.status().phase() == Phase.FAILED);
+            assertThat(hog.status().message()).startsWith("OOMKilled on 1 of 1 instance; killed by the kernel: out of memory");
             assertThat(client.events("lim/hog", 20)).extracting(EngineEvent::reason).contains("OOMKilled");
             client.delete("lim/hog");
         }
