@@ -79,13 +79,14 @@ public final class TaskLogs {
      */
     public String lastLine(String namespace, String taskId, String stream, int maxChars) {
         Path current = file(namespace, taskId, stream);
-        for (Path f : List.of(current, current.resolveSibling(stream + ".log.1"))) {
-            String line = lastLine(f);
-            if (!line.isEmpty()) {
-                return line.length() > maxChars ? line.substring(0, maxChars) : line;
-            }
-        }
-        return "";
+        String line = lastLine(current, maxChars);
+        return line.isEmpty() ? lastLine(current.resolveSibling(stream + ".log.1"), maxChars) : line;
+    }
+
+    /** The last non-empty line of {@code file}, cut to {@code maxChars}; empty when there is none. */
+    static String lastLine(Path file, int maxChars) {
+        String line = lastLine(file);
+        return line.length() > maxChars ? line.substring(0, maxChars) : line;
     }
 
     private static String lastLine(Path file) {

@@ -56,7 +56,7 @@ class AgentStatusCasesIT {
                     + " exit 3; fi; exec sleep 300", null));
             client.deploy(service("killed", 1, "echo 'going down' >&2; kill -9 $$", null));
             client.deploy(service("sick", 1, "exec sleep 300", new HealthCheck(HealthCheck.Type.COMMAND, null, null,
-                    List.of("/bin/sh", "-c", "exit 1"), 1, 5)));
+                    List.of("/bin/sh", "-c", "echo 'not ready: no database' >&2; exit 1"), 1, 5)));
             client.deploy(service("fine", 1, "exec sleep 300", new HealthCheck(HealthCheck.Type.COMMAND, null, null,
                     List.of("/bin/sh", "-c", "true"), 1, 5)));
             client.deploy(job("done", "echo all done", null));
