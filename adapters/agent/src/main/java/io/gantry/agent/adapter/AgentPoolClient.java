@@ -12,14 +12,11 @@ import io.gantry.spi.EngineInfo;
 import io.gantry.spi.EngineRuntime;
 import io.gantry.spi.EngineUnavailableException;
 import io.gantry.spi.Instance;
-import io.gantry.spi.InstanceState;
 import io.gantry.spi.InstanceUsage;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.LogLine;
 import io.gantry.spi.LogSink;
 import io.gantry.spi.Node;
-import io.gantry.spi.PhaseRule;
-import io.gantry.spi.Rollout;
 import io.gantry.spi.Subscription;
 import io.gantry.spi.WatchListener;
 import io.gantry.spi.Workload;
@@ -432,7 +429,7 @@ final class AgentPoolClient implements EngineClient {
         return shares.stream().mapToInt(Share::replicas).sum();
     }
 
-    /** One workload from its shares: replicas and instances summed, the phase derived again. */
+    /** One workload from its shares: replicas and instances summed, the phase and message derived again over all. */
     private static Workload merge(List<Share> shares) {
         Workload base = shares.get(0).workload();
         int total = total(shares);
@@ -443,21 +440,14 @@ final class AgentPoolClient implements EngineClient {
                         i.address(), i.exitCode(), i.message(), i.reason()));
             }
         }
-        int running = (int) instances.stream().filter(i -> i.state() == InstanceState.RUNNING).count();
         int healthy = shares.stream().mapToInt(s -> s.workload().status().healthy()).sum();
-        int failed = (int) instances.stream().filter(i -> i.state() == InstanceState.FAILED).count();
-        int started = (int) instances.stream().filter(i -> i.startedAt() != null).count();
-        boolean completed = base.kind() == WorkloadKind.JOB && !instances.isEmpty()
-                && instances.stream().allMatch(i -> i.state() == InstanceState.EXITED);
-        String message = shares.stream().map(s -> s.workload().status().message()).filter(m -> !m.isEmpty())
-                .findFirst().orElse("");
         Instant since = shares.stream().map(s -> s.workload().status().since()).filter(Objects::nonNull)
                 .max(Comparator.naturalOrder()).orElse(null);
         Map<String, String> labels = new HashMap<>(base.labels());
         labels.remove(TOTAL_LABEL);
         return new Workload(base.nativeId(), base.namespace(), base.name(), base.kind(), labels,
-                base.spec().withReplicas(total), PhaseRule.status(new PhaseRule.Facts(total, running, healthy,
-                base.spec().healthCheck() != null, Rollout.NONE, failed, started, completed), message, since),
+                base.spec().withReplicas(total), AgentStatusRules.workload(total, base.kind() == WorkloadKind.JOB,
+                base.spec().healthCheck() != null, healthy, instances, since),
                 instances, base.createdAt(), base.nativeObject());
     }
 

@@ -14,9 +14,6 @@ import io.gantry.agent.api.v1.TaskStatus;
 import io.gantry.spi.EngineEvent;
 import io.gantry.spi.HealthCheck;
 import io.gantry.spi.Instance;
-import io.gantry.spi.InstanceState;
-import io.gantry.spi.PhaseRule;
-import io.gantry.spi.Rollout;
 import io.gantry.spi.PortMapping;
 import io.gantry.spi.Resources;
 import io.gantry.spi.Workload;
@@ -98,19 +95,11 @@ final class AgentWorkloadMapper {
         List<Task> sorted = tasks.stream().sorted(Comparator.comparing(Task::getId)).toList();
         List<Instance> instances = sorted.stream().map(t -> toInstance(t, node)).toList();
         ContainerSpec spec = c.getSpec();
-        int running = (int) instances.stream().filter(i -> i.state() == InstanceState.RUNNING).count();
-        int failed = (int) instances.stream().filter(i -> i.state() == InstanceState.FAILED
-                || (i.state() == InstanceState.STARTING && i.exitCode() != null && i.exitCode() != 0)).count();
-        int started = (int) sorted.stream().filter(Task::hasStartedAt).count();
-        boolean job = "JOB".equals(spec.getKind());
-        boolean completed = job && !sorted.isEmpty() && sorted.stream()
-                .allMatch(t -> t.getStatus() == TaskStatus.TASK_STATUS_EXITED && t.getExitCode() == 0);
-        String message = instances.stream().map(Instance::message).filter(m -> !m.isEmpty()).findFirst().orElse("");
         boolean hasHealthCheck = spec.hasHealthCheck() && !spec.getHealthCheck().getType().isEmpty();
         int healthy = (int) sorted.stream().filter(t -> t.getStatus() == TaskStatus.TASK_STATUS_RUNNING
                 && (!hasHealthCheck || t.getHealthy())).count();
-        WorkloadStatus status = PhaseRule.status(new PhaseRule.Facts(spec.getReplicas(), running, healthy,
-                hasHealthCheck, Rollout.NONE, failed, started, completed), message, since(c, sorted));
+        WorkloadStatus status = AgentStatusRules.workload(spec.getReplicas(), "JOB".equals(spec.getKind()),
+                hasHealthCheck, healthy, instances, since(c, sorted));
         return new Workload(nativeId(c.getNamespace(), c.getId()), c.getNamespace(), c.getId(), kind(spec),
                 c.getLabelsMap(), toSpec(spec), status, instances, instant(c.getCreatedAt()), nativeObject(c, sorted));
     }
@@ -120,17 +109,10 @@ final class AgentWorkloadMapper {
     }
 
     static Instance toInstance(Task t, String node) {
-        InstanceState state = switch (t.getStatus()) {
-            case TASK_STATUS_RUNNING -> InstanceState.RUNNING;
-            case TASK_STATUS_RESTARTING -> InstanceState.STARTING;
-            case TASK_STATUS_EXITED -> t.getExitCode() == 0 || "stopped".equals(t.getMessage())
-                    ? InstanceState.EXITED : InstanceState.FAILED;
-            default -> InstanceState.PENDING;
-        };
         boolean ended = t.getStatus() == TaskStatus.TASK_STATUS_EXITED || t.getStatus() == TaskStatus.TASK_STATUS_RESTARTING;
-        String message = state == InstanceState.RUNNING ? t.getHealthMessage() : t.getMessage();
-        return new Instance(t.getId(), node, state, t.hasStartedAt() ? instant(t.getStartedAt()) : null,
-                t.getAddress().isEmpty() ? null : t.getAddress(), ended ? t.getExitCode() : null, message, "");
+        return new Instance(t.getId(), node, AgentStatusRules.state(t), t.hasStartedAt() ? instant(t.getStartedAt()) : null,
+                t.getAddress().isEmpty() ? null : t.getAddress(), ended ? t.getExitCode() : null,
+                AgentStatusRules.message(t), AgentStatusRules.reason(t));
     }
 
     static EngineEvent toEvent(Event e) {

@@ -73,7 +73,7 @@ public final class AgentCore implements AutoCloseable {
             notes.add("runtime raw is off: start the agent with --allow-raw-runtime to run host processes");
         }
         runc.ifPresentOrElse(
-                path -> runtimes.put("runc", new RuncRuntime(path, data.resolve("runc"), images, user)),
+                path -> runtimes.put("runc", new RuncRuntime(path, data.resolve("runc"), images, user, cgroups)),
                 () -> notes.add("runtime runc is unavailable: it needs the runc binary and an agent running as root"));
         EventBus events = new EventBus();
         ContainerStore containers = new ContainerStore(data.resolve("containers"), runtimes.keySet(), images::has, events);

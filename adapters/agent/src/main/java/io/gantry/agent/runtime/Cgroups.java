@@ -14,6 +14,7 @@ import java.util.Optional;
  * Memory and CPU limits for raw tasks through cgroup v1 (the hierarchy this machine mounts): one
  * directory per task under {@code memory/gantry} and {@code cpu/gantry}. When the hierarchy is not
  * writable (no root, cgroup v2 only) limits are skipped and {@link #unavailableReason()} says why.
+ * runc puts a container's groups at the same place ({@link #path}), so that one OOM check serves both runtimes.
  */
 public final class Cgroups {
     private static final Logger LOG = LoggerFactory.getLogger(Cgroups.class);
@@ -103,6 +104,11 @@ public final class Cgroups {
             return false;
         }
         return false;
+    }
+
+    /** The task's group as a path inside every hierarchy ({@code /gantry/<name>}), for runc's {@code cgroupsPath}. */
+    public String path(String name) {
+        return "/gantry/" + name;
     }
 
     /** Removes the task's groups; they must be empty. */

@@ -19,7 +19,8 @@ import java.util.concurrent.locks.LockSupport;
  * A task as an OCI container run by runc: a bundle whose {@code config.json} is generated from the spec
  * and whose root is the imported image's rootfs, shared read-only by every task of that image.
  * {@code runc run} stays in the foreground (so the agent learns the exit code and runc forwards signals);
- * it runs in its own session so it outlives an agent restart. Tasks share the host's network namespace,
+ * it runs in its own session so it outlives an agent restart. With {@code --keep} the ended container and its
+ * groups stay until {@link #cleanup} deletes them, so that the agent can read the kernel's OOM kill count first. Tasks share the host's network namespace,
  * as raw tasks do, so that {@code PORT0} is reachable on the agent's address without a CNI setup. The container's
  * process runs as the task user with no effective capability and {@code noNewPrivileges}, and sees only its image
  * and the clean environment of {@link TaskEnvironment}: the unprivileged runtime.
@@ -36,13 +37,18 @@ public final class RuncRuntime implements TaskRuntime {
     private final Path stateRoot;
     private final ImageStore images;
     private final Optional<TaskUser> user;
+    private final Cgroups cgroups;
 
-    /** @param user who the container's process runs as; empty only for an agent that is not root, where runc is off */
-    public RuncRuntime(String runc, Path stateRoot, ImageStore images, Optional<TaskUser> user) {
+    /**
+     * @param user    who the container's process runs as; empty only for an agent that is not root, where runc is off
+     * @param cgroups where the container's groups are, for the OOM check
+     */
+    public RuncRuntime(String runc, Path stateRoot, ImageStore images, Optional<TaskUser> user, Cgroups cgroups) {
         this.runc = runc;
         this.stateRoot = stateRoot;
         this.images = images;
         this.user = user;
+        this.cgroups = cgroups;
     }
 
     /** The runc binary on PATH when the agent may use it (it must run as root), else empty. */
@@ -74,7 +80,8 @@ public final class RuncRuntime implements TaskRuntime {
         // in the agent's private state: config.json holds the spec's environment
         Path bundle = request.stateDir().resolve("bundle");
         Files.createDirectories(bundle);
-        Files.writeString(bundle.resolve("config.json"), configJson(request, rootfs, args, user));
+        Files.writeString(bundle.resolve("config.json"), configJson(request, rootfs, args, user,
+                cgroups.path(request.task().name())));
 
         String id = request.task().name();
         if (Files.exists(stateRoot.resolve(id))) {
@@ -85,7 +92,7 @@ public final class RuncRuntime implements TaskRuntime {
         Files.deleteIfExists(pidFile);
         // runc passes no variable of its own to the container; its own environment is kept clean all the same
         Process process = TaskEnvironment.apply(new ProcessBuilder("setsid", runc, "--root", stateRoot.toString(), "run",
-                        "--pid-file", pidFile.toString(), "--bundle", bundle.toString(), id), runcEnvironment())
+                        "--keep", "--pid-file", pidFile.toString(), "--bundle", bundle.toString(), id), runcEnvironment())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(request.stdout().toFile()))
                 .redirectError(ProcessBuilder.Redirect.appendTo(request.stderr().toFile()))
@@ -146,7 +153,7 @@ public final class RuncRuntime implements TaskRuntime {
 
     @Override
     public boolean oomKilled(LaunchRequest.Identity task) {
-        return false;
+        return cgroups.oomKilled(task.name());
     }
 
     @Override
@@ -155,7 +162,9 @@ public final class RuncRuntime implements TaskRuntime {
         Signals.group(process.pid(), Signals.SIGKILL);
     }
 
-    static String configJson(LaunchRequest request, Path rootfs, List<String> args, Optional<TaskUser> user) {
+    /** @param cgroupsPath where runc makes the container's groups: where the agent looks for an OOM kill */
+    static String configJson(LaunchRequest request, Path rootfs, List<String> args, Optional<TaskUser> user,
+                             String cgroupsPath) {
         ContainerSpec spec = request.spec();
         List<String> env = new ArrayList<>();
         TaskEnvironment.of("/", spec, request.extraEnv()).forEach((k, v) -> env.add(k + "=" + v));
@@ -185,6 +194,7 @@ public final class RuncRuntime implements TaskRuntime {
         }
         Map<String, Object> linux = new LinkedHashMap<>();
         linux.put("resources", resources);
+        linux.put("cgroupsPath", cgroupsPath);
         // no "network" namespace: tasks use the host network (see the class comment)
         linux.put("namespaces", List.of(Map.of("type", "pid"), Map.of("type", "ipc"), Map.of("type", "uts"),
                 Map.of("type", "mount")));

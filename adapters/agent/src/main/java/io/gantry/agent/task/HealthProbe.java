@@ -9,6 +9,7 @@ import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -16,6 +17,9 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs one health check of a task: TCP connect, HTTP GET (2xx/3xx) or a command (exit 0) where the task runs. */
 final class HealthProbe {
+    /** Enough of a failing check's last line to say why, short enough for a status message. */
+    private static final int FAILURE_LINE_CHARS = 200;
+
     private HealthProbe() {
     }
 
@@ -54,14 +58,20 @@ final class HealthProbe {
                     return status < 400 ? Optional.empty() : Optional.of("health check: HTTP " + status);
                 }
                 case "command" -> {
+                    // to a file rather than a pipe: a check that writes much cannot block on it; its last line says why
+                    Path output = task.stateDir().resolve("health-check.out");
                     Process p = runtime.exec(task, hc.getCommandList())
-                            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                            .redirectErrorStream(true).redirectOutput(output.toFile()).start();
                     if (!p.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
                         p.destroyForcibly();
                         return Optional.of("health check: command timed out");
                     }
-                    return p.exitValue() == 0 ? Optional.empty()
-                            : Optional.of("health check: command exited with " + p.exitValue());
+                    if (p.exitValue() == 0) {
+                        return Optional.empty();
+                    }
+                    String said = TaskLogs.lastLine(output, FAILURE_LINE_CHARS);
+                    return Optional.of("health check: command exited with " + p.exitValue()
+                            + (said.isEmpty() ? "" : ": " + said));
                 }
                 default -> {
                     return Optional.of("health check: unknown type '" + hc.getType() + "'");

@@ -35,10 +35,22 @@ final class RestartPolicy {
 
     /** The delay before restarting a task whose process just ended after running since {@code startedNanos}. */
     Duration afterExit(SupervisedTask task) {
-        if (System.nanoTime() - task.startedNanos > STABLE_RUN.toNanos()) {
+        if (ranStably(task)) {
             task.restarts.reset();
         }
         return task.restarts.next();
+    }
+
+    /**
+     * How many times in a row the task's process has now ended on its own: a crash loop's count, which starts
+     * over after a stable run, as the back-off does.
+     */
+    int exitsInRow(SupervisedTask task) {
+        return ranStably(task) ? 1 : task.task.getExitsInRow() + 1;
+    }
+
+    private static boolean ranStably(SupervisedTask task) {
+        return System.nanoTime() - task.startedNanos > STABLE_RUN.toNanos();
     }
 
     /** The delay before trying again after a restart failed to start the process. */

@@ -77,7 +77,7 @@ final class TaskLauncher {
                 .setPidStartTicks(process.startTicks()).setStartedAt(Timestamps.now()).clearExitedAt().setExitCode(0)
                 .setMessage("").setRuntime(runtime.name()).clearHostPorts().addAllHostPorts(hostPorts)
                 .setAddress(hostPorts.isEmpty() ? "" : advertiseHost + ":" + hostPorts.get(0))
-                .setSpecGeneration(container.getGeneration()).setOomKilled(false).setHealthy(false)
+                .setSpecGeneration(container.getGeneration()).setOomKilled(false).setStartFailed(false).clearBackoffUntil().setStderrTail("").setHealthy(false)
                 .setHealthMessage(HealthProbe.defined(spec) ? "health check pending" : "");
         if (automaticRestart) {
             b.setRestarts(b.getRestarts() + 1);

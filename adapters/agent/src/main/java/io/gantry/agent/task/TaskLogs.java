@@ -22,6 +22,9 @@ import java.util.stream.Stream;
 public final class TaskLogs {
     public static final List<String> STREAMS = List.of("stdout", "stderr");
 
+    /** How much of a file's end {@link #lastLine} reads. */
+    private static final int LAST_LINE_BYTES = 4096;
+
     private final Path root;
     private final long maxBytes;
 
@@ -68,6 +71,43 @@ public final class TaskLogs {
             }
         }
         return new ArrayList<>(last);
+    }
+
+    /**
+     * The last non-empty line of one stream (the rotated file when the current one has none), cut to
+     * {@code maxChars}; empty when there is none. Reads only the end of each file: a task's last words, not its log.
+     */
+    public String lastLine(String namespace, String taskId, String stream, int maxChars) {
+        Path current = file(namespace, taskId, stream);
+        String line = lastLine(current, maxChars);
+        return line.isEmpty() ? lastLine(current.resolveSibling(stream + ".log.1"), maxChars) : line;
+    }
+
+    /** The last non-empty line of {@code file}, cut to {@code maxChars}; empty when there is none. */
+    static String lastLine(Path file, int maxChars) {
+        String line = lastLine(file);
+        return line.length() > maxChars ? line.substring(0, maxChars) : line;
+    }
+
+    private static String lastLine(Path file) {
+        if (!Files.exists(file)) {
+            return "";
+        }
+        try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
+            long length = in.length();
+            byte[] bytes = new byte[(int) Math.min(length, LAST_LINE_BYTES)];
+            in.seek(length - bytes.length);
+            in.readFully(bytes);
+            String[] lines = new String(bytes, StandardCharsets.UTF_8).split("\n");
+            for (int i = lines.length - 1; i >= 0; i--) {
+                if (!lines[i].isBlank()) {
+                    return lines[i].strip();
+                }
+            }
+            return "";
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /** Bytes written after {@code offset}, complete lines only; returns the new offset (0 after a truncation). */

@@ -3,6 +3,8 @@ package io.gantry.agent.task;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.Durations;
 import com.google.protobuf.util.Timestamps;
 import io.gantry.agent.api.v1.Container;
 import io.gantry.agent.api.v1.Task;
@@ -38,6 +40,8 @@ import java.util.concurrent.TimeoutException;
  */
 public final class TaskSupervisor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TaskSupervisor.class);
+    /** Enough of stderr's last line to say why a task exited, short enough for a status message. */
+    private static final int STDERR_TAIL_CHARS = 200;
 
     /**
      * @param advertiseHost host part of task addresses
@@ -115,11 +119,14 @@ public final class TaskSupervisor implements AutoCloseable {
             cancel(e.pendingRestart);
             e.stopRequested = false;
             e.restarts.reset();
+            // started on request: a crash loop's count starts over, as its back-off does
+            e.task = e.task.toBuilder().setExitsInRow(0).build();
             try {
                 launch(e, false);
             } catch (RuntimeException failure) {
                 e.task = e.task.toBuilder().setStatus(TaskStatus.TASK_STATUS_EXITED).setExitCode(-1)
-                        .setExitedAt(Timestamps.now()).setMessage("start failed: " + failure.getMessage()).build();
+                        .setExitedAt(Timestamps.now()).setStartFailed(true)
+                        .setMessage("start failed: " + failure.getMessage()).build();
                 persist(e);
                 events.publish(namespace, "/tasks/exit", e.id.containerId(), taskId, -1, e.task.getMessage());
                 throw failure;
@@ -141,7 +148,8 @@ public final class TaskSupervisor implements AutoCloseable {
                 e.stopRequested = true;
                 cancel(e.pendingRestart);
                 if (e.task.getStatus() == TaskStatus.TASK_STATUS_RESTARTING) {
-                    e.task = e.task.toBuilder().setStatus(TaskStatus.TASK_STATUS_EXITED).setMessage("stopped").build();
+                    e.task = e.task.toBuilder().setStatus(TaskStatus.TASK_STATUS_EXITED).setMessage("stopped")
+                            .clearBackoffUntil().build();
                     persist(e);
                     e.exited.complete(e.task);
                 }
@@ -305,16 +313,22 @@ public final class TaskSupervisor implements AutoCloseable {
                     : oom ? "killed by the kernel: out of memory"
                     : exitCode == -1 ? "exited while the agent was not watching (exit code unknown)"
                     : "exited with code " + exitCode;
+            Timestamp exitedAt = Timestamps.now();
             Task.Builder b = e.task.toBuilder().setStatus(TaskStatus.TASK_STATUS_EXITED).setExitCode(exitCode)
-                    .setExitedAt(Timestamps.now()).setOomKilled(oom).setMessage(message).setHealthy(false)
+                    .setExitedAt(exitedAt).setOomKilled(oom).setMessage(message).setHealthy(false)
                     .setHealthMessage("");
+            if (!e.stopRequested) {
+                b.setExitsInRow(restarts.exitsInRow(e))
+                        .setStderrTail(logs.lastLine(e.id.namespace(), e.id.taskId(), "stderr", STDERR_TAIL_CHARS));
+            }
             if (oom) {
                 events.publish(e.id.namespace(), "/tasks/oom", e.id.containerId(), e.id.taskId(), exitCode, message);
             }
             events.publish(e.id.namespace(), "/tasks/exit", e.id.containerId(), e.id.taskId(), exitCode, message);
             if (!e.stopRequested && restarts.restartsOnExit(e)) {
                 long delay = scheduleRestart(e, restarts.afterExit(e));
-                b.setStatus(TaskStatus.TASK_STATUS_RESTARTING).setMessage(message + "; restarting in " + delay + " ms");
+                b.setStatus(TaskStatus.TASK_STATUS_RESTARTING).setMessage(message + "; restarting in " + delay + " ms")
+                        .setBackoffUntil(Timestamps.add(exitedAt, Durations.fromMillis(delay)));
             }
             e.task = b.build();
             persist(e);
@@ -341,7 +355,8 @@ public final class TaskSupervisor implements AutoCloseable {
             } catch (RuntimeException failure) {
                 long delay = scheduleRestart(e, restarts.afterFailedRestart(e));
                 e.task = e.task.toBuilder().setMessage("restart failed: " + failure.getMessage() + "; retrying in "
-                        + delay + " ms").build();
+                        + delay + " ms").setStartFailed(true)
+                        .setBackoffUntil(Timestamps.add(Timestamps.now(), Durations.fromMillis(delay))).build();
                 persist(e);
                 events.publish(e.id.namespace(), "/tasks/exit", e.id.containerId(), e.id.taskId(), -1,
                         e.task.getMessage());

@@ -54,6 +54,15 @@ class AgentPoolIT {
             Workload pinned = await(() -> client.getWorkload("demo/pinned").filter(w -> w.status().running() == 2));
             assertThat(pinned.instances()).extracting(Instance::node).containsOnly("agent-b");
 
+            // issue 16: the merged workload counts the crash-looping instances of both agents by their reason
+            client.deploy(new WorkloadDefinition("demo", "crashing", WorkloadKind.SERVICE, Map.of(), new WorkloadSpec(null,
+                    List.of("/bin/sh", "-c", "echo boom >&2; exit 1"), null, null, null, null, 2, null, null, null)));
+            Workload crashing = await(() -> client.getWorkload("demo/crashing").filter(w -> w.status().phase() == Phase.FAILED
+                    && w.status().message().startsWith("exit 1 on 2 of 2 instances; exited 1")));
+            assertThat(crashing.status().message()).endsWith(": boom");
+            assertThat(crashing.instances()).extracting(Instance::reason).containsOnly("exit 1");
+            client.delete("demo/crashing");
+
             a.kill();
             a.close();
             Workload moved = await(() -> client.getWorkload("demo/spread").filter(w -> w.status().running() == 4));

@@ -68,7 +68,9 @@ class AgentWorkloadMapperTest {
         assertThat(w.instances().get(1).exitCode()).isEqualTo(137);
         assertThat(w.status().phase()).isEqualTo(Phase.DEGRADED);
         assertThat(w.status().running()).isEqualTo(1);
-        assertThat(w.status().message()).isEqualTo("exited with code 137; restarting in 250 ms");
+        // issue 16: the instances counted by reason first; an agent without exits_in_row keeps its own words after it
+        assertThat(w.instances().get(1).reason()).isEqualTo("signal 9");
+        assertThat(w.status().message()).isEqualTo("signal 9 on 1 of 3 instances; exited with code 137; restarting in 250 ms");
 
         assertThat(AgentWorkloadMapper.toWorkload(container("web", 1, "SERVICE"),
                 List.of(task("web-0", TaskStatus.TASK_STATUS_EXITED, 1, "exited with code 1")), "n").status().phase())
@@ -81,6 +83,50 @@ class AgentWorkloadMapperTest {
         assertThat(AgentWorkloadMapper.toWorkload(container("web", 2, "SERVICE"),
                 List.of(task("web-0", TaskStatus.TASK_STATUS_CREATED, 0, "")), "n").status().phase())
                 .isEqualTo(Phase.PENDING);
+    }
+
+    @Test
+    void aCrashLoopSaysItsExitCodeHowManyTimesInARowTheBackOffAndStderrsLastLine() {
+        Task looping = task("web-1", TaskStatus.TASK_STATUS_RESTARTING, 1, "exited with code 1; restarting in 8000 ms")
+                .toBuilder().setExitsInRow(3).setStderrTail("boom").setExitedAt(Timestamps.fromMillis(5000))
+                .setBackoffUntil(Timestamps.fromMillis(13000)).build();
+        Task running = task("web-0", TaskStatus.TASK_STATUS_RUNNING, 0, "");
+        Workload w = AgentWorkloadMapper.toWorkload(container("web", 2, "SERVICE"), List.of(looping, running), "n");
+        assertThat(w.instances().get(1).reason()).isEqualTo("exit 1");
+        assertThat(w.instances().get(1).message()).isEqualTo("exited 1 3 times in a row, restarting in 8 s: boom");
+        assertThat(w.status().phase()).isEqualTo(Phase.DEGRADED);
+        assertThat(w.status().message())
+                .isEqualTo("exit 1 on 1 of 2 instances; exited 1 3 times in a row, restarting in 8 s: boom");
+
+        Workload alone = AgentWorkloadMapper.toWorkload(container("web", 1, "SERVICE"), List.of(looping), "n");
+        assertThat(alone.status().phase()).as("none runs").isEqualTo(Phase.FAILED);
+
+        Task oom = looping.toBuilder().setExitCode(137).setOomKilled(true).setExitsInRow(1).setStderrTail("")
+                .setBackoffUntil(Timestamps.fromMillis(5250)).build();
+        assertThat(AgentWorkloadMapper.toInstance(oom, "n").reason()).isEqualTo("OOMKilled");
+        assertThat(AgentWorkloadMapper.toInstance(oom, "n").message())
+                .isEqualTo("killed by the kernel: out of memory, restarting in 250 ms");
+        Task startFailed = task("web-1", TaskStatus.TASK_STATUS_EXITED, -1, "start failed: command 'nope' not found")
+                .toBuilder().setStartFailed(true).build();
+        assertThat(AgentWorkloadMapper.toInstance(startFailed, "n").reason()).isEqualTo("start failed");
+        assertThat(AgentWorkloadMapper.toInstance(startFailed, "n").message())
+                .isEqualTo("start failed: command 'nope' not found");
+    }
+
+    @Test
+    void aTaskFailingItsHealthCheckIsUnhealthyWithTheChecksWordsWhileAPendingCheckIsNoFailure() {
+        Container checked = container("web", 2, "SERVICE").toBuilder().setSpec(container("web", 2, "SERVICE").getSpec()
+                .toBuilder().setHealthCheck(io.gantry.agent.api.v1.HealthCheckSpec.newBuilder().setType("http")
+                        .setPort(80))).build();
+        Task healthy = task("web-0", TaskStatus.TASK_STATUS_RUNNING, 0, "").toBuilder().setHealthy(true).build();
+        Task failing = task("web-1", TaskStatus.TASK_STATUS_RUNNING, 0, "").toBuilder()
+                .setHealthMessage("health check: HTTP 503").build();
+        Workload w = AgentWorkloadMapper.toWorkload(checked, List.of(healthy, failing), "n");
+        assertThat(w.instances().get(1).reason()).isEqualTo("unhealthy");
+        assertThat(w.status().phase()).isEqualTo(Phase.DEGRADED);
+        assertThat(w.status().message()).isEqualTo("unhealthy on 1 of 2 instances; health check: HTTP 503");
+        Task pending = failing.toBuilder().setHealthMessage("health check pending").build();
+        assertThat(AgentWorkloadMapper.toInstance(pending, "n").reason()).isEmpty();
     }
 
     @Test

@@ -6,8 +6,10 @@ import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineEvent;
 import io.gantry.spi.Instance;
 import io.gantry.spi.InstanceState;
+import io.gantry.spi.Phase;
 import io.gantry.spi.RequiredEngine;
 import io.gantry.spi.Resources;
+import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadSpec;
@@ -21,7 +23,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Memory and CPU limits of raw tasks through cgroup v1, and the OOM kill they lead to. */
+/** Memory and CPU limits of raw tasks through cgroup v1, and the OOM kill they lead to (reason OOMKilled). */
 class CgroupLimitsIT {
     private static final Path CGROUPS = Path.of("/sys/fs/cgroup");
 
@@ -54,9 +56,39 @@ class CgroupLimitsIT {
                     new Resources(null, 16L * 1024 * 1024), 1, null, null, null)));
             Instance killed = await(() -> client.getWorkload("lim/hog").flatMap(w -> w.instances().stream()
                     .filter(i -> i.state() == InstanceState.FAILED).findFirst()));
-            assertThat(killed.message()).isEqualTo("killed by the kernel: out of memory");
+            assertThat(killed.message()).startsWith("killed by the kernel: out of memory");
+            assertThat(killed.reason()).isEqualTo("OOMKilled");
+            Workload hog = AgentStatusCasesIT.capture(client, "lim/hog", "oom-killed-job.json",
+                    w -> w.status().phase() == Phase.FAILED);
+            assertThat(hog.status().message()).startsWith("OOMKilled on 1 of 1 instance; killed by the kernel: out of memory");
             assertThat(client.events("lim/hog", 20)).extracting(EngineEvent::reason).contains("OOMKilled");
             client.delete("lim/hog");
+        }
+    }
+
+    /** A runc container over its memory limit: the limit is on the agent's group of the task, which keeps the OOM count. */
+    @Test
+    void aRuncContainerOverItsMemoryLimitIsOomKilled() throws Exception {
+        RequiredEngine.requireRoot("the agent writes cgroups and runc creates containers");
+        RequiredEngine.require(Files.isWritable(CGROUPS.resolve("memory")) && Files.isWritable(CGROUPS.resolve("cpu")),
+                "writable cgroup v1 memory and cpu controllers under " + CGROUPS);
+        RequiredEngine.requireCommand("runc", "apt-get install -y runc");
+        RequiredEngine.require(Files.isExecutable(BusyboxImage.BUSYBOX), "busybox-static (apt-get install -y busybox-static)");
+        try (AgentProcess agent = new AgentProcess(root.resolve("agent")).start(); EngineClient client = agent.client()) {
+            BusyboxImage.importInto(agent, "lim", "busybox:oom", BusyboxImage.tarball(root,
+                    List.of("sh", "head", "tail")));
+            client.deploy(new WorkloadDefinition("lim", "boxhog", WorkloadKind.JOB, Map.of(), new WorkloadSpec("busybox:oom",
+                    List.of("/bin/sh", "-c", "head -c 200000000 /dev/zero | tail"), null, null, null,
+                    new Resources(null, 16L * 1024 * 1024), 1, null, null, "runc")));
+            Workload hog = AgentStatusCasesIT.capture(client, "lim/boxhog", "oom-killed-runc-job.json",
+                    w -> w.status().phase() == Phase.FAILED);
+            assertThat(hog.instances().get(0).reason()).isEqualTo("OOMKilled");
+            assertThat(hog.status().message()).startsWith("OOMKilled on 1 of 1 instance; killed by the kernel: out of memory");
+            client.delete("lim/boxhog");
+            try (var left = Files.list(CGROUPS)) {
+                assertThat(left.map(h -> h.resolve("gantry/lim_boxhog-0"))).as("no group of the task is left")
+                        .allSatisfy(d -> assertThat(d).doesNotExist());
+            }
         }
     }
 

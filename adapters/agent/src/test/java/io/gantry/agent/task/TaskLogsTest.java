@@ -31,6 +31,19 @@ class TaskLogsTest {
     }
 
     @Test
+    void theLastLineIsTheLastNonEmptyOneCutShortAndFoundInTheRotatedFileWhenTheCurrentIsEmpty() throws Exception {
+        TaskLogs logs = new TaskLogs(root, 1 << 20);
+        assertThat(logs.lastLine("ns", "web-0", "stderr", 200)).as("no file yet").isEmpty();
+        Path err = logs.file("ns", "web-0", "stderr");
+        Files.writeString(err, "starting\nboom: config missing\n\n  \n");
+        assertThat(logs.lastLine("ns", "web-0", "stderr", 200)).isEqualTo("boom: config missing");
+        assertThat(logs.lastLine("ns", "web-0", "stderr", 4)).isEqualTo("boom");
+        Files.move(err, err.resolveSibling("stderr.log.1"));
+        Files.writeString(err, "");
+        assertThat(logs.lastLine("ns", "web-0", "stderr", 200)).isEqualTo("boom: config missing");
+    }
+
+    @Test
     void followingReadsCompleteLinesOnlyAndStartsOverAfterATruncation() throws Exception {
         TaskLogs logs = new TaskLogs(root, 1 << 20);
         Path out = logs.file("ns", "web-0", "stderr");
