@@ -11,6 +11,7 @@ import io.gantry.spi.InstanceState;
 import io.gantry.spi.Phase;
 import io.gantry.spi.PhaseRule;
 import io.gantry.spi.Rollout;
+import io.gantry.spi.StatusRule;
 import io.gantry.spi.WorkloadStatus;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.models.V1CronJob;

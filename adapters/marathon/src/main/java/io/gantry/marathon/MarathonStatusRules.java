@@ -14,6 +14,7 @@ import io.gantry.spi.InstanceState;
 import io.gantry.spi.Phase;
 import io.gantry.spi.PhaseRule;
 import io.gantry.spi.Rollout;
+import io.gantry.spi.StatusRule;
 import io.gantry.spi.WorkloadStatus;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,9 +63,6 @@ final class MarathonStatusRules {
         static final InstanceWords NOTHING = new InstanceWords("", "");
     }
 
-    /** A part of a workload's message: empty when the condition does not hold. */
-    private record Part<T>(String condition, Function<T, String> words) {
-    }
 
     private static <T> InstanceWords firstApplying(List<Rule<T>> table, T subject) {
         for (Rule<T> rule : table) {
@@ -75,15 +73,8 @@ final class MarathonStatusRules {
         return InstanceWords.NOTHING;
     }
 
-    private static <T> String message(List<Part<T>> table, T subject) {
-        List<String> parts = new ArrayList<>();
-        for (Part<T> part : table) {
-            String words = part.words().apply(subject);
-            if (words != null && !words.isBlank()) {
-                parts.add(words);
-            }
-        }
-        return String.join("; ", parts);
+    private static <T> String message(List<StatusRule<T>> table, T subject) {
+        return String.join("; ", StatusRule.judge(table, subject).words());
     }
 
     // ---- app tasks
@@ -141,18 +132,18 @@ final class MarathonStatusRules {
     }
 
     /** An app's message, part by part in this order. */
-    private static final List<Part<AppFacts>> APP_MESSAGE = List.of(
-            new Part<>("a deployment under way: its step in Marathon's words, readiness checks not ready",
+    private static final List<StatusRule<AppFacts>> APP_MESSAGE = List.of(
+            StatusRule.saying("a deployment under way: its step in Marathon's words, readiness checks not ready",
                     a -> deploymentWords(a.id(), a.deployments(), array(a.app(), "deployments"))),
-            new Part<>("a restart or upgrade under way: how many running tasks are of the app's current version",
+            StatusRule.saying("a restart or upgrade under way: how many running tasks are of the app's current version",
                     MarathonStatusRules::updatedWords),
-            new Part<>("launch queue: the back-off after failed launches, or why offers are declined",
+            StatusRule.saying("launch queue: the back-off after failed launches, or why offers are declined",
                     a -> queueMessage(a.queueEntry())),
-            new Part<>("tasks staging while nothing waits in the queue",
+            StatusRule.saying("tasks staging while nothing waits in the queue",
                     a -> a.queueEntry() == null && a.staged() > 0 ? a.staged() + " task(s) staging" : ""),
-            new Part<>("the last task failure, while it still matters",
+            StatusRule.saying("the last task failure, while it still matters",
                     a -> a.failureNow() ? failureWords(a.failure()) : ""),
-            new Part<>("instances: the first reason and how many share it",
+            StatusRule.saying("instances: the first reason and how many share it",
                     a -> InstanceReasons.summary(a.instances())));
 
     /**
@@ -374,15 +365,15 @@ final class MarathonStatusRules {
     }
 
     /** A pod's message, part by part in this order. */
-    private static final List<Part<PodFacts>> POD_MESSAGE = List.of(
-            new Part<>("a deployment under way: its step in Marathon's words, readiness checks not ready",
+    private static final List<StatusRule<PodFacts>> POD_MESSAGE = List.of(
+            StatusRule.saying("a deployment under way: its step in Marathon's words, readiness checks not ready",
                     p -> deploymentWords(p.id(), p.deployments(), List.of())),
-            new Part<>("Marathon's own message on the pod", p -> text(p.podStatus(), "message", "")),
-            new Part<>("launch queue: the back-off after failed launches, or why offers are declined",
+            StatusRule.saying("Marathon's own message on the pod", p -> text(p.podStatus(), "message", "")),
+            StatusRule.saying("launch queue: the back-off after failed launches, or why offers are declined",
                     p -> queueMessage(p.queueEntry())),
-            new Part<>("the last termination with a non-zero exit, while it still matters",
+            StatusRule.saying("the last termination with a non-zero exit, while it still matters",
                     p -> p.termination() == null ? "" : terminationWords(p.termination())),
-            new Part<>("instances: the first reason and how many share it",
+            StatusRule.saying("instances: the first reason and how many share it",
                     p -> InstanceReasons.summary(p.instances())));
 
     /**
