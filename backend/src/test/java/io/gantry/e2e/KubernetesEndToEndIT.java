@@ -75,6 +75,13 @@ class KubernetesEndToEndIT extends IntegrationTest {
 
         // the test controller keeps a container whose image says "crash" waiting in CrashLoopBackOff
         createDeployment("broken", "example/crash:1", 1);
+        // "crash-first": only the first pod of the set crash-loops, the other runs
+        createDeployment("half-broken", "example/crash-first:1", 2);
+        createDeployment("held", "nginx:1.27", 1);
+        direct.apps().deployments().inNamespace(NS).withName("held").edit(d -> {
+            d.getSpec().setPaused(true);
+            return d;
+        });
 
         String engineId = register(api, "k8s-e2e-read", Map.of("token", "test-token"));
         Engines.awaitStatus(api, engineId, "UP");
@@ -105,6 +112,14 @@ class KubernetesEndToEndIT extends IntegrationTest {
 
         JsonNode broken = awaitWorkload(api, "k8s-e2e-read", "broken", w -> w.get("status").get("phase").asString().equals("FAILED"));
         assertThat(broken.get("status").get("message").asString()).contains("CrashLoopBackOff");
+        // one crash-looping pod of two: the workload serves, degraded, and says why and how many
+        JsonNode halfBroken = awaitWorkload(api, "k8s-e2e-read", "half-broken",
+                w -> w.get("status").get("phase").asString().equals("DEGRADED"));
+        assertThat(halfBroken.get("status").get("message").asString()).contains("CrashLoopBackOff on 1 of 2 instances");
+        JsonNode held = awaitWorkload(api, "k8s-e2e-read", "held", w -> w.get("status").get("phase").asString().equals("PAUSED"));
+        assertThat(held.get("status").get("message").asString()).contains("rollout paused");
+        assertThat(api.get("/api/v1/workloads?engine=k8s-e2e-read&phase=PAUSED").json().get("items"))
+                .extracting(w -> w.get("name").asString()).containsExactly("held");
 
         JsonNode withInstances = api.get("/api/v1/workloads/" + web.get("id").asString()).json();
         assertThat(withInstances.get("instances")).hasSize(3);
