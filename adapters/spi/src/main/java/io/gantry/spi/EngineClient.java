@@ -111,6 +111,26 @@ public interface EngineClient extends AutoCloseable {
     /** Replaces the spec (rolling where the engine supports it). A concurrent change gives {@link EngineConflictException}. */
     void update(String nativeId, WorkloadSpec spec);
 
+    /**
+     * The revisions the engine itself keeps of this workload, newest first ({@link EngineRevision}); empty where
+     * the engine keeps none (the agent) or the workload is gone. Read from what the adapter already holds where it
+     * can (a cache, the service object); at most a call or two otherwise.
+     */
+    default List<EngineRevision> revisions(String nativeId) {
+        return List.of();
+    }
+
+    /**
+     * Puts the workload back to {@code spec}, a spec it had. {@code engineRevision} is the engine's id of that
+     * revision ({@link EngineRevision#id}) when Gantry knows it, else {@code null}. Where the engine has a rollback
+     * of its own and still holds that revision, the adapter uses it (Kubernetes: the ReplicaSet's template;
+     * Swarm: {@code rollback} to {@code PreviousSpec}; Marathon: PUT the version), so that the engine's history
+     * says rollback too; otherwise this is {@link #update} with {@code spec}.
+     */
+    default void rollback(String nativeId, WorkloadSpec spec, String engineRevision) {
+        update(nativeId, spec);
+    }
+
     void scale(String nativeId, int replicas);
 
     /** Rolling restart of every instance. */
