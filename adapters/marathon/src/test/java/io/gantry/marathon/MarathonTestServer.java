@@ -46,7 +46,8 @@ import tools.jackson.databind.node.ObjectNode;
  * following the REST docs in the fixtures' RAML: apps CRUD with partial-update PUT, groups, deployments
  * that lock their apps (409 with the deployment ids) until they complete after a delay, tasks launched per
  * instance (staging, then running, healthy when the app has health checks), the launch queue with a back-off
- * for apps set to fail, pods, 422 validation errors in Marathon's {@code details} format, and the SSE event
+ * for apps set to fail, pods, app and pod versions (kept on every change, listed and read per version, an app
+ * rolled back by {@code PUT {"version": ...}}), 422 validation errors in Marathon's {@code details} format, and the SSE event
  * bus with {@code event_type} filters. The Mesos part answers {@code /master/slaves} (agents whose pid points
  * back here) and the agent's {@code /files/read} over each task's generated stdout and stderr.
  */
