@@ -293,26 +293,33 @@ final class MarathonEngineClient implements EngineClient {
     /**
      * Marathon's own rollback when {@code engineRevision} is a version the app still has: {@code PUT /v2/apps/{id}}
      * with {@code {"version": ...}} (REST docs, "version rollback"), which makes a new version of that version's
-     * definition with a deployment, so that Marathon's history says what happened. A version Marathon no longer has
-     * (it answers 404), no version, or a pod (pods are not rewritten, see {@link #update}): {@link #update}.
+     * definition with a deployment, so that Marathon's history says what happened. A pod is put back to its own
+     * old definition ({@code GET /v2/pods/{id}::versions/{version}}, then {@code PUT}): its containers, volumes and
+     * networks are Marathon's, never rewritten from the model. A version Marathon no longer has (404), or no
+     * version: {@link #update}.
      */
     @Override
     public void rollback(String nativeId, WorkloadSpec spec, String engineRevision) {
         try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
             String id = id(nativeId);
-            if (MarathonVersionReader.instantOf(engineRevision) != null && existingApp(id) != null) {
-                MarathonHttp.Response r = writeResponse("PUT", "/v2/apps" + id,
-                        MarathonAppWriter.rollbackTo(engineRevision).toString());
-                if (r.status() != 404) {
-                    JsonNode result = expectOk(r, "workload", id);
-                    LOG.info("rolled back {} to version {} on Marathon engine {}: deployment {}", id, engineRevision,
-                            settings.engineName(), MarathonAnswers.deploymentId(result));
-                    return;
-                }
-                LOG.info("Marathon engine {} no longer has version {} of {}: rolling back by an update",
-                        settings.engineName(), engineRevision, id);
+            if (MarathonVersionReader.instantOf(engineRevision) == null) {
+                update(nativeId, spec);
+                return;
             }
-            update(nativeId, spec);
+            boolean app = existingApp(id) != null;
+            MarathonHttp.Response r = app
+                    ? writeResponse("PUT", "/v2/apps" + id, MarathonAppWriter.rollbackTo(engineRevision).toString())
+                    : marathon.get("/v2/pods" + id + "::versions/" + engineRevision);
+            if (r.status() == 404) {
+                LOG.info("Marathon engine {} has no version {} of {}: rolling back by an update",
+                        settings.engineName(), engineRevision, id);
+                update(nativeId, spec);
+            } else if (app) {
+                LOG.info("rolled back {} to version {} on Marathon engine {}: deployment {}", id, engineRevision,
+                        settings.engineName(), MarathonAnswers.deploymentId(expectOk(r, "workload", id)));
+            } else {
+                write("PUT", "/v2/pods" + id, MarathonPodWriter.restored(expectOk(r, "pod version", id)).toString(), id);
+            }
         }
     }
 

@@ -46,6 +46,7 @@ import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadNotFoundException;
 import io.gantry.spi.WorkloadSpec;
+import tools.jackson.databind.JsonNode;
 
 /** The adapter against the Marathon test server: reads, writes, locks, validation, watch, HA, auth, logs. */
 class MarathonEngineClientTest {
@@ -776,6 +777,20 @@ class MarathonEngineClientTest {
         assertThat(revisions).allSatisfy(r -> assertThat(r.spec().image()).isEqualTo("nginx:1.27"));
         assertThat(server.requests()).contains("GET /v2/pods/pods/web::versions",
                 "GET /v2/pods/pods/web::versions/" + revisions.get(1).id());
+
+        // a pod goes back to its own old definition, since the model cannot rewrite its containers
+        client.rollback("/pods/web", revisions.get(1).spec(), revisions.get(1).id());
+        List<MarathonTestServer.Received> puts = server.received().stream()
+                .filter(r -> r.request().equals("PUT /v2/pods/pods/web")).toList();
+        JsonNode restored = Json.parse(puts.get(puts.size() - 1).body());
+        assertThat(restored.path("scaling").path("instances").asInt()).isEqualTo(1);
+        assertThat(restored.has("version")).isFalse();
+        assertThat(restored.path("containers").get(0).path("name").asString()).isEqualTo("web");
+        await("pod rolled back", () -> client.getWorkload("/pods/web").filter(w -> w.status().phase() == Phase.RUNNING
+                && w.status().running() == 1));
+        assertThat(client.revisions("/pods/web")).extracting(r -> r.spec().replicas()).containsExactly(1, 3, 1);
+        assertThatThrownBy(() -> client.rollback("/pods/web", revisions.get(1).spec(), "2001-01-01T00:00:00.000Z"))
+                .isInstanceOf(UnsupportedCapabilityException.class);
     }
 
     private static WorkloadSpec withEnv(WorkloadSpec spec, Map<String, String> env) {
