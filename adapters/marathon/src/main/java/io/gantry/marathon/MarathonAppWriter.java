@@ -36,6 +36,14 @@ final class MarathonAppWriter {
     }
 
     /**
+     * The body of Marathon's rollback, {@code PUT /v2/apps/{id}} with only the version (REST docs, "version
+     * rollback": with {@code version} in the body the rest is ignored and the app gets that version's definition).
+     */
+    static ObjectNode rollbackTo(String version) {
+        return Json.MAPPER.createObjectNode().put("version", version);
+    }
+
+    /**
      * The body of {@code POST /v2/apps}. Marathon has no jobs (that is Metronome) and no StatefulSet
      * equivalent; a DAEMON becomes one instance per agent with a {@code hostname:UNIQUE} constraint.
      *

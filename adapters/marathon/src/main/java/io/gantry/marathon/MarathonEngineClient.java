@@ -22,6 +22,7 @@ import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConflictException;
 import io.gantry.spi.EngineEvent;
 import io.gantry.spi.EngineInfo;
+import io.gantry.spi.EngineRevision;
 import io.gantry.spi.EngineUnavailableException;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.LogLine;
@@ -57,6 +58,7 @@ final class MarathonEngineClient implements EngineClient {
     private final MarathonHttp mesos;
     private final MesosSandbox sandbox;
     private final MarathonPods pods;
+    private final MarathonVersions versions;
     private final RecentEvents recentEvents = new RecentEvents(1000, EVENTS_PER_WORKLOAD);
     private final Set<Subscription> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -72,6 +74,7 @@ final class MarathonEngineClient implements EngineClient {
                 : new MarathonHttp(settings, "Mesos master", List.of(settings.mesosUrl()));
         this.sandbox = mesos == null ? null : new MesosSandbox(settings, mesos);
         this.pods = new MarathonPods(marathon);
+        this.versions = new MarathonVersions(marathon);
     }
 
     Duration callTimeout() {
@@ -224,6 +227,30 @@ final class MarathonEngineClient implements EngineClient {
         }
     }
 
+    /**
+     * The app's or pod's versions, newest first: at most the {@link MarathonVersions#MOST} newest, read one call
+     * each (Marathon gives a version's definition per call). Empty when Marathon has no such app or pod.
+     */
+    @Override
+    public List<EngineRevision> revisions(String nativeId) {
+        try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
+            String id = MarathonIds.normalizeId(nativeId);
+            if (!MarathonIds.isValidId(id)) {
+                return List.of();
+            }
+            JsonNode app = existingApp(id);
+            if (app != null) {
+                return versions.ofApp(id, app, nodeCount());
+            }
+            MarathonHttp.Response pod = marathon.get("/v2/pods" + id);
+            if (pod.status() == 404) {
+                // no such pod, or a Marathon before 1.4 that has no pods
+                return List.of();
+            }
+            return versions.ofPod(id, expectOk(pod, "pod", id));
+        }
+    }
+
     /** Called by the event stream: keeps what Marathon said, since it has no event history to ask for later. */
     void remember(EngineEvent event) {
         recentEvents.remember(event);
@@ -260,6 +287,39 @@ final class MarathonEngineClient implements EngineClient {
                         + "scales, restarts and deletes pods; edit their containers in Marathon");
             }
             write("PUT", "/v2/apps" + id, MarathonAppWriter.updatedApp(current, spec).toString(), id);
+        }
+    }
+
+    /**
+     * Marathon's own rollback when {@code engineRevision} is a version the app still has: {@code PUT /v2/apps/{id}}
+     * with {@code {"version": ...}} (REST docs, "version rollback"), which makes a new version of that version's
+     * definition with a deployment, so that Marathon's history says what happened. A pod is put back to its own
+     * old definition ({@code GET /v2/pods/{id}::versions/{version}}, then {@code PUT}): its containers, volumes and
+     * networks are Marathon's, never rewritten from the model. A version Marathon no longer has (404), or no
+     * version: {@link #update}.
+     */
+    @Override
+    public void rollback(String nativeId, WorkloadSpec spec, String engineRevision) {
+        try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
+            String id = id(nativeId);
+            if (MarathonVersionReader.instantOf(engineRevision) == null) {
+                update(nativeId, spec);
+                return;
+            }
+            boolean app = existingApp(id) != null;
+            MarathonHttp.Response r = app
+                    ? writeResponse("PUT", "/v2/apps" + id, MarathonAppWriter.rollbackTo(engineRevision).toString())
+                    : marathon.get("/v2/pods" + id + "::versions/" + engineRevision);
+            if (r.status() == 404) {
+                LOG.info("Marathon engine {} has no version {} of {}: rolling back by an update",
+                        settings.engineName(), engineRevision, id);
+                update(nativeId, spec);
+            } else if (app) {
+                LOG.info("rolled back {} to version {} on Marathon engine {}: deployment {}", id, engineRevision,
+                        settings.engineName(), MarathonAnswers.deploymentId(expectOk(r, "workload", id)));
+            } else {
+                write("PUT", "/v2/pods" + id, MarathonPodWriter.restored(expectOk(r, "pod version", id)).toString(), id);
+            }
         }
     }
 

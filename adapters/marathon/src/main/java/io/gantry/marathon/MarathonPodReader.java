@@ -40,6 +40,16 @@ final class MarathonPodReader {
     static Workload pod(JsonNode podStatus, MarathonProgress progress) {
         JsonNode spec = object(podStatus, "spec") != null ? object(podStatus, "spec") : podStatus;
         String id = MarathonIds.normalizeId(text(spec, "id"));
+        WorkloadSpec workloadSpec = podSpec(spec);
+        List<Instance> instances = array(podStatus, "instances").stream().map(MarathonPodReader::instance).toList();
+        return new Workload(id, MarathonIds.namespaceOf(id), MarathonIds.nameOf(id), WorkloadKind.SERVICE,
+                MarathonAppReader.plainStrings(object(spec, "labels")), workloadSpec,
+                MarathonStatusRules.podStatus(id, podStatus, instances, workloadSpec.replicas(),
+                        workloadSpec.healthCheck() != null, progress), instances, null, podStatus.toString());
+    }
+
+    /** The model's spec of a pod definition ({@code GET /v2/pods/{id}}, a PodStatus' {@code spec}, a pod version). */
+    static WorkloadSpec podSpec(JsonNode spec) {
         List<JsonNode> containers = array(spec, "containers");
         JsonNode first = containers.isEmpty() ? null : containers.get(0);
         Map<String, String> env = new LinkedHashMap<>(MarathonAppReader.plainStrings(object(spec, "environment")));
@@ -82,15 +92,10 @@ final class MarathonPodReader {
             command = strings(exec, "argv");
         }
         int desired = intOr(object(spec, "scaling"), "instances", 1);
-        WorkloadSpec workloadSpec = new WorkloadSpec(text(object(first, "image"), "id"), command, List.of(), env,
+        return new WorkloadSpec(text(object(first, "image"), "id"), command, List.of(), env,
                 ports, new Resources(anyCpu ? cpu : null, anyMem ? mem : null), desired, health,
                 MarathonAppReader.constraints(array(object(object(spec, "scheduling"), "placement"), "constraints")),
                 null);
-        List<Instance> instances = array(podStatus, "instances").stream().map(MarathonPodReader::instance).toList();
-        return new Workload(id, MarathonIds.namespaceOf(id), MarathonIds.nameOf(id), WorkloadKind.SERVICE,
-                MarathonAppReader.plainStrings(object(spec, "labels")), workloadSpec,
-                MarathonStatusRules.podStatus(id, podStatus, instances, desired, health != null, progress), instances, null,
-                podStatus.toString());
     }
 
     private static HealthCheck healthCheck(JsonNode container, JsonNode hc) {

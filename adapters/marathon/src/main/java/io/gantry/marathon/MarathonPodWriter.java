@@ -32,6 +32,14 @@ final class MarathonPodWriter {
         return copy;
     }
 
+    /**
+     * A pod version ({@code GET /v2/pods/{id}::versions/{version}}) as the body that puts the pod back to it: pods
+     * have no documented rollback of their own, so the old definition is written as a new one.
+     */
+    static ObjectNode restored(JsonNode version) {
+        return writable(version);
+    }
+
     /** A copy without the fields Marathon reports but reads as "roll back to this version" in a PUT. */
     private static ObjectNode writable(JsonNode pod) {
         ObjectNode copy = (ObjectNode) pod.deepCopy();

@@ -13,7 +13,8 @@
  * </ul>
  *
  * <p>Only the mapping classes see both Marathon's JSON and the model: {@code MarathonAppReader},
- * {@code MarathonPodReader}, {@code MarathonClusterReader} and {@code MarathonEventReader} read (engine to model),
+ * {@code MarathonPodReader}, {@code MarathonVersionReader}, {@code MarathonClusterReader} and
+ * {@code MarathonEventReader} read (engine to model),
  * {@code MarathonStatusRules} judges status, {@code MarathonAppWriter} writes (model to app JSON) and
  * {@code MarathonFieldErrors} reads a write's refusal; {@code MarathonIds} maps app ids to namespace and name.
  */

@@ -27,6 +27,7 @@ import io.gantry.spi.EngineConflictException;
 import io.gantry.spi.EngineConnection;
 import io.gantry.spi.EngineEvent;
 import io.gantry.spi.EngineForbiddenException;
+import io.gantry.spi.EngineRevision;
 import io.gantry.spi.EngineUnavailableException;
 import io.gantry.spi.HealthCheck;
 import io.gantry.spi.InstanceState;
@@ -45,6 +46,7 @@ import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadNotFoundException;
 import io.gantry.spi.WorkloadSpec;
+import tools.jackson.databind.JsonNode;
 
 /** The adapter against the Marathon test server: reads, writes, locks, validation, watch, HA, auth, logs. */
 class MarathonEngineClientTest {
@@ -672,6 +674,128 @@ class MarathonEngineClientTest {
         await("pod unlocked", () -> client.getWorkload("/pods/cache").filter(w -> w.status().phase() == Phase.RUNNING));
         client.delete("/pods/cache");
         assertThat(client.getWorkload("/pods/cache")).isEmpty();
+    }
+
+    @Test
+    void revisionsAreTheAppVersionsNewestFirstAndRollbackPutsTheVersion() {
+        client.deploy(nginx("shop", "hist"));
+        awaitPhase("/shop/hist", Phase.RUNNING);
+        WorkloadSpec first = client.getWorkload("/shop/hist").orElseThrow().spec();
+        client.update("/shop/hist", withEnv(first, Map.of("RELEASE", "2")));
+        awaitPhase("/shop/hist", Phase.RUNNING);
+        client.update("/shop/hist", withEnv(first, Map.of("RELEASE", "3")));
+        awaitPhase("/shop/hist", Phase.RUNNING);
+
+        List<EngineRevision> revisions = client.revisions("/shop/hist");
+        assertThat(revisions).extracting(r -> r.spec().env()).containsExactly(Map.of("RELEASE", "3"),
+                Map.of("RELEASE", "2"), Map.of("MODE", "test"));
+        assertThat(revisions).extracting(EngineRevision::current).containsExactly(true, false, false);
+        assertThat(revisions).extracting(EngineRevision::message).containsOnly("");
+        assertThat(revisions).extracting(EngineRevision::createdAt).isSortedAccordingTo(java.util.Comparator.reverseOrder())
+                .doesNotHaveDuplicates();
+        assertThat(revisions.get(2).spec()).isEqualTo(first);
+        assertThat(revisions.get(0).id()).isEqualTo(Json.parse(client.getWorkload("/shop/hist").orElseThrow()
+                .nativeObject()).path("version").asString());
+
+        String oldest = revisions.get(2).id();
+        client.rollback("/shop/hist", revisions.get(2).spec(), oldest);
+        List<MarathonTestServer.Received> puts = server.received().stream()
+                .filter(r -> r.request().equals("PUT /v2/apps/shop/hist")).toList();
+        assertThat(puts).hasSize(3);
+        assertThat(Json.parse(puts.get(2).body())).isEqualTo(Json.parse("{\"version\": \"" + oldest + "\"}"));
+        Workload rolledBack = client.getWorkload("/shop/hist").orElseThrow();
+        assertThat(rolledBack.status().phase()).isEqualTo(Phase.DEPLOYING);
+        awaitPhase("/shop/hist", Phase.RUNNING);
+        assertThat(client.getWorkload("/shop/hist").orElseThrow().spec()).isEqualTo(first);
+
+        List<EngineRevision> after = client.revisions("/shop/hist");
+        assertThat(after).hasSize(4);
+        assertThat(after.get(0).spec()).isEqualTo(first);
+        assertThat(after.get(0).current()).isTrue();
+        assertThat(after.get(0).id()).isNotEqualTo(oldest);
+        assertThat(after.subList(1, 4)).extracting(EngineRevision::id)
+                .containsExactlyElementsOf(revisions.stream().map(EngineRevision::id).toList());
+    }
+
+    @Test
+    void rollbackToAVersionMarathonNoLongerHasOrToNoneIsAnUpdate() {
+        client.deploy(nginx("", "gone"));
+        awaitPhase("/gone", Phase.RUNNING);
+        WorkloadSpec spec = client.getWorkload("/gone").orElseThrow().spec();
+        client.rollback("/gone", withEnv(spec, Map.of("RELEASE", "old")), "2001-01-01T00:00:00.000Z");
+        List<MarathonTestServer.Received> puts = server.received().stream()
+                .filter(r -> r.request().equals("PUT /v2/apps/gone")).toList();
+        assertThat(puts).hasSize(2);
+        assertThat(Json.parse(puts.get(0).body())).isEqualTo(Json.parse("{\"version\": \"2001-01-01T00:00:00.000Z\"}"));
+        assertThat(Json.parse(puts.get(1).body()).path("env").path("RELEASE").asString()).isEqualTo("old");
+        awaitPhase("/gone", Phase.RUNNING);
+        assertThat(client.getWorkload("/gone").orElseThrow().spec().env()).isEqualTo(Map.of("RELEASE", "old"));
+
+        // no engine revision (Gantry's own history only), or one that is no Marathon version: straight an update
+        client.rollback("/gone", withEnv(spec, Map.of("RELEASE", "older")), null);
+        awaitPhase("/gone", Phase.RUNNING);
+        client.rollback("/gone", spec, "previous");
+        List<String> bodies = server.received().stream().filter(r -> r.request().equals("PUT /v2/apps/gone"))
+                .map(MarathonTestServer.Received::body).toList();
+        assertThat(bodies).hasSize(4);
+        assertThat(bodies.subList(2, 4)).allSatisfy(b -> assertThat(Json.parse(b).has("version")).isFalse())
+                .allSatisfy(b -> assertThat(Json.parse(b).has("env")).isTrue());
+        assertThat(client.getWorkload("/gone").orElseThrow().spec().env()).isEqualTo(Map.of("MODE", "test"));
+        assertThatThrownBy(() -> client.rollback("/nothing", spec, "2001-01-01T00:00:00.000Z"))
+                .isInstanceOf(WorkloadNotFoundException.class);
+    }
+
+    @Test
+    void scalingAndRestartVersionsSaySoAndAGoneAppHasNone() {
+        client.deploy(nginx("", "moves"));
+        awaitPhase("/moves", Phase.RUNNING);
+        client.scale("/moves", 2);
+        awaitPhase("/moves", Phase.RUNNING);
+        client.restart("/moves");
+        awaitPhase("/moves", Phase.RUNNING);
+        List<EngineRevision> revisions = client.revisions("/moves");
+        assertThat(revisions).extracting(EngineRevision::message).containsExactly("restart", "scaling", "");
+        assertThat(revisions).extracting(r -> r.spec().replicas()).containsExactly(2, 2, 1);
+        client.delete("/moves");
+        assertThat(client.revisions("/moves")).isEmpty();
+        assertThat(client.revisions("/Not A Marathon Id")).isEmpty();
+    }
+
+    @Test
+    void podVersionsAreRevisionsToo() {
+        server.createPod("""
+                {"id": "/pods/web", "scaling": {"kind": "fixed", "instances": 1},
+                 "containers": [{"name": "web", "image": {"kind": "DOCKER", "id": "nginx:1.27"},
+                   "resources": {"cpus": 0.5, "mem": 64}}]}""");
+        await("pod stable", () -> client.getWorkload("/pods/web").filter(w -> w.status().phase() == Phase.RUNNING));
+        client.scale("/pods/web", 3);
+        await("pod scaled", () -> client.getWorkload("/pods/web").filter(w -> w.status().phase() == Phase.RUNNING
+                && w.status().running() == 3));
+        List<EngineRevision> revisions = client.revisions("/pods/web");
+        assertThat(revisions).extracting(r -> r.spec().replicas()).containsExactly(3, 1);
+        assertThat(revisions).extracting(EngineRevision::current).containsExactly(true, false);
+        assertThat(revisions).allSatisfy(r -> assertThat(r.spec().image()).isEqualTo("nginx:1.27"));
+        assertThat(server.requests()).contains("GET /v2/pods/pods/web::versions",
+                "GET /v2/pods/pods/web::versions/" + revisions.get(1).id());
+
+        // a pod goes back to its own old definition, since the model cannot rewrite its containers
+        client.rollback("/pods/web", revisions.get(1).spec(), revisions.get(1).id());
+        List<MarathonTestServer.Received> puts = server.received().stream()
+                .filter(r -> r.request().equals("PUT /v2/pods/pods/web")).toList();
+        JsonNode restored = Json.parse(puts.get(puts.size() - 1).body());
+        assertThat(restored.path("scaling").path("instances").asInt()).isEqualTo(1);
+        assertThat(restored.has("version")).isFalse();
+        assertThat(restored.path("containers").get(0).path("name").asString()).isEqualTo("web");
+        await("pod rolled back", () -> client.getWorkload("/pods/web").filter(w -> w.status().phase() == Phase.RUNNING
+                && w.status().running() == 1));
+        assertThat(client.revisions("/pods/web")).extracting(r -> r.spec().replicas()).containsExactly(1, 3, 1);
+        assertThatThrownBy(() -> client.rollback("/pods/web", revisions.get(1).spec(), "2001-01-01T00:00:00.000Z"))
+                .isInstanceOf(UnsupportedCapabilityException.class);
+    }
+
+    private static WorkloadSpec withEnv(WorkloadSpec spec, Map<String, String> env) {
+        return new WorkloadSpec(spec.image(), spec.command(), spec.args(), env, spec.ports(), spec.resources(),
+                spec.replicas(), spec.healthCheck(), spec.constraints(), spec.runtime());
     }
 
     private static Workload only(List<Workload> workloads) {

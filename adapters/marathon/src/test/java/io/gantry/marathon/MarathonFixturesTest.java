@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import io.gantry.spi.EngineConflictException;
 import io.gantry.spi.EngineEvent;
 import io.gantry.spi.EngineInfo;
+import io.gantry.spi.EngineRevision;
 import io.gantry.spi.HealthCheck;
 import io.gantry.spi.Instance;
 import io.gantry.spi.InstanceState;
@@ -385,6 +386,85 @@ class MarathonFixturesTest {
         assertThat(w.spec().env()).containsEntry("XPS1", "Test");
         assertThat(w.labels()).containsEntry("owner", "zeus");
         assertThat(w.status().phase()).isEqualTo(Phase.PENDING);
+    }
+
+    @Test
+    void versionsOfTheRestDocsAreRevisionsAndTheRollbackBodyIsTheDocs() {
+        JsonNode list = fixture("docs-0.x/GET_v2_apps_my-app_versions.json");
+        assertThat(MarathonVersionReader.newestFirst(Json.strings(list, "versions"), MarathonVersions.MOST))
+                .containsExactly("2014-04-04T06:25:31.399Z");
+        String version = "2014-03-01T23:17:50.295Z";
+        EngineRevision r = MarathonVersionReader.app(version,
+                fixture("docs-0.x/GET_v2_apps_my-app_versions_2014-03-01T23-17-50.295Z.json"), null,
+                Instant.parse(version), null);
+        assertThat(r.id()).isEqualTo(version);
+        assertThat(r.createdAt()).isEqualTo(Instant.parse(version));
+        assertThat(r.spec().command()).containsExactly("/bin/sh", "-c", "sleep 60");
+        assertThat(r.spec().replicas()).isEqualTo(4);
+        assertThat(r.spec().resources()).isEqualTo(new Resources(100L, 5 * MIB));
+        assertThat(r.spec().ports()).containsExactly(new PortMapping(18027, null, "tcp"),
+                new PortMapping(13200, null, "tcp"));
+        // Marathon 0.x keeps no versionInfo: nothing tells a scaling from a change
+        assertThat(r.message()).isEmpty();
+        assertThat(r.current()).isTrue();
+        assertThat(MarathonVersionReader.app(version, fixture(
+                "docs-0.x/GET_v2_apps_my-app_versions_2014-03-01T23-17-50.295Z.json"), null,
+                Instant.parse("2014-04-04T06:25:31.399Z"), null).current()).isFalse();
+
+        assertThat(MarathonAppWriter.rollbackTo(version))
+                .isEqualTo(fixture("docs-0.x/PUT_v2_apps_my-app_version_rollback.json"));
+    }
+
+    @Test
+    void versionListsAreSortedNewestFirstBoundedAndHoldOnlyTimestamps() {
+        List<String> listed = new ArrayList<>(List.of("2014-03-01T23:42:20.938Z", "../../v2/info",
+                "2016-01-01T00:00:00.000Z"));
+        for (int day = 10; day < 30; day++) {
+            listed.add("2015-01-" + day + "T00:00:00.000Z");
+        }
+        List<String> newest = MarathonVersionReader.newestFirst(listed, MarathonVersions.MOST);
+        assertThat(newest).hasSize(MarathonVersions.MOST).doesNotContain("../../v2/info", "2014-03-01T23:42:20.938Z");
+        assertThat(newest.get(0)).isEqualTo("2016-01-01T00:00:00.000Z");
+        assertThat(newest.get(1)).isEqualTo("2015-01-29T00:00:00.000Z");
+        assertThat(newest.get(9)).isEqualTo("2015-01-21T00:00:00.000Z");
+    }
+
+    @Test
+    void theRamlAppExampleIsAVersionWhoseVersionInfoTellsScalingAndRestart() {
+        // apps.raml gives examples/app.json as the body of GET /v2/apps/{app_id}/versions/{version}
+        ObjectNode app = (ObjectNode) fixture("raml/v2/examples/app.json");
+        String version = "2017-05-01T10:00:00.000Z";
+        EngineRevision change = MarathonVersionReader.app(version, app, null, null, null);
+        assertThat(change.spec()).isEqualTo(MarathonAppReader.appSpec(app, false));
+        assertThat(change.current()).isFalse();
+        assertThat(change.message()).isEmpty();
+
+        ObjectNode scaled = app.deepCopy();
+        scaled.putObject("versionInfo").put("lastConfigChangeAt", "2017-04-30T10:00:00.000Z")
+                .put("lastScalingAt", version);
+        ObjectNode older = app.deepCopy();
+        older.put("instances", scaled.path("instances").asInt() + 1);
+        assertThat(MarathonVersionReader.app(version, scaled, older, null, null).message())
+                .isEqualTo(MarathonVersionReader.SCALING);
+        assertThat(MarathonVersionReader.app(version, scaled, null, null, null).message())
+                .isEqualTo(MarathonVersionReader.SCALING);
+        assertThat(MarathonVersionReader.app(version, scaled, app, null, null).message())
+                .isEqualTo(MarathonVersionReader.RESTART);
+        ObjectNode configured = app.deepCopy();
+        configured.putObject("versionInfo").put("lastConfigChangeAt", version).put("lastScalingAt", version);
+        assertThat(MarathonVersionReader.app(version, configured, older, null, null).message()).isEmpty();
+    }
+
+    @Test
+    void theRamlPodExampleIsAPodVersion() {
+        // pods.raml: GET /v2/pods/{id}::versions/{version} answers a pod.Pod
+        JsonNode pod = fixture("raml/v2/examples/pod.json");
+        EngineRevision r = MarathonVersionReader.pod("2017-05-01T10:00:00.000Z", pod,
+                Instant.parse("2017-05-01T10:00:00Z"));
+        assertThat(r.spec()).isEqualTo(MarathonPodReader.pod(pod, MarathonProgress.NONE).spec());
+        assertThat(r.spec().image()).isEqualTo("mesosphere/marathon:latest");
+        assertThat(r.current()).isTrue();
+        assertThat(r.message()).isEmpty();
     }
 
     @Test

@@ -46,7 +46,8 @@ import tools.jackson.databind.node.ObjectNode;
  * following the REST docs in the fixtures' RAML: apps CRUD with partial-update PUT, groups, deployments
  * that lock their apps (409 with the deployment ids) until they complete after a delay, tasks launched per
  * instance (staging, then running, healthy when the app has health checks), the launch queue with a back-off
- * for apps set to fail, pods, 422 validation errors in Marathon's {@code details} format, and the SSE event
+ * for apps set to fail, pods, app and pod versions (kept on every change, listed and read per version, an app
+ * rolled back by {@code PUT {"version": ...}}), 422 validation errors in Marathon's {@code details} format, and the SSE event
  * bus with {@code event_type} filters. The Mesos part answers {@code /master/slaves} (agents whose pid points
  * back here) and the agent's {@code /files/read} over each task's generated stdout and stderr.
  */
@@ -56,6 +57,10 @@ public final class MarathonTestServer implements AutoCloseable {
     private static final Set<String> OPERATORS = Set.of("UNIQUE", "CLUSTER", "GROUP_BY", "LIKE", "UNLIKE", "MAX_PER",
             "IS");
     private static final String POISON = "\u0000close";
+    /** {@code /{app id}/versions} and {@code /{app id}/versions/{version}} under {@code /v2/apps}. */
+    private static final Pattern VERSIONS = Pattern.compile("^(/.+)/versions(?:/([^/]+))?/?$");
+    private static final java.time.format.DateTimeFormatter VERSION_FORMAT =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
     /** What each agent offers (GET /master/slaves): an app asking more than this never gets an offer it can use. */
     private static final double AGENT_CPUS = 4;
     private static final double AGENT_MEM = 15360;
@@ -80,6 +85,11 @@ public final class MarathonTestServer implements AutoCloseable {
     private final Map<String, Deployment> deployments = new LinkedHashMap<>();
     private final List<EventClient> streams = new CopyOnWriteArrayList<>();
     private final List<String> requests = Collections.synchronizedList(new ArrayList<>());
+    private final List<Received> received = Collections.synchronizedList(new ArrayList<>());
+    /** Every version of every app and pod, oldest first, as Marathon keeps them until the app or pod is deleted. */
+    private final Map<String, List<ObjectNode>> appVersions = new TreeMap<>();
+    private final Map<String, List<ObjectNode>> podVersions = new TreeMap<>();
+    private Instant lastVersion = Instant.EPOCH;
     private final AtomicInteger nextPort = new AtomicInteger(31000);
     private final int agents;
     private final String scheme;
@@ -110,6 +120,10 @@ public final class MarathonTestServer implements AutoCloseable {
             this.port = port;
             this.version = version;
         }
+    }
+
+    /** A request as received: {@code METHOD path?query} and its body (empty when none). */
+    record Received(String request, String body) {
     }
 
     /** A deployment in progress; it locks what it affects. */
@@ -224,6 +238,13 @@ public final class MarathonTestServer implements AutoCloseable {
         }
     }
 
+    /** Requests received with their bodies, oldest first. */
+    List<Received> received() {
+        synchronized (received) {
+            return List.copyOf(received);
+        }
+    }
+
     /** Cuts every open event stream, as a leader abdication or a network failure would. */
     public void dropEventStreams() {
         for (EventClient c : streams) {
@@ -334,6 +355,7 @@ public final class MarathonTestServer implements AutoCloseable {
             try (InputStream in = ex.getRequestBody()) {
                 body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
+            received.add(new Received(method + " " + path + (query.isEmpty() ? "" : "?" + query), body));
             send(ex, route(method, path, params(query), body));
         } catch (InterruptedException e) {
             ex.close();
@@ -477,6 +499,10 @@ public final class MarathonTestServer implements AutoCloseable {
                 return Reply.json(200, JSON.createObjectNode().set("tasks", list));
             }
         }
+        java.util.regex.Matcher versions = VERSIONS.matcher(rest);
+        if (versions.matches() && method.equals("GET")) {
+            return appVersion(versions.group(1), versions.group(2));
+        }
         String id = rest.endsWith("/") ? rest.substring(0, rest.length() - 1) : rest;
         switch (method) {
             case "GET" -> {
@@ -508,6 +534,53 @@ public final class MarathonTestServer implements AutoCloseable {
                 return error(405, "method not allowed");
             }
         }
+    }
+
+    /**
+     * {@code GET /v2/apps/{id}/versions} ({@code {"versions": [...]}}) and {@code GET /v2/apps/{id}/versions/{v}}
+     * (the bare app definition of that version, RAML apps.raml). Marathon lists the versions as its store holds
+     * them and promises no order: they are served oldest first, so a client that wants the newest sorts.
+     */
+    private synchronized Reply appVersion(String id, String version) {
+        List<ObjectNode> versions = appVersions.get(id);
+        if (versions == null) {
+            return error(404, "App '" + id + "' does not exist");
+        }
+        if (version == null) {
+            ArrayNode list = JSON.createArrayNode();
+            versions.forEach(v -> list.add(v.path("version").asString()));
+            return Reply.json(200, JSON.createObjectNode().set("versions", list));
+        }
+        ObjectNode found = versionOf(versions, version);
+        return found == null ? error(404, "App '" + id + "' does not exist in version " + version)
+                : Reply.json(200, found);
+    }
+
+    /** The stored version with this timestamp (compared as instants, as Marathon parses them), or {@code null}. */
+    private static ObjectNode versionOf(List<ObjectNode> versions, String version) {
+        Instant wanted;
+        try {
+            wanted = Instant.parse(version);
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+        return versions.stream().filter(v -> Instant.parse(v.path("version").asString()).equals(wanted)).findFirst()
+                .map(ObjectNode::deepCopy).orElse(null);
+    }
+
+    /**
+     * A new version timestamp as Marathon writes it (milliseconds, {@code 2014-03-01T23:17:50.295Z}), later than
+     * every earlier one so that two changes within a millisecond stay two versions.
+     */
+    private synchronized String newVersion() {
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        lastVersion = now.isAfter(lastVersion) ? now : lastVersion.plusMillis(1);
+        return VERSION_FORMAT.format(lastVersion);
+    }
+
+    /** Keeps the app's definition as it is now as one of its versions. */
+    private void keepVersion(ObjectNode app) {
+        appVersions.computeIfAbsent(app.path("id").asString(), k -> new ArrayList<>()).add(app.deepCopy());
     }
 
     private synchronized ArrayNode listAppsArray(Set<String> embed) {
@@ -646,7 +719,11 @@ public final class MarathonTestServer implements AutoCloseable {
             return error(409, "An app with id [" + id + "] already exists.");
         }
         withDefaults(app);
+        app.put("version", newVersion());
+        app.putObject("versionInfo").put("lastScalingAt", app.path("version").asString())
+                .put("lastConfigChangeAt", app.path("version").asString());
         apps.put(id, app);
+        keepVersion(app);
         emit("api_post_event", JSON.createObjectNode().put("clientIp", ip).put("uri", "/v2/apps" + id)
                 .set("appDefinition", app.deepCopy()));
         Deployment d = startDeployment("StartApplication", id);
@@ -664,9 +741,6 @@ public final class MarathonTestServer implements AutoCloseable {
         if (!app.has("mem")) {
             app.put("mem", 128);
         }
-        String now = Instant.now().toString();
-        app.put("version", now);
-        app.putObject("versionInfo").put("lastScalingAt", now).put("lastConfigChangeAt", now);
     }
 
     private synchronized Reply handleUpdate(String id, ObjectNode update, boolean partial, boolean force, String ip) {
@@ -679,8 +753,19 @@ public final class MarathonTestServer implements AutoCloseable {
         if (locked != null) {
             return locked;
         }
-        ObjectNode next = partial ? existing.deepCopy() : JSON.createObjectNode();
-        update.properties().forEach(e -> next.set(e.getKey(), e.getValue()));
+        ObjectNode next;
+        if (update.path("version").isString()) {
+            // Marathon's rollback (REST docs, "version rollback"): with "version" in the body the rest is ignored
+            // and the app goes back to that version's definition, as a new version with a deployment
+            next = versionOf(appVersions.getOrDefault(id, List.of()), update.path("version").asString());
+            if (next == null) {
+                return error(404, "App '" + id + "' does not exist in version " + update.path("version").asString());
+            }
+        } else {
+            ObjectNode merged = partial ? existing.deepCopy() : JSON.createObjectNode();
+            update.properties().forEach(e -> merged.set(e.getKey(), e.getValue()));
+            next = merged;
+        }
         next.put("id", id);
         for (String f : List.of("version", "versionInfo", "tasks", "deployments")) {
             next.remove(f);
@@ -697,7 +782,7 @@ public final class MarathonTestServer implements AutoCloseable {
         ObjectNode after = next.deepCopy();
         after.remove(List.of("instances"));
         boolean configChanged = !before.equals(after);
-        String now = Instant.now().toString();
+        String now = newVersion();
         ObjectNode versionInfo = (ObjectNode) existing.path("versionInfo").deepCopy();
         versionInfo.put("lastScalingAt", now);
         if (configChanged) {
@@ -706,6 +791,7 @@ public final class MarathonTestServer implements AutoCloseable {
         next.put("version", now);
         next.set("versionInfo", versionInfo);
         apps.put(id, next);
+        keepVersion(next);
         emit("api_post_event", JSON.createObjectNode().put("clientIp", ip).put("uri", "/v2/apps" + id)
                 .set("appDefinition", next.deepCopy()));
         Deployment d = startDeployment(configChanged ? "RestartApplication" : "ScaleApplication", id);
@@ -721,6 +807,8 @@ public final class MarathonTestServer implements AutoCloseable {
             return locked;
         }
         apps.remove(id);
+        // Marathon drops an app's old versions with it (AppHelpers: "we deleted all old versions when dropping an app")
+        appVersions.remove(id);
         lastTaskFailure.remove(id);
         Deployment d = startDeployment("StopApplication", id);
         return Reply.json(200, JSON.createObjectNode().put("deploymentId", d.id()).put("version", d.version()));
@@ -736,10 +824,11 @@ public final class MarathonTestServer implements AutoCloseable {
         }
         // a restart is a new app version (a scaling-like change: lastScalingAt moves, lastConfigChangeAt stays),
         // so tasks launched before it carry the old one
-        String now = Instant.now().toString();
+        String now = newVersion();
         ObjectNode app = apps.get(id);
         app.put("version", now);
         ((ObjectNode) app.path("versionInfo")).put("lastScalingAt", now);
+        keepVersion(app);
         Deployment d = startDeployment("RestartApplication", id);
         return Reply.json(200, JSON.createObjectNode().put("deploymentId", d.id()).put("version", d.version()));
     }
@@ -1037,6 +1126,10 @@ public final class MarathonTestServer implements AutoCloseable {
                 pods.values().forEach(list::add);
                 return Reply.json(200, list);
             }
+            int versionsAt = rest.indexOf("::versions");
+            if (versionsAt > 0 && method.equals("GET")) {
+                return podVersion(rest.substring(0, versionsAt), rest.substring(versionsAt + "::versions".length()));
+            }
             boolean status = rest.endsWith("::status");
             String id = status ? rest.substring(0, rest.length() - "::status".length()) : rest;
             ObjectNode pod = pods.get(id);
@@ -1058,6 +1151,7 @@ public final class MarathonTestServer implements AutoCloseable {
             }
             if (method.equals("DELETE")) {
                 pods.remove(id);
+                podVersions.remove(id);
                 emit("pod_deleted_event", JSON.createObjectNode().put("clientIp", ip).put("uri", "/v2/pods" + id));
                 return Reply.json(202, JSON.createObjectNode());
             }
@@ -1065,9 +1159,29 @@ public final class MarathonTestServer implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code GET /v2/pods/{id}::versions} (a bare array of timestamps, RAML pods.raml: {@code string[]}; served
+     * oldest first, as for apps) and {@code GET /v2/pods/{id}::versions/{version}} (the pod definition).
+     */
+    private Reply podVersion(String id, String rest) {
+        List<ObjectNode> versions = podVersions.get(id);
+        if (versions == null) {
+            return error(404, "Pod '" + id + "' does not exist");
+        }
+        if (rest.isEmpty() || rest.equals("/")) {
+            ArrayNode list = JSON.createArrayNode();
+            versions.forEach(v -> list.add(v.path("version").asString()));
+            return Reply.json(200, list);
+        }
+        ObjectNode found = versionOf(versions, rest.substring(1));
+        return found == null ? error(404, "Pod '" + id + "' does not exist in version " + rest.substring(1))
+                : Reply.json(200, found);
+    }
+
     private void startPodDeployment(ObjectNode pod, String action, String event, String ip) {
         String id = pod.path("id").asString();
-        pod.put("version", Instant.now().toString());
+        pod.put("version", newVersion());
+        podVersions.computeIfAbsent(id, k -> new ArrayList<>()).add(pod.deepCopy());
         Deployment d = new Deployment(UUID.randomUUID().toString(), Instant.now().toString(), action, List.of(),
                 List.of(id));
         deployments.put(d.id(), d);
