@@ -187,14 +187,23 @@ final class SwarmEngineClient implements EngineClient {
     @Override
     public void rollback(String nativeId, WorkloadSpec spec, String engineRevision) {
         JsonNode service = inspect(nativeId);
+        rollback(service, spec, engineRevision, SwarmServiceReader.versionIndex(service));
+    }
+
+    /** {@link #rollback(String, WorkloadSpec, String)} if the service is still at {@code expectedVersion}, as {@link #update(String, WorkloadSpec, long)}. */
+    void rollback(String nativeId, WorkloadSpec spec, String engineRevision, long expectedVersion) {
+        rollback(inspect(nativeId), spec, engineRevision, expectedVersion);
+    }
+
+    private void rollback(JsonNode service, WorkloadSpec spec, String engineRevision, long expectedVersion) {
         if (!SwarmRevisions.rollsBackTo(service, spec, engineRevision)) {
-            update(service, spec, SwarmServiceReader.versionIndex(service));
+            update(service, spec, expectedVersion);
             return;
         }
         String id = SwarmServiceReader.serviceId(service);
         // the Engine API wants a body but ignores it for rollback=previous: the current spec is the honest one
-        api.post("/services/" + DockerApi.encode(id) + "/update?version=" + SwarmServiceReader.versionIndex(service)
-                + "&rollback=previous", service.path("Spec"), id);
+        api.post("/services/" + DockerApi.encode(id) + "/update?version=" + expectedVersion + "&rollback=previous",
+                service.path("Spec"), id);
         LOG.info("Swarm engine {}: service {} rolled back to its previous spec", connection.name(), id);
     }
 
