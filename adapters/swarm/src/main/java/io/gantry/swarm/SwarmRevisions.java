@@ -32,7 +32,7 @@ final class SwarmRevisions {
         List<EngineRevision> out = new ArrayList<>(2);
         out.add(new EngineRevision(CURRENT, Json.instant(service, "UpdatedAt"), current, currentMessage(service), true));
         previous(service).filter(previous -> !previous.equals(current)).ifPresent(previous ->
-                // Swarm keeps no time for PreviousSpec: the service's UpdatedAt is when it stopped being current
+                // Swarm keeps no time for PreviousSpec, and UpdatedAt moves with every write (its updater's too)
                 out.add(new EngineRevision(PREVIOUS, null, previous, "Swarm's PreviousSpec", false)));
         return List.copyOf(out);
     }

@@ -129,8 +129,8 @@ final class SwarmServiceReader {
 
     /**
      * {@code spec}, the service's {@code Spec} or {@code PreviousSpec}, as the model; ports Swarm assigned are
-     * read from the service's {@code Endpoint}, which belongs to its current {@code Spec} (Swarm keeps an
-     * assigned port across updates that keep the target port).
+     * read from the service's {@code Endpoint}, which belongs to its current {@code Spec}: Swarm keeps no
+     * endpoint for a {@code PreviousSpec}, and this is the nearest it gives.
      */
     static WorkloadSpec spec(JsonNode service, JsonNode spec) {
         JsonNode container = spec.path("TaskTemplate").path("ContainerSpec");
