@@ -9,6 +9,7 @@ import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConnection;
 import io.gantry.spi.EngineEvent;
 import io.gantry.spi.EngineInfo;
+import io.gantry.spi.EngineRevision;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.LogLine;
 import io.gantry.spi.LogSink;
@@ -165,6 +166,45 @@ final class SwarmEngineClient implements EngineClient {
         ObjectNode serviceSpec = (ObjectNode) service.path("Spec").deepCopy();
         writer.updateSpec(serviceSpec, spec);
         write(SwarmServiceReader.serviceId(service), serviceSpec, expectedVersion, "updated");
+    }
+
+    /** From one {@code GET /services/{id}}; a service that is gone (or outside the stacks) has none. */
+    @Override
+    public List<EngineRevision> revisions(String nativeId) {
+        try {
+            return SwarmRevisions.of(inspect(nativeId));
+        } catch (WorkloadNotFoundException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * Swarm's own rollback ({@code rollback=previous}: Spec and PreviousSpec swap, and {@code UpdateStatus} says
+     * {@code rollback_started}, "manually requested rollback", then {@code rollback_completed}) when the service
+     * still holds {@code spec} as its PreviousSpec; otherwise an update to {@code spec}. Both at the
+     * {@code Version.Index} just read, so a change made in between is an {@link io.gantry.spi.EngineConflictException}.
+     */
+    @Override
+    public void rollback(String nativeId, WorkloadSpec spec, String engineRevision) {
+        JsonNode service = inspect(nativeId);
+        rollback(service, spec, engineRevision, SwarmServiceReader.versionIndex(service));
+    }
+
+    /** {@link #rollback(String, WorkloadSpec, String)} if the service is still at {@code expectedVersion}, as {@link #update(String, WorkloadSpec, long)}. */
+    void rollback(String nativeId, WorkloadSpec spec, String engineRevision, long expectedVersion) {
+        rollback(inspect(nativeId), spec, engineRevision, expectedVersion);
+    }
+
+    private void rollback(JsonNode service, WorkloadSpec spec, String engineRevision, long expectedVersion) {
+        if (!SwarmRevisions.rollsBackTo(service, spec, engineRevision)) {
+            update(service, spec, expectedVersion);
+            return;
+        }
+        String id = SwarmServiceReader.serviceId(service);
+        // the Engine API wants a body but ignores it for rollback=previous: the current spec is the honest one
+        api.post("/services/" + DockerApi.encode(id) + "/update?version=" + expectedVersion + "&rollback=previous",
+                service.path("Spec"), id);
+        LOG.info("Swarm engine {}: service {} rolled back to its previous spec", connection.name(), id);
     }
 
     @Override

@@ -124,7 +124,15 @@ final class SwarmServiceReader {
     }
 
     static WorkloadSpec spec(JsonNode service) {
-        JsonNode spec = service.path("Spec");
+        return spec(service, service.path("Spec"));
+    }
+
+    /**
+     * {@code spec}, the service's {@code Spec} or {@code PreviousSpec}, as the model; ports Swarm assigned are
+     * read from the service's {@code Endpoint}, which belongs to its current {@code Spec}: Swarm keeps no
+     * endpoint for a {@code PreviousSpec}, and this is the nearest it gives.
+     */
+    static WorkloadSpec spec(JsonNode service, JsonNode spec) {
         JsonNode container = spec.path("TaskTemplate").path("ContainerSpec");
         JsonNode limits = spec.path("TaskTemplate").path("Resources").path("Limits");
         Long nanoCpus = Json.longValue(limits, "NanoCPUs");
@@ -133,7 +141,7 @@ final class SwarmServiceReader {
                 memory == null || memory == 0 ? null : memory);
         return new WorkloadSpec(ImageReference.withoutDigest(Json.text(container, "Image")),
                 Json.strings(container.path("Command")), Json.strings(container.path("Args")),
-                env(container.path("Env")), ports(service), resources, replicasOf(spec.path("Mode")),
+                env(container.path("Env")), ports(spec, service.path("Endpoint")), resources, replicasOf(spec.path("Mode")),
                 SwarmHealthChecks.read(container.path("Healthcheck")),
                 Json.strings(spec.path("TaskTemplate").path("Placement").path("Constraints")), null);
     }
@@ -174,9 +182,9 @@ final class SwarmServiceReader {
     }
 
     /** Ports as asked, with the port Swarm assigned where none was asked ({@code Endpoint.Ports}). */
-    private static List<PortMapping> ports(JsonNode service) {
-        JsonNode asked = service.path("Spec").path("EndpointSpec").path("Ports");
-        JsonNode actual = service.path("Endpoint").path("Ports");
+    private static List<PortMapping> ports(JsonNode spec, JsonNode endpoint) {
+        JsonNode asked = spec.path("EndpointSpec").path("Ports");
+        JsonNode actual = endpoint.path("Ports");
         List<PortMapping> out = new ArrayList<>();
         for (JsonNode port : asked) {
             int target = port.path("TargetPort").asInt(0);
@@ -292,7 +300,8 @@ final class SwarmServiceReader {
         String updateState = Json.text(update, "State");
         if (updateState != null) {
             Instant time = Objects.requireNonNullElse(Json.instant(update, "CompletedAt"), Json.instant(update, "StartedAt"));
-            boolean warning = updateState.contains("paused") || updateState.startsWith("rollback");
+            boolean warning = updateState.contains("paused")
+                    || updateState.startsWith("rollback") && !SwarmUpdateVerdict.rollbackRequested(service);
             events.add(new EngineEvent(time, serviceId, warning ? EngineEvent.WARNING : EngineEvent.NORMAL,
                     "Update" + camel(updateState), Json.text(update, "Message", updateState)));
         }

@@ -17,6 +17,8 @@ enum SwarmUpdateVerdict {
     PAUSED("paused", Rollout.PAUSED, "update paused: "),
     ROLLBACK_PAUSED("rollback_paused", Rollout.PAUSED, "rollback paused: "),
     ROLLED_BACK("rollback_completed", Rollout.ROLLED_BACK, "update rolled back: "),
+    /** A rollback someone asked for (Gantry's, {@code docker service rollback}) is a change like an update: the counts decide. */
+    ROLLED_BACK_ON_REQUEST("rollback_completed", Rollout.NONE, "rolled back on request: "),
     /** {@code completed}, no update ever, or a state this adapter does not know: the counts decide. */
     NONE("", Rollout.NONE, "");
 
@@ -32,7 +34,21 @@ enum SwarmUpdateVerdict {
 
     static SwarmUpdateVerdict of(JsonNode service) {
         String state = Json.text(service.path("UpdateStatus"), "State", "");
-        return Arrays.stream(values()).filter(v -> v != NONE && v.state.equals(state)).findFirst().orElse(NONE);
+        SwarmUpdateVerdict verdict = Arrays.stream(values()).filter(v -> v != NONE && v != ROLLED_BACK_ON_REQUEST
+                && v.state.equals(state)).findFirst().orElse(NONE);
+        return verdict == ROLLED_BACK && rollbackRequested(service) ? ROLLED_BACK_ON_REQUEST : verdict;
+    }
+
+    /**
+     * Whether the rollback the service went through was asked for rather than Swarm's answer to a failing update.
+     * Only the object tells, and only this way: swarmkit's own rollback ({@code updater.rollbackUpdate}) clears
+     * {@code PreviousSpec}, one asked for ({@code rollback=previous}, controlapi's {@code UpdateService}) swaps
+     * {@code Spec} and {@code PreviousSpec}; {@code UpdateStatus.Message} says "rollback completed" for both
+     * (captured: {@code status/GET_services_rollback_completed.json}, {@code ..._rollback_requested.json}).
+     */
+    static boolean rollbackRequested(JsonNode service) {
+        return Json.text(service.path("UpdateStatus"), "State", "").startsWith("rollback")
+                && service.path("PreviousSpec").isObject();
     }
 
     Rollout rollout() {

@@ -8,6 +8,7 @@ import io.gantry.spi.EngineChange;
 import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConflictException;
 import io.gantry.spi.EngineEvent;
+import io.gantry.spi.EngineRevision;
 import io.gantry.spi.HealthCheck;
 import io.gantry.spi.Instance;
 import io.gantry.spi.InstanceState;
@@ -235,6 +236,84 @@ class SwarmEngineIT {
         client.delete(id);
         assertThat(LocalSwarm.run(Duration.ofSeconds(20), "/usr/bin/docker", "service", "inspect", id).exitCode()).isNotZero();
         assertThat(client.getWorkload(id)).isEmpty();
+    }
+
+    @Test
+    void revisionsAreSpecAndPreviousSpecAndRollingBackToPreviousIsSwarmsOwnRollback() {
+        String id = deploy("it-revisions", WorkloadKind.SERVICE, SwarmTestWorkloads.sleeper(1, Map.of("V", "1"))).nativeId();
+        // Swarm's updater bumps Version.Index as it goes: a write while an update runs may be out of sequence
+        client.update(id, SwarmTestWorkloads.sleeper(1, Map.of("V", "2")));
+        awaitUpdateState(id, "completed");
+        client.update(id, SwarmTestWorkloads.sleeper(1, Map.of("V", "3")));
+        awaitUpdateState(id, "completed");
+
+        List<EngineRevision> revisions = client.revisions(id);
+        assertThat(revisions).extracting(EngineRevision::id).containsExactly("current", "previous");
+        assertThat(revisions).extracting(EngineRevision::current).containsExactly(true, false);
+        assertThat(revisions.get(0).spec()).isEqualTo(SwarmTestWorkloads.sleeper(1, Map.of("V", "3")));
+        assertThat(revisions.get(0).createdAt()).isEqualTo(Json.instant(inspect(id), "UpdatedAt"));
+        assertThat(revisions.get(1).spec()).isEqualTo(SwarmTestWorkloads.sleeper(1, Map.of("V", "2")));
+
+        client.rollback(id, revisions.get(1).spec(), "previous");
+        JsonNode rolledBack = inspect(id);
+        assertThat(env(rolledBack.path("Spec"))).containsExactly("V=2");
+        assertThat(env(rolledBack.path("PreviousSpec"))).as("Swarm swapped the two").containsExactly("V=3");
+        assertThat(rolledBack.path("UpdateStatus").path("Message").asString()).isEqualTo("manually requested rollback");
+        awaitUpdateState(id, "rollback_completed");
+        Workload running = awaitWorkload(id, x -> x.status().phase() == Phase.RUNNING && x.status().running() == 1);
+        assertThat(running.status().message()).isEqualTo("rolled back on request: rollback completed");
+        assertThat(runningContainerEnv(id)).contains("V=2").doesNotContain("V=3");
+        assertThat(client.revisions(id)).extracting(r -> r.spec().env().get("V")).containsExactly("2", "3");
+
+        // another handle, or a PreviousSpec that is no longer the asked spec: an update, which Swarm does not call a rollback
+        client.rollback(id, SwarmTestWorkloads.sleeper(1, Map.of("V", "1")), "7");
+        assertThat(env(inspect(id).path("Spec"))).containsExactly("V=1");
+        assertThat(Json.text(inspect(id).path("UpdateStatus"), "State", "")).doesNotStartWith("rollback");
+        awaitUpdateState(id, "completed");
+        client.rollback(id, SwarmTestWorkloads.sleeper(1, Map.of("V", "4")), "previous");
+        JsonNode updated = inspect(id);
+        assertThat(env(updated.path("Spec"))).containsExactly("V=4");
+        assertThat(env(updated.path("PreviousSpec"))).containsExactly("V=1");
+        assertThat(Json.text(updated.path("UpdateStatus"), "State", "")).doesNotStartWith("rollback");
+        awaitWorkload(id, x -> x.status().phase() == Phase.RUNNING && x.status().running() == 1);
+        assertThat(runningContainerEnv(id)).contains("V=4");
+
+        // Swarm's rollback based on a stale read is refused like an update, and rolls nothing back
+        awaitUpdateState(id, "completed");
+        long stale = inspect(id).path("Version").path("Index").asLong();
+        LocalSwarm.docker("service", "update", "-d", "--env-add", "FROM_CLI=1", id);
+        WorkloadSpec previousNow = client.revisions(id).get(1).spec();
+        assertThatThrownBy(() -> client.rollback(id, previousNow, "previous", stale))
+                .isInstanceOf(EngineConflictException.class).hasMessageContaining("out of sequence");
+        assertThat(env(inspect(id).path("Spec"))).containsExactlyInAnyOrder("V=4", "FROM_CLI=1");
+
+        // a service that is gone has no revisions
+        client.delete(id);
+        assertThat(client.revisions(id)).isEmpty();
+    }
+
+    private static void awaitUpdateState(String id, String state) {
+        awaitWithin(SETTLE, "UpdateStatus.State " + state + " of " + id,
+                () -> state.equals(Json.text(inspect(id).path("UpdateStatus"), "State", "")));
+    }
+
+    private static List<String> env(JsonNode serviceSpec) {
+        return Json.strings(serviceSpec.path("TaskTemplate").path("ContainerSpec").path("Env"));
+    }
+
+    /** The environment of the container Swarm runs now for the service's one running task. */
+    private static List<String> runningContainerEnv(String serviceId) {
+        AtomicReference<String> container = new AtomicReference<>("");
+        awaitWithin(SETTLE, "one running task of " + serviceId, () -> {
+            String tasks = LocalSwarm.docker("service", "ps", "-q", "--filter", "desired-state=running", serviceId);
+            if (tasks.lines().count() != 1) {
+                return false;
+            }
+            container.set(LocalSwarm.docker("inspect", "--format", "{{.Status.ContainerStatus.ContainerID}}", tasks.trim()));
+            return !container.get().isBlank() && LocalSwarm.docker("inspect", "--format", "{{.Status.State}}", tasks.trim()).equals("running");
+        });
+        return Json.strings(Json.MAPPER.readTree(LocalSwarm.docker("container", "inspect", "--format", "{{json .Config.Env}}",
+                container.get())));
     }
 
     @Test

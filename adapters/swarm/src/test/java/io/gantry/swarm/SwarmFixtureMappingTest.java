@@ -63,8 +63,8 @@ class SwarmFixtureMappingTest {
             }
         }
         assertThat(unknown).as("fixture files no test maps").isEmpty();
-        assertThat(files(SERVICE_FILES)).hasSize(21);
-        assertThat(files(TASK_FILES)).hasSize(19);
+        assertThat(files(SERVICE_FILES)).hasSize(22);
+        assertThat(files(TASK_FILES)).hasSize(20);
         assertThat(files(NODE_FILES)).hasSize(5);
     }
 

@@ -15,8 +15,12 @@ final class SwarmTestWorkloads {
      * stop would wait Swarm's 10 s grace period.
      */
     static WorkloadSpec sleeper(int replicas) {
+        return sleeper(replicas, null);
+    }
+
+    static WorkloadSpec sleeper(int replicas, Map<String, String> env) {
         return new WorkloadSpec(LocalSwarm.IMAGE, null, List.of("sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"),
-                null, null, null, replicas, null, null, null);
+                env, null, null, replicas, null, null, null);
     }
 
     static final String HTTPD = "httpd -f -p 8080 -h /www";
