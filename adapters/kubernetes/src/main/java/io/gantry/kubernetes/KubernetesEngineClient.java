@@ -30,7 +30,6 @@ import io.kubernetes.client.openapi.models.V1ControllerRevision;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
-import io.kubernetes.client.openapi.models.V1ReplicaSet;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.VersionInfo;
 import java.time.Clock;
@@ -350,24 +349,9 @@ final class KubernetesEngineClient implements EngineClient {
             return null;
         }
         if (owned.object() instanceof V1Deployment deployment) {
-            Long wanted = KubernetesRevisionReader.number(engineRevision);
-            for (KubernetesObject child : owned.children()) {
-                if (wanted != null && child instanceof V1ReplicaSet rs
-                        && KubernetesRevisionReader.controlledBy(rs.getMetadata(), deployment)
-                        && wanted.equals(KubernetesRevisionReader.number(KubernetesWorkloadMapper.nullSafe(
-                                rs.getMetadata().getAnnotations()).get(KubernetesRevisionReader.REVISION)))) {
-                    return KubernetesRevisionReader.templateOf(rs);
-                }
-            }
-            return null;
+            return KubernetesRevisionReader.replicaSetTemplate(deployment, owned.children(), engineRevision);
         }
-        for (V1ControllerRevision r : controllerRevisions(owned.object())) {
-            if (engineRevision.equals(r.getMetadata().getName())
-                    && KubernetesRevisionReader.controlledBy(r.getMetadata(), owned.object())) {
-                return KubernetesRevisionReader.templateOf(r);
-            }
-        }
-        return null;
+        return KubernetesRevisionReader.controllerRevisionTemplate(owned.object(), controllerRevisions(owned.object()), engineRevision);
     }
 
     /** The published-ports Service follows the spec: created, changed or removed. */

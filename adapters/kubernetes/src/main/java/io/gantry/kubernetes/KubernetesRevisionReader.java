@@ -104,6 +104,28 @@ final class KubernetesRevisionReader {
         return out;
     }
 
+    /** The template of the Deployment's ReplicaSet numbered {@code id}, or {@code null} when it keeps none of that number. */
+    static V1PodTemplateSpec replicaSetTemplate(V1Deployment deployment, List<? extends KubernetesObject> children, String id) {
+        Long wanted = number(id);
+        for (KubernetesObject child : children) {
+            if (wanted != null && child instanceof V1ReplicaSet rs && controlledBy(rs.getMetadata(), deployment)
+                    && wanted.equals(number(nullSafe(rs.getMetadata().getAnnotations()).get(REVISION)))) {
+                return templateOf(rs);
+            }
+        }
+        return null;
+    }
+
+    /** The template of the owner's ControllerRevision named {@code id}, or {@code null} when there is none of that name. */
+    static V1PodTemplateSpec controllerRevisionTemplate(KubernetesObject owner, List<V1ControllerRevision> revisions, String id) {
+        for (V1ControllerRevision r : revisions) {
+            if (r.getMetadata() != null && id.equals(r.getMetadata().getName()) && controlledBy(r.getMetadata(), owner)) {
+                return templateOf(r);
+            }
+        }
+        return null;
+    }
+
     /** The ReplicaSet's pod template as the Deployment had it: without the controller's {@value #POD_TEMPLATE_HASH} label. */
     static V1PodTemplateSpec templateOf(V1ReplicaSet replicaSet) {
         V1PodTemplateSpec template = replicaSet.getSpec() == null ? null : replicaSet.getSpec().getTemplate();
