@@ -63,6 +63,8 @@ public final class TestController implements AutoCloseable {
     /** When each ReplicaSet was first seen: the start of its progress deadline. */
     private final Map<String, Instant> rolloutStarts = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean running = true;
+    /** The ControllerRevision last recorded for each StatefulSet/DaemonSet (by namespace, kind, name and uid). */
+    private final Map<String, String> recorded = new java.util.concurrent.ConcurrentHashMap<>();
 
     TestController(KubernetesClient client) {
         this.client = client;
@@ -187,8 +189,9 @@ public final class TestController implements AutoCloseable {
                 client.apps().replicaSets().inNamespace(ns).withName(r.getMetadata().getName()).delete();
                 continue;
             }
-            ensurePods(r, r.getSpec().getTemplate(), 0, n -> "");
+            // once, when it is retired: a ReplicaSet at 0 gets no pods again (listing pods every round loads the mock)
             if (!Objects.equals(r.getSpec().getReplicas(), 0)) {
+                ensurePods(r, r.getSpec().getTemplate(), 0, n -> "");
                 r.getSpec().setReplicas(0);
                 client.apps().replicaSets().inNamespace(ns).resource(r).update();
             }
@@ -206,6 +209,11 @@ public final class TestController implements AutoCloseable {
         String ns = owner.getMetadata().getNamespace();
         String hash = hash(template);
         String name = owner.getMetadata().getName() + "-" + hash;
+        String key = ns + "/" + owner.getKind() + "/" + owner.getMetadata().getName() + "/" + owner.getMetadata().getUid();
+        if (name.equals(recorded.get(key))) {
+            // nothing changed since it was recorded: no list of ControllerRevisions every round
+            return name;
+        }
         List<ControllerRevision> owned = client.apps().controllerRevisions().inNamespace(ns).list().getItems().stream()
                 .filter(r -> ownedBy(r, owner)).sorted(java.util.Comparator.comparingLong(ControllerRevision::getRevision))
                 .toList();
@@ -223,6 +231,7 @@ public final class TestController implements AutoCloseable {
             mine.setRevision(newest + 1);
             client.apps().controllerRevisions().inNamespace(ns).resource(mine).update();
         }
+        recorded.put(key, name);
         int limit = historyLimit == null ? 10 : historyLimit;
         for (int i = 0; i < owned.size() - limit - 1; i++) {
             if (!owned.get(i).getMetadata().getName().equals(name)) {
