@@ -138,6 +138,28 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
         return mapped(inputs);
     }
 
+    /**
+     * One workload's object, the ReplicaSets or Jobs it controls and its Service, read from memory once the
+     * informers are in sync (at most {@code wait}); {@code null} when the cache has no such workload.
+     *
+     * @throws EngineUnavailableException when the informers are not in sync in time
+     */
+    Owned owned(WorkloadRef ref, Duration wait) {
+        String notReady = awaitReady(wait, false);
+        if (notReady != null) {
+            throw new EngineUnavailableException("the informers of " + engineName + " are not in sync within " + wait
+                    + ": " + notReady);
+        }
+        synchronized (inventory) {
+            KubernetesObject object = inventory.object(ref);
+            return object == null ? null : new Owned(object, inventory.children(ref), inventory.service(ref));
+        }
+    }
+
+    /** A workload object with what it controls and its published-ports Service ({@code null} when none). */
+    record Owned(KubernetesObject object, List<KubernetesObject> children, V1Service service) {
+    }
+
     /** What one workload is mapped from. */
     private record Inputs(WorkloadRef ref, KubernetesObject object, List<V1Pod> pods, V1Service service) {
     }

@@ -170,6 +170,18 @@ final class ClusterInventory {
         return out;
     }
 
+    /** The ReplicaSets or Jobs the workload controls (its old ReplicaSets too: a Deployment's history). */
+    List<KubernetesObject> children(WorkloadRef ref) {
+        List<KubernetesObject> out = new ArrayList<>();
+        for (String child : intermediatesByOwner.getOrDefault(ref.nativeId(), Set.of())) {
+            KubernetesObject o = intermediates.get(child);
+            if (o != null) {
+                out.add(o);
+            }
+        }
+        return out;
+    }
+
     /** Names of the objects an event about this workload may be about: itself, its ReplicaSets/Jobs, its pods. */
     Set<String> involvedNames(WorkloadRef ref) {
         Set<String> names = new HashSet<>();

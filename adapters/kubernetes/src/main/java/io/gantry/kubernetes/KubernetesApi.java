@@ -6,6 +6,7 @@ import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.Pair;
+import io.kubernetes.client.openapi.models.V1ControllerRevisionList;
 import io.kubernetes.client.openapi.models.V1DeleteOptions;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1NodeList;
@@ -111,6 +112,22 @@ final class KubernetesApi {
                 type.listType());
         if (list.getItems() == null) {
             throw new ApiException(500, "list of " + type.rbacName() + " without items");
+        }
+        return list;
+    }
+
+    /**
+     * The ControllerRevisions (apps/v1) matching an equality label selector in a namespace: the history of
+     * StatefulSets and DaemonSets. Not a {@link ResourceType}: nothing watches them, they are read only when a
+     * workload's history is asked for, in one call.
+     */
+    V1ControllerRevisionList controllerRevisions(String namespace, String labelSelector) throws ApiException {
+        List<Pair> query = labelSelector == null ? List.of() : List.of(new Pair("labelSelector", labelSelector));
+        String path = "/apis/apps/v1/namespaces/" + calls.escapeString(namespace) + "/controllerrevisions";
+        V1ControllerRevisionList list = execute(calls, call(calls, "GET", path, query, null, null),
+                V1ControllerRevisionList.class);
+        if (list == null || list.getItems() == null) {
+            throw new ApiException(500, "list of controllerrevisions.apps without items");
         }
         return list;
     }

@@ -9,6 +9,7 @@ import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConflictException;
 import io.gantry.spi.EngineEvent;
 import io.gantry.spi.EngineInfo;
+import io.gantry.spi.EngineRevision;
 import io.gantry.spi.EngineUnavailableException;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.LogLine;
@@ -25,6 +26,8 @@ import io.kubernetes.client.common.KubernetesListObject;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.models.CoreV1Event;
+import io.kubernetes.client.openapi.models.V1ControllerRevision;
+import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
 import io.kubernetes.client.openapi.models.V1Service;
@@ -265,6 +268,90 @@ final class KubernetesEngineClient implements EngineClient {
         });
         reconcileService(ref, spec, current.getMetadata().getLabels());
         LOG.info("engine {}: updated {}", engineName, ref);
+    }
+
+    /**
+     * The history Kubernetes keeps ({@link KubernetesRevisionReader}): a Deployment's ReplicaSets, read from the
+     * informers' cache; a StatefulSet's or DaemonSet's ControllerRevisions, which nothing watches, in one list call
+     * (credentials that may not read them, or a server without them, leave the history empty). Other kinds keep none.
+     */
+    @Override
+    public List<EngineRevision> revisions(String nativeId) {
+        Optional<WorkloadRef> parsed = WorkloadRef.parse(nativeId).filter(r -> settings.allows(r.namespace()));
+        if (parsed.isEmpty() || !keepsHistory(parsed.get().kind())) {
+            return List.of();
+        }
+        WorkloadRef ref = parsed.get();
+        ClusterCache.Owned owned = cache().owned(ref, settings.callTimeout());
+        if (owned == null) {
+            return List.of();
+        }
+        if (owned.object() instanceof V1Deployment deployment) {
+            return KubernetesRevisionReader.ofDeployment(deployment, owned.children(), owned.service());
+        }
+        return KubernetesRevisionReader.ofControllerRevisions(owned.object(), controllerRevisions(owned.object()),
+                owned.service());
+    }
+
+    private static boolean keepsHistory(NativeKind kind) {
+        return kind == NativeKind.Deployment || kind == NativeKind.StatefulSet || kind == NativeKind.DaemonSet;
+    }
+
+    /** The object's ControllerRevisions (those of others sharing its labels are filtered out by owner later); empty on 403/404. */
+    private List<V1ControllerRevision> controllerRevisions(KubernetesObject owner) {
+        try {
+            return api.controllerRevisions(KubernetesWorkloadMapper.namespaceOf(owner.getMetadata()),
+                    WorkloadLookup.equalitySelector(owner)).getItems();
+        } catch (ApiException e) {
+            if (e.getCode() == 403 || e.getCode() == 404) {
+                LOG.debug("engine {}: no ControllerRevisions: {}", engineName,
+                        KubernetesErrors.unreadable(e, "controllerrevisions.apps", owner.getMetadata().getNamespace()));
+                return List.of();
+            }
+            throw KubernetesErrors.toException(e, null);
+        } catch (RuntimeException e) {
+            throw KubernetesErrors.unexpected(e);
+        }
+    }
+
+    /**
+     * {@code kubectl rollout undo --to-revision}: the pod template becomes the one Kubernetes kept under
+     * {@code engineRevision} (a Deployment's ReplicaSet of that number, a StatefulSet's or DaemonSet's
+     * ControllerRevision of that name), so the controller's own history says rollback (a Deployment's old
+     * ReplicaSet comes back under a new number). Replicas stay as they are, as with kubectl; the Service follows
+     * {@code spec}. Without that revision (pruned by revisionHistoryLimit, or none given) this is {@link #update}.
+     */
+    @Override
+    public void rollback(String nativeId, WorkloadSpec spec, String engineRevision) {
+        WorkloadRef ref = existingRef(nativeId);
+        V1PodTemplateSpec target = engineRevision == null || !keepsHistory(ref.kind()) ? null
+                : keptTemplate(ref, engineRevision);
+        if (target == null) {
+            update(nativeId, spec);
+            return;
+        }
+        ResourceType type = ResourceType.of(ref.kind());
+        KubernetesObject current = retryOnConflict(() -> {
+            KubernetesObject read = KubernetesErrors.call(() -> api.get(type, ref.namespace(), ref.name()), ref);
+            String patch = KubernetesWorkloadWriter.rollbackPatch(read, target, "rollback to revision " + engineRevision);
+            KubernetesErrors.call(() -> api.mergePatch(type, ref.namespace(), ref.name(), patch), ref);
+            return read;
+        });
+        reconcileService(ref, spec, current.getMetadata().getLabels());
+        LOG.info("engine {}: rolled {} back to revision {}", engineName, ref, engineRevision);
+    }
+
+    /** The pod template Kubernetes keeps as {@code engineRevision} of the workload, or {@code null} when it keeps none. */
+    private V1PodTemplateSpec keptTemplate(WorkloadRef ref, String engineRevision) {
+        ClusterCache.Owned owned = cache().owned(ref, settings.callTimeout());
+        if (owned == null) {
+            // not in the cache (yet): the update reads the API server and says whether it exists
+            return null;
+        }
+        if (owned.object() instanceof V1Deployment deployment) {
+            return KubernetesRevisionReader.replicaSetTemplate(deployment, owned.children(), engineRevision);
+        }
+        return KubernetesRevisionReader.controllerRevisionTemplate(owned.object(), controllerRevisions(owned.object()), engineRevision);
     }
 
     /** The published-ports Service follows the spec: created, changed or removed. */

@@ -36,6 +36,7 @@ import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1ObjectReference;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodSpec;
+import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
 import io.kubernetes.client.openapi.models.V1Probe;
 import io.kubernetes.client.openapi.models.V1ResourceRequirements;
 import io.kubernetes.client.openapi.models.V1Service;
@@ -99,6 +100,20 @@ final class KubernetesWorkloadReader {
         WorkloadStatus status = KubernetesStatusRules.status(observed, instances, spec.healthCheck() != null);
         return new Workload(ref.nativeId(), ref.namespace(), ref.name(), ref.kind().modelKind(), labels, spec, status,
                 instances, instant(meta.getCreationTimestamp()), redactedJson(object));
+    }
+
+    /**
+     * The spec a pod template stands for (a ReplicaSet's, a ControllerRevision's), read as a workload's own
+     * template is: the same main container, env, ports and probe rules.
+     *
+     * @param replicas the workload's count (a past template keeps none of its own)
+     * @param service  the workload's published-ports Service, or {@code null}: it is not part of any template
+     */
+    static WorkloadSpec specOf(V1PodTemplateSpec template, Integer replicas, V1Service service) {
+        V1PodSpec podSpec = template == null ? null : template.getSpec();
+        V1Container main = podSpec == null || podSpec.getContainers() == null || podSpec.getContainers().isEmpty()
+                ? null : podSpec.getContainers().get(0);
+        return specOf(podSpec, main, replicas, service);
     }
 
     private static WorkloadSpec specOf(V1PodSpec podSpec, V1Container main, Integer replicas, V1Service service) {

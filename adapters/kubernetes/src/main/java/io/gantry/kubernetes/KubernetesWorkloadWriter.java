@@ -8,6 +8,7 @@ import static io.gantry.kubernetes.KubernetesWorkloadMapper.refOf;
 import static io.gantry.kubernetes.KubernetesWorkloadMapper.template;
 import static io.gantry.kubernetes.KubernetesWorkloadMapper.templateOf;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import io.gantry.spi.HealthCheck;
@@ -285,6 +286,48 @@ final class KubernetesWorkloadWriter {
         patch.add("metadata", metadata);
         patch.add("spec", specJson);
         return patch.toString();
+    }
+
+    /**
+     * The merge patch of a rollback, as {@code kubectl rollout undo} makes it: the object's pod template becomes
+     * {@code target} (a ReplicaSet's or ControllerRevision's) and its change-cause annotation says why. kubectl
+     * replaces {@code /spec/template} with a JSON patch; a merge patch replaces only lists, so every field of the
+     * current template that the target lacks is sent as {@code null}. The resourceVersion makes the API server
+     * refuse it with 409 if the object changed meanwhile.
+     */
+    static String rollbackPatch(KubernetesObject current, V1PodTemplateSpec target, String changeCause) {
+        JsonObject spec = new JsonObject();
+        spec.add("template", mergeDiff(KubernetesJson.gson().toJsonTree(templateOf(current)),
+                KubernetesJson.gson().toJsonTree(target)));
+        JsonObject annotations = new JsonObject();
+        annotations.addProperty(KubernetesRevisionReader.CHANGE_CAUSE, changeCause);
+        JsonObject metadata = new JsonObject();
+        metadata.addProperty("resourceVersion", current.getMetadata().getResourceVersion());
+        metadata.add("annotations", annotations);
+        JsonObject patch = new JsonObject();
+        patch.add("metadata", metadata);
+        patch.add("spec", spec);
+        return patch.toString();
+    }
+
+    /** The RFC 7386 merge patch that turns {@code from} into {@code to}: objects field by field, anything else whole. */
+    static JsonElement mergeDiff(JsonElement from, JsonElement to) {
+        if (!(from instanceof JsonObject f) || !(to instanceof JsonObject t)) {
+            return to == null ? JsonNull.INSTANCE : to;
+        }
+        JsonObject patch = new JsonObject();
+        for (var entry : t.entrySet()) {
+            JsonElement before = f.get(entry.getKey());
+            if (!entry.getValue().equals(before)) {
+                patch.add(entry.getKey(), mergeDiff(before, entry.getValue()));
+            }
+        }
+        for (String key : f.keySet()) {
+            if (!t.has(key)) {
+                patch.add(key, JsonNull.INSTANCE);
+            }
+        }
+        return patch;
     }
 
     static String replicasPatch(int replicas) {

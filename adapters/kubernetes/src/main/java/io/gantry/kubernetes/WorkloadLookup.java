@@ -62,7 +62,7 @@ final class WorkloadLookup {
      * The selector's matchLabels as a query, to narrow pod lists; {@code null} (list all, then match by
      * owner) when it uses matchExpressions, which a label query cannot express exactly.
      */
-    private static String equalitySelector(KubernetesObject object) {
+    static String equalitySelector(KubernetesObject object) {
         V1LabelSelector selector = selectorOf(object);
         if (selector == null || selector.getMatchLabels() == null || selector.getMatchLabels().isEmpty()
                 || (selector.getMatchExpressions() != null && !selector.getMatchExpressions().isEmpty())) {

@@ -94,6 +94,12 @@ class KubernetesFixtureMappingTest {
                 // the API server's own words, cut and cleaned as every engine answer is (issue 13)
                 assertThat(e.getMessage()).contains(EngineMessages.sanitize(status.getMessage()));
             }
+            case "ControllerRevision" -> {
+                // the StatefulSet/DaemonSet history: its data holds a pod template (issue 17)
+                var template = KubernetesRevisionReader.templateOf(
+                        KubernetesJson.gson().fromJson(doc, io.kubernetes.client.openapi.models.V1ControllerRevision.class));
+                assertThat(template.getSpec().getContainers().get(0).getImage()).isNotBlank();
+            }
             case "Scale" -> {
                 // the Scale subresource is not used (merge patch on spec.replicas instead); it must still parse
                 V1Scale scale = KubernetesJson.gson().fromJson(doc, V1Scale.class);

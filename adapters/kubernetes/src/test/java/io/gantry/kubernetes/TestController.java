@@ -10,10 +10,18 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevisionBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
@@ -34,9 +42,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * What kube-controller-manager and the kubelet would do, reduced to what the tests need, run
  * against the mock (which runs no controllers). Every 100 ms it reconciles: a Deployment gets one
- * ReplicaSet per pod-template version (a new template, e.g. a restart annotation, replaces the
- * old one and its pods at once) and the ReplicaSet its pods; StatefulSets get {@code name-N} pods;
- * DaemonSets one pod per node. Pods run and are ready at once, except a container whose image
+ * ReplicaSet per pod-template version, numbered in {@code deployment.kubernetes.io/revision} (a new template,
+ * e.g. a restart annotation, replaces the old one's pods at once; the old ReplicaSet stays, scaled to 0, as
+ * history; a template seen before takes its old ReplicaSet back under the next number) and the ReplicaSet its
+ * pods; StatefulSets get {@code name-N} pods; DaemonSets one pod per node; both a ControllerRevision per template. Pods run and are ready at once, except a container whose image
  * contains {@code crash}: it waits in CrashLoopBackOff with restarts, and a Warning BackOff event
  * is recorded ({@code crash-first}: only the first pod of a set does). A Deployment with
  * {@code progressDeadlineSeconds} whose pods are not all ready that long after its ReplicaSet was made
@@ -44,6 +53,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Status counts and conditions are written through the status subresource.
  */
 public final class TestController implements AutoCloseable {
+    private static final String REVISION = "deployment.kubernetes.io/revision";
+    private static final String CHANGE_CAUSE = "kubernetes.io/change-cause";
+    private static final String POD_TEMPLATE_HASH = "pod-template-hash";
     public static final List<String> NODES = List.of("node-a", "node-b");
     private final KubernetesClient client;
     private final Thread thread;
@@ -51,6 +63,8 @@ public final class TestController implements AutoCloseable {
     /** When each ReplicaSet was first seen: the start of its progress deadline. */
     private final Map<String, Instant> rolloutStarts = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean running = true;
+    /** The ControllerRevision last recorded for each StatefulSet/DaemonSet (by namespace, kind, name and uid). */
+    private final Map<String, String> recorded = new java.util.concurrent.ConcurrentHashMap<>();
 
     TestController(KubernetesClient client) {
         this.client = client;
@@ -100,26 +114,47 @@ public final class TestController implements AutoCloseable {
     private void reconcileDeployment(Deployment d) {
         String ns = d.getMetadata().getNamespace();
         int desired = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
-        String rsName = d.getMetadata().getName() + "-" + hash(d.getSpec().getTemplate());
+        String hash = hash(d.getSpec().getTemplate());
+        String rsName = d.getMetadata().getName() + "-" + hash;
         List<ReplicaSet> owned = client.apps().replicaSets().inNamespace(ns).list().getItems().stream()
                 .filter(rs -> ownedBy(rs, d)).toList();
-        for (ReplicaSet old : owned) {
-            if (!old.getMetadata().getName().equals(rsName)) {
-                client.apps().replicaSets().inNamespace(ns).withName(old.getMetadata().getName()).delete();
-            }
-        }
+        long newest = owned.stream().mapToLong(TestController::revision).max().orElse(0);
+        String cause = annotations(d).get(CHANGE_CAUSE);
         ReplicaSet rs = owned.stream().filter(r -> r.getMetadata().getName().equals(rsName)).findFirst().orElse(null);
         if (rs == null) {
+            PodTemplateSpec template = new PodTemplateSpecBuilder(d.getSpec().getTemplate()).editOrNewMetadata()
+                    .addToLabels(POD_TEMPLATE_HASH, hash).endMetadata().build();
+            Map<String, String> annotations = new HashMap<>(Map.of(REVISION, Long.toString(newest + 1)));
+            if (cause != null) {
+                annotations.put(CHANGE_CAUSE, cause);
+            }
             rs = client.apps().replicaSets().inNamespace(ns).resource(new ReplicaSetBuilder()
-                    .withNewMetadata().withName(rsName).withNamespace(ns).withLabels(d.getSpec().getTemplate().getMetadata().getLabels())
-                    .withOwnerReferences(owner(d)).endMetadata()
+                    .withNewMetadata().withName(rsName).withNamespace(ns).withLabels(template.getMetadata().getLabels())
+                    .withAnnotations(annotations).withOwnerReferences(owner(d)).endMetadata()
                     .withNewSpec().withReplicas(desired).withSelector(d.getSpec().getSelector())
-                    .withTemplate(d.getSpec().getTemplate()).endSpec().build()).create();
+                    .withTemplate(template).endSpec().build()).create();
             event(d, "Normal", "ScalingReplicaSet", "Scaled up replica set " + rsName + " to " + desired);
-        } else if (!Objects.equals(rs.getSpec().getReplicas(), desired)) {
+        } else if (revision(rs) < newest) {
+            // the template of an old ReplicaSet again (a rollback): the controller takes that one back under the
+            // next number, with the Deployment's change cause (deployment controller, SetNewReplicaSetAnnotations)
+            rs.getMetadata().getAnnotations().put(REVISION, Long.toString(newest + 1));
+            if (cause != null) {
+                rs.getMetadata().getAnnotations().put(CHANGE_CAUSE, cause);
+            }
+            rs = client.apps().replicaSets().inNamespace(ns).resource(rs).update();
+        }
+        if (!Objects.equals(rs.getSpec().getReplicas(), desired)) {
             rs.getSpec().setReplicas(desired);
             rs = client.apps().replicaSets().inNamespace(ns).resource(rs).update();
             event(d, "Normal", "ScalingReplicaSet", "Scaled replica set " + rsName + " to " + desired);
+        }
+        retireOldReplicaSets(d, owned, rsName);
+        String revision = Long.toString(revision(rs));
+        if (!revision.equals(annotations(d).get(REVISION))) {
+            // the Deployment names the revision it runs; the next round writes its status
+            client.apps().deployments().inNamespace(ns).withName(d.getMetadata().getName())
+                    .edit(x -> new DeploymentBuilder(x).editMetadata().addToAnnotations(REVISION, revision).endMetadata().build());
+            return;
         }
         List<Pod> pods = ensurePods(rs, d.getSpec().getTemplate(), desired, i -> rsName + "-" + suffix());
         int ready = (int) pods.stream().filter(TestController::ready).count();
@@ -139,6 +174,82 @@ public final class TestController implements AutoCloseable {
         }
     }
 
+    /**
+     * Old ReplicaSets are kept scaled to 0, their pods gone, as the Deployment's history; beyond
+     * {@code revisionHistoryLimit} (default 10) the oldest go.
+     */
+    private void retireOldReplicaSets(Deployment d, List<ReplicaSet> owned, String current) {
+        String ns = d.getMetadata().getNamespace();
+        List<ReplicaSet> old = owned.stream().filter(r -> !r.getMetadata().getName().equals(current))
+                .sorted(java.util.Comparator.comparingLong(TestController::revision)).toList();
+        int limit = d.getSpec().getRevisionHistoryLimit() == null ? 10 : d.getSpec().getRevisionHistoryLimit();
+        for (int i = 0; i < old.size(); i++) {
+            ReplicaSet r = old.get(i);
+            if (i < old.size() - limit) {
+                client.apps().replicaSets().inNamespace(ns).withName(r.getMetadata().getName()).delete();
+                continue;
+            }
+            // once, when it is retired: a ReplicaSet at 0 gets no pods again (listing pods every round loads the mock)
+            if (!Objects.equals(r.getSpec().getReplicas(), 0)) {
+                ensurePods(r, r.getSpec().getTemplate(), 0, n -> "");
+                r.getSpec().setReplicas(0);
+                client.apps().replicaSets().inNamespace(ns).resource(r).update();
+            }
+        }
+    }
+
+    /**
+     * What the StatefulSet and DaemonSet controllers keep of each template (pkg/controller/history): a
+     * ControllerRevision named {@code <name>-<hash>}, labelled with the owner's selector, whose data is the
+     * strategic-merge patch {@code {"spec":{"template":{"$patch":"replace",...}}}}. A template seen before gets the
+     * next number again; beyond {@code revisionHistoryLimit} (default 10) the oldest go. Returns the current one's name.
+     */
+    private String recordRevision(HasMetadata owner, PodTemplateSpec template, Map<String, String> selector,
+                                  Integer historyLimit) {
+        String ns = owner.getMetadata().getNamespace();
+        String hash = hash(template);
+        String name = owner.getMetadata().getName() + "-" + hash;
+        String key = ns + "/" + owner.getKind() + "/" + owner.getMetadata().getName() + "/" + owner.getMetadata().getUid();
+        if (name.equals(recorded.get(key))) {
+            // nothing changed since it was recorded: no list of ControllerRevisions every round
+            return name;
+        }
+        List<ControllerRevision> owned = client.apps().controllerRevisions().inNamespace(ns).list().getItems().stream()
+                .filter(r -> ownedBy(r, owner)).sorted(java.util.Comparator.comparingLong(ControllerRevision::getRevision))
+                .toList();
+        long newest = owned.isEmpty() ? 0 : owned.get(owned.size() - 1).getRevision();
+        ControllerRevision mine = owned.stream().filter(r -> r.getMetadata().getName().equals(name)).findFirst().orElse(null);
+        if (mine == null) {
+            Map<String, Object> data = new HashMap<>(Serialization.jsonMapper().convertValue(template, Map.class));
+            data.put("$patch", "replace");
+            Map<String, String> labels = new HashMap<>(selector);
+            labels.put("controller.kubernetes.io/hash", hash);
+            client.apps().controllerRevisions().inNamespace(ns).resource(new ControllerRevisionBuilder()
+                    .withNewMetadata().withName(name).withNamespace(ns).withLabels(labels).withOwnerReferences(owner(owner))
+                    .endMetadata().withRevision(newest + 1).withData(Map.of("spec", Map.of("template", data))).build()).create();
+        } else if (mine.getRevision() < newest) {
+            mine.setRevision(newest + 1);
+            client.apps().controllerRevisions().inNamespace(ns).resource(mine).update();
+        }
+        recorded.put(key, name);
+        int limit = historyLimit == null ? 10 : historyLimit;
+        for (int i = 0; i < owned.size() - limit - 1; i++) {
+            if (!owned.get(i).getMetadata().getName().equals(name)) {
+                client.apps().controllerRevisions().inNamespace(ns).withName(owned.get(i).getMetadata().getName()).delete();
+            }
+        }
+        return name;
+    }
+
+    private static long revision(ReplicaSet rs) {
+        String value = annotations(rs).get(REVISION);
+        return value == null ? 0 : Long.parseLong(value);
+    }
+
+    private static Map<String, String> annotations(HasMetadata o) {
+        return o.getMetadata().getAnnotations() == null ? Map.of() : o.getMetadata().getAnnotations();
+    }
+
     /** The deployment controller's Progressing condition: given up once the deadline passed without every pod ready. */
     private io.fabric8.kubernetes.api.model.apps.DeploymentCondition progressing(Deployment d, String rs, boolean allReady) {
         Instant start = rolloutStarts.computeIfAbsent(rs, k -> Instant.now());
@@ -156,7 +267,8 @@ public final class TestController implements AutoCloseable {
 
     private void reconcileStatefulSet(StatefulSet s) {
         int desired = s.getSpec().getReplicas() == null ? 1 : s.getSpec().getReplicas();
-        String revision = s.getMetadata().getName() + "-" + hash(s.getSpec().getTemplate());
+        String revision = recordRevision(s, s.getSpec().getTemplate(), s.getSpec().getSelector().getMatchLabels(),
+                s.getSpec().getRevisionHistoryLimit());
         List<Pod> pods = ensurePods(s, s.getSpec().getTemplate(), desired, i -> s.getMetadata().getName() + "-" + i);
         int ready = (int) pods.stream().filter(TestController::ready).count();
         var status = new StatefulSetStatusBuilder().withReplicas(pods.size()).withReadyReplicas(ready)
@@ -170,6 +282,8 @@ public final class TestController implements AutoCloseable {
     }
 
     private void reconcileDaemonSet(DaemonSet d) {
+        recordRevision(d, d.getSpec().getTemplate(), d.getSpec().getSelector().getMatchLabels(),
+                d.getSpec().getRevisionHistoryLimit());
         List<Pod> pods = ensurePods(d, d.getSpec().getTemplate(), NODES.size(),
                 i -> d.getMetadata().getName() + "-" + suffix());
         int ready = (int) pods.stream().filter(TestController::ready).count();
@@ -241,12 +355,24 @@ public final class TestController implements AutoCloseable {
         return created;
     }
 
-    /** Pods and ReplicaSets whose owner is gone: the garbage collector's job. */
+    /** Pods, ReplicaSets and ControllerRevisions whose owner is gone: the garbage collector's job. */
     private void collectOrphans() {
         for (ReplicaSet rs : client.apps().replicaSets().inAnyNamespace().list().getItems()) {
             OwnerReference o = rs.getMetadata().getOwnerReferences().isEmpty() ? null : rs.getMetadata().getOwnerReferences().get(0);
             if (o != null && client.apps().deployments().inNamespace(rs.getMetadata().getNamespace()).withName(o.getName()).get() == null) {
                 client.apps().replicaSets().inNamespace(rs.getMetadata().getNamespace()).withName(rs.getMetadata().getName()).delete();
+            }
+        }
+        for (ControllerRevision r : client.apps().controllerRevisions().inAnyNamespace().list().getItems()) {
+            OwnerReference o = r.getMetadata().getOwnerReferences().isEmpty() ? null : r.getMetadata().getOwnerReferences().get(0);
+            String ns = r.getMetadata().getNamespace();
+            boolean exists = o == null || switch (o.getKind()) {
+                case "StatefulSet" -> client.apps().statefulSets().inNamespace(ns).withName(o.getName()).get() != null;
+                case "DaemonSet" -> client.apps().daemonSets().inNamespace(ns).withName(o.getName()).get() != null;
+                default -> true;
+            };
+            if (!exists) {
+                client.apps().controllerRevisions().inNamespace(ns).withName(r.getMetadata().getName()).delete();
             }
         }
         for (Pod p : client.pods().inAnyNamespace().list().getItems()) {
@@ -291,8 +417,23 @@ public final class TestController implements AutoCloseable {
                 .withName(owner.getMetadata().getName()).withUid(owner.getMetadata().getUid()).withController(true).build();
     }
 
+    /** A template's hash, whatever the order of its fields (a template patched back to an old one is that one). */
     private static String hash(PodTemplateSpec template) {
-        return Integer.toHexString(Serialization.asJson(template).hashCode());
+        return Integer.toHexString(canonical(JsonParser.parseString(Serialization.asJson(template))).toString().hashCode());
+    }
+
+    private static JsonElement canonical(JsonElement e) {
+        if (e instanceof JsonObject o) {
+            JsonObject sorted = new JsonObject();
+            o.keySet().stream().sorted().forEach(k -> sorted.add(k, canonical(o.get(k))));
+            return sorted;
+        }
+        if (e instanceof JsonArray a) {
+            JsonArray out = new JsonArray();
+            a.forEach(x -> out.add(canonical(x)));
+            return out;
+        }
+        return e;
     }
 
     private String suffix() {
