@@ -305,11 +305,19 @@ class OperationService {
     }
 
     /** The engine did what was asked; failing to store its answer now only delays it to the next sync. */
+    /**
+     * Stores what a deploy produced before the operation says SUCCEEDED with its workload id, so that the id
+     * answers at once; the store waits behind a full resync already running on the engine's sync thread.
+     */
     private void storeQuietly(Engine engine, Workload produced) {
         try {
-            sync.apply(engine.id(), produced);
-        } catch (RuntimeException e) {
+            sync.apply(engine.id(), produced).get(clients.callTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            // the watch or the next resync stores it
             log.debug("Engine {}: storing {} after an operation failed: {}", engine.name(), produced.nativeId(), e.toString());
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

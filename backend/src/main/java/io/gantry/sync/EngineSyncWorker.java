@@ -131,12 +131,19 @@ final class EngineSyncWorker {
      * already: then the watch delivered it meanwhile, in a state at least as new as the answer (pods may
      * have started between the create and this call), which the answer must not roll back.
      */
-    void apply(Workload workload) {
+    CompletableFuture<Void> apply(Workload workload) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
         submit(() -> {
-            if (ports.workloads().find(WorkloadIds.of(engineId, workload.nativeId())).isEmpty()) {
-                writes.store(engine, List.of(workload));
+            try {
+                if (ports.workloads().find(WorkloadIds.of(engineId, workload.nativeId())).isEmpty()) {
+                    writes.store(engine, List.of(workload));
+                }
+                done.complete(null);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
             }
         });
+        return done;
     }
 
     /**

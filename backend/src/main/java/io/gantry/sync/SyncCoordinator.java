@@ -86,9 +86,12 @@ public class SyncCoordinator implements SmartLifecycle {
         return worker(engineId).refresh(nativeId);
     }
 
-    /** Stores a workload as its engine just reported it. */
-    public void apply(UUID engineId, Workload workload) {
-        worker(engineId).apply(workload);
+    /**
+     * Stores a workload as its engine just reported it, on the engine's sync thread after what is queued there
+     * (a full resync may be running); the future completes once it is stored.
+     */
+    public CompletableFuture<Void> apply(UUID engineId, Workload workload) {
+        return worker(engineId).apply(workload);
     }
 
     private EngineSyncWorker worker(UUID engineId) {

@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -118,6 +120,41 @@ class WatchBeforeListIT extends IntegrationTest {
         // long before the periodic resync (30 s)
         await().atMost(Duration.ofSeconds(5)).until(() -> byName(api, "order-gap").containsKey("missed"));
         assertThat(fake.calls()).filteredOn("list"::equals).hasSize(2);
+    }
+
+    /**
+     * A deploy that ends while a full resync is reading the list: its workload is stored on the engine's sync
+     * thread behind that resync, and the operation says SUCCEEDED only once it is, so that the workload id it
+     * gives answers at once (it answered 404 until the resync was done).
+     */
+    @Test
+    void aDeployEndingDuringAResyncIsStoredBeforeItSucceeds() throws Exception {
+        Api api = api();
+        FakeEngine fake = FakeEngine.named("order-deploy");
+        fake.putQuietly(FakeEngine.workload("shop", "web", "nginx:1.27", 1, Map.of()));
+        String id = Engines.register(api, "order-deploy", Map.of());
+        Engines.awaitStatus(api, id, "UP");
+        CountDownLatch listing = new CountDownLatch(1);
+        fake.afterNextListRead(() -> {
+            listing.countDown();
+            try {
+                Thread.sleep(1500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Api.Response sync = api.post("/api/v1/engines/" + id + "/sync", null);
+        assertThat(sync.status()).as(sync.toString()).isEqualTo(202);
+        assertThat(listing.await(10, TimeUnit.SECONDS)).as("the resync is reading the list").isTrue();
+
+        Api.Response deploy = api.post("/api/v1/workloads", Map.of("engine", "order-deploy", "namespace", "shop",
+                "name", "fresh", "spec", Map.of("image", "busybox:1", "replicas", 1)));
+        assertThat(deploy.status()).as(deploy.toString()).isEqualTo(202);
+        JsonNode done = SyncIT.awaitOperation(api, deploy.location(), "SUCCEEDED");
+
+        Api.Response fresh = api.get("/api/v1/workloads/" + done.get("workloadId").asString());
+        assertThat(fresh.status()).as(fresh.toString()).isEqualTo(200);
+        assertThat(fresh.json().get("name").asString()).isEqualTo("fresh");
     }
 
     private static Map<String, JsonNode> byName(Api api, String engine) {
