@@ -70,6 +70,8 @@ final class EngineSyncWorker {
     private int watchGeneration;
     /** A tick is queued on the worker thread already: ResyncRequired deliveries need no second one. */
     private boolean resyncQueued;
+    /** The first full sync under this lease was stored: from then on only what changed is handed to revisions. */
+    private boolean synced;
     /** What the watch delivered, oldest first, until the worker thread takes it. */
     private final Queue<Delivery> watched = new ConcurrentLinkedQueue<>();
 
@@ -131,12 +133,20 @@ final class EngineSyncWorker {
      * already: then the watch delivered it meanwhile, in a state at least as new as the answer (pods may
      * have started between the create and this call), which the answer must not roll back.
      */
-    void apply(Workload workload) {
+    CompletableFuture<Void> apply(Workload workload) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
         submit(() -> {
-            if (ports.workloads().find(WorkloadIds.of(engineId, workload.nativeId())).isEmpty()) {
-                writes.store(engine, List.of(workload));
+            try {
+                if (ports.workloads().find(WorkloadIds.of(engineId, workload.nativeId())).isEmpty()) {
+                    writes.store(engine, List.of(workload));
+                }
+                done.complete(null);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+                throw e;
             }
         });
+        return done;
     }
 
     /**
@@ -276,6 +286,14 @@ final class EngineSyncWorker {
         List<Workload> all = ports.clients().call(engineId, "list workloads", EngineClient::listWorkloads);
         Instant now = Instant.now();
         List<String> changed = ports.workloads().upsert(engine, fence, all, now);
+        if (synced) {
+            ports.outsideChanges().stored(engineId, changed);
+        } else {
+            // every workload once per lease: those changed while no replica synced the engine, or stored before
+            // revisions existed, get theirs
+            synced = true;
+            ports.outsideChanges().started(engineId);
+        }
         List<RemovedWorkload> removed = ports.workloads().removeMissing(fence,
                 all.stream().map(Workload::nativeId).toList(), now);
         ports.engines().markSynced(fence, now);

@@ -9,6 +9,7 @@ import io.gantry.engine.EngineSaved;
 import io.gantry.engine.EngineStore;
 import io.gantry.event.EventStore;
 import io.gantry.metrics.GantryMetrics;
+import io.gantry.revision.OutsideChanges;
 import io.gantry.spi.Workload;
 import io.gantry.stream.LiveStream;
 import io.gantry.web.NotFoundException;
@@ -60,8 +61,8 @@ public class SyncCoordinator implements SmartLifecycle {
 
     SyncCoordinator(EngineStore engines, EngineClients clients, WorkloadStore workloads, EventStore events,
                     LiveStream stream, GantryMetrics metrics, SyncSettings settings, EngineLeases leases,
-                    ClusterSettings cluster) {
-        this.ports = new SyncPorts(engines, clients, workloads, events, stream, metrics, settings);
+                    ClusterSettings cluster, OutsideChanges outsideChanges) {
+        this.ports = new SyncPorts(engines, clients, workloads, events, stream, metrics, settings, outsideChanges);
         this.leases = leases;
         this.cluster = cluster;
     }
@@ -86,9 +87,9 @@ public class SyncCoordinator implements SmartLifecycle {
         return worker(engineId).refresh(nativeId);
     }
 
-    /** Stores a workload as its engine just reported it. */
-    public void apply(UUID engineId, Workload workload) {
-        worker(engineId).apply(workload);
+    /** Stores a workload as its engine just reported it; completes once it is stored (or was already). */
+    public CompletableFuture<Void> apply(UUID engineId, Workload workload) {
+        return worker(engineId).apply(workload);
     }
 
     private EngineSyncWorker worker(UUID engineId) {
