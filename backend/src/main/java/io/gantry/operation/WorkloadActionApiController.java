@@ -9,6 +9,9 @@ import io.gantry.revision.SpecPreview;
 import io.gantry.spi.Capability;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.web.BadRequestException;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.gantry.web.NotFoundException;
 import io.gantry.workload.WorkloadStore;
 import io.gantry.workload.WorkloadView;
@@ -75,6 +78,10 @@ class WorkloadActionApiController {
      * diff against the current spec and the engine's validation of the new one ({@link SpecPreview.Preview}).
      */
     @PutMapping("/workloads/{id}/spec")
+    @ApiResponse(responseCode = "202", description = "the update's operation",
+            content = @Content(schema = @Schema(implementation = Operation.class)))
+    @ApiResponse(responseCode = "200", description = "with dryRun=true: what would change, and the engine's answer",
+            content = @Content(schema = @Schema(implementation = SpecPreview.Preview.class)))
     ResponseEntity<?> update(@PathVariable UUID id, @Valid @RequestBody WorkloadRequests.UpdateSpec body,
                              @RequestParam(defaultValue = "false") boolean dryRun,
                              @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {

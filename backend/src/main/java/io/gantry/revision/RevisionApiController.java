@@ -3,6 +3,7 @@ package io.gantry.revision;
 import io.gantry.web.BadRequestException;
 import io.gantry.web.NotFoundException;
 import io.gantry.web.Page;
+import io.gantry.workload.CursorCodec;
 import io.gantry.workload.WorkloadStore;
 import io.gantry.workload.WorkloadView;
 import java.util.List;
@@ -19,13 +20,17 @@ import org.springframework.web.bind.annotation.RestController;
 class RevisionApiController {
     static final int DEFAULT_LIMIT = 50;
     static final int MAX_LIMIT = 500;
+    /** The cursor's sort: revisions are listed one way only, newest first. */
+    private static final String SORT = "revision";
 
     private final RevisionStore store;
     private final WorkloadStore workloads;
     private final RevisionViews views;
+    private final CursorCodec cursors;
 
-    RevisionApiController(RevisionStore store, WorkloadStore workloads, RevisionViews views) {
+    RevisionApiController(RevisionStore store, WorkloadStore workloads, RevisionViews views, CursorCodec cursors) {
         this.store = store;
+        this.cursors = cursors;
         this.workloads = workloads;
         this.views = views;
     }
@@ -38,10 +43,11 @@ class RevisionApiController {
         if (n < 1 || n > MAX_LIMIT) {
             throw BadRequestException.field("limit", "must be between 1 and " + MAX_LIMIT);
         }
-        Integer before = cursor == null || cursor.isEmpty() ? null : revisionCursor(cursor);
+        Integer before = cursor == null || cursor.isEmpty() ? null : revisionCursor(id, cursor);
         WorkloadView w = workload(id);
         List<Revision> page = store.list(id, before, n + 1);
-        String next = page.size() > n ? Integer.toString(page.get(n - 1).revision()) : null;
+        String next = page.size() > n ? cursors.encode(new CursorCodec.Position(SORT,
+                Integer.toString(page.get(n - 1).revision()), id.toString())) : null;
         List<Revision> items = page.size() > n ? page.subList(0, n) : page;
         return new Page<>(views.shown(w, items), store.count(id), next);
     }
@@ -67,15 +73,12 @@ class RevisionApiController {
         return workloads.find(id).orElseThrow(() -> new NotFoundException("workload", id));
     }
 
-    private static int revisionCursor(String cursor) {
-        try {
-            int n = Integer.parseInt(cursor);
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException notANumber) {
-            // below
+    /** The revision a cursor of this workload's list stopped at. */
+    private int revisionCursor(UUID id, String cursor) {
+        CursorCodec.Position p = cursors.decode(cursor);
+        if (!p.sort().equals(SORT) || !p.id().equals(id.toString())) {
+            throw BadRequestException.field("cursor", "is a cursor of another list");
         }
-        throw BadRequestException.field("cursor", "is not a cursor of this list (a nextCursor it returned)");
+        return Integer.parseInt(p.key());
     }
 }

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
@@ -150,6 +151,9 @@ class RevisionStore {
                 if (attempt == ATTEMPTS) {
                     throw takenMeanwhile;
                 }
+            } catch (DataIntegrityViolationException goneMeanwhile) {
+                // the sync removed the workload (its engine no longer has it) between the select and the insert
+                return Optional.empty();
             }
         }
     }
