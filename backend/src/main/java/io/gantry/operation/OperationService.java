@@ -117,18 +117,31 @@ class OperationService {
      */
     Operation submit(String action, Engine engine, UUID workloadId, Capability needs, String idempotencyKey,
                      Map<String, Object> request, EngineWork work) {
-        return submit(action, engine, workloadId, needs, idempotencyKey, request, List.of(), work, true);
+        return submit(action, engine, workloadId, needs, idempotencyKey, request, List.of(), work, true, () -> {
+        });
+    }
+
+    /**
+     * As {@link #submit}, with a check of the stored state that a repeated key must skip: once the first operation
+     * did its work, the state it checks has changed (a rollback's target is what runs now).
+     */
+    Operation submit(String action, Engine engine, UUID workloadId, Capability needs, String idempotencyKey,
+                     Map<String, Object> request, EngineWork work, Runnable unlessRepeated) {
+        return submit(action, engine, workloadId, needs, idempotencyKey, request, List.of(), work, true, unlessRepeated);
     }
 
     /** As {@link #submit}, for work the caller checked with the engine already (an import checks all its workloads first). */
     Operation submitChecked(String action, Engine engine, Capability needs, String idempotencyKey,
                             Map<String, Object> request, List<String> warnings, EngineWork work) {
-        return submit(action, engine, null, needs, idempotencyKey, request, warnings, work, false);
+        return submit(action, engine, null, needs, idempotencyKey, request, warnings, work, false, () -> {
+        });
     }
 
     private Operation submit(String action, Engine engine, UUID workloadId, Capability needs, String idempotencyKey,
-                             Map<String, Object> request, List<String> warnings, EngineWork work, boolean check) {
+                             Map<String, Object> request, List<String> warnings, EngineWork work, boolean check,
+                             Runnable unlessRepeated) {
         Runnable before = () -> {
+            unlessRepeated.run();
             requireCapability(engine, needs);
             if (check) {
                 clients.call(engine.id(), "check " + action, client -> {

@@ -108,7 +108,8 @@ class WorkloadActionApiController {
         runtimes.requireAllowed(engine(w), target.spec());
         return accepted(operations.submit("rollback", engine(w), id, Capability.UPDATE, key,
                 Map.of("revision", target.revision(), "image", String.valueOf(target.spec().image())),
-                new EngineWork.Rollback(w.nativeId(), target.spec(), target.engineRevision(), target.revision())));
+                new EngineWork.Rollback(w.nativeId(), target.spec(), target.engineRevision(), target.revision()),
+                () -> revisions.requireNotCurrent(id, target.revision())));
     }
 
     // scale, restart and delete run nothing new: an OPERATOR may do them to a workload on a privileged runtime too

@@ -18,7 +18,6 @@ public class Revisions {
      * The revision a rollback of the workload goes back to.
      *
      * @throws BadRequestException naming {@code revision} when the workload has no such revision (any more)
-     * @throws ConflictException   when its spec is the one the workload has now: there is nothing to roll back
      */
     public Revision rollbackTarget(UUID workloadId, Integer revision) {
         if (revision == null) {
@@ -26,9 +25,13 @@ public class Revisions {
         }
         Revision target = store.find(workloadId, revision).orElseThrow(() -> BadRequestException.field("revision",
                 "workload " + workloadId + " has no revision " + revision + " (or it was pruned)"));
+        return target;
+    }
+
+    /** @throws ConflictException when the revision's spec is the one the workload has now: a rollback would change nothing */
+    public void requireNotCurrent(UUID workloadId, int revision) {
         if (store.isCurrent(workloadId, revision)) {
             throw new ConflictException("the workload already runs the spec of revision " + revision);
         }
-        return target;
     }
 }

@@ -68,10 +68,14 @@ class RevisionApiIT extends IntegrationTest {
                     .contains("\"field\":\"to\"");
             assertThat(api.get("/api/v1/workloads/" + id + "/revisions/diff?from=x&to=1").status()).isEqualTo(400);
 
-            Api.Response rollback = api.post("/api/v1/workloads/" + id + "/rollback", Map.of("revision", 1));
+            Map<String, String> key = Map.of("Idempotency-Key", "rollback-web-to-1");
+            Api.Response rollback = api.post("/api/v1/workloads/" + id + "/rollback", Map.of("revision", 1), key);
             assertThat(rollback.status()).as(rollback.toString()).isEqualTo(202);
             assertThat(rollback.json().get("action").asString()).isEqualTo("rollback");
             awaitDone(api, rollback);
+            Api.Response retried = api.post("/api/v1/workloads/" + id + "/rollback", Map.of("revision", 1), key);
+            assertThat(retried.status()).as("a retry gets the first operation, though revision 1 runs now").isEqualTo(202);
+            assertThat(retried.json().get("id").asString()).isEqualTo(rollback.json().get("id").asString());
             assertThat(fake.calls()).contains("rollback shop/web null");
             JsonNode now = api.get("/api/v1/workloads/" + id).json();
             assertThat(now.get("spec").get("env").get("GREETING").asString()).isEqualTo("one");
