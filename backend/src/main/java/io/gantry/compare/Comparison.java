@@ -19,14 +19,14 @@ import java.util.UUID;
  * @param fields      one row per spec and status field of the model
  * @param differences how many rows are not {@code equal}
  */
-record Comparison(List<Compared> workloads, List<Field> fields, int differences) {
+public record Comparison(List<Compared> workloads, List<Field> fields, int differences) {
     static final String ENV = "spec.env";
 
     /**
      * The same comparison showing the env of {@code shown} (the compared workloads in the same order, as
      * the caller may see them): {@code equal} and {@code differingKeys} stay those of the real values.
      */
-    Comparison withEnvOf(List<WorkloadView> shown) {
+    public Comparison withEnvOf(List<WorkloadView> shown) {
         List<Field> out = new ArrayList<>(fields.size());
         for (Field f : fields) {
             if (f.path().equals(ENV)) {
@@ -40,7 +40,7 @@ record Comparison(List<Compared> workloads, List<Field> fields, int differences)
     }
 
     /** A compared workload's identity. */
-    record Compared(UUID id, String name, String namespace, EngineRef engine, WorkloadKind kind, Phase phase) {
+    public record Compared(UUID id, String name, String namespace, EngineRef engine, WorkloadKind kind, Phase phase) {
     }
 
     /**
@@ -59,7 +59,7 @@ record Comparison(List<Compared> workloads, List<Field> fields, int differences)
      *                      when no engine differs
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Field(String path, List<Object> values, boolean equal, List<String> display, List<String> differingKeys,
+    public record Field(String path, List<Object> values, boolean equal, List<String> display, List<String> differingKeys,
                  @JsonProperty("native") List<String> nativeValues) {
     }
 }

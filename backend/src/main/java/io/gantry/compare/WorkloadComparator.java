@@ -23,7 +23,7 @@ import java.util.function.Function;
  * what is left here is the semantics of each field's type: image names in canonical form, maps and
  * sets without order.
  */
-final class WorkloadComparator {
+public final class WorkloadComparator {
     private static final Comparator<PortMapping> PORT_ORDER = Comparator.comparingInt(PortMapping::containerPort)
             .thenComparing(PortMapping::protocol)
             .thenComparing(PortMapping::publishedPort, Comparator.nullsFirst(Comparator.naturalOrder()));
@@ -64,6 +64,15 @@ final class WorkloadComparator {
             plain("status.since", w -> status(w).since()));
 
     private WorkloadComparator() {
+    }
+
+    /**
+     * The spec rows of a comparison of specs of one workload (its revisions, or its spec and a proposed one): kind,
+     * labels and status belong to the workload, not to a spec, so they are left out. Compared with the real values
+     * of {@code real}; env shown as in {@code shown} (the same specs as the caller may see them, in the same order).
+     */
+    public static List<Comparison.Field> compareSpecs(List<WorkloadView> real, List<WorkloadView> shown) {
+        return compare(real).withEnvOf(shown).fields().stream().filter(f -> f.path().startsWith("spec.")).toList();
     }
 
     /** Compares without engine notations. */

@@ -17,7 +17,8 @@ import io.gantry.spi.WorkloadSpec;
         @JsonSubTypes.Type(value = EngineWork.Update.class, name = "update"),
         @JsonSubTypes.Type(value = EngineWork.Scale.class, name = "scale"),
         @JsonSubTypes.Type(value = EngineWork.Restart.class, name = "restart"),
-        @JsonSubTypes.Type(value = EngineWork.Delete.class, name = "delete")})
+        @JsonSubTypes.Type(value = EngineWork.Delete.class, name = "delete"),
+        @JsonSubTypes.Type(value = EngineWork.Rollback.class, name = "rollback")})
 sealed interface EngineWork {
     /** What the engine says of the request before anything is journaled (see {@link EngineClient#checkDeploy}). */
     default void check(EngineClient client) {
@@ -28,6 +29,16 @@ sealed interface EngineWork {
 
     /** The workload acted on, refreshed once the work is done; {@code null} for a deploy. */
     String nativeId();
+
+    /**
+     * The message of the revision the work makes once it succeeded ("scale to 3"), or {@code null} when it changes
+     * no spec (restart, delete).
+     *
+     * @param action the operation's action: a deploy may be an {@code import}
+     */
+    default String revisionMessage(String action) {
+        return null;
+    }
 
     record Deploy(WorkloadDefinition definition) implements EngineWork {
         @Override
@@ -44,6 +55,11 @@ sealed interface EngineWork {
         public String nativeId() {
             return null;
         }
+
+        @Override
+        public String revisionMessage(String action) {
+            return action + ": image " + definition.spec().image();
+        }
     }
 
     record Update(String nativeId, WorkloadSpec spec) implements EngineWork {
@@ -57,6 +73,11 @@ sealed interface EngineWork {
             client.update(nativeId, spec);
             return null;
         }
+
+        @Override
+        public String revisionMessage(String action) {
+            return "update: image " + spec.image();
+        }
     }
 
     record Scale(String nativeId, int replicas) implements EngineWork {
@@ -69,6 +90,11 @@ sealed interface EngineWork {
         public Workload run(EngineClient client) {
             client.scale(nativeId, replicas);
             return null;
+        }
+
+        @Override
+        public String revisionMessage(String action) {
+            return "scale to " + replicas;
         }
     }
 
@@ -85,6 +111,30 @@ sealed interface EngineWork {
         public Workload run(EngineClient client) {
             client.delete(nativeId);
             return null;
+        }
+    }
+
+    /**
+     * Puts the workload back to the spec of its revision {@code revision}, the engine's own way where it still holds
+     * that revision ({@link EngineClient#rollback}).
+     *
+     * @param engineRevision the engine's id of the revision, or {@code null} when Gantry recorded it itself
+     */
+    record Rollback(String nativeId, WorkloadSpec spec, String engineRevision, int revision) implements EngineWork {
+        @Override
+        public void check(EngineClient client) {
+            client.checkUpdate(nativeId, spec);
+        }
+
+        @Override
+        public Workload run(EngineClient client) {
+            client.rollback(nativeId, spec, engineRevision);
+            return null;
+        }
+
+        @Override
+        public String revisionMessage(String action) {
+            return "rollback to " + revision;
         }
     }
 }

@@ -5,6 +5,8 @@ import io.gantry.engine.Engine;
 import io.gantry.engine.EngineClients;
 import io.gantry.engine.EngineStore;
 import io.gantry.metrics.GantryMetrics;
+import io.gantry.revision.OutsideChanges;
+import io.gantry.revision.RevisionRecorder;
 import io.gantry.spi.Capability;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.UnsupportedCapabilityException;
@@ -55,12 +57,17 @@ class OperationService {
     private final JsonMapper json;
     private final ReplicaId replica;
     private final EngineStore engines;
+    private final RevisionRecorder revisions;
+    private final OutsideChanges outsideChanges;
     private final ExecutorService workers;
     private final AtomicBoolean pendingLookQueued = new AtomicBoolean();
 
     OperationService(OperationStore store, EngineClients clients, SyncCoordinator sync, LiveStream stream,
-                     GantryMetrics metrics, JsonMapper json, ReplicaId replica, EngineStore engines) {
+                     GantryMetrics metrics, JsonMapper json, ReplicaId replica, EngineStore engines,
+                     RevisionRecorder revisions, OutsideChanges outsideChanges) {
         this.store = store;
+        this.revisions = revisions;
+        this.outsideChanges = outsideChanges;
         this.replica = replica;
         this.engines = engines;
         this.clients = clients;
@@ -83,9 +90,15 @@ class OperationService {
         String run(Progress progress);
     }
 
-    /** Where a running operation reports how far it got. */
+    /** Where a running operation reports how far it got, and the revisions its steps made. */
     interface Progress {
         void report(int percent, String message);
+
+        /**
+         * A step changed the spec of a workload the store now holds as the engine read it back: records its
+         * revision, with this operation and its user.
+         */
+        void changed(UUID workloadId, String revisionMessage);
     }
 
     /**
@@ -104,18 +117,31 @@ class OperationService {
      */
     Operation submit(String action, Engine engine, UUID workloadId, Capability needs, String idempotencyKey,
                      Map<String, Object> request, EngineWork work) {
-        return submit(action, engine, workloadId, needs, idempotencyKey, request, List.of(), work, true);
+        return submit(action, engine, workloadId, needs, idempotencyKey, request, List.of(), work, true, () -> {
+        });
+    }
+
+    /**
+     * As {@link #submit}, with a check of the stored state that a repeated key must skip: once the first operation
+     * did its work, the state it checks has changed (a rollback's target is what runs now).
+     */
+    Operation submit(String action, Engine engine, UUID workloadId, Capability needs, String idempotencyKey,
+                     Map<String, Object> request, EngineWork work, Runnable unlessRepeated) {
+        return submit(action, engine, workloadId, needs, idempotencyKey, request, List.of(), work, true, unlessRepeated);
     }
 
     /** As {@link #submit}, for work the caller checked with the engine already (an import checks all its workloads first). */
     Operation submitChecked(String action, Engine engine, Capability needs, String idempotencyKey,
                             Map<String, Object> request, List<String> warnings, EngineWork work) {
-        return submit(action, engine, null, needs, idempotencyKey, request, warnings, work, false);
+        return submit(action, engine, null, needs, idempotencyKey, request, warnings, work, false, () -> {
+        });
     }
 
     private Operation submit(String action, Engine engine, UUID workloadId, Capability needs, String idempotencyKey,
-                             Map<String, Object> request, List<String> warnings, EngineWork work, boolean check) {
+                             Map<String, Object> request, List<String> warnings, EngineWork work, boolean check,
+                             Runnable unlessRepeated) {
         Runnable before = () -> {
+            unlessRepeated.run();
             requireCapability(engine, needs);
             if (check) {
                 clients.call(engine.id(), "check " + action, client -> {
@@ -135,7 +161,7 @@ class OperationService {
     Operation submitSteps(String action, Engine engine, UUID workloadId, String idempotencyKey,
                           Map<String, Object> request, List<String> warnings, Steps steps) {
         return start(action, engine, workloadId, idempotencyKey, request, new QueuedWork(null, warnings), () -> {
-        }, false, progress -> new Outcome(null, steps.run(progress)));
+        }, false, progress -> new Outcome(null, steps.run(progress), null));
     }
 
     /**
@@ -173,7 +199,7 @@ class OperationService {
     }
 
     private Function<Progress, Outcome> work(Engine engine, String action, EngineWork work) {
-        return progress -> new Outcome(clients.call(engine.id(), action, work::run), "done");
+        return progress -> new Outcome(clients.call(engine.id(), action, work::run), "done", work.revisionMessage(action));
     }
 
     private static String nativeIdOf(QueuedWork queued) {
@@ -207,7 +233,7 @@ class OperationService {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted");
             }
-            return new Outcome(null, "done");
+            return new Outcome(null, "done", null);
         };
     }
 
@@ -259,18 +285,34 @@ class OperationService {
             return;
         }
         publish(claimed.get());
-        Progress progress = (percent, message) -> publish(store.update(operation.id(), OperationState.RUNNING,
-                percent, withWarnings(message, warnings), null));
+        Progress progress = new Progress() {
+            @Override
+            public void report(int percent, String message) {
+                publish(store.update(operation.id(), OperationState.RUNNING, percent, withWarnings(message, warnings), null));
+            }
+
+            @Override
+            public void changed(UUID workloadId, String revisionMessage) {
+                revisions.recordOperation(workloadId, operation.id(), operation.user(), revisionMessage);
+            }
+        };
         Operation done;
         try {
             Outcome outcome = body.apply(progress);
             Workload produced = outcome.produced();
             UUID workloadId = null;
+            UUID changed = null;
             if (produced != null) {
                 workloadId = WorkloadIds.of(engine.id(), produced.nativeId());
                 storeQuietly(engine, produced);
+                changed = workloadId;
             } else if (nativeId != null) {
                 refreshQuietly(engine, nativeId);
+                changed = WorkloadIds.of(engine.id(), nativeId);
+            }
+            if (changed != null && outcome.revisionMessage() != null) {
+                // before SUCCEEDED: while the operation runs, the sync leaves this change to it (OutsideChanges)
+                progress.changed(changed, outcome.revisionMessage());
             }
             done = store.update(operation.id(), OperationState.SUCCEEDED, 100,
                     withWarnings(outcome.message(), warnings), workloadId);
@@ -279,6 +321,10 @@ class OperationService {
         } catch (RuntimeException e) {
             String message = withWarnings(failureMessage(e), warnings);
             done = store.update(operation.id(), OperationState.FAILED, 100, message, null);
+            if (operation.workloadId() != null) {
+                // the engine may have taken part of it; the sync left the workload alone while this ran
+                outsideChanges.operationEnded(operation.workloadId());
+            }
             log.info("{} {} on engine {} by {} failed: {}", operation.action(), nativeId == null ? "" : nativeId,
                     engine.name(), operation.user(), message);
         }
@@ -286,8 +332,13 @@ class OperationService {
         publish(done);
     }
 
-    /** @param produced the workload a deploy produced, or {@code null}; @param message the final message */
-    private record Outcome(Workload produced, String message) {
+    /**
+     * @param produced        the workload a deploy produced, or {@code null}
+     * @param message         the final message
+     * @param revisionMessage the message of the revision the work made, or {@code null} when it made none (or
+     *                        its steps recorded their own through {@link Progress#changed})
+     */
+    private record Outcome(Workload produced, String message, String revisionMessage) {
     }
 
     static String withWarnings(String message, List<String> warnings) {
@@ -304,10 +355,10 @@ class OperationService {
         return message;
     }
 
-    /** The engine did what was asked; failing to store its answer now only delays it to the next sync. */
     /**
-     * Stores what a deploy produced before the operation says SUCCEEDED with its workload id, so that the id
-     * answers at once; the store waits behind a full resync already running on the engine's sync thread.
+     * The engine did what was asked; failing to store its answer now only delays it to the next sync. Waits until it
+     * is stored (behind a full resync already running on the engine's sync thread), so that the revision recorded
+     * next finds it and the workload id the operation gives answers at once.
      */
     private void storeQuietly(Engine engine, Workload produced) {
         try {

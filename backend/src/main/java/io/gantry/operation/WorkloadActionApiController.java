@@ -3,9 +3,15 @@ package io.gantry.operation;
 import io.gantry.engine.Engine;
 import io.gantry.engine.EngineStore;
 import io.gantry.engine.PrivilegedRuntimes;
+import io.gantry.revision.Revision;
+import io.gantry.revision.Revisions;
+import io.gantry.revision.SpecPreview;
 import io.gantry.spi.Capability;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.web.BadRequestException;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.gantry.web.NotFoundException;
 import io.gantry.workload.WorkloadStore;
 import io.gantry.workload.WorkloadView;
@@ -22,6 +28,7 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Mutating workload calls: each answers 202 with the Operation that carries it out. */
@@ -34,10 +41,14 @@ class WorkloadActionApiController {
     private final EngineStore engines;
     private final WorkloadStore workloads;
     private final PrivilegedRuntimes runtimes;
+    private final Revisions revisions;
+    private final SpecPreview preview;
 
     WorkloadActionApiController(OperationService operations, EngineStore engines, WorkloadStore workloads,
-                                PrivilegedRuntimes runtimes) {
+                                PrivilegedRuntimes runtimes, Revisions revisions, SpecPreview preview) {
         this.operations = operations;
+        this.revisions = revisions;
+        this.preview = preview;
         this.engines = engines;
         this.workloads = workloads;
         this.runtimes = runtimes;
@@ -62,14 +73,43 @@ class WorkloadActionApiController {
                 new EngineWork.Deploy(definition)));
     }
 
+    /**
+     * Replaces the spec (202 with the operation); with {@code dryRun=true} changes nothing and answers 200 with the
+     * diff against the current spec and the engine's validation of the new one ({@link SpecPreview.Preview}).
+     */
     @PutMapping("/workloads/{id}/spec")
-    ResponseEntity<Operation> update(@PathVariable UUID id, @Valid @RequestBody WorkloadRequests.UpdateSpec body,
-                                     @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {
+    @ApiResponse(responseCode = "202", description = "the update's operation",
+            content = @Content(schema = @Schema(implementation = Operation.class)))
+    @ApiResponse(responseCode = "200", description = "with dryRun=true: what would change, and the engine's answer",
+            content = @Content(schema = @Schema(implementation = SpecPreview.Preview.class)))
+    ResponseEntity<?> update(@PathVariable UUID id, @Valid @RequestBody WorkloadRequests.UpdateSpec body,
+                             @RequestParam(defaultValue = "false") boolean dryRun,
+                             @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {
         WorkloadRequests.checkSpec(body.spec());
         WorkloadView w = workload(id);
         runtimes.requireAllowed(engine(w), body.spec());
+        if (dryRun) {
+            return ResponseEntity.ok(preview.of(w, body.spec()));
+        }
         return accepted(operations.submit("update", engine(w), id, Capability.UPDATE, key,
                 Map.of("image", String.valueOf(body.spec().image())), new EngineWork.Update(w.nativeId(), body.spec())));
+    }
+
+    /**
+     * Puts the workload back to the spec of one of its revisions (202 with the operation {@code rollback}); the
+     * engine rolls back its own way where it still holds that revision. Going back to the spec that runs now is a
+     * 409: it would change nothing. A spec that runs on a privileged runtime takes an ADMIN, as for an update.
+     */
+    @PostMapping("/workloads/{id}/rollback")
+    ResponseEntity<Operation> rollback(@PathVariable UUID id, @RequestBody WorkloadRequests.Rollback body,
+                                       @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {
+        WorkloadView w = workload(id);
+        Revision target = revisions.rollbackTarget(id, body.revision());
+        runtimes.requireAllowed(engine(w), target.spec());
+        return accepted(operations.submit("rollback", engine(w), id, Capability.UPDATE, key,
+                Map.of("revision", target.revision(), "image", String.valueOf(target.spec().image())),
+                new EngineWork.Rollback(w.nativeId(), target.spec(), target.engineRevision(), target.revision()),
+                () -> revisions.requireNotCurrent(id, target.revision())));
     }
 
     // scale, restart and delete run nothing new: an OPERATOR may do them to a workload on a privileged runtime too

@@ -50,6 +50,8 @@ final class WorkloadCopy implements OperationService.Steps {
         Workload deployed = clients.call(target.id(), "copy", c -> c.deploy(copy));
         store(deployed);
         String copyId = WorkloadIds.of(target.id(), deployed.nativeId()).toString();
+        progress.changed(WorkloadIds.of(target.id(), deployed.nativeId()), "copy of " + source.engine().name() + " "
+                + (source.namespace().isEmpty() ? "" : source.namespace() + "/") + source.name());
         if (!move) {
             return "done: copied to " + where + " (workload " + copyId + ")";
         }
@@ -62,6 +64,7 @@ final class WorkloadCopy implements OperationService.Steps {
             return null;
         });
         refreshSource();
+        progress.changed(source.id(), "scale to 0 (moved to " + where + ")");
         return "done: moved to " + where + " (workload " + copyId + "); the source was scaled from " + before + " to 0";
     }
 
@@ -93,12 +96,15 @@ final class WorkloadCopy implements OperationService.Steps {
         return current;
     }
 
-    /** The engine did it; failing to store its answer only delays it to the next sync. */
+    /** The engine did it; failing to store its answer only delays it to the next sync. Waits for the store (the revision reads it). */
     private void store(Workload workload) {
         try {
-            sync.apply(target.id(), workload);
-        } catch (RuntimeException e) {
+            sync.apply(target.id(), workload).get(clients.callTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
             log.debug("Engine {}: storing the copy {} failed: {}", target.name(), workload.nativeId(), e.toString());
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

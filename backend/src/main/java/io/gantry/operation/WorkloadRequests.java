@@ -66,6 +66,10 @@ final class WorkloadRequests {
                 Boolean moveReplicas, @Min(1) @Max(3600) Integer waitSeconds) {
     }
 
-        record Scale(@NotNull @Min(0) @Max(MAX_REPLICAS) Integer replicas) {
+    /** {@code revision} is checked by the controller, so that a missing one is a 400 naming it like an unknown one. */
+    record Rollback(Integer revision) {
+    }
+
+    record Scale(@NotNull @Min(0) @Max(MAX_REPLICAS) Integer replicas) {
     }
 }

@@ -104,8 +104,8 @@ final class AccessRules {
             rule(PATCH, "/api/v1/engines/**", Access.ADMIN),
             rule(DELETE, "/api/v1/engines/**", Access.ADMIN),
 
-            // Workloads: everyone reads, operators act (deploy, update, scale, restart, delete,
-            // import, copy).
+            // Workloads: everyone reads (revisions and their diffs too), operators act (deploy, update
+            // and its dry run, scale, restart, delete, import, copy, rollback).
             rule(GET, "/api/v1/workloads", Access.VIEWER),
             rule(GET, "/api/v1/workloads/**", Access.VIEWER),
             rule(POST, "/api/v1/workloads", Access.OPERATOR),

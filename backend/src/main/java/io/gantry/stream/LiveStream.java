@@ -46,6 +46,8 @@ public class LiveStream implements SmartLifecycle {
     public static final String WORKLOAD_DELETED = "workload.deleted";
     public static final String ENGINE_STATUS = "engine.status";
     public static final String OPERATION_UPDATED = "operation.updated";
+    /** A workload got a new revision (issue 17); carries no spec, so it is the same for every role. */
+    public static final String WORKLOAD_REVISION = "workload.revision";
     /** Between replicas only, never to subscribers: a user's access shrank, end their streams here too. */
     static final String ACCESS_CHANGED = "gantry.user-access-changed";
 

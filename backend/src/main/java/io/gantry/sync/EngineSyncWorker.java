@@ -70,6 +70,8 @@ final class EngineSyncWorker {
     private int watchGeneration;
     /** A tick is queued on the worker thread already: ResyncRequired deliveries need no second one. */
     private boolean resyncQueued;
+    /** The first full sync under this lease was stored: from then on only what changed is handed to revisions. */
+    private boolean synced;
     /** What the watch delivered, oldest first, until the worker thread takes it. */
     private final Queue<Delivery> watched = new ConcurrentLinkedQueue<>();
 
@@ -141,6 +143,7 @@ final class EngineSyncWorker {
                 done.complete(null);
             } catch (RuntimeException e) {
                 done.completeExceptionally(e);
+                throw e;
             }
         });
         return done;
@@ -283,6 +286,14 @@ final class EngineSyncWorker {
         List<Workload> all = ports.clients().call(engineId, "list workloads", EngineClient::listWorkloads);
         Instant now = Instant.now();
         List<String> changed = ports.workloads().upsert(engine, fence, all, now);
+        if (synced) {
+            ports.outsideChanges().stored(engineId, changed);
+        } else {
+            // every workload once per lease: those changed while no replica synced the engine, or stored before
+            // revisions existed, get theirs
+            synced = true;
+            ports.outsideChanges().started(engineId);
+        }
         List<RemovedWorkload> removed = ports.workloads().removeMissing(fence,
                 all.stream().map(Workload::nativeId).toList(), now);
         ports.engines().markSynced(fence, now);

@@ -9,6 +9,7 @@ import io.gantry.engine.EngineSaved;
 import io.gantry.engine.EngineStore;
 import io.gantry.event.EventStore;
 import io.gantry.metrics.GantryMetrics;
+import io.gantry.revision.OutsideChanges;
 import io.gantry.spi.Workload;
 import io.gantry.stream.LiveStream;
 import io.gantry.web.NotFoundException;
@@ -60,8 +61,8 @@ public class SyncCoordinator implements SmartLifecycle {
 
     SyncCoordinator(EngineStore engines, EngineClients clients, WorkloadStore workloads, EventStore events,
                     LiveStream stream, GantryMetrics metrics, SyncSettings settings, EngineLeases leases,
-                    ClusterSettings cluster) {
-        this.ports = new SyncPorts(engines, clients, workloads, events, stream, metrics, settings);
+                    ClusterSettings cluster, OutsideChanges outsideChanges) {
+        this.ports = new SyncPorts(engines, clients, workloads, events, stream, metrics, settings, outsideChanges);
         this.leases = leases;
         this.cluster = cluster;
     }

@@ -34,6 +34,7 @@ final class SyncWrites {
     void store(Engine engine, List<Workload> workloads) {
         Instant now = Instant.now();
         List<String> changed = ports.workloads().upsert(engine, fence, workloads, now);
+        ports.outsideChanges().stored(engine.id(), changed);
         workloads.stream().filter(w -> changed.contains(w.nativeId())).forEach(w -> publishUpdated(engine, w, now));
     }
 

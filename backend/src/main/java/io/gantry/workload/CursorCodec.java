@@ -17,7 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
  * that a client cannot forge a position (a tampered cursor is a 400 naming {@code cursor}).
  */
 @Component
-class CursorCodec {
+public class CursorCodec {
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
@@ -30,15 +30,16 @@ class CursorCodec {
     }
 
     /** A position after the row whose sort key is {@code key} and id is {@code id}, for {@code sort}. */
-    record Position(String sort, String key, String id) {
+    public record Position(String sort, String key, String id) {
     }
 
-    String encode(Position position) {
+    public String encode(Position position) {
         byte[] payload = json.writeValueAsBytes(List.of(position.sort(), position.key(), position.id()));
         return ENCODER.encodeToString(payload) + "." + ENCODER.encodeToString(sign(payload));
     }
 
-    Position decode(String cursor) {
+    /** @throws BadRequestException naming {@code cursor} when the server did not issue it */
+    public Position decode(String cursor) {
         try {
             int dot = cursor.indexOf('.');
             byte[] payload = DECODER.decode(cursor.substring(0, dot));

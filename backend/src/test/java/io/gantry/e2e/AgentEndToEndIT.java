@@ -135,6 +135,52 @@ class AgentEndToEndIT extends IntegrationTest {
         }
     }
 
+    /**
+     * Issue 17's done-when on the real agent, which keeps no history of its own: deploy, update env twice, roll back
+     * to revision 1; the task's process runs with revision 1's env again (read in /proc) and a 4th revision exists.
+     */
+    @Test
+    void aRollbackRunsRevisionOnesEnvAgainAndIsTheFourthRevision() throws Exception {
+        Api api = api();
+        Engines.awaitStatus(api, "local", "UP");
+        List<String> sleeper = List.of("/bin/sh", "-c", "exec sleep 3600");
+        Api.Response deploy = api.post("/api/v1/workloads", Map.of("engine", "local", "namespace", NAMESPACE,
+                "name", "rev", "spec", Map.of("command", sleeper, "env", Map.of("RELEASE", "1"), "replicas", 1,
+                        "runtime", "raw")));
+        assertThat(deploy.status()).as(deploy.toString()).isEqualTo(202);
+        String id = awaitOperation(api, deploy.location(), "SUCCEEDED").get("workloadId").asString();
+        try {
+            awaitRelease("1");
+            for (String release : List.of("2", "3")) {
+                Api.Response update = api.put("/api/v1/workloads/" + id + "/spec", Map.of("spec", Map.of("command", sleeper,
+                        "env", Map.of("RELEASE", release), "replicas", 1, "runtime", "raw")));
+                assertThat(update.status()).as(update.toString()).isEqualTo(202);
+                awaitOperation(api, update.location(), "SUCCEEDED");
+            }
+            awaitRelease("3");
+
+            Api.Response rollback = api.post("/api/v1/workloads/" + id + "/rollback", Map.of("revision", 1));
+            assertThat(rollback.status()).as(rollback.toString()).isEqualTo(202);
+            awaitOperation(api, rollback.location(), "SUCCEEDED");
+            awaitRelease("1");
+            JsonNode revisions = api.get("/api/v1/workloads/" + id + "/revisions").json();
+            assertThat(revisions.get("total").asInt()).isEqualTo(4);
+            assertThat(revisions.get("items").get(0).get("message").asString()).isEqualTo("rollback to 1");
+            assertThat(revisions.get("items").get(0).get("spec").get("env").get("RELEASE").asString()).isEqualTo("1");
+        } finally {
+            awaitOperation(api, api.delete("/api/v1/workloads/" + id).location(), "SUCCEEDED");
+        }
+    }
+
+    /** The workload {@code rev} runs one process, with {@code RELEASE=release} in its environment. */
+    private static void awaitRelease(String release) {
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            assertThat(workloadProcesses("rev")).hasSize(1);
+            assertThat(processesWith("GANTRY_NAMESPACE=" + NAMESPACE, "GANTRY_CONTAINER_ID=rev", "RELEASE=" + release))
+                    .as("the task's environment in /proc").hasSize(1);
+        });
+    }
+
     @Test
     void aMissingCommandFailsTheOperationWithTheReasonAndLeavesNothing() throws IOException {
         Api api = api();

@@ -189,6 +189,52 @@ class SwarmEndToEndIT extends IntegrationTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> api.get("/api/v1/workloads/" + workloadId).status() == 404);
     }
 
+    /** Issue 17's done-when on the real Swarm: revisions of every change, a rollback, and a change made with the CLI. */
+    @Test
+    void aRollbackPutsRevisionOneBackAndAChangeMadeWithTheCliIsAnEngineRevision() {
+        Api api = api();
+        String engine = "swarm-e2e-revisions";
+        Engines.awaitStatus(api, registerSwarm(api, engine, "unix://" + LocalSwarm.SOCKET), "UP");
+        String name = PREFIX + "revisions";
+        created.add(name);
+        Api.Response deploy = api.post("/api/v1/workloads", Map.of("engine", engine, "name", name, "kind", "SERVICE",
+                "labels", Map.of(LocalSwarm.TEST_LABEL, "e2e"),
+                "spec", Map.of("image", LocalSwarm.IMAGE, "args", SLEEPER, "env", Map.of("RELEASE", "1"), "replicas", 1)));
+        assertThat(deploy.status()).as(deploy.toString()).isEqualTo(202);
+        String workloadId = awaitOperation(api, deploy.location(), "SUCCEEDED").get("workloadId").asString();
+        String nativeId = api.get("/api/v1/workloads/" + workloadId).json().get("nativeId").asString();
+        for (String release : List.of("2", "3")) {
+            accepted(api, api.put("/api/v1/workloads/" + workloadId + "/spec", Map.of("spec", Map.of("image",
+                    LocalSwarm.IMAGE, "args", SLEEPER, "env", Map.of("RELEASE", release), "replicas", 1))));
+        }
+        assertThat(env(nativeId)).containsExactly("RELEASE=3");
+
+        accepted(api, api.post("/api/v1/workloads/" + workloadId + "/rollback", Map.of("revision", 1)));
+        assertThat(env(nativeId)).as("docker service inspect").containsExactly("RELEASE=1");
+        JsonNode revisions = api.get("/api/v1/workloads/" + workloadId + "/revisions").json();
+        assertThat(revisions.get("total").asInt()).isEqualTo(4);
+        JsonNode fourth = revisions.get("items").get(0);
+        assertThat(fourth.get("revision").asInt()).isEqualTo(4);
+        assertThat(fourth.get("message").asString()).isEqualTo("rollback to 1");
+        assertThat(fourth.get("source").asString()).isEqualTo("gantry");
+        assertThat(fourth.get("spec").get("env").get("RELEASE").asString()).isEqualTo("1");
+
+        LocalSwarm.docker("service", "update", "-d", "--env-add", "FROM_CLI=yes", nativeId);
+        // well within the sync's reaction time: the watch brings it, not the next full resync (30 s)
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            JsonNode newest = api.get("/api/v1/workloads/" + workloadId + "/revisions").json().get("items").get(0);
+            assertThat(newest.get("revision").asInt()).isEqualTo(5);
+            assertThat(newest.get("source").asString()).isEqualTo("engine");
+            assertThat(newest.get("user").isNull()).isTrue();
+            assertThat(newest.get("message").asString()).isEqualTo("changed outside Gantry");
+            assertThat(newest.get("spec").get("env").get("FROM_CLI").asString()).isEqualTo("yes");
+        });
+    }
+
+    private static List<String> env(String nativeId) {
+        return inspect(nativeId).at("/Spec/TaskTemplate/ContainerSpec/Env").valueStream().map(JsonNode::asString).toList();
+    }
+
     @Test
     void logsComeBackAsTailAndAsAFollowedEventStreamNamingTheTask() throws Exception {
         Api api = api();

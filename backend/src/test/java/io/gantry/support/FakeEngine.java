@@ -6,6 +6,7 @@ import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConnection;
 import io.gantry.spi.EngineEvent;
 import io.gantry.spi.EngineInfo;
+import io.gantry.spi.EngineRevision;
 import io.gantry.spi.EngineUnavailableException;
 import io.gantry.spi.Instance;
 import io.gantry.spi.InstanceState;
@@ -46,6 +47,7 @@ public final class FakeEngine {
     private final String name;
     private final Map<String, Workload> workloads = new ConcurrentHashMap<>();
     private final Map<String, List<InstanceUsage>> usage = new ConcurrentHashMap<>();
+    private final Map<String, List<EngineRevision>> revisions = new ConcurrentHashMap<>();
     private final List<WatchListener> watchers = new CopyOnWriteArrayList<>();
     private final List<String> calls = new CopyOnWriteArrayList<>();
     private final List<Long> pingTimes = new CopyOnWriteArrayList<>();
@@ -89,6 +91,24 @@ public final class FakeEngine {
     /** What {@code usage(nativeId)} answers from now on (nothing until this is called). */
     public void reportUsage(String nativeId, List<InstanceUsage> measured) {
         usage.put(nativeId, List.copyOf(measured));
+    }
+
+    /** What {@code revisions(nativeId)} answers from now on, newest first (nothing until this is called). */
+    public void keepRevisions(String nativeId, List<EngineRevision> kept) {
+        revisions.put(nativeId, List.copyOf(kept));
+    }
+
+    /** The workload as the engine holds it now. */
+    public Optional<Workload> current(String nativeId) {
+        return Optional.ofNullable(workloads.get(nativeId));
+    }
+
+    /** The workload with {@code spec} instead of its own, all its replicas running. */
+    public static Workload withSpec(Workload w, WorkloadSpec spec) {
+        int replicas = spec.replicas() == null ? 1 : spec.replicas();
+        Workload shape = workload(w.namespace(), w.name(), spec.image(), replicas, w.labels());
+        return new Workload(w.nativeId(), w.namespace(), w.name(), w.kind(), w.labels(), spec, shape.status(),
+                shape.instances(), w.createdAt(), w.nativeObject());
     }
 
     public void removeQuietly(String nativeId) {
@@ -225,8 +245,14 @@ public final class FakeEngine {
             public Workload deploy(WorkloadDefinition d) {
                 enter("deploy " + d.name());
                 int replicas = d.spec().replicas() == null ? 1 : d.spec().replicas();
-                Workload w = workload(d.namespace(), d.name(), d.spec().image(), replicas, startsNothing ? 0 : replicas,
+                Workload shape = workload(d.namespace(), d.name(), d.spec().image(), replicas, startsNothing ? 0 : replicas,
                         d.labels());
+                WorkloadSpec s = d.spec();
+                // the spec as asked, with the replica count the engine settled, as real engines read it back
+                Workload w = new Workload(shape.nativeId(), shape.namespace(), shape.name(), shape.kind(), shape.labels(),
+                        new WorkloadSpec(s.image(), s.command(), s.args(), s.env(), s.ports(), s.resources(), replicas,
+                                s.healthCheck(), s.constraints(), s.runtime()),
+                        shape.status(), shape.instances(), shape.createdAt(), shape.nativeObject());
                 workloads.put(w.nativeId(), w);
                 runOnce(beforeNextDeployReturns);
                 return w;
@@ -236,14 +262,30 @@ public final class FakeEngine {
             public void update(String nativeId, WorkloadSpec spec) {
                 enter("update " + nativeId);
                 Workload w = existing(nativeId);
-                workloads.put(nativeId, workload(w.namespace(), w.name(), spec.image(), spec.replicas(), w.labels()));
+                workloads.put(nativeId, withSpec(w, spec.replicas() == null
+                        ? new WorkloadSpec(spec.image(), spec.command(), spec.args(), spec.env(), spec.ports(),
+                        spec.resources(), w.spec().replicas(), spec.healthCheck(), spec.constraints(), spec.runtime())
+                        : spec));
+            }
+
+            /** What the test said the engine keeps; asks nothing, so no failure mode applies (read in the background). */
+            @Override
+            public List<EngineRevision> revisions(String nativeId) {
+                calls.add("revisions " + nativeId);
+                return revisions.getOrDefault(nativeId, List.of());
+            }
+
+            @Override
+            public void rollback(String nativeId, WorkloadSpec spec, String engineRevision) {
+                enter("rollback " + nativeId + " " + engineRevision);
+                update(nativeId, spec);
             }
 
             @Override
             public void scale(String nativeId, int replicas) {
                 enter("scale " + nativeId + " " + replicas);
                 Workload w = existing(nativeId);
-                workloads.put(nativeId, workload(w.namespace(), w.name(), w.spec().image(), replicas, w.labels()));
+                workloads.put(nativeId, withSpec(w, w.spec().withReplicas(replicas)));
             }
 
             @Override
