@@ -1,18 +1,13 @@
 // Deploy: builds the normalized spec from the form (or sends a native manifest) and follows the operation.
 'use strict';
 (() => {
-  const { api, el, showProblem, track } = Gantry;
+  const { api, el, showProblem, track, tabs } = Gantry;
   const $ = id => document.getElementById(id);
   const alertBox = $('deploy-error');
   const form = $('deploy-form');
   const importForm = $('import-form');
 
-  document.querySelectorAll('[role=tab]').forEach(tab => tab.addEventListener('click', () => {
-    document.querySelectorAll('[role=tab]').forEach(t => {
-      t.setAttribute('aria-selected', String(t === tab));
-      $(t.getAttribute('aria-controls')).hidden = t !== tab;
-    });
-  }));
+  tabs();
 
   const words = v => v.trim() ? v.trim().split(/\s+/) : [];
   const pairs = v => Object.fromEntries(v.split('\n').map(l => l.trim()).filter(Boolean).map(l => {

@@ -109,5 +109,39 @@ const Gantry = (() => {
     api('GET', `/api/v1/operations/${operation.id}`).then(r => r.ok && apply(r.json));
   }
 
-  return { api, on, el, badge, ago, showProblem, track };
+  /**
+   * The page's tabs ([role=tab] with aria-controls): one panel shown at a time. A tab with data-hash is also
+   * opened by the URL's #hash, so that a link can lead to it. Returns show(tab).
+   */
+  function tabs(onShow) {
+    const all = [...document.querySelectorAll('[role=tab]')];
+    const show = tab => {
+      all.forEach(t => {
+        t.setAttribute('aria-selected', String(t === tab));
+        document.getElementById(t.getAttribute('aria-controls')).hidden = t !== tab;
+      });
+      if (tab.dataset.hash) history.replaceState(null, '', `#${tab.dataset.hash}`);
+      else if (location.hash) history.replaceState(null, '', location.pathname + location.search);
+      onShow && onShow(tab);
+    };
+    all.forEach(t => t.addEventListener('click', () => show(t)));
+    const linked = all.find(t => t.dataset.hash && `#${t.dataset.hash}` === location.hash);
+    if (linked) show(linked);
+    return show;
+  }
+
+  /**
+   * A field-by-field comparison as a table: the `fields` of GET /api/v1/compare or of a revision diff
+   * ({path, equal, values: [one per column]}); differing rows are marked "diff", equal ones "same".
+   */
+  function diffTable(id, headers, fields) {
+    const show = v => v === null || v === undefined ? '–' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    return el('div', { class: 'table-wrap' }, el('table', { id },
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Field'), headers.map(h => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, fields.map(f => el('tr', { class: f.equal ? 'same' : 'diff', 'data-path': f.path },
+        el('th', { scope: 'row', class: 'mono' }, f.path, f.equal ? '' : el('span', { class: 'sr-only' }, ' (differs)')),
+        f.values.map(v => el('td', { class: 'mono wrap' }, show(v))))))));
+  }
+
+  return { api, on, el, badge, ago, showProblem, track, tabs, diffTable };
 })();

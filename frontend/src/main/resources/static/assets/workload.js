@@ -2,7 +2,7 @@
 // and usage charts, log tail, events and the redacted native object.
 'use strict';
 (() => {
-  const { api, on, el, badge, ago, showProblem, track } = Gantry;
+  const { api, on, el, badge, ago, showProblem, track, diffTable } = Gantry;
   const id = document.body.dataset.id;
   const name = document.body.dataset.name;
   const base = `/api/v1/workloads/${id}`;
@@ -27,14 +27,31 @@
     e.target.setAttribute('aria-expanded', String(!edit.hidden));
     if (!edit.hidden) document.getElementById('spec-input').focus();
   });
+  const editedSpec = () => {
+    try { return JSON.parse(document.getElementById('spec-input').value); } catch (err) {
+      showProblem(edit, alertBox, { status: 400, json: { title: 'Invalid JSON', detail: err.message, errors: [{ field: 'spec', message: 'is not valid JSON' }] } });
+      return null;
+    }
+  };
   edit?.addEventListener('submit', e => {
     e.preventDefault();
-    let spec;
-    try { spec = JSON.parse(document.getElementById('spec-input').value); } catch (err) {
-      showProblem(edit, alertBox, { status: 400, json: { title: 'Invalid JSON', detail: err.message, errors: [{ field: 'spec', message: 'is not valid JSON' }] } });
-      return;
-    }
-    act('PUT', `${base}/spec`, { spec }, edit);
+    const spec = editedSpec();
+    if (spec) act('PUT', `${base}/spec`, { spec }, edit);
+  });
+  // Before saving: what would change against the current spec, and whether the engine would take it
+  document.getElementById('spec-preview')?.addEventListener('click', async () => {
+    const spec = editedSpec();
+    if (!spec) return;
+    alertBox.hidden = true;
+    const r = await api('PUT', `${base}/spec?dryRun=true`, { spec });
+    if (!r.ok) { showProblem(edit, alertBox, r); return; }
+    const v = r.json.engineValidation || {};
+    document.getElementById('spec-validation').textContent = v.ok
+      ? `${r.json.differences} change(s); the engine accepts them.`
+      : `${r.json.differences} change(s); the engine refuses them: ${(v.errors || []).map(x => `${x.field}: ${x.message}`).join('; ') || v.message || ''}`;
+    document.getElementById('spec-diff').replaceChildren(r.json.differences
+      ? diffTable('spec-diff-table', ['now', 'edited'], r.json.fields.filter(f => !f.equal)) : '');
+    document.getElementById('spec-preview-box').hidden = false;
   });
   const confirm = document.getElementById('delete-confirm');
   confirm?.addEventListener('input', () => { document.getElementById('delete').disabled = confirm.value !== name; });
