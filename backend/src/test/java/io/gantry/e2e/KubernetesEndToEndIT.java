@@ -19,6 +19,7 @@ import io.gantry.kubernetes.TestController;
 import io.gantry.support.Api;
 import io.gantry.support.Engines;
 import io.gantry.support.IntegrationTest;
+import io.gantry.support.Operations;
 import io.gantry.support.StreamRecorder;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -138,7 +139,7 @@ class KubernetesEndToEndIT extends IntegrationTest {
                         "replicas", 2, "ports", List.of(Map.of("containerPort", 8080, "publishedPort", 30080, "protocol", "tcp")),
                         "resources", Map.of("cpuMillis", 250, "memoryBytes", 128L << 20))));
         assertThat(deploy.status()).as(deploy.toString()).isEqualTo(202);
-        String cartId = awaitOperation(api, deploy.location(), "SUCCEEDED").get("workloadId").asString();
+        String cartId = Operations.await(api, deploy.location(), "SUCCEEDED").get("workloadId").asString();
         Deployment created = direct.apps().deployments().inNamespace(NS).withName("cart").get();
         assertThat(created.getSpec().getReplicas()).isEqualTo(2);
         Container main = created.getSpec().getTemplate().getSpec().getContainers().get(0);
@@ -153,19 +154,19 @@ class KubernetesEndToEndIT extends IntegrationTest {
 
         Api.Response scale = api.post("/api/v1/workloads/" + cartId + "/scale", Map.of("replicas", 4));
         assertThat(scale.status()).as(scale.toString()).isEqualTo(202);
-        awaitOperation(api, scale.location(), "SUCCEEDED");
+        Operations.await(api, scale.location(), "SUCCEEDED");
         assertThat(direct.apps().deployments().inNamespace(NS).withName("cart").get().getSpec().getReplicas()).isEqualTo(4);
         awaitWorkload(api, "k8s-e2e-ops", "cart", running(4));
 
         Api.Response restart = api.post("/api/v1/workloads/" + cartId + "/restart", null);
         assertThat(restart.status()).as(restart.toString()).isEqualTo(202);
-        awaitOperation(api, restart.location(), "SUCCEEDED");
+        Operations.await(api, restart.location(), "SUCCEEDED");
         assertThat(direct.apps().deployments().inNamespace(NS).withName("cart").get().getSpec().getTemplate().getMetadata()
                 .getAnnotations()).containsKey("kubectl.kubernetes.io/restartedAt");
 
         Api.Response delete = api.delete("/api/v1/workloads/" + cartId);
         assertThat(delete.status()).as(delete.toString()).isEqualTo(202);
-        awaitOperation(api, delete.location(), "SUCCEEDED");
+        Operations.await(api, delete.location(), "SUCCEEDED");
         assertThat(direct.apps().deployments().inNamespace(NS).withName("cart").get()).isNull();
         assertThat(direct.services().inNamespace(NS).withName("cart").get()).isNull();
         await().atMost(Duration.ofSeconds(5)).until(() -> api.get("/api/v1/workloads/" + cartId).status() == 404);
@@ -348,12 +349,4 @@ class KubernetesEndToEndIT extends IntegrationTest {
         return items;
     }
 
-    private static JsonNode awaitOperation(Api api, String location, String state) {
-        JsonNode[] op = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
-            op[0] = api.get(location).json();
-            assertThat(op[0].get("state").asString()).as(op[0].toString()).isEqualTo(state);
-        });
-        return op[0];
-    }
 }

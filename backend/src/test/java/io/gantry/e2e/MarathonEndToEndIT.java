@@ -22,6 +22,7 @@ import io.gantry.marathon.MarathonTestServer;
 import io.gantry.support.Api;
 import io.gantry.support.Engines;
 import io.gantry.support.IntegrationTest;
+import io.gantry.support.Operations;
 import io.gantry.support.StreamRecorder;
 import io.gantry.support.TcpProxy;
 import tools.jackson.databind.JsonNode;
@@ -80,21 +81,21 @@ class MarathonEndToEndIT extends IntegrationTest {
             // Marathon refuses a change to an app a deployment still locks.
             Api.Response scale = api.post("/api/v1/workloads/" + webId + "/scale", Map.of("replicas", 3));
             assertThat(scale.status()).as(scale.toString()).isEqualTo(202);
-            awaitOperation(api, scale.location(), "SUCCEEDED");
+            Operations.await(api, scale.location(), "SUCCEEDED");
             assertThat(marathon.requests()).anyMatch(r -> r.startsWith("PUT /v2/apps/e2e/web"));
             awaitWorkload(api, "marathon-e2e", "web", w -> phase(w).equals("RUNNING")
                     && w.get("status").get("running").asInt() == 3);
 
             Api.Response restart = api.post("/api/v1/workloads/" + webId + "/restart", null);
             assertThat(restart.status()).as(restart.toString()).isEqualTo(202);
-            awaitOperation(api, restart.location(), "SUCCEEDED");
+            Operations.await(api, restart.location(), "SUCCEEDED");
             assertThat(marathon.requests()).anyMatch(r -> r.startsWith("POST /v2/apps/e2e/web/restart"));
 
             Api.Response deploy = api.post("/api/v1/workloads", Map.of("engine", "marathon-e2e", "namespace", "e2e",
                     "name", "cart", "kind", "service", "spec", Map.of("image", "cart:1", "replicas", 1,
                             "resources", Map.of("cpuMillis", 250, "memoryBytes", 64L * 1024 * 1024))));
             assertThat(deploy.status()).as(deploy.toString()).isEqualTo(202);
-            String cartId = awaitOperation(api, deploy.location(), "SUCCEEDED").get("workloadId").asString();
+            String cartId = Operations.await(api, deploy.location(), "SUCCEEDED").get("workloadId").asString();
             assertThat(marathon.requests()).anyMatch(r -> r.startsWith("POST /v2/apps"));
             JsonNode cart = awaitWorkload(api, "marathon-e2e", "cart", w -> phase(w).equals("RUNNING"));
             assertThat(cart.get("id").asString()).isEqualTo(cartId);
@@ -102,7 +103,7 @@ class MarathonEndToEndIT extends IntegrationTest {
 
             Api.Response delete = api.delete("/api/v1/workloads/" + cartId);
             assertThat(delete.status()).isEqualTo(202);
-            awaitOperation(api, delete.location(), "SUCCEEDED");
+            Operations.await(api, delete.location(), "SUCCEEDED");
             assertThat(marathon.requests()).anyMatch(r -> r.startsWith("DELETE /v2/apps/e2e/cart"));
             await().atMost(Duration.ofSeconds(5)).until(() -> api.get("/api/v1/workloads/" + cartId).status() == 404);
 
@@ -179,7 +180,7 @@ class MarathonEndToEndIT extends IntegrationTest {
                     "namespace", "e2e", "name", "bad", "kind", "service", "spec", Map.of("image", "bad:1",
                             "replicas", 1, "constraints", List.of("hostname:NOT_AN_OPERATOR"))));
             assertThat(deploy.status()).as(deploy.toString()).isEqualTo(202);
-            JsonNode failed = awaitOperation(api, deploy.location(), "FAILED");
+            JsonNode failed = Operations.await(api, deploy.location(), "FAILED");
             assertThat(failed.get("message").asString()).contains("Marathon rejected '/e2e/bad'", "Object is not valid",
                     "spec.constraints[0]", "Constraint operator must be one of");
         }
@@ -204,7 +205,7 @@ class MarathonEndToEndIT extends IntegrationTest {
 
             Api.Response scale = api.post("/api/v1/workloads/" + id + "/scale", Map.of("replicas", 1));
             assertThat(scale.status()).as(scale.toString()).isEqualTo(202);
-            JsonNode failed = awaitOperation(api, scale.location(), "FAILED");
+            JsonNode failed = Operations.await(api, scale.location(), "FAILED");
             assertThat(failed.get("message").asString()).contains("locked by Marathon deployment " + deployment,
                     "force=true");
 
@@ -214,7 +215,7 @@ class MarathonEndToEndIT extends IntegrationTest {
             assertThat(forced.status()).as(forced.toString()).isEqualTo(200);
             Engines.awaitStatus(api, engineId, "UP");
             Api.Response again = api.post("/api/v1/workloads/" + id + "/scale", Map.of("replicas", 1));
-            awaitOperation(api, again.location(), "SUCCEEDED");
+            Operations.await(api, again.location(), "SUCCEEDED");
             assertThat(marathon.requests()).contains("PUT /v2/apps/e2e/locked?force=true");
             awaitWorkload(api, "marathon-e2e-409", "locked", w -> w.get("spec").get("replicas").asInt() == 1);
         }
@@ -260,15 +261,6 @@ class MarathonEndToEndIT extends IntegrationTest {
             assertThat(last[0].get("status").asString()).as(last[0].toString()).isEqualTo(status);
         });
         return last[0];
-    }
-
-    private static JsonNode awaitOperation(Api api, String location, String state) {
-        JsonNode[] op = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
-            op[0] = api.get(location).json();
-            assertThat(op[0].get("state").asString()).as(op[0].toString()).isEqualTo(state);
-        });
-        return op[0];
     }
 
     /** Marathon's own API, as someone other than Gantry uses it. */

@@ -8,6 +8,7 @@ import io.gantry.support.Api;
 import io.gantry.support.Engines;
 import io.gantry.support.FakeEngine;
 import io.gantry.support.IntegrationTest;
+import io.gantry.support.Operations;
 import io.gantry.support.StreamRecorder;
 import io.gantry.swarm.LocalSwarm;
 import io.gantry.swarm.UnixSocketForwarder;
@@ -161,7 +162,7 @@ class SwarmEndToEndIT extends IntegrationTest {
                 "labels", Map.of(LocalSwarm.TEST_LABEL, "e2e"),
                 "spec", Map.of("image", LocalSwarm.IMAGE, "args", SLEEPER, "env", Map.of("A", "1"), "replicas", 1)));
         assertThat(deploy.status()).as(deploy.toString()).isEqualTo(202);
-        String workloadId = awaitOperation(api, deploy.location(), "SUCCEEDED").get("workloadId").asString();
+        String workloadId = Operations.await(api, deploy.location(), "SUCCEEDED", Duration.ofSeconds(20)).get("workloadId").asString();
         String nativeId = api.get("/api/v1/workloads/" + workloadId).json().get("nativeId").asString();
         JsonNode inspect = inspect(nativeId);
         assertThat(inspect.at("/Spec/Name").asString()).isEqualTo(name);
@@ -201,7 +202,7 @@ class SwarmEndToEndIT extends IntegrationTest {
                 "labels", Map.of(LocalSwarm.TEST_LABEL, "e2e"),
                 "spec", Map.of("image", LocalSwarm.IMAGE, "args", SLEEPER, "env", Map.of("RELEASE", "1"), "replicas", 1)));
         assertThat(deploy.status()).as(deploy.toString()).isEqualTo(202);
-        String workloadId = awaitOperation(api, deploy.location(), "SUCCEEDED").get("workloadId").asString();
+        String workloadId = Operations.await(api, deploy.location(), "SUCCEEDED", Duration.ofSeconds(20)).get("workloadId").asString();
         String nativeId = api.get("/api/v1/workloads/" + workloadId).json().get("nativeId").asString();
         for (String release : List.of("2", "3")) {
             accepted(api, api.put("/api/v1/workloads/" + workloadId + "/spec", Map.of("spec", Map.of("image",
@@ -339,16 +340,7 @@ class SwarmEndToEndIT extends IntegrationTest {
     /** A mutating call answered 202 whose operation then SUCCEEDED. */
     private static void accepted(Api api, Api.Response response) {
         assertThat(response.status()).as(response.toString()).isEqualTo(202);
-        awaitOperation(api, response.location(), "SUCCEEDED");
-    }
-
-    private static JsonNode awaitOperation(Api api, String location, String state) {
-        JsonNode[] op = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
-            op[0] = api.get(location).json();
-            assertThat(op[0].get("state").asString()).as(op[0].toString()).isEqualTo(state);
-        });
-        return op[0];
+        Operations.await(api, response.location(), "SUCCEEDED", Duration.ofSeconds(20));
     }
 
     /** This engine's workloads made by this test class, as the list API shows them. */

@@ -7,6 +7,7 @@ import io.gantry.support.Api;
 import io.gantry.support.Engines;
 import io.gantry.support.FakeEngine;
 import io.gantry.support.IntegrationTest;
+import io.gantry.support.Operations;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,7 @@ class OperationApiIT extends IntegrationTest {
         assertThat(again.status()).isEqualTo(202);
         assertThat(again.json().get("id").asString()).isEqualTo(operation.get("id").asString());
 
-        JsonNode done = awaitOperation(api, first.location(), "SUCCEEDED");
+        JsonNode done = Operations.await(api, first.location(), "SUCCEEDED");
         assertThat(done.get("progress").asInt()).isEqualTo(100);
         assertThat(done.get("finishedAt").asString()).endsWith("Z");
         assertThat(fake.calls().stream().filter(c -> c.startsWith("scale ")).toList()).containsExactly("scale /web 5");
@@ -60,17 +61,17 @@ class OperationApiIT extends IntegrationTest {
                 "name", "cart", "kind", "service", "spec", Map.of("image", "cart:1", "replicas", 2,
                         "healthCheck", Map.of("type", "http", "path", "/", "port", 80))));
         assertThat(deploy.status()).as(deploy.toString()).isEqualTo(202);
-        JsonNode deployed = awaitOperation(api, deploy.location(), "SUCCEEDED");
+        JsonNode deployed = Operations.await(api, deploy.location(), "SUCCEEDED");
         String id = deployed.get("workloadId").asString();
         await().atMost(Duration.ofSeconds(20)).until(() -> api.get("/api/v1/workloads/" + id).status() == 200);
 
         Api.Response restart = api.post("/api/v1/workloads/" + id + "/restart", null);
         assertThat(restart.status()).isEqualTo(202);
-        awaitOperation(api, restart.location(), "SUCCEEDED");
+        Operations.await(api, restart.location(), "SUCCEEDED");
 
         Api.Response delete = api.delete("/api/v1/workloads/" + id);
         assertThat(delete.status()).isEqualTo(202);
-        awaitOperation(api, delete.location(), "SUCCEEDED");
+        Operations.await(api, delete.location(), "SUCCEEDED");
         await().atMost(Duration.ofSeconds(20)).until(() -> api.get("/api/v1/workloads/" + id).status() == 404);
         assertThat(fake.calls()).contains("deploy cart", "restart shop/cart", "delete shop/cart");
     }
@@ -86,7 +87,7 @@ class OperationApiIT extends IntegrationTest {
         fake.mode(FakeEngine.Mode.FAIL);
         try {
             Api.Response r = api.post("/api/v1/workloads/" + id + "/restart", null);
-            JsonNode failed = awaitOperation(api, r.location(), "FAILED");
+            JsonNode failed = Operations.await(api, r.location(), "FAILED");
             assertThat(failed.get("message").asString()).contains("ops-3").contains("connection refused");
         } finally {
             fake.mode(FakeEngine.Mode.OK);
@@ -104,7 +105,7 @@ class OperationApiIT extends IntegrationTest {
         Map<String, String> key = Map.of("Idempotency-Key", "deploy-cart-once");
         Api.Response first = api.post("/api/v1/workloads", cart, key);
         assertThat(first.status()).as(first.toString()).isEqualTo(202);
-        awaitOperation(api, first.location(), "SUCCEEDED");
+        Operations.await(api, first.location(), "SUCCEEDED");
 
         // the engine now refuses the name, but the repeated key is answered from the journal, unchecked
         Api.Response again = api.post("/api/v1/workloads", cart, key);
@@ -144,12 +145,4 @@ class OperationApiIT extends IntegrationTest {
         assertThat(api.get("/api/v1/operations/00000000-0000-0000-0000-000000000000").status()).isEqualTo(404);
     }
 
-    static JsonNode awaitOperation(Api api, String location, String state) {
-        JsonNode[] op = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
-            op[0] = api.get(location).json();
-            assertThat(op[0].get("state").asString()).isEqualTo(state);
-        });
-        return op[0];
-    }
 }

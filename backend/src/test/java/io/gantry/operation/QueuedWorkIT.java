@@ -14,6 +14,7 @@ import io.gantry.support.Api;
 import io.gantry.support.Engines;
 import io.gantry.support.FakeEngine;
 import io.gantry.support.IntegrationTest;
+import io.gantry.support.Operations;
 import io.gantry.sync.SyncCoordinator;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -69,12 +70,12 @@ class QueuedWorkIT extends IntegrationTest {
                 WorkloadKind.SERVICE, Map.of("team", "red"), WorkloadSpec.of("cart:1", 2))), List.of("kept as a label"));
         UUID scale = queue(engineId, "scale", new EngineWork.Scale("/web", 4), List.of());
 
-        JsonNode deployed = OperationApiIT.awaitOperation(api, "/api/v1/operations/" + deploy, "SUCCEEDED");
+        JsonNode deployed = Operations.await(api, "/api/v1/operations/" + deploy, "SUCCEEDED");
         assertThat(deployed.get("message").asString()).isEqualTo("done; warnings: kept as a label");
         JsonNode cart = api.get("/api/v1/workloads/" + deployed.get("workloadId").asString()).json();
         assertThat(cart.get("spec").get("image").asString()).isEqualTo("cart:1");
         assertThat(cart.get("labels").get("team").asString()).isEqualTo("red");
-        OperationApiIT.awaitOperation(api, "/api/v1/operations/" + scale, "SUCCEEDED");
+        Operations.await(api, "/api/v1/operations/" + scale, "SUCCEEDED");
 
         assertThat(fake.calls()).containsOnlyOnce("deploy cart", "scale /web 4");
         for (UUID id : List.of(deploy, scale)) {
@@ -88,7 +89,7 @@ class QueuedWorkIT extends IntegrationTest {
     @Test
     void workQueuedForARemovedEngineFails() {
         UUID gone = queue(UUID.randomUUID().toString(), "restart", new EngineWork.Restart("/web"), List.of());
-        JsonNode failed = OperationApiIT.awaitOperation(api(), "/api/v1/operations/" + gone, "FAILED");
+        JsonNode failed = Operations.await(api(), "/api/v1/operations/" + gone, "FAILED");
         assertThat(failed.get("message").asString()).isEqualTo(OperationStore.ENGINE_REMOVED);
     }
 

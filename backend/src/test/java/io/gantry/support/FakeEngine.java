@@ -16,6 +16,7 @@ import io.gantry.spi.LogLine;
 import io.gantry.spi.LogSink;
 import io.gantry.spi.Node;
 import io.gantry.spi.PhaseRule;
+import io.gantry.spi.Rollout;
 import io.gantry.spi.Subscription;
 import io.gantry.spi.WatchListener;
 import io.gantry.spi.Workload;
@@ -23,6 +24,7 @@ import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadNotFoundException;
 import io.gantry.spi.WorkloadSpec;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -30,8 +32,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -58,6 +62,7 @@ public final class FakeEngine {
     private final AtomicReference<Runnable> afterNextWatch = new AtomicReference<>();
     private final AtomicReference<Runnable> beforeNextDeployReturns = new AtomicReference<>();
     private volatile boolean startsNothing;
+    private volatile Duration rollout = Duration.ZERO;
 
     private FakeEngine(String name) {
         this.name = name;
@@ -104,6 +109,27 @@ public final class FakeEngine {
     }
 
     /** The workload with {@code spec} instead of its own, all its replicas running. */
+    /**
+     * From now on an update or a rollback reads DEPLOYING ("rolling out") for {@code takes}, then RUNNING,
+     * announced through the watch, as an engine's rolling update does.
+     */
+    public void rolloutsTake(Duration takes) {
+        rollout = takes;
+    }
+
+    private void rollOut(String nativeId, Workload updated) {
+        if (rollout.isZero()) {
+            workloads.put(nativeId, updated);
+            return;
+        }
+        int replicas = updated.status().desired();
+        workloads.put(nativeId, new Workload(updated.nativeId(), updated.namespace(), updated.name(), updated.kind(),
+                updated.labels(), updated.spec(), PhaseRule.status(new PhaseRule.Facts(replicas, replicas, replicas,
+                false, Rollout.PROGRESSING, 0, replicas, false), "rolling out", null), updated.instances(),
+                updated.createdAt(), updated.nativeObject()));
+        CompletableFuture.delayedExecutor(rollout.toMillis(), TimeUnit.MILLISECONDS).execute(() -> put(updated));
+    }
+
     public static Workload withSpec(Workload w, WorkloadSpec spec) {
         int replicas = spec.replicas() == null ? 1 : spec.replicas();
         Workload shape = workload(w.namespace(), w.name(), spec.image(), replicas, w.labels());
@@ -262,7 +288,7 @@ public final class FakeEngine {
             public void update(String nativeId, WorkloadSpec spec) {
                 enter("update " + nativeId);
                 Workload w = existing(nativeId);
-                workloads.put(nativeId, withSpec(w, spec.replicas() == null
+                rollOut(nativeId, withSpec(w, spec.replicas() == null
                         ? new WorkloadSpec(spec.image(), spec.command(), spec.args(), spec.env(), spec.ports(),
                         spec.resources(), w.spec().replicas(), spec.healthCheck(), spec.constraints(), spec.runtime())
                         : spec));

@@ -8,6 +8,7 @@ import io.gantry.support.Api;
 import io.gantry.support.Engines;
 import io.gantry.support.FakeEngine;
 import io.gantry.support.IntegrationTest;
+import io.gantry.support.Operations;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,7 @@ class DeployAnswerIT extends IntegrationTest {
         Api.Response deploy = api.post("/api/v1/workloads", Map.of("engine", "answer-race", "namespace", "shop",
                 "name", "web", "spec", Map.of("image", "nginx:1.27", "replicas", 2)));
         assertThat(deploy.status()).as(deploy.toString()).isEqualTo(202);
-        SyncIT.awaitOperation(api, deploy.location(), "SUCCEEDED");
+        Operations.await(api, deploy.location(), "SUCCEEDED");
         // the sync applies in order: once a change delivered after the deploy is stored, the answer was handled
         fake.emit(new EngineChange.WorkloadChanged(FakeEngine.workload("shop", "marker", "busybox:1", 1, Map.of())));
         await().atMost(Duration.ofSeconds(5)).until(() -> named(api, "marker") != null);

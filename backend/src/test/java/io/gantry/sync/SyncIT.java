@@ -8,6 +8,7 @@ import io.gantry.support.Api;
 import io.gantry.support.Engines;
 import io.gantry.support.FakeEngine;
 import io.gantry.support.IntegrationTest;
+import io.gantry.support.Operations;
 import io.gantry.support.StreamRecorder;
 import io.gantry.spi.Workload;
 import java.time.Duration;
@@ -35,7 +36,7 @@ class SyncIT extends IntegrationTest {
         Api.Response sync = api.post("/api/v1/engines/" + id + "/sync", null);
         assertThat(sync.status()).isEqualTo(202);
         assertThat(sync.json().get("action").asString()).isEqualTo("sync");
-        awaitOperation(api, sync.location(), "SUCCEEDED");
+        Operations.await(api, sync.location(), "SUCCEEDED");
 
         assertThat(workloads(api, "sync-1").get("total").asInt()).isEqualTo(2);
         assertThat(api.get("/api/v1/workloads/" + workerId).status()).isEqualTo(404);
@@ -188,12 +189,4 @@ class SyncIT extends IntegrationTest {
         throw new AssertionError("no workload " + name + " on " + engine);
     }
 
-    static JsonNode awaitOperation(Api api, String location, String state) {
-        JsonNode[] op = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
-            op[0] = api.get(location).json();
-            assertThat(op[0].get("state").asString()).isEqualTo(state);
-        });
-        return op[0];
-    }
 }

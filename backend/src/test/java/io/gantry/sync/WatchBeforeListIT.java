@@ -8,6 +8,7 @@ import io.gantry.support.Api;
 import io.gantry.support.Engines;
 import io.gantry.support.FakeEngine;
 import io.gantry.support.IntegrationTest;
+import io.gantry.support.Operations;
 import io.gantry.support.StreamRecorder;
 import java.time.Duration;
 import java.util.HashMap;
@@ -150,7 +151,7 @@ class WatchBeforeListIT extends IntegrationTest {
         Api.Response deploy = api.post("/api/v1/workloads", Map.of("engine", "order-deploy", "namespace", "shop",
                 "name", "fresh", "spec", Map.of("image", "busybox:1", "replicas", 1)));
         assertThat(deploy.status()).as(deploy.toString()).isEqualTo(202);
-        JsonNode done = SyncIT.awaitOperation(api, deploy.location(), "SUCCEEDED");
+        JsonNode done = Operations.await(api, deploy.location(), "SUCCEEDED");
 
         Api.Response fresh = api.get("/api/v1/workloads/" + done.get("workloadId").asString());
         assertThat(fresh.status()).as(fresh.toString()).isEqualTo(200);
