@@ -53,6 +53,7 @@ class WorkloadHistoryBrowserIT extends IntegrationTest {
             assertThat(rows.first()).hasAttribute("data-revision", "3");
             assertThat(rows.first()).containsText("admin");
             assertThat(rows.first()).containsText("current");
+            assertThat(page.locator("#revisions-more")).isHidden();
 
             page.getByLabel("from revision 1").check();
             page.getByLabel("to revision 3").check();
@@ -62,6 +63,18 @@ class WorkloadHistoryBrowserIT extends IntegrationTest {
             assertThat(diff).containsText("RELEASE");
             assertThat(page.locator("#diff-count")).hasText("1");
             Browser.screenshot(page, "workload-history");
+
+            // before saving an edit: what would change and the engine's answer, with nothing changed yet
+            page.locator("#edit-toggle").click();
+            Locator specInput = page.locator("#spec-input");
+            specInput.fill(specInput.inputValue().replace("\"RELEASE\" : \"3\"", "\"RELEASE\" : \"9\"")
+                    .replace("\"RELEASE\":\"3\"", "\"RELEASE\":\"9\""));
+            page.locator("#spec-preview").click();
+            assertThat(page.locator("#spec-validation")).containsText("1 change(s); the engine accepts them.");
+            assertThat(page.locator("#spec-diff-table")).containsText("\"RELEASE\":\"9\"");
+            assertThat(api.get("/api/v1/workloads/" + id).json().get("spec").get("env").get("RELEASE").asString())
+                    .isEqualTo("3");
+            page.locator("#edit-toggle").click();
 
             // roll back to revision 1: the confirmation shows what changes before anything does
             page.locator("#revisions tr[data-revision='1'] button.rollback").click();
