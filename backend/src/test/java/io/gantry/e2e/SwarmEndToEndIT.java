@@ -154,15 +154,8 @@ class SwarmEndToEndIT extends IntegrationTest {
     @Test
     void deployScaleUpdateRestartAndDeleteThroughTheApiShowInDockerServiceInspect() {
         Api api = api();
-        String engine = "swarm-e2e-ops";
-        Engines.awaitStatus(api, registerSwarm(api, engine, "unix://" + LocalSwarm.SOCKET), "UP");
         String name = PREFIX + "ops";
-        created.add(name);
-        Api.Response deploy = api.post("/api/v1/workloads", Map.of("engine", engine, "name", name, "kind", "SERVICE",
-                "labels", Map.of(LocalSwarm.TEST_LABEL, "e2e"),
-                "spec", Map.of("image", LocalSwarm.IMAGE, "args", SLEEPER, "env", Map.of("A", "1"), "replicas", 1)));
-        assertThat(deploy.status()).as(deploy.toString()).isEqualTo(202);
-        String workloadId = Operations.await(api, deploy.location(), "SUCCEEDED", Duration.ofSeconds(20)).get("workloadId").asString();
+        String workloadId = deploySleeper(api, "swarm-e2e-ops", name, Map.of("A", "1"));
         String nativeId = api.get("/api/v1/workloads/" + workloadId).json().get("nativeId").asString();
         JsonNode inspect = inspect(nativeId);
         assertThat(inspect.at("/Spec/Name").asString()).isEqualTo(name);
@@ -194,15 +187,7 @@ class SwarmEndToEndIT extends IntegrationTest {
     @Test
     void aRollbackPutsRevisionOneBackAndAChangeMadeWithTheCliIsAnEngineRevision() {
         Api api = api();
-        String engine = "swarm-e2e-revisions";
-        Engines.awaitStatus(api, registerSwarm(api, engine, "unix://" + LocalSwarm.SOCKET), "UP");
-        String name = PREFIX + "revisions";
-        created.add(name);
-        Api.Response deploy = api.post("/api/v1/workloads", Map.of("engine", engine, "name", name, "kind", "SERVICE",
-                "labels", Map.of(LocalSwarm.TEST_LABEL, "e2e"),
-                "spec", Map.of("image", LocalSwarm.IMAGE, "args", SLEEPER, "env", Map.of("RELEASE", "1"), "replicas", 1)));
-        assertThat(deploy.status()).as(deploy.toString()).isEqualTo(202);
-        String workloadId = Operations.await(api, deploy.location(), "SUCCEEDED", Duration.ofSeconds(20)).get("workloadId").asString();
+        String workloadId = deploySleeper(api, "swarm-e2e-revisions", PREFIX + "revisions", Map.of("RELEASE", "1"));
         String nativeId = api.get("/api/v1/workloads/" + workloadId).json().get("nativeId").asString();
         for (String release : List.of("2", "3")) {
             accepted(api, api.put("/api/v1/workloads/" + workloadId + "/spec", Map.of("spec", Map.of("image",
@@ -318,6 +303,17 @@ class SwarmEndToEndIT extends IntegrationTest {
         created.add(PREFIX + name);
         String out = LocalSwarm.docker(command.toArray(String[]::new));
         return out.lines().reduce((first, second) -> second).orElseThrow().trim();
+    }
+
+    /** Registers {@code engine} on the local Swarm and deploys a sleeping service with {@code env} through the API; its workload id. */
+    private String deploySleeper(Api api, String engine, String name, Map<String, String> env) {
+        Engines.awaitStatus(api, registerSwarm(api, engine, "unix://" + LocalSwarm.SOCKET), "UP");
+        created.add(name);
+        Api.Response deploy = api.post("/api/v1/workloads", Map.of("engine", engine, "name", name, "kind", "SERVICE",
+                "labels", Map.of(LocalSwarm.TEST_LABEL, "e2e"),
+                "spec", Map.of("image", LocalSwarm.IMAGE, "args", SLEEPER, "env", env, "replicas", 1)));
+        assertThat(deploy.status()).as(deploy.toString()).isEqualTo(202);
+        return Operations.await(api, deploy.location(), "SUCCEEDED", Duration.ofSeconds(20)).get("workloadId").asString();
     }
 
     private static JsonNode inspect(String nativeId) {
