@@ -268,13 +268,4 @@ class RevisionApiIT extends IntegrationTest {
         }
         throw new AssertionError("no field " + path + " in " + diff);
     }
-
-    private String userToken(String name, String role) {
-        Api.Response created = api().post("/api/v1/users", Map.of("username", name, "password", "password-of-" + name,
-                "role", role));
-        assertThat(created.status()).as(created.toString()).isEqualTo(201);
-        Api.Response token = api().post("/api/v1/auth/token", Map.of("username", name, "password", "password-of-" + name));
-        assertThat(token.status()).as(token.toString()).isEqualTo(200);
-        return token.json().get("token").asString();
-    }
 }

@@ -64,7 +64,7 @@ class StreamLimitsIT extends IntegrationTest {
                 sockets.add(subscribe(0, ADMIN_TOKEN, 200));
             }
             // its own user, to tell its stream from the others
-            sockets.add(subscribe(1024, userToken("stops-reading"), 200));
+            sockets.add(subscribe(1024, userToken("stops-reading", "VIEWER"), 200));
             Map<Integer, Long> received = new ConcurrentHashMap<>();
             Api api = api();
             HttpResponse<InputStream> reading = api.http().send(api.request("/api/v1/stream")
@@ -141,15 +141,6 @@ class StreamLimitsIT extends IntegrationTest {
         s.setSoTimeout(0);
         assertThat(head.toString()).startsWith("HTTP/1.1 " + expectedStatus);
         return s;
-    }
-
-    private String userToken(String name) {
-        Api.Response created = api().post("/api/v1/users", Map.of("username", name, "password", "password-of-" + name,
-                "role", "VIEWER"));
-        assertThat(created.status()).as(created.toString()).isEqualTo(201);
-        Api.Response token = api().post("/api/v1/auth/token", Map.of("username", name, "password", "password-of-" + name));
-        assertThat(token.status()).as(token.toString()).isEqualTo(200);
-        return token.json().get("token").asString();
     }
 
     private void request(Socket s, String token) throws IOException {

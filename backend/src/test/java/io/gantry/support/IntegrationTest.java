@@ -1,5 +1,8 @@
 package io.gantry.support;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -29,6 +32,16 @@ public abstract class IntegrationTest {
     /** A client of this test's server that sends the admin token. */
     protected Api api() {
         return new Api(port);
+    }
+
+    /** Creates a user of {@code role} whose password is "password-of-" + name, and returns an API token of theirs. */
+    protected String userToken(String name, String role) {
+        Api.Response created = api().post("/api/v1/users", Map.of("username", name, "password", "password-of-" + name,
+                "role", role));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        Api.Response token = api().post("/api/v1/auth/token", Map.of("username", name, "password", "password-of-" + name));
+        assertThat(token.status()).as(token.toString()).isEqualTo(200);
+        return token.json().get("token").asString();
     }
 
     @DynamicPropertySource

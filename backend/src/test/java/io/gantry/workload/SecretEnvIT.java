@@ -299,15 +299,6 @@ class SecretEnvIT extends IntegrationTest {
         return api.send(api.request(path).setHeader("Authorization", "Bearer " + token).GET());
     }
 
-    private String userToken(String name, String role) {
-        Api.Response created = api().post("/api/v1/users", Map.of("username", name, "password", "password-of-" + name,
-                "role", role));
-        assertThat(created.status()).as(created.toString()).isEqualTo(201);
-        Api.Response token = api().post("/api/v1/auth/token", Map.of("username", name, "password", "password-of-" + name));
-        assertThat(token.status()).as(token.toString()).isEqualTo(200);
-        return token.json().get("token").asString();
-    }
-
     private static Map<String, String> env(String password, String logLevel) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("DB_PASSWORD", password);
