@@ -4,5 +4,7 @@ package io.gantry.spi;
 public enum Capability {
     DEPLOY, UPDATE, SCALE, RESTART, DELETE, LOGS, LOGS_FOLLOW, WATCH, NODES, EVENTS,
     /** {@link EngineClient#usage} reports measured CPU and memory of a workload's instances. */
-    USAGE
+    USAGE,
+    /** {@link EngineClient#exec} runs a command (a shell) in a running instance, with a terminal when asked. */
+    EXEC
 }

@@ -1,5 +1,8 @@
 package io.gantry.spi;
 
+import io.gantry.spi.exec.ExecListener;
+import io.gantry.spi.exec.ExecRequest;
+import io.gantry.spi.exec.ExecSession;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -132,6 +135,23 @@ public interface EngineClient extends AutoCloseable {
     }
 
     void scale(String nativeId, int replicas);
+
+    /**
+     * Starts {@code request.command()} in one running instance of a workload, as {@code kubectl exec} or
+     * {@code docker exec} would, and returns once the engine accepted it; output then reaches {@code listener} on
+     * the adapter's threads, in order, until exactly one of {@link ExecListener#onExit} or
+     * {@link ExecListener#onFailure} ends it. With {@link ExecRequest#tty()} the command runs on a terminal of
+     * {@code cols x rows} whose output (stdout and stderr merged) arrives as stdout.
+     *
+     * @param instanceId the instance's {@link Instance#id()}
+     * @throws UnsupportedCapabilityException when the engine (or this engine's configuration) cannot exec
+     * @throws WorkloadNotFoundException      when there is no such workload or no running instance by that id
+     * @throws InvalidSpecException           naming {@code command} when the command cannot start there
+     * @throws EngineUnavailableException     when the engine does not answer in time
+     */
+    default ExecSession exec(String nativeId, String instanceId, ExecRequest request, ExecListener listener) {
+        throw new UnsupportedCapabilityException(Capability.EXEC, "this engine cannot run commands in its instances");
+    }
 
     /** Rolling restart of every instance. */
     void restart(String nativeId);
