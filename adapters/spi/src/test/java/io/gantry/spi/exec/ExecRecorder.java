@@ -95,6 +95,11 @@ public final class ExecRecorder implements ExecListener {
         }
     }
 
+    /** The failure the session ended with, or {@code null} when it exited or has not ended. */
+    public EngineException failure() {
+        return exit.handle((code, failure) -> (EngineException) failure).getNow(null);
+    }
+
     /** Waits for the one ending call, whichever it is; fails when none comes. */
     public void awaitEnd() {
         try {
