@@ -58,6 +58,24 @@ public class PrivilegedRuntimes {
         }
     }
 
+    /**
+     * Refuses a console or command in an instance of a workload that runs on a privileged runtime, unless the current
+     * user is an ADMIN: a shell there is a shell on the host with the engine's reach (for the built-in agent, the
+     * server's own files, environment and database), whoever deployed the workload.
+     *
+     * @throws ForbiddenException naming {@code instance}
+     */
+    public void requireAllowedExec(Engine.EngineRef engine, WorkloadSpec spec) {
+        if (currentUserIsAdmin()) {
+            return;
+        }
+        Optional<String> privileged = clients.call(engine.id(), "check the runtime", c -> c.privilegedRuntime(spec));
+        if (privileged.isPresent()) {
+            throw new ForbiddenException("instance", "runtime '" + privileged.get() + "' on engine '" + engine.name()
+                    + "' runs host processes: only an ADMIN may open a console or run a command in its instances");
+        }
+    }
+
     private static boolean currentUserIsAdmin() {
         return Role.of(SecurityContextHolder.getContext().getAuthentication()).map(r -> r.includes(Role.ADMIN))
                 .orElse(false);

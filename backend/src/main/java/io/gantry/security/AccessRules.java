@@ -85,6 +85,7 @@ final class AccessRules {
             rule(DELETE, "/api/v1/users/*", Access.ADMIN),
             rule(DELETE, "/api/v1/users/*/sessions", Access.ADMIN),
             rule(GET, "/api/v1/audit", Access.ADMIN),
+            rule(GET, "/api/v1/audit/**", Access.ADMIN),
 
             // Own tokens, sessions and identity: anyone signed in (a token's role is capped by the caller's).
             rule(GET, "/api/v1/auth/me", Access.VIEWER),
@@ -105,7 +106,10 @@ final class AccessRules {
             rule(DELETE, "/api/v1/engines/**", Access.ADMIN),
 
             // Workloads: everyone reads (revisions and their diffs too), operators act (deploy, update
-            // and its dry run, scale, restart, delete, import, copy, rollback).
+            // and its dry run, scale, restart, delete, import, copy, rollback, a command in an instance).
+            // A console in an instance is a GET (a WebSocket upgrade) that acts: operators only, refused before the
+            // upgrade. Workloads on a privileged runtime take an ADMIN (PrivilegedRuntimes decides).
+            rule(GET, "/api/v1/workloads/*/instances/*/exec", Access.OPERATOR),
             rule(GET, "/api/v1/workloads", Access.VIEWER),
             rule(GET, "/api/v1/workloads/**", Access.VIEWER),
             rule(POST, "/api/v1/workloads", Access.OPERATOR),

@@ -24,6 +24,14 @@ final class BearerTokens {
     /** Every mutation that does not carry a bearer token (the UI's form posts). */
     static final RequestMatcher BROWSER_MUTATION = request -> isMutation(request) && presented(request) == null;
 
+    /**
+     * WebSocket upgrades that ride on the session cookie (a browser's WebSocket cannot send a bearer header): they
+     * need the same-origin check, since no CSRF token comes with an upgrade and another site's page could otherwise
+     * open a console with the user's cookie (cross-site WebSocket hijacking).
+     */
+    static final RequestMatcher COOKIE_UPGRADE = request -> "websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))
+            && presented(request) == null;
+
     private BearerTokens() {
     }
 

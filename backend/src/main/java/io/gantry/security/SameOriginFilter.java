@@ -39,8 +39,8 @@ class SameOriginFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        problems.write(response, ProblemType.CROSS_ORIGIN.problem("A change made with a session cookie must come "
-                + "from a page of this server (Origin or Referer header of this host)."));
+        problems.write(response, ProblemType.CROSS_ORIGIN.problem("A change made, or a console opened, with a session "
+                + "cookie must come from a page of this server (Origin or Referer header of this host)."));
     }
 
     static boolean sameOrigin(HttpServletRequest request, List<String> allowedOrigins) {

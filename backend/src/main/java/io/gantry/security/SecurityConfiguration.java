@@ -29,6 +29,7 @@ import org.springframework.security.web.csrf.CsrfTokenRepository;
 import org.springframework.security.web.csrf.HttpSessionCsrfTokenRepository;
 import org.springframework.security.web.header.HeaderWriterFilter;
 import org.springframework.security.web.savedrequest.NullRequestCache;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -90,7 +91,7 @@ class SecurityConfiguration {
     @Order(1)
     SecurityFilterChain apiSecurity(HttpSecurity http, SharedSecurity shared, ApiTokens tokens) throws Exception {
         ProblemAuthenticationEntryPoint unauthorized = new ProblemAuthenticationEntryPoint(shared.problems());
-        shared.apply(http, BearerTokens.SESSION_MUTATION)
+        shared.apply(http, new OrRequestMatcher(BearerTokens.SESSION_MUTATION, BearerTokens.COOKIE_UPGRADE))
                 .securityMatcher("/api/**", "/actuator/**")
                 .csrf(csrf -> csrf.csrfTokenRepository(shared.csrf())
                         .requireCsrfProtectionMatcher(BearerTokens.SESSION_MUTATION))

@@ -14,6 +14,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,6 +108,8 @@ public class LiveStream implements SmartLifecycle {
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
     private final List<Subscriber> follows = new CopyOnWriteArrayList<>();
     private final List<RemoteListener> remoteListeners = new CopyOnWriteArrayList<>();
+    /** Told of every narrowing of a user's access (see {@link #onAccessChange}). */
+    private final List<BiConsumer<String, String>> accessListeners = new CopyOnWriteArrayList<>();
     private final Slots streamSlots;
     private final Slots followSlots;
     private final StreamSettings settings;
@@ -302,7 +305,16 @@ public class LiveStream implements SmartLifecycle {
         relay.send(ACCESS_CHANGED, changed);
     }
 
+    /**
+     * Calls {@code listener} with every narrowing of a user's access, made on this replica or on another: what else
+     * holds a user's session open (a console) ends with the streams. On the thread that learned it: must not block.
+     */
+    public void onAccessChange(BiConsumer<String, String> listener) {
+        accessListeners.add(listener);
+    }
+
     private void endStreamsOf(String username, String reason) {
+        accessListeners.forEach(l -> l.accept(username, reason));
         List<Subscriber> theirs = new ArrayList<>();
         subscribers.stream().filter(s -> s.username().equals(username)).forEach(theirs::add);
         follows.stream().filter(s -> s.username().equals(username)).forEach(theirs::add);

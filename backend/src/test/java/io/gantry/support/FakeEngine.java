@@ -1,6 +1,9 @@
 package io.gantry.support;
 
 import io.gantry.spi.Capability;
+import io.gantry.spi.exec.ExecListener;
+import io.gantry.spi.exec.ExecRequest;
+import io.gantry.spi.exec.ExecSession;
 import io.gantry.spi.EngineChange;
 import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConnection;
@@ -54,6 +57,7 @@ public final class FakeEngine {
     private final Map<String, List<EngineRevision>> revisions = new ConcurrentHashMap<>();
     private final List<WatchListener> watchers = new CopyOnWriteArrayList<>();
     private final List<String> calls = new CopyOnWriteArrayList<>();
+    private final List<String> resizes = new CopyOnWriteArrayList<>();
     private final List<Long> pingTimes = new CopyOnWriteArrayList<>();
     private final AtomicReference<Mode> mode = new AtomicReference<>(Mode.OK);
     private final AtomicReference<EngineConnection> lastConnection = new AtomicReference<>();
@@ -170,6 +174,11 @@ public final class FakeEngine {
         if (action != null) {
             action.run();
         }
+    }
+
+    /** The terminal sizes its execs started with or were resized to, {@code "COLSxROWS"}, in order. */
+    public List<String> resizes() {
+        return resizes;
     }
 
     public List<String> calls() {
@@ -339,6 +348,15 @@ public final class FakeEngine {
                 enter("follow " + nativeId);
                 sink.onLine(new LogLine(Instant.now(), nativeId + "-0", "stdout", "first line"));
                 return () -> { };
+            }
+
+            @Override
+            public ExecSession exec(String nativeId, String instanceId, ExecRequest request, ExecListener listener) {
+                enter("exec " + nativeId + " " + instanceId + " " + String.join(" ", request.command()));
+                if (existing(nativeId).instances().stream().noneMatch(i -> i.id().equals(instanceId))) {
+                    throw new WorkloadNotFoundException(nativeId + "/" + instanceId);
+                }
+                return LocalProcessExec.start(request, listener, resizes);
             }
 
             @Override
