@@ -2,6 +2,7 @@ package io.gantry.exec;
 
 import io.gantry.web.BadRequestException;
 import io.gantry.web.NotFoundException;
+import io.gantry.workload.CursorCodec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,46 +28,61 @@ class ExecAuditApiController {
     private static final int DEFAULT_LIMIT = 50;
     private static final int MAX_LIMIT = 500;
 
+    /** The sort a cursor of this list names: other lists' cursors are refused. */
+    private static final String SORT = "execSessions";
+
     private final ExecJournal journal;
     private final ExecSessions sessions;
+    private final CursorCodec cursors;
 
-    ExecAuditApiController(ExecJournal journal, ExecSessions sessions) {
+    ExecAuditApiController(ExecJournal journal, ExecSessions sessions, CursorCodec cursors) {
         this.journal = journal;
         this.sessions = sessions;
+        this.cursors = cursors;
     }
 
     /** A session as the audit page lists it; {@code endedAt}, {@code exitCode} and {@code endReason} null while open. */
-    record SessionItem(UUID id, String username, String mode, UUID workloadId, String workloadName, String engine,
+    record ExecSessionView(UUID id, String username, String mode, UUID workloadId, String workloadName, String engine,
                        String instance, List<String> command, boolean tty, Instant startedAt, Instant endedAt,
                        Integer exitCode, long bytesIn, long bytesOut, String endReason, boolean recorded,
                        String remoteAddress) {
-        static SessionItem of(ExecJournal.Entry e) {
-            return new SessionItem(e.id(), e.username(), e.mode(), e.workloadId(), e.workloadName(), e.engine(),
+        static ExecSessionView of(ExecJournal.Entry e) {
+            return new ExecSessionView(e.id(), e.username(), e.mode(), e.workloadId(), e.workloadName(), e.engine(),
                     e.instance(), e.command(), e.tty(), e.startedAt(), e.endedAt(), e.exitCode(), e.bytesIn(),
                     e.bytesOut(), e.endReason(), e.recording() != null, e.remoteAddress());
         }
     }
 
-    /** @param next the {@code before} of the next page, null on the last */
-    record SessionPage(List<SessionItem> items, Instant next) {
+    record ExecSessionPage(List<ExecSessionView> items, long total, String nextCursor) {
     }
 
-    /** @param before only sessions started before this instant (the previous page's {@code next}) */
+    /** @param cursor the {@code nextCursor} of the previous page: the sessions started before its last one follow */
     @GetMapping("/api/v1/audit/sessions")
-    SessionPage list(@RequestParam(required = false) Integer limit, @RequestParam(required = false) String before) {
+    ExecSessionPage list(@RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
         int size = limit == null ? DEFAULT_LIMIT : limit;
         if (size < 1 || size > MAX_LIMIT) {
             throw BadRequestException.field("limit", "must be between 1 and " + MAX_LIMIT);
         }
-        Instant until;
-        try {
-            until = before == null || before.isBlank() ? null : Instant.parse(before);
-        } catch (DateTimeParseException e) {
-            throw BadRequestException.field("before", "must be an instant such as 2026-12-02T18:00:00Z");
+        ExecJournal.Position after = cursor == null || cursor.isEmpty() ? null : position(cursors.decode(cursor));
+        List<ExecJournal.Entry> page = journal.page(after, size + 1);
+        List<ExecSessionView> items = page.stream().limit(size).map(ExecSessionView::of).toList();
+        String next = null;
+        if (page.size() > size) {
+            ExecSessionView last = items.get(items.size() - 1);
+            next = cursors.encode(new CursorCodec.Position(SORT, last.startedAt().toString(), last.id().toString()));
         }
-        List<ExecJournal.Entry> page = journal.page(until, size + 1);
-        List<SessionItem> items = page.stream().limit(size).map(SessionItem::of).toList();
-        return new SessionPage(items, page.size() > size ? items.get(items.size() - 1).startedAt() : null);
+        return new ExecSessionPage(items, journal.count(), next);
+    }
+
+    private static ExecJournal.Position position(CursorCodec.Position position) {
+        try {
+            if (SORT.equals(position.sort())) {
+                return new ExecJournal.Position(Instant.parse(position.key()), UUID.fromString(position.id()));
+            }
+        } catch (DateTimeParseException | IllegalArgumentException e) {
+            // a signed cursor of ours never gets here; answered as any foreign cursor
+        }
+        throw BadRequestException.field("cursor", "is not a cursor of this list; start again without one");
     }
 
     @GetMapping("/api/v1/audit/sessions/{id}/recording")

@@ -109,13 +109,23 @@ class ExecJournal {
         }
     }
 
-    /** Newest first, ids before {@code before} (a session started earlier) when given. */
-    List<Entry> page(Instant before, int limit) {
-        return before == null
+    /** Where a page of {@link #page} ends: the last session shown. */
+    record Position(Instant startedAt, UUID id) {
+    }
+
+    /** Newest first; after {@code after} (the last session of the previous page) when given. */
+    List<Entry> page(Position after, int limit) {
+        return after == null
                 ? jdbc.query("SELECT " + COLUMNS + " FROM exec_sessions ORDER BY started_at DESC, id DESC LIMIT ?",
                         this::entry, limit)
-                : jdbc.query("SELECT " + COLUMNS + " FROM exec_sessions WHERE started_at < ? "
-                        + "ORDER BY started_at DESC, id DESC LIMIT ?", this::entry, Timestamp.from(before), limit);
+                : jdbc.query("SELECT " + COLUMNS + " FROM exec_sessions WHERE (started_at, id) < (?, ?) "
+                        + "ORDER BY started_at DESC, id DESC LIMIT ?", this::entry, Timestamp.from(after.startedAt()),
+                        after.id(), limit);
+    }
+
+    long count() {
+        Long count = jdbc.queryForObject("SELECT count(*) FROM exec_sessions", Long.class);
+        return count == null ? 0 : count;
     }
 
     Optional<Entry> find(UUID id) {

@@ -44,7 +44,7 @@ class ExecRunController {
      * @param stdin          text fed to the command, then EOF; none: EOF at once
      * @param timeoutSeconds how long it may run before it is killed ({@code gantry.exec.default-timeout} when absent)
      */
-    record RunRequest(List<String> command, String stdin, Integer timeoutSeconds) {
+    record ExecRunRequest(List<String> command, String stdin, Integer timeoutSeconds) {
     }
 
     /**
@@ -53,11 +53,11 @@ class ExecRunController {
      * @param truncated whether output was cut at {@code gantry.exec.output-limit}
      * @param timedOut  whether it was killed at its timeout
      */
-    record RunResult(Integer exitCode, String output, boolean truncated, boolean timedOut) {
+    record ExecRunResult(Integer exitCode, String output, boolean truncated, boolean timedOut) {
     }
 
     @PostMapping("/api/v1/workloads/{id}/instances/{instance}/exec")
-    RunResult run(@PathVariable UUID id, @PathVariable String instance, @RequestBody RunRequest body,
+    ExecRunResult run(@PathVariable UUID id, @PathVariable String instance, @RequestBody ExecRunRequest body,
                   Authentication caller, HttpServletRequest request) {
         if (body.command() == null || body.command().isEmpty()) {
             throw BadRequestException.field("command", "required: the argv to run, e.g. [\"ls\", \"-l\"]");
@@ -129,8 +129,8 @@ class ExecRunController {
             }
         }
 
-        synchronized RunResult result(Integer exitCode, boolean timedOut) {
-            return new RunResult(exitCode, output.toString(StandardCharsets.UTF_8), truncated, timedOut);
+        synchronized ExecRunResult result(Integer exitCode, boolean timedOut) {
+            return new ExecRunResult(exitCode, output.toString(StandardCharsets.UTF_8), truncated, timedOut);
         }
     }
 }

@@ -158,6 +158,19 @@ class ExecApiIT extends IntegrationTest {
                     assertThat(s.get("mode").asString()).isEqualTo("run");
                     assertThat(s.get("endReason").asString()).startsWith("timed out");
                 }));
+
+        List<String> paged = new ArrayList<>();
+        String cursor = "";
+        for (int page = 0; page < 3; page++) {
+            JsonNode answer = api.get("/api/v1/audit/sessions?limit=1&cursor=" + cursor).json();
+            assertThat(answer.get("total").asLong()).isGreaterThanOrEqualTo(3);
+            paged.add(answer.get("items").get(0).get("id").asString());
+            cursor = answer.get("nextCursor").asString();
+        }
+        assertThat(paged).doesNotHaveDuplicates();
+        Api.Response forged = api.get("/api/v1/audit/sessions?cursor=bm90LW91cnM");
+        assertThat(forged.status()).isEqualTo(400);
+        assertThat(forged.body()).contains("cursor");
     }
 
     @Test
