@@ -40,7 +40,8 @@ class AuthApiController {
         this.users = users;
     }
 
-    record TokenRequest(@NotBlank String username, @NotBlank String password) {
+    /** @param code the two-factor code (or a recovery code), for a user who has an authenticator */
+    record TokenRequest(@NotBlank String username, @NotBlank String password, String code) {
     }
 
     record TokenResponse(String token, Instant expiresAt) {
@@ -58,12 +59,17 @@ class AuthApiController {
         http.setAttribute(AuditFilter.ACTOR, request.username());
         Authentication user;
         try {
-            user = authentication.authenticate(attempt(request.username(), request.password(), http));
+            UsernamePasswordAuthenticationToken attempt = UsernamePasswordAuthenticationToken.unauthenticated(
+                    request.username(), request.password());
+            attempt.setDetails(new SignInDetails(http, request.code(), false));
+            user = authentication.authenticate(attempt);
         } catch (LoginThrottledException e) {
             throw throttled(e);
+        } catch (SecondFactorRequiredException e) {
+            throw new ProblemException(ProblemType.TOTP_REQUIRED, e.getMessage());
         } catch (AuthenticationException e) {
-            // One answer for unknown user, wrong password and disabled user: no username probing.
-            throw new ProblemException(ProblemType.UNAUTHORIZED, "Wrong username or password.");
+            // One answer for unknown user, wrong password, wrong code and disabled user: no probing.
+            throw new ProblemException(ProblemType.UNAUTHORIZED, "Wrong username, password or code.");
         }
         Role role = Role.of(user).orElseThrow();
         ApiTokens.IssuedToken issued = tokens.issueForLogin(user.getName(), role);

@@ -27,6 +27,7 @@ import org.springframework.security.web.context.SecurityContextHolderFilter;
 import org.springframework.security.web.csrf.CsrfFilter;
 import org.springframework.security.web.csrf.CsrfTokenRepository;
 import org.springframework.security.web.csrf.HttpSessionCsrfTokenRepository;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.header.HeaderWriterFilter;
 import org.springframework.security.web.savedrequest.NullRequestCache;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
@@ -67,10 +68,12 @@ class SecurityConfiguration {
      * in-memory user with a generated password (no default password anywhere).
      */
     @Bean
-    AuthenticationManager authenticationManager(UserAccounts users, PasswordEncoder passwords, LoginThrottle throttle) {
+    AuthenticationManager authenticationManager(UserAccounts users, PasswordEncoder passwords, LoginThrottle throttle,
+            TwoFactor twoFactor, SecuritySettings settings) {
         DaoAuthenticationProvider dao = new DaoAuthenticationProvider(users);
         dao.setPasswordEncoder(passwords);
-        return new ProviderManager(new ThrottledAuthenticationProvider(dao, throttle));
+        return new ProviderManager(new ThrottledAuthenticationProvider(dao, throttle,
+                new SecondFactorCheck(twoFactor, settings)));
     }
 
     /** Shared by both chains: the UI page's CSRF token is also what its API calls present. */
@@ -83,8 +86,10 @@ class SecurityConfiguration {
     @Bean
     SharedSecurity sharedSecurity(AuthenticationManager authenticationManager, CsrfTokenRepository csrf,
             UserAccountRepository users, ProblemWriter problems, GantrySecurityProperties properties, AuditTrail audit,
-            JsonMapper json, @Value("${server.servlet.session.timeout:30m}") Duration idle) {
-        return new SharedSecurity(authenticationManager, csrf, users, problems, properties, audit, json, idle);
+            JsonMapper json, @Value("${server.servlet.session.timeout:30m}") Duration idle, TwoFactor twoFactor,
+            SecuritySettings settings) {
+        return new SharedSecurity(authenticationManager, csrf, users, problems, properties, audit, json, idle,
+                new EnrolmentFirstFilter(twoFactor, settings, problems));
     }
 
     @Bean
@@ -112,10 +117,12 @@ class SecurityConfiguration {
     SecurityFilterChain uiSecurity(HttpSecurity http, SharedSecurity shared) throws Exception {
         ExceptionMappingAuthenticationFailureHandler failure = new ExceptionMappingAuthenticationFailureHandler();
         failure.setDefaultFailureUrl("/login?error");
-        failure.setExceptionMappings(Map.of(LoginThrottledException.class.getName(), "/login?locked"));
+        failure.setExceptionMappings(Map.of(LoginThrottledException.class.getName(), "/login?locked",
+                SecondFactorRequiredException.class.getName(), "/login?code"));
         shared.apply(http, BearerTokens.BROWSER_MUTATION)
                 .csrf(csrf -> csrf.csrfTokenRepository(shared.csrf()))
-                .formLogin(form -> form.loginPage("/login").failureHandler(failure).successHandler(new SignInRecorder()))
+                .formLogin(form -> form.loginPage("/login").failureHandler(failure).successHandler(new SignInRecorder())
+                        .authenticationDetailsSource(SignInDetails::ofForm))
                 .logout(logout -> logout.logoutUrl("/logout").logoutSuccessUrl("/login?logout")
                         .deleteCookies("JSESSIONID"))
                 .sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()))
@@ -131,7 +138,7 @@ class SecurityConfiguration {
      */
     record SharedSecurity(AuthenticationManager authenticationManager, CsrfTokenRepository csrf,
             UserAccountRepository users, ProblemWriter problems, GantrySecurityProperties properties, AuditTrail audit,
-            JsonMapper json, Duration idle) {
+            JsonMapper json, Duration idle, EnrolmentFirstFilter enrolmentFirst) {
 
         HttpSecurity apply(HttpSecurity http, RequestMatcher originChecked) throws Exception {
             return http.authenticationManager(authenticationManager)
@@ -151,6 +158,7 @@ class SecurityConfiguration {
                             SecurityContextHolderFilter.class)
                     .addFilterAfter(new AuditFilter(audit, json), SecurityContextHolderFilter.class)
                     .addFilterAfter(new SessionUserCheckFilter(users), HeaderWriterFilter.class)
+                    .addFilterBefore(enrolmentFirst, AuthorizationFilter.class)
                     .addFilterBefore(new SameOriginFilter(originChecked, properties.allowedOrigins(), problems),
                             CsrfFilter.class);
         }

@@ -7,7 +7,7 @@ import org.springframework.security.web.authentication.WebAuthenticationDetails;
 
 /**
  * Username + password sign-in (form, {@code POST /api/v1/auth/token} and the current-password
- * proof of a password change) behind {@link LoginThrottle}: the password is hashed only for an
+ * proof of a password change) and a sign-in's second factor ({@link SecondFactorCheck}) behind {@link LoginThrottle}: the password is hashed only for an
  * attempt that got a slot, which also holds for unknown usernames (whose check Spring Security
  * still hashes, so that they take as long as known ones).
  *
@@ -20,10 +20,13 @@ import org.springframework.security.web.authentication.WebAuthenticationDetails;
 class ThrottledAuthenticationProvider implements AuthenticationProvider {
     private final AuthenticationProvider passwords;
     private final LoginThrottle throttle;
+    private final SecondFactorCheck secondFactor;
 
-    ThrottledAuthenticationProvider(AuthenticationProvider passwords, LoginThrottle throttle) {
+    ThrottledAuthenticationProvider(AuthenticationProvider passwords, LoginThrottle throttle,
+            SecondFactorCheck secondFactor) {
         this.passwords = passwords;
         this.throttle = throttle;
+        this.secondFactor = secondFactor;
     }
 
     @Override
@@ -36,9 +39,16 @@ class ThrottledAuthenticationProvider implements AuthenticationProvider {
         boolean settled = false;
         try {
             Authentication result = passwords.authenticate(authentication);
+            if (authentication.getDetails() instanceof SignInDetails signIn) {
+                // in the same throttled attempt: six digits are only safe while guesses are counted
+                secondFactor.check(result.getName(), signIn);
+            }
             throttle.succeeded(permit);
             settled = true;
             return result;
+        } catch (SecondFactorRequiredException e) {
+            // the password was right and no code was guessed: neither a failure nor a success
+            throw e;
         } catch (AuthenticationException e) {
             // wrong password, unknown or disabled user: all the same to a guesser
             throttle.failed(permit);

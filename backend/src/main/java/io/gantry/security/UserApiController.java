@@ -9,6 +9,7 @@ import jakarta.validation.constraints.Size;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -28,14 +29,17 @@ class UserApiController {
             + UserAccounts.MAX_PASSWORD_BYTES + " characters";
 
     private final UserAccounts users;
+    private final TwoFactor twoFactor;
 
-    UserApiController(UserAccounts users) {
+    UserApiController(UserAccounts users, TwoFactor twoFactor) {
+        this.twoFactor = twoFactor;
         this.users = users;
     }
 
-    record UserView(String username, Role role, boolean disabled, Instant createdAt) {
-        static UserView of(UserAccount u) {
-            return new UserView(u.username(), u.role(), u.disabled(), u.createdAt());
+    /** @param twoFactor whether the user signs in with an authenticator code too */
+    record UserView(String username, Role role, boolean disabled, Instant createdAt, boolean twoFactor) {
+        static UserView of(UserAccount u, boolean twoFactor) {
+            return new UserView(u.username(), u.role(), u.disabled(), u.createdAt(), twoFactor);
         }
     }
 
@@ -60,27 +64,32 @@ class UserApiController {
     /** All users in one page: a Gantry installation has tens of users, not thousands. */
     @GetMapping("/api/v1/users")
     UserPage list() {
-        List<UserView> items = users.list().stream().map(UserView::of).toList();
+        Set<String> withTwoFactor = twoFactor.enabledUsers();
+        List<UserView> items = users.list().stream().map(u -> UserView.of(u, withTwoFactor.contains(u.username()))).toList();
         return new UserPage(items, items.size(), null);
     }
 
     @GetMapping("/api/v1/users/{username}")
     UserView get(@PathVariable String username) {
-        return UserView.of(users.get(username));
+        return view(users.get(username));
     }
 
     @PostMapping("/api/v1/users")
     ResponseEntity<UserView> create(@Valid @RequestBody CreateUser request) {
         UserAccount user = users.create(request.username(), request.password(), request.role());
-        return ResponseEntity.created(URI.create("/api/v1/users/" + user.username())).body(UserView.of(user));
+        return ResponseEntity.created(URI.create("/api/v1/users/" + user.username())).body(view(user));
     }
 
     /** A new password, disabling or demoting ends the user's sessions; a new password also their API tokens. */
     @PutMapping("/api/v1/users/{username}")
     UserView update(@PathVariable String username, @Valid @RequestBody UpdateUser request, Authentication caller,
             HttpServletRequest http) {
-        return UserView.of(users.update(username, request.password(), request.role(), request.disabled(),
+        return view(users.update(username, request.password(), request.role(), request.disabled(),
                 AuthApiController.actor(caller, http)));
+    }
+
+    private UserView view(UserAccount user) {
+        return UserView.of(user, twoFactor.enabled(user.username()));
     }
 
     @DeleteMapping("/api/v1/users/{username}")

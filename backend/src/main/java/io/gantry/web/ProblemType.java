@@ -17,6 +17,7 @@ public enum ProblemType {
     INVALID_REQUEST("invalid-request", HttpStatus.BAD_REQUEST, "Invalid request"),
     MALFORMED_BODY("malformed-body", HttpStatus.BAD_REQUEST, "Malformed request body"),
     UNAUTHORIZED("unauthorized", HttpStatus.UNAUTHORIZED, "Authentication required"),
+    TOTP_REQUIRED("totp-required", HttpStatus.UNAUTHORIZED, "Two-factor code required"),
     FORBIDDEN("forbidden", HttpStatus.FORBIDDEN, "Forbidden"),
     CSRF("csrf", HttpStatus.FORBIDDEN, "CSRF token missing or invalid"),
     CROSS_ORIGIN("cross-origin", HttpStatus.FORBIDDEN, "Cross-origin request refused"),

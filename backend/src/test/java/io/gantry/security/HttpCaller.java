@@ -79,8 +79,13 @@ public final class HttpCaller {
 
     /** Signs in through the login page like a browser: the page's CSRF field, then the form post. */
     public Reply formLogin(String username, String password) {
+        return formLogin(username, password, "");
+    }
+
+    /** The same with the form's two-factor {@code code} field (empty: left blank, as a browser sends it). */
+    public Reply formLogin(String username, String password, String code) {
         String csrf = csrfFieldOf(get("/login", null));
-        return postForm("/login", Map.of("username", username, "password", password, "_csrf", csrf),
+        return postForm("/login", Map.of("username", username, "password", password, "code", code, "_csrf", csrf),
                 Map.of("Origin", base));
     }
 

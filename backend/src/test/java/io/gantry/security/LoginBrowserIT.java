@@ -25,7 +25,7 @@ class LoginBrowserIT extends IntegrationTest {
             page.getByLabel("Password").fill("not-the-password");
             page.locator("form button").click();
             page.waitForURL(url -> url.endsWith("/login?error"));
-            assertThat(page.locator("body").innerText()).contains("Wrong username or password.");
+            assertThat(page.locator("body").innerText()).contains("Wrong username, password or code.");
 
             Browser.signIn(page, site, "admin", ADMIN_PASSWORD);
             assertThat(page.url()).isEqualTo(site + "/");

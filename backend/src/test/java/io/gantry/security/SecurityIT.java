@@ -544,7 +544,7 @@ class SecurityIT extends IntegrationTest {
 
         assertThat(login.status()).isEqualTo(302);
         assertThat(login.header("Location")).endsWith("/login?error");
-        assertThat(http.get("/login?error", null).body()).contains("Wrong username or password.");
+        assertThat(http.get("/login?error", null).body()).contains("Wrong username, password or code.");
     }
 
     @Test
