@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gantry.spi.Capability;
+import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConflictException;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.RecordingListener;
@@ -14,9 +15,11 @@ import io.gantry.spi.exec.ExecRecorder;
 import io.gantry.spi.exec.ExecRequest;
 import io.gantry.spi.exec.ExecSession;
 import io.gantry.spi.json.Json;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -163,6 +166,19 @@ class SwarmExecIT {
                     .isInstanceOf(EngineConflictException.class).hasMessageContaining("not running");
         } finally {
             LocalSwarm.removeServices(stopping);
+        }
+    }
+
+    /** Over plain TCP the hijacked connection is a JDK socket, and closing stdin a TCP half-close. */
+    @Test
+    void execWorksOverPlainTcp() throws IOException {
+        try (UnixSocketForwarder tcp = UnixSocketForwarder.plain(LocalSwarm.SOCKET);
+             EngineClient overTcp = new SwarmEngineAdapter().connect(LocalSwarm.connection("tcp://127.0.0.1:" + tcp.port(), Map.of()))) {
+            ExecChecks viaTcp = new ExecChecks(overTcp, service, task);
+            viaTcp.shellRoundTrips();
+            viaTcp.plainCommandKeepsStreamsAndExitCode();
+            viaTcp.stdinReachesCommand();
+            viaTcp.closeEndsCommand();
         }
     }
 
