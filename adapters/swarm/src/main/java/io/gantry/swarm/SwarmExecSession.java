@@ -181,7 +181,9 @@ final class SwarmExecSession implements ExecSession {
         SwarmExec.State state = exec.awaitEnd(execId, broke != null && !closing.get() ? Duration.ZERO : callTimeout);
         if (state.running() || state.exitCode() == null) {
             return new EngineUnavailableException(where() + ": " + (closing.get()
-                    ? "the session was closed but the command could not be killed (the image needs sh, tr, grep and kill); it may still run"
+                    ? "the session was closed but the command could not be killed (Docker has no kill for an exec; the one in"
+                    + " the container needs sh, tr, grep and kill there, and finds only processes that kept " + SwarmExec.SESSION_ENV
+                    + " in their environment): it may still run"
                     : broke != null ? "the connection to the daemon broke: " + broke.getMessage()
                     : "the output ended but the daemon still reports the command running"));
         }

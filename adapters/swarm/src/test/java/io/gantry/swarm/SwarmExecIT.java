@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.gantry.spi.Capability;
 import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConflictException;
+import io.gantry.spi.EngineUnavailableException;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.RecordingListener;
 import io.gantry.spi.RequiredEngine;
@@ -126,7 +127,47 @@ class SwarmExecIT {
         session.close();
         assertThat(out.awaitExit()).isEqualTo(137);
         RecordingListener.await("no sleep of the session left in the container", Duration.ofSeconds(10),
-                () -> !processes().contains("sleep 61"));
+                () -> !processes().contains("sleep 611") && !processes().contains("sleep 612"));
+    }
+
+    /**
+     * What the kill cannot find runs on: a process that dropped the session's variable is only hung up on, and the
+     * session ends as a failure that says so, once, after the call timeout.
+     */
+    @Test
+    void aCommandTheKillCannotFindIsHungUpOnAndTheFailureSaysItMayStillRun() {
+        ExecRecorder out = new ExecRecorder();
+        ExecSession session = client.exec(service, task,
+                ExecRequest.terminal(List.of("sh", "-c", "echo hiding; exec env -i sleep 613"), 80, 24), out);
+        try {
+            out.awaitStdout("hiding");
+            RecordingListener.await("sleep 613 running", Duration.ofSeconds(10), () -> processes().contains("sleep 613"));
+            session.close();
+            out.awaitEnd();
+            assertThat(out.failure()).isInstanceOf(EngineUnavailableException.class)
+                    .hasMessageContaining("could not be killed").hasMessageContaining("may still run");
+            assertThat(processes()).contains("sleep 613");
+        } finally {
+            // busybox has no pkill; the service's own sleep 3600 must live on
+            LocalSwarm.docker("exec", container(), "sh", "-c",
+                    "for p in $(pidof sleep); do grep -q 613 /proc/$p/cmdline && kill $p; done; true");
+        }
+    }
+
+    /** A command that reads no input cannot block a writer forever: after the call timeout the session is cut. */
+    @Test
+    void inputTheCommandDoesNotTakeCutsTheSessionAfterTheCallTimeout() {
+        ExecRecorder out = new ExecRecorder();
+        ExecSession session = client.exec(service, task, ExecRequest.plain(List.of("sleep", "614")), out);
+        try (session) {
+            long started = System.nanoTime();
+            session.write(new byte[32 * 1024 * 1024]);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofSeconds(9));
+            out.awaitEnd();
+            assertThat(out.failure()).isInstanceOf(EngineUnavailableException.class)
+                    .hasMessageContaining("did not take its input within 10000 ms");
+            RecordingListener.await("sleep 614 killed", Duration.ofSeconds(10), () -> !processes().contains("sleep 614"));
+        }
     }
 
     @Test
@@ -153,19 +194,19 @@ class SwarmExecIT {
         }
     }
 
-    /** A task Swarm shut down (after a scale to zero) keeps its id in the history, but has nothing to exec in. */
+    /** A task Swarm replaced (after a restart) keeps its id in the slot's history, but has nothing to exec in. */
     @Test
     void aTaskThatStoppedIsAConflict() {
-        String stopping = SwarmTestWorkloads.deploySleeper(client, "it-exec-stopped");
+        String restarted = SwarmTestWorkloads.deploySleeper(client, "it-exec-stopped");
         try {
-            String stoppedTask = SwarmTestWorkloads.runningInstance(client, stopping);
-            client.scale(stopping, 0);
+            String stoppedTask = SwarmTestWorkloads.runningInstance(client, restarted);
+            client.restart(restarted);
             RecordingListener.await("task " + stoppedTask + " no longer running", Duration.ofSeconds(30),
                     () -> !"running".equals(LocalSwarm.docker("inspect", "--format", "{{.Status.State}}", stoppedTask)));
-            assertThatThrownBy(() -> client.exec(stopping, stoppedTask, ExecRequest.plain(List.of("true")), new ExecRecorder()))
+            assertThatThrownBy(() -> client.exec(restarted, stoppedTask, ExecRequest.plain(List.of("true")), new ExecRecorder()))
                     .isInstanceOf(EngineConflictException.class).hasMessageContaining("not running");
         } finally {
-            LocalSwarm.removeServices(stopping);
+            LocalSwarm.removeServices(restarted);
         }
     }
 
@@ -184,8 +225,11 @@ class SwarmExecIT {
 
     /** The processes of the task's container, as busybox {@code ps} prints them. */
     private static String processes() {
+        return LocalSwarm.docker("exec", container(), "ps");
+    }
+
+    private static String container() {
         JsonNode inspected = Json.MAPPER.readTree(LocalSwarm.docker("inspect", task)).get(0);
-        String container = inspected.path("Status").path("ContainerStatus").path("ContainerID").asString();
-        return LocalSwarm.docker("exec", container, "ps");
+        return inspected.path("Status").path("ContainerStatus").path("ContainerID").asString();
     }
 }
