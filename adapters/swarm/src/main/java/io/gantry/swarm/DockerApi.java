@@ -172,14 +172,30 @@ final class DockerApi implements AutoCloseable {
         }
     }
 
-    private String versioned(String path) {
+    Duration callTimeout() {
+        return callTimeout;
+    }
+
+    /** The API version spoken to this daemon ({@code 1.41}), asking the daemon first if it was not asked yet. */
+    String apiVersion() {
         String version = apiVersion;
         if (version == null) {
             ping();
             version = apiVersion;
         }
-        return "/v" + version + path;
+        return version;
     }
+
+    /** Whether the spoken API version is at least {@code version}. */
+    boolean speaksAtLeast(String version) {
+        return compareVersions(apiVersion(), version) >= 0;
+    }
+
+    /** {@code path} under the spoken API version ({@code /v1.41/exec/...}). */
+    String versioned(String path) {
+        return "/v" + apiVersion() + path;
+    }
+
     /** Maps an error answer to the port's exceptions; {@code nativeId} names what a 404 is about. */
     EngineException failure(Reply reply, String nativeId) {
         String message = errorMessage(reply.status(), reply.body());

@@ -62,6 +62,15 @@ final class DockerHttp implements AutoCloseable {
     private final CloseableHttpClient client;
     private final HttpHost host;
 
+    /**
+     * Runs {@code action} (which cuts a blocked call short) when {@code deadline} passes, unless the returned
+     * future is cancelled first; for the adapter's own sockets ({@link DockerHijack}), which a unix socket's
+     * ignored read timeout leaves no other way to bound.
+     */
+    static ScheduledFuture<?> atDeadline(Duration deadline, Runnable action) {
+        return DEADLINES.schedule(action, deadline.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     DockerHttp(SwarmEndpoint endpoint, Duration connectTimeout) {
         URI dockerHost = endpoint.dockerHost();
         boolean unix = "unix".equals(dockerHost.getScheme());

@@ -50,22 +50,37 @@ final class DockerLogFrames {
         Lines stdout = new Lines("stdout", out);
         Lines stderr = new Lines("stderr", out);
         try {
-            while (true) {
-                byte[] header = in.readNBytes(HEADER_SIZE);
-                if (header.length < HEADER_SIZE) {
-                    return;
-                }
-                int size = ((header[4] & 0xff) << 24) | ((header[5] & 0xff) << 16) | ((header[6] & 0xff) << 8)
-                        | (header[7] & 0xff);
-                byte[] payload = in.readNBytes(size);
-                (header[0] == 2 ? stderr : stdout).append(payload, payload.length);
-                if (payload.length < size) {
-                    return;
-                }
-            }
+            readFrames(in, (stderrFrame, payload) -> (stderrFrame ? stderr : stdout).append(payload, payload.length));
         } finally {
             stdout.flush();
             stderr.flush();
+        }
+    }
+
+    /** Receives the payload of one multiplexed frame. */
+    interface FrameSink {
+        void accept(boolean stderr, byte[] payload) throws IOException;
+    }
+
+    /**
+     * Reads Docker's multiplexed stream (no TTY) until it ends, one call per frame: logs, and the output of an exec
+     * started without a terminal. Stream 2 is stderr; 1 (and 0, which dockerd never sends) are stdout.
+     */
+    static void readFrames(InputStream in, FrameSink sink) throws IOException {
+        while (true) {
+            byte[] header = in.readNBytes(HEADER_SIZE);
+            if (header.length < HEADER_SIZE) {
+                return;
+            }
+            int size = ((header[4] & 0xff) << 24) | ((header[5] & 0xff) << 16) | ((header[6] & 0xff) << 8)
+                    | (header[7] & 0xff);
+            byte[] payload = in.readNBytes(size);
+            if (payload.length > 0) {
+                sink.accept(header[0] == 2, payload);
+            }
+            if (payload.length < size) {
+                return;
+            }
         }
     }
 

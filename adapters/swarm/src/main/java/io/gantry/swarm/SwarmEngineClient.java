@@ -21,6 +21,9 @@ import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadNotFoundException;
 import io.gantry.spi.WorkloadSpec;
+import io.gantry.spi.exec.ExecListener;
+import io.gantry.spi.exec.ExecRequest;
+import io.gantry.spi.exec.ExecSession;
 import io.gantry.spi.watch.EventWatch;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,6 +53,7 @@ final class SwarmEngineClient implements EngineClient {
     private final DockerApi api;
     private final SwarmServiceWriter writer;
     private final SwarmSettings settings;
+    private final SwarmExec execs;
     private final Set<AutoCloseable> open = new CopyOnWriteArraySet<>();
     private volatile NodeCache nodeCache = new NodeCache(Map.of(), 0);
 
@@ -61,11 +65,13 @@ final class SwarmEngineClient implements EngineClient {
         this.api = new DockerApi(connection.name(), endpoint, connection.callTimeout());
         this.writer = new SwarmServiceWriter(settings.publishMode());
         this.settings = settings;
+        this.execs = new SwarmExec(connection.name(), api, endpoint, () -> nodes(false), open);
     }
 
     @Override
     public Set<Capability> capabilities() {
-        // USAGE would need a docker stats stream per task container, which Gantry does not read yet
+        // USAGE would need a docker stats stream per task container, which Gantry does not read yet;
+        // EXEC reaches the tasks on the node of this endpoint's daemon only (SwarmExecTarget)
         return EnumSet.complementOf(EnumSet.of(Capability.USAGE));
     }
 
@@ -267,6 +273,12 @@ final class SwarmEngineClient implements EngineClient {
         follower.setDaemon(true);
         follower.start();
         return stream::close;
+    }
+
+    /** In the task's container, through this endpoint's daemon: a task on another node is refused ({@link SwarmExec}). */
+    @Override
+    public ExecSession exec(String nativeId, String instanceId, ExecRequest request, ExecListener listener) {
+        return execs.start(SwarmServiceReader.serviceId(inspect(nativeId)), instanceId, request, listener);
     }
 
     @Override

@@ -96,11 +96,14 @@ public final class UnixSocketForwarder implements AutoCloseable {
                 connections.add(daemon);
                 InputStream fromClient = client.getInputStream();
                 OutputStream toClient = client.getOutputStream();
-                pump(fromClient::read, (buffer, n) -> daemon.write(ByteBuffer.wrap(buffer, 0, n)), client, daemon);
+                // the client's end of input is passed on as such (an exec's stdin closed: its output still comes);
+                // the daemon's end closes both sides
+                pump(fromClient::read, (buffer, n) -> daemon.write(ByteBuffer.wrap(buffer, 0, n)), daemon::shutdownOutput,
+                        client, daemon);
                 pump(buffer -> daemon.read(ByteBuffer.wrap(buffer)), (buffer, n) -> {
                     toClient.write(buffer, 0, n);
                     toClient.flush();
-                }, client, daemon);
+                }, null, client, daemon);
             } catch (IOException e) {
                 if (closed) {
                     return;
@@ -117,24 +120,37 @@ public final class UnixSocketForwarder implements AutoCloseable {
         void write(byte[] buffer, int length) throws IOException;
     }
 
+    private interface EndOfInput {
+        void pass() throws IOException;
+    }
+
     /**
-     * Copies one direction. The channel is used through read/write, not {@code Channels.newInputStream}: those
-     * streams share the channel's blocking lock, so a blocked read would stall the other direction's write.
+     * Copies one direction; at its end of input calls {@code atEnd} and stops, or closes both sides when
+     * {@code atEnd} is null or the copy failed. The channel is used through read/write, not
+     * {@code Channels.newInputStream}: those streams share the channel's blocking lock, so a blocked read would
+     * stall the other direction's write.
      */
-    private void pump(Reader from, Writer to, AutoCloseable a, AutoCloseable b) {
+    private void pump(Reader from, Writer to, EndOfInput atEnd, AutoCloseable a, AutoCloseable b) {
         Thread thread = new Thread(() -> {
             byte[] buffer = new byte[16384];
+            boolean passed = false;
             try {
                 for (int n; (n = from.read(buffer)) >= 0; ) {
                     if (n > 0) {
                         to.write(buffer, n);
                     }
                 }
+                if (atEnd != null) {
+                    atEnd.pass();
+                    passed = true;
+                }
             } catch (IOException e) {
                 // one side closed: close both below
             } finally {
-                closeQuietly(a);
-                closeQuietly(b);
+                if (!passed) {
+                    closeQuietly(a);
+                    closeQuietly(b);
+                }
             }
         }, "forwarder-pump");
         thread.setDaemon(true);
