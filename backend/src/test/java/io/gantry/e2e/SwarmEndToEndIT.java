@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.gantry.spi.RequiredEngine;
 import io.gantry.support.Api;
+import io.gantry.support.ConsoleChecks;
 import io.gantry.support.Engines;
 import io.gantry.support.FakeEngine;
 import io.gantry.support.IntegrationTest;
@@ -184,6 +185,16 @@ class SwarmEndToEndIT extends IntegrationTest {
     }
 
     /** Issue 17's done-when on the real Swarm: revisions of every change, a rollback, and a change made with the CLI. */
+    /** Exec reaches the task's container on this node's dockerd; see ConsoleChecks for what a console must do. */
+    @Test
+    void aServicesTaskHasAConsole() {
+        Api api = api();
+        String workloadId = deploySleeper(api, "swarm-e2e-console", PREFIX + "console", Map.of());
+        assertThat(api.get("/api/v1/engines/swarm-e2e-console").json().get("capabilities").toString()).contains("exec");
+        ConsoleChecks.shellWorks(port, ConsoleChecks.runningInstance(api, workloadId), userToken("swarm-console", "OPERATOR"),
+                api);
+    }
+
     @Test
     void aRollbackPutsRevisionOneBackAndAChangeMadeWithTheCliIsAnEngineRevision() {
         Api api = api();
