@@ -94,8 +94,15 @@ final class MesosExecSession implements ExecSession {
         }
         output = new BufferedInputStream(launched.body());
         // the CLI attaches stdin only once the output streams: before that the agent may not know the container yet
-        CompletableFuture<HttpResponse<String>> attached = agent.postStreaming(API, input, STREAMED_CALL);
-        send(MesosCalls.attachInput(containerId));
+        CompletableFuture<HttpResponse<String>> attached;
+        try {
+            attached = agent.postStreaming(API, input, STREAMED_CALL);
+            send(MesosCalls.attachInput(containerId));
+        } catch (RuntimeException e) {
+            // ending the launch call makes the agent destroy the container it started
+            closeQuietly(output);
+            throw e;
+        }
         attached.whenComplete((answer, failure) -> {
             if (!ended && (failure != null || answer.statusCode() != 200)) {
                 LOG.warn("Mesos agent dropped the input of exec {} in {}: {}", containerId.path("value").asString(),
