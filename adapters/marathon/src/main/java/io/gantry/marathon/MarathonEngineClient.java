@@ -474,6 +474,11 @@ final class MarathonEngineClient implements EngineClient {
         }
     }
 
+    /** The exec sessions' starter, {@code null} without mesosUrl; for tests. */
+    MesosExecs execs() {
+        return execs;
+    }
+
     // ---- watch
 
     @Override

@@ -3,6 +3,7 @@ package io.gantry.marathon;
 import static io.gantry.spi.json.Json.text;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 
 import io.gantry.spi.exec.ExecRequest;
@@ -17,8 +18,8 @@ import tools.jackson.databind.node.ObjectNode;
  * and the Mesos CLI's {@code task exec} sends them. The only class that reads or writes these messages.
  */
 final class MesosCalls {
-    /** The interval the Mesos CLI announces in its input heartbeats (and sends them at). */
-    static final long HEARTBEAT_NANOS = 30_000_000_000L;
+    /** How often the Mesos CLI sends input heartbeats (and the interval it announces in them). */
+    static final Duration HEARTBEAT = Duration.ofSeconds(30);
 
     /** A chunk of a container's output. */
     record Output(byte[] data, boolean stderr) {
@@ -74,10 +75,11 @@ final class MesosCalls {
         return wrap(io);
     }
 
-    static ObjectNode heartbeat() {
+    /** A keep-alive on the input stream, announcing when the next one comes (the agent ignores it). */
+    static ObjectNode heartbeat(Duration interval) {
         ObjectNode io = processIo("CONTROL");
         io.putObject("control").put("type", "HEARTBEAT").putObject("heartbeat").putObject("interval")
-                .put("nanoseconds", HEARTBEAT_NANOS);
+                .put("nanoseconds", interval.toNanos());
         return wrap(io);
     }
 

@@ -86,7 +86,7 @@ final class MesosExecSession implements ExecSession {
     }
 
     /** Launches the container and attaches its stdin; returns once the agent accepted the launch. */
-    void start(ScheduledExecutorService heartbeats) {
+    void start(ScheduledExecutorService heartbeats, Duration heartbeatEvery) {
         HttpResponse<InputStream> launched = agent.postForStream(API,
                 MesosCalls.launchSession(containerId, request).toString(), STREAMED_ANSWER);
         if (launched.statusCode() != 200) {
@@ -109,8 +109,9 @@ final class MesosExecSession implements ExecSession {
                         where, failure != null ? failure.toString() : "HTTP " + answer.statusCode() + " " + answer.body());
             }
         });
-        long every = TimeUnit.NANOSECONDS.toMillis(MesosCalls.HEARTBEAT_NANOS);
-        heartbeat = heartbeats.scheduleAtFixedRate(this::beat, every, every, TimeUnit.MILLISECONDS);
+        // a proxy in front of the agent (DC/OS' admin router) closes an input stream that stays silent too long
+        long every = heartbeatEvery.toMillis();
+        heartbeat = heartbeats.scheduleAtFixedRate(() -> beat(heartbeatEvery), every, every, TimeUnit.MILLISECONDS);
         LOG.info("exec {} started in {} (nested container {})", request.command().get(0), where,
                 containerId.path("value").asString());
         reader.start();
@@ -160,9 +161,9 @@ final class MesosExecSession implements ExecSession {
         }
     }
 
-    private void beat() {
+    private void beat(Duration interval) {
         try {
-            send(MesosCalls.heartbeat());
+            send(MesosCalls.heartbeat(interval));
         } catch (EngineException e) {
             LOG.debug("exec heartbeat not sent: {}", e.getMessage());
         }

@@ -5,6 +5,7 @@ import static io.gantry.spi.json.Json.text;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -33,6 +34,7 @@ final class MesosExecs {
     private final MesosSandbox agents;
     private final Set<MesosExecSession> open = ConcurrentHashMap.newKeySet();
     private ScheduledExecutorService heartbeats;
+    private volatile Duration heartbeatEvery = MesosCalls.HEARTBEAT;
     private boolean closed;
 
     MesosExecs(MarathonSettings settings, MarathonHttp master, MesosSandbox agents) {
@@ -66,12 +68,17 @@ final class MesosExecs {
                 request, listener, settings.callTimeout(), open::remove);
         open.add(session);
         try {
-            session.start(heartbeats());
+            session.start(heartbeats(), heartbeatEvery);
         } catch (RuntimeException e) {
             open.remove(session);
             throw e;
         }
         return session;
+    }
+
+    /** How often sessions send input heartbeats; shortened by tests. */
+    void heartbeatEvery(Duration every) {
+        this.heartbeatEvery = every;
     }
 
     private JsonNode mesosTask(String frameworkId, String taskId) {

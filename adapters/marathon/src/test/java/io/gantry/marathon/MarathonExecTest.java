@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import io.gantry.spi.Capability;
 import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConflictException;
+import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.UnsupportedCapabilityException;
 import io.gantry.spi.WorkloadNotFoundException;
 import io.gantry.spi.exec.ExecChecks;
@@ -108,6 +109,35 @@ class MarathonExecTest {
             // wait(2)'s status of a SIGKILL is 9: a shell reports 128 + 9
             assertThat(out.awaitExit()).isEqualTo(137);
             assertThat(out.stdout()).isEqualTo("up\n");
+        }
+    }
+
+    @Test
+    void aCommandTheLaunchHelperCannotExecIsAnInvalidCommand() {
+        ExecRecorder out = new ExecRecorder();
+        try (ExecSession ignored = client.exec(APP, taskId, ExecRequest.plain(List.of("no-such-tool", "-v")), out)) {
+            out.awaitEnd();
+            assertThat(out.failure()).isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.errors())
+                    .singleElement().satisfies(f -> assertThat(f.field()).isEqualTo("command")))
+                    .hasMessageContaining("Failed to execute 'no-such-tool'");
+        }
+    }
+
+    @Test
+    void anIdleSessionSendsHeartbeats() throws InterruptedException {
+        EngineClient beating = new MarathonEngineAdapter().connect(connection(server.url(),
+                Map.of("mesosUrl", server.url())));
+        ((MarathonEngineClient) beating).execs().heartbeatEvery(Duration.ofMillis(50));
+        int before = server.mesosAgent().heartbeats();
+        ExecRecorder out = new ExecRecorder();
+        try (beating; ExecSession session = beating.exec(APP, taskId, ExecRequest.plain(List.of("cat")), out)) {
+            long deadline = System.nanoTime() + ExecRecorder.WAIT.toNanos();
+            while (server.mesosAgent().heartbeats() < before + 3 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(server.mesosAgent().heartbeats()).isGreaterThanOrEqualTo(before + 3);
+            session.closeStdin();
+            assertThat(out.awaitExit()).isZero();
         }
     }
 

@@ -94,7 +94,7 @@ class MesosExecFixturesTest {
         ObjectNode containerId = (ObjectNode) input.get(0).path("attach_container_input").path("container_id");
         assertThat(MesosCalls.attachInput(containerId)).isEqualTo(input.get(0));
         assertThat(MesosCalls.stdin("test\n".getBytes(StandardCharsets.UTF_8))).isEqualTo(input.get(1));
-        assertThat(MesosCalls.heartbeat()).isEqualTo(input.get(2));
+        assertThat(MesosCalls.heartbeat(MesosCalls.HEARTBEAT)).isEqualTo(input.get(2));
         assertThat(MesosCalls.stdin(new byte[0])).isEqualTo(input.get(3));
     }
 
