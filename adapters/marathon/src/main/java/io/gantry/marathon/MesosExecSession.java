@@ -66,6 +66,7 @@ final class MesosExecSession implements ExecSession {
     private volatile boolean ended;
     private volatile InputStream output;
     private volatile ScheduledFuture<?> heartbeat;
+    private volatile CompletableFuture<HttpResponse<String>> attached;
 
     /**
      * @param parent the task's container id as the master reports it
@@ -94,7 +95,6 @@ final class MesosExecSession implements ExecSession {
         }
         output = new BufferedInputStream(launched.body());
         // the CLI attaches stdin only once the output streams: before that the agent may not know the container yet
-        CompletableFuture<HttpResponse<String>> attached;
         try {
             attached = agent.postStreaming(API, input, STREAMED_CALL);
             send(MesosCalls.attachInput(containerId));
@@ -223,6 +223,11 @@ final class MesosExecSession implements ExecSession {
             failure = InvalidSpecException.of("command", launchError + " (in " + where + ")");
         }
         ended = true;
+        // the agent answers the input call once its body ended (done above): one still open is dropped, not awaited
+        CompletableFuture<HttpResponse<String>> pending = attached;
+        if (pending != null && !pending.isDone()) {
+            pending.cancel(true);
+        }
         onEnd.accept(this);
         if (failure != null) {
             listener.onFailure(failure);
