@@ -37,6 +37,9 @@ import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadNotFoundException;
 import io.gantry.spi.WorkloadSpec;
+import io.gantry.spi.exec.ExecListener;
+import io.gantry.spi.exec.ExecRequest;
+import io.gantry.spi.exec.ExecSession;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -57,6 +60,7 @@ final class MarathonEngineClient implements EngineClient {
     private final MarathonHttp marathon;
     private final MarathonHttp mesos;
     private final MesosSandbox sandbox;
+    private final MesosExecs execs;
     private final MarathonPods pods;
     private final MarathonVersions versions;
     private final RecentEvents recentEvents = new RecentEvents(1000, EVENTS_PER_WORKLOAD);
@@ -73,6 +77,7 @@ final class MarathonEngineClient implements EngineClient {
         this.mesos = settings.mesosUrl() == null ? null
                 : new MarathonHttp(settings, "Mesos master", List.of(settings.mesosUrl()));
         this.sandbox = mesos == null ? null : new MesosSandbox(settings, mesos);
+        this.execs = mesos == null ? null : new MesosExecs(settings, mesos, sandbox);
         this.pods = new MarathonPods(marathon);
         this.versions = new MarathonVersions(marathon);
     }
@@ -102,7 +107,7 @@ final class MarathonEngineClient implements EngineClient {
         Set<Capability> caps = EnumSet.of(Capability.DEPLOY, Capability.UPDATE, Capability.SCALE, Capability.RESTART,
                 Capability.DELETE, Capability.WATCH, Capability.EVENTS);
         if (mesos != null) {
-            caps.addAll(EnumSet.of(Capability.LOGS, Capability.LOGS_FOLLOW, Capability.NODES));
+            caps.addAll(EnumSet.of(Capability.LOGS, Capability.LOGS_FOLLOW, Capability.NODES, Capability.EXEC));
         }
         return caps;
     }
@@ -403,7 +408,7 @@ final class MarathonEngineClient implements EngineClient {
             String id = id(nativeId);
             requireSandbox();
             List<LogLine> out = new ArrayList<>();
-            for (JsonNode task : tasks(id)) {
+            for (JsonNode task : tasks(id, Capability.LOGS)) {
                 String taskId = text(task, "id");
                 MarathonHttp agent = sandbox.agent(text(task, "slaveId"));
                 for (String stream : List.of("stdout", "stderr")) {
@@ -425,12 +430,14 @@ final class MarathonEngineClient implements EngineClient {
         return follower;
     }
 
-    List<JsonNode> tasks(String id) {
+    /** The app's tasks; a pod refuses {@code capability} (the logs or exec asked for). */
+    List<JsonNode> tasks(String id, Capability capability) {
         MarathonHttp.Response r = marathon.get("/v2/apps" + id + "/tasks");
         if (r.status() == 404 && pods.get(id, MarathonProgress.NONE).isPresent()) {
-            // a pod's containers run under Mesos' default executor, in nested sandboxes not read here
-            throw new UnsupportedCapabilityException(Capability.LOGS, "'" + id + "' is a Marathon pod: Gantry reads "
-                    + "logs of apps only");
+            // a pod's containers run under Mesos' default executor, in nested sandboxes and containers one level
+            // deeper than an app's, which are not read here
+            throw new UnsupportedCapabilityException(capability, "'" + id + "' is a Marathon pod: Gantry reads "
+                    + "logs of apps and runs commands in apps only");
         }
         return array(expectOk(r, "tasks", id), "tasks");
     }
@@ -447,6 +454,29 @@ final class MarathonEngineClient implements EngineClient {
             throw new UnsupportedCapabilityException(Capability.LOGS, "Marathon keeps no task output: register the "
                     + "engine with the option mesosUrl (the Mesos master) to read logs from the Mesos sandbox");
         }
+    }
+
+    // ---- exec
+
+    /** Through the Mesos agent's nested containers: see {@link MesosExecs} and {@link MesosExecSession}. */
+    @Override
+    public ExecSession exec(String nativeId, String instanceId, ExecRequest request, ExecListener listener) {
+        if (execs == null) {
+            throw new UnsupportedCapabilityException(Capability.EXEC, "Marathon cannot run commands in its tasks: "
+                    + "register the engine with the option mesosUrl (the Mesos master), so that Gantry runs them "
+                    + "through the Mesos agent as nested containers");
+        }
+        try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
+            String id = id(nativeId);
+            JsonNode task = tasks(id, Capability.EXEC).stream().filter(t -> instanceId.equals(text(t, "id")))
+                    .findFirst().orElseThrow(() -> new WorkloadNotFoundException(id + " instance " + instanceId));
+            return execs.start(id, task, frameworkId(), request, listener);
+        }
+    }
+
+    /** The exec sessions' starter, {@code null} without mesosUrl; for tests. */
+    MesosExecs execs() {
+        return execs;
     }
 
     // ---- watch
@@ -472,6 +502,9 @@ final class MarathonEngineClient implements EngineClient {
         if (closed.compareAndSet(false, true)) {
             new ArrayList<>(open).forEach(Subscription::close);
             open.clear();
+            if (execs != null) {
+                execs.close();
+            }
         }
     }
 }

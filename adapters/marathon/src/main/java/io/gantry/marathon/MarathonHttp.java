@@ -9,9 +9,13 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.gantry.spi.EngineUnavailableException;
@@ -143,6 +147,40 @@ final class MarathonHttp {
     }
 
     /**
+     * POSTs a call whose answer streams (a Mesos agent's RecordIO answers) to the endpoint that answered last. Only
+     * the wait for the response headers is bounded by the call timeout; the body stays open. HTTP/1.1, as Mesos
+     * speaks it (no h2c upgrade attempt).
+     */
+    HttpResponse<InputStream> postForStream(String path, String jsonBody, Map<String, String> headers) {
+        URI base = endpoints.get(current.get());
+        HttpRequest.Builder request = request(base, path, settings.callTimeout()).version(HttpClient.Version.HTTP_1_1)
+                .POST(HttpRequest.BodyPublishers.ofString(jsonBody, StandardCharsets.UTF_8));
+        headers.forEach(request::header);
+        try {
+            return client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineUnavailableException("interrupted while calling " + what + " of " + settings.engineName(), e);
+        } catch (IOException e) {
+            throw unavailable("POST " + path, e);
+        }
+    }
+
+    /**
+     * POSTs a request whose body streams for as long as {@code body} publishes (chunked), as a Mesos agent's
+     * {@code ATTACH_CONTAINER_INPUT} wants. The answer comes once the body ended, so no timeout applies: the caller
+     * ends the body. HTTP/1.1: a streamed body cannot go through an h2c upgrade.
+     */
+    CompletableFuture<HttpResponse<String>> postStreaming(String path, Flow.Publisher<ByteBuffer> body,
+                                                          Map<String, String> headers) {
+        URI base = endpoints.get(current.get());
+        HttpRequest.Builder request = request(base, path, null).version(HttpClient.Version.HTTP_1_1)
+                .POST(HttpRequest.BodyPublishers.fromPublisher(body));
+        headers.forEach(request::header);
+        return client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    /**
      * Sends and follows the redirects of a GET as {@link HttpClient.Redirect#NORMAL} would (never from
      * https to http), with the {@code Authorization} header only for the registered endpoints.
      */
@@ -192,8 +230,12 @@ final class MarathonHttp {
         return uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
     }
 
+    /** A request to {@code base}; {@code timeout} bounds the wait for the answer's headers, none when null. */
     private HttpRequest.Builder request(URI base, String pathAndQuery, Duration timeout) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(timeout);
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery));
+        if (timeout != null) {
+            b.timeout(timeout);
+        }
         if (settings.authorization() != null) {
             b.header("Authorization", settings.authorization());
         }

@@ -21,7 +21,7 @@ import io.gantry.spi.tls.TlsCredentials;
  *       last one that answered and fail over to the next on connection errors;</li>
  *   <li>credentials {@code username}/{@code password} (HTTP basic) or {@code token} (DC/OS ACS token,
  *       sent as {@code Authorization: token=...}); {@code caCert}: PEM certificates to trust for https;</li>
- *   <li>options {@code mesosUrl} (Mesos master, enables nodes and sandbox logs) and {@code force}
+ *   <li>options {@code mesosUrl} (Mesos master, enables nodes, sandbox logs and exec) and {@code force}
  *       ({@code true}: a change refused because a deployment locks the app is retried once with
  *       {@code ?force=true}, which cancels that deployment).</li>
  * </ul>

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.gantry.spi.Capability;
 import io.gantry.spi.EngineException;
 import io.gantry.spi.LogLine;
 import io.gantry.spi.LogSink;
@@ -72,7 +73,7 @@ final class SandboxFollower implements Subscription {
     }
 
     private void poll(boolean first) {
-        for (JsonNode task : client.tasks(appId)) {
+        for (JsonNode task : client.tasks(appId, Capability.LOGS)) {
             String taskId = text(task, "id");
             MarathonHttp agent = sandbox.agent(text(task, "slaveId"));
             for (String stream : List.of("stdout", "stderr")) {

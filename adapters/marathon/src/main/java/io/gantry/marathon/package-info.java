@@ -8,7 +8,8 @@
  *       works as a base URL;</li>
  *   <li>credentials: {@code username} + {@code password} (HTTP basic), or {@code token} (DC/OS,
  *       {@code Authorization: token=...}); {@code caCert} (PEM) to trust a private CA;</li>
- *   <li>options: {@code mesosUrl} (Mesos master: nodes, DAEMON recognition, sandbox logs) and
+ *   <li>options: {@code mesosUrl} (Mesos master: nodes, DAEMON recognition, sandbox logs, exec in app tasks
+ *       through the agents' nested containers) and
  *       {@code force} ({@code true}: retry a change refused by a deployment lock with {@code ?force=true}).</li>
  * </ul>
  *
@@ -17,5 +18,6 @@
  * {@code MarathonEventReader} read (engine to model),
  * {@code MarathonStatusRules} judges status, {@code MarathonAppWriter} writes (model to app JSON) and
  * {@code MarathonFieldErrors} reads a write's refusal; {@code MarathonIds} maps app ids to namespace and name.
+ * {@code MesosCalls} alone reads and writes the Mesos agent's messages of an exec session.
  */
 package io.gantry.marathon;

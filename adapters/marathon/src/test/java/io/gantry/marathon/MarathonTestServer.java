@@ -49,7 +49,9 @@ import tools.jackson.databind.node.ObjectNode;
  * for apps set to fail, pods, app and pod versions (kept on every change, listed and read per version, an app
  * rolled back by {@code PUT {"version": ...}}), 422 validation errors in Marathon's {@code details} format, and the SSE event
  * bus with {@code event_type} filters. The Mesos part answers {@code /master/slaves} (agents whose pid points
- * back here) and the agent's {@code /files/read} over each task's generated stdout and stderr.
+ * back here), {@code /master/tasks} (each task's state and container, filtered by {@code framework_id} and
+ * {@code task_id}), the agent's {@code /files/read} over each task's generated stdout and stderr, and the agent's
+ * operator API for exec sessions in nested containers ({@link MesosTestAgent}).
  */
 public final class MarathonTestServer implements AutoCloseable {
     static final JsonMapper JSON = JsonMapper.builder().build();
@@ -99,6 +101,7 @@ public final class MarathonTestServer implements AutoCloseable {
     private volatile boolean leaderless;
     private volatile Duration slowdown = Duration.ZERO;
     private volatile Reply brokenAnswer;
+    private final MesosTestAgent mesosAgent = new MesosTestAgent(this::runningContainer);
 
     /** A Mesos task of an app. */
     private static final class Task {
@@ -107,6 +110,8 @@ public final class MarathonTestServer implements AutoCloseable {
         final String agent;
         final int port;
         final String version;
+        /** The Mesos container its executor runs in: the parent of exec sessions' nested containers. */
+        final String containerId = UUID.randomUUID().toString();
         final Instant stagedAt = Instant.now();
         Instant startedAt;
         String state = "TASK_STAGING";
@@ -301,8 +306,19 @@ public final class MarathonTestServer implements AutoCloseable {
         return tasks.getOrDefault(appId, List.of()).stream().map(t -> t.id).toList();
     }
 
+    /** The agent API part (every agent's pid points here): its nested containers. */
+    MesosTestAgent mesosAgent() {
+        return mesosAgent;
+    }
+
+    private synchronized boolean runningContainer(String containerId) {
+        return tasks.values().stream().flatMap(List::stream)
+                .anyMatch(t -> t.containerId.equals(containerId) && t.state.equals("TASK_RUNNING"));
+    }
+
     @Override
     public void close() {
+        mesosAgent.close();
         dropEventStreams();
         server.stop(0);
         scheduler.shutdownNow();
@@ -349,6 +365,11 @@ public final class MarathonTestServer implements AutoCloseable {
             }
             if (path.equals("/v2/events")) {
                 events(ex, query);
+                return;
+            }
+            if (path.equals("/api/v1")) {
+                // streamed both ways: the agent part reads the body itself
+                mesosAgent.handle(ex);
                 return;
             }
             String body;
@@ -415,6 +436,9 @@ public final class MarathonTestServer implements AutoCloseable {
         }
         if (path.equals("/master/slaves")) {
             return Reply.json(200, slaves());
+        }
+        if (path.equals("/master/tasks")) {
+            return Reply.json(200, mesosTasks(param(q, "framework_id"), param(q, "task_id")));
         }
         if (path.equals("/files/read")) {
             return readFile(q);
@@ -1234,6 +1258,32 @@ public final class MarathonTestServer implements AutoCloseable {
                     .put("ports", "[31000-32000]");
             s.putObject("attributes").put("zone", i % 2 == 0 ? "b" : "a");
         }
+        return body;
+    }
+
+    /**
+     * The master's {@code /master/tasks}: a task has no status update while staging; once running, its updates
+     * carry the executor's container (the Mesos CLI's {@code get_container_id} reads it there).
+     */
+    private synchronized ObjectNode mesosTasks(String frameworkId, String taskId) {
+        ObjectNode body = JSON.createObjectNode();
+        ArrayNode list = body.putArray("tasks");
+        if (frameworkId != null && !frameworkId.equals(FRAMEWORK_ID)) {
+            return body;
+        }
+        tasks.values().stream().flatMap(List::stream).filter(t -> taskId == null || t.id.equals(taskId)).forEach(t -> {
+            ObjectNode task = list.addObject().put("id", t.id).put("name", t.appId.substring(1).replace('/', '.'))
+                    .put("framework_id", FRAMEWORK_ID).put("executor_id", "").put("slave_id", t.agent)
+                    .put("state", t.state);
+            ArrayNode statuses = task.putArray("statuses");
+            if (t.startedAt != null) {
+                for (String state : List.of("TASK_STARTING", t.state)) {
+                    statuses.addObject().put("state", state)
+                            .put("timestamp", t.startedAt.toEpochMilli() / 1000.0)
+                            .putObject("container_status").putObject("container_id").put("value", t.containerId);
+                }
+            }
+        });
         return body;
     }
 
