@@ -1,5 +1,6 @@
 package io.gantry.kubernetes;
 
+import com.google.gson.JsonParseException;
 import io.gantry.spi.EngineException;
 import io.gantry.spi.EngineMessages;
 import io.gantry.spi.EngineUnavailableException;
@@ -80,8 +81,8 @@ final class ExecChannels {
      * @param pod     the pod's name, for the message
      */
     static Outcome outcome(String json, String command, String pod) {
-        V1Status status = KubernetesErrors.statusOf(json);
-        if (status == null) {
+        V1Status status = statusOf(json);
+        if (status == null || status.getStatus() == null) {
             // older kubelets wrote the error as plain text on this channel (v1 to v3); v4 and v5 always write a Status
             return failure(json, command, pod);
         }
@@ -100,6 +101,15 @@ final class ExecChannels {
             }
         }
         return failure(status.getMessage(), command, pod);
+    }
+
+    /** The kubelet writes the Status without its kind (no {@code TypeMeta}), unlike the API server's own answers. */
+    private static V1Status statusOf(String json) {
+        try {
+            return KubernetesJson.parse(json, V1Status.class);
+        } catch (JsonParseException | IllegalStateException notJson) {
+            return null;
+        }
     }
 
     private static Outcome failure(String message, String command, String pod) {
