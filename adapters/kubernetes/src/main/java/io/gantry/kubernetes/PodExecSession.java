@@ -77,6 +77,8 @@ final class PodExecSession extends WebSocketListener implements ExecSession {
             session.socket = api.exec(target, request, session);
         } catch (ApiException e) {
             throw KubernetesErrors.toException(e, null);
+        } catch (RuntimeException e) {
+            throw KubernetesErrors.unexpected(e);
         }
         try {
             session.protocol = session.opened.get(timeout.toMillis(), TimeUnit.MILLISECONDS);

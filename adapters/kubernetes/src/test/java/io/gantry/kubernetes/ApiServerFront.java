@@ -101,9 +101,15 @@ public final class ApiServerFront implements AutoCloseable {
         exec.speak(protocols);
     }
 
+    /** Exec upgrades wait this long before they are answered (other requests are answered at once). */
+    public void stallExecFor(Duration delay) {
+        exec.stallFor(delay);
+    }
+
     public void allowAll() {
         forbidden.clear();
         stall = Duration.ZERO;
+        exec.stallFor(Duration.ZERO);
     }
 
     /**

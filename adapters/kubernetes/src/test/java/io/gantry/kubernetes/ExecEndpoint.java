@@ -39,6 +39,7 @@ final class ExecEndpoint implements FrontDoor.Upgrades {
     private final HttpClient http;
     private final Function<FrontDoor.RequestHead, Answer> refusals;
     private volatile List<String> protocols = List.of(ExecChannels.V5, ExecChannels.V4);
+    private volatile Duration stall = Duration.ZERO;
 
     ExecEndpoint(URI mock, HttpClient http, Function<FrontDoor.RequestHead, Answer> refusals) {
         this.mock = mock;
@@ -51,9 +52,20 @@ final class ExecEndpoint implements FrontDoor.Upgrades {
         protocols = List.copyOf(supported);
     }
 
+    /** Upgrades wait this long before they are answered: an API server (or kubelet) that hangs on exec. */
+    void stallFor(Duration delay) {
+        stall = delay;
+    }
+
     @Override
     public void serve(FrontDoor.RequestHead head, Socket socket, InputStream in) throws IOException {
         OutputStream out = socket.getOutputStream();
+        try {
+            Thread.sleep(stall.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
         Matcher path = EXEC_PATH.matcher(head.path());
         if (!path.matches() || !"GET".equals(head.method())) {
             refuse(out, new Answer(404, ApiServerFront.status(404, "NotFound", "the server could not find the requested resource")));

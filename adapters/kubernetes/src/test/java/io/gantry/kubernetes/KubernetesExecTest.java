@@ -212,6 +212,19 @@ class KubernetesExecTest {
         }
     }
 
+    /** An upgrade the API server never answers is given up after the call timeout, and the caller told. */
+    @Test
+    void anUpgradeThatHangsEndsWithinTheCallTimeout() {
+        engine.cluster().front.stallExecFor(Duration.ofSeconds(30));
+        try (EngineClient quick = new KubernetesEngineAdapter().connect(engine.cluster().connection(Map.of(),
+                Duration.ofSeconds(1)))) {
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> quick.exec(shell, pod, ExecRequest.plain(List.of("true")), new ExecRecorder()))
+                    .isInstanceOf(EngineUnavailableException.class).hasMessageContaining("did not start the exec");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        }
+    }
+
     private static void restartFront() {
         try {
             engine.cluster().front.restart();
