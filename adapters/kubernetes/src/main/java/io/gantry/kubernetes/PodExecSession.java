@@ -208,6 +208,10 @@ final class PodExecSession extends WebSocketListener implements ExecSession {
     @Override
     public void onMessage(WebSocket webSocket, ByteString bytes) {
         reader = Thread.currentThread();
+        if (opened.isCompletedExceptionally()) {
+            // a protocol this class does not speak: the start fails, and the listener hears nothing
+            return;
+        }
         if (bytes.size() < 2) {
             // the server's first message on a stream is empty, to say it is established
             return;
