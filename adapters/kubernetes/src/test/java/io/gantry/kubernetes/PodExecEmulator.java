@@ -2,9 +2,6 @@ package io.gantry.kubernetes;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import com.pty4j.PtyProcess;
-import com.pty4j.PtyProcessBuilder;
-import com.pty4j.WinSize;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,14 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
  * What the kubelet does with an exec that reached it, done on this machine: the command runs as a local process (on
- * a real pty with {@code tty}, through pty4j, so {@code stty} and SIGWINCH behave as in a container), and the
+ * a real pty with {@code tty}, {@link PtyTerminal}, so {@code stty} and SIGWINCH behave as in a container), and the
  * WebSocket speaks the channel protocol as k8s.io/kubelet's {@code cri/streaming/remotecommand} does: an empty
  * message on stdout once the streams are set up, output on 1 and 2, stdin on 0, resizes on 4, in v5 a
  * {@code [255, 0]} that ends stdin, and at the end a {@code metav1.Status} on 3 before the close. A client that leaves
@@ -33,22 +28,24 @@ final class PodExecEmulator {
     private final WebSocketFrames frames;
     private final String protocol;
     private final List<String> command;
+    private final boolean tty;
     private final String pod;
 
-    private PodExecEmulator(WebSocketFrames frames, String protocol, List<String> command, String pod) {
+    private PodExecEmulator(WebSocketFrames frames, String protocol, List<String> command, boolean tty, String pod) {
         this.frames = frames;
         this.protocol = protocol;
         this.command = command;
+        this.tty = tty;
         this.pod = pod;
     }
 
     /** Runs the exec on an upgraded connection until the command ended and its status was sent, or the client left. */
     static void run(WebSocketFrames frames, String protocol, List<String> command, boolean tty, String pod)
             throws IOException {
-        new PodExecEmulator(frames, protocol, command, pod).run(tty);
+        new PodExecEmulator(frames, protocol, command, tty, pod).run();
     }
 
-    private void run(boolean tty) throws IOException {
+    private void run() throws IOException {
         frames.write(WebSocketFrames.BINARY, new byte[] {ExecChannels.STDOUT});
         Optional<String> missing = missing(command.get(0));
         Process process;
@@ -56,7 +53,7 @@ final class PodExecEmulator {
             if (missing.isPresent()) {
                 throw new IOException(missing.get());
             }
-            process = tty ? terminal() : new ProcessBuilder(command).directory(workDir()).start();
+            process = tty ? PtyTerminal.start(command, workDir()) : new ProcessBuilder(command).directory(workDir()).start();
         } catch (IOException e) {
             sendStatus(notStarted(e.getMessage()));
             frames.close(1000);
@@ -76,13 +73,6 @@ final class PodExecEmulator {
                 Thread.currentThread().interrupt();
             }
         }
-    }
-
-    private Process terminal() throws IOException {
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.put("TERM", "xterm");
-        return new PtyProcessBuilder(command.toArray(String[]::new)).setEnvironment(env)
-                .setDirectory(workDir().getPath()).setInitialColumns(80).setInitialRows(24).start();
     }
 
     private static File workDir() {
@@ -105,10 +95,10 @@ final class PodExecEmulator {
                 int channel = data[0] & 0xff;
                 if (channel == ExecChannels.STDIN) {
                     write(stdin, Arrays.copyOfRange(data, 1, data.length));
-                } else if (channel == ExecChannels.RESIZE && process instanceof PtyProcess pty) {
+                } else if (channel == ExecChannels.RESIZE && tty) {
                     JsonObject size = JsonParser.parseString(new String(data, 1, data.length - 1, StandardCharsets.UTF_8))
                             .getAsJsonObject();
-                    pty.setWinSize(new WinSize(size.get("Width").getAsInt(), size.get("Height").getAsInt()));
+                    PtyTerminal.resize(process, size.get("Width").getAsInt(), size.get("Height").getAsInt());
                 } else if (channel == ExecChannels.CLOSE && ExecChannels.V5.equals(protocol) && data.length > 1
                         && data[1] == ExecChannels.STDIN) {
                     closeQuietly(stdin);
