@@ -11,6 +11,7 @@ import io.kubernetes.client.openapi.models.V1DeleteOptions;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1NodeList;
 import io.kubernetes.client.openapi.models.VersionInfo;
+import io.gantry.spi.exec.ExecRequest;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.time.Duration;
@@ -19,8 +20,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import okhttp3.Call;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
+import okhttp3.WebSocket;
+import okhttp3.WebSocketListener;
 
 /**
  * The REST calls Gantry makes, built generically on client-java's {@link ApiClient} so that one
@@ -31,13 +36,20 @@ final class KubernetesApi {
     private static final String[] AUTH = {"BearerToken"};
     private static final String MERGE_PATCH = "application/merge-patch+json";
     private static final int PAGE = 500;
+    /**
+     * An idle shell sends nothing for minutes, and OkHttp clears the read timeout of an upgraded connection: pings are
+     * what notice an API server that went away under an open exec.
+     */
+    private static final Duration EXEC_PING = Duration.ofSeconds(30);
 
     private final ApiClient calls;
     private final ApiClient streams;
+    private final OkHttpClient execs;
 
     KubernetesApi(ApiClient calls, ApiClient streams) {
         this.calls = calls;
         this.streams = streams;
+        this.execs = streams.getHttpClient().newBuilder().pingInterval(EXEC_PING).build();
     }
 
     /**
@@ -197,6 +209,26 @@ final class KubernetesApi {
         return call(streams, "GET", logPath(namespace, pod), logQuery(container, tail, true), null, null);
     }
 
+    /**
+     * Opens {@code pods/exec} as a WebSocket offering the channel protocols {@link PodExecSession} speaks, v5 first
+     * ({@link ExecChannels}); stdin always open, stderr apart unless on a terminal. Built by client-java like every
+     * other call (URL, credentials), on the stream client's connections.
+     */
+    WebSocket exec(ExecTarget target, ExecRequest request, WebSocketListener listener) throws ApiException {
+        List<Pair> query = new ArrayList<>();
+        request.command().forEach(arg -> query.add(new Pair("command", arg)));
+        query.add(new Pair("container", target.container()));
+        query.add(new Pair("stdin", "true"));
+        query.add(new Pair("stdout", "true"));
+        query.add(new Pair("stderr", Boolean.toString(!request.tty())));
+        query.add(new Pair("tty", Boolean.toString(request.tty())));
+        Request upgrade = call(streams, "GET", podPath(target.namespace(), target.pod()) + "/exec", query, null, null)
+                .request().newBuilder()
+                .header("Sec-WebSocket-Protocol", ExecChannels.V5 + "," + ExecChannels.V4)
+                .build();
+        return execs.newWebSocket(upgrade, listener);
+    }
+
     private static List<Pair> logQuery(String container, int tail, boolean follow) {
         List<Pair> query = new ArrayList<>();
         query.add(new Pair("timestamps", "true"));
@@ -211,7 +243,11 @@ final class KubernetesApi {
     }
 
     private String logPath(String namespace, String pod) {
-        return "/api/v1/namespaces/" + calls.escapeString(namespace) + "/pods/" + calls.escapeString(pod) + "/log";
+        return podPath(namespace, pod) + "/log";
+    }
+
+    private String podPath(String namespace, String pod) {
+        return "/api/v1/namespaces/" + calls.escapeString(namespace) + "/pods/" + calls.escapeString(pod);
     }
 
     private String collection(ResourceType type, String namespace) {

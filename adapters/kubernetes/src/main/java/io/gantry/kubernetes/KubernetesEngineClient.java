@@ -22,6 +22,9 @@ import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadNotFoundException;
 import io.gantry.spi.WorkloadSpec;
+import io.gantry.spi.exec.ExecListener;
+import io.gantry.spi.exec.ExecRequest;
+import io.gantry.spi.exec.ExecSession;
 import io.kubernetes.client.common.KubernetesListObject;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.ApiException;
@@ -43,6 +46,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /** One registered cluster. Thread-safe: its mutable state is the permission cache, the informers' cache and open streams. */
@@ -441,6 +445,33 @@ final class KubernetesEngineClient implements EngineClient {
         PodLogs.Follow follow = PodLogs.follow(api, ref.namespace(), inventory.pods(ref), mainContainer(inventory, ref),
                 tail, sink);
         return tracked(follow);
+    }
+
+    /**
+     * {@code pods/exec} in the instance's pod, in the container whose logs Gantry shows ({@link PodExecSession}). The
+     * pod is read from the API server first, so a pod that is not the workload's or does not run is refused clearly.
+     * Open sessions are closed with this client.
+     */
+    @Override
+    public ExecSession exec(String nativeId, String instanceId, ExecRequest request, ExecListener listener) {
+        WorkloadRef ref = existingRef(nativeId);
+        ClusterInventory inventory = lookup.inventoryOf(ref);
+        ExecTarget target = ExecTarget.of(inventory, ref, instanceId, mainContainer(inventory, ref));
+        AtomicReference<ExecSession> started = new AtomicReference<>();
+        Subscription closer = () -> Optional.ofNullable(started.get()).ifPresent(ExecSession::close);
+        // tracked before it starts: a session may end (and untrack itself) before open returns
+        open.add(closer);
+        PodExecSession session;
+        try {
+            session = PodExecSession.open(api, ref.nativeId(), target, request, listener, settings.callTimeout(),
+                    () -> open.remove(closer));
+        } catch (RuntimeException e) {
+            open.remove(closer);
+            throw e;
+        }
+        started.set(session);
+        LOG.info("engine {}: exec in pod {} of {} ({})", engineName, target.pod(), ref, session.protocol());
+        return session;
     }
 
     private static String mainContainer(ClusterInventory inventory, WorkloadRef ref) {

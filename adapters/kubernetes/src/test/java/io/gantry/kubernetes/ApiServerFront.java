@@ -38,7 +38,8 @@ import java.util.regex.Pattern;
  * server does; every other request is forwarded unchanged. It also serves what the mock lacks or
  * what a test needs to provoke: {@code /version}, pod logs, 403 on chosen resources, a 410 Gone
  * watch, and going away (stop/start on the same port; a watch that resumes across a restart which missed
- * changes gets 410 Gone, since the mock cannot replay them).
+ * changes gets 410 Gone, since the mock cannot replay them). {@code pods/exec} WebSockets are taken at the
+ * {@link FrontDoor} and served by {@link ExecEndpoint}.
  */
 public final class ApiServerFront implements AutoCloseable {
     private static final Pattern COLLECTION =
@@ -75,14 +76,15 @@ public final class ApiServerFront implements AutoCloseable {
     private final AtomicInteger openWatches = new AtomicInteger();
     private final Set<OutputStream> openStreams = ConcurrentHashMap.newKeySet();
     private final List<String> deleteBodies = new CopyOnWriteArrayList<>();
+    private final ExecEndpoint exec;
     private final int port;
     private volatile HttpServer server;
+    private volatile FrontDoor door;
 
     ApiServerFront(String mockHost, int mockPort) throws IOException {
         this.mock = URI.create("http://" + mockHost + ":" + mockPort);
-        HttpServer first = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        this.port = first.getAddress().getPort();
-        start(first);
+        this.exec = new ExecEndpoint(mock, http, head -> refusal(head.method(), head.path()));
+        this.port = start(0);
     }
 
     public String url() {
@@ -94,9 +96,20 @@ public final class ApiServerFront implements AutoCloseable {
         forbidden.add(plural);
     }
 
+    /** The exec channel protocols this API server speaks (v5 and v4 unless told). */
+    public void speakExec(List<String> protocols) {
+        exec.speak(protocols);
+    }
+
+    /** Exec upgrades wait this long before they are answered (other requests are answered at once). */
+    public void stallExecFor(Duration delay) {
+        exec.stallFor(delay);
+    }
+
     public void allowAll() {
         forbidden.clear();
         stall = Duration.ZERO;
+        exec.stallFor(Duration.ZERO);
     }
 
     /**
@@ -145,6 +158,7 @@ public final class ApiServerFront implements AutoCloseable {
     /** The API server goes away: the port refuses connections and open watches break. */
     public void stop() {
         stateAtStop = mockState();
+        door.close();
         server.stop(0);
         for (OutputStream out : openStreams) {
             try {
@@ -164,7 +178,7 @@ public final class ApiServerFront implements AutoCloseable {
         if (stateAtStop != null && !stateAtStop.equals(mockState())) {
             unreplayableUpTo = versionHandedOut.get();
         }
-        start(HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0));
+        start(port);
     }
 
     /** Every object of the collections Gantry watches, with its version: what a replay would have to cover. */
@@ -192,7 +206,9 @@ public final class ApiServerFront implements AutoCloseable {
         }
     }
 
-    private void start(HttpServer s) {
+    /** The HttpServer on a port of its own, behind a door on {@code publicPort} (0: any); returns the door's port. */
+    private int start(int publicPort) throws IOException {
+        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         s.createContext("/", this::handle);
         s.setExecutor(Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "api-front");
@@ -201,6 +217,26 @@ public final class ApiServerFront implements AutoCloseable {
         }));
         s.start();
         server = s;
+        door = new FrontDoor(publicPort, () -> s.getAddress().getPort(), exec);
+        return door.port();
+    }
+
+    /** A 403 on a forbidden resource, or the canned answer due for this request; {@code null} for neither. */
+    private ExecEndpoint.Answer refusal(String method, String path) {
+        for (String plural : forbidden) {
+            if (path.contains("/" + plural)) {
+                return new ExecEndpoint.Answer(403, status(403, "Forbidden", plural + " is forbidden: User \"gantry\" cannot list resource \""
+                        + plural + "\""));
+            }
+        }
+        for (var canned : cannedAnswers.entrySet()) {
+            String[] key = canned.getKey().split(" ", 2);
+            if (key[0].equals(method) && path.endsWith(key[1]) && cannedCounts.get(canned.getKey()).getAndDecrement() > 0) {
+                Matcher code = Pattern.compile("\"code\"\\s*:\\s*(\\d+)").matcher(canned.getValue());
+                return new ExecEndpoint.Answer(code.find() ? Integer.parseInt(code.group(1)) : 500, canned.getValue());
+            }
+        }
+        return null;
     }
 
     private void handle(HttpExchange ex) throws IOException {
@@ -210,21 +246,10 @@ public final class ApiServerFront implements AutoCloseable {
             }
             String path = ex.getRequestURI().getRawPath();
             String query = ex.getRequestURI().getRawQuery() == null ? "" : ex.getRequestURI().getRawQuery();
-            for (String plural : forbidden) {
-                if (path.contains("/" + plural)) {
-                    respond(ex, 403, status(403, "Forbidden", plural + " is forbidden: User \"gantry\" cannot list resource \""
-                            + plural + "\""));
-                    return;
-                }
-            }
-            for (var canned : cannedAnswers.entrySet()) {
-                String[] key = canned.getKey().split(" ", 2);
-                if (key[0].equals(ex.getRequestMethod()) && path.endsWith(key[1])
-                        && cannedCounts.get(canned.getKey()).getAndDecrement() > 0) {
-                    Matcher code = Pattern.compile("\"code\"\\s*:\\s*(\\d+)").matcher(canned.getValue());
-                    respond(ex, code.find() ? Integer.parseInt(code.group(1)) : 500, canned.getValue());
-                    return;
-                }
+            ExecEndpoint.Answer refusal = refusal(ex.getRequestMethod(), path);
+            if (refusal != null) {
+                respond(ex, refusal.code(), refusal.json());
+                return;
             }
             if (path.equals("/version")) {
                 respond(ex, 200, "{\"major\":\"1\",\"minor\":\"33\",\"gitVersion\":\"v1.33.0-emulated\",\"platform\":\"linux/amd64\"}");
@@ -447,7 +472,7 @@ public final class ApiServerFront implements AutoCloseable {
         return Instant.parse("2026-01-01T00:00:00Z").plusSeconds(line).plusMillis(offset).toString();
     }
 
-    private static String status(int code, String reason, String message) {
+    static String status(int code, String reason, String message) {
         return "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\""
                 + message.replace("\"", "\\\"") + "\",\"reason\":\"" + reason + "\",\"code\":" + code + "}";
     }
