@@ -86,7 +86,7 @@ public final class RunningExec {
     /** Resizes the terminal: the kernel sends SIGWINCH to its foreground process group. No-op on pipes. */
     public void resize(int cols, int rows) {
         if (tty && cols > 0 && rows > 0 && process instanceof PtyProcess pty) {
-            pty.setWinSize(new WinSize(cols, rows));
+            pty.setWinSize(new WinSize(ExecCommand.dimension(cols), ExecCommand.dimension(rows)));
         }
     }
 
