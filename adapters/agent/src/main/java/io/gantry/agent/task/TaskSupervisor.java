@@ -216,7 +216,8 @@ public final class TaskSupervisor implements AutoCloseable {
      * A running task, for an exec in it: its runtime and its launch request rebuilt from the container's current spec.
      *
      * @param containerId when not empty, the task must be this container's (else NOT_FOUND)
-     * @throws AgentFailure NOT_FOUND for an unknown task, FAILED_PRECONDITION when its process does not run
+     * @throws AgentFailure NOT_FOUND for an unknown task, FAILED_PRECONDITION when its process does not run or its
+     *                      runtime is no longer offered
      */
     public RunningTask running(String namespace, String containerId, String taskId) {
         SupervisedTask e = entry(namespace, taskId);
@@ -227,6 +228,11 @@ public final class TaskSupervisor implements AutoCloseable {
             if (e.process == null) {
                 throw AgentFailure.precondition("task '" + taskId + "' is not running ("
                         + e.task.getStatus().name().replace("TASK_STATUS_", "").toLowerCase() + ")");
+            }
+            if (!runtimes.containsKey(e.task.getRuntime())) {
+                // a re-adopted raw task of an agent restarted without raw: no new host process for it either
+                throw AgentFailure.precondition("runtime '" + e.task.getRuntime() + "' is not available on this agent"
+                        + " any more: task '" + taskId + "' takes no exec");
             }
             ContainerSpec spec = containers.get(namespace, e.id.containerId()).getSpec();
             return new RunningTask(e.runtime, launcher.request(e.id, spec, e.task.getHostPortsList()));

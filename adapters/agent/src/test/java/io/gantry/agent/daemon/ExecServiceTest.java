@@ -153,6 +153,23 @@ class ExecServiceTest {
     }
 
     @Test
+    void aRawTaskReadoptedByAnAgentWithoutRawTakesNoExec() throws Exception {
+        channel.shutdownNow();
+        server.shutdownNow();
+        core.close(false);
+        String name = InProcessServerBuilder.generateName();
+        core = new AgentCore(AgentOptions.loopback(0, TOKEN, dataDir).withRaw(false), noCgroups, Optional.empty());
+        InProcessServerBuilder builder = InProcessServerBuilder.forName(name);
+        core.services().forEach(builder::addService);
+        server = builder.build().start();
+        channel = InProcessChannelBuilder.forName(name).build();
+
+        Throwable refused = open(start("box-0", false, "true")).awaitEnd();
+        assertThat(code(refused)).isEqualTo(Status.Code.FAILED_PRECONDITION);
+        assertThat(refused).hasMessageContaining("runtime 'raw' is not available");
+    }
+
+    @Test
     void pastTheCapASessionIsRefusedUntilOneCloses() {
         List<Exec> open = new ArrayList<>();
         for (int i = 0; i < ExecSessions.MAX_OPEN; i++) {
