@@ -62,11 +62,14 @@ final class AgentExec implements ExecSession {
                              String taskId, ExecRequest request, ExecListener listener) {
         AgentExec exec = new AgentExec(engine, nativeId, listener, stubs.timeout());
         stubs.tasksStreaming(namespace).exec(exec.responses());
-        exec.send(ExecTaskRequest.newBuilder().setStart(ExecStart.newBuilder().setTaskId(taskId)
-                .setContainerId(containerId).addAllArgs(request.command()).setTty(request.tty())
-                .setCols(request.cols()).setRows(request.rows())).build());
+        long deadline = System.nanoTime() + exec.timeout.toNanos();
         try {
-            exec.started.get(exec.timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!exec.send(ExecTaskRequest.newBuilder().setStart(ExecStart.newBuilder().setTaskId(taskId)
+                    .setContainerId(containerId).addAllArgs(request.command()).setTty(request.tty())
+                    .setCols(request.cols()).setRows(request.rows())).build())) {
+                throw new TimeoutException();
+            }
+            exec.started.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             exec.cancel("the exec did not start in time");
             throw new EngineUnavailableException("agent engine '" + engine + "' did not start the exec within "
@@ -83,18 +86,18 @@ final class AgentExec implements ExecSession {
 
     @Override
     public void write(byte[] stdin) {
-        send(ExecTaskRequest.newBuilder().setStdin(ByteString.copyFrom(stdin)).build());
+        sendInput(ExecTaskRequest.newBuilder().setStdin(ByteString.copyFrom(stdin)).build());
     }
 
     @Override
     public void closeStdin() {
-        send(ExecTaskRequest.newBuilder().setCloseStdin(ExecCloseStdin.getDefaultInstance()).build());
+        sendInput(ExecTaskRequest.newBuilder().setCloseStdin(ExecCloseStdin.getDefaultInstance()).build());
     }
 
     @Override
     public void resize(int cols, int rows) {
         if (cols > 0 && rows > 0) {
-            send(ExecTaskRequest.newBuilder().setResize(ExecResize.newBuilder().setCols(cols).setRows(rows)).build());
+            sendInput(ExecTaskRequest.newBuilder().setResize(ExecResize.newBuilder().setCols(cols).setRows(rows)).build());
         }
     }
 
@@ -161,36 +164,46 @@ final class AgentExec implements ExecSession {
         }
     }
 
+    /** Sends input; a session whose agent takes none for the call timeout is cancelled (and the listener told). */
+    private void sendInput(ExecTaskRequest message) {
+        if (!send(message)) {
+            cancel("the agent did not take the exec's input in time");
+            throw new EngineUnavailableException("agent engine '" + engine + "' did not take the exec's input within "
+                    + timeout.toSeconds() + " s");
+        }
+    }
+
     /**
      * Sends one message, waiting (up to the call timeout) while the transport holds as much as it buffers, so that
      * a command that does not read its stdin slows its writer down instead of filling memory. Messages after the
      * session ended are dropped.
+     *
+     * @return false when the transport did not take it in time
      */
-    private void send(ExecTaskRequest message) {
+    private boolean send(ExecTaskRequest message) {
         synchronized (sending) {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!call.isReady() && !closed.get() && !ended.get()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    cancel("the agent did not take the exec's input in time");
-                    throw new EngineUnavailableException("agent engine '" + engine + "' did not take the exec's input"
-                            + " within " + timeout.toSeconds() + " s");
+                    return false;
                 }
                 try {
                     sending.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return;
+                    return true;
                 }
             }
             if (closed.get() || ended.get()) {
-                return;
+                return true;
             }
             try {
                 call.onNext(message);
             } catch (IllegalStateException callOver) {
                 // cancelled or completed meanwhile: the listener hears how it ended
             }
+            return true;
         }
     }
 

@@ -82,7 +82,7 @@ public final class AgentCore implements AutoCloseable {
         TaskLogs logs = new TaskLogs(data.resolve("tasks-run"), options.maxLogBytes());
         this.tasks = new TaskSupervisor(data.resolve("tasks"), containers, events, runtimes, raw, logs, dirs,
                 new TaskSupervisor.Settings(options.advertiseHost(), options.stopGrace()));
-        this.execs = new ExecSessions(tasks, data.resolve("pty4j"));
+        this.execs = new ExecSessions(tasks, events, data.resolve("pty4j"));
 
         TokenInterceptor token = new TokenInterceptor(options.token());
         NamespaceInterceptor namespace = new NamespaceInterceptor();

@@ -3,13 +3,15 @@ package io.gantry.agent.exec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.gantry.agent.api.v1.Event;
 import io.gantry.agent.task.AgentFailure;
+import io.gantry.agent.task.EventBus;
 import io.gantry.agent.task.TaskSupervisor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,24 +28,24 @@ public final class ExecSessions implements AutoCloseable {
     public static final int MAX_OPEN = 32;
 
     private final TaskSupervisor tasks;
-    private final int maxOpen;
     private final AtomicInteger open = new AtomicInteger();
-    private final Set<RunningExec> running = ConcurrentHashMap.newKeySet();
+    /** The sessions running now, by the task they run in ({@code namespace/task}). */
+    private final Map<RunningExec, String> running = new ConcurrentHashMap<>();
+    private final Runnable unsubscribe;
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "agent-exec");
         t.setDaemon(true);
         return t;
     });
 
-    /** @param nativeDir where the terminal libraries are unpacked: in the agent's private data dir */
-    public ExecSessions(TaskSupervisor tasks, Path nativeDir) {
-        this(tasks, nativeDir, MAX_OPEN);
-    }
-
-    ExecSessions(TaskSupervisor tasks, Path nativeDir, int maxOpen) {
+    /**
+     * @param events    the tasks' facts: a task's sessions end when it exits or is deleted
+     * @param nativeDir where the terminal libraries are unpacked: in the agent's private data dir
+     */
+    public ExecSessions(TaskSupervisor tasks, EventBus events, Path nativeDir) {
         this.tasks = tasks;
-        this.maxOpen = maxOpen;
         Ptys.useNativesIn(nativeDir);
+        this.unsubscribe = events.subscribe(this::taskChanged);
     }
 
     /**
@@ -55,9 +57,9 @@ public final class ExecSessions implements AutoCloseable {
      *                      command cannot start there), RESOURCE_EXHAUSTED (as many sessions open as allowed)
      */
     public RunningExec start(String namespace, String containerId, String taskId, ExecCommand command, ExecSink sink) {
-        if (open.incrementAndGet() > maxOpen) {
+        if (open.incrementAndGet() > MAX_OPEN) {
             open.decrementAndGet();
-            throw AgentFailure.exhausted("this agent has " + maxOpen + " exec sessions open, as many as it allows:"
+            throw AgentFailure.exhausted("this agent has " + MAX_OPEN + " exec sessions open, as many as it allows:"
                     + " close one first");
         }
         try {
@@ -65,7 +67,7 @@ public final class ExecSessions implements AutoCloseable {
             ProcessBuilder builder = task.runtime().exec(task.request(), command.argv(), command.tty());
             Process process = spawn(builder, command);
             RunningExec exec = new RunningExec(process, command.tty(), sink, this::ended);
-            running.add(exec);
+            running.put(exec, namespace + "/" + taskId);
             exec.watch(threads);
             LOG.info("exec {} in task {}/{} (pid {}, tty={})", command.argv().get(0), namespace, taskId,
                     process.pid(), command.tty());
@@ -84,8 +86,26 @@ public final class ExecSessions implements AutoCloseable {
     /** Kills every session's command; their sinks still get their exits. */
     @Override
     public void close() {
-        new ArrayList<>(running).forEach(RunningExec::kill);
+        unsubscribe.run();
+        new ArrayList<>(running.keySet()).forEach(RunningExec::kill);
         threads.shutdown();
+    }
+
+    /**
+     * Ends the sessions of a task that exited or was deleted, as a container's execs end with it: a runc container
+     * takes them along and a raw task's cgroups do, but a raw task without limits has none. Off the publisher's
+     * thread, which holds the task's lock.
+     */
+    private void taskChanged(Event event) {
+        if (!event.getTopic().equals("/tasks/exit") && !event.getTopic().equals("/tasks/delete")) {
+            return;
+        }
+        String task = event.getNamespace() + "/" + event.getTaskId();
+        List<RunningExec> ending = running.entrySet().stream().filter(e -> e.getValue().equals(task))
+                .map(Map.Entry::getKey).toList();
+        if (!ending.isEmpty() && !threads.isShutdown()) {
+            threads.execute(() -> ending.forEach(RunningExec::kill));
+        }
     }
 
     private void ended(RunningExec exec) {

@@ -126,6 +126,17 @@ class AgentExecTest {
     }
 
     @Test
+    void anAgentThatDoesNotAnswerIsUnavailable() throws Exception {
+        agent(answers -> answers.onNext(started()));
+        int port = server.getPort();
+        stop();
+        client = new AgentEngineAdapter().connect(new EngineConnection(UUID.randomUUID(), "gone",
+                "grpc://127.0.0.1:" + port, Map.of(), Map.of("token", "t"), Map.of(), Duration.ofSeconds(1)));
+        assertThatThrownBy(() -> client.exec("ns/web", "web-0", SH, new ExecRecorder()))
+                .isInstanceOf(EngineUnavailableException.class);
+    }
+
+    @Test
     void aStreamBrokenAfterTheStartIsTheOneFailureAndClosingTheSessionCancelsIt() throws Exception {
         agent(answers -> answers.onNext(started()));
         ExecRecorder out = new ExecRecorder();

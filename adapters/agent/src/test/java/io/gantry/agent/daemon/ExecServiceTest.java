@@ -153,6 +153,16 @@ class ExecServiceTest {
     }
 
     @Test
+    void aSessionEndsWithItsTask() {
+        Exec exec = open(start("box-0", false, "sh", "-c", "echo ready; exec cat"));
+        exec.awaitStdout("ready");
+        tasks().kill(KillTaskRequest.newBuilder().setTaskId("box-0").setSignal(9).build());
+        assertThat(exec.awaitEnd()).isNull();
+        assertThat(exec.exitCode()).as("killed with the task").isEqualTo(128 + 9);
+        awaitTrue(() -> core.execs().openSessions() == 0);
+    }
+
+    @Test
     void aRawTaskReadoptedByAnAgentWithoutRawTakesNoExec() throws Exception {
         channel.shutdownNow();
         server.shutdownNow();
