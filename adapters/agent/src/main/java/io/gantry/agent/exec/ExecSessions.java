@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -103,8 +104,12 @@ public final class ExecSessions implements AutoCloseable {
         String task = event.getNamespace() + "/" + event.getTaskId();
         List<RunningExec> ending = running.entrySet().stream().filter(e -> e.getValue().equals(task))
                 .map(Map.Entry::getKey).toList();
-        if (!ending.isEmpty() && !threads.isShutdown()) {
-            threads.execute(() -> ending.forEach(RunningExec::kill));
+        if (!ending.isEmpty()) {
+            try {
+                threads.execute(() -> ending.forEach(RunningExec::kill));
+            } catch (RejectedExecutionException closing) {
+                // the agent is closing: close() kills every session
+            }
         }
     }
 
