@@ -45,6 +45,9 @@ import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadNotFoundException;
 import io.gantry.spi.WorkloadSpec;
+import io.gantry.spi.exec.ExecListener;
+import io.gantry.spi.exec.ExecRequest;
+import io.gantry.spi.exec.ExecSession;
 import io.gantry.spi.watch.EventWatch;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -276,6 +279,14 @@ final class AgentEngineClient implements EngineClient {
             });
         }
         return lines;
+    }
+
+    /** Instance ids are task ids; the agent checks that the task is one of the workload's container. */
+    @Override
+    public ExecSession exec(String nativeId, String instanceId, ExecRequest request, ExecListener listener) {
+        Ref ref = ref(nativeId);
+        return AgentExec.start(stubs, connection.name(), nativeId, ref.namespace(), ref.id(), instanceId, request,
+                listener);
     }
 
     /** From the agent's Tasks.Metrics: each running task's whole process tree, read from /proc. */

@@ -24,6 +24,9 @@ import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadNotFoundException;
 import io.gantry.spi.WorkloadSpec;
+import io.gantry.spi.exec.ExecListener;
+import io.gantry.spi.exec.ExecRequest;
+import io.gantry.spi.exec.ExecSession;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -278,6 +281,18 @@ final class AgentPoolClient implements EngineClient {
             }
         }
         return usage;
+    }
+
+    /** On the agent the instance id names ({@code <node>/<task>}, as {@link #merge} names instances). */
+    @Override
+    public ExecSession exec(String nativeId, String instanceId, ExecRequest request, ExecListener listener) {
+        int slash = instanceId.indexOf('/');
+        for (Map.Entry<Member, Node> r : slash < 1 ? Map.<Member, Node>of().entrySet() : reachable().entrySet()) {
+            if (r.getValue().name().equals(instanceId.substring(0, slash))) {
+                return r.getKey().client().exec(nativeId, instanceId.substring(slash + 1), request, listener);
+            }
+        }
+        throw new WorkloadNotFoundException(nativeId);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.gantry.agent.daemon;
 
+import io.gantry.agent.exec.ExecSessions;
 import io.gantry.agent.runtime.Cgroups;
 import io.gantry.agent.runtime.ImageStore;
 import io.gantry.agent.runtime.RawRuntime;
@@ -36,6 +37,7 @@ public final class AgentCore implements AutoCloseable {
     static final List<String> PRIVILEGED_RUNTIMES = List.of("raw");
 
     private final TaskSupervisor tasks;
+    private final ExecSessions execs;
     private final List<ServerServiceDefinition> services;
     private final ExecutorService followers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "agent-log-follow");
@@ -80,12 +82,13 @@ public final class AgentCore implements AutoCloseable {
         TaskLogs logs = new TaskLogs(data.resolve("tasks-run"), options.maxLogBytes());
         this.tasks = new TaskSupervisor(data.resolve("tasks"), containers, events, runtimes, raw, logs, dirs,
                 new TaskSupervisor.Settings(options.advertiseHost(), options.stopGrace()));
+        this.execs = new ExecSessions(tasks, events, data.resolve("pty4j"));
 
         TokenInterceptor token = new TokenInterceptor(options.token());
         NamespaceInterceptor namespace = new NamespaceInterceptor();
         this.services = List.of(
                 ServerInterceptors.intercept(new ContainersService(containers, tasks, PRIVILEGED_RUNTIMES), namespace, token),
-                ServerInterceptors.intercept(new TasksService(tasks, logs, followers), namespace, token),
+                ServerInterceptors.intercept(new TasksService(tasks, logs, followers, execs), namespace, token),
                 ServerInterceptors.intercept(new EventsService(events), namespace, token),
                 ServerInterceptors.intercept(new ImagesService(images), namespace, token),
                 ServerInterceptors.intercept(new NodeService(options.nodeName(), options.advertiseHost(),
@@ -115,9 +118,15 @@ public final class AgentCore implements AutoCloseable {
         return tasks;
     }
 
+    public ExecSessions execs() {
+        return execs;
+    }
+
     /** Stops serving; with {@code stopTasks} also stops every task (else they keep running for re-adoption). */
     public void close(boolean stopTasks) {
         followers.shutdownNow();
+        // an exec's client reaches it only through this agent: a restarted one could not give it back
+        execs.close();
         tasks.close(stopTasks);
     }
 

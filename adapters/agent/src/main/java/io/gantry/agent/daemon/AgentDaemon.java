@@ -42,7 +42,7 @@ public final class AgentDaemon implements AutoCloseable {
             core.services().forEach(builder::addService);
             server = builder.build().start();
             MetricsServer metrics = options.metricsListen() == null ? null
-                    : new MetricsServer(options.metricsListen(), core.tasks());
+                    : new MetricsServer(options.metricsListen(), core.tasks(), core.execs());
             LOG.info("gantry agent serving on {}:{} (tls={}), metrics on {}",
                     options.listen().getHostString(), server.getPort(), options.tls(),
                     metrics == null ? "-" : options.metricsListen().getHostString() + ":" + metrics.port());

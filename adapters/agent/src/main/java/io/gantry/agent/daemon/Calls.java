@@ -36,6 +36,7 @@ final class Calls {
                 case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
                 case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
                 case ABORTED -> Status.ABORTED;
+                case RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
             };
             return status.withDescription(f.getMessage()).asRuntimeException();
         }

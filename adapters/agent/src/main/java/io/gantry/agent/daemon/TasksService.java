@@ -4,6 +4,8 @@ import io.gantry.agent.api.v1.CreateTaskRequest;
 import io.gantry.agent.api.v1.CreateTaskResponse;
 import io.gantry.agent.api.v1.DeleteTaskRequest;
 import io.gantry.agent.api.v1.DeleteTaskResponse;
+import io.gantry.agent.api.v1.ExecTaskRequest;
+import io.gantry.agent.api.v1.ExecTaskResponse;
 import io.gantry.agent.api.v1.GetTaskRequest;
 import io.gantry.agent.api.v1.GetTaskResponse;
 import io.gantry.agent.api.v1.KillTaskRequest;
@@ -20,6 +22,7 @@ import io.gantry.agent.api.v1.TaskMetricsResponse;
 import io.gantry.agent.api.v1.TasksGrpc;
 import io.gantry.agent.api.v1.WaitTaskRequest;
 import io.gantry.agent.api.v1.WaitTaskResponse;
+import io.gantry.agent.exec.ExecSessions;
 import io.gantry.agent.task.AgentFailure;
 import io.gantry.agent.task.TaskLogs;
 import io.gantry.agent.task.TaskSupervisor;
@@ -30,18 +33,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 
-/** gRPC face of {@link TaskSupervisor} and {@link TaskLogs}. */
+/** gRPC face of {@link TaskSupervisor}, {@link TaskLogs} and {@link ExecSessions}. */
 final class TasksService extends TasksGrpc.TasksImplBase {
     private static final long FOLLOW_POLL_MILLIS = 200;
 
     private final TaskSupervisor tasks;
     private final TaskLogs logs;
     private final ExecutorService followers;
+    private final ExecSessions execs;
 
-    TasksService(TaskSupervisor tasks, TaskLogs logs, ExecutorService followers) {
+    TasksService(TaskSupervisor tasks, TaskLogs logs, ExecutorService followers, ExecSessions execs) {
         this.tasks = tasks;
         this.logs = logs;
         this.followers = followers;
+        this.execs = execs;
     }
 
     @Override
@@ -131,6 +136,11 @@ final class TasksService extends TasksGrpc.TasksImplBase {
             return;
         }
         followers.execute(() -> follow(call, namespace, task.getId(), files, offsets));
+    }
+
+    @Override
+    public StreamObserver<ExecTaskRequest> exec(StreamObserver<ExecTaskResponse> observer) {
+        return ExecStream.open(observer, execs);
     }
 
     /** Polls the task's files for new complete lines until the client cancels or the task is deleted. */

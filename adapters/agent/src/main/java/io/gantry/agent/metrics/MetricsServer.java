@@ -2,6 +2,7 @@ package io.gantry.agent.metrics;
 
 import com.sun.net.httpserver.HttpServer;
 import io.gantry.agent.api.v1.TaskMetrics;
+import io.gantry.agent.exec.ExecSessions;
 import io.gantry.agent.task.TaskSupervisor;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,14 +15,16 @@ import java.util.concurrent.Executors;
 
 /**
  * Prometheus text exposition (format 0.0.4) on {@code GET /metrics}, in containerd's spirit: per task
- * CPU seconds, memory bytes and restarts, and the start latency per runtime.
+ * CPU seconds, memory bytes and restarts, the start latency per runtime, and the exec sessions open.
  */
 public final class MetricsServer implements AutoCloseable {
     private final HttpServer server;
     private final TaskSupervisor tasks;
+    private final ExecSessions execs;
 
-    public MetricsServer(InetSocketAddress address, TaskSupervisor tasks) throws IOException {
+    public MetricsServer(InetSocketAddress address, TaskSupervisor tasks, ExecSessions execs) throws IOException {
         this.tasks = tasks;
+        this.execs = execs;
         this.server = HttpServer.create(address, 0);
         server.setExecutor(Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "agent-metrics");
@@ -58,6 +61,9 @@ public final class MetricsServer implements AutoCloseable {
         out.append("# HELP gantry_agent_tasks_running Tasks whose process runs.\n")
                 .append("# TYPE gantry_agent_tasks_running gauge\n")
                 .append("gantry_agent_tasks_running ").append(tasks.runningTasks()).append('\n');
+        out.append("# HELP gantry_agent_exec_sessions_open Exec sessions (consoles, commands) running in tasks now.\n")
+                .append("# TYPE gantry_agent_exec_sessions_open gauge\n")
+                .append("gantry_agent_exec_sessions_open ").append(execs.openSessions()).append('\n');
         out.append("# HELP gantry_agent_task_start_latency_seconds Time from a start request to the task's process running.\n")
                 .append("# TYPE gantry_agent_task_start_latency_seconds histogram\n");
         Map<String, LatencyHistogram> byRuntime = new TreeMap<>(tasks.startLatency());

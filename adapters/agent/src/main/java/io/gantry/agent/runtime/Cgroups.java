@@ -77,6 +77,17 @@ public final class Cgroups {
         return procs;
     }
 
+    /** The {@code cgroup.procs} files of the groups the task has (none when it runs without limits). */
+    public List<Path> procs(String name) {
+        List<Path> procs = new ArrayList<>();
+        for (Path dir : List.of(memoryRoot.resolve(name), cpuRoot.resolve(name))) {
+            if (unavailableReason == null && Files.isRegularFile(dir.resolve("cgroup.procs"))) {
+                procs.add(dir.resolve("cgroup.procs"));
+            }
+        }
+        return procs;
+    }
+
     /** Pids still in the task's memory group: what a group kill may have missed (a child that called setsid). */
     public List<Long> members(String name) {
         List<Long> pids = new ArrayList<>();

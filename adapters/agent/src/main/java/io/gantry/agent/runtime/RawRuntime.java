@@ -28,6 +28,9 @@ public final class RawRuntime implements TaskRuntime {
     private static final String JOIN_CGROUPS_THEN_EXEC =
             "for f in $GANTRY_CGROUP_PROCS; do echo $$ > \"$f\" || exit 125; done; unset GANTRY_CGROUP_PROCS; exec \"$@\"";
 
+    /** What Docker sets for a {@code docker exec -t}: a terminal every busybox and ncurses program knows. */
+    static final String TERM = "xterm";
+
     private final Cgroups cgroups;
     private final Optional<TaskUser> user;
 
@@ -56,12 +59,7 @@ public final class RawRuntime implements TaskRuntime {
 
         List<Path> procs = cgroups.prepare(request.task().name(), spec.getMemoryBytes(), spec.getCpuMillis());
         List<String> argv = new ArrayList<>(List.of("setsid"));
-        if (!procs.isEmpty()) {
-            env.put("GANTRY_CGROUP_PROCS", procs.stream().map(Path::toString).collect(Collectors.joining(" ")));
-            argv.addAll(List.of("/bin/sh", "-c", JOIN_CGROUPS_THEN_EXEC, "gantry-task"));
-        }
-        user.ifPresent(u -> argv.addAll(u.setprivArgs()));
-        argv.addAll(command);
+        argv.addAll(asTask(procs, env, command));
 
         Process process = TaskEnvironment.apply(new ProcessBuilder(argv), env).directory(workDir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -73,18 +71,40 @@ public final class RawRuntime implements TaskRuntime {
         return new LaunchedProcess(process.pid(), Commands.startTicks(process.pid()), Optional.of(process));
     }
 
-    /** The command as the task itself would run it: same user, environment and working directory. */
+    /**
+     * The command as the task itself runs: same user, environment and working directory, and in the task's cgroups
+     * (when it has any), so that what an exec or a check starts counts against the task's limits and ends with it.
+     */
     @Override
-    public ProcessBuilder exec(LaunchRequest request, List<String> command) {
+    public ProcessBuilder exec(LaunchRequest request, List<String> command, boolean tty) {
         if (command.isEmpty()) {
             throw AgentFailure.invalid("an empty command cannot run");
         }
         Map<String, String> env = environment(request);
+        List<String> argv = new ArrayList<>(command);
+        try {
+            argv.set(0, Commands.resolve(command.get(0), env.get("PATH")));
+        } catch (AgentFailure notThere) {
+            throw AgentFailure.invalid(notThere.getMessage());
+        }
+        if (tty) {
+            env.put("TERM", TERM);
+        }
+        Path workDir = workDir(request);
+        return TaskEnvironment.apply(new ProcessBuilder(asTask(cgroups.procs(request.task().name()), env, argv)), env)
+                .directory(workDir.toFile());
+    }
+
+    /** {@code command} behind what makes it run as the task: joining {@code procs} (via {@code env}), then its user. */
+    private List<String> asTask(List<Path> procs, Map<String, String> env, List<String> command) {
         List<String> argv = new ArrayList<>();
+        if (!procs.isEmpty()) {
+            env.put("GANTRY_CGROUP_PROCS", procs.stream().map(Path::toString).collect(Collectors.joining(" ")));
+            argv.addAll(List.of("/bin/sh", "-c", JOIN_CGROUPS_THEN_EXEC, "gantry-task"));
+        }
         user.ifPresent(u -> argv.addAll(u.setprivArgs()));
-        argv.add(Commands.resolve(command.get(0), env.get("PATH")));
-        argv.addAll(command.subList(1, command.size()));
-        return TaskEnvironment.apply(new ProcessBuilder(argv), env).directory(workDir(request).toFile());
+        argv.addAll(command);
+        return argv;
     }
 
     private static Map<String, String> environment(LaunchRequest request) {

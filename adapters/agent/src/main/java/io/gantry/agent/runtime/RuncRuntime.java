@@ -6,6 +6,7 @@ import io.gantry.agent.task.AgentFailure;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -139,12 +140,63 @@ public final class RuncRuntime implements TaskRuntime {
         }
     }
 
-    /** runc exec takes the process's user, environment and capabilities from the bundle's config.json. */
+    /**
+     * runc exec takes the process's user, environment, working directory and capabilities from the bundle's
+     * config.json. With {@code tty} runc gives the process a console of its own inside the container and copies
+     * between it and its own stdio, which must then be a terminal: a resize of that terminal reaches runc as
+     * SIGWINCH, and runc resizes the container's console to match.
+     */
     @Override
-    public ProcessBuilder exec(LaunchRequest request, List<String> command) {
-        List<String> argv = new ArrayList<>(List.of(runc, "--root", stateRoot.toString(), "exec", request.task().name()));
+    public ProcessBuilder exec(LaunchRequest request, List<String> command, boolean tty) {
+        if (command.isEmpty()) {
+            throw AgentFailure.invalid("an empty command cannot run");
+        }
+        requireInContainer(request, command.get(0));
+        List<String> argv = new ArrayList<>(List.of(runc, "--root", stateRoot.toString(), "exec"));
+        if (tty) {
+            argv.addAll(List.of("--tty", "--env", "TERM=" + RawRuntime.TERM));
+        }
+        argv.add(request.task().name());
         argv.addAll(command);
         return TaskEnvironment.apply(new ProcessBuilder(argv), runcEnvironment());
+    }
+
+    /**
+     * Refuses a command the container does not have, which runc would only report as its own failure: looked up as
+     * execvp(3) does, with the task's PATH, under the container's root as its first process sees it
+     * ({@code /proc/<pid>/root}, its mounts included). Only absence counts, links are not followed: an absolute
+     * link's target is the container's, not the host's. Without the container's pid, runc has the last word.
+     */
+    private static void requireInContainer(LaunchRequest request, String command) {
+        Path root;
+        try {
+            long pid = Long.parseLong(Files.readString(request.stateDir().resolve("bundle").resolve("container.pid")).trim());
+            root = Path.of("/proc", Long.toString(pid), "root");
+        } catch (IOException | NumberFormatException unknown) {
+            return;
+        }
+        if (!Files.isDirectory(root.resolve("."))) {
+            return;
+        }
+        String path = TaskEnvironment.of("/", request.spec(), request.extraEnv()).get("PATH");
+        List<String> candidates = new ArrayList<>();
+        if (command.contains("/")) {
+            candidates.add(command);
+        } else {
+            for (String dir : (path == null ? "" : path).split(File.pathSeparator)) {
+                if (dir.startsWith("/")) {
+                    candidates.add(dir + "/" + command);
+                }
+            }
+        }
+        for (String candidate : candidates) {
+            Path inside = root.resolve(candidate.startsWith("/") ? candidate.substring(1) : candidate);
+            if (Files.exists(inside, LinkOption.NOFOLLOW_LINKS)) {
+                return;
+            }
+        }
+        throw AgentFailure.invalid("command '" + command + "' was not found in the container"
+                + (command.contains("/") ? "" : " (PATH " + path + ")"));
     }
 
     private static Map<String, String> runcEnvironment() {

@@ -7,7 +7,7 @@ package io.gantry.agent.task;
 public final class AgentFailure extends RuntimeException {
 
     /** The gRPC status each reason leaves as, named after it. */
-    public enum Reason { NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION, INVALID_ARGUMENT, ABORTED }
+    public enum Reason { NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION, INVALID_ARGUMENT, ABORTED, RESOURCE_EXHAUSTED }
 
     private final Reason reason;
 
@@ -38,5 +38,9 @@ public final class AgentFailure extends RuntimeException {
 
     public static AgentFailure aborted(String message) {
         return new AgentFailure(Reason.ABORTED, message);
+    }
+
+    public static AgentFailure exhausted(String message) {
+        return new AgentFailure(Reason.RESOURCE_EXHAUSTED, message);
     }
 }

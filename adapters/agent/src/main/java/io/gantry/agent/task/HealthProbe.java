@@ -60,7 +60,7 @@ final class HealthProbe {
                 case "command" -> {
                     // to a file rather than a pipe: a check that writes much cannot block on it; its last line says why
                     Path output = task.stateDir().resolve("health-check.out");
-                    Process p = runtime.exec(task, hc.getCommandList())
+                    Process p = runtime.exec(task, hc.getCommandList(), false)
                             .redirectErrorStream(true).redirectOutput(output.toFile()).start();
                     if (!p.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
                         p.destroyForcibly();

@@ -7,10 +7,12 @@ import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.Durations;
 import com.google.protobuf.util.Timestamps;
 import io.gantry.agent.api.v1.Container;
+import io.gantry.agent.api.v1.ContainerSpec;
 import io.gantry.agent.api.v1.Task;
 import io.gantry.agent.api.v1.TaskMetrics;
 import io.gantry.agent.api.v1.TaskStatus;
 import io.gantry.agent.metrics.LatencyHistogram;
+import io.gantry.agent.runtime.LaunchRequest;
 import io.gantry.agent.runtime.LaunchedProcess;
 import io.gantry.agent.runtime.Proc;
 import io.gantry.agent.runtime.Signals;
@@ -208,6 +210,37 @@ public final class TaskSupervisor implements AutoCloseable {
 
     public Task get(String namespace, String taskId) {
         return entry(namespace, taskId).task;
+    }
+
+    /**
+     * A running task, for an exec in it: its runtime and its launch request rebuilt from the container's current spec.
+     *
+     * @param containerId when not empty, the task must be this container's (else NOT_FOUND)
+     * @throws AgentFailure NOT_FOUND for an unknown task, FAILED_PRECONDITION when its process does not run or its
+     *                      runtime is no longer offered
+     */
+    public RunningTask running(String namespace, String containerId, String taskId) {
+        SupervisedTask e = entry(namespace, taskId);
+        if (!containerId.isEmpty() && !containerId.equals(e.id.containerId())) {
+            throw AgentFailure.notFound("task '" + taskId + "' is not one of container '" + containerId + "'");
+        }
+        synchronized (e) {
+            if (e.process == null) {
+                throw AgentFailure.precondition("task '" + taskId + "' is not running ("
+                        + e.task.getStatus().name().replace("TASK_STATUS_", "").toLowerCase() + ")");
+            }
+            if (!runtimes.containsKey(e.task.getRuntime())) {
+                // a re-adopted raw task of an agent restarted without raw: no new host process for it either
+                throw AgentFailure.precondition("runtime '" + e.task.getRuntime() + "' is not available on this agent"
+                        + " any more: task '" + taskId + "' takes no exec");
+            }
+            ContainerSpec spec = containers.get(namespace, e.id.containerId()).getSpec();
+            return new RunningTask(e.runtime, launcher.request(e.id, spec, e.task.getHostPortsList()));
+        }
+    }
+
+    /** A running task's runtime and how it runs (see {@link #running}). */
+    public record RunningTask(TaskRuntime runtime, LaunchRequest request) {
     }
 
     /** Tasks of a namespace (every namespace when null), of one container when {@code containerId} is not empty. */

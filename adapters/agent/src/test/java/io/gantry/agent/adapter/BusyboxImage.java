@@ -6,6 +6,7 @@ import com.google.protobuf.ByteString;
 import io.gantry.agent.api.v1.ImagesGrpc;
 import io.gantry.agent.api.v1.ImportImageRequest;
 import io.gantry.agent.api.v1.ListImagesRequest;
+import io.gantry.spi.RequiredEngine;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
@@ -25,6 +26,13 @@ public final class BusyboxImage {
     public static final Path BUSYBOX = Path.of("/bin/busybox");
 
     private BusyboxImage() {
+    }
+
+    /** What a runc test needs: root and runc to create containers, busybox-static for the image (CI fails without). */
+    public static void requireRuncAndBusybox() {
+        RequiredEngine.requireRoot("runc creates containers");
+        RequiredEngine.requireCommand("runc", "apt-get install -y runc");
+        RequiredEngine.require(Files.isExecutable(BUSYBOX), "busybox-static (apt-get install -y busybox-static)");
     }
 
     /** A rootfs holding busybox and links to {@code applets}, packed as {@code tar -C rootfs -c .} does. */

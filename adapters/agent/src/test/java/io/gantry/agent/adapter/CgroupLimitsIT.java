@@ -9,6 +9,9 @@ import io.gantry.spi.InstanceState;
 import io.gantry.spi.Phase;
 import io.gantry.spi.RequiredEngine;
 import io.gantry.spi.Resources;
+import io.gantry.spi.exec.ExecRecorder;
+import io.gantry.spi.exec.ExecRequest;
+import io.gantry.spi.exec.ExecSession;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
@@ -47,6 +50,15 @@ class CgroupLimitsIT {
                     .replaceAll("(?s).*\"pid\": \"(\\d+)\".*", "$1");
             // the task's wrapper joins the group itself, a moment after the start returned
             await(() -> readLines(memory.resolve("cgroup.procs")).contains(pid) ? Optional.of(true) : Optional.empty());
+
+            // issue 18: an exec runs in the task's groups, so its memory and CPU count against the task's limits
+            ExecRecorder exec = new ExecRecorder();
+            try (ExecSession ignored = client.exec("lim/capped", "capped-0",
+                    ExecRequest.plain(List.of("cat", "/proc/self/cgroup")), exec)) {
+                assertThat(exec.awaitExit()).isZero();
+            }
+            assertThat(exec.stdout()).containsPattern("(?m):memory:/gantry/lim_capped-0$")
+                    .containsPattern("(?m):cpu[a-z,]*:/gantry/lim_capped-0$");
             client.delete("lim/capped");
             assertThat(memory).as("the task's cgroup is removed with it").doesNotExist();
 

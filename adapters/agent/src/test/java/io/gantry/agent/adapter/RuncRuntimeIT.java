@@ -10,7 +10,6 @@ import io.gantry.spi.Instance;
 import io.gantry.spi.InstanceState;
 import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.PortMapping;
-import io.gantry.spi.RequiredEngine;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
@@ -35,7 +34,7 @@ class RuncRuntimeIT {
 
     @Test
     void anImportedImageRunsUnderRuncAndLeavesNothingBehind() throws Exception {
-        requireRuncAndBusybox();
+        BusyboxImage.requireRuncAndBusybox();
 
         // started as a standalone agent is by default: runc only, no raw runtime
         try (AgentProcess agent = new AgentProcess(root.resolve("agent")).withoutRaw().start();
@@ -82,7 +81,7 @@ class RuncRuntimeIT {
     /** Issue 13: a runc task runs as the task user, without capabilities, with nothing of the agent's environment. */
     @Test
     void aRuncTaskRunsUnprivilegedWithACleanEnvironment() throws Exception {
-        requireRuncAndBusybox();
+        BusyboxImage.requireRuncAndBusybox();
 
         try (AgentProcess agent = new AgentProcess(root.resolve("agent")).withoutRaw().start();
              EngineClient client = agent.client()) {
@@ -145,12 +144,5 @@ class RuncRuntimeIT {
             Thread.sleep(100);
         }
         throw new AssertionError("condition not met within 20 s");
-    }
-
-    /** What every test here needs: root and runc to create containers, busybox-static for the image. */
-    private static void requireRuncAndBusybox() {
-        RequiredEngine.requireRoot("runc creates containers");
-        RequiredEngine.requireCommand("runc", "apt-get install -y runc");
-        RequiredEngine.require(Files.isExecutable(BusyboxImage.BUSYBOX), "busybox-static (apt-get install -y busybox-static)");
     }
 }
