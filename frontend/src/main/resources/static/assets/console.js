@@ -112,16 +112,29 @@
   // so the page asks the API what it can see for itself.
   async function explainRefusal() {
     setStatus('error', 'Could not open the console');
-    let why = null;
+    const why = await refusalReason();
+    setStatus('error', `Could not open the console: ${why || 'the server refused it (too many open consoles of yours, '
+      + 'or the engine could not start the command)'}`);
+  }
+
+  async function refusalReason() {
     const w = await api('GET', `/api/v1/workloads/${id}`);
-    if (w.status === 404) why = 'the workload does not exist (any more)';
-    else if (w.ok) {
-      const found = (w.json.instances || []).find(i => i.id === instance);
-      if (!found) why = `instance ${instance} does not exist (any more)`;
-      else if (found.state !== 'RUNNING') why = `instance ${instance} is ${String(found.state).toLowerCase()}`;
-    } else if (!w.status || w.status === 401) why = 'you are signed out';
-    setStatus('error', `Could not open the console: ${why || 'the server refused it (your role, a runtime that '
-      + 'takes an ADMIN, too many open consoles, or an engine that cannot run commands there)'}`);
+    if (w.status === 401) return 'you are signed out';
+    if (w.status === 404) return 'the workload does not exist (any more)';
+    if (!w.ok) return null;
+    const found = (w.json.instances || []).find(i => i.id === instance);
+    if (!found) return `instance ${instance} does not exist (any more)`;
+    if (found.state !== 'RUNNING') return `instance ${instance} is ${String(found.state).toLowerCase()}`;
+    const me = await api('GET', '/api/v1/auth/me');
+    if (me.ok && me.json.role === 'VIEWER') return 'a console takes the OPERATOR role';
+    const engine = await api('GET', `/api/v1/engines/${w.json.engine.id}`);
+    if (!engine.ok) return null;
+    if (!(engine.json.capabilities || []).includes('exec')) {
+      return `engine ${engine.json.name} cannot run commands in its instances`;
+    }
+    const runtime = (engine.json.runtimes || []).find(r => r.name === w.json.spec.runtime);
+    if (runtime && !runtime.allowed) return `runtime ${runtime.name} runs host processes: only an ADMIN may open a console there`;
+    return null;
   }
 
   term.onData(data => send(encoder.encode(data)));

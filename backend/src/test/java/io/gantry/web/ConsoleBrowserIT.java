@@ -14,6 +14,7 @@ import io.gantry.support.FakeEngine;
 import io.gantry.support.IntegrationTest;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
@@ -82,6 +83,14 @@ class ConsoleBrowserIT extends IntegrationTest {
             page.keyboard().press("Enter");
             assertThat(screen).containsText("again-5");
             assertThat(status).hasText("Exited with code 0");
+
+            // a refused upgrade shows the browser no status: the page finds out why from the API
+            FakeEngine.named(target.engine()).put(FakeEngine.workload("team", "web", "shell:1", 1, 0, Map.of()));
+            await().atMost(Duration.ofSeconds(10)).until(() -> api().get("/api/v1/workloads/" + target.workloadId())
+                    .json().get("instances").isEmpty());
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Reconnect")).click();
+            assertThat(status).hasAttribute("data-state", "error");
+            assertThat(status).hasText("Could not open the console: instance " + target.instance() + " does not exist (any more)");
         }
         assertThat(FakeEngine.named(target.engine()).calls()).filteredOn(c -> c.startsWith("exec")).hasSize(2);
     }
