@@ -10,6 +10,8 @@
   const playButton = document.getElementById('replay-play');
   const stateBox = document.getElementById('replay-state');
   const speed = document.getElementById('replay-speed');
+  // ?limit= in the page's address sets the page size (the API's bound, 1 to 500, applies)
+  const pageSize = Number(new URLSearchParams(location.search).get('limit')) || 50;
   let next = null;
   let current = null;
   let first = true;
@@ -41,7 +43,7 @@
 
   async function load() {
     alertBox.hidden = true;
-    const url = `/api/v1/audit/sessions?limit=50${next ? `&before=${encodeURIComponent(next)}` : ''}`;
+    const url = `/api/v1/audit/sessions?limit=${pageSize}${next ? `&before=${encodeURIComponent(next)}` : ''}`;
     const r = await api('GET', url);
     if (!r.ok) {
       alertBox.hidden = false;

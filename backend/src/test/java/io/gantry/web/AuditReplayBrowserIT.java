@@ -12,6 +12,8 @@ import io.gantry.support.ConsoleClient;
 import io.gantry.support.ConsoleTarget;
 import io.gantry.support.IntegrationTest;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -35,6 +37,9 @@ class AuditReplayBrowserIT extends IntegrationTest {
     @Test
     void anAdminReplaysARecordedConsoleAtItsPace() {
         ConsoleTarget target = ConsoleTarget.onFakeEngine(api(), "ui-audit");
+        // an older session, a command: on the second page of one session each
+        Api.Response run = api().post(target.execPath(), Map.of("command", List.of("true")));
+        assertThat(run.status()).as(run.toString()).isEqualTo(200);
         try (ConsoleClient console = ConsoleClient.open(port, target.execPath() + "?command=sh", ADMIN_TOKEN)) {
             console.type("echo first-$((1+1)); sleep " + GAP_SECONDS + "; echo second-$((6*7)); exit 5\n");
             assertThat(console.awaitExit()).isEqualTo(5);
@@ -55,6 +60,18 @@ class AuditReplayBrowserIT extends IntegrationTest {
             assertThat(row).containsText("web-0");
             assertThat(row.locator(".exit")).hasText("5");
             assertThat(row).containsText("exited");
+            assertThat(page.locator("#sessions tbody tr")).hasCount(2);
+
+            // a page at a time: the older session comes with the next page
+            page.navigate(site + "/audit?limit=1");
+            Locator rows = page.locator("#sessions tbody tr");
+            assertThat(rows).hasCount(1);
+            assertThat(rows.first()).hasAttribute("data-session", id);
+            page.locator("#sessions-more").click();
+            assertThat(rows).hasCount(2);
+            assertThat(rows.nth(1)).containsText("run");
+            assertThat(rows.nth(1).locator("button.replay")).hasCount(0);
+            assertThat(page.locator("#sessions-more")).isHidden();
 
             row.locator("button.replay").click();
             Locator screen = page.locator("#replay-terminal .xterm-rows");

@@ -59,6 +59,11 @@ class ConsoleBrowserIT extends IntegrationTest {
             page.keyboard().press("Control+Shift+C");
             await().atMost(Duration.ofSeconds(10)).until(() ->
                     String.valueOf(page.evaluate("() => navigator.clipboard.readText()")).contains("console"));
+            // paste: the browser's paste (Ctrl+Shift+V) reaches the command, the line's end as an Enter
+            page.evaluate("() => navigator.clipboard.writeText('echo pasted-$((3*3))\\n')");
+            page.locator("#terminal").click();
+            page.keyboard().press("Control+Shift+V");
+            assertThat(screen).containsText("pasted-9");
 
             // the terminal follows the window, and the command hears the new size
             List<String> sizes = FakeEngine.named(target.engine()).resizes();
