@@ -34,9 +34,14 @@ class AuditReplayBrowserIT extends IntegrationTest {
         registry.add("gantry.exec.recording-dir", () -> "target/it-recordings");
     }
 
+    /** Where the recorded sessions run: the one place that picks their engine (see {@link ConsoleTarget}). */
+    private ConsoleTarget target() {
+        return ConsoleTarget.onFakeEngine(api(), "ui-audit");
+    }
+
     @Test
     void anAdminReplaysARecordedConsoleAtItsPace() {
-        ConsoleTarget target = ConsoleTarget.onFakeEngine(api(), "ui-audit");
+        ConsoleTarget target = target();
         // an older session, a command: on the second page of one session each
         Api.Response run = api().post(target.execPath(), Map.of("command", List.of("true")));
         assertThat(run.status()).as(run.toString()).isEqualTo(200);
