@@ -1,4 +1,4 @@
-// The audit page: exec sessions newest first, a page at a time (the API's `next` is the following page's `before`),
+// The audit page: exec sessions newest first, a page at a time (the API's `nextCursor` is the following page's `cursor`),
 // and the replay of a recorded console.
 'use strict';
 (() => {
@@ -12,7 +12,7 @@
   const speed = document.getElementById('replay-speed');
   // ?limit= in the page's address sets the page size (the API's bound, 1 to 500, applies)
   const pageSize = Number(new URLSearchParams(location.search).get('limit')) || 50;
-  let next = null;
+  let next = null; // the following page's query parameter: {name, value}
   let current = null;
   let first = true;
 
@@ -43,7 +43,7 @@
 
   async function load() {
     alertBox.hidden = true;
-    const url = `/api/v1/audit/sessions?limit=${pageSize}${next ? `&before=${encodeURIComponent(next)}` : ''}`;
+    const url = `/api/v1/audit/sessions?limit=${pageSize}${next ? `&${next.name}=${encodeURIComponent(next.value)}` : ''}`;
     const r = await api('GET', url);
     if (!r.ok) {
       alertBox.hidden = false;
@@ -54,7 +54,10 @@
     first = false;
     tbody.append(...r.json.items.map(row));
     if (!tbody.children.length) tbody.append(el('tr', {}, el('td', { colspan: 12, class: 'muted' }, 'No sessions yet.')));
-    next = r.json.next;
+    // {items, total, nextCursor} as every /api list; `next`, passed back as `before`, is this list's first version
+    // (before it took the common envelope): read too, so that the page pages against either
+    next = r.json.nextCursor ? { name: 'cursor', value: r.json.nextCursor }
+      : r.json.next ? { name: 'before', value: r.json.next } : null;
     more.hidden = !next;
   }
   more.addEventListener('click', load);
