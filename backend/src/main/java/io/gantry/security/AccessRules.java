@@ -147,7 +147,9 @@ final class AccessRules {
             rule(GET, "/engines", Access.VIEWER),
             rule(GET, "/tokens", Access.VIEWER),
             rule(GET, "/deploy", Access.OPERATOR),
-            rule(GET, "/users", Access.ADMIN));
+            rule(GET, "/workloads/*/console", Access.OPERATOR),
+            rule(GET, "/users", Access.ADMIN),
+            rule(GET, "/audit", Access.ADMIN));
 
     private static final List<RequestMatcher> MATCHERS = RULES.stream().map(Rule::matcher).toList();
 

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.gantry.security.HttpCaller;
 import io.gantry.support.Api;
 import io.gantry.support.ConsoleClient;
-import io.gantry.support.Engines;
+import io.gantry.support.ConsoleTarget;
 import io.gantry.support.FakeEngine;
 import io.gantry.support.IntegrationTest;
 import java.time.Duration;
@@ -23,22 +23,9 @@ import tools.jackson.databind.JsonNode;
  */
 class ExecApiIT extends IntegrationTest {
 
-    private String runningInstance(String engine, String name) {
-        Api api = api();
-        FakeEngine.named(engine).put(FakeEngine.workload("team", name, "shell:1", 1, Map.of()));
-        Engines.awaitStatus(api, Engines.register(api, engine, Map.of()), "UP");
-        String[] id = new String[1];
-        await().atMost(Duration.ofSeconds(10)).until(() -> {
-            JsonNode items = api.get("/api/v1/workloads?engine=" + engine).json().get("items");
-            id[0] = items.isEmpty() ? null : items.get(0).get("id").asString();
-            return id[0] != null;
-        });
-        return "/api/v1/workloads/" + id[0] + "/instances/" + name + "-0/exec";
-    }
-
     @Test
     void aConsoleRunsTheShellSendsResizesAndEndsWithTheExitCodeOnRecord() {
-        String path = runningInstance("exec-1", "web");
+        String path = ConsoleTarget.onFakeEngine(api(), "exec-1").execPath();
         FakeEngine fake = FakeEngine.named("exec-1");
         try (ConsoleClient console = ConsoleClient.open(port, path + "?command=sh&cols=100&rows=30", ADMIN_TOKEN)) {
             console.type("echo console-$((6*7))\n");
@@ -76,7 +63,7 @@ class ExecApiIT extends IntegrationTest {
 
     @Test
     void withoutACommandTheConsoleStartsTheFirstShellThatExists() {
-        String path = runningInstance("exec-2", "web");
+        String path = ConsoleTarget.onFakeEngine(api(), "exec-2").execPath();
         try (ConsoleClient console = ConsoleClient.open(port, path, ADMIN_TOKEN)) {
             console.type("echo $0-shell; exit\n");
             console.awaitOutput("-shell");
@@ -88,7 +75,7 @@ class ExecApiIT extends IntegrationTest {
 
     @Test
     void aViewerAndAnotherSitesPageAreRefusedBeforeTheUpgrade() {
-        String path = runningInstance("exec-3", "web");
+        String path = ConsoleTarget.onFakeEngine(api(), "exec-3").execPath();
         String viewer = userToken("exec-viewer", "VIEWER");
         assertThatThrownBy(() -> ConsoleClient.open(port, path, viewer))
                 .isInstanceOfSatisfying(ConsoleClient.Refused.class, r -> assertThat(r.status()).isEqualTo(403));
@@ -112,7 +99,7 @@ class ExecApiIT extends IntegrationTest {
 
     @Test
     void whatCannotRunIsAProblemBeforeTheUpgrade() {
-        String path = runningInstance("exec-4", "web");
+        String path = ConsoleTarget.onFakeEngine(api(), "exec-4").execPath();
         String missing = path.replace("web-0", "web-9");
         assertRefused(missing, 404);
         assertRefused(path + "?cols=0", 400);
@@ -129,7 +116,7 @@ class ExecApiIT extends IntegrationTest {
 
     @Test
     void aCommandAnswersItsExitCodeAndOutputWithinItsBounds() {
-        String path = runningInstance("exec-5", "web");
+        String path = ConsoleTarget.onFakeEngine(api(), "exec-5").execPath();
         Api api = api();
         Api.Response ok = api.post(path, Map.of("command", List.of("sh", "-c", "cat; echo to-err >&2; exit 4"),
                 "stdin", "fed\n"));
@@ -175,7 +162,7 @@ class ExecApiIT extends IntegrationTest {
 
     @Test
     void eachUserHasACapOfOpenSessionsAndLosesThemWhenTheirAccessNarrows() {
-        String path = runningInstance("exec-6", "web");
+        String path = ConsoleTarget.onFakeEngine(api(), "exec-6").execPath();
         String operator = userToken("exec-capped", "OPERATOR");
         List<ConsoleClient> open = new ArrayList<>();
         try {

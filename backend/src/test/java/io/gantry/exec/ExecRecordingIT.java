@@ -5,12 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.gantry.support.Api;
 import io.gantry.support.ConsoleClient;
-import io.gantry.support.Engines;
-import io.gantry.support.FakeEngine;
+import io.gantry.support.ConsoleTarget;
 import io.gantry.support.IntegrationTest;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -29,20 +27,9 @@ class ExecRecordingIT extends IntegrationTest {
         registry.add("gantry.exec.recording-dir", () -> "target/it-recordings");
     }
 
-    private String consolePath(String engine) {
-        Api api = api();
-        FakeEngine.named(engine).put(FakeEngine.workload("team", "web", "shell:1", 1, Map.of()));
-        Engines.awaitStatus(api, Engines.register(api, engine, Map.of()), "UP");
-        String id = await().atMost(Duration.ofSeconds(10)).until(() -> {
-            JsonNode items = api.get("/api/v1/workloads?engine=" + engine).json().get("items");
-            return items.isEmpty() ? null : items.get(0).get("id").asString();
-        }, v -> v != null);
-        return "/api/v1/workloads/" + id + "/instances/web-0/exec";
-    }
-
     @Test
     void aConsolesOutputIsRecordedAsAsciicastForAdminsOnly() {
-        String path = consolePath("rec-1");
+        String path = ConsoleTarget.onFakeEngine(api(), "rec-1").execPath();
         try (ConsoleClient console = ConsoleClient.open(port, path + "?command=sh&cols=90&rows=20", ADMIN_TOKEN)) {
             console.type("echo recorded-$((2*21)); echo 'ünï'\n");
             console.awaitOutput("ünï");
@@ -77,7 +64,7 @@ class ExecRecordingIT extends IntegrationTest {
 
     @Test
     void aConsoleWithNeitherInputNorOutputIsClosedAsIdle() {
-        String path = consolePath("rec-2");
+        String path = ConsoleTarget.onFakeEngine(api(), "rec-2").execPath();
         try (ConsoleClient console = ConsoleClient.open(port, path + "?command=sh", ADMIN_TOKEN)) {
             console.type("echo still-here\n");
             console.awaitOutput("still-here");

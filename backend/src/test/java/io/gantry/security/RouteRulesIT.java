@@ -71,6 +71,17 @@ class RouteRulesIT extends IntegrationTest {
     }
 
     @Test
+    void aConsoleTakesAnOperatorAndTheAuditPageAnAdmin() {
+        // the console page only opens a WebSocket that checks the role again; the audit page lists every user's sessions
+        assertThat(AccessRules.ruleFor(new MockHttpServletRequest("GET", "/workloads/sample-1/console")).orElseThrow()
+                .access()).isEqualTo(AccessRules.Access.OPERATOR);
+        assertThat(AccessRules.ruleFor(new MockHttpServletRequest("GET", "/audit")).orElseThrow().access())
+                .isEqualTo(AccessRules.Access.ADMIN);
+        assertThat(AccessRules.ruleFor(new MockHttpServletRequest("GET", "/workloads/sample-1")).orElseThrow().access())
+                .isEqualTo(AccessRules.Access.VIEWER);
+    }
+
+    @Test
     void theRuleTableHasNoCatchAll() {
         for (String path : List.of("/api/v1/not-a-route", "/api/v2/workloads", "/anything", "/actuator/env")) {
             for (String method : ALL_METHODS) {

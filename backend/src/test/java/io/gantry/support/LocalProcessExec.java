@@ -13,18 +13,20 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@link FakeEngine}'s exec: the command runs as a real local process (no terminal: {@code tty} only merges stderr
- * into stdout), so the server's side of a console is tested against real output, exit codes and kills. Resizes are
+ * into stdout and turns typed CRs into NLs), so the server's side of a console is tested against real output, exit codes and kills. Resizes are
  * only recorded, as {@code "COLSxROWS"}.
  */
 final class LocalProcessExec implements ExecSession {
     private final Process process;
     private final OutputStream stdin;
     private final List<String> resizes;
+    private final boolean tty;
 
-    private LocalProcessExec(Process process, List<String> resizes) {
+    private LocalProcessExec(Process process, List<String> resizes, boolean tty) {
         this.process = process;
         this.stdin = process.getOutputStream();
         this.resizes = resizes;
+        this.tty = tty;
     }
 
     static ExecSession start(ExecRequest request, ExecListener listener, List<String> resizes) {
@@ -49,7 +51,7 @@ final class LocalProcessExec implements ExecSession {
                 Thread.currentThread().interrupt();
             }
         });
-        return new LocalProcessExec(process, resizes);
+        return new LocalProcessExec(process, resizes, request.tty());
     }
 
     private static void pump(InputStream from, boolean stderr, ExecListener listener, CountDownLatch drained) {
@@ -76,11 +78,26 @@ final class LocalProcessExec implements ExecSession {
     @Override
     public void write(byte[] data) {
         try {
-            stdin.write(data);
+            stdin.write(tty ? enterEndsLines(data) : data);
             stdin.flush();
         } catch (IOException e) {
             // the command is gone or closed its stdin
         }
+    }
+
+    /**
+     * A terminal's Enter key sends CR, which a pty's line discipline turns into NL (termios ICRNL) before the shell
+     * reads it. Without a pty, a tty session does that much, so that a browser terminal's Enter ends a line here as
+     * it does on a real engine.
+     */
+    private static byte[] enterEndsLines(byte[] data) {
+        byte[] lines = data.clone();
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i] == '\r') {
+                lines[i] = '\n';
+            }
+        }
+        return lines;
     }
 
     @Override
