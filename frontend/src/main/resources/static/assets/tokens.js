@@ -1,4 +1,5 @@
-// Own API tokens: list without secrets, create (the secret is shown once), revoke. Own sessions: list, end.
+// Own access (role and grants), API tokens (list without secrets, create: the secret is shown once, revoke),
+// sessions (list, end).
 'use strict';
 (() => {
   const { api, el, ago, showProblem } = Gantry;
@@ -42,6 +43,18 @@
     secret.replaceChildren('Copy the token now, it is not shown again: ', el('code', { id: 'token-value' }, r.json.token));
     e.target.reset(); load();
   });
+  async function loadAccess() {
+    const me = (await api('GET', '/api/v1/auth/me')).json;
+    if (!me) return;
+    $('access').textContent = me.role === 'NONE'
+      ? 'Your own role is NONE: you see and do only what the grants below give you.'
+      : `Your role is ${me.role} on every engine${me.grants.length ? '; grants add to it:' : '.'}`;
+    $('grants').replaceChildren(...(me.grants.length ? [el('div', { class: 'table-wrap' }, el('table', { id: 'my-grants' },
+      el('thead', {}, el('tr', {}, ['Role', 'Engine', 'Namespaces', 'Through'].map(h => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, me.grants.map(g => el('tr', {}, el('td', {}, g.role), el('td', {}, g.engine),
+        el('td', {}, el('code', {}, g.namespace)), el('td', {}, g.team ? `team ${g.team}` : 'you')))))))] : []));
+  }
+  loadAccess();
   load();
   loadSessions();
 })();

@@ -10,7 +10,7 @@
     $('users').replaceChildren(el('div', { class: 'table-wrap' }, el('table', { id: 'users-table' },
       el('thead', {}, el('tr', {}, ['Username', 'Role', 'State', 'Two-factor', 'Created', 'Actions'].map(h => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, users.map(u => {
-        const role = el('select', { 'aria-label': `Role of ${u.username}` }, ['VIEWER', 'OPERATOR', 'ADMIN'].map(r => el('option', { selected: r === u.role ? 'selected' : null }, r)));
+        const role = el('select', { 'aria-label': `Role of ${u.username}` }, ['NONE', 'VIEWER', 'OPERATOR', 'ADMIN'].map(r => el('option', { selected: r === u.role ? 'selected' : null }, r)));
         role.addEventListener('change', async () => { const r = await api('PUT', `/api/v1/users/${u.username}`, { role: role.value }); if (!r.ok) { problem(r); load(); } });
         const toggle = el('button', { type: 'button' }, u.disabled ? 'Enable' : 'Disable');
         toggle.addEventListener('click', async () => { const r = await api('PUT', `/api/v1/users/${u.username}`, { disabled: !u.disabled }); r.ok ? load() : problem(r); });

@@ -5,6 +5,7 @@ import io.gantry.web.BadRequestException;
 import io.gantry.web.NotFoundException;
 import io.gantry.workload.EnvSecrets;
 import io.gantry.workload.WorkloadStore;
+import io.gantry.workload.WorkloadAccess;
 import io.gantry.workload.WorkloadView;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -27,7 +28,9 @@ class CompareApiController {
     private final ManifestFormats formats;
     private final EnvSecrets secrets;
 
-    CompareApiController(WorkloadStore store, ManifestFormats formats, EnvSecrets secrets) {
+    private final WorkloadAccess access;
+    CompareApiController(WorkloadStore store, ManifestFormats formats, EnvSecrets secrets, WorkloadAccess access) {
+        this.access = access;
         this.store = store;
         this.formats = formats;
         this.secrets = secrets;
@@ -52,7 +55,7 @@ class CompareApiController {
         }
         List<WorkloadView> workloads = new ArrayList<>();
         for (UUID id : unique) {
-            workloads.add(store.find(id).orElseThrow(() -> new NotFoundException("workload", id)));
+            workloads.add(access.readable(id));
         }
         // compared with the real values (two different passwords are a difference), shown as the caller may see them
         Comparison comparison = WorkloadComparator.compare(workloads, w -> formats.forEngineKind(w.engine().kind())

@@ -1,5 +1,8 @@
 package io.gantry.engine;
 
+import io.gantry.access.Scope;
+import io.gantry.access.Scopes;
+import io.gantry.security.Role;
 import io.gantry.cluster.EngineLeases;
 import io.gantry.spi.Node;
 import io.gantry.web.NotFoundException;
@@ -28,9 +31,11 @@ class EngineApiController {
     private final EngineClients clients;
     private final EngineLeases leases;
     private final PrivilegedRuntimes runtimes;
+    private final Scopes scopes;
 
     EngineApiController(EngineService service, EngineStore store, EngineClients clients, EngineLeases leases,
-                        PrivilegedRuntimes runtimes) {
+                        PrivilegedRuntimes runtimes, Scopes scopes) {
+        this.scopes = scopes;
         this.service = service;
         this.store = store;
         this.clients = clients;
@@ -38,19 +43,22 @@ class EngineApiController {
         this.runtimes = runtimes;
     }
 
+    /** The engines the caller's grants touch (all, for a global VIEWER), each with the workloads they may see. */
     @GetMapping
     Page<EngineView> list() {
-        Map<UUID, Long> counts = store.workloadCounts();
+        Scope scope = scopes.current();
+        Map<UUID, Long> counts = store.workloadCounts(workloadsIn(scope));
         Map<UUID, String> owners = leases.owners();
-        return Page.of(store.findAll().stream().map(e -> view(e, counts, owners, null)).toList());
+        return Page.of(store.findAll().stream().filter(e -> scope.touchesEngine(Role.VIEWER, e.name()))
+                .map(e -> view(e, counts, owners, null)).toList());
     }
 
     @GetMapping("/{id}")
     EngineView get(@PathVariable String id) {
-        Engine engine = engine(id);
+        Engine engine = visible(id);
         // an engine known to be down is not asked: this read must not wait for its call timeout
         boolean reachable = engine.status() == EngineStatus.UP || engine.status() == EngineStatus.DEGRADED;
-        return view(engine, store.workloadCounts(), leases.owners(),
+        return view(engine, store.workloadCounts(workloadsIn(scopes.current())), leases.owners(),
                 reachable ? runtimes.choices(engine.id()) : List.of());
     }
 
@@ -69,7 +77,8 @@ class EngineApiController {
 
     @PutMapping("/{id}")
     EngineView update(@PathVariable String id, @Valid @RequestBody EngineRequest request) {
-        return view(service.update(engine(id).id(), request), store.workloadCounts(), leases.owners(), null);
+        return view(service.update(engine(id).id(), request), store.workloadCounts(workloadsIn(scopes.current())),
+                leases.owners(), null);
     }
 
     @DeleteMapping("/{id}")
@@ -78,10 +87,24 @@ class EngineApiController {
         return ResponseEntity.noContent().build();
     }
 
+    /** An engine's machines: infrastructure of the whole engine, so only for a grant on all its namespaces. */
     @GetMapping("/{id}/nodes")
     Map<String, List<Node>> nodes(@PathVariable String id) {
-        Engine engine = engine(id);
+        Engine engine = visible(id);
+        if (!scopes.current().allowsEngine(Role.VIEWER, engine.name())) {
+            throw new NotFoundException("engine", id);
+        }
         return Map.of("items", clients.call(engine.id(), "list nodes", c -> c.listNodes()));
+    }
+
+    /** An engine the caller's grants touch; any other is a 404, as if it did not exist. */
+    private Engine visible(String idOrName) {
+        return store.findByIdOrName(idOrName).filter(e -> scopes.current().touchesEngine(Role.VIEWER, e.name()))
+                .orElseThrow(() -> new NotFoundException("engine", idOrName));
+    }
+
+    private static Scope.Condition workloadsIn(Scope scope) {
+        return scope.sql(Role.VIEWER, "engine_name", "namespace");
     }
 
     private Engine engine(String idOrName) {

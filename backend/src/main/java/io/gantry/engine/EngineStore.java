@@ -1,5 +1,6 @@
 package io.gantry.engine;
 
+import io.gantry.access.Scope;
 import io.gantry.cluster.Fence;
 import io.gantry.secret.CredentialCipher;
 import java.sql.ResultSet;
@@ -113,9 +114,11 @@ public class EngineStore {
                 .params(Timestamp.from(at), fence.engineId(), fence.engineId(), fence.token()).update();
     }
 
-    Map<UUID, Long> workloadCounts() {
+    /** Workloads per engine, of those within {@code scope} (a condition over {@code engine_name} and {@code namespace}). */
+    Map<UUID, Long> workloadCounts(Scope.Condition scope) {
         Map<UUID, Long> counts = new HashMap<>();
-        jdbc.sql("SELECT engine_id, count(*) FROM workloads GROUP BY engine_id")
+        jdbc.sql("SELECT engine_id, count(*) FROM workloads WHERE " + scope.sql() + " GROUP BY engine_id")
+                .params(scope.params())
                 .query(rs -> {
                     counts.put(rs.getObject(1, UUID.class), rs.getLong(2));
                 });

@@ -1,6 +1,9 @@
 package io.gantry.event;
 
+import io.gantry.access.Scope;
+import io.gantry.access.Scopes;
 import io.gantry.engine.Engine;
+import io.gantry.security.Role;
 import io.gantry.engine.EngineClients;
 import io.gantry.engine.EngineStore;
 import io.gantry.spi.Capability;
@@ -10,6 +13,7 @@ import io.gantry.web.BadRequestException;
 import io.gantry.web.NotFoundException;
 import io.gantry.web.Page;
 import io.gantry.workload.WorkloadStore;
+import io.gantry.workload.WorkloadAccess;
 import io.gantry.workload.WorkloadView;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -32,7 +36,12 @@ class EventApiController {
     private final WorkloadStore workloads;
     private final EngineClients clients;
 
-    EventApiController(EventStore events, EngineStore engines, WorkloadStore workloads, EngineClients clients) {
+    private final WorkloadAccess access;
+    private final Scopes scopes;
+    EventApiController(EventStore events, EngineStore engines, WorkloadStore workloads, EngineClients clients,
+                       WorkloadAccess access, Scopes scopes) {
+        this.access = access;
+        this.scopes = scopes;
         this.events = events;
         this.engines = engines;
         this.workloads = workloads;
@@ -58,7 +67,7 @@ class EventApiController {
                 throw BadRequestException.field("type", "must be Normal or Warning");
             }
         }
-        return Page.of(events.find(engineId, workload, eventType, parseSince(since), checkLimit(limit)));
+        return Page.of(events.find(readable(), engineId, workload, eventType, parseSince(since), checkLimit(limit)));
     }
 
     /**
@@ -68,11 +77,14 @@ class EventApiController {
     @GetMapping("/api/v1/workloads/{id}/events")
     Page<EventView> ofWorkload(@PathVariable UUID id, @RequestParam(defaultValue = "100") int limit) {
         checkLimit(limit);
-        WorkloadView workload = workloads.find(id).orElse(null);
+        WorkloadView workload = workloads.find(id).isPresent() ? access.readable(id) : null;
         if (workload != null) {
             fetchFromEngine(workload, limit);
+        } else if (!scopes.current().everywhere(Role.VIEWER)) {
+            // a deleted workload's events carry no namespace to check a grant against: global viewers only
+            throw new NotFoundException("workload", id);
         }
-        var found = events.find(null, id, null, null, limit);
+        var found = events.find(readable(), null, id, null, null, limit);
         if (workload == null && found.isEmpty()) {
             throw new NotFoundException("workload", id);
         }
@@ -107,5 +119,9 @@ class EventApiController {
         } catch (DateTimeParseException e) {
             throw BadRequestException.field("since", "must be an RFC 3339 UTC time such as 2026-01-31T12:00:00Z");
         }
+    }
+
+    private Scope.Condition readable() {
+        return scopes.current().sql(Role.VIEWER, "e.name", "w.namespace");
     }
 }

@@ -4,6 +4,7 @@ import io.gantry.engine.Engine;
 import io.gantry.engine.Engine.EngineRef;
 import io.gantry.spi.EngineEvent;
 import io.gantry.workload.WorkloadIds;
+import io.gantry.access.Scope;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -35,13 +36,18 @@ public class EventStore {
                 event.reason(), event.message()) > 0;
     }
 
-    /** Newest first, each filter optional. */
-    List<EventView> find(UUID engineId, UUID workloadId, String type, Instant since, int limit) {
+    /**
+     * Newest first, each filter optional, within {@code scope}: a condition over the engine's name ({@code e.name})
+     * and the workload's namespace ({@code w.namespace}, null once the workload is gone, so that only engine-wide
+     * grants see a deleted workload's events and the engine's own).
+     */
+    List<EventView> find(Scope.Condition scope, UUID engineId, UUID workloadId, String type, Instant since, int limit) {
         StringBuilder sql = new StringBuilder("""
                 SELECT ev.time, ev.engine_id, e.name AS engine_name, e.kind AS engine_kind, ev.workload_id,
                        ev.workload_name, ev.type, ev.reason, ev.message
-                FROM workload_events ev JOIN engines e ON e.id = ev.engine_id WHERE true""");
-        List<Object> params = new ArrayList<>();
+                FROM workload_events ev JOIN engines e ON e.id = ev.engine_id
+                LEFT JOIN workloads w ON w.id = ev.workload_id""").append(" WHERE ").append(scope.sql());
+        List<Object> params = new ArrayList<>(scope.params());
         if (engineId != null) {
             sql.append(" AND ev.engine_id = ?");
             params.add(engineId);

@@ -6,6 +6,7 @@ import io.gantry.spi.InstanceState;
 import io.gantry.web.ConflictException;
 import io.gantry.web.NotFoundException;
 import io.gantry.workload.WorkloadStore;
+import io.gantry.workload.WorkloadAccess;
 import io.gantry.workload.WorkloadView;
 import java.util.UUID;
 import org.springframework.stereotype.Component;
@@ -16,7 +17,9 @@ class ExecTargets {
     private final WorkloadStore workloads;
     private final PrivilegedRuntimes runtimes;
 
-    ExecTargets(WorkloadStore workloads, PrivilegedRuntimes runtimes) {
+    private final WorkloadAccess access;
+    ExecTargets(WorkloadStore workloads, PrivilegedRuntimes runtimes, WorkloadAccess access) {
+        this.access = access;
         this.workloads = workloads;
         this.runtimes = runtimes;
     }
@@ -34,7 +37,7 @@ class ExecTargets {
      * @throws io.gantry.web.ForbiddenException when the workload runs host processes and the caller is no ADMIN
      */
     Target resolve(UUID workloadId, String instanceId) {
-        WorkloadView workload = workloads.find(workloadId).orElseThrow(() -> new NotFoundException("workload", workloadId));
+        WorkloadView workload = access.operable(workloadId);
         Instance instance = workload.instances().stream().filter(i -> i.id().equals(instanceId)).findFirst()
                 .orElseThrow(() -> new NotFoundException("instance '" + instanceId + "' of workload '" + workload.name()
                         + "' does not exist (as last synced)"));

@@ -1,5 +1,8 @@
 package io.gantry.history;
 
+import io.gantry.access.Scope;
+import io.gantry.access.Scopes;
+import io.gantry.security.Role;
 import io.gantry.engine.EngineStore;
 import io.gantry.history.HistoryPoints.EngineHistory;
 import io.gantry.history.HistoryPoints.EngineSeries;
@@ -9,6 +12,7 @@ import io.gantry.history.HistoryPoints.WorkloadHistory;
 import io.gantry.history.HistoryStore.UsageReading;
 import io.gantry.web.BadRequestException;
 import io.gantry.web.NotFoundException;
+import io.gantry.workload.WorkloadAccess;
 import io.gantry.workload.WorkloadStore;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +36,11 @@ class HistoryApiController {
     private final EngineStore engines;
     private final HistorySettings settings;
 
-    HistoryApiController(HistoryStore history, WorkloadStore workloads, EngineStore engines, HistorySettings settings) {
+    private final WorkloadAccess access;
+    private final Scopes scopes;
+    HistoryApiController(HistoryStore history, WorkloadStore workloads, EngineStore engines, HistorySettings settings, WorkloadAccess access, Scopes scopes) {
+        this.scopes = scopes;
+        this.access = access;
         this.history = history;
         this.workloads = workloads;
         this.engines = engines;
@@ -42,7 +50,7 @@ class HistoryApiController {
     @GetMapping("/api/v1/workloads/{id}/history")
     WorkloadHistory workload(@PathVariable UUID id, @RequestParam(defaultValue = DEFAULT_SINCE) String since) {
         Instant from = from(since);
-        workloads.find(id).orElseThrow(() -> new NotFoundException("workload", id));
+        access.readable(id);
         return new WorkloadHistory(history.replicas(id, from), usage(history.usage(id, from), from),
                 settings.samplePeriod().toSeconds());
     }
@@ -50,7 +58,9 @@ class HistoryApiController {
     @GetMapping("/api/v1/history")
     EngineHistory engines(@RequestParam(defaultValue = DEFAULT_SINCE) String since) {
         Map<UUID, List<Totals>> totals = history.engineTotals(from(since));
-        return new EngineHistory(engines.findAll().stream()
+        // totals are engine-wide: only for a grant on every namespace of the engine
+        Scope scope = scopes.current();
+        return new EngineHistory(engines.findAll().stream().filter(e -> scope.allowsEngine(Role.VIEWER, e.name()))
                 .map(e -> new EngineSeries(e.id(), e.name(), totals.getOrDefault(e.id(), List.of()))).toList(),
                 settings.samplePeriod().toSeconds());
     }

@@ -4,6 +4,7 @@ import io.gantry.spi.ManifestFormat;
 import io.gantry.web.NotFoundException;
 import io.gantry.workload.EnvSecrets;
 import io.gantry.workload.WorkloadStore;
+import io.gantry.workload.WorkloadAccess;
 import io.gantry.workload.WorkloadView;
 import java.util.UUID;
 import org.springframework.http.MediaType;
@@ -22,7 +23,9 @@ class ManifestApiController {
     private final ManifestFormats formats;
     private final EnvSecrets secrets;
 
-    ManifestApiController(WorkloadStore store, ManifestFormats formats, EnvSecrets secrets) {
+    private final WorkloadAccess access;
+    ManifestApiController(WorkloadStore store, ManifestFormats formats, EnvSecrets secrets, WorkloadAccess access) {
+        this.access = access;
         this.store = store;
         this.formats = formats;
         this.secrets = secrets;
@@ -37,7 +40,7 @@ class ManifestApiController {
         ManifestFormat target = formats.get(format, "format");
         EnvSecrets.Reading reading = secrets.reading();
         // rendered from what the caller may see, so that no format can carry a value past the mask
-        WorkloadView w = reading.view(store.find(id).orElseThrow(() -> new NotFoundException("workload", id)));
+        WorkloadView w = reading.view(access.readable(id));
         reading.audit();
         ManifestFormat.Rendered rendered = target.render(w.definition());
         String body = rendered.document();

@@ -1,7 +1,10 @@
 package io.gantry.operation;
 
+import io.gantry.access.Scope;
+import io.gantry.access.Scopes;
 import io.gantry.engine.Engine;
 import io.gantry.engine.EngineStore;
+import io.gantry.security.Role;
 import io.gantry.web.BadRequestException;
 import io.gantry.web.NotFoundException;
 import io.gantry.web.Page;
@@ -19,8 +22,10 @@ class OperationApiController {
 
     private final OperationStore store;
     private final EngineStore engines;
+    private final Scopes scopes;
 
-    OperationApiController(OperationStore store, EngineStore engines) {
+    OperationApiController(OperationStore store, EngineStore engines, Scopes scopes) {
+        this.scopes = scopes;
         this.store = store;
         this.engines = engines;
     }
@@ -39,11 +44,17 @@ class OperationApiController {
             engineId = engines.findByIdOrName(engine).map(Engine::id)
                     .orElseThrow(() -> BadRequestException.field("engine", "no engine has the id or name '" + engine + "'"));
         }
-        return new Page<>(store.find(workload, engineId, state, limit), store.count(workload, engineId, state), null);
+        Scope.Condition scope = readable();
+        return new Page<>(store.find(scope, workload, engineId, state, limit), store.count(scope, workload, engineId, state),
+                null);
     }
 
     @GetMapping("/{id}")
     Operation get(@PathVariable UUID id) {
-        return store.find(id).orElseThrow(() -> new NotFoundException("operation", id));
+        return store.find(readable(), id).orElseThrow(() -> new NotFoundException("operation", id));
+    }
+
+    private Scope.Condition readable() {
+        return scopes.current().sql(Role.VIEWER, OperationStore.SCOPED_ENGINE, OperationStore.SCOPED_NAMESPACE);
     }
 }

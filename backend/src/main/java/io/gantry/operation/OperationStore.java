@@ -1,6 +1,7 @@
 package io.gantry.operation;
 
 import io.gantry.cluster.Fence;
+import io.gantry.access.Scope;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -21,6 +22,8 @@ class OperationStore {
     static final String ENGINE_REMOVED = "the engine was removed before the operation ran";
     private static final String COLUMNS = "id, action, workload_id, engine_id, username, state, progress, message, "
             + "created_at, updated_at, finished_at";
+    private static final String QUALIFIED = "o.id, o.action, o.workload_id, o.engine_id, o.username, o.state, o.progress, "
+            + "o.message, o.created_at, o.updated_at, o.finished_at";
     /** Takes a PENDING operation (parameters: executor, message, id); a claim may add conditions. */
     private static final String CLAIM = "UPDATE operations SET state = 'RUNNING', executor = ?, progress = 10, "
             + "message = ?, updated_at = now() WHERE id = ? AND state = 'PENDING'";
@@ -99,31 +102,54 @@ class OperationStore {
                 state.finished(), id).get(0);
     }
 
-    List<Operation> find(UUID workloadId, UUID engineId, OperationState state, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM operations WHERE true");
+    /**
+     * The scoped reads join what a grant is checked against: the engine's name ({@code e.name}) and the namespace
+     * ({@code w.namespace} of a workload that still exists, else the one the request named: a deploy's, a copy's).
+     */
+    static final String SCOPED_FROM = " FROM operations o LEFT JOIN engines e ON e.id = o.engine_id "
+            + "LEFT JOIN workloads w ON w.id = o.workload_id";
+    static final String SCOPED_ENGINE = "e.name";
+    static final String SCOPED_NAMESPACE = "coalesce(w.namespace, o.request->>'namespace')";
+
+    /** One operation if it is within {@code scope}. */
+    Optional<Operation> find(Scope.Condition scope, UUID id) {
+        List<Object> params = new ArrayList<>(scope.params());
+        params.add(id);
+        return jdbc.query("SELECT " + QUALIFIED + SCOPED_FROM + " WHERE " + scope.sql() + " AND o.id = ?",
+                OperationStore::operation, params.toArray()).stream().findFirst();
+    }
+
+    List<Operation> find(Scope.Condition scope, UUID workloadId, UUID engineId, OperationState state, int limit) {
         List<Object> params = new ArrayList<>();
+        String where = where(scope, workloadId, engineId, state, params);
+        return jdbc.query("SELECT " + QUALIFIED + SCOPED_FROM + where + " ORDER BY o.created_at DESC, o.id LIMIT " + limit,
+                OperationStore::operation, params.toArray());
+    }
+
+    long count(Scope.Condition scope, UUID workloadId, UUID engineId, OperationState state) {
+        List<Object> params = new ArrayList<>();
+        Long n = jdbc.queryForObject("SELECT count(*)" + SCOPED_FROM + where(scope, workloadId, engineId, state, params),
+                Long.class, params.toArray());
+        return n == null ? 0 : n;
+    }
+
+    private static String where(Scope.Condition scope, UUID workloadId, UUID engineId, OperationState state,
+                                List<Object> params) {
+        StringBuilder where = new StringBuilder(" WHERE ").append(scope.sql());
+        params.addAll(scope.params());
         if (workloadId != null) {
-            sql.append(" AND workload_id = ?");
+            where.append(" AND o.workload_id = ?");
             params.add(workloadId);
         }
         if (engineId != null) {
-            sql.append(" AND engine_id = ?");
+            where.append(" AND o.engine_id = ?");
             params.add(engineId);
         }
         if (state != null) {
-            sql.append(" AND state = ?");
+            where.append(" AND o.state = ?");
             params.add(state.name());
         }
-        sql.append(" ORDER BY created_at DESC, id LIMIT ").append(limit);
-        return jdbc.query(sql.toString(), OperationStore::operation, params.toArray());
-    }
-
-    long count(UUID workloadId, UUID engineId, OperationState state) {
-        Long n = jdbc.queryForObject("SELECT count(*) FROM operations WHERE (?::uuid IS NULL OR workload_id = ?) "
-                        + "AND (?::uuid IS NULL OR engine_id = ?) AND (?::text IS NULL OR state = ?)", Long.class,
-                workloadId, workloadId, engineId, engineId, state == null ? null : state.name(),
-                state == null ? null : state.name());
-        return n == null ? 0 : n;
+        return where.toString();
     }
 
     /**

@@ -13,6 +13,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.gantry.web.NotFoundException;
+import io.gantry.workload.WorkloadAccess;
 import io.gantry.workload.WorkloadStore;
 import io.gantry.workload.WorkloadView;
 import jakarta.validation.Valid;
@@ -43,9 +44,12 @@ class WorkloadActionApiController {
     private final PrivilegedRuntimes runtimes;
     private final Revisions revisions;
     private final SpecPreview preview;
+    private final WorkloadAccess access;
 
     WorkloadActionApiController(OperationService operations, EngineStore engines, WorkloadStore workloads,
-                                PrivilegedRuntimes runtimes, Revisions revisions, SpecPreview preview) {
+                                PrivilegedRuntimes runtimes, Revisions revisions, SpecPreview preview,
+                                WorkloadAccess access) {
+        this.access = access;
         this.operations = operations;
         this.revisions = revisions;
         this.preview = preview;
@@ -60,6 +64,7 @@ class WorkloadActionApiController {
         WorkloadRequests.checkSpec(body.spec());
         Engine engine = engines.findByIdOrName(body.engine())
                 .orElseThrow(() -> BadRequestException.field("engine", "no engine has the id or name '" + body.engine() + "'"));
+        access.requireOperator(engine.name(), body.namespace() == null ? "" : body.namespace());
         runtimes.requireAllowed(engine, body.spec());
         WorkloadDefinition definition = new WorkloadDefinition(body.namespace(), body.name(), body.kind(),
                 body.labels(), body.spec());
@@ -147,7 +152,7 @@ class WorkloadActionApiController {
     }
 
     private WorkloadView workload(UUID id) {
-        return workloads.find(id).orElseThrow(() -> new NotFoundException("workload", id));
+        return access.operable(id);
     }
 
     private Engine engine(WorkloadView w) {

@@ -10,6 +10,7 @@ import io.gantry.spi.WorkloadSpec;
 import io.gantry.sync.SyncCoordinator;
 import io.gantry.web.BadRequestException;
 import io.gantry.web.NotFoundException;
+import io.gantry.workload.WorkloadAccess;
 import io.gantry.workload.WorkloadStore;
 import io.gantry.workload.WorkloadView;
 import jakarta.validation.Valid;
@@ -35,9 +36,12 @@ class WorkloadCopyApiController {
     private final EngineClients clients;
     private final SyncCoordinator sync;
     private final PrivilegedRuntimes runtimes;
+    private final WorkloadAccess access;
 
     WorkloadCopyApiController(OperationService operations, EngineStore engines, WorkloadStore workloads,
-                              EngineClients clients, SyncCoordinator sync, PrivilegedRuntimes runtimes) {
+                              EngineClients clients, SyncCoordinator sync, PrivilegedRuntimes runtimes,
+                              WorkloadAccess access) {
+        this.access = access;
         this.runtimes = runtimes;
         this.operations = operations;
         this.engines = engines;
@@ -50,7 +54,8 @@ class WorkloadCopyApiController {
     ResponseEntity<Operation> copy(@PathVariable UUID id, @Valid @RequestBody WorkloadRequests.Copy body,
                                    @RequestHeader(name = WorkloadActionApiController.IDEMPOTENCY_KEY, required = false)
                                    String key) {
-        WorkloadView source = workloads.find(id).orElseThrow(() -> new NotFoundException("workload", id));
+        // moving replicas scales the source: that takes OPERATOR on it; a plain copy only reads it
+        WorkloadView source = Boolean.TRUE.equals(body.moveReplicas()) ? access.operable(id) : access.readable(id);
         Engine target = engines.findByIdOrName(body.targetEngine()).orElseThrow(() -> BadRequestException.field(
                 "targetEngine", "no engine has the id or name '" + body.targetEngine() + "'"));
         boolean move = Boolean.TRUE.equals(body.moveReplicas());
@@ -73,6 +78,7 @@ class WorkloadCopyApiController {
                     spec.resources(), spec.replicas(), spec.healthCheck(), spec.constraints(), null);
         }
         WorkloadDefinition copy = new WorkloadDefinition(namespace, name, original.kind(), original.labels(), spec);
+        access.requireOperator(target.name(), namespace == null ? "" : namespace);
         operations.requireCapability(target, Capability.DEPLOY);
         runtimes.requireAllowed(target, copy.spec());
         // what the target would refuse (a name it cannot take, a port another service holds) is a 422 now

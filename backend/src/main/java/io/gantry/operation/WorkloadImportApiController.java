@@ -4,6 +4,7 @@ import io.gantry.engine.Engine;
 import io.gantry.engine.EngineClients;
 import io.gantry.engine.EngineStore;
 import io.gantry.engine.PrivilegedRuntimes;
+import io.gantry.workload.WorkloadAccess;
 import io.gantry.manifest.ManifestFormats;
 import io.gantry.spi.Capability;
 import io.gantry.spi.InvalidSpecException;
@@ -34,9 +35,11 @@ class WorkloadImportApiController {
     private final ManifestFormats formats;
     private final EngineClients clients;
     private final PrivilegedRuntimes runtimes;
+    private final WorkloadAccess access;
 
     WorkloadImportApiController(OperationService operations, EngineStore engines, ManifestFormats formats,
-                                EngineClients clients, PrivilegedRuntimes runtimes) {
+                                EngineClients clients, PrivilegedRuntimes runtimes, WorkloadAccess access) {
+        this.access = access;
         this.operations = operations;
         this.engines = engines;
         this.formats = formats;
@@ -65,6 +68,8 @@ class WorkloadImportApiController {
         operations.requireCapability(engine, Capability.DEPLOY);
         // every workload is checked with the engine before the first is deployed: a bad one deploys none
         for (ManifestFormat.Parsed p : parsed) {
+            String namespace = p.definition().namespace();
+            access.requireOperator(engine.name(), namespace == null ? "" : namespace);
             runtimes.requireAllowed(engine, p.definition().spec());
             clients.call(engine.id(), "check import", client -> {
                 client.checkDeploy(p.definition());

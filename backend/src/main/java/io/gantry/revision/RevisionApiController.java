@@ -5,6 +5,7 @@ import io.gantry.web.NotFoundException;
 import io.gantry.web.Page;
 import io.gantry.workload.CursorCodec;
 import io.gantry.workload.WorkloadStore;
+import io.gantry.workload.WorkloadAccess;
 import io.gantry.workload.WorkloadView;
 import java.util.List;
 import java.util.UUID;
@@ -28,7 +29,9 @@ class RevisionApiController {
     private final RevisionViews views;
     private final CursorCodec cursors;
 
-    RevisionApiController(RevisionStore store, WorkloadStore workloads, RevisionViews views, CursorCodec cursors) {
+    private final WorkloadAccess access;
+    RevisionApiController(RevisionStore store, WorkloadStore workloads, RevisionViews views, CursorCodec cursors, WorkloadAccess access) {
+        this.access = access;
         this.store = store;
         this.cursors = cursors;
         this.workloads = workloads;
@@ -70,7 +73,7 @@ class RevisionApiController {
     }
 
     private WorkloadView workload(UUID id) {
-        return workloads.find(id).orElseThrow(() -> new NotFoundException("workload", id));
+        return access.readable(id);
     }
 
     /** The revision a cursor of this workload's list stopped at. */

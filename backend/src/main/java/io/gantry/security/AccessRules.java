@@ -11,6 +11,11 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.http.HttpMethod;
+import org.springframework.security.authentication.AnonymousAuthenticationToken;
+import org.springframework.security.authorization.AuthorizationDecision;
+import org.springframework.security.authorization.AuthorizationManager;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AuthorizeHttpRequestsConfigurer;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
@@ -28,14 +33,22 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  */
 final class AccessRules {
 
-    /** Who may call a route. */
+    /**
+     * Who may call a route. {@code SIGNED_IN}: anyone signed in, whatever their role (their own account). The
+     * {@code SCOPED_} ones: a global role of at least that, or a grant of at least that on some engine or namespace;
+     * the route itself then shows and allows only what the caller's grants cover. The others: the global role only.
+     */
     enum Access {
-        PUBLIC(null), VIEWER(Role.VIEWER), OPERATOR(Role.OPERATOR), ADMIN(Role.ADMIN);
+        PUBLIC(null, false), SIGNED_IN(Role.NONE, false), SCOPED_VIEWER(Role.VIEWER, true),
+        SCOPED_OPERATOR(Role.OPERATOR, true), VIEWER(Role.VIEWER, false), OPERATOR(Role.OPERATOR, false),
+        ADMIN(Role.ADMIN, false);
 
         final Role role;
+        final boolean scoped;
 
-        Access(Role role) {
+        Access(Role role, boolean scoped) {
             this.role = role;
+            this.scoped = scoped;
         }
     }
 
@@ -77,7 +90,7 @@ final class AccessRules {
             // The error page renders whatever status the real route produced.
             rule(null, "/error", Access.PUBLIC),
 
-            // Users and the audit trail: administrators only.
+            // Users, teams, grants, settings and the audit trail: administrators only.
             rule(GET, "/api/v1/users", Access.ADMIN),
             rule(GET, "/api/v1/users/**", Access.ADMIN),
             rule(POST, "/api/v1/users", Access.ADMIN),
@@ -86,26 +99,34 @@ final class AccessRules {
             rule(DELETE, "/api/v1/users/*/sessions", Access.ADMIN),
             rule(DELETE, "/api/v1/users/*/totp", Access.ADMIN),
             rule(GET, "/api/v1/settings/security", Access.ADMIN),
+            rule(GET, "/api/v1/teams", Access.ADMIN),
+            rule(GET, "/api/v1/teams/*", Access.ADMIN),
+            rule(POST, "/api/v1/teams", Access.ADMIN),
+            rule(PUT, "/api/v1/teams/*", Access.ADMIN),
+            rule(DELETE, "/api/v1/teams/*", Access.ADMIN),
+            rule(GET, "/api/v1/grants", Access.ADMIN),
+            rule(POST, "/api/v1/grants", Access.ADMIN),
+            rule(DELETE, "/api/v1/grants/*", Access.ADMIN),
             rule(PUT, "/api/v1/settings/security", Access.ADMIN),
             rule(GET, "/api/v1/audit", Access.ADMIN),
             rule(GET, "/api/v1/audit/**", Access.ADMIN),
 
             // Own tokens, sessions and identity: anyone signed in (a token's role is capped by the caller's).
-            rule(GET, "/api/v1/auth/me", Access.VIEWER),
-            rule(PUT, "/api/v1/auth/password", Access.VIEWER),
-            rule(GET, "/api/v1/auth/sessions", Access.VIEWER),
-            rule(DELETE, "/api/v1/auth/sessions/*", Access.VIEWER),
-            rule(GET, "/api/v1/auth/totp", Access.VIEWER),
-            rule(POST, "/api/v1/auth/totp", Access.VIEWER),
-            rule(POST, "/api/v1/auth/totp/confirm", Access.VIEWER),
-            rule(DELETE, "/api/v1/auth/totp", Access.VIEWER),
-            rule(GET, "/api/v1/tokens", Access.VIEWER),
-            rule(POST, "/api/v1/tokens", Access.VIEWER),
-            rule(DELETE, "/api/v1/tokens/*", Access.VIEWER),
+            rule(GET, "/api/v1/auth/me", Access.SIGNED_IN),
+            rule(PUT, "/api/v1/auth/password", Access.SIGNED_IN),
+            rule(GET, "/api/v1/auth/sessions", Access.SIGNED_IN),
+            rule(DELETE, "/api/v1/auth/sessions/*", Access.SIGNED_IN),
+            rule(GET, "/api/v1/auth/totp", Access.SIGNED_IN),
+            rule(POST, "/api/v1/auth/totp", Access.SIGNED_IN),
+            rule(POST, "/api/v1/auth/totp/confirm", Access.SIGNED_IN),
+            rule(DELETE, "/api/v1/auth/totp", Access.SIGNED_IN),
+            rule(GET, "/api/v1/tokens", Access.SIGNED_IN),
+            rule(POST, "/api/v1/tokens", Access.SIGNED_IN),
+            rule(DELETE, "/api/v1/tokens/*", Access.SIGNED_IN),
 
             // Engines: everyone reads, administrators change (including a forced sync).
-            rule(GET, "/api/v1/engines", Access.VIEWER),
-            rule(GET, "/api/v1/engines/**", Access.VIEWER),
+            rule(GET, "/api/v1/engines", Access.SCOPED_VIEWER),
+            rule(GET, "/api/v1/engines/**", Access.SCOPED_VIEWER),
             rule(POST, "/api/v1/engines", Access.ADMIN),
             rule(POST, "/api/v1/engines/**", Access.ADMIN),
             rule(PUT, "/api/v1/engines/**", Access.ADMIN),
@@ -116,39 +137,40 @@ final class AccessRules {
             // and its dry run, scale, restart, delete, import, copy, rollback, a command in an instance).
             // A console in an instance is a GET (a WebSocket upgrade) that acts: operators only, refused before the
             // upgrade. Workloads on a privileged runtime take an ADMIN (PrivilegedRuntimes decides).
-            rule(GET, "/api/v1/workloads/*/instances/*/exec", Access.OPERATOR),
-            rule(GET, "/api/v1/workloads", Access.VIEWER),
-            rule(GET, "/api/v1/workloads/**", Access.VIEWER),
-            rule(POST, "/api/v1/workloads", Access.OPERATOR),
-            rule(POST, "/api/v1/workloads/**", Access.OPERATOR),
-            rule(PUT, "/api/v1/workloads/**", Access.OPERATOR),
-            rule(PATCH, "/api/v1/workloads/**", Access.OPERATOR),
-            rule(DELETE, "/api/v1/workloads/**", Access.OPERATOR),
+            rule(GET, "/api/v1/workloads/*/instances/*/exec", Access.SCOPED_OPERATOR),
+            rule(GET, "/api/v1/workloads", Access.SCOPED_VIEWER),
+            rule(GET, "/api/v1/workloads/**", Access.SCOPED_VIEWER),
+            rule(POST, "/api/v1/workloads", Access.SCOPED_OPERATOR),
+            rule(POST, "/api/v1/workloads/**", Access.SCOPED_OPERATOR),
+            rule(PUT, "/api/v1/workloads/**", Access.SCOPED_OPERATOR),
+            rule(PATCH, "/api/v1/workloads/**", Access.SCOPED_OPERATOR),
+            rule(DELETE, "/api/v1/workloads/**", Access.SCOPED_OPERATOR),
 
             // Read-only views.
-            rule(GET, "/api/v1/operations", Access.VIEWER),
-            rule(GET, "/api/v1/operations/**", Access.VIEWER),
-            rule(GET, "/api/v1/events", Access.VIEWER),
-            rule(GET, "/api/v1/compare", Access.VIEWER),
-            rule(GET, "/api/v1/history", Access.VIEWER),
-            rule(GET, "/api/v1/stream", Access.VIEWER),
+            rule(GET, "/api/v1/operations", Access.SCOPED_VIEWER),
+            rule(GET, "/api/v1/operations/**", Access.SCOPED_VIEWER),
+            rule(GET, "/api/v1/events", Access.SCOPED_VIEWER),
+            rule(GET, "/api/v1/compare", Access.SCOPED_VIEWER),
+            rule(GET, "/api/v1/history", Access.SCOPED_VIEWER),
+            rule(GET, "/api/v1/stream", Access.SCOPED_VIEWER),
             rule(GET, "/actuator", Access.VIEWER),
             rule(GET, "/actuator/prometheus", Access.VIEWER),
 
             // Dashboard pages: everyone reads; a page that only changes things needs the role that may.
             // The pages' actions call the API above, which checks the role again.
-            rule(GET, "/", Access.VIEWER),
-            rule(GET, "/workloads", Access.VIEWER),
-            rule(GET, "/workloads/*", Access.VIEWER),
-            rule(GET, "/compare", Access.VIEWER),
-            rule(GET, "/events", Access.VIEWER),
-            rule(GET, "/nodes", Access.VIEWER),
-            rule(GET, "/operations", Access.VIEWER),
-            rule(GET, "/engines", Access.VIEWER),
-            rule(GET, "/tokens", Access.VIEWER),
-            rule(GET, "/deploy", Access.OPERATOR),
-            rule(GET, "/workloads/*/console", Access.OPERATOR),
+            rule(GET, "/", Access.SCOPED_VIEWER),
+            rule(GET, "/workloads", Access.SCOPED_VIEWER),
+            rule(GET, "/workloads/*", Access.SCOPED_VIEWER),
+            rule(GET, "/compare", Access.SCOPED_VIEWER),
+            rule(GET, "/events", Access.SCOPED_VIEWER),
+            rule(GET, "/nodes", Access.SCOPED_VIEWER),
+            rule(GET, "/operations", Access.SCOPED_VIEWER),
+            rule(GET, "/engines", Access.SCOPED_VIEWER),
+            rule(GET, "/tokens", Access.SIGNED_IN),
+            rule(GET, "/deploy", Access.SCOPED_OPERATOR),
+            rule(GET, "/workloads/*/console", Access.SCOPED_OPERATOR),
             rule(GET, "/users", Access.ADMIN),
+            rule(GET, "/teams", Access.ADMIN),
             rule(GET, "/audit", Access.ADMIN));
 
     private static final List<RequestMatcher> MATCHERS = RULES.stream().map(Rule::matcher).toList();
@@ -174,8 +196,21 @@ final class AccessRules {
         return Optional.empty();
     }
 
+    /** A global role of at least {@code role}, or a grant of at least it somewhere. */
+    private static AuthorizationManager<RequestAuthorizationContext> scoped(Role role, GrantLookup grants) {
+        return (authentication, context) -> {
+            Authentication caller = authentication.get();
+            if (caller == null || !caller.isAuthenticated() || caller instanceof AnonymousAuthenticationToken) {
+                return new AuthorizationDecision(false);
+            }
+            boolean global = Role.of(caller).map(r -> r.includes(role)).orElse(false);
+            return new AuthorizationDecision(global || grants.holdsGrant(caller.getName(), role));
+        };
+    }
+
     /** The table as the filter chains apply it: in order, then deny whatever no rule named. */
-    static void apply(AuthorizeHttpRequestsConfigurer<HttpSecurity>.AuthorizationManagerRequestMatcherRegistry registry) {
+    static void apply(AuthorizeHttpRequestsConfigurer<HttpSecurity>.AuthorizationManagerRequestMatcherRegistry registry,
+            GrantLookup grants) {
         // An async dispatch (SSE, streamed logs) continues a request that was authorized when it began.
         registry.dispatcherTypeMatchers(DispatcherType.ASYNC).permitAll();
         for (int i = 0; i < RULES.size(); i++) {
@@ -183,6 +218,10 @@ final class AccessRules {
             var route = registry.requestMatchers(MATCHERS.get(i));
             if (access == Access.PUBLIC) {
                 route.permitAll();
+            } else if (access == Access.SIGNED_IN) {
+                route.authenticated();
+            } else if (access.scoped) {
+                route.access(scoped(access.role, grants));
             } else {
                 route.hasAnyAuthority(access.role.authoritiesIncludingThis());
             }

@@ -33,8 +33,10 @@ class AuthApiController {
     private final AuthenticationManager authentication;
     private final ApiTokens tokens;
     private final UserAccounts users;
+    private final GrantLookup grants;
 
-    AuthApiController(AuthenticationManager authentication, ApiTokens tokens, UserAccounts users) {
+    AuthApiController(AuthenticationManager authentication, ApiTokens tokens, UserAccounts users, GrantLookup grants) {
+        this.grants = grants;
         this.authentication = authentication;
         this.tokens = tokens;
         this.users = users;
@@ -51,7 +53,9 @@ class AuthApiController {
      * Who is calling. For a browser session it also hands over the CSRF token that the page's own
      * scripts must echo in {@code X-CSRF-TOKEN} on changes; another site cannot read this answer.
      */
-    record Me(String username, Role role, String authenticatedBy, String csrfHeader, String csrfToken) {
+    /** @param grants what the caller may do beyond {@code role}, on which engines and namespaces */
+    record Me(String username, Role role, String authenticatedBy, String csrfHeader, String csrfToken,
+              List<GrantLookup.HeldGrant> grants) {
     }
 
     @PostMapping("/api/v1/auth/token")
@@ -105,11 +109,11 @@ class AuthApiController {
     Me me(Authentication caller, HttpServletRequest http) {
         Role role = Role.of(caller).orElseThrow();
         if (caller instanceof ApiTokenAuthentication) {
-            return new Me(caller.getName(), role, "token", null, null);
+            return new Me(caller.getName(), role, "token", null, null, grants.held(caller.getName()));
         }
         CsrfToken csrf = (CsrfToken) http.getAttribute(CsrfToken.class.getName());
         return new Me(caller.getName(), role, "session", csrf == null ? null : csrf.getHeaderName(),
-                csrf == null ? null : csrf.getToken());
+                csrf == null ? null : csrf.getToken(), grants.held(caller.getName()));
     }
 
     /** Who asks, and from which browser session (none when they came with a token). */

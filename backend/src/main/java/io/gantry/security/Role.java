@@ -6,12 +6,14 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
 
 /**
- * The three roles of {@code API.md}, weakest first: each role includes everything the ones before it
- * may do. Spring Security sees them as the authorities {@code ROLE_VIEWER}, {@code ROLE_OPERATOR},
- * {@code ROLE_ADMIN}; an authentication carries exactly one of them.
+ * The roles of {@code API.md}, weakest first: each role includes everything the ones before it
+ * may do. Spring Security sees them as the authorities {@code ROLE_NONE}, {@code ROLE_VIEWER},
+ * {@code ROLE_OPERATOR}, {@code ROLE_ADMIN}; an authentication carries exactly one of them. As a user's
+ * global role, {@code NONE} gives nothing by itself: such a user sees and does only what grants give
+ * ({@link GrantLookup}).
  */
 public enum Role {
-    VIEWER, OPERATOR, ADMIN;
+    NONE, VIEWER, OPERATOR, ADMIN;
 
     private static final String PREFIX = "ROLE_";
 

@@ -87,9 +87,9 @@ class SecurityConfiguration {
     SharedSecurity sharedSecurity(AuthenticationManager authenticationManager, CsrfTokenRepository csrf,
             UserAccountRepository users, ProblemWriter problems, GantrySecurityProperties properties, AuditTrail audit,
             JsonMapper json, @Value("${server.servlet.session.timeout:30m}") Duration idle, TwoFactor twoFactor,
-            SecuritySettings settings) {
+            SecuritySettings settings, GrantLookup grants) {
         return new SharedSecurity(authenticationManager, csrf, users, problems, properties, audit, json, idle,
-                new EnrolmentFirstFilter(twoFactor, settings, problems));
+                new EnrolmentFirstFilter(twoFactor, settings, problems), grants);
     }
 
     @Bean
@@ -138,11 +138,11 @@ class SecurityConfiguration {
      */
     record SharedSecurity(AuthenticationManager authenticationManager, CsrfTokenRepository csrf,
             UserAccountRepository users, ProblemWriter problems, GantrySecurityProperties properties, AuditTrail audit,
-            JsonMapper json, Duration idle, EnrolmentFirstFilter enrolmentFirst) {
+            JsonMapper json, Duration idle, EnrolmentFirstFilter enrolmentFirst, GrantLookup grants) {
 
         HttpSecurity apply(HttpSecurity http, RequestMatcher originChecked) throws Exception {
             return http.authenticationManager(authenticationManager)
-                    .authorizeHttpRequests(AccessRules::apply)
+                    .authorizeHttpRequests(rules -> AccessRules.apply(rules, grants))
                     .headers(h -> h.contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY))
                             .withObjectPostProcessor(new ObjectPostProcessor<HeaderWriterFilter>() {
                                 // Before the chain, not after: a live stream's writer thread may already be

@@ -89,6 +89,20 @@ public class LiveStream implements SmartLifecycle {
         void revealed(String username, String remoteAddress, String event, String json);
     }
 
+    /** Which events one subscriber may see at all: those within their grants ({@link Audiences}). */
+    @FunctionalInterface
+    public interface Audience {
+        Audience EVERYTHING = (event, json) -> true;
+
+        /** Called on the publisher thread for every event: must be quick and must not block. */
+        boolean sees(String event, String json);
+    }
+
+    /** Makes a subscriber's {@link Audience}, decided where grants are known; without one, everyone sees everything. */
+    public interface Audiences {
+        Audience of(Authentication caller);
+    }
+
     private static final Visibility NOTHING_HIDDEN = new Visibility() {
         @Override
         public boolean revealsSecrets(Authentication caller) {
@@ -114,6 +128,7 @@ public class LiveStream implements SmartLifecycle {
     private final Slots followSlots;
     private final StreamSettings settings;
     private final ObjectProvider<Visibility> visibility;
+    private final ObjectProvider<Audiences> audiences;
     private final JsonMapper json;
     private volatile boolean running;
     private final ExecutorService publisher;
@@ -122,7 +137,8 @@ public class LiveStream implements SmartLifecycle {
     private final LiveRelay relay;
 
     LiveStream(LiveRelay relay, JsonMapper json, StreamSettings settings, FollowSettings follows,
-               ObjectProvider<Visibility> visibility) {
+               ObjectProvider<Visibility> visibility, ObjectProvider<Audiences> audiences) {
+        this.audiences = audiences;
         this.relay = relay;
         this.json = json;
         this.settings = settings;
@@ -202,6 +218,9 @@ public class LiveStream implements SmartLifecycle {
         String viewers = null;
         Set<DataWithMediaType> viewerFrame = null;
         for (Subscriber s : subscribers) {
+            if (!s.audience().sees(event, full)) {
+                continue;
+            }
             if (viewers == null && (!s.revealsSecrets() || !s.secretsAuditedAlready())) {
                 try {
                     viewers = rules.forViewers(event, full);
@@ -239,7 +258,9 @@ public class LiveStream implements SmartLifecycle {
     SseEmitter subscribe(Authentication caller, String remoteAddress) {
         String user = caller.getName();
         take(streamSlots, subscribers, user);
-        Subscriber s = new Subscriber(user, visibility().revealsSecrets(caller), remoteAddress,
+        Audiences scoping = audiences.getIfAvailable();
+        Subscriber s = new Subscriber(user, visibility().revealsSecrets(caller),
+                scoping == null ? Audience.EVERYTHING : scoping.of(caller), remoteAddress,
                 new SseEmitter(SUBSCRIPTION_TIMEOUT_MS), settings.bufferEvents(), writers, json, ended -> {
                     if (subscribers.remove(ended)) {
                         streamSlots.give(user);
@@ -259,7 +280,9 @@ public class LiveStream implements SmartLifecycle {
     public Follow follow(Authentication caller, long timeoutMillis) {
         String user = caller.getName();
         take(followSlots, follows, user);
-        Subscriber s = new Subscriber(user, false, null, new SseEmitter(timeoutMillis), settings.bufferEvents(),
+        // a follow's workload was checked against the caller's grants when it began
+        Subscriber s = new Subscriber(user, false, Audience.EVERYTHING, null, new SseEmitter(timeoutMillis),
+                settings.bufferEvents(),
                 writers, json, ended -> {
                     if (follows.remove(ended)) {
                         followSlots.give(user);

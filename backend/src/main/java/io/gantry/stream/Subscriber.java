@@ -32,6 +32,7 @@ final class Subscriber implements LiveStream.Follow {
 
     private final String username;
     private final boolean revealsSecrets;
+    private final LiveStream.Audience audience;
     private final String remoteAddress;
     private final SseEmitter emitter;
     private final BlockingQueue<Set<DataWithMediaType>> buffer;
@@ -45,8 +46,9 @@ final class Subscriber implements LiveStream.Follow {
     private final AtomicBoolean secretsAudited = new AtomicBoolean();
 
     /** @param released called once when it ends, on the thread that ends it: must not block */
-    Subscriber(String username, boolean revealsSecrets, String remoteAddress, SseEmitter emitter, int bufferEvents,
-               Executor writers, JsonMapper json, Consumer<Subscriber> released) {
+    Subscriber(String username, boolean revealsSecrets, LiveStream.Audience audience, String remoteAddress,
+               SseEmitter emitter, int bufferEvents, Executor writers, JsonMapper json, Consumer<Subscriber> released) {
+        this.audience = audience;
         this.username = username;
         this.revealsSecrets = revealsSecrets;
         this.remoteAddress = remoteAddress;
@@ -62,6 +64,10 @@ final class Subscriber implements LiveStream.Follow {
 
     String username() {
         return username;
+    }
+
+    LiveStream.Audience audience() {
+        return audience;
     }
 
     boolean revealsSecrets() {

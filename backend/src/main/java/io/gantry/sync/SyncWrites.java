@@ -58,7 +58,8 @@ final class SyncWrites {
 
     void publishDeleted(Engine engine, RemovedWorkload removed) {
         ports.stream().publish(LiveStream.WORKLOAD_DELETED, Map.of("id", removed.id(), "engine", engine.ref(),
-                "nativeId", removed.nativeId(), "name", removed.name() == null ? "" : removed.name()));
+                "nativeId", removed.nativeId(), "namespace", removed.namespace() == null ? "" : removed.namespace(),
+                "name", removed.name() == null ? "" : removed.name()));
     }
 
     /** Records the engine's status; a change of it is logged and published. */

@@ -1,5 +1,8 @@
 package io.gantry.workload;
 
+import io.gantry.access.Scope;
+import io.gantry.access.Scopes;
+import io.gantry.security.Role;
 import io.gantry.engine.Engine;
 import io.gantry.engine.EngineStore;
 import io.gantry.spi.Phase;
@@ -21,8 +24,10 @@ class DashboardPageController {
 
     private final EngineStore engines;
     private final WorkloadStore workloads;
+    private final Scopes scopes;
 
-    DashboardPageController(EngineStore engines, WorkloadStore workloads) {
+    DashboardPageController(EngineStore engines, WorkloadStore workloads, Scopes scopes) {
+        this.scopes = scopes;
         this.engines = engines;
         this.workloads = workloads;
     }
@@ -33,8 +38,11 @@ class DashboardPageController {
 
     @GetMapping("/")
     String dashboard(@RequestParam(required = false) String part, Model model) {
-        Map<UUID, Map<String, Long>> counts = workloads.phaseCounts();
-        List<EngineCard> cards = engines.findAll().stream().map(e -> {
+        // the caller's grants cut every figure here, as they cut the lists
+        Scope scope = scopes.current();
+        Scope.Condition within = scope.sql(Role.VIEWER, "w.engine_name", "w.namespace");
+        Map<UUID, Map<String, Long>> counts = workloads.phaseCounts(within);
+        List<EngineCard> cards = engines.findAll().stream().filter(e -> scope.touchesEngine(Role.VIEWER, e.name())).map(e -> {
             Map<String, Long> phases = counts.getOrDefault(e.id(), Map.of());
             return new EngineCard(e, phases, phases.values().stream().mapToLong(Long::longValue).sum());
         }).toList();
@@ -45,7 +53,7 @@ class DashboardPageController {
         model.addAttribute("total", total);
         model.addAttribute("running", running);
         model.addAttribute("enginesUp", cards.stream().filter(c -> c.engine().status().name().equals("UP")).count());
-        model.addAttribute("attention", workloads.needingAttention(ATTENTION_ROWS));
+        model.addAttribute("attention", workloads.needingAttention(within, ATTENTION_ROWS));
         return "live".equals(part) ? "dashboard :: live" : "dashboard";
     }
 }

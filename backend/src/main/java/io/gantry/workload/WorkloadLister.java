@@ -1,5 +1,8 @@
 package io.gantry.workload;
 
+import io.gantry.access.Scope;
+import io.gantry.access.Scopes;
+import io.gantry.security.Role;
 import io.gantry.engine.EngineAdapters;
 import io.gantry.engine.EngineStore;
 import io.gantry.spi.Phase;
@@ -34,9 +37,11 @@ class WorkloadLister {
     private final CursorCodec cursors;
     private final JsonMapper json;
     private final WorkloadCounts counts;
+    private final Scopes scopes;
 
     WorkloadLister(WorkloadStore store, EngineStore engines, EngineAdapters adapters, CursorCodec cursors,
-                   JsonMapper json) {
+                   JsonMapper json, Scopes scopes) {
+        this.scopes = scopes;
         this.store = store;
         this.counts = new WorkloadCounts(store);
         this.engines = engines;
@@ -92,8 +97,10 @@ class WorkloadLister {
     }
 
     private <T extends ListedWorkload> Page<T> page(WorkloadQuery query, RowMapper<T> mapper) {
-        StringBuilder where = new StringBuilder(" WHERE true");
-        List<Object> params = new ArrayList<>();
+        // the caller's grants first, in the query itself: the total, the page and the cursor all see the same rows
+        Scope.Condition scope = scopes.current().sql(Role.VIEWER, "w.engine_name", "w.namespace");
+        StringBuilder where = new StringBuilder(" WHERE ").append(scope.sql());
+        List<Object> params = new ArrayList<>(scope.params());
         if (query.engine() != null) {
             // resolved in the query itself, one round trip less per call; an id wins over another engine's name
             where.append(" AND w.engine_id = (SELECT e.id FROM engines e WHERE e.id::text = ? OR e.name = ?"
@@ -129,7 +136,8 @@ class WorkloadLister {
             params.add(pattern);
         }
         long total = counts.count(where.toString(), params);
-        if (total == 0 && query.engine() != null && engines.findByIdOrName(query.engine()).isEmpty()) {
+        if (total == 0 && query.engine() != null && engines.findByIdOrName(query.engine())
+                .filter(e -> scopes.current().touchesEngine(Role.VIEWER, e.name())).isEmpty()) {
             throw BadRequestException.field("engine", "no engine has the id or name '" + query.engine() + "'");
         }
 

@@ -20,17 +20,19 @@ class WorkloadReads {
     private final WorkloadLister lister;
     private final EnvSecrets secrets;
     private final JsonMapper json;
+    private final WorkloadAccess access;
 
-    WorkloadReads(WorkloadStore store, WorkloadLister lister, EnvSecrets secrets, JsonMapper json) {
+    WorkloadReads(WorkloadStore store, WorkloadLister lister, EnvSecrets secrets, JsonMapper json, WorkloadAccess access) {
+        this.access = access;
         this.store = store;
         this.lister = lister;
         this.secrets = secrets;
         this.json = json;
     }
 
-    /** As stored, secret values and all: for asking its engine, never for showing. */
+    /** As stored, secret values and all: for asking its engine, never for showing; a 404 outside the caller's grants. */
     WorkloadView find(UUID id) {
-        return store.find(id).orElseThrow(() -> new NotFoundException("workload", id));
+        return access.readable(id);
     }
 
     /** As the caller may see it. */

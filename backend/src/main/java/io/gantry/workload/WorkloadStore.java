@@ -1,5 +1,6 @@
 package io.gantry.workload;
 
+import io.gantry.access.Scope;
 import io.gantry.cluster.EngineLeases;
 import io.gantry.cluster.Fence;
 import io.gantry.cluster.LeaseLostException;
@@ -112,15 +113,16 @@ public class WorkloadStore {
     private static final String REMOVE_AND_REMEMBER = """
             WITH gone AS (
                 DELETE FROM workloads w WHERE w.engine_id = ? AND %s AND """ + Fence.HOLDS + """
-                RETURNING w.id, w.engine_id, w.native_id, w.name, w.labels, w.spec, w.status, w.instances)
+                RETURNING w.id, w.engine_id, w.native_id, w.namespace, w.name, w.labels, w.spec, w.status, w.instances)
             INSERT INTO workload_events (engine_id, workload_id, workload_name, native_id, time, type, reason,
                                          message, last_state)
             SELECT engine_id, id, name, native_id, ?, 'Normal', 'Deleted',
                    'the workload no longer exists on the engine; its last known state is kept',
-                   jsonb_build_object('labels', labels, 'spec', spec, 'status', status, 'instances', instances)
+                   jsonb_build_object('namespace', namespace, 'labels', labels, 'spec', spec, 'status', status,
+                                      'instances', instances)
             FROM gone
             ON CONFLICT DO NOTHING
-            RETURNING workload_id, engine_id, native_id, workload_name""";
+            RETURNING workload_id, engine_id, native_id, last_state->>'namespace' AS namespace, workload_name""";
 
     private final JdbcTemplate jdbc;
     private final JsonMapper json;
@@ -285,12 +287,14 @@ public class WorkloadStore {
     }
 
     /** Workload count per engine and phase: {@code engineId -> phase -> count}. */
-    Map<UUID, Map<String, Long>> phaseCounts() {
+    /** Per engine and phase, of the workloads within {@code scope} (a condition over alias {@code w}). */
+    Map<UUID, Map<String, Long>> phaseCounts(Scope.Condition scope) {
         Map<UUID, Map<String, Long>> counts = new HashMap<>();
-        jdbc.query("SELECT engine_id, phase, count(*) FROM workloads GROUP BY engine_id, phase", rs -> {
-            counts.computeIfAbsent(rs.getObject(1, UUID.class), k -> new TreeMap<>())
-                    .put(rs.getString(2), rs.getLong(3));
-        });
+        jdbc.query("SELECT w.engine_id, w.phase, count(*) FROM workloads w WHERE " + scope.sql()
+                + " GROUP BY w.engine_id, w.phase", rs -> {
+                    counts.computeIfAbsent(rs.getObject(1, UUID.class), k -> new TreeMap<>())
+                            .put(rs.getString(2), rs.getLong(3));
+                }, scope.params().toArray());
         return counts;
     }
 
@@ -299,9 +303,12 @@ public class WorkloadStore {
      * first. PAUSED is here because a paused rollout goes nowhere until someone resumes it, and Swarm pauses
      * a failing update by default.
      */
-    List<WorkloadView> needingAttention(int limit) {
-        return jdbc.query("SELECT " + VIEW_COLUMNS + " FROM workloads w WHERE w.phase IN ('DEGRADED', 'FAILED', 'PENDING', 'PAUSED')"
-                + " OR w.stale ORDER BY w.updated_at DESC LIMIT ?", this::view, limit);
+    List<WorkloadView> needingAttention(Scope.Condition scope, int limit) {
+        List<Object> params = new ArrayList<>(scope.params());
+        params.add(limit);
+        return jdbc.query("SELECT " + VIEW_COLUMNS + " FROM workloads w WHERE " + scope.sql() + " AND (w.phase IN "
+                + "('DEGRADED', 'FAILED', 'PENDING', 'PAUSED') OR w.stale) ORDER BY w.updated_at DESC LIMIT ?", this::view,
+                params.toArray());
     }
 
     <T> List<T> query(String sql, List<Object> params, RowMapper<T> rows) {
@@ -328,7 +335,7 @@ public class WorkloadStore {
 
     private static RemovedWorkload removed(ResultSet rs, int row) throws SQLException {
         return new RemovedWorkload(rs.getObject("workload_id", UUID.class), rs.getObject("engine_id", UUID.class),
-                rs.getString("native_id"), rs.getString("workload_name"));
+                rs.getString("native_id"), rs.getString("namespace"), rs.getString("workload_name"));
     }
 
     private static String hash(String... parts) {

@@ -65,7 +65,7 @@ class RouteRulesIT extends IntegrationTest {
     void viewersReadTheChartsHistory() {
         for (String path : List.of("/api/v1/history", "/api/v1/workloads/sample-1/history")) {
             assertThat(AccessRules.ruleFor(new MockHttpServletRequest("GET", path)).orElseThrow().access())
-                    .as(path).isEqualTo(AccessRules.Access.VIEWER);
+                    .as(path).isEqualTo(AccessRules.Access.SCOPED_VIEWER);
         }
         assertThat(AccessRules.ruleFor(new MockHttpServletRequest("POST", "/api/v1/history"))).isEmpty();
     }
@@ -74,11 +74,11 @@ class RouteRulesIT extends IntegrationTest {
     void aConsoleTakesAnOperatorAndTheAuditPageAnAdmin() {
         // the console page only opens a WebSocket that checks the role again; the audit page lists every user's sessions
         assertThat(AccessRules.ruleFor(new MockHttpServletRequest("GET", "/workloads/sample-1/console")).orElseThrow()
-                .access()).isEqualTo(AccessRules.Access.OPERATOR);
+                .access()).isEqualTo(AccessRules.Access.SCOPED_OPERATOR);
         assertThat(AccessRules.ruleFor(new MockHttpServletRequest("GET", "/audit")).orElseThrow().access())
                 .isEqualTo(AccessRules.Access.ADMIN);
         assertThat(AccessRules.ruleFor(new MockHttpServletRequest("GET", "/workloads/sample-1")).orElseThrow().access())
-                .isEqualTo(AccessRules.Access.VIEWER);
+                .isEqualTo(AccessRules.Access.SCOPED_VIEWER);
     }
 
     @Test
