@@ -29,7 +29,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Both ends are written to the audit trail (the callback is a GET, which {@link io.gantry.audit.AuditFilter} skips).
  */
 final class OidcSignInHandlers {
-    static final String ACTION = "GET /login/oauth2/code/{provider}";
+    static final String CALLBACK = "GET /login/oauth2/code/{provider}";
+    static final String START = "GET /oauth2/authorization/{provider}";
     private static final Logger log = LoggerFactory.getLogger(OidcSignInHandlers.class);
 
     private final AuditTrail audit;
@@ -81,7 +82,8 @@ final class OidcSignInHandlers {
             if (failure != null) {
                 detail.put("failure", failure);
             }
-            audit.record(new AuditTrail.Record(clock.instant(), username, ACTION, provider, status,
+            String action = request.getRequestURI().contains("/oauth2/authorization/") ? START : CALLBACK;
+            audit.record(new AuditTrail.Record(clock.instant(), username, action, provider, status,
                     json.writeValueAsString(detail), request.getRemoteAddr()));
         } catch (RuntimeException e) {
             log.error("Could not write the audit record of an OIDC sign-in of {}", username, e);

@@ -126,6 +126,16 @@ class OidcSignInIT extends OidcIntegrationTest {
     }
 
     @Test
+    void aProviderThatIsDownSendsBackToTheLoginPage() {
+        OidcBrowserFlow browser = new OidcBrowserFlow();
+        assertThat(browser.get(site() + "/login").body()).contains("Sign in with Down IdP", "Sign in with Test IdP");
+        assertThat(OidcBrowserFlow.location(browser.get(site() + "/oauth2/authorization/" + DOWN)))
+                .isEqualTo(site() + "/login?oidcError");
+        assertThat(OidcBrowserFlow.location(browser.get(site() + "/oauth2/authorization/no-such-provider")))
+                .isEqualTo(site() + "/login?oidcError");
+    }
+
+    @Test
     void aDisabledUserCannotSignInAgain() {
         OidcProvider.get().setUser("gina", "pw-gina", List.of());
         new OidcBrowserFlow().signIn(site(), PROVIDER, "gina", "pw-gina");
