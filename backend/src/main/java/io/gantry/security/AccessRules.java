@@ -84,6 +84,9 @@ final class AccessRules {
             rule(GET, "/login", Access.PUBLIC),
             rule(POST, "/login", Access.PUBLIC),
             rule(POST, "/logout", Access.PUBLIC),
+            // Sign-in with an identity provider: its start and the provider's redirect back (OidcLogin).
+            rule(GET, "/oauth2/authorization/*", Access.PUBLIC),
+            rule(GET, "/login/oauth2/code/*", Access.PUBLIC),
             rule(GET, "/assets/**", Access.PUBLIC),
             rule(GET, "/webjars/**", Access.PUBLIC),
             rule(GET, "/favicon.ico", Access.PUBLIC),

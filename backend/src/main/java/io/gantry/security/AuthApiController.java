@@ -71,6 +71,8 @@ class AuthApiController {
             throw throttled(e);
         } catch (SecondFactorRequiredException e) {
             throw new ProblemException(ProblemType.TOTP_REQUIRED, e.getMessage());
+        } catch (PasswordLoginOffException e) {
+            throw new ProblemException(ProblemType.PASSWORD_LOGIN_OFF, e.getMessage());
         } catch (AuthenticationException e) {
             // One answer for unknown user, wrong password, wrong code and disabled user: no probing.
             throw new ProblemException(ProblemType.UNAUTHORIZED, "Wrong username, password or code.");

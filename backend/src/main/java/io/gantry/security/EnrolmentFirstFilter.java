@@ -39,7 +39,9 @@ class EnrolmentFirstFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         Authentication auth = SecurityContextHolder.getContext().getAuthentication();
         String path = request.getRequestURI().substring(request.getContextPath().length());
+        // a session signed in at an identity provider: that provider owns its second factor
         if (auth instanceof UsernamePasswordAuthenticationToken && auth.isAuthenticated() && !open(path)
+                && !(auth.getDetails() instanceof OidcSignInDetails)
                 && settings.totpRequired() && !twoFactor.enabled(auth.getName())) {
             if (path.startsWith("/api/") || path.startsWith("/actuator/")) {
                 problems.write(response, ProblemType.FORBIDDEN.problem("Two-factor sign-in is required: enrol an "

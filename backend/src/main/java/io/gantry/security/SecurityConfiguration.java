@@ -41,14 +41,15 @@ import tools.jackson.databind.json.JsonMapper;
  * (the UI's fetches and its SSE stream). Never creates a session. Session-borne changes need the CSRF
  * token and a same-origin Origin. Failures are problem+json: 401 with {@code WWW-Authenticate: Bearer},
  * 403 naming the role needed.</li>
- * <li>Everything else (the UI): form login at {@code /login}, logout, CSRF, session id changed at
+ * <li>Everything else (the UI): form login at {@code /login} and sign-in with the configured identity providers
+ * ({@link OidcLogin}), logout, CSRF, session id changed at
  * sign-in, sessions ending after {@code server.servlet.session.timeout} idle and
  * {@code gantry.security.session-absolute-timeout} in all.</li>
  * </ul>
  * Both chains write the audit trail of every mutation.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(GantrySecurityProperties.class)
+@EnableConfigurationProperties({GantrySecurityProperties.class, OidcProperties.class})
 class SecurityConfiguration {
     private static final String CONTENT_SECURITY_POLICY =
             "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'";
@@ -69,11 +70,11 @@ class SecurityConfiguration {
      */
     @Bean
     AuthenticationManager authenticationManager(UserAccounts users, PasswordEncoder passwords, LoginThrottle throttle,
-            TwoFactor twoFactor, SecuritySettings settings) {
+            TwoFactor twoFactor, SecuritySettings settings, OidcProperties oidc) {
         DaoAuthenticationProvider dao = new DaoAuthenticationProvider(users);
         dao.setPasswordEncoder(passwords);
-        return new ProviderManager(new ThrottledAuthenticationProvider(dao, throttle,
-                new SecondFactorCheck(twoFactor, settings)));
+        return new ProviderManager(new PasswordLoginGate(new ThrottledAuthenticationProvider(dao, throttle,
+                new SecondFactorCheck(twoFactor, settings)), settings, oidc));
     }
 
     /** Shared by both chains: the UI page's CSRF token is also what its API calls present. */
@@ -114,11 +115,14 @@ class SecurityConfiguration {
 
     @Bean
     @Order(2)
-    SecurityFilterChain uiSecurity(HttpSecurity http, SharedSecurity shared) throws Exception {
+    SecurityFilterChain uiSecurity(HttpSecurity http, SharedSecurity shared, OidcClientRegistrations registrations,
+            OidcAccounts accounts) throws Exception {
         ExceptionMappingAuthenticationFailureHandler failure = new ExceptionMappingAuthenticationFailureHandler();
         failure.setDefaultFailureUrl("/login?error");
         failure.setExceptionMappings(Map.of(LoginThrottledException.class.getName(), "/login?locked",
-                SecondFactorRequiredException.class.getName(), "/login?code"));
+                SecondFactorRequiredException.class.getName(), "/login?code",
+                PasswordLoginOffException.class.getName(), "/login?passwordOff"));
+        new OidcLogin(registrations, accounts, new OidcSignInHandlers(shared.audit(), shared.json())).apply(http);
         shared.apply(http, BearerTokens.BROWSER_MUTATION)
                 .csrf(csrf -> csrf.csrfTokenRepository(shared.csrf()))
                 .formLogin(form -> form.loginPage("/login").failureHandler(failure).successHandler(new SignInRecorder())

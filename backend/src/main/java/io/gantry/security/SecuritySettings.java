@@ -9,7 +9,8 @@ import org.springframework.stereotype.Service;
 
 /**
  * What an ADMIN switches at run time ({@code security_settings}, one row): today whether everyone must sign in with
- * a second factor. Every replica reads the row; a change reaches the others within {@link #FRESH}.
+ * a second factor, and whether
+ * password sign-in is on (off only while an identity provider is configured). Every replica reads the row; a change reaches the others within {@link #FRESH}.
  */
 @Service
 class SecuritySettings {
@@ -24,7 +25,7 @@ class SecuritySettings {
         this.jdbc = jdbc;
     }
 
-    record View(boolean totpRequired, Instant updatedAt, String updatedBy) {
+    record View(boolean totpRequired, boolean passwordLogin, Instant updatedAt, String updatedBy) {
     }
 
     private record Read(View view, Instant at) {
@@ -34,9 +35,9 @@ class SecuritySettings {
         Read read = last;
         Instant now = clock.instant();
         if (read == null || read.at().plus(FRESH).isBefore(now)) {
-            View view = jdbc.queryForObject("SELECT totp_required, updated_at, updated_by FROM security_settings WHERE id = 1",
-                    (rs, i) -> new View(rs.getBoolean(1), rs.getTimestamp(2) == null ? null : rs.getTimestamp(2).toInstant(),
-                            rs.getString(3)));
+            View view = jdbc.queryForObject("SELECT totp_required, password_login, updated_at, updated_by FROM security_settings WHERE id = 1",
+                    (rs, i) -> new View(rs.getBoolean(1), rs.getBoolean(2),
+                            rs.getTimestamp(3) == null ? null : rs.getTimestamp(3).toInstant(), rs.getString(4)));
             read = new Read(view, now);
             last = read;
         }
@@ -47,9 +48,15 @@ class SecuritySettings {
         return view().totpRequired();
     }
 
-    View update(boolean totpRequired, String by) {
-        jdbc.update("UPDATE security_settings SET totp_required = ?, updated_at = ?, updated_by = ? WHERE id = 1",
-                totpRequired, Timestamp.from(clock.instant()), by);
+    boolean passwordLogin() {
+        return view().passwordLogin();
+    }
+
+    /** Changes the non-null settings. */
+    View update(Boolean totpRequired, Boolean passwordLogin, String by) {
+        jdbc.update("UPDATE security_settings SET totp_required = COALESCE(?, totp_required), "
+                + "password_login = COALESCE(?, password_login), updated_at = ?, updated_by = ? WHERE id = 1",
+                totpRequired, passwordLogin, Timestamp.from(clock.instant()), by);
         last = null;
         return view();
     }

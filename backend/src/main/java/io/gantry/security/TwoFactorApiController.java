@@ -2,7 +2,7 @@ package io.gantry.security;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.NotNull;
+import io.gantry.web.ConflictException;
 import java.time.Instant;
 import java.util.List;
 import org.springframework.http.HttpStatus;
@@ -18,15 +18,18 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Two-factor sign-in: one's own authenticator ({@code /api/v1/auth/totp}), an ADMIN's reset of a user's, and the
- * ADMIN's switch that requires it of everyone ({@code /api/v1/settings/security}).
+ * ADMIN's switches ({@code /api/v1/settings/security}): two-factor for everyone, password sign-in ({@code /api/v1/settings/security}).
  */
 @RestController
 class TwoFactorApiController {
     private final TwoFactor twoFactor;
     private final SecuritySettings settings;
     private final UserAccounts users;
+    private final OidcClientRegistrations oidc;
 
-    TwoFactorApiController(TwoFactor twoFactor, SecuritySettings settings, UserAccounts users) {
+    TwoFactorApiController(TwoFactor twoFactor, SecuritySettings settings, UserAccounts users,
+            OidcClientRegistrations oidc) {
+        this.oidc = oidc;
         this.twoFactor = twoFactor;
         this.settings = settings;
         this.users = users;
@@ -48,10 +51,12 @@ class TwoFactorApiController {
     record TotpCode(@NotBlank String code) {
     }
 
-    record SecuritySettingsView(boolean totpRequired, Instant updatedAt, String updatedBy) {
+    /** @param passwordLogin whether the login form and {@code POST /api/v1/auth/token} take passwords */
+    record SecuritySettingsView(boolean totpRequired, boolean passwordLogin, Instant updatedAt, String updatedBy) {
     }
 
-    record SecuritySettingsChange(@NotNull Boolean totpRequired) {
+    /** Every field optional: only what is given changes. */
+    record SecuritySettingsChange(Boolean totpRequired, Boolean passwordLogin) {
     }
 
     @GetMapping("/api/v1/auth/totp")
@@ -93,12 +98,16 @@ class TwoFactorApiController {
     @GetMapping("/api/v1/settings/security")
     SecuritySettingsView settings() {
         SecuritySettings.View view = settings.view();
-        return new SecuritySettingsView(view.totpRequired(), view.updatedAt(), view.updatedBy());
+        return new SecuritySettingsView(view.totpRequired(), view.passwordLogin(), view.updatedAt(), view.updatedBy());
     }
 
     @PutMapping("/api/v1/settings/security")
     SecuritySettingsView change(@Valid @RequestBody SecuritySettingsChange body, Authentication caller) {
-        settings.update(body.totpRequired(), caller.getName());
+        if (Boolean.FALSE.equals(body.passwordLogin()) && oidc.providers().isEmpty()) {
+            throw new ConflictException("Password sign-in cannot be turned off: no identity provider is configured "
+                    + "(gantry.oidc.providers), so nobody could sign in.");
+        }
+        settings.update(body.totpRequired(), body.passwordLogin(), caller.getName());
         return settings();
     }
 }

@@ -85,6 +85,20 @@ class UserAccounts implements UserDetailsService {
     }
 
     /**
+     * A user who signs in at an identity provider ({@link OidcAccounts}). Their password is the hash of random bytes
+     * that are thrown away: it can never match, yet the row is like any other (see V12__oidc_identities.sql).
+     */
+    @Transactional
+    UserAccount createForIdentityProvider(String username, Role role) {
+        if (users.existsById(username)) {
+            throw new ConflictException("A user named " + username + " exists already.");
+        }
+        // flushed now: the caller's plain SQL rows reference this one
+        return users.saveAndFlush(new UserAccount(username, passwords.encode(TokenSecrets.randomText(48)), role,
+                clock.instant().truncatedTo(ChronoUnit.MICROS)));
+    }
+
+    /**
      * Applies the non-null changes. Refuses to leave Gantry without an enabled administrator. A new
      * password, disabling or demoting ends the user's sessions and tells whoever holds streams for
      * them ({@link AccessRevocation}); a new password also revokes all their API tokens.

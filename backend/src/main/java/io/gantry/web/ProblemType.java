@@ -21,6 +21,7 @@ public enum ProblemType {
     FORBIDDEN("forbidden", HttpStatus.FORBIDDEN, "Forbidden"),
     CSRF("csrf", HttpStatus.FORBIDDEN, "CSRF token missing or invalid"),
     CROSS_ORIGIN("cross-origin", HttpStatus.FORBIDDEN, "Cross-origin request refused"),
+    PASSWORD_LOGIN_OFF("password-login-off", HttpStatus.FORBIDDEN, "Password sign-in is off"),
     TOKEN_ROLE_TOO_HIGH("token-role-too-high", HttpStatus.FORBIDDEN, "Role too high"),
     ENGINE_FORBIDDEN("engine-forbidden", HttpStatus.FORBIDDEN, "Forbidden by the engine"),
     NOT_FOUND("not-found", HttpStatus.NOT_FOUND, "Not found"),
