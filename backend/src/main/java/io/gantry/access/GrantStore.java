@@ -18,9 +18,13 @@ class GrantStore {
     private static final String COLUMNS = "g.id, g.username, g.team_id, t.name, g.role, g.engine, g.namespace, "
             + "g.created_at, g.created_by";
     private static final String FROM = " FROM grants g LEFT JOIN teams t ON t.id = g.team_id";
-    /** A user's own grants and those of their teams. */
+    /**
+     * A user's own grants and those of their teams: the teams they were made members of, and those whose identity
+     * provider group was in their groups at their last sign-in (user_groups). Parameters: the username, three times.
+     */
     private static final String HELD = " WHERE g.username = ? OR g.team_id IN "
-            + "(SELECT m.team_id FROM team_members m WHERE m.username = ?)";
+            + "(SELECT m.team_id FROM team_members m WHERE m.username = ? "
+            + "UNION SELECT t.id FROM teams t JOIN user_groups ug ON ug.group_name = t.oidc_group WHERE ug.username = ?)";
 
     private final JdbcTemplate jdbc;
 
@@ -38,13 +42,13 @@ class GrantStore {
 
     List<Grant> heldBy(String username) {
         return jdbc.query("SELECT " + COLUMNS + FROM + HELD + " ORDER BY g.created_at, g.id", this::grant, username,
-                username);
+                username, username);
     }
 
     boolean holds(String username, Role atLeast) {
         List<String> roles = Arrays.stream(Role.values()).filter(r -> r.includes(atLeast)).map(Role::name).toList();
         Integer n = jdbc.queryForObject("SELECT count(*) FROM grants g" + HELD + " AND g.role = ANY (?)", Integer.class,
-                username, username, roles.toArray(String[]::new));
+                username, username, username, roles.toArray(String[]::new));
         return n != null && n > 0;
     }
 

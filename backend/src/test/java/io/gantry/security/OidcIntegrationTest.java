@@ -7,7 +7,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Gantry with the real test OIDC provider configured as {@code idp} ("Test IdP"): members of {@code gantry-admins}
- * become ADMIN, of {@code gantry-ops} OPERATOR, anyone else VIEWER; and {@code down}, a provider that never answers. The provider runs before the context starts, so
+ * become ADMIN, of {@code gantry-ops} OPERATOR, of {@code shop-devs} NONE (grants only), anyone else VIEWER; and {@code down}, a provider that never answers. The provider runs before the context starts, so
  * its issuer is known to the configuration; every subclass shares this one context (and the provider).
  */
 abstract class OidcIntegrationTest extends IntegrationTest {
@@ -27,6 +27,9 @@ abstract class OidcIntegrationTest extends IntegrationTest {
         registry.add(p + "role-rules[0].role", () -> "ADMIN");
         registry.add(p + "role-rules[1].group", () -> "gantry-ops");
         registry.add(p + "role-rules[1].role", () -> "OPERATOR");
+        // a team's developers: no role of their own, only what their team's grants give (OidcTeamScopeBrowserIT)
+        registry.add(p + "role-rules[2].group", () -> "shop-devs");
+        registry.add(p + "role-rules[2].role", () -> "NONE");
         registry.add(p + "default-role", () -> "VIEWER");
         // a provider that is down (nothing listens on port 1): Gantry starts all the same
         registry.add("gantry.oidc.providers[1].id", () -> DOWN);
