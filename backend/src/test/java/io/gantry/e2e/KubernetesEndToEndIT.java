@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.gantry.kubernetes.EmulatedCluster;
 import io.gantry.kubernetes.TestController;
 import io.gantry.support.Api;
+import io.gantry.support.ConsoleChecks;
 import io.gantry.support.Engines;
 import io.gantry.support.IntegrationTest;
 import io.gantry.support.Operations;
@@ -126,6 +127,18 @@ class KubernetesEndToEndIT extends IntegrationTest {
         assertThat(withInstances.get("instances")).hasSize(3);
         assertThat(withInstances.get("instances").get(0).get("state").asString()).isEqualTo("RUNNING");
         assertThat(TestController.NODES).contains(withInstances.get("instances").get(0).get("node").asString());
+    }
+
+    /** pods/exec through the emulated API server (its exec runs the command on this machine, on a real pty). */
+    @Test
+    void aPodHasAConsole() {
+        Api api = api();
+        createDeployment("shell", "busybox:1", 1);
+        Engines.awaitStatus(api, register(api, "k8s-e2e-console", Map.of("token", "test-token")), "UP");
+        JsonNode shell = awaitWorkload(api, "k8s-e2e-console", "shell", running(1));
+        assertThat(api.get("/api/v1/engines/k8s-e2e-console").json().get("capabilities").toString()).contains("exec");
+        ConsoleChecks.shellWorks(port, ConsoleChecks.runningInstance(api, shell.get("id").asString()),
+                userToken("k8s-console", "OPERATOR"), api);
     }
 
     @Test
