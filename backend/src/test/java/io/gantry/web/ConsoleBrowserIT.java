@@ -7,14 +7,19 @@ import static org.awaitility.Awaitility.await;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
+import io.gantry.agent.adapter.AgentProcess;
 import io.gantry.support.Browser;
 import io.gantry.support.ConsoleTarget;
 import io.gantry.support.FakeEngine;
 import io.gantry.support.IntegrationTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,10 +30,24 @@ import org.junit.jupiter.api.Test;
  * console for them.
  */
 class ConsoleBrowserIT extends IntegrationTest {
+    /** A real node agent for the main scenario: its raw task's shell runs on a real pty. */
+    private static AgentProcess agent;
+
+    @BeforeAll
+    static void startAgent() throws Exception {
+        agent = new AgentProcess(Files.createTempDirectory(Path.of("target"), "console-browser-").resolve("agent")).start();
+    }
+
+    @AfterAll
+    static void stopAgent() throws InterruptedException {
+        if (agent != null) {
+            agent.close();
+        }
+    }
 
     /** Where the main scenario's console opens: the one place that picks its engine (see {@link ConsoleTarget}). */
     private ConsoleTarget target() {
-        return ConsoleTarget.onFakeEngine(api(), "ui-console");
+        return ConsoleTarget.onAgent(api(), "ui-console-agent", agent);
     }
 
     @Test
@@ -53,10 +72,13 @@ class ConsoleBrowserIT extends IntegrationTest {
             page.keyboard().press("Control+Shift+C");
             await().atMost(Duration.ofSeconds(10)).until(() ->
                     String.valueOf(page.evaluate("() => navigator.clipboard.readText()")).contains("console"));
-            // paste: the browser's paste (Ctrl+Shift+V) reaches the command, the line's end as an Enter
-            page.evaluate("() => navigator.clipboard.writeText('echo pasted-$((3*3))\\n')");
+            // paste: the browser's paste (Ctrl+Shift+V) reaches the shell; bash asks for bracketed paste, so a pasted
+            // line waits for the user's Enter instead of running at once (what keeps a pasted script from running)
+            page.evaluate("() => navigator.clipboard.writeText('echo pasted-$((3*3))')");
             page.locator("#terminal").click();
             page.keyboard().press("Control+Shift+V");
+            assertThat(screen).containsText("echo pasted-$((3*3))");
+            page.keyboard().press("Enter");
             assertThat(screen).containsText("pasted-9");
 
             page.keyboard().type("exit 3");
