@@ -8,6 +8,7 @@ import io.gantry.support.Engines;
 import io.gantry.support.FakeEngine;
 import io.gantry.support.IntegrationTest;
 import io.gantry.support.StreamRecorder;
+import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -158,6 +159,35 @@ class ScopedAccessIT extends IntegrationTest {
         assertThat(leaks).isEmpty();
         assertThat(admin.get("/api/v1/workloads?q=" + HIDDEN_NAME).body()).as("the walk would see a leak")
                 .contains(HIDDEN_NAME);
+    }
+
+    /** Every action route on a workload outside the grants answers as if it did not exist, and changes nothing. */
+    @Test
+    void noActionReachesAWorkloadOutsideTheGrants() {
+        String hidden = idOf(HIDDEN_NAME);
+        List<String> reached = new ArrayList<>();
+        for (var path : admin.get("/v3/api-docs").json().get("paths").properties()) {
+            if (!path.getKey().startsWith("/api/v1/workloads/{id}")) {
+                continue;
+            }
+            for (var operation : path.getValue().properties()) {
+                String method = operation.getKey().toUpperCase();
+                if (method.equals("GET")) {
+                    continue;
+                }
+                String target = path.getKey().replace("{id}", hidden).replace("{instance}", HIDDEN_NAME + "-0");
+                Map<String, Object> body = Map.of("replicas", 0, "revision", 1, "command", List.of("true"),
+                        "targetEngine", "scope-b", "spec", Map.of("image", "x:1", "replicas", 1));
+                Api.Response answer = ann.send(ann.request(target).header("Content-Type", "application/json")
+                        .method(method, HttpRequest.BodyPublishers.ofString(Api.JSON.writeValueAsString(body))));
+                if (answer.status() != 404) {
+                    reached.add(method + " " + target + " -> " + answer.status() + " " + answer.body());
+                }
+            }
+        }
+        assertThat(reached).isEmpty();
+        assertThat(admin.get("/api/v1/operations?workload=" + hidden).json().get("items"))
+                .noneSatisfy(o -> assertThat(o.get("user").asString()).isEqualTo("scoped-ann"));
     }
 
     @Test
