@@ -1,4 +1,5 @@
-// Users (ADMIN): list, add, change role, disable, delete, reset two-factor; require two-factor of everyone.
+// Users (ADMIN): list, add, change role, disable, delete, reset two-factor; require two-factor of everyone,
+// allow or refuse password sign-in.
 // Every change goes through the REST API.
 'use strict';
 (() => {
@@ -35,12 +36,16 @@
   });
   async function loadSettings() {
     const settings = (await api('GET', '/api/v1/settings/security')).json;
-    if (settings) $('require-totp').checked = settings.totpRequired;
+    if (!settings) return;
+    $('require-totp').checked = settings.totpRequired;
+    $('password-login').checked = settings.passwordLogin;
   }
-  $('require-totp').addEventListener('change', async e => {
-    const r = await api('PUT', '/api/v1/settings/security', { totpRequired: e.target.checked });
-    if (!r.ok) { problem(r); loadSettings(); }
-  });
+  for (const [id, field] of [['require-totp', 'totpRequired'], ['password-login', 'passwordLogin']]) {
+    $(id).addEventListener('change', async e => {
+      const r = await api('PUT', '/api/v1/settings/security', { [field]: e.target.checked });
+      if (!r.ok) { problem(r); loadSettings(); }
+    });
+  }
   load();
   loadSettings();
 })();
