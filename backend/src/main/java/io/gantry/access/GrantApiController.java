@@ -91,7 +91,7 @@ class GrantApiController {
             teamId = teams.findByIdOrName(request.team().trim())
                     .orElseThrow(() -> BadRequestException.field("team", "no team has the id or name '" + request.team() + "'"))
                     .id();
-        } else if (!userExists(request.user().trim())) {
+        } else if (!teams.userExists(request.user().trim())) {
             throw BadRequestException.field("user", "no user is named '" + request.user() + "'");
         }
         Grant grant = grants.create(toUser ? request.user().trim() : null, teamId, request.role(), engine, namespace,
@@ -105,10 +105,5 @@ class GrantApiController {
             throw new NotFoundException("grant", id);
         }
         return ResponseEntity.noContent().build();
-    }
-
-    private boolean userExists(String username) {
-        Integer n = jdbc.queryForObject("SELECT count(*) FROM users WHERE username = ?", Integer.class, username);
-        return n != null && n > 0;
     }
 }

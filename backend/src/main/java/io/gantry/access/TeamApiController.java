@@ -12,7 +12,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.http.ResponseEntity;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -27,11 +26,9 @@ class TeamApiController {
     static final String NAME = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}";
 
     private final TeamStore teams;
-    private final JdbcTemplate jdbc;
 
-    TeamApiController(TeamStore teams, JdbcTemplate jdbc) {
+    TeamApiController(TeamStore teams) {
         this.teams = teams;
-        this.jdbc = jdbc;
     }
 
     record TeamRequest(
@@ -90,17 +87,12 @@ class TeamApiController {
         }
         List<String> given = request.members() == null ? List.of() : request.members();
         for (int i = 0; i < given.size(); i++) {
-            if (given.get(i) == null || !userExists(given.get(i))) {
+            if (given.get(i) == null || !teams.userExists(given.get(i))) {
                 throw BadRequestException.field("members[" + i + "]", "no user is named '" + given.get(i) + "'");
             }
         }
         List<String> members = List.copyOf(new LinkedHashSet<>(given));
         String group = request.oidcGroup() == null || request.oidcGroup().isBlank() ? null : request.oidcGroup().trim();
         return teams.save(id, request.name(), members, group);
-    }
-
-    private boolean userExists(String username) {
-        Integer n = jdbc.queryForObject("SELECT count(*) FROM users WHERE username = ?", Integer.class, username);
-        return n != null && n > 0;
     }
 }

@@ -62,6 +62,12 @@ class TeamStore {
         return jdbc.update("DELETE FROM teams WHERE id = ?", id) == 1;
     }
 
+    /** Whether a user of that name exists: team members and grant holders must (read here, not through security). */
+    boolean userExists(String username) {
+        Integer n = jdbc.queryForObject("SELECT count(*) FROM users WHERE username = ?", Integer.class, username);
+        return n != null && n > 0;
+    }
+
     private List<String> members(UUID id) {
         return jdbc.queryForList("SELECT username FROM team_members WHERE team_id = ? ORDER BY username", String.class, id);
     }
