@@ -342,10 +342,10 @@ class DashboardBrowserIT extends IntegrationTest {
 
             page.navigate(site + "/users");
             page.getByLabel("Username").fill("ui-operator");
-            page.getByLabel("Password").fill("short");
+            page.getByLabel("Password", new Page.GetByLabelOptions().setExact(true)).fill("short");
             page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Add user")).click();
             assertThat(page.locator("#u-password")).hasAttribute("aria-invalid", "true");
-            page.getByLabel("Password").fill("operator-password-123");
+            page.getByLabel("Password", new Page.GetByLabelOptions().setExact(true)).fill("operator-password-123");
             page.locator("#u-role").selectOption("OPERATOR");
             page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Add user")).click();
             assertThat(page.locator("#users-table tr[data-user='ui-operator']")).isVisible();
