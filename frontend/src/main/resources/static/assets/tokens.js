@@ -49,10 +49,11 @@
     $('access').textContent = me.role === 'NONE'
       ? 'Your own role is NONE: you see and do only what the grants below give you.'
       : `Your role is ${me.role} on every engine${me.grants.length ? '; grants add to it:' : '.'}`;
-    $('grants').replaceChildren(...(me.grants.length ? [el('div', { class: 'table-wrap' }, el('table', { id: 'my-grants' },
-      el('thead', {}, el('tr', {}, ['Role', 'Engine', 'Namespaces', 'Through'].map(h => el('th', { scope: 'col' }, h)))),
-      el('tbody', {}, me.grants.map(g => el('tr', {}, el('td', {}, g.role), el('td', {}, g.engine),
-        el('td', {}, el('code', {}, g.namespace)), el('td', {}, g.team ? `team ${g.team}` : 'you')))))))] : []));
+    if (!me.grants.length) return;
+    const rows = me.grants.map(g => el('tr', {}, el('td', {}, g.role), el('td', {}, g.engine),
+      el('td', {}, el('code', {}, g.namespace)), el('td', {}, g.team ? `team ${g.team}` : 'you')));
+    const head = el('thead', {}, el('tr', {}, ['Role', 'Engine', 'Namespaces', 'Through'].map(h => el('th', { scope: 'col' }, h))));
+    $('grants').replaceChildren(el('div', { class: 'table-wrap' }, el('table', { id: 'my-grants' }, head, el('tbody', {}, rows))));
   }
   loadAccess();
   load();

@@ -71,6 +71,10 @@ class OidcTeamScopeBrowserIT extends OidcIntegrationTest {
                     + ".then(r => r.status)");
             assertThat(refused).isEqualTo(404);
 
+            page.navigate(site() + "/tokens");
+            assertThat(page.locator("#my-grants").innerText()).contains("OPERATOR", ENGINE, "team shop");
+            assertThat(page.locator("nav[aria-label=Main]").innerText()).contains("Workloads").doesNotContain("Users");
+
             page.navigate(site() + "/workloads");
             assertThat(page.locator("main").innerText()).contains("shop-web").doesNotContain(HIDDEN);
             Browser.screenshot(page, "team-member-workloads");
