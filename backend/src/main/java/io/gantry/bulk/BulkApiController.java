@@ -39,49 +39,49 @@ class BulkApiController {
     }
 
     @PostMapping("/preview")
-    BulkPlanner.Plan preview(@Valid @RequestBody BulkRequests.Preview body) {
+    BulkPlanner.BulkPlan preview(@Valid @RequestBody BulkRequests.BulkPreviewRequest body) {
         return planner.plan(body);
     }
 
     @PostMapping
-    ResponseEntity<BulkRunner.Started> run(@Valid @RequestBody BulkRequests.Run body) {
-        BulkRunner.Started started = runner.start(body);
+    ResponseEntity<BulkRunner.BulkStarted> run(@Valid @RequestBody BulkRequests.BulkRunRequest body) {
+        BulkRunner.BulkStarted started = runner.start(body);
         return ResponseEntity.accepted().location(URI.create("/api/v1/bulk/" + started.id())).body(started);
     }
 
     /** @param total items in the batch; the counts are by item state */
-    record Batch(int batch, String state, int total, int succeeded, int failed, int running) {
+    record BulkBatch(int batch, String state, int total, int succeeded, int failed, int running) {
     }
 
-    record Item(UUID workloadId, String workloadName, String engine, String namespace, int batch, UUID operationId,
+    record BulkItem(UUID workloadId, String workloadName, String engine, String namespace, int batch, UUID operationId,
                 String state, String message) {
     }
 
-    record Progress(UUID id, String action, String user, String state, String message, int currentBatch,
-                    List<Batch> batches, List<Item> items, Instant createdAt, Instant finishedAt) {
+    record BulkProgress(UUID id, String action, String user, String state, String message, int currentBatch,
+                    List<BulkBatch> batches, List<BulkItem> items, Instant createdAt, Instant finishedAt) {
     }
 
     @GetMapping("/{id}")
-    Progress progress(@PathVariable UUID id) {
+    BulkProgress progress(@PathVariable UUID id) {
         BulkRunStore.Run run = visible(id);
         Scope scope = scopes.current();
         List<BulkRunStore.Item> items = store.items(id).stream()
                 .filter(i -> scope.allows(Role.VIEWER, i.engine(), i.namespace())).toList();
         int batches = items.stream().mapToInt(BulkRunStore.Item::batch).max().orElse(0);
-        List<Batch> perBatch = new java.util.ArrayList<>();
+        List<BulkBatch> perBatch = new java.util.ArrayList<>();
         for (int b = 1; b <= batches; b++) {
             int n = b;
             List<BulkRunStore.Item> in = items.stream().filter(i -> i.batch() == n).toList();
-            perBatch.add(new Batch(b, batchState(run, n, in), in.size(), count(in, "SUCCEEDED"), count(in, "FAILED"),
+            perBatch.add(new BulkBatch(b, batchState(run, n, in), in.size(), count(in, "SUCCEEDED"), count(in, "FAILED"),
                     count(in, "RUNNING")));
         }
-        return new Progress(run.id(), run.action(), run.user(), run.state(), run.message(), run.currentBatch(), perBatch,
-                items.stream().map(i -> new Item(i.workloadId(), i.workloadName(), i.engine(), i.namespace(), i.batch(),
+        return new BulkProgress(run.id(), run.action(), run.user(), run.state(), run.message(), run.currentBatch(), perBatch,
+                items.stream().map(i -> new BulkItem(i.workloadId(), i.workloadName(), i.engine(), i.namespace(), i.batch(),
                         i.operationId(), i.state(), i.message())).toList(), run.createdAt(), run.finishedAt());
     }
 
     @PostMapping("/{id}/cancel")
-    Progress cancel(@PathVariable UUID id) {
+    BulkProgress cancel(@PathVariable UUID id) {
         BulkRunStore.Run run = visible(id);
         if (!run.user().equals(CurrentUser.username()) && !scopes.current().everywhere(Role.OPERATOR)) {
             throw new io.gantry.web.ForbiddenException("bulk", "only its user or a global OPERATOR cancels a run");

@@ -55,25 +55,25 @@ class BulkPlanner {
         this.revisions = revisions;
     }
 
-    record WorkloadRef(UUID id, String name, String namespace, String engine) {
+    record BulkWorkload(UUID id, String name, String namespace, String engine) {
     }
 
-    record Change(List<Comparison.Field> fields) {
-        static final Change NONE = new Change(List.of());
+    record BulkChange(List<Comparison.Field> fields) {
+        static final BulkChange NONE = new BulkChange(List.of());
     }
 
     /** @param reason why it is refused, {@code null} when allowed */
-    record Item(WorkloadRef workload, boolean allowed, String reason, Change change) {
+    record BulkPlanItem(BulkWorkload workload, boolean allowed, String reason, BulkChange change) {
     }
 
     /** @param byEngine how many items each engine has, refused ones included */
-    record Plan(List<Item> items, int total, Map<String, Integer> byEngine) {
+    record BulkPlan(List<BulkPlanItem> items, int total, Map<String, Integer> byEngine) {
         int allowedCount() {
-            return (int) items.stream().filter(Item::allowed).count();
+            return (int) items.stream().filter(BulkPlanItem::allowed).count();
         }
     }
 
-    Plan plan(BulkRequests.Preview request) {
+    BulkPlan plan(BulkRequests.BulkPreviewRequest request) {
         BulkAction action = BulkAction.of(request.action());
         BulkParams params = BulkParams.of(action, request.params());
         Engine target = action == BulkAction.COPY ? engines.findByIdOrName(params.targetEngine()).orElseThrow(() ->
@@ -84,16 +84,16 @@ class BulkPlanner {
         workloads.sort(Comparator.comparing((WorkloadView w) -> w.engine().name()).thenComparing(WorkloadView::name)
                 .thenComparing(w -> w.id().toString()));
         Scope scope = scopes.current();
-        List<Item> items = new ArrayList<>();
+        List<BulkPlanItem> items = new ArrayList<>();
         Map<String, Integer> byEngine = new LinkedHashMap<>();
         for (WorkloadView w : workloads) {
             items.add(item(scope, action, params, target, w));
             byEngine.merge(w.engine().name(), 1, Integer::sum);
         }
-        return new Plan(items, items.size(), byEngine);
+        return new BulkPlan(items, items.size(), byEngine);
     }
 
-    List<WorkloadView> select(BulkRequests.Selector s) {
+    List<WorkloadView> select(BulkRequests.BulkSelector s) {
         if (s.byIds()) {
             if (s.hasTerms()) {
                 throw BadRequestException.field("selector.ids", "give either ids or filter terms, not both");
@@ -103,8 +103,8 @@ class BulkPlanner {
         return selection.matching(s.engine(), s.namespace(), s.kind(), s.phase(), s.label(), s.q());
     }
 
-    private Item item(Scope scope, BulkAction action, BulkParams params, Engine target, WorkloadView w) {
-        WorkloadRef ref = new WorkloadRef(w.id(), w.name(), w.namespace(), w.engine().name());
+    private BulkPlanItem item(Scope scope, BulkAction action, BulkParams params, Engine target, WorkloadView w) {
+        BulkWorkload ref = new BulkWorkload(w.id(), w.name(), w.namespace(), w.engine().name());
         if (!scope.allows(Role.OPERATOR, w.engine().name(), w.namespace())) {
             return refused(ref, "your grants do not give OPERATOR in namespace '" + w.namespace() + "' of engine '"
                     + w.engine().name() + "'");
@@ -116,7 +116,7 @@ class BulkPlanner {
             }
             return switch (action) {
                 case SCALE -> scale(ref, params, w);
-                case RESTART, DELETE -> new Item(ref, true, null, Change.NONE);
+                case RESTART, DELETE -> new BulkPlanItem(ref, true, null, BulkChange.NONE);
                 case LABEL -> refused(ref, "labels cannot be changed through Gantry's engine port yet: no engine call "
                         + "sets a workload's labels");
                 case UPDATE -> specChange(ref, w, params.updated(w.spec()));
@@ -133,7 +133,7 @@ class BulkPlanner {
         }
     }
 
-    private Item scale(WorkloadRef ref, BulkParams params, WorkloadView w) {
+    private BulkPlanItem scale(BulkWorkload ref, BulkParams params, WorkloadView w) {
         if (w.spec().replicas() == null) {
             return refused(ref, "a " + w.kind() + " has no replica count to scale");
         }
@@ -141,19 +141,19 @@ class BulkPlanner {
             c.checkScale(w.nativeId(), params.replicas());
             return null;
         });
-        return new Item(ref, true, null, new Change(specs.diff(w, params.scaled(w.spec())).fields()));
+        return new BulkPlanItem(ref, true, null, new BulkChange(specs.diff(w, params.scaled(w.spec())).fields()));
     }
 
-    private Item specChange(WorkloadRef ref, WorkloadView w, WorkloadSpec proposed) {
+    private BulkPlanItem specChange(BulkWorkload ref, WorkloadView w, WorkloadSpec proposed) {
         runtimes.requireAllowed(engine(w), proposed);
         clients.call(w.engine().id(), "check update", c -> {
             c.checkUpdate(w.nativeId(), proposed);
             return null;
         });
-        return new Item(ref, true, null, new Change(specs.diff(w, proposed).fields()));
+        return new BulkPlanItem(ref, true, null, new BulkChange(specs.diff(w, proposed).fields()));
     }
 
-    private Item rollback(WorkloadRef ref, WorkloadView w) {
+    private BulkPlanItem rollback(BulkWorkload ref, WorkloadView w) {
         Optional<Revision> previous = revisions.previous(w.id());
         if (previous.isEmpty()) {
             return refused(ref, "it has no earlier revision to go back to");
@@ -166,7 +166,7 @@ class BulkPlanner {
         return revisions.previous(workloadId).map(Revision::revision).orElse(null);
     }
 
-    private Item copy(WorkloadRef ref, Scope scope, WorkloadView w, Engine target) {
+    private BulkPlanItem copy(BulkWorkload ref, Scope scope, WorkloadView w, Engine target) {
         if (target.id().equals(w.engine().id())) {
             return refused(ref, "it is on engine '" + target.name() + "' already");
         }
@@ -178,7 +178,7 @@ class BulkPlanner {
             return refused(ref, "engine '" + target.name() + "' cannot deploy");
         }
         runtimes.requireAllowed(target, w.spec());
-        return new Item(ref, true, null, new Change(List.of(new Comparison.Field("engine",
+        return new BulkPlanItem(ref, true, null, new BulkChange(List.of(new Comparison.Field("engine",
                 List.of(w.engine().name(), target.name()), false, null, null, null))));
     }
 
@@ -186,7 +186,7 @@ class BulkPlanner {
         return engines.find(w.engine().id()).orElseThrow(() -> new io.gantry.web.NotFoundException("engine", w.engine().id()));
     }
 
-    private static Item refused(WorkloadRef ref, String reason) {
-        return new Item(ref, false, reason, Change.NONE);
+    private static BulkPlanItem refused(BulkWorkload ref, String reason) {
+        return new BulkPlanItem(ref, false, reason, BulkChange.NONE);
     }
 }

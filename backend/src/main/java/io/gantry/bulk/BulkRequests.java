@@ -19,7 +19,7 @@ final class BulkRequests {
      *
      * @param label {@code k=v} terms, all of which must match
      */
-    record Selector(String engine, String namespace, String kind, String phase, List<String> label, String q,
+    record BulkSelector(String engine, String namespace, String kind, String phase, List<String> label, String q,
                     List<UUID> ids) {
         boolean byIds() {
             return ids != null;
@@ -32,7 +32,7 @@ final class BulkRequests {
     }
 
     /** @param params what the action needs, e.g. {@code {replicas: 2}} for a scale; see {@link BulkAction} */
-    record Preview(@NotNull @Valid Selector selector, @NotBlank String action, Map<String, Object> params) {
+    record BulkPreviewRequest(@NotNull @Valid BulkSelector selector, @NotBlank String action, Map<String, Object> params) {
     }
 
     /**
@@ -42,11 +42,11 @@ final class BulkRequests {
      * @param expectTotal   the number of workloads the preview showed: the run is refused (409) when the selector
      *                      matches another number now
      */
-    record Run(@NotNull @Valid Selector selector, @NotBlank String action, Map<String, Object> params,
+    record BulkRunRequest(@NotNull @Valid BulkSelector selector, @NotBlank String action, Map<String, Object> params,
                @Min(1) @Max(1000) Integer batchSize, @Min(0) @Max(3600) Integer pauseSeconds, Boolean stopOnFailure,
                @Min(0) Integer expectTotal) {
-        Preview preview() {
-            return new Preview(selector, action, params);
+        BulkPreviewRequest preview() {
+            return new BulkPreviewRequest(selector, action, params);
         }
     }
 }

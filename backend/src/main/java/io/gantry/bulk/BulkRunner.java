@@ -64,11 +64,11 @@ class BulkRunner {
     }
 
     /** @param operations those of the first batch */
-    record Started(UUID id, String state, List<Operation> operations) {
+    record BulkStarted(UUID id, String state, List<Operation> operations) {
     }
 
-    Started start(BulkRequests.Run request) {
-        BulkPlanner.Plan plan = planner.plan(request.preview());
+    BulkStarted start(BulkRequests.BulkRunRequest request) {
+        BulkPlanner.BulkPlan plan = planner.plan(request.preview());
         if (request.expectTotal() != null && request.expectTotal() != plan.total()) {
             throw new ConflictException("the selector matches " + plan.total() + " workloads now, not the "
                     + request.expectTotal() + " expected; preview again");
@@ -76,7 +76,7 @@ class BulkRunner {
         int batchSize = request.batchSize() == null ? Math.max(1, plan.allowedCount()) : request.batchSize();
         List<BulkRunStore.Item> items = new ArrayList<>();
         int allowed = 0;
-        for (BulkPlanner.Item i : plan.items()) {
+        for (BulkPlanner.BulkPlanItem i : plan.items()) {
             int batch = i.allowed() ? allowed++ / batchSize + 1 : 0;
             items.add(new BulkRunStore.Item(items.size(), i.workload().id(), i.workload().name(), i.workload().engine(),
                     i.workload().namespace(), batch, null, i.allowed() ? "PENDING" : "SKIPPED", i.reason()));
@@ -95,7 +95,7 @@ class BulkRunner {
         }
         List<Operation> operations = store.items(run.id()).stream().filter(i -> i.operationId() != null)
                 .map(i -> actions.find(i.operationId())).flatMap(Optional::stream).toList();
-        return new Started(run.id(), store.find(run.id()).orElseThrow().state(), operations);
+        return new BulkStarted(run.id(), store.find(run.id()).orElseThrow().state(), operations);
     }
 
     /** @return whether it was running (a finished run is not cancelled again) */
