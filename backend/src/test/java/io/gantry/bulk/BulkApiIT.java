@@ -15,11 +15,15 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
 
 /** Bulk preview and runs on fake engines: grouping, refusals, expectTotal, batches, stopOnFailure, cancel, scopes. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BulkApiIT extends IntegrationTest {
+    @Autowired
+    JdbcTemplate db;
 
     @BeforeAll
     void engines() {
@@ -36,6 +40,7 @@ class BulkApiIT extends IntegrationTest {
             a.putQuietly(FakeEngine.workload("default", "batch-" + i, "nginx:1", 1, Map.of("tier", "batch")));
             a.putQuietly(FakeEngine.workload("default", "stop-" + i, "nginx:1", 1, Map.of("tier", "stop")));
             a.putQuietly(FakeEngine.workload("default", "pause-" + i, "nginx:1", 1, Map.of("tier", "pause")));
+            a.putQuietly(FakeEngine.workload("default", "orphan-" + i, "nginx:1", 1, Map.of("tier", "orphan")));
         }
         a.failScalesOf("default/stop-1");
         a.putQuietly(FakeEngine.workload("team-x", "scoped-1", "nginx:1", 1, Map.of("tier", "scoped")));
@@ -45,7 +50,7 @@ class BulkApiIT extends IntegrationTest {
         Engines.awaitStatus(api, Engines.register(api, "bulk-a", Map.of()), "UP");
         Engines.awaitStatus(api, Engines.register(api, "bulk-b", Map.of()), "UP");
         await().atMost(Duration.ofSeconds(10)).until(() ->
-                api.get("/api/v1/workloads?label=tier=pause").json().get("total").asInt() == 5);
+                api.get("/api/v1/workloads?label=tier=orphan").json().get("total").asInt() == 5);
     }
 
     @Test
@@ -154,6 +159,22 @@ class BulkApiIT extends IntegrationTest {
                 .containsExactly("SUCCEEDED", "SUCCEEDED", "CANCELLED", "CANCELLED", "CANCELLED");
         assertThat(FakeEngine.named("bulk-a").calls()).noneMatch(c -> c.startsWith("restart default/pause-2"));
         assertThat(api().get("/api/v1/bulk/00000000-0000-0000-0000-000000000000").status()).isEqualTo(404);
+    }
+
+    @Test
+    void aRunWhoseServerIsGoneIsFailedWithTheReason() {
+        Api.Response started = api().post("/api/v1/bulk", Map.of("selector", Map.of("label", List.of("tier=orphan")),
+                "action", "restart", "batchSize", 2, "pauseSeconds", 60));
+        String id = started.json().get("id").asString();
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                api().get("/api/v1/bulk/" + id).json().get("batches").get(0).get("state").asString().equals("SUCCEEDED"));
+        // as if the replica that drove it had died: no live replica has this id
+        db.update("UPDATE bulk_runs SET replica = 'a-replica-that-is-gone' WHERE id = ?::uuid", id);
+        JsonNode run = awaitEnd(id);
+        assertThat(run.get("state").asString()).isEqualTo("FAILED");
+        assertThat(run.get("message").asString()).contains("server restarted");
+        assertThat(run.get("items").findValuesAsString("state"))
+                .containsExactly("SUCCEEDED", "SUCCEEDED", "SKIPPED", "SKIPPED", "SKIPPED");
     }
 
     @Test
