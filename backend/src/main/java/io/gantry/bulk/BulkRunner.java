@@ -10,6 +10,7 @@ import io.gantry.web.ConflictException;
 import io.gantry.web.CurrentUser;
 import io.gantry.workload.WorkloadStore;
 import io.gantry.workload.WorkloadView;
+import jakarta.annotation.PreDestroy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,11 +18,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
@@ -50,10 +54,12 @@ class BulkRunner {
     private final JsonMapper json;
     private final Duration settleTimeout;
     private final Object lock = new Object();
+    private final ScheduledExecutorService ticker;
 
     BulkRunner(BulkPlanner planner, BulkRunStore store, WorkloadActions actions, WorkloadStore workloads,
                ReplicaId replica, JsonMapper json,
-               @Value("${gantry.bulk.settle-timeout:5m}") Duration settleTimeout) {
+               @Value("${gantry.bulk.settle-timeout:5m}") Duration settleTimeout,
+               @Value("${gantry.bulk.tick:500ms}") Duration tick) {
         this.planner = planner;
         this.store = store;
         this.actions = actions;
@@ -61,6 +67,12 @@ class BulkRunner {
         this.replica = replica;
         this.json = json;
         this.settleTimeout = settleTimeout;
+        // a thread of its own: a tick may wait on an engine's check (within its call timeout), which must not hold
+        // up the scheduled work of the rest of the server
+        CustomizableThreadFactory threads = new CustomizableThreadFactory("bulk-runner-");
+        threads.setDaemon(true);
+        this.ticker = Executors.newSingleThreadScheduledExecutor(threads);
+        ticker.scheduleWithFixedDelay(this::tick, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** @param operations those of the first batch */
@@ -109,9 +121,16 @@ class BulkRunner {
         }
     }
 
-    @Scheduled(fixedDelayString = "${gantry.bulk.tick:500ms}")
     void tick() {
-        for (UUID id : store.active(replica.value())) {
+        List<UUID> active;
+        try {
+            active = store.active(replica.value());
+        } catch (RuntimeException e) {
+            // the database is away for a moment (or the server is stopping): the next tick tries again
+            log.debug("Bulk runs: {}", e.toString());
+            return;
+        }
+        for (UUID id : active) {
             try {
                 synchronized (lock) {
                     advance(id);
@@ -226,6 +245,11 @@ class BulkRunner {
         Phase phase = w.get().status().phase();
         Integer desired = w.get().spec().replicas();
         return desired != null && desired == 0 ? phase == Phase.STOPPED : phase == Phase.RUNNING;
+    }
+
+    @PreDestroy
+    void close() {
+        ticker.shutdownNow();
     }
 
     /** Runs {@code work} as the run's user with the role they started it with, then puts the caller's context back. */
