@@ -41,7 +41,7 @@
     if (!all) return { ids: checked() };
     const url = new URLSearchParams(location.search);
     const s = {};
-    for (const term of ['engine', 'namespace', 'kind', 'phase', 'q']) if (url.get(term)) s[term] = url.get(term);
+    for (const term of ['engine', 'engineKind', 'namespace', 'kind', 'phase', 'q']) if (url.get(term)) s[term] = url.get(term);
     if (url.getAll('label').length) s.label = url.getAll('label').filter(Boolean);
     return s;
   }

@@ -100,7 +100,7 @@ class BulkPlanner {
             }
             return selection.byIds(s.ids());
         }
-        return selection.matching(s.engine(), s.namespace(), s.kind(), s.phase(), s.label(), s.q());
+        return selection.matching(s.engine(), s.engineKind(), s.namespace(), s.kind(), s.phase(), s.label(), s.q());
     }
 
     private BulkPlanItem item(Scope scope, BulkAction action, BulkParams params, Engine target, WorkloadView w) {

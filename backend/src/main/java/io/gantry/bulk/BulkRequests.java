@@ -19,14 +19,14 @@ final class BulkRequests {
      *
      * @param label {@code k=v} terms, all of which must match
      */
-    record BulkSelector(String engine, String namespace, String kind, String phase, List<String> label, String q,
+    record BulkSelector(String engine, String engineKind, String namespace, String kind, String phase, List<String> label, String q,
                     List<UUID> ids) {
         boolean byIds() {
             return ids != null;
         }
 
         boolean hasTerms() {
-            return engine != null || namespace != null || kind != null || phase != null
+            return engine != null || engineKind != null || namespace != null || kind != null || phase != null
                     || (label != null && !label.isEmpty()) || q != null;
         }
     }

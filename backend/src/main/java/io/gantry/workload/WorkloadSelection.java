@@ -29,9 +29,9 @@ public class WorkloadSelection {
      * @throws BadRequestException naming the term that is not valid (as the list would), or {@code selector} when it
      *                             matches more than {@link #MAX}
      */
-    public List<WorkloadView> matching(String engine, String namespace, String kind, String phase, List<String> label,
+    public List<WorkloadView> matching(String engine, String engineKind, String namespace, String kind, String phase, List<String> label,
                                        String q) {
-        WorkloadQuery query = lister.parse(engine, null, namespace, kind, phase, label, q, null, null, null);
+        WorkloadQuery query = lister.parse(engine, engineKind, namespace, kind, phase, label, q, null, null, null);
         List<WorkloadView> found = lister.all(query, MAX);
         if (found.size() > MAX) {
             throw BadRequestException.field("selector", "matches more than " + MAX + " workloads; narrow it");

@@ -77,6 +77,14 @@ class BulkApiIT extends IntegrationTest {
         assertThat(replicas.get("values").toString()).isEqualTo("[2,3]");
         assertThat(replicas.get("equal").asBoolean()).isFalse();
 
+        JsonNode byKind = ok(api().post("/api/v1/bulk/preview", Map.of("selector", Map.of("engineKind", "test",
+                "label", List.of("tier=mixed")), "action", "delete")));
+        assertThat(byKind.get("total").asInt()).isEqualTo(7);
+        Api.Response unknownKind = api().post("/api/v1/bulk/preview", Map.of("selector", Map.of("engineKind", "nope"),
+                "action", "delete"));
+        assertThat(unknownKind.status()).isEqualTo(400);
+        assertThat(unknownKind.json().get("errors").get(0).get("field").asString()).isEqualTo("engineKind");
+
         Api.Response bad = api().post("/api/v1/bulk/preview", Map.of("selector", Map.of("q", "mixed"), "action", "scale"));
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.json().get("errors").get(0).get("field").asString()).isEqualTo("params.replicas");
