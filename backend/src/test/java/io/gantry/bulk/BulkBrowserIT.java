@@ -74,8 +74,25 @@ class BulkBrowserIT extends IntegrationTest {
             assertThat(page.locator("#workloads td.replicas")).hasCount(2);
             assertThat(page.locator("#workloads td.replicas").first()).hasText("3/3");
             assertThat(page.locator("#workloads td.replicas").last()).hasText("3/3");
+            JsonNode items = api.get("/api/v1/workloads?label=tier=ui&limit=100").json().get("items");
+            assertThat(items).hasSize(52).allSatisfy(w -> assertThat(w.get("status").get("desired").asInt()).isEqualTo(3));
+
+            // a delete of the two rows of this page runs only once their count is typed
+            page.locator("#workloads input.select").nth(0).check();
+            page.locator("#workloads input.select").nth(1).check();
+            assertThat(page.locator("#bulk-selection")).hasText("2 row(s) selected");
+            page.locator("#bulk-action").selectOption("delete");
+            page.locator("#bulk-preview").click();
+            assertThat(page.locator("#bulk-title")).hasText("delete: 2 workload(s)");
+            assertThat(page.locator("#bulk-run")).isDisabled();
+            page.getByLabel("This cannot be undone").fill("3");
+            assertThat(page.locator("#bulk-run")).isDisabled();
+            page.getByLabel("This cannot be undone").fill("2");
+            page.locator("#bulk-run").click();
+            assertThat(page.locator("#bulk-progress")).hasAttribute("data-state", "SUCCEEDED",
+                    new com.microsoft.playwright.assertions.LocatorAssertions.HasAttributeOptions().setTimeout(30_000));
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    api.get("/api/v1/workloads?label=tier=ui").json().get("total").asInt() == 50);
         }
-        JsonNode items = api.get("/api/v1/workloads?label=tier=ui&limit=100").json().get("items");
-        assertThat(items).hasSize(52).allSatisfy(w -> assertThat(w.get("status").get("desired").asInt()).isEqualTo(3));
     }
 }
