@@ -4,6 +4,6 @@ import java.time.Instant;
 import java.util.UUID;
 
 /** One journaled action (API.md "Operation"). */
-record Operation(UUID id, String action, UUID workloadId, UUID engineId, String user, OperationState state,
+public record Operation(UUID id, String action, UUID workloadId, UUID engineId, String user, OperationState state,
                  int progress, String message, Instant createdAt, Instant updatedAt, Instant finishedAt) {
 }

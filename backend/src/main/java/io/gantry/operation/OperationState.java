@@ -1,9 +1,9 @@
 package io.gantry.operation;
 
-enum OperationState {
+public enum OperationState {
     PENDING, RUNNING, SUCCEEDED, FAILED;
 
-    boolean finished() {
+    public boolean finished() {
         return this == SUCCEEDED || this == FAILED;
     }
 }

@@ -3,8 +3,6 @@ package io.gantry.operation;
 import io.gantry.engine.Engine;
 import io.gantry.engine.EngineStore;
 import io.gantry.engine.PrivilegedRuntimes;
-import io.gantry.revision.Revision;
-import io.gantry.revision.Revisions;
 import io.gantry.revision.SpecPreview;
 import io.gantry.spi.Capability;
 import io.gantry.spi.WorkloadDefinition;
@@ -42,16 +40,16 @@ class WorkloadActionApiController {
     private final EngineStore engines;
     private final WorkloadStore workloads;
     private final PrivilegedRuntimes runtimes;
-    private final Revisions revisions;
+    private final WorkloadActions actions;
     private final SpecPreview preview;
     private final WorkloadAccess access;
 
     WorkloadActionApiController(OperationService operations, EngineStore engines, WorkloadStore workloads,
-                                PrivilegedRuntimes runtimes, Revisions revisions, SpecPreview preview,
+                                PrivilegedRuntimes runtimes, WorkloadActions actions, SpecPreview preview,
                                 WorkloadAccess access) {
         this.access = access;
         this.operations = operations;
-        this.revisions = revisions;
+        this.actions = actions;
         this.preview = preview;
         this.engines = engines;
         this.workloads = workloads;
@@ -90,14 +88,13 @@ class WorkloadActionApiController {
     ResponseEntity<?> update(@PathVariable UUID id, @Valid @RequestBody WorkloadRequests.UpdateSpec body,
                              @RequestParam(defaultValue = "false") boolean dryRun,
                              @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {
-        WorkloadRequests.checkSpec(body.spec());
-        WorkloadView w = workload(id);
-        runtimes.requireAllowed(engine(w), body.spec());
         if (dryRun) {
+            WorkloadRequests.checkSpec(body.spec());
+            WorkloadView w = access.operable(id);
+            runtimes.requireAllowed(engine(w), body.spec());
             return ResponseEntity.ok(preview.of(w, body.spec()));
         }
-        return accepted(operations.submit("update", engine(w), id, Capability.UPDATE, key,
-                Map.of("image", String.valueOf(body.spec().image())), new EngineWork.Update(w.nativeId(), body.spec())));
+        return accepted(actions.update(id, body.spec(), key));
     }
 
     /**
@@ -108,39 +105,25 @@ class WorkloadActionApiController {
     @PostMapping("/workloads/{id}/rollback")
     ResponseEntity<Operation> rollback(@PathVariable UUID id, @RequestBody WorkloadRequests.Rollback body,
                                        @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {
-        WorkloadView w = workload(id);
-        Revision target = revisions.rollbackTarget(id, body.revision());
-        runtimes.requireAllowed(engine(w), target.spec());
-        return accepted(operations.submit("rollback", engine(w), id, Capability.UPDATE, key,
-                Map.of("revision", target.revision(), "image", String.valueOf(target.spec().image())),
-                new EngineWork.Rollback(w.nativeId(), target.spec(), target.engineRevision(), target.revision()),
-                () -> revisions.requireNotCurrent(id, target.revision())));
+        return accepted(actions.rollback(id, body.revision(), key));
     }
-
-    // scale, restart and delete run nothing new: an OPERATOR may do them to a workload on a privileged runtime too
 
     @PostMapping("/workloads/{id}/scale")
     ResponseEntity<Operation> scale(@PathVariable UUID id, @Valid @RequestBody WorkloadRequests.Scale body,
                                     @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {
-        WorkloadView w = workload(id);
-        return accepted(operations.submit("scale", engine(w), id, Capability.SCALE, key,
-                Map.of("replicas", body.replicas()), new EngineWork.Scale(w.nativeId(), body.replicas())));
+        return accepted(actions.scale(id, body.replicas(), key));
     }
 
     @PostMapping("/workloads/{id}/restart")
     ResponseEntity<Operation> restart(@PathVariable UUID id,
                                       @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {
-        WorkloadView w = workload(id);
-        return accepted(operations.submit("restart", engine(w), id, Capability.RESTART, key, Map.of(),
-                new EngineWork.Restart(w.nativeId())));
+        return accepted(actions.restart(id, key));
     }
 
     @DeleteMapping("/workloads/{id}")
     ResponseEntity<Operation> delete(@PathVariable UUID id,
                                      @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {
-        WorkloadView w = workload(id);
-        return accepted(operations.submit("delete", engine(w), id, Capability.DELETE, key, Map.of(),
-                new EngineWork.Delete(w.nativeId())));
+        return accepted(actions.delete(id, key));
     }
 
     /** A full resync of one engine now. */
@@ -149,10 +132,6 @@ class WorkloadActionApiController {
                                    @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {
         Engine engine = engines.findByIdOrName(id).orElseThrow(() -> new NotFoundException("engine", id));
         return accepted(operations.resync(engine, key));
-    }
-
-    private WorkloadView workload(UUID id) {
-        return access.operable(id);
     }
 
     private Engine engine(WorkloadView w) {

@@ -2,6 +2,8 @@ package io.gantry.revision;
 
 import io.gantry.web.BadRequestException;
 import io.gantry.web.ConflictException;
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.springframework.stereotype.Component;
 
@@ -26,6 +28,12 @@ public class Revisions {
         Revision target = store.find(workloadId, revision).orElseThrow(() -> BadRequestException.field("revision",
                 "workload " + workloadId + " has no revision " + revision + " (or it was pruned)"));
         return target;
+    }
+
+    /** The revision before the newest one: what "roll back" goes to when no revision is named. */
+    public Optional<Revision> previous(UUID workloadId) {
+        List<Revision> newest = store.list(workloadId, null, 2);
+        return newest.size() < 2 ? Optional.empty() : Optional.of(newest.get(1));
     }
 
     /** @throws ConflictException when the revision's spec is the one the workload has now: a rollback would change nothing */

@@ -39,6 +39,11 @@ public class SpecPreview {
     public record EngineValidation(boolean ok, String message, List<FieldProblem> errors) {
     }
 
+    /** What would change from the workload's spec to {@code proposed}, as the caller may see it; the engine is not asked. */
+    public SpecDiff diff(WorkloadView workload, WorkloadSpec proposed) {
+        return views.diff(workload, workload.spec(), proposed);
+    }
+
     /** @throws io.gantry.spi.EngineUnavailableException when the engine had to be asked and did not answer */
     public Preview of(WorkloadView workload, WorkloadSpec proposed) {
         SpecDiff diff = views.diff(workload, workload.spec(), proposed);

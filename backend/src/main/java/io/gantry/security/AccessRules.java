@@ -148,6 +148,10 @@ final class AccessRules {
             rule(PUT, "/api/v1/workloads/**", Access.SCOPED_OPERATOR),
             rule(PATCH, "/api/v1/workloads/**", Access.SCOPED_OPERATOR),
             rule(DELETE, "/api/v1/workloads/**", Access.SCOPED_OPERATOR),
+            // bulk runs act item by item within the caller's grants (each item refused outside them)
+            rule(POST, "/api/v1/bulk", Access.SCOPED_OPERATOR),
+            rule(POST, "/api/v1/bulk/**", Access.SCOPED_OPERATOR),
+            rule(GET, "/api/v1/bulk/**", Access.SCOPED_VIEWER),
 
             // Read-only views.
             rule(GET, "/api/v1/operations", Access.SCOPED_VIEWER),

@@ -91,12 +91,26 @@ class WorkloadLister {
         return page(query, store::view);
     }
 
+    /**
+     * Every workload the filter matches (no paging; {@code limit}, sort and cursor of the query are ignored), in name
+     * order, or at most {@code max + 1} of them so that the caller can tell it matched too many.
+     */
+    List<WorkloadView> all(WorkloadQuery query, int max) {
+        Where w = where(query);
+        return store.query("SELECT " + WorkloadStore.VIEW_COLUMNS + " FROM workloads w" + w.sql()
+                + " ORDER BY w.name, w.id LIMIT " + (max + 1), w.params(), store::view);
+    }
+
     /** The page as the API answers it: the stored documents copied, not parsed (see {@link StoredWorkload}). */
     Page<StoredWorkload> listStored(WorkloadQuery query) {
         return page(query, StoredWorkload::of);
     }
 
-    private <T extends ListedWorkload> Page<T> page(WorkloadQuery query, RowMapper<T> mapper) {
+    /** The filter's WHERE clause, the caller's grants first, and its parameters; one place for the list and a selection. */
+    private record Where(String sql, List<Object> params) {
+    }
+
+    private Where where(WorkloadQuery query) {
         // the caller's grants first, in the query itself: the total, the page and the cursor all see the same rows
         Scope.Condition scope = scopes.current().sql(Role.VIEWER, "w.engine_name", "w.namespace");
         StringBuilder where = new StringBuilder(" WHERE ").append(scope.sql());
@@ -135,6 +149,13 @@ class WorkloadLister {
             params.add(pattern);
             params.add(pattern);
         }
+        return new Where(where.toString(), params);
+    }
+
+    private <T extends ListedWorkload> Page<T> page(WorkloadQuery query, RowMapper<T> mapper) {
+        Where w = where(query);
+        StringBuilder where = new StringBuilder(w.sql());
+        List<Object> params = w.params();
         long total = counts.count(where.toString(), params);
         if (total == 0 && query.engine() != null && engines.findByIdOrName(query.engine())
                 .filter(e -> scopes.current().touchesEngine(Role.VIEWER, e.name())).isEmpty()) {

@@ -66,6 +66,8 @@ public final class FakeEngine {
     private final AtomicReference<Runnable> afterNextWatch = new AtomicReference<>();
     private final AtomicReference<Runnable> beforeNextDeployReturns = new AtomicReference<>();
     private volatile boolean startsNothing;
+    private volatile Set<Capability> missing = Set.of();
+    private final Set<String> failingScales = ConcurrentHashMap.newKeySet();
     private volatile Duration rollout = Duration.ZERO;
 
     private FakeEngine(String name) {
@@ -75,6 +77,16 @@ public final class FakeEngine {
     /** The engine behind endpoint {@code test://<name>}; created empty on first use. */
     public static FakeEngine named(String name) {
         return ENGINES.computeIfAbsent(name, FakeEngine::new);
+    }
+
+    /** From now on the engine does not advertise {@code capabilities} (an engine that cannot restart, say). */
+    public void without(Capability... capabilities) {
+        missing = Set.of(capabilities);
+    }
+
+    /** From now on a scale of {@code nativeId} fails on the engine (after its checks passed), as a node running out would. */
+    public void failScalesOf(String nativeId) {
+        failingScales.add(nativeId);
     }
 
     /** From now on, deployed workloads never start an instance: they stay PENDING (a target that never gets RUNNING). */
@@ -225,7 +237,9 @@ public final class FakeEngine {
         return new EngineClient() {
             @Override
             public Set<Capability> capabilities() {
-                return EnumSet.allOf(Capability.class);
+                Set<Capability> all = EnumSet.allOf(Capability.class);
+                all.removeAll(missing);
+                return all;
             }
 
             @Override
@@ -319,6 +333,9 @@ public final class FakeEngine {
             @Override
             public void scale(String nativeId, int replicas) {
                 enter("scale " + nativeId + " " + replicas);
+                if (failingScales.contains(nativeId)) {
+                    throw new EngineUnavailableException(name + ": no room for " + replicas + " replicas of " + nativeId);
+                }
                 Workload w = existing(nativeId);
                 workloads.put(nativeId, withSpec(w, w.spec().withReplicas(replicas)));
             }
