@@ -52,7 +52,7 @@
     $('grants').replaceChildren(...(me.grants.length ? [el('div', { class: 'table-wrap' }, el('table', { id: 'my-grants' },
       el('thead', {}, el('tr', {}, ['Role', 'Engine', 'Namespaces', 'Through'].map(h => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, me.grants.map(g => el('tr', {}, el('td', {}, g.role), el('td', {}, g.engine),
-        el('td', {}, el('code', {}, g.namespace)), el('td', {}, g.team ? `team ${g.team}` : 'you')))))))] : []));
+        el('td', {}, el('code', {}, g.namespace)), el('td', {}, g.team ? `team ${g.team}` : 'you'))))))] : []));
   }
   loadAccess();
   load();
