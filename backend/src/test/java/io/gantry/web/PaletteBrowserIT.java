@@ -45,14 +45,14 @@ class PaletteBrowserIT extends IntegrationTest {
 
             page.keyboard().press("Control+k");
             assertThat(palette).isVisible();
-            Locator input = page.getByRole(AriaRole.COMBOBOX);
+            Locator input = palette.getByRole(AriaRole.COMBOBOX);
             assertThat(input).isFocused();
             input.pressSequentially("kookab", new Locator.PressSequentiallyOptions().setDelay(30));
-            Locator first = page.getByRole(AriaRole.OPTION).first();
+            Locator first = palette.getByRole(AriaRole.OPTION).first();
             assertThat(first).containsText(NAME);
             assertThat(first).hasAttribute("aria-selected", "true");
             assertThat(input).hasAttribute("aria-activedescendant", first.getAttribute("id"));
-            assertThat(page.getByRole(AriaRole.LISTBOX)).not().containsText("pal-magpie");
+            assertThat(palette.getByRole(AriaRole.LISTBOX)).not().containsText("pal-magpie");
             Browser.screenshot(page, "palette-search");
 
             input.press("Enter");
@@ -63,9 +63,9 @@ class PaletteBrowserIT extends IntegrationTest {
             page.locator("body").press("/");
             assertThat(palette).isVisible();
             input.fill("pal-");
-            assertThat(page.getByRole(AriaRole.OPTION)).hasCount(2);
+            assertThat(palette.getByRole(AriaRole.OPTION)).hasCount(2);
             input.press("ArrowDown");
-            assertThat(page.getByRole(AriaRole.OPTION).nth(1)).hasAttribute("aria-selected", "true");
+            assertThat(palette.getByRole(AriaRole.OPTION).nth(1)).hasAttribute("aria-selected", "true");
             input.press("Escape");
             assertThat(palette).isHidden();
 
@@ -81,7 +81,7 @@ class PaletteBrowserIT extends IntegrationTest {
             // an action on this workload, confirmed first, reaches the engine
             page.keyboard().press("Control+k");
             input.fill("scale " + NAME + " to 3");
-            assertThat(page.getByRole(AriaRole.OPTION).first()).containsText("Scale " + NAME + " to 3");
+            assertThat(palette.getByRole(AriaRole.OPTION).first()).containsText("Scale " + NAME + " to 3");
             page.onceDialog(dialog -> {
                 assertThat(dialog.message()).contains("Scale " + NAME + " to 3");
                 dialog.accept();
