@@ -21,10 +21,11 @@ class GrantStore {
     /**
      * A user's own grants and those of their teams: the teams they were made members of, and those whose identity
      * provider group was in their groups at their last sign-in (user_groups). Parameters: the username, three times.
+     * In parentheses: a condition added after it with AND must hold for the team grants and the own ones alike.
      */
-    private static final String HELD = " WHERE g.username = ? OR g.team_id IN "
+    private static final String HELD = " WHERE (g.username = ? OR g.team_id IN "
             + "(SELECT m.team_id FROM team_members m WHERE m.username = ? "
-            + "UNION SELECT t.id FROM teams t JOIN user_groups ug ON ug.group_name = t.oidc_group WHERE ug.username = ?)";
+            + "UNION SELECT t.id FROM teams t JOIN user_groups ug ON ug.group_name = t.oidc_group WHERE ug.username = ?))";
 
     private final JdbcTemplate jdbc;
 

@@ -55,6 +55,6 @@ class OperationApiController {
     }
 
     private Scope.Condition readable() {
-        return scopes.current().sql(Role.VIEWER, OperationStore.SCOPED_ENGINE, OperationStore.SCOPED_NAMESPACE);
+        return scopes.current().sql(Role.VIEWER, OperationScope.ENGINE, OperationScope.NAMESPACE);
     }
 }

@@ -102,33 +102,24 @@ class OperationStore {
                 state.finished(), id).get(0);
     }
 
-    /**
-     * The scoped reads join what a grant is checked against: the engine's name ({@code e.name}) and the namespace
-     * ({@code w.namespace} of a workload that still exists, else the one the request named: a deploy's, a copy's).
-     */
-    static final String SCOPED_FROM = " FROM operations o LEFT JOIN engines e ON e.id = o.engine_id "
-            + "LEFT JOIN workloads w ON w.id = o.workload_id";
-    static final String SCOPED_ENGINE = "e.name";
-    static final String SCOPED_NAMESPACE = "coalesce(w.namespace, o.request->>'namespace')";
-
     /** One operation if it is within {@code scope}. */
     Optional<Operation> find(Scope.Condition scope, UUID id) {
         List<Object> params = new ArrayList<>(scope.params());
         params.add(id);
-        return jdbc.query("SELECT " + QUALIFIED + SCOPED_FROM + " WHERE " + scope.sql() + " AND o.id = ?",
+        return jdbc.query("SELECT " + QUALIFIED + OperationScope.FROM + " WHERE " + scope.sql() + " AND o.id = ?",
                 OperationStore::operation, params.toArray()).stream().findFirst();
     }
 
     List<Operation> find(Scope.Condition scope, UUID workloadId, UUID engineId, OperationState state, int limit) {
         List<Object> params = new ArrayList<>();
         String where = where(scope, workloadId, engineId, state, params);
-        return jdbc.query("SELECT " + QUALIFIED + SCOPED_FROM + where + " ORDER BY o.created_at DESC, o.id LIMIT " + limit,
+        return jdbc.query("SELECT " + QUALIFIED + OperationScope.FROM + where + " ORDER BY o.created_at DESC, o.id LIMIT " + limit,
                 OperationStore::operation, params.toArray());
     }
 
     long count(Scope.Condition scope, UUID workloadId, UUID engineId, OperationState state) {
         List<Object> params = new ArrayList<>();
-        Long n = jdbc.queryForObject("SELECT count(*)" + SCOPED_FROM + where(scope, workloadId, engineId, state, params),
+        Long n = jdbc.queryForObject("SELECT count(*)" + OperationScope.FROM + where(scope, workloadId, engineId, state, params),
                 Long.class, params.toArray());
         return n == null ? 0 : n;
     }

@@ -160,6 +160,7 @@ final class AccessRules {
             rule(GET, "/api/v1/compare", Access.SCOPED_VIEWER),
             rule(GET, "/api/v1/history", Access.SCOPED_VIEWER),
             rule(GET, "/api/v1/stream", Access.SCOPED_VIEWER),
+            rule(GET, "/api/v1/search", Access.SCOPED_VIEWER),
             rule(GET, "/actuator", Access.VIEWER),
             rule(GET, "/actuator/prometheus", Access.VIEWER),
 
