@@ -31,12 +31,20 @@ public final class RunningExec {
      */
     private static final long DRAIN_MILLIS = 2000;
     private static final int CHUNK = 8192;
+    /**
+     * On a terminal, how long the first keystrokes wait for the command's first output (a shell's prompt). {@code runc
+     * exec --tty} puts the agent's terminal into raw mode only as it starts the command: keys typed before that are
+     * echoed and line-edited by that outer terminal, and reached the container's shell mangled (seen on a busy
+     * machine). A command that prints nothing before it reads gets its first input this much later, no more.
+     */
+    private static final long FIRST_INPUT_WAIT_MILLIS = 1500;
 
     private final Process process;
     private final boolean tty;
     private final ExecSink sink;
     private final Consumer<RunningExec> onEnd;
     private final OutputStream stdin;
+    private final CountDownLatch firstOutput = new CountDownLatch(1);
     private boolean ended;
 
     /** @param onEnd told once, after the exit was delivered */
@@ -65,10 +73,15 @@ public final class RunningExec {
     /** Feeds the command's stdin; blocks while it does not read. Quietly drops input once stdin is closed. */
     public void write(byte[] data) {
         try {
+            if (tty && firstOutput.getCount() > 0) {
+                firstOutput.await(FIRST_INPUT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            }
             stdin.write(data);
             stdin.flush();
         } catch (IOException closed) {
             LOG.debug("exec {}: stdin closed, {} bytes dropped", process.pid(), data.length);
+        } catch (InterruptedException stopping) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -137,6 +150,7 @@ public final class RunningExec {
     }
 
     private synchronized void deliver(byte[] data, boolean stderr) {
+        firstOutput.countDown();
         if (!ended) {
             sink.output(data, stderr);
         }
