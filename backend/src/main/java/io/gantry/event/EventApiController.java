@@ -77,7 +77,10 @@ class EventApiController {
     @GetMapping("/api/v1/workloads/{id}/events")
     Page<EventView> ofWorkload(@PathVariable UUID id, @RequestParam(defaultValue = "100") int limit) {
         checkLimit(limit);
-        WorkloadView workload = workloads.find(id).isPresent() ? access.readable(id) : null;
+        WorkloadView workload = workloads.find(id).orElse(null);
+        if (workload != null && !access.canRead(workload)) {
+            throw new NotFoundException("workload", id);
+        }
         if (workload != null) {
             fetchFromEngine(workload, limit);
         } else if (!scopes.current().everywhere(Role.VIEWER)) {

@@ -62,7 +62,7 @@ class WorkloadActionApiController {
         WorkloadRequests.checkSpec(body.spec());
         Engine engine = engines.findByIdOrName(body.engine())
                 .orElseThrow(() -> BadRequestException.field("engine", "no engine has the id or name '" + body.engine() + "'"));
-        access.requireOperator(engine.name(), body.namespace() == null ? "" : body.namespace());
+        access.requireOperator(engine.name(), body.namespace());
         runtimes.requireAllowed(engine, body.spec());
         WorkloadDefinition definition = new WorkloadDefinition(body.namespace(), body.name(), body.kind(),
                 body.labels(), body.spec());

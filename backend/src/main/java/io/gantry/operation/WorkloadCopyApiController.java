@@ -78,7 +78,7 @@ class WorkloadCopyApiController {
                     spec.resources(), spec.replicas(), spec.healthCheck(), spec.constraints(), null);
         }
         WorkloadDefinition copy = new WorkloadDefinition(namespace, name, original.kind(), original.labels(), spec);
-        access.requireOperator(target.name(), namespace == null ? "" : namespace);
+        access.requireOperator(target.name(), namespace);
         operations.requireCapability(target, Capability.DEPLOY);
         runtimes.requireAllowed(target, copy.spec());
         // what the target would refuse (a name it cannot take, a port another service holds) is a 422 now

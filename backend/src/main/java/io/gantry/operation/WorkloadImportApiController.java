@@ -68,8 +68,7 @@ class WorkloadImportApiController {
         operations.requireCapability(engine, Capability.DEPLOY);
         // every workload is checked with the engine before the first is deployed: a bad one deploys none
         for (ManifestFormat.Parsed p : parsed) {
-            String namespace = p.definition().namespace();
-            access.requireOperator(engine.name(), namespace == null ? "" : namespace);
+            access.requireOperator(engine.name(), p.definition().namespace());
             runtimes.requireAllowed(engine, p.definition().spec());
             clients.call(engine.id(), "check import", client -> {
                 client.checkDeploy(p.definition());

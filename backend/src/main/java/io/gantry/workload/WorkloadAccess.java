@@ -24,11 +24,12 @@ public class WorkloadAccess {
 
     /** What the caller may see; secret values and all (a view for engines, not for showing). */
     public WorkloadView readable(UUID id) {
-        WorkloadView w = store.find(id).orElseThrow(() -> new NotFoundException("workload", id));
-        if (!scopes.current().allows(Role.VIEWER, w.engine().name(), w.namespace())) {
-            throw new NotFoundException("workload", id);
-        }
-        return w;
+        return store.find(id).filter(this::canRead).orElseThrow(() -> new NotFoundException("workload", id));
+    }
+
+    /** Whether the caller may see {@code w}, one already read (outside their grants, show it as missing). */
+    public boolean canRead(WorkloadView w) {
+        return scopes.current().allows(Role.VIEWER, w.engine().name(), w.namespace());
     }
 
     /** What the caller may act on (scale, restart, update, delete, exec...). */
@@ -38,11 +39,15 @@ public class WorkloadAccess {
         return w;
     }
 
-    /** Refuses an action on {@code engine}'s {@code namespace} (a deploy, an import, a copy's target) without OPERATOR there. */
+    /**
+     * Refuses an action on {@code engine}'s {@code namespace} (a deploy, an import, a copy's target) without OPERATOR
+     * there; a null namespace is the engine's default one (matched as the empty name).
+     */
     public void requireOperator(String engine, String namespace) {
+        String name = namespace == null ? "" : namespace;
         Scope scope = scopes.current();
-        if (!scope.allows(Role.OPERATOR, engine, namespace)) {
-            throw new ForbiddenException("namespace", "acting in namespace '" + namespace + "' of engine '" + engine
+        if (!scope.allows(Role.OPERATOR, engine, name)) {
+            throw new ForbiddenException("namespace", "acting in namespace '" + name + "' of engine '" + engine
                     + "' takes OPERATOR there; your grants do not give it");
         }
     }
