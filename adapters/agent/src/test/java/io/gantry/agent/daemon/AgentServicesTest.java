@@ -32,11 +32,8 @@ import io.gantry.agent.api.v1.WaitTaskRequest;
 import io.gantry.agent.runtime.Proc;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.AbstractStub;
 import io.grpc.stub.MetadataUtils;
 import io.gantry.agent.api.v1.EnvVar;
@@ -67,26 +64,20 @@ class AgentServicesTest {
     @TempDir
     Path noCgroups;
 
+    private InProcessAgent agent;
     private AgentCore core;
-    private Server server;
     private ManagedChannel channel;
 
     @BeforeEach
     void start() throws Exception {
-        String name = InProcessServerBuilder.generateName();
-        // an empty directory as cgroup root: limits are skipped, as on a machine without writable cgroups
-        core = new AgentCore(AgentOptions.loopback(0, TOKEN, dataDir), noCgroups, Optional.empty());
-        InProcessServerBuilder builder = InProcessServerBuilder.forName(name).directExecutor();
-        core.services().forEach(builder::addService);
-        server = builder.build().start();
-        channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+        agent = new InProcessAgent(AgentOptions.loopback(0, TOKEN, dataDir), noCgroups, true);
+        core = agent.core;
+        channel = agent.channel;
     }
 
     @AfterEach
     void stop() {
-        channel.shutdownNow();
-        server.shutdownNow();
-        core.close(true);
+        agent.close();
     }
 
     @Test

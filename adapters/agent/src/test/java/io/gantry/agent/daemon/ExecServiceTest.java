@@ -21,11 +21,8 @@ import io.gantry.agent.runtime.Proc;
 import io.gantry.spi.RecordingListener;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.AbstractStub;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -36,7 +33,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -56,18 +52,13 @@ class ExecServiceTest {
     @TempDir
     Path noCgroups;
 
+    private InProcessAgent agent;
     private AgentCore core;
-    private Server server;
     private ManagedChannel channel;
 
     @BeforeEach
     void start() throws Exception {
-        String name = InProcessServerBuilder.generateName();
-        core = new AgentCore(AgentOptions.loopback(0, TOKEN, dataDir), noCgroups, Optional.empty());
-        InProcessServerBuilder builder = InProcessServerBuilder.forName(name);
-        core.services().forEach(builder::addService);
-        server = builder.build().start();
-        channel = InProcessChannelBuilder.forName(name).build();
+        serve(AgentOptions.loopback(0, TOKEN, dataDir));
         containers().create(CreateContainerRequest.newBuilder().setId("box").setSpec(ContainerSpec.newBuilder()
                 .addCommand("/bin/sh").addArgs("-c").addArgs("sleep 600")
                 .addEnv(io.gantry.agent.api.v1.EnvVar.newBuilder().setName("FROM_SPEC").setValue("spec-value"))
@@ -78,9 +69,13 @@ class ExecServiceTest {
 
     @AfterEach
     void stop() {
-        channel.shutdownNow();
-        server.shutdownNow();
-        core.close(true);
+        agent.close();
+    }
+
+    private void serve(AgentOptions options) throws Exception {
+        agent = new InProcessAgent(options, noCgroups, false);
+        core = agent.core;
+        channel = agent.channel;
     }
 
     @Test
@@ -164,15 +159,8 @@ class ExecServiceTest {
 
     @Test
     void aRawTaskReadoptedByAnAgentWithoutRawTakesNoExec() throws Exception {
-        channel.shutdownNow();
-        server.shutdownNow();
-        core.close(false);
-        String name = InProcessServerBuilder.generateName();
-        core = new AgentCore(AgentOptions.loopback(0, TOKEN, dataDir).withRaw(false), noCgroups, Optional.empty());
-        InProcessServerBuilder builder = InProcessServerBuilder.forName(name);
-        core.services().forEach(builder::addService);
-        server = builder.build().start();
-        channel = InProcessChannelBuilder.forName(name).build();
+        agent.close(false);
+        serve(AgentOptions.loopback(0, TOKEN, dataDir).withRaw(false));
 
         Throwable refused = open(start("box-0", false, "true")).awaitEnd();
         assertThat(code(refused)).isEqualTo(Status.Code.FAILED_PRECONDITION);
