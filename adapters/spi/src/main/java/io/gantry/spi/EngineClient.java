@@ -1,9 +1,13 @@
 package io.gantry.spi;
 
+import io.gantry.spi.config.ConfigDefinition;
+import io.gantry.spi.config.ConfigKind;
+import io.gantry.spi.config.ConfigObject;
 import io.gantry.spi.exec.ExecListener;
 import io.gantry.spi.exec.ExecRequest;
 import io.gantry.spi.exec.ExecSession;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -23,6 +27,20 @@ public interface EngineClient extends AutoCloseable {
 
     /** Every workload the engine runs (within its configured namespaces), with instances. */
     List<Workload> listWorkloads();
+
+    /**
+     * Every workload, as {@link #listWorkloads()}, handed to {@code sink} in batches as the engine's answer is read:
+     * adapters of engines with big answers read them as a stream (a streaming JSON parser, paged lists with
+     * {@code limit}/{@code continue}) and map and hand over each batch as it arrives, without holding the whole
+     * answer. The call timeout applies to silence, not to the whole listing: while bytes keep arriving the adapter
+     * keeps reading, and it hands over a batch at least every half call timeout while it makes progress, so the
+     * caller can tell a big engine from a hung one. The default lists at once and hands over one batch.
+     *
+     * @throws EngineUnavailableException when the engine stops answering (no bytes for the call timeout)
+     */
+    default void listWorkloads(WorkloadSink sink) {
+        sink.accept(listWorkloads());
+    }
 
     /** One workload with its instances, or empty when the engine has none by that id. */
     Optional<Workload> getWorkload(String nativeId);
@@ -151,6 +169,82 @@ public interface EngineClient extends AutoCloseable {
      */
     default ExecSession exec(String nativeId, String instanceId, ExecRequest request, ExecListener listener) {
         throw new UnsupportedCapabilityException(Capability.EXEC, "this engine cannot run commands in its instances");
+    }
+
+    /**
+     * Replaces the workload's labels with {@code labels} (Kubernetes: the object's labels and its pod template's
+     * where the selector allows; Swarm: service labels; Marathon: app labels; agent: the workload's labels), without
+     * touching the spec. Labels the engine keeps for itself (Gantry's own, the selector's) are kept by the adapter.
+     *
+     * @throws UnsupportedCapabilityException when the engine cannot ({@link Capability#LABEL})
+     * @throws InvalidSpecException           naming {@code labels} when the engine refuses a key or value
+     * @throws WorkloadNotFoundException      when the engine has no such workload
+     */
+    default void relabel(String nativeId, Map<String, String> labels) {
+        throw new UnsupportedCapabilityException(Capability.LABEL, "this engine cannot change a workload's labels");
+    }
+
+    /**
+     * The secrets and configs the engine keeps (within its configured namespaces), metadata only. Answers objects
+     * of the kinds the engine offers ({@link Capability#SECRETS}, {@link Capability#CONFIGS}); Kubernetes from its
+     * informer's cache.
+     *
+     * @throws UnsupportedCapabilityException when the engine keeps neither
+     */
+    default List<ConfigObject> listConfigs() {
+        throw new UnsupportedCapabilityException(Capability.SECRETS, "this engine keeps no secrets or configs");
+    }
+
+    /**
+     * Creates a secret or config object.
+     *
+     * @return the object as the engine keeps it, without values
+     * @throws EngineConflictException        when one of that kind and name exists in the namespace
+     * @throws InvalidSpecException           naming {@code name} or {@code data.<key>} when the engine refuses it
+     * @throws UnsupportedCapabilityException when the engine does not keep objects of that kind
+     */
+    default ConfigObject createConfig(ConfigDefinition definition) {
+        throw unsupportedConfigs(definition.kind());
+    }
+
+    /**
+     * Replaces an object's data (rotation) and makes the workloads that use it take the new data: where the engine
+     * updates objects in place and workloads read them live (Kubernetes volumes) nothing more is needed; where it
+     * does not (Swarm secrets are immutable; env read at start everywhere), the adapter creates the new version and
+     * updates or restarts the workloads that reference it, as an operator would by hand.
+     *
+     * @return the object after rotation, its {@link ConfigObject#version()} changed
+     * @throws WorkloadNotFoundException when there is no such object (its message names the object)
+     */
+    default ConfigObject rotateConfig(String nativeId, Map<String, String> data) {
+        throw unsupportedConfigs(null);
+    }
+
+    /**
+     * The values of a {@link ConfigKind#CONFIG} object. Never answers a secret's values.
+     *
+     * @throws UnsupportedCapabilityException when the object is a secret (reveal is not offered) or the engine
+     *                                        keeps no configs
+     * @throws WorkloadNotFoundException      when there is no such object
+     */
+    default Map<String, String> readConfig(String nativeId) {
+        throw unsupportedConfigs(ConfigKind.CONFIG);
+    }
+
+    /**
+     * Deletes an object (every version of it, where the engine keeps versions apart).
+     *
+     * @throws EngineConflictException   when the engine refuses because a workload still uses it
+     * @throws WorkloadNotFoundException when there is no such object
+     */
+    default void deleteConfig(String nativeId) {
+        throw unsupportedConfigs(null);
+    }
+
+    private static UnsupportedCapabilityException unsupportedConfigs(ConfigKind kind) {
+        Capability capability = kind == ConfigKind.CONFIG ? Capability.CONFIGS : Capability.SECRETS;
+        return new UnsupportedCapabilityException(capability, "this engine keeps no "
+                + (kind == ConfigKind.CONFIG ? "configs" : "secrets"));
     }
 
     /** Rolling restart of every instance. */

@@ -1,5 +1,6 @@
 package io.gantry.spi;
 
+import io.gantry.spi.config.SecretRef;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,10 +20,12 @@ import java.util.Map;
  * @param healthCheck health check, or {@code null} when there is none
  * @param constraints placement constraints in the engine's notation ({@code node.labels.zone==a})
  * @param runtime     agent engines only: {@code raw} or {@code runc}; {@code null} elsewhere
+ * @param secrets     the secrets and configs the workload uses, by reference (never values); empty when none
  */
 public record WorkloadSpec(String image, List<String> command, List<String> args, Map<String, String> env,
                            List<PortMapping> ports, Resources resources, Integer replicas,
-                           HealthCheck healthCheck, List<String> constraints, String runtime) {
+                           HealthCheck healthCheck, List<String> constraints, String runtime,
+                           List<SecretRef> secrets) {
     public WorkloadSpec {
         command = command == null ? List.of() : List.copyOf(command);
         args = args == null ? List.of() : List.copyOf(args);
@@ -30,6 +33,14 @@ public record WorkloadSpec(String image, List<String> command, List<String> args
         ports = ports == null ? List.of() : List.copyOf(ports);
         resources = resources == null ? Resources.NONE : resources;
         constraints = constraints == null ? List.of() : List.copyOf(constraints);
+        secrets = secrets == null ? List.of() : List.copyOf(secrets);
+    }
+
+    /** A spec that uses no secrets or configs. */
+    public WorkloadSpec(String image, List<String> command, List<String> args, Map<String, String> env,
+                        List<PortMapping> ports, Resources resources, Integer replicas, HealthCheck healthCheck,
+                        List<String> constraints, String runtime) {
+        this(image, command, args, env, ports, resources, replicas, healthCheck, constraints, runtime, null);
     }
 
     /** A spec with only an image and a replica count; the rest empty. */
@@ -39,6 +50,6 @@ public record WorkloadSpec(String image, List<String> command, List<String> args
 
     public WorkloadSpec withReplicas(Integer newReplicas) {
         return new WorkloadSpec(image, command, args, env, ports, resources, newReplicas, healthCheck,
-                constraints, runtime);
+                constraints, runtime, secrets);
     }
 }
