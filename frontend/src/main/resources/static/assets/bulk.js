@@ -51,8 +51,20 @@
       case 'scale': return { replicas: Number($('bulk-replicas').value) };
       case 'update': return { image: $('bulk-image').value.trim() };
       case 'copy': return { targetEngine: $('bulk-target').value };
+      case 'label': return labelParams();
       default: return {};
     }
+  }
+
+  /** "k=v, k2=v2" to set and "k3, k4" to remove; a term without "=" in the first box is a key to set to "". */
+  function labelParams() {
+    const terms = v => v.split(',').map(t => t.trim()).filter(Boolean);
+    const add = {};
+    for (const t of terms($('bulk-label-add').value)) {
+      const at = t.indexOf('=');
+      add[at < 0 ? t : t.slice(0, at).trim()] = at < 0 ? '' : t.slice(at + 1).trim();
+    }
+    return { add, remove: terms($('bulk-label-remove').value) };
   }
 
   const show = v => v === null || v === undefined ? '–' : typeof v === 'object' ? JSON.stringify(v) : String(v);

@@ -20,4 +20,8 @@
       : el('p', { class: 'muted' }, 'This engine reports no nodes.'));
   }));
   box.replaceChildren(...sections);
+  // a search result links to /nodes#<engine>: bring that engine's table into view
+  const wanted = decodeURIComponent(location.hash.slice(1));
+  const section = sections.find(s => s.dataset.engine === wanted);
+  if (section) { section.classList.add('highlight'); section.scrollIntoView(); }
 })();

@@ -7,7 +7,7 @@ import java.util.Locale;
 
 /** What a bulk run does to each workload, and the engine capability that takes. */
 enum BulkAction {
-    SCALE(Capability.SCALE), RESTART(Capability.RESTART), DELETE(Capability.DELETE), LABEL(Capability.UPDATE),
+    SCALE(Capability.SCALE), RESTART(Capability.RESTART), DELETE(Capability.DELETE), LABEL(Capability.LABEL),
     UPDATE(Capability.UPDATE), COPY(Capability.DEPLOY), ROLLBACK(Capability.UPDATE);
 
     final Capability needs;

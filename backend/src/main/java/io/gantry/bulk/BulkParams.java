@@ -16,8 +16,12 @@ import java.util.Map;
  * @param env          for {@code update}: keys to set (a {@code null} value removes the key)
  * @param resources    for {@code update}: the new limits, or {@code null} to keep them
  * @param targetEngine for {@code copy}
+ * @param addLabels    for {@code label}: labels to set, replacing a value the key had
+ * @param removeLabels for {@code label}: keys to remove
  */
-record BulkParams(Integer replicas, String image, Map<String, String> env, Resources resources, String targetEngine) {
+record BulkParams(Integer replicas, String image, Map<String, String> env, Resources resources, String targetEngine,
+                  Map<String, String> addLabels, List<String> removeLabels) {
+    static final int MAX_LABEL_LENGTH = 253;
     static final int MAX_REPLICAS = 10_000;
 
     static BulkParams of(BulkAction action, Map<String, Object> params) {
@@ -29,22 +33,17 @@ record BulkParams(Integer replicas, String image, Map<String, String> env, Resou
                     throw BadRequestException.field("params.replicas", "a scale needs a whole number of replicas "
                             + "between 0 and " + MAX_REPLICAS);
                 }
-                yield new BulkParams(n.intValue(), null, null, null, null);
+                yield new BulkParams(n.intValue(), null, null, null, null, null, null);
             }
             case UPDATE -> update(p);
             case COPY -> {
                 if (!(p.get("targetEngine") instanceof String target) || target.isBlank()) {
                     throw BadRequestException.field("params.targetEngine", "a copy needs the target engine's id or name");
                 }
-                yield new BulkParams(null, null, null, null, target);
+                yield new BulkParams(null, null, null, null, target, null, null);
             }
-            case LABEL -> {
-                if (!(p.get("add") instanceof Map<?, ?>) && !(p.get("remove") instanceof List<?>)) {
-                    throw BadRequestException.field("params.add", "a label action needs add {k: v} or remove [k]");
-                }
-                yield new BulkParams(null, null, null, null, null);
-            }
-            case RESTART, DELETE, ROLLBACK -> new BulkParams(null, null, null, null, null);
+            case LABEL -> labels(p);
+            case RESTART, DELETE, ROLLBACK -> new BulkParams(null, null, null, null, null, null, null);
         };
     }
 
@@ -72,7 +71,57 @@ record BulkParams(Integer replicas, String image, Map<String, String> env, Resou
         if (image == null && env == null && resources == null) {
             throw BadRequestException.field("params.image", "an update needs at least one of image, env, resources");
         }
-        return new BulkParams(null, (String) image, env, resources, null);
+        return new BulkParams(null, (String) image, env, resources, null, null, null);
+    }
+
+    private static BulkParams labels(Map<String, Object> p) {
+        Map<String, String> add = new LinkedHashMap<>();
+        if (p.get("add") instanceof Map<?, ?> m) {
+            for (var e : m.entrySet()) {
+                String key = String.valueOf(e.getKey());
+                label(key, "params.add");
+                if (!(e.getValue() instanceof String value) || value.length() > MAX_LABEL_LENGTH) {
+                    throw BadRequestException.field("params.add." + key, "must be text of at most "
+                            + MAX_LABEL_LENGTH + " characters");
+                }
+                add.put(key, value);
+            }
+        } else if (p.get("add") != null) {
+            throw BadRequestException.field("params.add", "must be an object of label keys to values");
+        }
+        List<String> remove = new java.util.ArrayList<>();
+        if (p.get("remove") instanceof List<?> l) {
+            for (Object key : l) {
+                if (!(key instanceof String k)) {
+                    throw BadRequestException.field("params.remove", "must be a list of label keys");
+                }
+                label(k, "params.remove");
+                remove.add(k);
+            }
+        } else if (p.get("remove") != null) {
+            throw BadRequestException.field("params.remove", "must be a list of label keys");
+        }
+        if (add.isEmpty() && remove.isEmpty()) {
+            throw BadRequestException.field("params.add", "a label action needs add {k: v} or remove [k]");
+        }
+        if (remove.stream().anyMatch(add::containsKey)) {
+            throw BadRequestException.field("params.remove", "a key cannot be both added and removed");
+        }
+        return new BulkParams(null, null, null, null, null, add, remove);
+    }
+
+    private static void label(String key, String field) {
+        if (key.isBlank() || key.length() > MAX_LABEL_LENGTH) {
+            throw BadRequestException.field(field, "label keys are 1 to " + MAX_LABEL_LENGTH + " characters");
+        }
+    }
+
+    /** The labels a {@code label} action makes of {@code current}: added ones set, removed ones gone. */
+    Map<String, String> relabeled(Map<String, String> current) {
+        Map<String, String> labels = new java.util.TreeMap<>(current);
+        labels.putAll(addLabels);
+        removeLabels.forEach(labels::remove);
+        return labels;
     }
 
     private static Long longOrNull(Object value, String field) {
@@ -102,11 +151,10 @@ record BulkParams(Integer replicas, String image, Map<String, String> env, Resou
                 resources.memoryBytes() == null ? current.resources().memoryBytes() : resources.memoryBytes());
         return new WorkloadSpec(image == null ? current.image() : image, current.command(), current.args(), newEnv,
                 current.ports(), newResources, current.replicas(), current.healthCheck(), current.constraints(),
-                current.runtime());
+                current.runtime(), current.secrets());
     }
 
     WorkloadSpec scaled(WorkloadSpec current) {
-        return new WorkloadSpec(current.image(), current.command(), current.args(), current.env(), current.ports(),
-                current.resources(), replicas, current.healthCheck(), current.constraints(), current.runtime());
+        return current.withReplicas(replicas);
     }
 }

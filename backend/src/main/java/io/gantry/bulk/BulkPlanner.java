@@ -3,6 +3,7 @@ package io.gantry.bulk;
 import io.gantry.access.Scope;
 import io.gantry.access.Scopes;
 import io.gantry.compare.Comparison;
+import io.gantry.compare.WorkloadComparator;
 import io.gantry.engine.Engine;
 import io.gantry.engine.EngineClients;
 import io.gantry.engine.EngineStore;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.springframework.stereotype.Component;
 
@@ -117,8 +119,7 @@ class BulkPlanner {
             return switch (action) {
                 case SCALE -> scale(ref, params, w);
                 case RESTART, DELETE -> new BulkPlanItem(ref, true, null, BulkChange.NONE);
-                case LABEL -> refused(ref, "labels cannot be changed through Gantry's engine port yet: no engine call "
-                        + "sets a workload's labels");
+                case LABEL -> relabel(ref, params, w);
                 case UPDATE -> specChange(ref, w, params.updated(w.spec()));
                 case ROLLBACK -> rollback(ref, w);
                 case COPY -> copy(ref, scope, w, target);
@@ -142,6 +143,17 @@ class BulkPlanner {
             return null;
         });
         return new BulkPlanItem(ref, true, null, new BulkChange(specs.diff(w, params.scaled(w.spec())).fields()));
+    }
+
+    private BulkPlanItem relabel(BulkWorkload ref, BulkParams params, WorkloadView w) {
+        Map<String, String> current = new TreeMap<>(w.labels());
+        Map<String, String> proposed = params.relabeled(current);
+        if (proposed.equals(current)) {
+            return refused(ref, "its labels are that way already");
+        }
+        List<Object> values = List.of(current, proposed);
+        return new BulkPlanItem(ref, true, null, new BulkChange(List.of(new Comparison.Field("labels", values, false,
+                null, WorkloadComparator.differingKeys(values), null))));
     }
 
     private BulkPlanItem specChange(BulkWorkload ref, WorkloadView w, WorkloadSpec proposed) {

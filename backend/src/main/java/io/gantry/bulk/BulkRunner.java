@@ -199,7 +199,8 @@ class BulkRunner {
                         params.updated(workloads.find(item.workloadId()).orElseThrow().spec()), key);
                 case ROLLBACK -> actions.rollback(item.workloadId(), previousRevision(item.workloadId()), key);
                 case COPY -> actions.copy(item.workloadId(), params.targetEngine(), key);
-                case LABEL -> throw new IllegalStateException("labels cannot be changed through the engine port");
+                case LABEL -> actions.relabel(item.workloadId(),
+                        params.relabeled(workloads.find(item.workloadId()).orElseThrow().labels()), key);
             });
             store.updateItem(run.id(), item.position(), "RUNNING", op.id(), op.message());
         } catch (RuntimeException e) {
@@ -235,6 +236,10 @@ class BulkRunner {
     private boolean settled(BulkRunStore.Run run, BulkRunStore.Item item) {
         Optional<WorkloadView> w = workloads.find(item.workloadId());
         BulkAction action = BulkAction.of(run.action());
+        if (action == BulkAction.LABEL) {
+            // labels change no instance: the operation's success is the whole of it
+            return true;
+        }
         if (action == BulkAction.DELETE || action == BulkAction.COPY) {
             // a copy's operation waits for the copy to run itself; the source is left as it was
             return action == BulkAction.COPY || w.isEmpty();

@@ -121,7 +121,8 @@ public final class WorkloadComparator {
     /** A value no field can hold, so that "unset everywhere" is one meaning in a set. */
     private enum Absent { VALUE }
 
-    private static List<String> differingKeys(List<Object> maps) {
+    /** The keys whose values are not the same in every one of {@code maps} (a key missing somewhere differs). */
+    public static List<String> differingKeys(List<Object> maps) {
         Set<String> keys = new TreeSet<>();
         maps.forEach(m -> keys.addAll(asMap(m).keySet()));
         List<String> differing = new ArrayList<>();

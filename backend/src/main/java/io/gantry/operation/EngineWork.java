@@ -6,6 +6,7 @@ import io.gantry.spi.EngineClient;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadSpec;
+import java.util.Map;
 
 /**
  * What an operation asks of one engine, kept with the operation (column {@code work}) so that the
@@ -18,7 +19,8 @@ import io.gantry.spi.WorkloadSpec;
         @JsonSubTypes.Type(value = EngineWork.Scale.class, name = "scale"),
         @JsonSubTypes.Type(value = EngineWork.Restart.class, name = "restart"),
         @JsonSubTypes.Type(value = EngineWork.Delete.class, name = "delete"),
-        @JsonSubTypes.Type(value = EngineWork.Rollback.class, name = "rollback")})
+        @JsonSubTypes.Type(value = EngineWork.Rollback.class, name = "rollback"),
+        @JsonSubTypes.Type(value = EngineWork.Relabel.class, name = "relabel")})
 sealed interface EngineWork {
     /** What the engine says of the request before anything is journaled (see {@link EngineClient#checkDeploy}). */
     default void check(EngineClient client) {
@@ -135,6 +137,15 @@ sealed interface EngineWork {
         @Override
         public String revisionMessage(String action) {
             return "rollback to " + revision;
+        }
+    }
+
+    /** Sets the workload's labels to {@code labels}, its spec untouched (so no revision). */
+    record Relabel(String nativeId, Map<String, String> labels) implements EngineWork {
+        @Override
+        public Workload run(EngineClient client) {
+            client.relabel(nativeId, labels);
+            return null;
         }
     }
 }

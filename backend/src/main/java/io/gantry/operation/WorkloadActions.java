@@ -10,6 +10,7 @@ import io.gantry.spi.WorkloadSpec;
 import io.gantry.web.NotFoundException;
 import io.gantry.workload.WorkloadAccess;
 import io.gantry.workload.WorkloadView;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -58,6 +59,16 @@ public class WorkloadActions {
         WorkloadView w = access.operable(id);
         return operations.submit("delete", engine(w), id, Capability.DELETE, key, Map.of(),
                 new EngineWork.Delete(w.nativeId()));
+    }
+
+    /**
+     * Sets the workload's labels to {@code labels} (what the engine keeps for itself, the adapter keeps); the spec
+     * stays, so an OPERATOR may do it on a privileged runtime too.
+     */
+    public Operation relabel(UUID id, Map<String, String> labels, String key) {
+        WorkloadView w = access.operable(id);
+        return operations.submit("label", engine(w), id, Capability.LABEL, key, Map.of("labels", List.copyOf(labels.keySet())),
+                new EngineWork.Relabel(w.nativeId(), labels));
     }
 
     /** Replaces the spec; a spec on a privileged runtime takes an ADMIN. */

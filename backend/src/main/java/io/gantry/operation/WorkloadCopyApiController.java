@@ -75,7 +75,7 @@ class WorkloadCopyApiController {
             // runtime names a choice of one engine kind (the agent's raw|runc); another kind would refuse it
             warnings.add("runtime '" + spec.runtime() + "' is not carried to a " + target.kind() + " engine");
             spec = new WorkloadSpec(spec.image(), spec.command(), spec.args(), spec.env(), spec.ports(),
-                    spec.resources(), spec.replicas(), spec.healthCheck(), spec.constraints(), null);
+                    spec.resources(), spec.replicas(), spec.healthCheck(), spec.constraints(), null, spec.secrets());
         }
         WorkloadDefinition copy = new WorkloadDefinition(namespace, name, original.kind(), original.labels(), spec);
         access.requireOperator(target.name(), namespace);

@@ -12,6 +12,7 @@ package io.gantry.search;
 record SearchItem(String type, String id, String title, String subtitle, String url) {
     static final String WORKLOAD = "workload";
     static final String ENGINE = "engine";
+    static final String NODE = "node";
     static final String OPERATION = "operation";
     static final String PAGE = "page";
 }

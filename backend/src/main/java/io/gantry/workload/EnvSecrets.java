@@ -143,7 +143,7 @@ public class EnvSecrets implements LiveStream.Visibility {
         WorkloadSpec s = w.spec();
         return new WorkloadView(w.id(), w.engine(), w.nativeId(), w.namespace(), w.name(), w.kind(), w.labels(),
                 new WorkloadSpec(s.image(), s.command(), s.args(), env, s.ports(), s.resources(),
-                        s.replicas(), s.healthCheck(), s.constraints(), s.runtime()),
+                        s.replicas(), s.healthCheck(), s.constraints(), s.runtime(), s.secrets()),
                 w.status(), w.instances(), w.createdAt(), w.syncedAt(), w.updatedAt(), w.stale());
     }
 

@@ -46,7 +46,16 @@ class BulkApiIT extends IntegrationTest {
         a.putQuietly(FakeEngine.workload("team-x", "scoped-1", "nginx:1", 1, Map.of("tier", "scoped")));
         a.putQuietly(FakeEngine.workload("team-y", "scoped-2", "nginx:1", 1, Map.of("tier", "scoped")));
         a.putQuietly(FakeEngine.workload("team-z", "scoped-3", "nginx:1", 1, Map.of("tier", "scoped")));
+        FakeEngine c = FakeEngine.named("bulk-c");
+        c.without(Capability.LABEL);
+        for (int i = 0; i < 3; i++) {
+            a.putQuietly(FakeEngine.workload("default", "lab-a" + i, "nginx:1", 1, Map.of("tier", "lab", "old", "x")));
+        }
+        for (int i = 0; i < 2; i++) {
+            c.putQuietly(FakeEngine.workload("default", "lab-c" + i, "nginx:1", 1, Map.of("tier", "lab", "old", "x")));
+        }
         Api api = api();
+        Engines.awaitStatus(api, Engines.register(api, "bulk-c", Map.of()), "UP");
         Engines.awaitStatus(api, Engines.register(api, "bulk-a", Map.of()), "UP");
         Engines.awaitStatus(api, Engines.register(api, "bulk-b", Map.of()), "UP");
         await().atMost(Duration.ofSeconds(10)).until(() ->
@@ -118,6 +127,43 @@ class BulkApiIT extends IntegrationTest {
         JsonNode op = api().get("/api/v1/operations/" + opId).json();
         assertThat(op.get("action").asString()).isEqualTo("restart");
         assertThat(op.get("state").asString()).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
+    void labelsChangeWhereTheEngineCanAndTheRestIsRefused() {
+        Map<String, Object> body = Map.of("selector", Map.of("label", List.of("tier=lab")), "action", "label",
+                "params", Map.of("add", Map.of("team", "blue"), "remove", List.of("old")));
+        JsonNode plan = ok(api().post("/api/v1/bulk/preview", body));
+        assertThat(plan.get("total").asInt()).isEqualTo(5);
+        for (JsonNode item : plan.get("items")) {
+            boolean onC = item.get("workload").get("engine").asString().equals("bulk-c");
+            assertThat(item.get("allowed").asBoolean()).as(item.toString()).isEqualTo(!onC);
+            if (onC) {
+                assertThat(item.get("reason").asString()).contains("bulk-c").contains("cannot label");
+            } else {
+                JsonNode labels = field(item.get("change"), "labels");
+                assertThat(labels.get("values").toString()).isEqualTo("[{\"old\":\"x\",\"tier\":\"lab\"},"
+                        + "{\"team\":\"blue\",\"tier\":\"lab\"}]");
+                assertThat(labels.get("differingKeys").toString()).isEqualTo("[\"old\",\"team\"]");
+            }
+        }
+
+        Api.Response started = api().post("/api/v1/bulk", body);
+        assertThat(started.status()).as(started.toString()).isEqualTo(202);
+        JsonNode run = awaitEnd(started.json().get("id").asString());
+        assertThat(run.get("state").asString()).as(run.toString()).isEqualTo("SUCCEEDED");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode items = api().get("/api/v1/workloads?label=team=blue").json().get("items");
+            assertThat(items).hasSize(3);
+            items.forEach(w -> assertThat(w.get("labels").has("old")).isFalse());
+        });
+        String opId = run.get("items").get(0).get("operationId").asString();
+        assertThat(api().get("/api/v1/operations/" + opId).json().get("action").asString()).isEqualTo("label");
+
+        Api.Response notText = api().post("/api/v1/bulk/preview", Map.of("selector", Map.of("label", List.of("tier=lab")),
+                "action", "label", "params", Map.of("add", Map.of("team", 7))));
+        assertThat(notText.status()).isEqualTo(400);
+        assertThat(notText.json().get("errors").get(0).get("field").asString()).isEqualTo("params.add.team");
     }
 
     @Test

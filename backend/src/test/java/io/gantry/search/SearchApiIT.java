@@ -3,6 +3,7 @@ package io.gantry.search;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.gantry.spi.Node;
 import io.gantry.support.Api;
 import io.gantry.support.Engines;
 import io.gantry.support.FakeEngine;
@@ -39,6 +40,7 @@ class SearchApiIT extends IntegrationTest {
         for (int i = 0; i < 8; i++) {
             a.putQuietly(FakeEngine.workload("wild", "wallaby-" + i, "zoo/plain:1", 1, Map.of()));
         }
+        a.nodes(new Node("quokka-node-7", "10.9.8.7", "READY", "worker", 2000L, 4L << 30, Map.of()));
         FakeEngine.named("search-b").putQuietly(FakeEngine.workload("vault", "quokka-secret", "zoo/plain:1", 1, Map.of()));
         String idA = Engines.register(admin, "search-a", Map.of());
         String idB = Engines.register(admin, "search-b", Map.of());
@@ -103,6 +105,17 @@ class SearchApiIT extends IntegrationTest {
     }
 
     @Test
+    void nodesAsTheEnginesLastListedThem() {
+        await().atMost(Duration.ofSeconds(20)).until(() -> !titles(search(admin, "quokka-node").get("items"), "node").isEmpty());
+        JsonNode node = first(admin, "quokka-node-7");
+        assertThat(node.get("type").asString()).isEqualTo("node");
+        assertThat(node.get("id").asString()).isEqualTo("search-a/quokka-node-7");
+        assertThat(node.get("subtitle").asString()).isEqualTo("node of search-a · ready · worker · 10.9.8.7");
+        assertThat(node.get("url").asString()).isEqualTo("/nodes#search-a");
+        assertThat(titles(search(admin, "10.9.8.7").get("items"), "node")).as("by its address").containsExactly("quokka-node-7");
+    }
+
+    @Test
     void badInputIsA400NamingTheParameter() {
         for (String query : List.of("", "q=", "q=%20%20", "q=" + "x".repeat(201))) {
             Api.Response r = admin.get("/api/v1/search?" + query);
@@ -129,6 +142,8 @@ class SearchApiIT extends IntegrationTest {
         assertThat(titles(items, "workload")).containsExactly("quokka", "quokka-api", "big-quokka", "lemur", "otter");
         assertThat(items.toString()).doesNotContain("quokka-secret", "vault", "badger", "quokkaland");
         assertThat(titles(search(bea, "search-").get("items"), "engine")).containsExactly("search-a");
+        await().atMost(Duration.ofSeconds(20)).until(() -> !titles(search(admin, "quokka-node").get("items"), "node").isEmpty());
+        assertThat(titles(search(bea, "quokka-node").get("items"), "node")).as("a node needs the whole engine").isEmpty();
         assertThat(titles(search(bea, "Audit").get("items"), "page")).as("an admin's page").isEmpty();
         assertThat(titles(search(bea, "Deploy").get("items"), "page")).as("an operator's page").isEmpty();
         assertThat(titles(search(bea, "Workloads").get("items"), "page")).containsExactly("Workloads");

@@ -67,6 +67,8 @@ public final class FakeEngine {
     private final AtomicReference<Runnable> beforeNextDeployReturns = new AtomicReference<>();
     private volatile boolean startsNothing;
     private volatile Set<Capability> missing = Set.of();
+    private volatile List<Node> nodes = List.of(new Node("node-1", "10.0.0.1", "READY", "worker", 2000L, 4L << 30,
+            Map.of("zone", "a")));
     private final Set<String> failingScales = ConcurrentHashMap.newKeySet();
     private volatile Duration rollout = Duration.ZERO;
 
@@ -77,6 +79,11 @@ public final class FakeEngine {
     /** The engine behind endpoint {@code test://<name>}; created empty on first use. */
     public static FakeEngine named(String name) {
         return ENGINES.computeIfAbsent(name, FakeEngine::new);
+    }
+
+    /** From now on the engine lists {@code these} as its nodes. */
+    public void nodes(Node... these) {
+        nodes = List.of(these);
     }
 
     /** From now on the engine does not advertise {@code capabilities} (an engine that cannot restart, say). */
@@ -267,7 +274,7 @@ public final class FakeEngine {
             @Override
             public List<Node> listNodes() {
                 enter("nodes");
-                return List.of(new Node("node-1", "10.0.0.1", "READY", "worker", 2000L, 4L << 30, Map.of("zone", "a")));
+                return nodes;
             }
 
             @Override
@@ -313,8 +320,17 @@ public final class FakeEngine {
                 Workload w = existing(nativeId);
                 rollOut(nativeId, withSpec(w, spec.replicas() == null
                         ? new WorkloadSpec(spec.image(), spec.command(), spec.args(), spec.env(), spec.ports(),
-                        spec.resources(), w.spec().replicas(), spec.healthCheck(), spec.constraints(), spec.runtime())
+                        spec.resources(), w.spec().replicas(), spec.healthCheck(), spec.constraints(), spec.runtime(),
+                        spec.secrets())
                         : spec));
+            }
+
+            @Override
+            public void relabel(String nativeId, Map<String, String> labels) {
+                enter("relabel " + nativeId);
+                Workload w = existing(nativeId);
+                put(new Workload(w.nativeId(), w.namespace(), w.name(), w.kind(), labels, w.spec(), w.status(),
+                        w.instances(), w.createdAt(), w.nativeObject()));
             }
 
             /** What the test said the engine keeps; asks nothing, so no failure mode applies (read in the background). */
