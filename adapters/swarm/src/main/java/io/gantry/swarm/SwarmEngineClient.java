@@ -21,6 +21,8 @@ import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadNotFoundException;
 import io.gantry.spi.WorkloadSpec;
+import io.gantry.spi.config.ConfigDefinition;
+import io.gantry.spi.config.ConfigObject;
 import io.gantry.spi.exec.ExecListener;
 import io.gantry.spi.exec.ExecRequest;
 import io.gantry.spi.exec.ExecSession;
@@ -48,12 +50,14 @@ import tools.jackson.databind.node.ObjectNode;
 final class SwarmEngineClient implements EngineClient {
     private static final Logger LOG = LoggerFactory.getLogger(SwarmEngineClient.class);
     private static final long NODE_CACHE_MILLIS = 10_000;
+    private static final String GANTRY_LABEL_PREFIX = "io.gantry.";
 
     private final EngineConnection connection;
     private final DockerApi api;
     private final SwarmServiceWriter writer;
     private final SwarmSettings settings;
     private final SwarmExec execs;
+    private final SwarmConfigs configs;
     private final Set<AutoCloseable> open = new CopyOnWriteArraySet<>();
     private volatile NodeCache nodeCache = new NodeCache(Map.of(), 0);
 
@@ -66,6 +70,7 @@ final class SwarmEngineClient implements EngineClient {
         this.writer = new SwarmServiceWriter(settings.publishMode());
         this.settings = settings;
         this.execs = new SwarmExec(connection.name(), api, endpoint, () -> nodes(false), open);
+        this.configs = new SwarmConfigs(connection.name(), api, settings);
     }
 
     @Override
@@ -86,6 +91,7 @@ final class SwarmEngineClient implements EngineClient {
         JsonNode services = api.get("/services?status=true");
         JsonNode tasks = api.get("/tasks");
         Map<String, SwarmServiceReader.NodeRef> nodes = nodes(true);
+        SwarmConfigIndex index = configs.index();
         Map<String, List<JsonNode>> tasksByService = new HashMap<>();
         for (JsonNode task : tasks) {
             tasksByService.computeIfAbsent(Json.text(task, "ServiceID", ""), k -> new ArrayList<>()).add(task);
@@ -93,7 +99,8 @@ final class SwarmEngineClient implements EngineClient {
         List<Workload> out = new ArrayList<>();
         for (JsonNode service : services) {
             if (settings.shows(SwarmServiceReader.namespace(service))) {
-                out.add(SwarmServiceReader.workload(service, tasksByService.getOrDefault(SwarmServiceReader.serviceId(service), List.of()), nodes));
+                out.add(SwarmServiceReader.workload(service, tasksByService.getOrDefault(SwarmServiceReader.serviceId(service), List.of()),
+                        nodes, index));
             }
         }
         return out;
@@ -101,7 +108,8 @@ final class SwarmEngineClient implements EngineClient {
 
     @Override
     public Optional<Workload> getWorkload(String nativeId) {
-        return findService(nativeId).map(service -> SwarmServiceReader.workload(service, tasksOf(SwarmServiceReader.serviceId(service)), nodes(false)));
+        return findService(nativeId).map(service -> SwarmServiceReader.workload(service, tasksOf(SwarmServiceReader.serviceId(service)),
+                nodes(false), configIndexFor(service.path("Spec"))));
     }
 
     @Override
@@ -123,13 +131,16 @@ final class SwarmEngineClient implements EngineClient {
     public void checkDeploy(WorkloadDefinition definition) {
         checkNamespace(definition);
         SwarmSpecRules.check(definition);
+        writeSecretRefs(writer.serviceSpec(definition), definition.spec());
         checkPortsFree(definition.spec(), null);
     }
 
     @Override
     public void checkUpdate(String nativeId, WorkloadSpec spec) {
         JsonNode service = inspect(nativeId);
-        writer.updateSpec((ObjectNode) service.path("Spec").deepCopy(), spec);
+        ObjectNode serviceSpec = (ObjectNode) service.path("Spec").deepCopy();
+        writer.updateSpec(serviceSpec, spec);
+        writeSecretRefs(serviceSpec, spec);
         checkPortsFree(spec, SwarmServiceReader.serviceId(service));
     }
 
@@ -147,6 +158,7 @@ final class SwarmEngineClient implements EngineClient {
     public Workload deploy(WorkloadDefinition definition) {
         checkNamespace(definition);
         ObjectNode spec = writer.serviceSpec(definition);
+        writeSecretRefs(spec, definition.spec());
         JsonNode created = api.post("/services/create", spec, null);
         String id = Json.text(created, "ID");
         LOG.info("Swarm engine {}: created service {} ({})", connection.name(), spec.path("Name").asString(""), id);
@@ -171,6 +183,7 @@ final class SwarmEngineClient implements EngineClient {
     private void update(JsonNode service, WorkloadSpec spec, long expectedVersion) {
         ObjectNode serviceSpec = (ObjectNode) service.path("Spec").deepCopy();
         writer.updateSpec(serviceSpec, spec);
+        writeSecretRefs(serviceSpec, spec);
         write(SwarmServiceReader.serviceId(service), serviceSpec, expectedVersion, "updated");
     }
 
@@ -178,7 +191,8 @@ final class SwarmEngineClient implements EngineClient {
     @Override
     public List<EngineRevision> revisions(String nativeId) {
         try {
-            return SwarmRevisions.of(inspect(nativeId));
+            JsonNode service = inspect(nativeId);
+            return SwarmRevisions.of(service, configIndexFor(service.path("Spec"), service.path("PreviousSpec")));
         } catch (WorkloadNotFoundException e) {
             return List.of();
         }
@@ -202,7 +216,8 @@ final class SwarmEngineClient implements EngineClient {
     }
 
     private void rollback(JsonNode service, WorkloadSpec spec, String engineRevision, long expectedVersion) {
-        if (!SwarmRevisions.rollsBackTo(service, spec, engineRevision)) {
+        if (!SwarmRevisions.rollsBackTo(service, spec, engineRevision,
+                configIndexFor(service.path("Spec"), service.path("PreviousSpec")))) {
             update(service, spec, expectedVersion);
             return;
         }
@@ -219,6 +234,65 @@ final class SwarmEngineClient implements EngineClient {
         ObjectNode serviceSpec = (ObjectNode) service.path("Spec").deepCopy();
         writer.setReplicas(serviceSpec, replicas);
         write(SwarmServiceReader.serviceId(service), serviceSpec, SwarmServiceReader.versionIndex(service), "scaled to " + replicas);
+    }
+
+    /**
+     * Only {@code Spec.Labels}, at the service's Version.Index; the stack label, which places the service in its
+     * namespace, and Gantry's own {@code io.gantry.*} labels are kept.
+     */
+    @Override
+    public void relabel(String nativeId, Map<String, String> labels) {
+        JsonNode service = inspect(nativeId);
+        ObjectNode serviceSpec = (ObjectNode) service.path("Spec").deepCopy();
+        ObjectNode newLabels = Json.MAPPER.createObjectNode();
+        List<InvalidSpecException.FieldError> errors = new ArrayList<>();
+        (labels == null ? Map.<String, String>of() : labels).forEach((key, value) -> {
+            if (key == null || key.isBlank() || value == null) {
+                errors.add(new InvalidSpecException.FieldError("labels", "'" + key + "' needs a non-empty key and a value"));
+            } else if (!SwarmServiceReader.STACK_NAMESPACE_LABEL.equals(key)) {
+                newLabels.put(key, value);
+            }
+        });
+        if (!errors.isEmpty()) {
+            throw new InvalidSpecException("labels: " + errors.get(0).message(), errors);
+        }
+        // Gantry's own labels (io.gantry.*) mark what Gantry keeps for itself: a relabel from the UI does not drop them
+        Json.stringMap(service.path("Spec").path("Labels")).forEach((key, value) -> {
+            if (key.startsWith(GANTRY_LABEL_PREFIX) && !newLabels.has(key)) {
+                newLabels.put(key, value);
+            }
+        });
+        String stack = SwarmServiceReader.namespace(service);
+        if (!stack.isEmpty()) {
+            newLabels.put(SwarmServiceReader.STACK_NAMESPACE_LABEL, stack);
+        }
+        serviceSpec.set("Labels", newLabels);
+        write(SwarmServiceReader.serviceId(service), serviceSpec, SwarmServiceReader.versionIndex(service), "relabelled");
+    }
+
+    @Override
+    public List<ConfigObject> listConfigs() {
+        return configs.list();
+    }
+
+    @Override
+    public ConfigObject createConfig(ConfigDefinition definition) {
+        return configs.create(definition);
+    }
+
+    @Override
+    public ConfigObject rotateConfig(String nativeId, Map<String, String> data) {
+        return configs.rotate(nativeId, data);
+    }
+
+    @Override
+    public Map<String, String> readConfig(String nativeId) {
+        return configs.read(nativeId);
+    }
+
+    @Override
+    public void deleteConfig(String nativeId) {
+        configs.delete(nativeId);
     }
 
     @Override
@@ -300,6 +374,25 @@ final class SwarmEngineClient implements EngineClient {
         }
         open.clear();
         api.close();
+    }
+
+    /** The spec's references as the service's secret and config entries, resolved to their current versions. */
+    private void writeSecretRefs(ObjectNode serviceSpec, WorkloadSpec spec) {
+        ObjectNode task = serviceSpec.path("TaskTemplate") instanceof ObjectNode t ? t : serviceSpec.putObject("TaskTemplate");
+        ObjectNode container = task.path("ContainerSpec") instanceof ObjectNode c ? c : task.putObject("ContainerSpec");
+        String namespace = Json.text(serviceSpec.path("Labels"), SwarmServiceReader.STACK_NAMESPACE_LABEL, "");
+        SwarmSecretRefs.write(container, spec.secrets(), namespace, spec.secrets().isEmpty() ? SwarmConfigIndex.EMPTY : configs.index());
+    }
+
+    /** The engine's secrets and configs when one of these specs references any; asked only then (two calls). */
+    private SwarmConfigIndex configIndexFor(JsonNode... specs) {
+        for (JsonNode spec : specs) {
+            JsonNode container = spec.path("TaskTemplate").path("ContainerSpec");
+            if (!container.path("Secrets").isEmpty() || !container.path("Configs").isEmpty()) {
+                return configs.index();
+            }
+        }
+        return SwarmConfigIndex.EMPTY;
     }
 
     private void checkNamespace(WorkloadDefinition definition) {
