@@ -61,7 +61,7 @@ final class SwarmConfigIndex {
     private final Map<String, Part> byId;
     private final Map<String, Group> byNativeId;
 
-    private SwarmConfigIndex(List<Part> parts) {
+    SwarmConfigIndex(List<Part> parts) {
         this.byId = new HashMap<>();
         Map<String, List<Part>> grouped = new LinkedHashMap<>();
         for (Part part : parts) {
