@@ -14,7 +14,6 @@ import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.LogLine;
 import io.gantry.spi.LogSink;
 import io.gantry.spi.Node;
-import io.gantry.spi.PortMapping;
 import io.gantry.spi.Subscription;
 import io.gantry.spi.WatchListener;
 import io.gantry.spi.Workload;
@@ -50,7 +49,6 @@ import tools.jackson.databind.node.ObjectNode;
 final class SwarmEngineClient implements EngineClient {
     private static final Logger LOG = LoggerFactory.getLogger(SwarmEngineClient.class);
     private static final long NODE_CACHE_MILLIS = 10_000;
-    private static final String GANTRY_LABEL_PREFIX = "io.gantry.";
 
     private final EngineConnection connection;
     private final DockerApi api;
@@ -132,7 +130,7 @@ final class SwarmEngineClient implements EngineClient {
         checkNamespace(definition);
         SwarmSpecRules.check(definition);
         writeSecretRefs(writer.serviceSpec(definition), definition.spec());
-        checkPortsFree(definition.spec(), null);
+        SwarmPortCheck.check(api, definition.spec(), null);
     }
 
     @Override
@@ -141,7 +139,7 @@ final class SwarmEngineClient implements EngineClient {
         ObjectNode serviceSpec = (ObjectNode) service.path("Spec").deepCopy();
         writer.updateSpec(serviceSpec, spec);
         writeSecretRefs(serviceSpec, spec);
-        checkPortsFree(spec, SwarmServiceReader.serviceId(service));
+        SwarmPortCheck.check(api, spec, SwarmServiceReader.serviceId(service));
     }
 
     @Override
@@ -244,29 +242,7 @@ final class SwarmEngineClient implements EngineClient {
     public void relabel(String nativeId, Map<String, String> labels) {
         JsonNode service = inspect(nativeId);
         ObjectNode serviceSpec = (ObjectNode) service.path("Spec").deepCopy();
-        ObjectNode newLabels = Json.MAPPER.createObjectNode();
-        List<InvalidSpecException.FieldError> errors = new ArrayList<>();
-        (labels == null ? Map.<String, String>of() : labels).forEach((key, value) -> {
-            if (key == null || key.isBlank() || value == null) {
-                errors.add(new InvalidSpecException.FieldError("labels", "'" + key + "' needs a non-empty key and a value"));
-            } else if (!SwarmServiceReader.STACK_NAMESPACE_LABEL.equals(key)) {
-                newLabels.put(key, value);
-            }
-        });
-        if (!errors.isEmpty()) {
-            throw new InvalidSpecException("labels: " + errors.get(0).message(), errors);
-        }
-        // Gantry's own labels (io.gantry.*) mark what Gantry keeps for itself: a relabel from the UI does not drop them
-        Json.stringMap(service.path("Spec").path("Labels")).forEach((key, value) -> {
-            if (key.startsWith(GANTRY_LABEL_PREFIX) && !newLabels.has(key)) {
-                newLabels.put(key, value);
-            }
-        });
-        String stack = SwarmServiceReader.namespace(service);
-        if (!stack.isEmpty()) {
-            newLabels.put(SwarmServiceReader.STACK_NAMESPACE_LABEL, stack);
-        }
-        serviceSpec.set("Labels", newLabels);
+        writer.relabel(serviceSpec, labels);
         write(SwarmServiceReader.serviceId(service), serviceSpec, SwarmServiceReader.versionIndex(service), "relabelled");
     }
 
@@ -399,44 +375,6 @@ final class SwarmEngineClient implements EngineClient {
         if (!settings.shows(definition.namespace())) {
             throw InvalidSpecException.of("namespace", "'" + definition.namespace() + "' is not among this engine's stacks "
                     + settings.namespaces());
-        }
-    }
-
-    /**
-     * Swarm refuses a published port that another service publishes (in ingress mode it is taken on every
-     * node), and a host-mode port taken on every node leaves the task pending: both are refused here, naming
-     * the service that holds the port.
-     */
-    private void checkPortsFree(WorkloadSpec spec, String exceptServiceId) {
-        if (spec == null || spec.ports().stream().allMatch(p -> p.publishedPort() == null)) {
-            return;
-        }
-        Map<String, String> holders = new HashMap<>();
-        for (JsonNode service : api.get("/services")) {
-            if (exceptServiceId != null && exceptServiceId.equals(SwarmServiceReader.serviceId(service))) {
-                continue;
-            }
-            String name = Json.text(service.path("Spec"), "Name", SwarmServiceReader.serviceId(service));
-            for (JsonNode ports : List.of(service.path("Endpoint").path("Ports"), service.path("Spec").path("EndpointSpec").path("Ports"))) {
-                for (JsonNode port : ports) {
-                    if (port.path("PublishedPort").asInt(0) > 0) {
-                        holders.put(port.path("PublishedPort").asInt() + "/" + Json.text(port, "Protocol", "tcp"), name);
-                    }
-                }
-            }
-        }
-        List<InvalidSpecException.FieldError> errors = new ArrayList<>();
-        for (int i = 0; i < spec.ports().size(); i++) {
-            PortMapping port = spec.ports().get(i);
-            String holder = port.publishedPort() == null ? null : holders.get(port.publishedPort() + "/" + port.protocol());
-            if (holder != null) {
-                errors.add(new InvalidSpecException.FieldError("spec.ports[" + i + "].publishedPort", "port "
-                        + port.publishedPort() + "/" + port.protocol() + " is already published by service '" + holder + "'"));
-            }
-        }
-        if (!errors.isEmpty()) {
-            throw new InvalidSpecException(errors.get(0).field() + ": " + errors.get(0).message()
-                    + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : ""), errors);
         }
     }
 
