@@ -19,6 +19,7 @@ import io.gantry.spi.WatchListener;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadNotFoundException;
+import io.gantry.spi.WorkloadSink;
 import io.gantry.spi.WorkloadSpec;
 import io.gantry.spi.config.ConfigDefinition;
 import io.gantry.spi.config.ConfigObject;
@@ -56,6 +57,7 @@ final class SwarmEngineClient implements EngineClient {
     private final SwarmSettings settings;
     private final SwarmExec execs;
     private final SwarmConfigs configs;
+    private final SwarmServiceListing listing;
     private final Set<AutoCloseable> open = new CopyOnWriteArraySet<>();
     private volatile NodeCache nodeCache = new NodeCache(Map.of(), 0);
 
@@ -69,6 +71,7 @@ final class SwarmEngineClient implements EngineClient {
         this.settings = settings;
         this.execs = new SwarmExec(connection.name(), api, endpoint, () -> nodes(false), open);
         this.configs = new SwarmConfigs(connection.name(), api, settings);
+        this.listing = new SwarmServiceListing(api, settings, SwarmServiceListing.BATCH_SIZE);
     }
 
     @Override
@@ -86,22 +89,15 @@ final class SwarmEngineClient implements EngineClient {
 
     @Override
     public List<Workload> listWorkloads() {
-        JsonNode services = api.get("/services?status=true");
-        JsonNode tasks = api.get("/tasks");
-        Map<String, SwarmServiceReader.NodeRef> nodes = nodes(true);
-        SwarmConfigIndex index = configs.index();
-        Map<String, List<JsonNode>> tasksByService = new HashMap<>();
-        for (JsonNode task : tasks) {
-            tasksByService.computeIfAbsent(Json.text(task, "ServiceID", ""), k -> new ArrayList<>()).add(task);
-        }
         List<Workload> out = new ArrayList<>();
-        for (JsonNode service : services) {
-            if (settings.shows(SwarmServiceReader.namespace(service))) {
-                out.add(SwarmServiceReader.workload(service, tasksByService.getOrDefault(SwarmServiceReader.serviceId(service), List.of()),
-                        nodes, index));
-            }
-        }
+        listWorkloads(out::addAll);
         return out;
+    }
+
+    /** Streamed ({@link SwarmServiceListing}): batches as services are parsed, a deadline on silence only. */
+    @Override
+    public void listWorkloads(WorkloadSink sink) {
+        listing.list(nodes(true), configs.index(), sink);
     }
 
     @Override
