@@ -88,7 +88,8 @@ final class SwarmConfigs {
         SwarmConfigIndex.Group group = require(index(), nativeId);
         ConfigDefinition next = new ConfigDefinition(group.namespace(), group.name(), group.kind(), data);
         check(next);
-        Map<String, SwarmConfigIndex.Part> old = group.current();
+        // every older version, not only the current one: one a previous rotation could not remove may still be used
+        List<SwarmConfigIndex.Part> old = group.parts();
         List<JsonNode> users = usersOf(group.kind(), ids(old));
         checkKeptKeysInUse(users, group.kind(), old, next.data().keySet());
         int version = group.version() + 1;
@@ -164,7 +165,7 @@ final class SwarmConfigs {
     }
 
     /** Points one service at the new version, at the Version.Index just read; retried when the service moved on. */
-    private void repoint(String serviceId, ConfigKind kind, Map<String, SwarmConfigIndex.Part> old,
+    private void repoint(String serviceId, ConfigKind kind, List<SwarmConfigIndex.Part> old,
                          Map<String, SwarmConfigIndex.Part> created) {
         for (int attempt = 1; ; attempt++) {
             JsonNode service = api.getWorkloadObject("/services/" + DockerApi.encode(serviceId), serviceId);
@@ -223,11 +224,12 @@ final class SwarmConfigs {
     }
 
     /** A rotation may drop a key only when no service reads it: their tasks would lose the file. */
-    private static void checkKeptKeysInUse(List<JsonNode> users, ConfigKind kind, Map<String, SwarmConfigIndex.Part> old,
+    private static void checkKeptKeysInUse(List<JsonNode> users, ConfigKind kind, List<SwarmConfigIndex.Part> old,
                                            Set<String> newKeys) {
         List<FieldError> errors = new ArrayList<>();
-        old.forEach((key, part) -> {
-            if (!newKeys.contains(key)) {
+        old.forEach(part -> {
+            String key = part.key();
+            if (!newKeys.contains(key) && errors.stream().noneMatch(e -> e.message().startsWith("key '" + key + "' "))) {
                 List<String> readers = users.stream()
                         .filter(s -> SwarmSecretRefs.uses(s.path("Spec").path("TaskTemplate").path("ContainerSpec"), kind, Set.of(part.id())))
                         .map(SwarmConfigs::serviceName).toList();
@@ -298,8 +300,8 @@ final class SwarmConfigs {
         }
     }
 
-    private static Set<String> ids(Map<String, SwarmConfigIndex.Part> parts) {
-        return parts.values().stream().map(SwarmConfigIndex.Part::id).collect(Collectors.toSet());
+    private static Set<String> ids(List<SwarmConfigIndex.Part> parts) {
+        return parts.stream().map(SwarmConfigIndex.Part::id).collect(Collectors.toSet());
     }
 
     private static String objectPath(SwarmConfigIndex.Part part) {

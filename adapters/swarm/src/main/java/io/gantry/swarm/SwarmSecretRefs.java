@@ -111,12 +111,12 @@ final class SwarmSecretRefs {
     }
 
     /** Points every entry at an object of {@code replaced} to the object of the same key in {@code by}; whether any did. */
-    static boolean repoint(ObjectNode container, ConfigKind kind, Map<String, SwarmConfigIndex.Part> replaced,
+    static boolean repoint(ObjectNode container, ConfigKind kind, List<SwarmConfigIndex.Part> replaced,
                            Map<String, SwarmConfigIndex.Part> by) {
         String prefix = kind == ConfigKind.CONFIG ? "Config" : "Secret";
         boolean changed = false;
         for (JsonNode entry : container.path(prefix + "s")) {
-            SwarmConfigIndex.Part old = replaced.values().stream()
+            SwarmConfigIndex.Part old = replaced.stream()
                     .filter(p -> p.id().equals(Json.text(entry, prefix + "ID"))).findFirst().orElse(null);
             SwarmConfigIndex.Part now = old == null ? null : by.get(old.key());
             if (now != null && entry instanceof ObjectNode object) {
