@@ -168,6 +168,30 @@ class SwarmConfigsIT {
     }
 
     @Test
+    void aSecretInAStackIsPrefixedLikeDockerStackAndARelativeTargetLandsUnderRunSecrets() {
+        String stack = "it-sk" + suffix;
+        String value = "stacked-" + UUID.randomUUID();
+        objects.add("secret " + stack + "_");
+        ConfigObject created = client.createConfig(new ConfigDefinition(stack, "token", ConfigKind.SECRET, Map.of("token", value)));
+        assertThat(created.nativeId()).isEqualTo("secret/" + stack + "/token");
+        assertThat(created.namespace()).isEqualTo(stack);
+        assertThat(LocalSwarm.docker("secret", "inspect", stack + "_token", "--format",
+                "{{index .Spec.Labels \"com.docker.stack.namespace\"}} {{index .Spec.Labels \"io.gantry.config\"}}"))
+                .isEqualTo(stack + " token");
+
+        SecretRef relative = SecretRef.file("token", ConfigKind.SECRET, "token", "api/token", 0400);
+        WorkloadDefinition plain = definition("user", List.of(relative));
+        Workload deployed = client.deploy(new WorkloadDefinition(stack, "user", WorkloadKind.SERVICE, plain.labels(), plain.spec()));
+        services.add(deployed.nativeId());
+        assertThat(deployed.spec().secrets()).containsExactly(relative);
+        String container = runningContainer(deployed.nativeId(), null);
+        assertThat(LocalSwarm.docker("exec", container, "cat", "/run/secrets/api/token")).isEqualTo(value);
+        assertThatThrownBy(() -> client.deploy(definition("outside-" + suffix, List.of(relative))))
+                .as("a stack's secret is not the default namespace's").isInstanceOf(InvalidSpecException.class)
+                .satisfies(e -> assertThat(fields(e)).containsExactly("spec.secrets[0].source"));
+    }
+
+    @Test
     void aSecretsValuesAreNeverReadBackAndObjectsMadeByHandAreOneKey() {
         String name = "it-hand-" + suffix;
         objects.add("secret " + name);
