@@ -290,14 +290,22 @@ final class SwarmConfigs {
             if (!KEY.matcher(key).matches()) {
                 errors.add(new FieldError("data." + key, "a key must be letters, digits, '-', '_' and '.', starting and"
                         + " ending with a letter or digit"));
-            } else if (definition.data().get(key) == null) {
-                errors.add(new FieldError("data." + key, "has no value"));
+            } else if (definition.data().get(key) == null || definition.data().get(key).isEmpty()) {
+                errors.add(new FieldError("data." + key, "has no value (Swarm keeps no empty secret or config)"));
+            } else if (definition.data().get(key).getBytes(StandardCharsets.UTF_8).length >= maxSize(definition.kind())) {
+                errors.add(new FieldError("data." + key, "must be less than " + maxSize(definition.kind()) / 1024
+                        + " KiB on Swarm"));
             }
         }
         if (!errors.isEmpty()) {
             throw new InvalidSpecException(errors.get(0).field() + ": " + errors.get(0).message()
                     + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : ""), errors);
         }
+    }
+
+    /** swarmkit's limits: MaxSecretSize (api/validation) and MaxConfigSize (manager/controlapi/config.go). */
+    private static int maxSize(ConfigKind kind) {
+        return kind == ConfigKind.CONFIG ? 1000 * 1024 : 500 * 1024;
     }
 
     private static Set<String> ids(List<SwarmConfigIndex.Part> parts) {

@@ -221,6 +221,13 @@ class SwarmConfigsIT {
                 .isInstanceOf(InvalidSpecException.class)
                 .satisfies(e -> assertThat(fields(e)).containsExactly("name", "data.k/x"))
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain(secret));
+        String big = secret + "x".repeat(500 * 1024);
+        assertThatThrownBy(() -> client.createConfig(new ConfigDefinition("", "it-big-" + suffix, ConfigKind.SECRET,
+                Map.of("big", big, "empty", ""))))
+                .isInstanceOf(InvalidSpecException.class)
+                .satisfies(e -> assertThat(fields(e)).containsExactly("data.big", "data.empty"))
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(secret));
+        assertThat(LocalSwarm.docker("secret", "ls", "--format", "{{.Name}}")).doesNotContain("it-big-" + suffix);
     }
 
     @Test
