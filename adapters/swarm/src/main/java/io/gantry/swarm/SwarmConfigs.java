@@ -7,6 +7,7 @@ import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.InvalidSpecException.FieldError;
 import io.gantry.spi.UnsupportedCapabilityException;
 import io.gantry.spi.WorkloadNotFoundException;
+import io.gantry.spi.WorkloadSpec;
 import io.gantry.spi.config.ConfigDefinition;
 import io.gantry.spi.config.ConfigKind;
 import io.gantry.spi.config.ConfigObject;
@@ -64,6 +65,25 @@ final class SwarmConfigs {
 
     SwarmConfigIndex index() {
         return SwarmConfigIndex.read(api);
+    }
+
+    /** The engine's secrets and configs when one of these ServiceSpecs references any; asked only then (two calls). */
+    SwarmConfigIndex indexFor(JsonNode... specs) {
+        for (JsonNode spec : specs) {
+            JsonNode container = spec.path("TaskTemplate").path("ContainerSpec");
+            if (!container.path("Secrets").isEmpty() || !container.path("Configs").isEmpty()) {
+                return index();
+            }
+        }
+        return SwarmConfigIndex.EMPTY;
+    }
+
+    /** {@code spec}'s references as the ServiceSpec's secret and config entries, resolved to their current versions. */
+    void writeReferences(ObjectNode serviceSpec, WorkloadSpec spec) {
+        ObjectNode task = serviceSpec.path("TaskTemplate") instanceof ObjectNode t ? t : serviceSpec.putObject("TaskTemplate");
+        ObjectNode container = task.path("ContainerSpec") instanceof ObjectNode c ? c : task.putObject("ContainerSpec");
+        String namespace = Json.text(serviceSpec.path("Labels"), SwarmServiceReader.STACK_NAMESPACE_LABEL, "");
+        SwarmSecretRefs.write(container, spec.secrets(), namespace, spec.secrets().isEmpty() ? SwarmConfigIndex.EMPTY : index());
     }
 
     List<ConfigObject> list() {

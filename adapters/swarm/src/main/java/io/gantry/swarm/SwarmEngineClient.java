@@ -103,7 +103,7 @@ final class SwarmEngineClient implements EngineClient {
     @Override
     public Optional<Workload> getWorkload(String nativeId) {
         return findService(nativeId).map(service -> SwarmServiceReader.workload(service, tasksOf(SwarmServiceReader.serviceId(service)),
-                nodes(false), configIndexFor(service.path("Spec"))));
+                nodes(false), configs.indexFor(service.path("Spec"))));
     }
 
     @Override
@@ -125,7 +125,7 @@ final class SwarmEngineClient implements EngineClient {
     public void checkDeploy(WorkloadDefinition definition) {
         checkNamespace(definition);
         SwarmSpecRules.check(definition);
-        writeSecretRefs(writer.serviceSpec(definition), definition.spec());
+        configs.writeReferences(writer.serviceSpec(definition), definition.spec());
         SwarmPortCheck.check(api, definition.spec(), null);
     }
 
@@ -134,7 +134,7 @@ final class SwarmEngineClient implements EngineClient {
         JsonNode service = inspect(nativeId);
         ObjectNode serviceSpec = (ObjectNode) service.path("Spec").deepCopy();
         writer.updateSpec(serviceSpec, spec);
-        writeSecretRefs(serviceSpec, spec);
+        configs.writeReferences(serviceSpec, spec);
         SwarmPortCheck.check(api, spec, SwarmServiceReader.serviceId(service));
     }
 
@@ -152,7 +152,7 @@ final class SwarmEngineClient implements EngineClient {
     public Workload deploy(WorkloadDefinition definition) {
         checkNamespace(definition);
         ObjectNode spec = writer.serviceSpec(definition);
-        writeSecretRefs(spec, definition.spec());
+        configs.writeReferences(spec, definition.spec());
         JsonNode created = api.post("/services/create", spec, null);
         String id = Json.text(created, "ID");
         LOG.info("Swarm engine {}: created service {} ({})", connection.name(), spec.path("Name").asString(""), id);
@@ -177,7 +177,7 @@ final class SwarmEngineClient implements EngineClient {
     private void update(JsonNode service, WorkloadSpec spec, long expectedVersion) {
         ObjectNode serviceSpec = (ObjectNode) service.path("Spec").deepCopy();
         writer.updateSpec(serviceSpec, spec);
-        writeSecretRefs(serviceSpec, spec);
+        configs.writeReferences(serviceSpec, spec);
         write(SwarmServiceReader.serviceId(service), serviceSpec, expectedVersion, "updated");
     }
 
@@ -186,7 +186,7 @@ final class SwarmEngineClient implements EngineClient {
     public List<EngineRevision> revisions(String nativeId) {
         try {
             JsonNode service = inspect(nativeId);
-            return SwarmRevisions.of(service, configIndexFor(service.path("Spec"), service.path("PreviousSpec")));
+            return SwarmRevisions.of(service, configs.indexFor(service.path("Spec"), service.path("PreviousSpec")));
         } catch (WorkloadNotFoundException e) {
             return List.of();
         }
@@ -211,7 +211,7 @@ final class SwarmEngineClient implements EngineClient {
 
     private void rollback(JsonNode service, WorkloadSpec spec, String engineRevision, long expectedVersion) {
         if (!SwarmRevisions.rollsBackTo(service, spec, engineRevision,
-                configIndexFor(service.path("Spec"), service.path("PreviousSpec")))) {
+                configs.indexFor(service.path("Spec"), service.path("PreviousSpec")))) {
             update(service, spec, expectedVersion);
             return;
         }
@@ -346,25 +346,6 @@ final class SwarmEngineClient implements EngineClient {
         }
         open.clear();
         api.close();
-    }
-
-    /** The spec's references as the service's secret and config entries, resolved to their current versions. */
-    private void writeSecretRefs(ObjectNode serviceSpec, WorkloadSpec spec) {
-        ObjectNode task = serviceSpec.path("TaskTemplate") instanceof ObjectNode t ? t : serviceSpec.putObject("TaskTemplate");
-        ObjectNode container = task.path("ContainerSpec") instanceof ObjectNode c ? c : task.putObject("ContainerSpec");
-        String namespace = Json.text(serviceSpec.path("Labels"), SwarmServiceReader.STACK_NAMESPACE_LABEL, "");
-        SwarmSecretRefs.write(container, spec.secrets(), namespace, spec.secrets().isEmpty() ? SwarmConfigIndex.EMPTY : configs.index());
-    }
-
-    /** The engine's secrets and configs when one of these specs references any; asked only then (two calls). */
-    private SwarmConfigIndex configIndexFor(JsonNode... specs) {
-        for (JsonNode spec : specs) {
-            JsonNode container = spec.path("TaskTemplate").path("ContainerSpec");
-            if (!container.path("Secrets").isEmpty() || !container.path("Configs").isEmpty()) {
-                return configs.index();
-            }
-        }
-        return SwarmConfigIndex.EMPTY;
     }
 
     private void checkNamespace(WorkloadDefinition definition) {
