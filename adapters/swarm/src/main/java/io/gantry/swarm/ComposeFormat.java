@@ -71,6 +71,12 @@ public final class ComposeFormat implements ManifestFormat {
                     new WorkloadSpec(s.image(), s.command(), s.args(), s.env(), s.ports(), s.resources(), s.replicas(),
                             s.healthCheck(), s.constraints(), null));
         }
+        if (!workload.spec().secrets().isEmpty()) {
+            // a Compose secret names one Swarm object; a Gantry reference names an object and a key, resolved against
+            // the engine at deploy time, which a file written without the engine cannot do
+            warnings.add("spec.secrets: " + workload.spec().secrets().size() + " secret/config reference(s) are not"
+                    + " written: Compose names one Swarm object per secret, Gantry an object and a key");
+        }
         ObjectNode spec = writer.serviceSpec(target);
         Map<String, Object> service = service(spec, workload.labels());
         Map<String, Object> file = new LinkedHashMap<>();

@@ -95,6 +95,31 @@ final class DockerApi implements AutoCloseable {
         return new Stream(exchange);
     }
 
+    /** Reads a streamed answer as it arrives. */
+    interface StreamReader {
+        void read(InputStream body, DockerIdleDeadline deadline) throws IOException;
+    }
+
+    /**
+     * A GET whose answer is read as it arrives by {@code reader}: the call timeout bounds the response headers and
+     * then each silence ({@link DockerIdleDeadline}), not the whole answer, so a big answer that keeps coming is read
+     * to its end and a daemon that stops sending fails as unavailable. Exceptions of {@code reader} other than
+     * I/O and parse failures leave as they are.
+     */
+    void readStreaming(String path, StreamReader reader) {
+        Stream stream = openStream(path, null);
+        try (stream; DockerIdleDeadline deadline = new DockerIdleDeadline(callTimeout, stream::close)) {
+            try {
+                reader.read(deadline.watch(stream.body()), deadline);
+            } catch (IOException | JacksonException e) {
+                if (deadline.expired()) {
+                    throw unavailable("sent nothing for " + callTimeout.toMillis() + " ms while answering " + path, e);
+                }
+                throw unavailable("broke off its answer to " + path + ": " + describe(e), e);
+            }
+        }
+    }
+
     /** A streaming response; closing it aborts a blocked read. */
     static final class Stream implements AutoCloseable {
         private final DockerHttp.Exchange exchange;

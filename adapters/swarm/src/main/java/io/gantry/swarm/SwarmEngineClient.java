@@ -14,13 +14,15 @@ import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.LogLine;
 import io.gantry.spi.LogSink;
 import io.gantry.spi.Node;
-import io.gantry.spi.PortMapping;
 import io.gantry.spi.Subscription;
 import io.gantry.spi.WatchListener;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadNotFoundException;
+import io.gantry.spi.WorkloadSink;
 import io.gantry.spi.WorkloadSpec;
+import io.gantry.spi.config.ConfigDefinition;
+import io.gantry.spi.config.ConfigObject;
 import io.gantry.spi.exec.ExecListener;
 import io.gantry.spi.exec.ExecRequest;
 import io.gantry.spi.exec.ExecSession;
@@ -54,6 +56,8 @@ final class SwarmEngineClient implements EngineClient {
     private final SwarmServiceWriter writer;
     private final SwarmSettings settings;
     private final SwarmExec execs;
+    private final SwarmConfigs configs;
+    private final SwarmServiceListing listing;
     private final Set<AutoCloseable> open = new CopyOnWriteArraySet<>();
     private volatile NodeCache nodeCache = new NodeCache(Map.of(), 0);
 
@@ -66,6 +70,8 @@ final class SwarmEngineClient implements EngineClient {
         this.writer = new SwarmServiceWriter(settings.publishMode());
         this.settings = settings;
         this.execs = new SwarmExec(connection.name(), api, endpoint, () -> nodes(false), open);
+        this.configs = new SwarmConfigs(connection.name(), api, settings);
+        this.listing = new SwarmServiceListing(api, settings, SwarmServiceListing.BATCH_SIZE);
     }
 
     @Override
@@ -83,25 +89,21 @@ final class SwarmEngineClient implements EngineClient {
 
     @Override
     public List<Workload> listWorkloads() {
-        JsonNode services = api.get("/services?status=true");
-        JsonNode tasks = api.get("/tasks");
-        Map<String, SwarmServiceReader.NodeRef> nodes = nodes(true);
-        Map<String, List<JsonNode>> tasksByService = new HashMap<>();
-        for (JsonNode task : tasks) {
-            tasksByService.computeIfAbsent(Json.text(task, "ServiceID", ""), k -> new ArrayList<>()).add(task);
-        }
         List<Workload> out = new ArrayList<>();
-        for (JsonNode service : services) {
-            if (settings.shows(SwarmServiceReader.namespace(service))) {
-                out.add(SwarmServiceReader.workload(service, tasksByService.getOrDefault(SwarmServiceReader.serviceId(service), List.of()), nodes));
-            }
-        }
+        listWorkloads(out::addAll);
         return out;
+    }
+
+    /** Streamed ({@link SwarmServiceListing}): batches as services are parsed, a deadline on silence only. */
+    @Override
+    public void listWorkloads(WorkloadSink sink) {
+        listing.list(nodes(true), configs.index(), sink);
     }
 
     @Override
     public Optional<Workload> getWorkload(String nativeId) {
-        return findService(nativeId).map(service -> SwarmServiceReader.workload(service, tasksOf(SwarmServiceReader.serviceId(service)), nodes(false)));
+        return findService(nativeId).map(service -> SwarmServiceReader.workload(service, tasksOf(SwarmServiceReader.serviceId(service)),
+                nodes(false), configs.indexFor(service.path("Spec"))));
     }
 
     @Override
@@ -123,14 +125,17 @@ final class SwarmEngineClient implements EngineClient {
     public void checkDeploy(WorkloadDefinition definition) {
         checkNamespace(definition);
         SwarmSpecRules.check(definition);
-        checkPortsFree(definition.spec(), null);
+        configs.writeReferences(writer.serviceSpec(definition), definition.spec());
+        SwarmPortCheck.check(api, definition.spec(), null);
     }
 
     @Override
     public void checkUpdate(String nativeId, WorkloadSpec spec) {
         JsonNode service = inspect(nativeId);
-        writer.updateSpec((ObjectNode) service.path("Spec").deepCopy(), spec);
-        checkPortsFree(spec, SwarmServiceReader.serviceId(service));
+        ObjectNode serviceSpec = (ObjectNode) service.path("Spec").deepCopy();
+        writer.updateSpec(serviceSpec, spec);
+        configs.writeReferences(serviceSpec, spec);
+        SwarmPortCheck.check(api, spec, SwarmServiceReader.serviceId(service));
     }
 
     @Override
@@ -147,6 +152,7 @@ final class SwarmEngineClient implements EngineClient {
     public Workload deploy(WorkloadDefinition definition) {
         checkNamespace(definition);
         ObjectNode spec = writer.serviceSpec(definition);
+        configs.writeReferences(spec, definition.spec());
         JsonNode created = api.post("/services/create", spec, null);
         String id = Json.text(created, "ID");
         LOG.info("Swarm engine {}: created service {} ({})", connection.name(), spec.path("Name").asString(""), id);
@@ -171,6 +177,7 @@ final class SwarmEngineClient implements EngineClient {
     private void update(JsonNode service, WorkloadSpec spec, long expectedVersion) {
         ObjectNode serviceSpec = (ObjectNode) service.path("Spec").deepCopy();
         writer.updateSpec(serviceSpec, spec);
+        configs.writeReferences(serviceSpec, spec);
         write(SwarmServiceReader.serviceId(service), serviceSpec, expectedVersion, "updated");
     }
 
@@ -178,7 +185,8 @@ final class SwarmEngineClient implements EngineClient {
     @Override
     public List<EngineRevision> revisions(String nativeId) {
         try {
-            return SwarmRevisions.of(inspect(nativeId));
+            JsonNode service = inspect(nativeId);
+            return SwarmRevisions.of(service, configs.indexFor(service.path("Spec"), service.path("PreviousSpec")));
         } catch (WorkloadNotFoundException e) {
             return List.of();
         }
@@ -202,7 +210,8 @@ final class SwarmEngineClient implements EngineClient {
     }
 
     private void rollback(JsonNode service, WorkloadSpec spec, String engineRevision, long expectedVersion) {
-        if (!SwarmRevisions.rollsBackTo(service, spec, engineRevision)) {
+        if (!SwarmRevisions.rollsBackTo(service, spec, engineRevision,
+                configs.indexFor(service.path("Spec"), service.path("PreviousSpec")))) {
             update(service, spec, expectedVersion);
             return;
         }
@@ -219,6 +228,43 @@ final class SwarmEngineClient implements EngineClient {
         ObjectNode serviceSpec = (ObjectNode) service.path("Spec").deepCopy();
         writer.setReplicas(serviceSpec, replicas);
         write(SwarmServiceReader.serviceId(service), serviceSpec, SwarmServiceReader.versionIndex(service), "scaled to " + replicas);
+    }
+
+    /**
+     * Only {@code Spec.Labels}, at the service's Version.Index; the stack label, which places the service in its
+     * namespace, and Gantry's own {@code io.gantry.*} labels are kept.
+     */
+    @Override
+    public void relabel(String nativeId, Map<String, String> labels) {
+        JsonNode service = inspect(nativeId);
+        ObjectNode serviceSpec = (ObjectNode) service.path("Spec").deepCopy();
+        writer.relabel(serviceSpec, labels);
+        write(SwarmServiceReader.serviceId(service), serviceSpec, SwarmServiceReader.versionIndex(service), "relabelled");
+    }
+
+    @Override
+    public List<ConfigObject> listConfigs() {
+        return configs.list();
+    }
+
+    @Override
+    public ConfigObject createConfig(ConfigDefinition definition) {
+        return configs.create(definition);
+    }
+
+    @Override
+    public ConfigObject rotateConfig(String nativeId, Map<String, String> data) {
+        return configs.rotate(nativeId, data);
+    }
+
+    @Override
+    public Map<String, String> readConfig(String nativeId) {
+        return configs.read(nativeId);
+    }
+
+    @Override
+    public void deleteConfig(String nativeId) {
+        configs.delete(nativeId);
     }
 
     @Override
@@ -306,44 +352,6 @@ final class SwarmEngineClient implements EngineClient {
         if (!settings.shows(definition.namespace())) {
             throw InvalidSpecException.of("namespace", "'" + definition.namespace() + "' is not among this engine's stacks "
                     + settings.namespaces());
-        }
-    }
-
-    /**
-     * Swarm refuses a published port that another service publishes (in ingress mode it is taken on every
-     * node), and a host-mode port taken on every node leaves the task pending: both are refused here, naming
-     * the service that holds the port.
-     */
-    private void checkPortsFree(WorkloadSpec spec, String exceptServiceId) {
-        if (spec == null || spec.ports().stream().allMatch(p -> p.publishedPort() == null)) {
-            return;
-        }
-        Map<String, String> holders = new HashMap<>();
-        for (JsonNode service : api.get("/services")) {
-            if (exceptServiceId != null && exceptServiceId.equals(SwarmServiceReader.serviceId(service))) {
-                continue;
-            }
-            String name = Json.text(service.path("Spec"), "Name", SwarmServiceReader.serviceId(service));
-            for (JsonNode ports : List.of(service.path("Endpoint").path("Ports"), service.path("Spec").path("EndpointSpec").path("Ports"))) {
-                for (JsonNode port : ports) {
-                    if (port.path("PublishedPort").asInt(0) > 0) {
-                        holders.put(port.path("PublishedPort").asInt() + "/" + Json.text(port, "Protocol", "tcp"), name);
-                    }
-                }
-            }
-        }
-        List<InvalidSpecException.FieldError> errors = new ArrayList<>();
-        for (int i = 0; i < spec.ports().size(); i++) {
-            PortMapping port = spec.ports().get(i);
-            String holder = port.publishedPort() == null ? null : holders.get(port.publishedPort() + "/" + port.protocol());
-            if (holder != null) {
-                errors.add(new InvalidSpecException.FieldError("spec.ports[" + i + "].publishedPort", "port "
-                        + port.publishedPort() + "/" + port.protocol() + " is already published by service '" + holder + "'"));
-            }
-        }
-        if (!errors.isEmpty()) {
-            throw new InvalidSpecException(errors.get(0).field() + ": " + errors.get(0).message()
-                    + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : ""), errors);
         }
     }
 

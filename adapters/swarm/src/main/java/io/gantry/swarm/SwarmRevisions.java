@@ -27,24 +27,24 @@ final class SwarmRevisions {
      * {@code Spec} is left out: Swarm makes one on every write, also for a restart ({@code ForceUpdate}) or a
      * label change that the model does not hold, and two equal revisions would only say "nothing changed".
      */
-    static List<EngineRevision> of(JsonNode service) {
-        WorkloadSpec current = SwarmServiceReader.spec(service);
+    static List<EngineRevision> of(JsonNode service, SwarmConfigIndex configs) {
+        WorkloadSpec current = SwarmServiceReader.spec(service, configs);
         List<EngineRevision> out = new ArrayList<>(2);
         out.add(new EngineRevision(CURRENT, Json.instant(service, "UpdatedAt"), current, currentMessage(service), true));
-        previous(service).filter(previous -> !previous.equals(current)).ifPresent(previous ->
+        previous(service, configs).filter(previous -> !previous.equals(current)).ifPresent(previous ->
                 // Swarm keeps no time for PreviousSpec, and UpdatedAt moves with every write (its updater's too)
                 out.add(new EngineRevision(PREVIOUS, null, previous, "Swarm's PreviousSpec", false)));
         return List.copyOf(out);
     }
 
     /** Whether Swarm's own rollback would put back exactly {@code spec}: the handle is {@value #PREVIOUS} and it still holds it. */
-    static boolean rollsBackTo(JsonNode service, WorkloadSpec spec, String engineRevision) {
-        return PREVIOUS.equals(engineRevision) && previous(service).filter(p -> p.equals(spec)).isPresent();
+    static boolean rollsBackTo(JsonNode service, WorkloadSpec spec, String engineRevision, SwarmConfigIndex configs) {
+        return PREVIOUS.equals(engineRevision) && previous(service, configs).filter(p -> p.equals(spec)).isPresent();
     }
 
-    private static Optional<WorkloadSpec> previous(JsonNode service) {
+    private static Optional<WorkloadSpec> previous(JsonNode service, SwarmConfigIndex configs) {
         JsonNode previous = service.path("PreviousSpec");
-        return previous.isObject() ? Optional.of(SwarmServiceReader.spec(service, previous)) : Optional.empty();
+        return previous.isObject() ? Optional.of(SwarmServiceReader.spec(service, previous, configs)) : Optional.empty();
     }
 
     private static String currentMessage(JsonNode service) {

@@ -103,6 +103,11 @@ final class SwarmServiceReader {
      * @param nodes   node id to node, for instance names and addresses
      */
     static Workload workload(JsonNode service, List<JsonNode> tasks, Map<String, NodeRef> nodes) {
+        return workload(service, tasks, nodes, SwarmConfigIndex.EMPTY);
+    }
+
+    /** As {@link #workload(JsonNode, List, Map)}, with the engine's secrets and configs naming what the spec references. */
+    static Workload workload(JsonNode service, List<JsonNode> tasks, Map<String, NodeRef> nodes, SwarmConfigIndex configs) {
         JsonNode spec = service.path("Spec");
         JsonNode mode = spec.path("Mode");
         WorkloadKind kind = kindOf(mode);
@@ -112,7 +117,7 @@ final class SwarmServiceReader {
         String name = !namespace.isEmpty() && fullName.startsWith(namespace + "_")
                 ? fullName.substring(namespace.length() + 1) : fullName;
 
-        WorkloadSpec workloadSpec = spec(service);
+        WorkloadSpec workloadSpec = spec(service, configs);
         List<SwarmStatusRules.Slot> slots = SwarmStatusRules.slots(mode, tasks);
         List<Instance> instances = new ArrayList<>();
         for (SwarmStatusRules.Slot slot : slots) {
@@ -123,8 +128,9 @@ final class SwarmServiceReader {
                 redacted(service));
     }
 
-    static WorkloadSpec spec(JsonNode service) {
-        return spec(service, service.path("Spec"));
+    /** @param configs the engine's secrets and configs, which name the objects the spec references */
+    static WorkloadSpec spec(JsonNode service, SwarmConfigIndex configs) {
+        return spec(service, service.path("Spec"), configs);
     }
 
     /**
@@ -132,7 +138,7 @@ final class SwarmServiceReader {
      * read from the service's {@code Endpoint}, which belongs to its current {@code Spec}: Swarm keeps no
      * endpoint for a {@code PreviousSpec}, and this is the nearest it gives.
      */
-    static WorkloadSpec spec(JsonNode service, JsonNode spec) {
+    static WorkloadSpec spec(JsonNode service, JsonNode spec, SwarmConfigIndex configs) {
         JsonNode container = spec.path("TaskTemplate").path("ContainerSpec");
         JsonNode limits = spec.path("TaskTemplate").path("Resources").path("Limits");
         Long nanoCpus = Json.longValue(limits, "NanoCPUs");
@@ -143,7 +149,8 @@ final class SwarmServiceReader {
                 Json.strings(container.path("Command")), Json.strings(container.path("Args")),
                 env(container.path("Env")), ports(spec, service.path("Endpoint")), resources, replicasOf(spec.path("Mode")),
                 SwarmHealthChecks.read(container.path("Healthcheck")),
-                Json.strings(spec.path("TaskTemplate").path("Placement").path("Constraints")), null);
+                Json.strings(spec.path("TaskTemplate").path("Placement").path("Constraints")), null,
+                SwarmSecretRefs.read(container, configs));
     }
 
     static WorkloadKind kindOf(JsonNode mode) {

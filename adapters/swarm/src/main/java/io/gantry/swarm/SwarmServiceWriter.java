@@ -9,6 +9,7 @@ import io.gantry.spi.WorkloadSpec;
 import io.gantry.spi.json.Json;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -21,6 +22,8 @@ import tools.jackson.databind.node.ObjectNode;
 final class SwarmServiceWriter {
     static final String PUBLISH_MODE_INGRESS = "ingress";
     static final String PUBLISH_MODE_HOST = "host";
+    /** Labels Gantry keeps for itself on a service; a relabel keeps them. */
+    static final String GANTRY_LABEL_PREFIX = "io.gantry.";
 
     private final String publishMode;
 
@@ -105,6 +108,34 @@ final class SwarmServiceWriter {
                 job.put("MaxConcurrent", Math.max(replicas, 1));
             }
         }
+    }
+
+    /**
+     * Replaces the service's labels with {@code labels}, keeping the stack label (which places the service in its
+     * namespace) and Gantry's own {@code io.gantry.*} labels not given; nothing else of the spec changes, so Swarm
+     * starts no rolling update.
+     *
+     * @throws InvalidSpecException naming {@code labels} for an empty key or a missing value
+     */
+    void relabel(ObjectNode serviceSpec, Map<String, String> labels) {
+        ObjectNode newLabels = Json.MAPPER.createObjectNode();
+        List<InvalidSpecException.FieldError> errors = new ArrayList<>();
+        (labels == null ? Map.<String, String>of() : labels).forEach((key, value) -> {
+            if (key == null || key.isBlank() || value == null) {
+                errors.add(new InvalidSpecException.FieldError("labels", "'" + key + "' needs a non-empty key and a value"));
+            } else if (!SwarmServiceReader.STACK_NAMESPACE_LABEL.equals(key)) {
+                newLabels.put(key, value);
+            }
+        });
+        if (!errors.isEmpty()) {
+            throw new InvalidSpecException("labels: " + errors.get(0).message(), errors);
+        }
+        Json.stringMap(serviceSpec.path("Labels")).forEach((key, value) -> {
+            if ((key.startsWith(GANTRY_LABEL_PREFIX) && !newLabels.has(key)) || key.equals(SwarmServiceReader.STACK_NAMESPACE_LABEL)) {
+                newLabels.put(key, value);
+            }
+        });
+        serviceSpec.set("Labels", newLabels);
     }
 
     /** Swarm replaces every task when ForceUpdate changes, even if nothing else did (a rolling restart). */

@@ -7,6 +7,7 @@ import io.gantry.spi.PortMapping;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadSpec;
+import io.gantry.spi.config.SecretRef;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -116,8 +117,35 @@ final class SwarmSpecRules {
             }
         }
         checkHealthCheck(spec.healthCheck(), errors);
+        checkSecretRefs(spec.secrets(), errors);
         if (spec.runtime() != null && !spec.runtime().isBlank()) {
             errors.add(new FieldError("spec.runtime", "applies to agent engines only"));
+        }
+    }
+
+    /** Swarm gives secrets and configs to a task only as files; which objects exist is checked against the engine. */
+    private static void checkSecretRefs(List<SecretRef> refs, List<FieldError> errors) {
+        for (int i = 0; i < refs.size(); i++) {
+            SecretRef ref = refs.get(i);
+            String field = "spec.secrets[" + i + "]";
+            if (ref == null) {
+                errors.add(new FieldError(field, "is required"));
+                continue;
+            }
+            if (ref.source() == null || ref.source().isBlank()) {
+                errors.add(new FieldError(field + ".source", "is required"));
+            }
+            if (ref.isEnv()) {
+                errors.add(new FieldError(field + ".env", "Docker Swarm gives secrets and configs to a task only as files:"
+                        + " set path instead of env"));
+            } else if (ref.path() == null || ref.path().isBlank()) {
+                errors.add(new FieldError(field + ".path", "is required (the file, or with no key the directory)"));
+            } else if (ref.path().contains("..") || ref.path().endsWith("/") && ref.key() != null) {
+                errors.add(new FieldError(field + ".path", "must be a file path without '..'"));
+            }
+            if (ref.mode() != null && (ref.mode() < 0 || ref.mode() > 0777)) {
+                errors.add(new FieldError(field + ".mode", "must be permission bits 0..0777"));
+            }
         }
     }
 

@@ -145,6 +145,15 @@ class ComposeFormatTest {
     }
 
     @Test
+    void secretReferencesAreNotWrittenAndSaySo() {
+        WorkloadSpec spec = new WorkloadSpec("redis:7", null, null, null, null, null, 1, null, null, null,
+                List.of(io.gantry.spi.config.SecretRef.file("db-pass", null, "password", "/run/secrets/db", null)));
+        ManifestFormat.Rendered r = compose.render(new WorkloadDefinition("", "cache", WorkloadKind.SERVICE, Map.of(), spec));
+        assertThat(r.warnings()).singleElement().satisfies(w -> assertThat(w).startsWith("spec.secrets: 1 "));
+        assertThat(r.document()).doesNotContain("db-pass", "secrets");
+    }
+
+    @Test
     void unknownTopLevelKeyAndWrongTypesAreFieldErrors() {
         String file = """
                 services:

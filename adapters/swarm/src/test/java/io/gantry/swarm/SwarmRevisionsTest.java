@@ -18,13 +18,13 @@ class SwarmRevisionsTest {
     @Test
     void specAndPreviousSpecAreTheCurrentAndThePreviousRevisionNewestFirst() {
         JsonNode web = SwarmFixtures.json(REAL + "/GET_services_web.json");
-        List<EngineRevision> revisions = SwarmRevisions.of(web);
+        List<EngineRevision> revisions = SwarmRevisions.of(web, SwarmConfigIndex.EMPTY);
 
         assertThat(revisions).extracting(EngineRevision::id).containsExactly("current", "previous");
         EngineRevision current = revisions.get(0);
         assertThat(current.current()).isTrue();
         assertThat(current.createdAt()).isEqualTo(Instant.parse("2026-11-28T12:37:30.919404707Z"));
-        assertThat(current.spec()).isEqualTo(SwarmServiceReader.spec(web));
+        assertThat(current.spec()).isEqualTo(SwarmServiceReader.spec(web, SwarmConfigIndex.EMPTY));
         assertThat(current.spec().env()).containsExactlyInAnyOrderEntriesOf(Map.of("MODE", "prod", "VERSION", "2"));
         assertThat(current.message()).isEqualTo("Swarm's Spec (version 110): update completed");
 
@@ -40,7 +40,7 @@ class SwarmRevisionsTest {
     @Test
     void afterARequestedRollbackTheSpecsHaveSwapped() {
         JsonNode service = SwarmFixtures.items(SwarmFixtures.json(REAL + "/status/GET_services_rollback_requested.json")).get(0);
-        List<EngineRevision> revisions = SwarmRevisions.of(service);
+        List<EngineRevision> revisions = SwarmRevisions.of(service, SwarmConfigIndex.EMPTY);
 
         assertThat(revisions).extracting(r -> r.spec().env()).containsExactly(Map.of("A", "1", "B", "2"),
                 Map.of("A", "1", "B", "2", "C", "3"));
@@ -50,10 +50,10 @@ class SwarmRevisionsTest {
     @Test
     void aServiceNeverChangedHasOnlyItsCurrentSpec() {
         JsonNode crasher = SwarmFixtures.json(REAL + "/GET_services_crasher.json");
-        assertThat(SwarmRevisions.of(crasher)).singleElement().satisfies(r -> {
+        assertThat(SwarmRevisions.of(crasher, SwarmConfigIndex.EMPTY)).singleElement().satisfies(r -> {
             assertThat(r.id()).isEqualTo("current");
             assertThat(r.current()).isTrue();
-            assertThat(r.spec()).isEqualTo(SwarmServiceReader.spec(crasher));
+            assertThat(r.spec()).isEqualTo(SwarmServiceReader.spec(crasher, SwarmConfigIndex.EMPTY));
         });
     }
 
@@ -62,20 +62,20 @@ class SwarmRevisionsTest {
         JsonNode web = SwarmFixtures.json(REAL + "/GET_services_web.json").deepCopy();
         ((ObjectNode) web).set("PreviousSpec", web.path("Spec").deepCopy());
         ((ObjectNode) web.path("PreviousSpec").path("TaskTemplate")).put("ForceUpdate", 1);
-        assertThat(SwarmRevisions.of(web)).extracting(EngineRevision::id).containsExactly("current");
+        assertThat(SwarmRevisions.of(web, SwarmConfigIndex.EMPTY)).extracting(EngineRevision::id).containsExactly("current");
     }
 
     @Test
     void swarmsOwnRollbackOnlyForPreviousWhileItStillHoldsTheAskedSpec() {
         JsonNode web = SwarmFixtures.json(REAL + "/GET_services_web.json");
-        WorkloadSpec previous = SwarmRevisions.of(web).get(1).spec();
+        WorkloadSpec previous = SwarmRevisions.of(web, SwarmConfigIndex.EMPTY).get(1).spec();
 
-        assertThat(SwarmRevisions.rollsBackTo(web, previous, "previous")).isTrue();
-        assertThat(SwarmRevisions.rollsBackTo(web, previous, "current")).as("another handle: an update").isFalse();
-        assertThat(SwarmRevisions.rollsBackTo(web, previous, null)).isFalse();
-        assertThat(SwarmRevisions.rollsBackTo(web, withEnv(previous, Map.of("MODE", "dev")), "previous"))
+        assertThat(SwarmRevisions.rollsBackTo(web, previous, "previous", SwarmConfigIndex.EMPTY)).isTrue();
+        assertThat(SwarmRevisions.rollsBackTo(web, previous, "current", SwarmConfigIndex.EMPTY)).as("another handle: an update").isFalse();
+        assertThat(SwarmRevisions.rollsBackTo(web, previous, null, SwarmConfigIndex.EMPTY)).isFalse();
+        assertThat(SwarmRevisions.rollsBackTo(web, withEnv(previous, Map.of("MODE", "dev")), "previous", SwarmConfigIndex.EMPTY))
                 .as("PreviousSpec moved on since Gantry recorded it").isFalse();
-        assertThat(SwarmRevisions.rollsBackTo(SwarmFixtures.json(REAL + "/GET_services_crasher.json"), previous, "previous"))
+        assertThat(SwarmRevisions.rollsBackTo(SwarmFixtures.json(REAL + "/GET_services_crasher.json"), previous, "previous", SwarmConfigIndex.EMPTY))
                 .as("no PreviousSpec").isFalse();
     }
 

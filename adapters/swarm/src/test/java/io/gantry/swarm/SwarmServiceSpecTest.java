@@ -99,7 +99,7 @@ class SwarmServiceSpecTest {
         JsonNode service = SwarmFixtures.json(SwarmFixtures.REAL + "/GET_services_web.json");
         ObjectNode spec = (ObjectNode) service.path("Spec").deepCopy();
         ((ObjectNode) spec.path("TaskTemplate").path("ContainerSpec")).put("Image", "local/busybox:1.35@sha256:" + "a".repeat(64));
-        WorkloadSpec read = SwarmServiceReader.spec(service(spec));
+        WorkloadSpec read = SwarmServiceReader.spec(service(spec), SwarmConfigIndex.EMPTY);
         assertThat(read.image()).isEqualTo("local/busybox:1.35");
 
         writer.updateSpec(spec, read.withReplicas(5));
