@@ -87,7 +87,7 @@ final class MarathonAppReader {
                 mem == null ? null : Quantities.mebibytesToBytes(mem));
         return new WorkloadSpec(image(container), command, strings(app, "args"), plainStrings(object(app, "env")),
                 ports, resources, daemon ? null : integer(app, "instances"), appHealthCheck(app, ports),
-                constraints(array(app, "constraints")), null);
+                constraints(array(app, "constraints")), null, MarathonSecretRefs.read(app));
     }
 
     private static String image(JsonNode container) {
@@ -104,7 +104,7 @@ final class MarathonAppReader {
 
     /**
      * Plain string values only, for env and labels: Marathon env values may also be secret references
-     * ({@code {"secret": "..."}}), which the model does not hold.
+     * ({@code {"secret": "..."}}), which are the spec's secrets ({@link MarathonSecretRefs}).
      */
     static Map<String, String> plainStrings(JsonNode object) {
         Map<String, String> out = new LinkedHashMap<>();

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -36,6 +37,7 @@ import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadNotFoundException;
+import io.gantry.spi.WorkloadSink;
 import io.gantry.spi.WorkloadSpec;
 import io.gantry.spi.exec.ExecListener;
 import io.gantry.spi.exec.ExecRequest;
@@ -104,8 +106,10 @@ final class MarathonEngineClient implements EngineClient {
 
     @Override
     public Set<Capability> capabilities() {
+        // no SECRETS or CONFIGS: Marathon keeps no secret store (DC/OS's is a plugin beside it); apps only refer to
+        // secrets, which the spec's secrets carry
         Set<Capability> caps = EnumSet.of(Capability.DEPLOY, Capability.UPDATE, Capability.SCALE, Capability.RESTART,
-                Capability.DELETE, Capability.WATCH, Capability.EVENTS);
+                Capability.DELETE, Capability.WATCH, Capability.EVENTS, Capability.LABEL);
         if (mesos != null) {
             caps.addAll(EnumSet.of(Capability.LOGS, Capability.LOGS_FOLLOW, Capability.NODES, Capability.EXEC));
         }
@@ -138,16 +142,33 @@ final class MarathonEngineClient implements EngineClient {
 
     @Override
     public List<Workload> listWorkloads() {
+        List<Workload> out = new ArrayList<>();
+        listWorkloads(out::addAll);
+        return out;
+    }
+
+    /**
+     * The deployments, launch queue and agents first (small answers), sharing one call timeout with the wait for the
+     * apps' answer to begin; then the apps as that answer streams in ({@link MarathonAppListing}), as long as its
+     * bytes keep coming; then the pods, in a call timeout of their own.
+     */
+    @Override
+    public void listWorkloads(WorkloadSink sink) {
+        String path = "/v2/apps?" + MarathonAppReader.APP_EMBEDS;
+        MarathonProgress progress;
+        Integer nodes;
+        MarathonHttp.Streamed apps;
         try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
-            JsonNode apps = expectOk(marathon.get("/v2/apps?" + MarathonAppReader.APP_EMBEDS), "apps", null);
-            MarathonProgress progress = progress();
-            Integer nodes = nodeCount();
-            List<Workload> out = new ArrayList<>();
-            for (JsonNode app : array(apps, "apps")) {
-                out.add(MarathonAppReader.app(app, progress, nodes));
+            progress = progress();
+            nodes = nodeCount();
+            apps = marathon.getStreamed(path);
+        }
+        MarathonAppListing.read(marathon, path, apps, progress, nodes, settings.callTimeout(), sink);
+        try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
+            List<Workload> podList = pods.list(progress);
+            if (!podList.isEmpty()) {
+                sink.accept(podList);
             }
-            out.addAll(pods.list(progress));
-            return out;
         }
     }
 
@@ -292,6 +313,26 @@ final class MarathonEngineClient implements EngineClient {
                         + "scales, restarts and deletes pods; edit their containers in Marathon");
             }
             write("PUT", "/v2/apps" + id, MarathonAppWriter.updatedApp(current, spec).toString(), id);
+        }
+    }
+
+    /** {@code PUT} of the app's (or pod's) own definition with only its labels replaced. */
+    @Override
+    public void relabel(String nativeId, Map<String, String> labels) {
+        try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
+            labels.forEach((key, value) -> {
+                if (key == null || key.isBlank() || value == null) {
+                    throw InvalidSpecException.of("labels", "Marathon labels need a key and a value (got '" + key
+                            + "')");
+                }
+            });
+            String id = id(nativeId);
+            JsonNode app = existingApp(id);
+            if (app != null) {
+                write("PUT", "/v2/apps" + id, MarathonAppWriter.relabeled(app, labels).toString(), id);
+            } else {
+                write("PUT", "/v2/pods" + id, MarathonPodWriter.relabeled(existingPod(id), labels).toString(), id);
+            }
         }
     }
 

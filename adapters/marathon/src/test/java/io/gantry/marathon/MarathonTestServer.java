@@ -96,6 +96,7 @@ public final class MarathonTestServer implements AutoCloseable {
     private final int agents;
     private final String scheme;
     private volatile Duration deploymentDelay = Duration.ofMillis(300);
+    private volatile AppListBody appList;
     private volatile String leader;
     private volatile String requiredAuthorization;
     private volatile boolean leaderless;
@@ -236,6 +237,19 @@ public final class MarathonTestServer implements AutoCloseable {
         this.brokenAnswer = html == null ? null : new Reply(status, html);
     }
 
+    /** Writes a whole {@code GET /v2/apps} answer, as it goes (chunked). */
+    interface AppListBody {
+        void write(OutputStream out) throws IOException, InterruptedException;
+    }
+
+    /**
+     * From now on {@code GET /v2/apps} is answered by {@code body} (a generated big listing, a fixture) instead of
+     * the apps this server holds; {@code null} answers from them again. The other resources stay as they are.
+     */
+    void appList(AppListBody body) {
+        this.appList = body;
+    }
+
     /** Requests received, as {@code METHOD path?query}, oldest first. */
     public List<String> requests() {
         synchronized (requests) {
@@ -365,6 +379,16 @@ public final class MarathonTestServer implements AutoCloseable {
             }
             if (path.equals("/v2/events")) {
                 events(ex, query);
+                return;
+            }
+            AppListBody list = appList;
+            if (list != null && method.equals("GET") && (path.equals("/v2/apps") || path.equals("/v2/apps/"))) {
+                ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+                ex.sendResponseHeaders(200, 0);
+                try (OutputStream out = ex.getResponseBody()) {
+                    list.write(out);
+                }
+                ex.close();
                 return;
             }
             if (path.equals("/api/v1")) {
