@@ -76,6 +76,7 @@ final class MarathonAppReader {
         return false;
     }
 
+    /** An app definition without {@code instances} runs one (RAML {@code AppDefinition}: default 1). */
     static WorkloadSpec appSpec(JsonNode app, boolean daemon) {
         JsonNode container = object(app, "container");
         String cmd = text(app, "cmd");
@@ -86,7 +87,7 @@ final class MarathonAppReader {
         Resources resources = new Resources(cpus == null ? null : Quantities.coresToMillis(cpus),
                 mem == null ? null : Quantities.mebibytesToBytes(mem));
         return new WorkloadSpec(image(container), command, strings(app, "args"), plainStrings(object(app, "env")),
-                ports, resources, daemon ? null : integer(app, "instances"), appHealthCheck(app, ports),
+                ports, resources, daemon ? null : intOr(app, "instances", 1), appHealthCheck(app, ports),
                 constraints(array(app, "constraints")), null, MarathonSecretRefs.read(app));
     }
 

@@ -98,6 +98,7 @@ final class MarathonAppWriter {
         if (spec.image() == null && spec.command().isEmpty()) {
             throw InvalidSpecException.of("spec.command", "Marathon runs args only against a container image");
         }
+        MarathonSecretRefs.Detached secrets = MarathonSecretRefs.detach(app, spec.secrets(), spec.env());
         writeCommand(app, spec);
         writeEnv(app, spec);
         app.put("instances", instances);
@@ -117,7 +118,7 @@ final class MarathonAppWriter {
         }
         writeHealthCheck(app.putArray("healthChecks"), spec);
         writeConstraints(app.putArray("constraints"), constraints);
-        MarathonSecretRefs.write(app, spec.secrets(), spec.env());
+        secrets.attach(app);
     }
 
     /**
@@ -153,7 +154,7 @@ final class MarathonAppWriter {
         ObjectNode env = Json.MAPPER.createObjectNode();
         JsonNode oldEnv = object(app, "env");
         if (oldEnv != null) {
-            // secret references: rewritten from spec.secrets by MarathonSecretRefs, which keeps those it cannot read
+            // secret references MarathonSecretRefs left (to undefined ids): kept; the others come back from the spec
             oldEnv.forEachEntry((k, v) -> {
                 if (v.isObject()) {
                     env.set(k, v);

@@ -9,9 +9,11 @@ import io.gantry.spi.config.ConfigKind;
 import io.gantry.spi.config.SecretRef;
 import io.gantry.spi.json.Json;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -63,62 +65,85 @@ final class MarathonSecretRefs {
     }
 
     /**
-     * Replaces the app's secret references with {@code refs}: the env vars and volumes that refer to a defined
-     * secret and the {@code secrets} object are rewritten; plain env vars, other volumes and references Marathon
-     * would refuse anyway (to an undefined id) are kept. A secret keeps the id the definition gave it, so that an
-     * update changes no more of the definition than it must.
+     * Takes the app's secret references out, to put {@code refs} in their place with {@link Detached#attach} once
+     * the rest of the definition is written (a command app loses its container on the way). What is taken out: the
+     * env vars and volumes that refer to a defined secret, and those secrets' definitions. What stays: plain env
+     * vars, other volumes, secrets that no env var or volume uses (a Docker {@code pullConfig} may) and references
+     * Marathon would refuse anyway (to an undefined id). A secret keeps the id the definition gave it, so that an
+     * update changes no more than it must.
      *
      * @throws InvalidSpecException naming {@code spec.secrets[i].<field>} for a reference Marathon cannot hold
      */
-    static void write(ObjectNode app, List<SecretRef> refs, Map<String, String> plainEnv) {
+    static Detached detach(ObjectNode app, List<SecretRef> refs, Map<String, String> plainEnv) {
         check(refs, plainEnv);
         JsonNode oldSecrets = object(app, "secrets");
+        Set<String> owned = new HashSet<>();
+        if (object(app, "env") instanceof ObjectNode env) {
+            List<String> secretEnv = new ArrayList<>();
+            env.forEachEntry((name, value) -> {
+                String id = text(value, "secret");
+                if (source(oldSecrets, id) != null) {
+                    secretEnv.add(name);
+                    owned.add(id);
+                }
+            });
+            env.remove(secretEnv);
+        }
+        if (object(app, "container") != null && object(app, "container").get("volumes") instanceof ArrayNode old) {
+            for (int i = old.size() - 1; i >= 0; i--) {
+                String id = text(old.get(i), "secret");
+                if (source(oldSecrets, id) != null) {
+                    old.remove(i);
+                    owned.add(id);
+                }
+            }
+        }
+        ObjectNode kept = Json.MAPPER.createObjectNode();
         Map<String, String> idOfSource = new LinkedHashMap<>();
         if (oldSecrets != null) {
             oldSecrets.forEachEntry((id, def) -> {
+                if (!owned.contains(id)) {
+                    kept.set(id, def);
+                }
                 String source = text(def, "source");
                 if (source != null) {
                     idOfSource.putIfAbsent(source, id);
                 }
             });
         }
-        ObjectNode env = object(app, "env") instanceof ObjectNode e ? e : app.putObject("env");
-        List<String> secretEnv = new ArrayList<>();
-        env.forEachEntry((name, value) -> {
-            if (source(oldSecrets, text(value, "secret")) != null) {
-                secretEnv.add(name);
-            }
-        });
-        env.remove(secretEnv);
-        if (object(app, "container") != null && object(app, "container").get("volumes") instanceof ArrayNode old) {
-            for (int i = old.size() - 1; i >= 0; i--) {
-                if (source(oldSecrets, text(old.get(i), "secret")) != null) {
-                    old.remove(i);
+        app.remove("secrets");
+        return new Detached(refs, kept, idOfSource);
+    }
+
+    /** The references to put back, with the secrets kept and the ids each source had. */
+    record Detached(List<SecretRef> refs, ObjectNode kept, Map<String, String> idOfSource) {
+        void attach(ObjectNode app) {
+            ObjectNode secrets = kept.deepCopy();
+            Set<String> taken = new HashSet<>(idOfSource.values());
+            secrets.forEachEntry((id, def) -> taken.add(id));
+            Map<String, String> ids = new LinkedHashMap<>(idOfSource);
+            ObjectNode env = object(app, "env") instanceof ObjectNode e ? e : app.putObject("env");
+            for (SecretRef ref : refs) {
+                String id = ids.computeIfAbsent(ref.source(), s -> freeId(taken));
+                taken.add(id);
+                secrets.putObject(id).put("source", ref.source());
+                if (ref.isEnv()) {
+                    env.putObject(ref.env()).put("secret", id);
+                } else {
+                    volumes(app).addObject().put("containerPath", ref.path()).put("secret", id);
                 }
             }
-        }
-        ObjectNode secrets = Json.MAPPER.createObjectNode();
-        for (SecretRef ref : refs) {
-            String id = idOfSource.computeIfAbsent(ref.source(), s -> freeId(idOfSource));
-            secrets.putObject(id).put("source", ref.source());
-            if (ref.isEnv()) {
-                env.putObject(ref.env()).put("secret", id);
-            } else {
-                volumes(app).addObject().put("containerPath", ref.path()).put("secret", id);
+            if (!secrets.isEmpty()) {
+                app.set("secrets", secrets);
             }
-        }
-        if (secrets.isEmpty()) {
-            app.remove("secrets");
-        } else {
-            app.set("secrets", secrets);
         }
     }
 
-    /** {@code secret0}, {@code secret1}...: the first not taken by another source. */
-    private static String freeId(Map<String, String> idOfSource) {
+    /** {@code secret0}, {@code secret1}...: the first id not taken. */
+    private static String freeId(Set<String> taken) {
         for (int n = 0; ; n++) {
             String id = "secret" + n;
-            if (!idOfSource.containsValue(id)) {
+            if (!taken.contains(id)) {
                 return id;
             }
         }
@@ -132,7 +157,7 @@ final class MarathonSecretRefs {
     }
 
     private static void check(List<SecretRef> refs, Map<String, String> plainEnv) {
-        java.util.Set<String> envNames = new java.util.HashSet<>();
+        Set<String> envNames = new HashSet<>();
         for (int i = 0; i < refs.size(); i++) {
             SecretRef ref = refs.get(i);
             String field = "spec.secrets[" + i + "]";

@@ -731,6 +731,26 @@ public final class MarathonTestServer implements AutoCloseable {
             }
             i++;
         }
+        // Marathon's SecretValidation / EnvVarValidation: a reference names an id of "secrets", whose source is set
+        JsonNode secrets = app.path("secrets");
+        for (Map.Entry<String, JsonNode> e : secrets.properties()) {
+            if (!e.getValue().path("source").isString() || e.getValue().path("source").asString().isEmpty()) {
+                details.add(detail("/secrets/" + e.getKey() + "/source", "must not be empty"));
+            }
+        }
+        for (Map.Entry<String, JsonNode> e : app.path("env").properties()) {
+            JsonNode ref = e.getValue().path("secret");
+            if (e.getValue().isObject() && !secrets.has(ref.asString(""))) {
+                details.add(detail("/env/" + e.getKey() + "/secret", "references an undefined secret"));
+            }
+        }
+        i = 0;
+        for (JsonNode v : app.path("container").path("volumes").values()) {
+            if (v.has("secret") && !secrets.has(v.path("secret").asString(""))) {
+                details.add(detail("/container/volumes(" + i + ")/secret", "references an undefined secret"));
+            }
+            i++;
+        }
         if (app.path("upgradeStrategy").path("minimumHealthCapacity").asDouble(0) > 1) {
             details.add(detail("/upgradeStrategy/minimumHealthCapacity", "is greater than 1"));
         }
