@@ -151,6 +151,39 @@ class MarathonBigListingTest {
         assertThat(apps.finished()).as("the rest of the body was not read").isFalse();
     }
 
+    /** A refusal of the streamed call is the port's exception, as for the other calls; its body is never quoted whole. */
+    @Test
+    void aRefusedListingIsForbiddenAndAnHtmlPageIsNotQuoted() throws Exception {
+        com.sun.net.httpserver.HttpServer marathon = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        String[] appsAnswer = {"403", "{\"message\": \"Not Authorized to perform this action!\"}"};
+        marathon.createContext("/", ex -> {
+            String path = ex.getRequestURI().getPath();
+            int status = path.equals("/v2/apps") ? Integer.parseInt(appsAnswer[0]) : 200;
+            byte[] body = (path.equals("/v2/apps") ? appsAnswer[1] : path.equals("/v2/queue") ? "{\"queue\": []}"
+                    : "[]").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(status, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        marathon.start();
+        try (EngineClient client = new MarathonEngineAdapter().connect(new EngineConnection(UUID.randomUUID(), "refusing",
+                "http://127.0.0.1:" + marathon.getAddress().getPort(), null, null, null, Duration.ofSeconds(3)))) {
+            assertThatThrownBy(client::listWorkloads).isInstanceOf(io.gantry.spi.EngineForbiddenException.class)
+                    .hasMessageContaining("Not Authorized");
+            appsAnswer[0] = "502";
+            appsAnswer[1] = "<html>" + "TOP-SECRET-MARKER ".repeat(10_000) + "</html>";
+            assertThatThrownBy(client::listWorkloads).isInstanceOf(EngineUnavailableException.class)
+                    .hasMessage("Marathon answered HTTP 502 for apps");
+            appsAnswer[0] = "200";
+            appsAnswer[1] = "{\"apps\": [{\"id\": \"/a\"}, TOP-SECRET-MARKER]}";
+            assertThatThrownBy(client::listWorkloads).isInstanceOf(EngineUnavailableException.class)
+                    .hasMessageContaining("not JSON").message().doesNotContain("TOP-SECRET-MARKER");
+        } finally {
+            marathon.stop(0);
+        }
+    }
+
     /** Every fixture that is a {@code GET /v2/apps} answer lists the same through the stream as mapped as a tree. */
     @Test
     void theStreamedListingEqualsTheTreeMappingOnEveryAppListFixture() throws IOException {
