@@ -19,6 +19,7 @@ import io.gantry.spi.Resources;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadSpec;
+import io.gantry.spi.json.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,7 +58,8 @@ final class MarathonAppReader {
         return new Workload(id, MarathonIds.namespaceOf(id), MarathonIds.nameOf(id),
                 daemon ? WorkloadKind.DAEMON : WorkloadKind.SERVICE, plainStrings(object(app, "labels")),
                 appSpec(app, daemon), MarathonStatusRules.appStatus(app, tasks, instances, progress),
-                instances, null, app.toString());
+                // the mapper writes the same compact JSON as toString() in half the time: it counts at 100,000 apps
+                instances, null, Json.MAPPER.writeValueAsString(app));
     }
 
     /** API.md: an app with a UNIQUE hostname constraint and instances == node count is a DAEMON. */
@@ -76,6 +78,7 @@ final class MarathonAppReader {
         return false;
     }
 
+    /** An app definition without {@code instances} runs one (RAML {@code AppDefinition}: default 1). */
     static WorkloadSpec appSpec(JsonNode app, boolean daemon) {
         JsonNode container = object(app, "container");
         String cmd = text(app, "cmd");
@@ -86,8 +89,8 @@ final class MarathonAppReader {
         Resources resources = new Resources(cpus == null ? null : Quantities.coresToMillis(cpus),
                 mem == null ? null : Quantities.mebibytesToBytes(mem));
         return new WorkloadSpec(image(container), command, strings(app, "args"), plainStrings(object(app, "env")),
-                ports, resources, daemon ? null : integer(app, "instances"), appHealthCheck(app, ports),
-                constraints(array(app, "constraints")), null);
+                ports, resources, daemon ? null : intOr(app, "instances", 1), appHealthCheck(app, ports),
+                constraints(array(app, "constraints")), null, MarathonSecretRefs.read(app));
     }
 
     private static String image(JsonNode container) {
@@ -104,7 +107,7 @@ final class MarathonAppReader {
 
     /**
      * Plain string values only, for env and labels: Marathon env values may also be secret references
-     * ({@code {"secret": "..."}}), which the model does not hold.
+     * ({@code {"secret": "..."}}), which are the spec's secrets ({@link MarathonSecretRefs}).
      */
     static Map<String, String> plainStrings(JsonNode object) {
         Map<String, String> out = new LinkedHashMap<>();

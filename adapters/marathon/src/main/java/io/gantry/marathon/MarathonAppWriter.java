@@ -16,6 +16,7 @@ import io.gantry.spi.json.Json;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -80,7 +81,7 @@ final class MarathonAppWriter {
 
     /**
      * The body of {@code PUT /v2/apps/{id}}: the current definition with the model's fields replaced, so
-     * that what the model does not know (volumes, fetch URIs, secrets, upgrade strategy) is kept.
+     * that what the model does not know (other volumes, fetch URIs, upgrade strategy) is kept.
      */
     static ObjectNode updatedApp(JsonNode current, WorkloadSpec spec) {
         ObjectNode app = (ObjectNode) current.deepCopy();
@@ -97,6 +98,7 @@ final class MarathonAppWriter {
         if (spec.image() == null && spec.command().isEmpty()) {
             throw InvalidSpecException.of("spec.command", "Marathon runs args only against a container image");
         }
+        MarathonSecretRefs.Detached secrets = MarathonSecretRefs.detach(app, spec.secrets(), spec.env());
         writeCommand(app, spec);
         writeEnv(app, spec);
         app.put("instances", instances);
@@ -116,6 +118,19 @@ final class MarathonAppWriter {
         }
         writeHealthCheck(app.putArray("healthChecks"), spec);
         writeConstraints(app.putArray("constraints"), constraints);
+        secrets.attach(app);
+    }
+
+    /**
+     * The body of {@code PUT /v2/apps/{id}} that replaces only the labels: the current definition as it is, so that
+     * nothing else changes (Marathon still restarts the tasks: a label is part of the app's configuration).
+     */
+    static ObjectNode relabeled(JsonNode current, Map<String, String> labels) {
+        ObjectNode app = (ObjectNode) current.deepCopy();
+        READ_ONLY_APP_FIELDS.forEach(app::remove);
+        ObjectNode out = app.putObject("labels");
+        labels.forEach(out::put);
+        return app;
     }
 
     private static void writeCommand(ObjectNode app, WorkloadSpec spec) {
@@ -139,7 +154,7 @@ final class MarathonAppWriter {
         ObjectNode env = Json.MAPPER.createObjectNode();
         JsonNode oldEnv = object(app, "env");
         if (oldEnv != null) {
-            // secret references are not in the model: keep them
+            // secret references MarathonSecretRefs left (to undefined ids): kept; the others come back from the spec
             oldEnv.forEachEntry((k, v) -> {
                 if (v.isObject()) {
                     env.set(k, v);

@@ -13,18 +13,17 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.gantry.spi.Capability;
 import io.gantry.spi.EngineClient;
-import io.gantry.spi.EngineConflictException;
 import io.gantry.spi.EngineEvent;
 import io.gantry.spi.EngineInfo;
 import io.gantry.spi.EngineRevision;
 import io.gantry.spi.EngineUnavailableException;
-import io.gantry.spi.InvalidSpecException;
 import io.gantry.spi.LogLine;
 import io.gantry.spi.LogSink;
 import io.gantry.spi.Node;
@@ -36,20 +35,17 @@ import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadNotFoundException;
+import io.gantry.spi.WorkloadSink;
 import io.gantry.spi.WorkloadSpec;
 import io.gantry.spi.exec.ExecListener;
 import io.gantry.spi.exec.ExecRequest;
 import io.gantry.spi.exec.ExecSession;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
- * One Marathon (HA cluster) over its REST API v2. Thread-safe; holds no cache of workloads.
- *
- * <p>Locks: Marathon refuses a change to an app that a running deployment touches (409 with the
- * deployment ids). The port has no per-call force flag, so the engine option {@code force=true}
- * decides: without it the 409 becomes an {@link EngineConflictException} naming the deployments;
- * with it the change is retried once with {@code ?force=true}, which cancels those deployments.
+ * One Marathon (HA cluster) over its REST API v2. Thread-safe; holds no cache of workloads. Its changes (and how
+ * they meet Marathon's deployment locks) are {@link MarathonWrites}'; the listing of a big Marathon is
+ * {@link MarathonAppListing}'s.
  */
 final class MarathonEngineClient implements EngineClient {
     private static final Logger LOG = LoggerFactory.getLogger(MarathonEngineClient.class);
@@ -63,6 +59,7 @@ final class MarathonEngineClient implements EngineClient {
     private final MesosExecs execs;
     private final MarathonPods pods;
     private final MarathonVersions versions;
+    private final MarathonWrites writes;
     private final RecentEvents recentEvents = new RecentEvents(1000, EVENTS_PER_WORKLOAD);
     private final Set<Subscription> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -80,6 +77,7 @@ final class MarathonEngineClient implements EngineClient {
         this.execs = mesos == null ? null : new MesosExecs(settings, mesos, sandbox);
         this.pods = new MarathonPods(marathon);
         this.versions = new MarathonVersions(marathon);
+        this.writes = new MarathonWrites(settings, marathon);
     }
 
     Duration callTimeout() {
@@ -104,8 +102,10 @@ final class MarathonEngineClient implements EngineClient {
 
     @Override
     public Set<Capability> capabilities() {
+        // no SECRETS or CONFIGS: Marathon keeps no secret store (DC/OS's is a plugin beside it); apps only refer to
+        // secrets, which the spec's secrets carry
         Set<Capability> caps = EnumSet.of(Capability.DEPLOY, Capability.UPDATE, Capability.SCALE, Capability.RESTART,
-                Capability.DELETE, Capability.WATCH, Capability.EVENTS);
+                Capability.DELETE, Capability.WATCH, Capability.EVENTS, Capability.LABEL);
         if (mesos != null) {
             caps.addAll(EnumSet.of(Capability.LOGS, Capability.LOGS_FOLLOW, Capability.NODES, Capability.EXEC));
         }
@@ -138,16 +138,33 @@ final class MarathonEngineClient implements EngineClient {
 
     @Override
     public List<Workload> listWorkloads() {
+        List<Workload> out = new ArrayList<>();
+        listWorkloads(out::addAll);
+        return out;
+    }
+
+    /**
+     * The deployments, launch queue and agents first (small answers), sharing one call timeout with the wait for the
+     * apps' answer to begin; then the apps as that answer streams in ({@link MarathonAppListing}), as long as its
+     * bytes keep coming; then the pods, in a call timeout of their own.
+     */
+    @Override
+    public void listWorkloads(WorkloadSink sink) {
+        String path = "/v2/apps?" + MarathonAppReader.APP_EMBEDS;
+        MarathonProgress progress;
+        Integer nodes;
+        MarathonHttp.Streamed apps;
         try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
-            JsonNode apps = expectOk(marathon.get("/v2/apps?" + MarathonAppReader.APP_EMBEDS), "apps", null);
-            MarathonProgress progress = progress();
-            Integer nodes = nodeCount();
-            List<Workload> out = new ArrayList<>();
-            for (JsonNode app : array(apps, "apps")) {
-                out.add(MarathonAppReader.app(app, progress, nodes));
+            progress = progress();
+            nodes = nodeCount();
+            apps = marathon.getStreamed(path);
+        }
+        MarathonAppListing.read(marathon, path, apps, progress, nodes, settings.callTimeout(), sink);
+        try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
+            List<Workload> podList = pods.list(progress);
+            if (!podList.isEmpty()) {
+                sink.accept(podList);
             }
-            out.addAll(pods.list(progress));
-            return out;
         }
     }
 
@@ -243,7 +260,7 @@ final class MarathonEngineClient implements EngineClient {
             if (!MarathonIds.isValidId(id)) {
                 return List.of();
             }
-            JsonNode app = existingApp(id);
+            JsonNode app = writes.existingApp(id);
             if (app != null) {
                 return versions.ofApp(id, app, nodeCount());
             }
@@ -261,143 +278,55 @@ final class MarathonEngineClient implements EngineClient {
         recentEvents.remember(event);
     }
 
-    // ---- act
+    // ---- act: MarathonWrites
 
     @Override
     public Workload deploy(WorkloadDefinition definition) {
         try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
-            Integer nodes = definition.kind() == WorkloadKind.DAEMON ? nodeCount() : null;
-            ObjectNode body = MarathonAppWriter.newApp(definition, nodes);
-            String id = text(body, "id");
-            MarathonHttp.Response r = marathon.send("POST", "/v2/apps", body.toString());
-            if (r.status() == 409) {
-                throw new EngineConflictException("'" + id + "' already exists on Marathon engine "
-                        + settings.engineName() + ": " + MarathonAnswers.reason(r));
-            }
-            JsonNode created = expectOk(r, "app", id);
-            LOG.info("deployed app {} on Marathon engine {}", id, settings.engineName());
-            return MarathonAppReader.app(created, MarathonProgress.NONE, nodes);
+            return writes.deploy(definition, definition.kind() == WorkloadKind.DAEMON ? nodeCount() : null);
         }
     }
 
     @Override
     public void update(String nativeId, WorkloadSpec spec) {
         try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
-            String id = id(nativeId);
-            JsonNode current = existingApp(id);
-            if (current == null) {
-                existingPod(id);
-                // a pod's containers, volumes and networks have no place in the model: a rewrite would lose them
-                throw new UnsupportedCapabilityException(Capability.UPDATE, "'" + id + "' is a Marathon pod: Gantry "
-                        + "scales, restarts and deletes pods; edit their containers in Marathon");
-            }
-            write("PUT", "/v2/apps" + id, MarathonAppWriter.updatedApp(current, spec).toString(), id);
+            writes.update(id(nativeId), spec);
         }
     }
 
-    /**
-     * Marathon's own rollback when {@code engineRevision} is a version the app still has: {@code PUT /v2/apps/{id}}
-     * with {@code {"version": ...}} (REST docs, "version rollback"), which makes a new version of that version's
-     * definition with a deployment, so that Marathon's history says what happened. A pod is put back to its own
-     * old definition ({@code GET /v2/pods/{id}::versions/{version}}, then {@code PUT}): its containers, volumes and
-     * networks are Marathon's, never rewritten from the model. A version Marathon no longer has (404), or no
-     * version: {@link #update}.
-     */
+    @Override
+    public void relabel(String nativeId, Map<String, String> labels) {
+        try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
+            writes.relabel(id(nativeId), labels);
+        }
+    }
+
     @Override
     public void rollback(String nativeId, WorkloadSpec spec, String engineRevision) {
         try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
-            String id = id(nativeId);
-            if (MarathonVersionReader.instantOf(engineRevision) == null) {
-                update(nativeId, spec);
-                return;
-            }
-            boolean app = existingApp(id) != null;
-            MarathonHttp.Response r = app
-                    ? writeResponse("PUT", "/v2/apps" + id, MarathonAppWriter.rollbackTo(engineRevision).toString())
-                    : marathon.get("/v2/pods" + id + "::versions/" + engineRevision);
-            if (r.status() == 404) {
-                LOG.info("Marathon engine {} has no version {} of {}: rolling back by an update",
-                        settings.engineName(), engineRevision, id);
-                update(nativeId, spec);
-            } else if (app) {
-                LOG.info("rolled back {} to version {} on Marathon engine {}: deployment {}", id, engineRevision,
-                        settings.engineName(), MarathonAnswers.deploymentId(expectOk(r, "workload", id)));
-            } else {
-                write("PUT", "/v2/pods" + id, MarathonPodWriter.restored(expectOk(r, "pod version", id)).toString(), id);
-            }
+            writes.rollback(id(nativeId), spec, engineRevision);
         }
     }
 
     @Override
     public void scale(String nativeId, int replicas) {
         try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
-            if (replicas < 0) {
-                throw InvalidSpecException.of("replicas", "must be 0 or more");
-            }
-            String id = id(nativeId);
-            // PUT on an unknown app id creates the app (Marathon REST docs): check that it exists first
-            if (existingApp(id) == null) {
-                write("PUT", "/v2/pods" + id, MarathonPodWriter.scaled(existingPod(id), replicas).toString(), id);
-                return;
-            }
-            write("PUT", "/v2/apps" + id, "{\"instances\":" + replicas + "}", id);
+            writes.scale(id(nativeId), replicas);
         }
     }
 
     @Override
     public void restart(String nativeId) {
         try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
-            String id = id(nativeId);
-            MarathonHttp.Response r = writeResponse("POST", "/v2/apps" + id + "/restart", null);
-            if (r.status() == 404) {
-                write("PUT", "/v2/pods" + id, MarathonPodWriter.restarted(existingPod(id), Instant.now()).toString(), id);
-                return;
-            }
-            expectOk(r, "workload", id);
+            writes.restart(id(nativeId));
         }
     }
 
     @Override
     public void delete(String nativeId) {
         try (CallBudget ignored = CallBudget.start(settings.callTimeout())) {
-            String id = id(nativeId);
-            MarathonHttp.Response r = writeResponse("DELETE", "/v2/apps" + id, null);
-            if (r.status() == 404) {
-                r = writeResponse("DELETE", "/v2/pods" + id, null);
-            }
-            JsonNode result = expectOk(r, "workload", id);
-            LOG.info("deleted {} on Marathon engine {}: deployment {}", id,
-                    settings.engineName(), MarathonAnswers.deploymentId(result));
+            writes.delete(id(nativeId));
         }
-    }
-
-    /** The app's definition, or {@code null} when Marathon has no app by that id. */
-    private JsonNode existingApp(String id) {
-        MarathonHttp.Response r = marathon.get("/v2/apps" + id);
-        if (r.status() == 404) {
-            return null;
-        }
-        return expectOk(r, "app", id).path("app");
-    }
-
-    private JsonNode existingPod(String id) {
-        return expectOk(marathon.get("/v2/pods" + id), "pod", id);
-    }
-
-    private void write(String method, String path, String body, String id) {
-        JsonNode result = expectOk(writeResponse(method, path, body), "workload", id);
-        LOG.info("{} {} on Marathon engine {}: deployment {}", method, id,
-                settings.engineName(), MarathonAnswers.deploymentId(result));
-    }
-
-    private MarathonHttp.Response writeResponse(String method, String path, String body) {
-        MarathonHttp.Response r = marathon.send(method, path, body);
-        if (r.status() == 409 && settings.force() && !MarathonAnswers.deployments(r).isEmpty()) {
-            LOG.warn("{} {} is locked by deployment(s) {}: retrying with force=true "
-                    + "(engine option force), which cancels them", method, path, MarathonAnswers.deployments(r));
-            r = marathon.send(method, path + (path.contains("?") ? "&" : "?") + "force=true", body);
-        }
-        return r;
     }
 
     // ---- logs

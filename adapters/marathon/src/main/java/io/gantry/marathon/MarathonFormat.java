@@ -11,6 +11,8 @@ import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadSpec;
+import io.gantry.spi.config.ConfigKind;
+import io.gantry.spi.config.SecretRef;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +36,8 @@ public final class MarathonFormat implements ManifestFormat {
             Map.entry("cpus", Kind.NUMBER), Map.entry("mem", Kind.NUMBER), Map.entry("env", Kind.OBJECT),
             Map.entry("labels", Kind.OBJECT), Map.entry("constraints", Kind.ARRAY), Map.entry("container", Kind.OBJECT),
             Map.entry("healthChecks", Kind.ARRAY), Map.entry("portDefinitions", Kind.ARRAY),
-            Map.entry("ports", Kind.ARRAY), Map.entry("networks", Kind.ARRAY), Map.entry("requirePorts", Kind.BOOLEAN));
+            Map.entry("ports", Kind.ARRAY), Map.entry("networks", Kind.ARRAY), Map.entry("requirePorts", Kind.BOOLEAN),
+            Map.entry("secrets", Kind.OBJECT));
     /** What Marathon reports about a running app: status, not definition, so leaving it out loses nothing. */
     private static final Set<String> STATUS_FIELDS = Set.of("version", "versionInfo", "tasks", "tasksRunning",
             "tasksStaged", "tasksHealthy", "tasksUnhealthy", "deployments", "lastTaskFailure", "taskStats",
@@ -96,10 +99,29 @@ public final class MarathonFormat implements ManifestFormat {
             warnings.add("Marathon takes cmd or args, not both: the args are appended to cmd as shell words");
         }
         WorkloadSpec written = new WorkloadSpec(spec.image(), spec.command(), spec.args(), spec.env(), spec.ports(),
-                spec.resources(), replicas, spec.healthCheck(), constraints, null);
+                spec.resources(), replicas, spec.healthCheck(), constraints, null, secrets(spec.secrets(), warnings));
         ObjectNode app = MarathonAppWriter.newApp(new WorkloadDefinition(workload.namespace(), workload.name(), kind,
                 workload.labels(), written), kind == WorkloadKind.DAEMON ? replicas : null);
         return new Rendered(Json.MAPPER.writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsString(app), warnings);
+    }
+
+    /** The references a DC/OS secret can serve ({@link MarathonSecretRefs}); the others are named and left out. */
+    private static List<SecretRef> secrets(List<SecretRef> refs, List<String> warnings) {
+        List<SecretRef> out = new ArrayList<>();
+        for (SecretRef ref : refs) {
+            if (ref.kind() == ConfigKind.CONFIG) {
+                warnings.add("config '" + ref.source() + "': Marathon has no config objects: left out");
+            } else if (ref.key() != null) {
+                warnings.add("key '" + ref.key() + "' of secret '" + ref.source() + "': a DC/OS secret holds one "
+                        + "value: left out");
+            } else {
+                if (ref.mode() != null) {
+                    warnings.add("mode of secret file " + ref.path() + ": Marathon sets none: left out");
+                }
+                out.add(new SecretRef(ref.source(), ref.kind(), null, ref.env(), ref.path(), null));
+            }
+        }
+        return out;
     }
 
     @Override
@@ -144,9 +166,11 @@ public final class MarathonFormat implements ManifestFormat {
             JsonNode env = app.get("env");
             String path = paths.get(i);
             if (env != null && env.isObject()) {
+                JsonNode secrets = app.path("secrets");
                 env.forEachEntry((k, v) -> {
-                    if (!v.isValueNode()) {
-                        warnings.add(join(path, "env." + k) + " refers to a secret: not kept");
+                    if (!v.isValueNode() && !secrets.path(v.path("secret").asString("")).has("source")) {
+                        warnings.add(join(path, "env." + k) + " refers to a secret that 'secrets' does not define: "
+                                + "not kept");
                     }
                 });
             }

@@ -64,8 +64,90 @@ final class MarathonHttp {
         this.client = builder.build();
     }
 
+    /**
+     * An answer whose body is read as it arrives; close it when done (also after an exception).
+     *
+     * @param body read with the call timeout as the longest silence allowed ({@link ProgressBody}); an I/O error
+     *             while reading it is the caller's to map ({@link #unavailable})
+     */
+    record Streamed(int status, InputStream body, URI endpoint) implements AutoCloseable {
+        boolean ok() {
+            return status >= 200 && status < 300;
+        }
+
+        /** The whole (small: an error's) body as a {@link Response}, for {@link MarathonAnswers#expectOk}. */
+        Response read() throws IOException {
+            return new Response(status, new String(body.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8), endpoint);
+        }
+
+        @Override
+        public void close() throws IOException {
+            body.close();
+        }
+    }
+
+    /** How much of an error answer is read: a proxy's page, never a listing. */
+    private static final int MAX_ERROR_BODY = 64 * 1024;
+
     Response get(String pathAndQuery) {
         return send("GET", pathAndQuery, null);
+    }
+
+    /**
+     * GETs an answer that can be big ({@code /v2/apps} of a Marathon with 100,000 apps is about 200 MB), to read as a
+     * stream: the wait for the headers is bounded by the call timeout, and then each read of the body by the call
+     * timeout of silence, so a long answer whose bytes keep coming is read to its end (issue 22). Fails over to the
+     * next endpoint, as {@link #send} does, until the headers arrived. The wait for the headers joins the running
+     * {@link CallBudget}.
+     *
+     * @throws EngineUnavailableException when no endpoint answered with headers within the call timeout
+     */
+    Streamed getStreamed(String pathAndQuery) {
+        long deadline = CallBudget.deadline(settings.callTimeout());
+        int start = current.get();
+        IOException last = null;
+        Streamed noLeader = null;
+        for (int attempt = 0; attempt < endpoints.size(); attempt++) {
+            int index = Math.floorMod(start + attempt, endpoints.size());
+            URI base = endpoints.get(index);
+            Duration left = Duration.ofNanos(deadline - System.nanoTime());
+            if (left.isNegative() || left.isZero()) {
+                break;
+            }
+            HttpRequest request = request(base, pathAndQuery, left).header("Accept", "application/json").GET().build();
+            try {
+                HttpResponse<InputStream> r = exchange(request, ProgressBody.handler(settings.callTimeout()));
+                Streamed answer = new Streamed(r.statusCode(), r.body(), base);
+                if (r.statusCode() == 503) {
+                    // no leader here (election under way): another may have one
+                    if (noLeader != null) {
+                        noLeader.body().close();
+                    }
+                    noLeader = answer;
+                    continue;
+                }
+                current.set(index);
+                if (noLeader != null) {
+                    noLeader.body().close();
+                }
+                return answer;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EngineUnavailableException("interrupted while calling " + what + " of "
+                        + settings.engineName(), e);
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        if (noLeader != null) {
+            return noLeader;
+        }
+        throw unavailable("GET " + stripQuery(pathAndQuery), last);
+    }
+
+    /** The port's exception for a streamed answer that broke or went silent while it was read. */
+    EngineUnavailableException broken(String pathAndQuery, IOException cause) {
+        return unavailable("GET " + stripQuery(pathAndQuery), cause);
     }
 
     /**
@@ -245,6 +327,8 @@ final class MarathonHttp {
     private EngineUnavailableException unavailable(String call, IOException cause) {
         String why = cause instanceof HttpTimeoutException
                 ? "no answer within the call timeout of " + settings.callTimeout().toMillis() + " ms"
+                        + (cause.getMessage() != null && cause.getMessage().startsWith("no bytes")
+                        ? " (" + cause.getMessage() + ")" : "")
                 : cause == null ? "call timeout exhausted" : describe(cause);
         return new EngineUnavailableException(what + " of engine " + settings.engineName() + " did not answer " + call
                 + " at " + endpoints + ": " + why, cause);

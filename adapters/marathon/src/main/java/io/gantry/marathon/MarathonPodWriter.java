@@ -2,6 +2,7 @@ package io.gantry.marathon;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -29,6 +30,18 @@ final class MarathonPodWriter {
         ObjectNode copy = writable(pod);
         ObjectNode labels = copy.get("labels") instanceof ObjectNode l ? l : copy.putObject("labels");
         labels.put(RESTARTED_LABEL, now.toString());
+        return copy;
+    }
+
+    /** The definition with {@code labels} as its labels; Gantry's own {@link #RESTARTED_LABEL} is kept. */
+    static ObjectNode relabeled(JsonNode pod, Map<String, String> labels) {
+        ObjectNode copy = writable(pod);
+        JsonNode restarted = copy.path("labels").get(RESTARTED_LABEL);
+        ObjectNode out = copy.putObject("labels");
+        labels.forEach(out::put);
+        if (restarted != null) {
+            out.set(RESTARTED_LABEL, restarted);
+        }
         return copy;
     }
 

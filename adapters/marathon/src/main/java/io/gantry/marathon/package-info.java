@@ -17,7 +17,10 @@
  * {@code MarathonPodReader}, {@code MarathonVersionReader}, {@code MarathonClusterReader} and
  * {@code MarathonEventReader} read (engine to model),
  * {@code MarathonStatusRules} judges status, {@code MarathonAppWriter} writes (model to app JSON) and
- * {@code MarathonFieldErrors} reads a write's refusal; {@code MarathonIds} maps app ids to namespace and name.
+ * {@code MarathonFieldErrors} reads a write's refusal; {@code MarathonIds} maps app ids to namespace and name;
+ * {@code MarathonSecretRefs} maps an app's DC/OS secret references both ways (Marathon keeps no secret values, so
+ * the adapter offers no {@code SECRETS} or {@code CONFIGS}). {@code MarathonAppListing} reads {@code /v2/apps} as a
+ * stream, so that a Marathon of 100,000 apps is listed in batches with a deadline on silence, not on the whole.
  * {@code MesosCalls} alone reads and writes the Mesos agent's messages of an exec session.
  */
 package io.gantry.marathon;

@@ -454,7 +454,7 @@ class MarathonEngineClientTest {
     void anHtmlErrorPageBecomesTheStatusOnlyAndAJsonMessageIsCut() {
         server.answerEverythingWith(500, "<html><body>" + "TOP-SECRET-MARKER ".repeat(600) + "</body></html>");
         assertThatThrownBy(client::listWorkloads).isInstanceOf(EngineUnavailableException.class)
-                .hasMessage("Marathon answered HTTP 500 for apps");
+                .hasMessage("Marathon answered HTTP 500 for deployments");
         server.answerEverythingWith(502, "{\"message\": \"upstream\\n" + "TOP-SECRET-MARKER".repeat(60) + "\"}");
         assertThatThrownBy(client::listWorkloads).isInstanceOfSatisfying(EngineUnavailableException.class, e ->
                 assertThat(e.getMessage()).startsWith("Marathon answered HTTP 502: upstream TOP-SECRET-MARKER")

@@ -36,6 +36,8 @@ import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadSpec;
+import io.gantry.spi.config.ConfigKind;
+import io.gantry.spi.config.SecretRef;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -529,6 +531,41 @@ class MarathonFixturesTest {
             assertThat(MarathonIds.isValidId(sample)).as(sample)
                     .isEqualTo(id.matcher(sample).matches() && !sample.endsWith("/"));
         }
+    }
+
+    /** Marathon's docs ({@code docs/docs/secrets.md}): a secret as an env var and as a file, both ways. */
+    @Test
+    void theDocsSecretExamplesAreSecretReferencesAndWriteBackUnchanged() {
+        JsonNode env = fixture("docs-secrets/app-with-secrets_env.json");
+        WorkloadSpec envSpec = MarathonAppReader.app(env, MarathonProgress.NONE, null).spec();
+        assertThat(envSpec.secrets()).containsExactly(SecretRef.env("databasepassword", null, "DATABASE_PW"));
+        assertThat(envSpec.env()).isEmpty();
+
+        JsonNode file = fixture("docs-secrets/app-with-secrets_file.json");
+        WorkloadSpec fileSpec = MarathonAppReader.app(file, MarathonProgress.NONE, null).spec();
+        assertThat(fileSpec.secrets()).containsExactly(
+                SecretRef.file("databasepassword", ConfigKind.SECRET, null, "path/to/db/password", null));
+
+        for (JsonNode app : List.of(env, file)) {
+            WorkloadSpec spec = MarathonAppReader.app(app, MarathonProgress.NONE, null).spec();
+            ObjectNode written = MarathonAppWriter.updatedApp(app, spec);
+            assertThat(written.path("secrets")).isEqualTo(app.path("secrets"));
+            assertThat(written.path("env")).isEqualTo(app.path("env").isMissingNode()
+                    ? Json.MAPPER.createObjectNode() : app.path("env"));
+            assertThat(written.path("container").path("volumes")).isEqualTo(app.path("container").path("volumes"));
+        }
+    }
+
+    /** The RAML's example refers to an id its {@code secrets} does not define: no reference; all kept on update. */
+    @Test
+    void aReferenceToAnUndefinedSecretIdIsKeptAsItWas() {
+        JsonNode app = fixture("raml/v2/examples/app.json");
+        WorkloadSpec spec = MarathonAppReader.app(app, MarathonProgress.NONE, null).spec();
+        assertThat(spec.secrets()).isEmpty();
+        ObjectNode written = MarathonAppWriter.updatedApp(app, spec);
+        assertThat(written.path("env").path("PASSWORD")).isEqualTo(app.path("env").path("PASSWORD"));
+        assertThat(written.path("secrets")).as("secrets no env var or volume uses are not the model's")
+                .isEqualTo(app.path("secrets"));
     }
 
     @AfterAll

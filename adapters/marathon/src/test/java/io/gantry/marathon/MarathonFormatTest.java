@@ -14,6 +14,8 @@ import io.gantry.spi.Resources;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadSpec;
+import io.gantry.spi.config.ConfigKind;
+import io.gantry.spi.config.SecretRef;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -83,6 +85,23 @@ class MarathonFormatTest {
         assertThat(d.spec().env()).containsExactly(Map.entry("MODE", "prod"));
         assertThat(d.spec().constraints()).containsExactly("zone:CLUSTER:a");
         assertThat(p.warnings()).anyMatch(w -> w.startsWith("fetch")).anyMatch(w -> w.contains("env.DB"));
+    }
+
+    @Test
+    void secretReferencesRenderAsTheDocsShowAndWhatADcosSecretCannotServeIsAWarning() {
+        WorkloadSpec spec = new WorkloadSpec("nginx:1.27", null, null, Map.of("A", "1"), null, null, 1, null, null,
+                null, List.of(SecretRef.env("databasepassword", null, "DATABASE_PW"),
+                SecretRef.env("db", "password", "DB_PASSWORD"),
+                SecretRef.file("app-config", ConfigKind.CONFIG, null, "/etc/app", null),
+                SecretRef.file("tls", ConfigKind.SECRET, null, "tls/key.pem", 0400)));
+        ManifestFormat.Rendered r = format.render(new WorkloadDefinition("shop", "api", WorkloadKind.SERVICE, Map.of(),
+                spec));
+        assertThat(r.warnings()).anyMatch(w -> w.contains("key 'password'")).anyMatch(w -> w.contains("app-config"))
+                .anyMatch(w -> w.contains("mode of secret file tls/key.pem"));
+        WorkloadSpec again = format.parse(r.document()).get(0).definition().spec();
+        assertThat(again.secrets()).containsExactly(SecretRef.env("databasepassword", null, "DATABASE_PW"),
+                SecretRef.file("tls", ConfigKind.SECRET, null, "tls/key.pem", null));
+        assertThat(format.parse(r.document()).get(0).warnings()).isEmpty();
     }
 
     @Test

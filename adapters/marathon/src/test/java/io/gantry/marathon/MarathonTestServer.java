@@ -96,6 +96,7 @@ public final class MarathonTestServer implements AutoCloseable {
     private final int agents;
     private final String scheme;
     private volatile Duration deploymentDelay = Duration.ofMillis(300);
+    private volatile AppListBody appList;
     private volatile String leader;
     private volatile String requiredAuthorization;
     private volatile boolean leaderless;
@@ -236,6 +237,19 @@ public final class MarathonTestServer implements AutoCloseable {
         this.brokenAnswer = html == null ? null : new Reply(status, html);
     }
 
+    /** Writes a whole {@code GET /v2/apps} answer, as it goes (chunked). */
+    interface AppListBody {
+        void write(OutputStream out) throws IOException, InterruptedException;
+    }
+
+    /**
+     * From now on {@code GET /v2/apps} is answered by {@code body} (a generated big listing, a fixture) instead of
+     * the apps this server holds; {@code null} answers from them again. The other resources stay as they are.
+     */
+    void appList(AppListBody body) {
+        this.appList = body;
+    }
+
     /** Requests received, as {@code METHOD path?query}, oldest first. */
     public List<String> requests() {
         synchronized (requests) {
@@ -365,6 +379,16 @@ public final class MarathonTestServer implements AutoCloseable {
             }
             if (path.equals("/v2/events")) {
                 events(ex, query);
+                return;
+            }
+            AppListBody list = appList;
+            if (list != null && method.equals("GET") && (path.equals("/v2/apps") || path.equals("/v2/apps/"))) {
+                ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+                ex.sendResponseHeaders(200, 0);
+                try (OutputStream out = ex.getResponseBody()) {
+                    list.write(out);
+                }
+                ex.close();
                 return;
             }
             if (path.equals("/api/v1")) {
@@ -704,6 +728,26 @@ public final class MarathonTestServer implements AutoCloseable {
             if (!c.isArray() || c.size() < 2 || !OPERATORS.contains(c.get(1).asString())) {
                 details.add(detail("/constraints(" + i + ")", "Constraint operator must be one of the following: "
                         + OPERATORS));
+            }
+            i++;
+        }
+        // Marathon's SecretValidation / EnvVarValidation: a reference names an id of "secrets", whose source is set
+        JsonNode secrets = app.path("secrets");
+        for (Map.Entry<String, JsonNode> e : secrets.properties()) {
+            if (!e.getValue().path("source").isString() || e.getValue().path("source").asString().isEmpty()) {
+                details.add(detail("/secrets/" + e.getKey() + "/source", "must not be empty"));
+            }
+        }
+        for (Map.Entry<String, JsonNode> e : app.path("env").properties()) {
+            JsonNode ref = e.getValue().path("secret");
+            if (e.getValue().isObject() && !secrets.has(ref.asString(""))) {
+                details.add(detail("/env/" + e.getKey() + "/secret", "references an undefined secret"));
+            }
+        }
+        i = 0;
+        for (JsonNode v : app.path("container").path("volumes").values()) {
+            if (v.has("secret") && !secrets.has(v.path("secret").asString(""))) {
+                details.add(detail("/container/volumes(" + i + ")/secret", "references an undefined secret"));
             }
             i++;
         }
