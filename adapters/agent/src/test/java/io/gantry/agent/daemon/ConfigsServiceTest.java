@@ -166,8 +166,9 @@ class ConfigsServiceTest {
                 .putData("password", ROTATED).build());
         assertThat(rotated.getConfig().getVersion()).isEqualTo(2);
         assertThat(rotated.getRestartedTasksList()).containsExactly("web-0");
-        String out = awaitLog("ns", "web-0", "env=" + sha256(ROTATED));
-        assertThat(out).contains("file=" + sha256(ROTATED));
+        // the probe prints env first: once its file line is out, both are
+        String out = awaitLog("ns", "web-0", "file=" + sha256(ROTATED));
+        assertThat(out).contains("env=" + sha256(ROTATED));
         assertThat(tasks("ns").get(GetTaskRequest.newBuilder().setTaskId("web-0").build()).getTask())
                 .satisfies(t -> assertThat(t.getPid()).isNotEqualTo(pid))
                 .satisfies(t -> assertThat(t.getStatus()).isEqualTo(TaskStatus.TASK_STATUS_RUNNING));
