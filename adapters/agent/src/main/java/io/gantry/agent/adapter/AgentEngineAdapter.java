@@ -19,6 +19,15 @@ import java.util.Map;
  * task per replica; its namespace is the agent namespace. Option {@code namespaces} (comma-separated)
  * limits the listing to those agent namespaces. Several endpoints, comma-separated, make a pool of
  * agents (see {@link AgentPoolClient}).
+ *
+ * <p>Secrets and configs ({@code SECRETS}, {@code CONFIGS}) live in each agent's store, sealed with a key derived
+ * from its token (a pool writes them to every agent). A workload's references become, at each task start,
+ * variables ({@code env}) and files of the task's user only (mode {@code mode}, 0400 by default) in a tmpfs; they
+ * are removed when the task's process ends, and a rotation restarts the tasks that use the object. A {@code runc}
+ * task sees each file (or directory) read-only at its {@code path}. A {@code raw} task is a host process without a
+ * mount namespace, so its {@code path} is never a host path: it is taken as relative to the task's own secrets
+ * directory (a leading {@code /} dropped, {@code ..} refused), which the task finds in its variable
+ * {@code GANTRY_SECRETS_DIR}; {@code path: /db/password} is {@code $GANTRY_SECRETS_DIR/db/password}.
  */
 public final class AgentEngineAdapter implements EngineAdapter {
     public static final String KIND = "agent";

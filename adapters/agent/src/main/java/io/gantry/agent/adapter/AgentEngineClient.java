@@ -45,6 +45,8 @@ import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadNotFoundException;
 import io.gantry.spi.WorkloadSpec;
+import io.gantry.spi.config.ConfigDefinition;
+import io.gantry.spi.config.ConfigObject;
 import io.gantry.spi.exec.ExecListener;
 import io.gantry.spi.exec.ExecRequest;
 import io.gantry.spi.exec.ExecSession;
@@ -89,6 +91,7 @@ final class AgentEngineClient implements EngineClient {
     private volatile List<EngineRuntime> runtimes;
     /** The {@code namespaces} option: agent namespaces this engine shows; empty for all. */
     private final Set<String> namespaces;
+    private final AgentConfigs configs;
 
     AgentEngineClient(EngineConnection connection, AgentEngineAdapter.Target target) {
         this.connection = connection;
@@ -97,6 +100,7 @@ final class AgentEngineClient implements EngineClient {
         String only = connection.option("namespaces");
         this.namespaces = only == null || only.isBlank() ? Set.of()
                 : Set.copyOf(java.util.Arrays.asList(only.trim().split("\\s*,\\s*")));
+        this.configs = new AgentConfigs(stubs, connection.name(), namespaces);
     }
 
     @Override
@@ -330,15 +334,67 @@ final class AgentEngineClient implements EngineClient {
         stubs.close();
     }
 
+    @Override
+    public List<ConfigObject> listConfigs() {
+        return configs.list();
+    }
+
+    @Override
+    public ConfigObject createConfig(ConfigDefinition definition) {
+        return configs.create(definition);
+    }
+
+    @Override
+    public ConfigObject rotateConfig(String nativeId, Map<String, String> data) {
+        return configs.rotate(nativeId, data);
+    }
+
+    @Override
+    public Map<String, String> readConfig(String nativeId) {
+        return configs.read(nativeId);
+    }
+
+    @Override
+    public void deleteConfig(String nativeId) {
+        configs.delete(nativeId);
+    }
+
+    /**
+     * Only the container's labels change: its tasks go on (a relabel changes no spec, so no task is restarted).
+     * Gantry's own labels ({@code gantry.io/...}, the pool's replica count among them) stay unless given.
+     */
+    @Override
+    public void relabel(String nativeId, Map<String, String> labels) {
+        Ref ref = ref(nativeId);
+        Container current = container(ref);
+        Map<String, String> wanted = new java.util.HashMap<>(labels);
+        current.getLabelsMap().forEach((k, v) -> {
+            if (k.startsWith("gantry.io/")) {
+                wanted.putIfAbsent(k, v);
+            }
+        });
+        writeLabels(ref, current, wanted);
+    }
+
+    AgentConfigs configs() {
+        return configs;
+    }
+
     /** Sets one label of a workload's container (the pool keeps its total replica count there). */
     void label(String nativeId, String key, String value) {
         Ref ref = ref(nativeId);
         Container current = container(ref);
-        if (value.equals(current.getLabelsMap().get(key))) {
+        Map<String, String> wanted = new java.util.HashMap<>(current.getLabelsMap());
+        wanted.put(key, value);
+        writeLabels(ref, current, wanted);
+    }
+
+    private void writeLabels(Ref ref, Container current, Map<String, String> labels) {
+        if (labels.equals(current.getLabelsMap())) {
             return;
         }
-        call(nativeId, () -> stubs.containers(ref.namespace()).update(UpdateContainerRequest.newBuilder()
-                .setId(ref.id()).putAllLabels(current.getLabelsMap()).putLabels(key, value).setSpec(current.getSpec())
+        call(ref.nativeId(), () -> stubs.containers(ref.namespace()).update(UpdateContainerRequest.newBuilder()
+                .setId(ref.id()).putAllLabels(labels).setSpec(current.getSpec())
                 .setExpectedGeneration(current.getGeneration()).build()));
     }
 

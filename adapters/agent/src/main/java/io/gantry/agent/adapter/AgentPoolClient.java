@@ -24,6 +24,8 @@ import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadNotFoundException;
 import io.gantry.spi.WorkloadSpec;
+import io.gantry.spi.config.ConfigDefinition;
+import io.gantry.spi.config.ConfigObject;
 import io.gantry.spi.exec.ExecListener;
 import io.gantry.spi.exec.ExecRequest;
 import io.gantry.spi.exec.ExecSession;
@@ -68,6 +70,7 @@ final class AgentPoolClient implements EngineClient {
 
     private final String engine;
     private final List<Member> members = new ArrayList<>();
+    private final AgentPoolConfigs configs;
     private final ScheduledExecutorService reconciler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "agent-pool-reconcile");
         t.setDaemon(true);
@@ -77,6 +80,8 @@ final class AgentPoolClient implements EngineClient {
     AgentPoolClient(String engine, Map<String, AgentEngineClient> clientsByEndpoint) {
         this.engine = engine;
         clientsByEndpoint.forEach((endpoint, client) -> members.add(new Member(client, endpoint)));
+        this.configs = new AgentPoolConfigs(engine, members.stream()
+                .map(m -> new AgentPoolConfigs.Agent(m.endpoint(), m.client().configs())).toList(), this::listWorkloads);
         reconciler.scheduleWithFixedDelay(this::reconcileAll, RECONCILE_SECONDS, RECONCILE_SECONDS, TimeUnit.SECONDS);
     }
 
@@ -245,6 +250,41 @@ final class AgentPoolClient implements EngineClient {
         for (Share s : existing(nativeId)) {
             if (s.workload() != null) {
                 s.member().client().restart(nativeId);
+            }
+        }
+    }
+
+    @Override
+    public List<ConfigObject> listConfigs() {
+        return configs.list();
+    }
+
+    @Override
+    public ConfigObject createConfig(ConfigDefinition definition) {
+        return configs.create(definition);
+    }
+
+    @Override
+    public ConfigObject rotateConfig(String nativeId, Map<String, String> data) {
+        return configs.rotate(nativeId, data);
+    }
+
+    @Override
+    public Map<String, String> readConfig(String nativeId) {
+        return configs.read(nativeId);
+    }
+
+    @Override
+    public void deleteConfig(String nativeId) {
+        configs.delete(nativeId);
+    }
+
+    /** On every agent holding a share; each keeps its share's replica count label. */
+    @Override
+    public void relabel(String nativeId, Map<String, String> labels) {
+        for (Share s : existing(nativeId)) {
+            if (s.workload() != null) {
+                s.member().client().relabel(nativeId, labels);
             }
         }
     }

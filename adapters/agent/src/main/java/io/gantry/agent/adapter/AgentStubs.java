@@ -1,5 +1,6 @@
 package io.gantry.agent.adapter;
 
+import io.gantry.agent.api.v1.ConfigsGrpc;
 import io.gantry.agent.api.v1.ContainersGrpc;
 import io.gantry.agent.api.v1.EventsGrpc;
 import io.gantry.agent.api.v1.NodeGrpc;
@@ -49,6 +50,11 @@ final class AgentStubs implements AutoCloseable {
     /** @param namespace the namespace header, or null for calls spanning every namespace */
     ContainersGrpc.ContainersBlockingStub containers(String namespace) {
         return unary(ContainersGrpc.newBlockingStub(channel), namespace, timeout);
+    }
+
+    /** @param extra on top of the call timeout: a rotation waits for the restarts of the tasks that use the object */
+    ConfigsGrpc.ConfigsBlockingStub configs(String namespace, Duration extra) {
+        return unary(ConfigsGrpc.newBlockingStub(channel), namespace, timeout.plus(extra));
     }
 
     TasksGrpc.TasksBlockingStub tasks(String namespace) {

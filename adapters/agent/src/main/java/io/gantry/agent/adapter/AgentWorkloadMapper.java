@@ -20,6 +20,7 @@ import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadSpec;
 import io.gantry.spi.WorkloadStatus;
+import io.gantry.spi.config.SecretRef;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -51,6 +52,12 @@ final class AgentWorkloadMapper {
                 .setRuntime(Objects.requireNonNullElse(spec.runtime(), ""))
                 .addAllConstraints(spec.constraints());
         spec.env().forEach((k, v) -> b.addEnv(EnvVar.newBuilder().setName(k).setValue(v)));
+        for (SecretRef r : spec.secrets()) {
+            b.addSecrets(io.gantry.agent.api.v1.SecretRef.newBuilder().setSource(Objects.requireNonNullElse(r.source(), ""))
+                    .setKind(AgentConfigs.kind(r.kind())).setKey(Objects.requireNonNullElse(r.key(), ""))
+                    .setEnv(Objects.requireNonNullElse(r.env(), "")).setPath(Objects.requireNonNullElse(r.path(), ""))
+                    .setMode(Objects.requireNonNullElse(r.mode(), 0)));
+        }
         for (PortMapping p : spec.ports()) {
             b.addPorts(PortSpec.newBuilder().setContainerPort(p.containerPort())
                     .setPublishedPort(p.publishedPort() == null ? 0 : p.publishedPort()).setProtocol(p.protocol()));
@@ -88,7 +95,17 @@ final class AgentWorkloadMapper {
         return new WorkloadSpec(c.getImage().isEmpty() ? null : c.getImage(), c.getCommandList(), c.getArgsList(),
                 env, ports, new Resources(c.getCpuMillis() == 0 ? null : c.getCpuMillis(),
                 c.getMemoryBytes() == 0 ? null : c.getMemoryBytes()),
-                c.getReplicas(), hc, c.getConstraintsList(), c.getRuntime().isEmpty() ? null : c.getRuntime());
+                c.getReplicas(), hc, c.getConstraintsList(), c.getRuntime().isEmpty() ? null : c.getRuntime(),
+                c.getSecretsList().stream().map(AgentWorkloadMapper::toRef).toList());
+    }
+
+    private static SecretRef toRef(io.gantry.agent.api.v1.SecretRef r) {
+        return new SecretRef(r.getSource(), AgentConfigs.toObjectKind(r.getKind()), blankToNull(r.getKey()),
+                blankToNull(r.getEnv()), blankToNull(r.getPath()), r.getMode() == 0 ? null : r.getMode());
+    }
+
+    private static String blankToNull(String s) {
+        return s.isEmpty() ? null : s;
     }
 
     static Workload toWorkload(Container c, List<Task> tasks, String node) {

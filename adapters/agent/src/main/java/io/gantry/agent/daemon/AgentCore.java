@@ -1,5 +1,8 @@
 package io.gantry.agent.daemon;
 
+import io.gantry.agent.config.ConfigCipher;
+import io.gantry.agent.config.ConfigStore;
+import io.gantry.agent.config.SecretRefs;
 import io.gantry.agent.exec.ExecSessions;
 import io.gantry.agent.runtime.Cgroups;
 import io.gantry.agent.runtime.ImageStore;
@@ -7,10 +10,13 @@ import io.gantry.agent.runtime.RawRuntime;
 import io.gantry.agent.runtime.RuncRuntime;
 import io.gantry.agent.runtime.TaskRuntime;
 import io.gantry.agent.runtime.TaskUser;
+import io.gantry.agent.task.ConfigUsers;
 import io.gantry.agent.task.ContainerStore;
 import io.gantry.agent.task.EventBus;
+import io.gantry.agent.task.SecretFiles;
 import io.gantry.agent.task.TaskDirs;
 import io.gantry.agent.task.TaskLogs;
+import io.gantry.agent.task.TaskSecrets;
 import io.gantry.agent.task.TaskSupervisor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
@@ -37,6 +43,7 @@ public final class AgentCore implements AutoCloseable {
     static final List<String> PRIVILEGED_RUNTIMES = List.of("raw");
 
     private final TaskSupervisor tasks;
+    private final ConfigStore configs;
     private final ExecSessions execs;
     private final List<ServerServiceDefinition> services;
     private final ExecutorService followers = Executors.newCachedThreadPool(r -> {
@@ -78,9 +85,14 @@ public final class AgentCore implements AutoCloseable {
                 path -> runtimes.put("runc", new RuncRuntime(path, data.resolve("runc"), images, user, cgroups)),
                 () -> notes.add("runtime runc is unavailable: it needs the runc binary and an agent running as root"));
         EventBus events = new EventBus();
-        ContainerStore containers = new ContainerStore(data.resolve("containers"), runtimes.keySet(), images::has, events);
+        this.configs = new ConfigStore(data.resolve("configs"),
+                ConfigCipher.forAgent(options.token(), data.resolve("configs.key")));
+        SecretRefs refs = new SecretRefs(configs);
+        ContainerStore containers = new ContainerStore(data.resolve("containers"), runtimes.keySet(), images::has, events,
+                refs);
         TaskLogs logs = new TaskLogs(data.resolve("tasks-run"), options.maxLogBytes());
-        this.tasks = new TaskSupervisor(data.resolve("tasks"), containers, events, runtimes, raw, logs, dirs,
+        TaskSecrets secrets = new TaskSecrets(refs, new SecretFiles(SecretFiles.defaultRoot(taskRoot), user));
+        this.tasks = new TaskSupervisor(data.resolve("tasks"), containers, events, runtimes, raw, logs, dirs, secrets,
                 new TaskSupervisor.Settings(options.advertiseHost(), options.stopGrace()));
         this.execs = new ExecSessions(tasks, events, data.resolve("pty4j"));
 
@@ -91,6 +103,8 @@ public final class AgentCore implements AutoCloseable {
                 ServerInterceptors.intercept(new TasksService(tasks, logs, followers, execs), namespace, token),
                 ServerInterceptors.intercept(new EventsService(events), namespace, token),
                 ServerInterceptors.intercept(new ImagesService(images), namespace, token),
+                ServerInterceptors.intercept(new ConfigsService(configs, new ConfigUsers(containers, tasks)), namespace,
+                        token),
                 ServerInterceptors.intercept(new NodeService(options.nodeName(), options.advertiseHost(),
                         options.labels(), List.copyOf(runtimes.keySet()), PRIVILEGED_RUNTIMES, List.copyOf(notes), tasks),
                         namespace, token));

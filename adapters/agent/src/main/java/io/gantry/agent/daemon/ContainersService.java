@@ -34,7 +34,7 @@ final class ContainersService extends ContainersGrpc.ContainersImplBase {
     @Override
     public void check(CheckContainerRequest request, StreamObserver<CheckContainerResponse> observer) {
         Calls.answer(observer, () -> {
-            ContainerSpec settled = containers.check(request.getSpec());
+            ContainerSpec settled = containers.check(NamespaceInterceptor.current(), request.getSpec());
             return CheckContainerResponse.newBuilder().setSpec(settled)
                     .setPrivileged(privilegedRuntimes.contains(settled.getRuntime())).build();
         });

@@ -1,5 +1,6 @@
 package io.gantry.agent.daemon;
 
+import io.gantry.agent.api.v1.ConfigsGrpc;
 import io.gantry.agent.api.v1.ContainersGrpc;
 import io.gantry.agent.api.v1.EventsGrpc;
 import io.gantry.agent.api.v1.NodeGrpc;
@@ -29,7 +30,8 @@ final class NamespaceInterceptor implements ServerInterceptor {
             TasksGrpc.getListMethod().getFullMethodName(),
             TasksGrpc.getMetricsMethod().getFullMethodName(),
             EventsGrpc.getSubscribeMethod().getFullMethodName(),
-            EventsGrpc.getListMethod().getFullMethodName());
+            EventsGrpc.getListMethod().getFullMethodName(),
+            ConfigsGrpc.getListMethod().getFullMethodName());
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,

@@ -2,6 +2,7 @@ package io.gantry.agent.runtime;
 
 import io.gantry.agent.api.v1.ContainerSpec;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,9 +16,18 @@ import java.util.Map;
  *                 directory and {@code HOME} (raw)
  * @param stdout   file the process's standard output is appended to
  * @param stderr   file the process's standard error is appended to
+ * @param mounts   runc only: host files and directories (the task's secret files) bind-mounted read-only
  */
 public record LaunchRequest(Identity task, ContainerSpec spec, Map<String, String> extraEnv, Path stateDir,
-                            Path workDir, Path stdout, Path stderr) {
+                            Path workDir, Path stdout, Path stderr, List<BindMount> mounts) {
+
+    public LaunchRequest {
+        mounts = List.copyOf(mounts);
+    }
+
+    /** A host path ({@code source}) seen read-only at {@code destination} in the container. */
+    public record BindMount(Path source, String destination) {
+    }
 
     /** A task's identity; {@link #name()} is unique on the agent and safe as a file, cgroup or runc id. */
     public record Identity(String namespace, String containerId, String taskId) {

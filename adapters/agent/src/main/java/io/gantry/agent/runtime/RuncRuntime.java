@@ -258,7 +258,7 @@ public final class RuncRuntime implements TaskRuntime {
         config.put("process", process);
         config.put("root", Map.of("path", rootfs.toAbsolutePath().toString(), "readonly", true));
         config.put("hostname", request.task().taskId());
-        config.put("mounts", List.of(
+        List<Map<String, Object>> mounts = new ArrayList<>(List.of(
                 mount("/proc", "proc", "proc", List.of()),
                 mount("/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k")),
                 mount("/dev/pts", "devpts", "devpts",
@@ -266,6 +266,12 @@ public final class RuncRuntime implements TaskRuntime {
                 mount("/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k")),
                 mount("/tmp", "tmpfs", "tmpfs", List.of("nosuid", "nodev", "mode=1777")),
                 mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro"))));
+        // after /tmp and /dev/shm, so a secret placed under them is not hidden by their tmpfs
+        for (LaunchRequest.BindMount m : request.mounts()) {
+            mounts.add(mount(m.destination(), "bind", m.source().toAbsolutePath().toString(),
+                    List.of("rbind", "ro", "nosuid", "nodev", "noexec")));
+        }
+        config.put("mounts", mounts);
         config.put("linux", linux);
         return new GsonBuilder().setPrettyPrinting().create().toJson(config);
     }

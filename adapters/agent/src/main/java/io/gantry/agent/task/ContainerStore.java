@@ -1,6 +1,7 @@
 package io.gantry.agent.task;
 
 import com.google.protobuf.Timestamp;
+import io.gantry.agent.api.v1.ConfigKind;
 import io.gantry.agent.api.v1.Container;
 import io.gantry.agent.api.v1.ContainerSpec;
 import io.gantry.agent.api.v1.EnvVar;
@@ -26,13 +27,17 @@ public final class ContainerStore {
     private final Set<String> runtimes;
     private final Predicate<String> imageImported;
     private final EventBus events;
+    private final SecretSource secrets;
 
     /**
      * @param runtimes      runtimes this agent can use
      * @param imageImported whether an image name is in the agent's image store (decides the default runtime)
+     * @param secrets       checks the specs' references to secrets and configs
      */
-    public ContainerStore(Path dir, Set<String> runtimes, Predicate<String> imageImported, EventBus events) {
+    public ContainerStore(Path dir, Set<String> runtimes, Predicate<String> imageImported, EventBus events,
+                          SecretSource secrets) {
         this.files = new StateFiles<>(dir, Container::newBuilder);
+        this.secrets = secrets;
         this.runtimes = runtimes;
         this.imageImported = imageImported;
         this.events = events;
@@ -48,7 +53,7 @@ public final class ContainerStore {
         }
         Timestamp now = now();
         Container c = Container.newBuilder().setId(id).setNamespace(namespace).putAllLabels(labels)
-                .setSpec(validated(spec)).setCreatedAt(now).setUpdatedAt(now).setGeneration(1).build();
+                .setSpec(validated(namespace, spec)).setCreatedAt(now).setUpdatedAt(now).setGeneration(1).build();
         save(c);
         events.publish(namespace, "/containers/create", id, null, 0, "");
         return c;
@@ -77,7 +82,7 @@ public final class ContainerStore {
             throw AgentFailure.aborted("container '" + id + "' changed meanwhile: generation " + current.getGeneration()
                     + ", expected " + expectedGeneration);
         }
-        Container c = current.toBuilder().clearLabels().putAllLabels(labels).setSpec(validated(spec))
+        Container c = current.toBuilder().clearLabels().putAllLabels(labels).setSpec(validated(namespace, spec))
                 .setUpdatedAt(now()).setGeneration(current.getGeneration() + 1).build();
         save(c);
         events.publish(namespace, "/containers/update", id, null, 0, "");
@@ -96,8 +101,12 @@ public final class ContainerStore {
         containers.put(key(c.getNamespace(), c.getId()), c);
     }
 
-    /** Checks what can be checked before anything runs, and settles the runtime when the client left it open. */
-    private ContainerSpec validated(ContainerSpec spec) {
+    /**
+     * Checks what can be checked before anything runs, and settles the runtime when the client left it open.
+     *
+     * @param namespace where the spec's secret references must exist; null checks only their shape
+     */
+    private ContainerSpec validated(String namespace, ContainerSpec spec) {
         if (spec.getCommandCount() == 0 && spec.getArgsCount() == 0) {
             throw AgentFailure.invalid("spec.command: a command is required (the agent reads no image defaults)");
         }
@@ -152,12 +161,28 @@ public final class ContainerStore {
             throw AgentFailure.invalid("spec.image: '" + spec.getImage() + "' is not imported on this agent;"
                     + " the runc runtime runs imported images only");
         }
-        return spec.toBuilder().setRuntime(runtime).build();
+        ContainerSpec settled = spec.toBuilder().setRuntime(runtime).build();
+        secrets.check(namespace, settled);
+        return settled;
     }
 
-    /** The spec as {@link #create} would store it (its runtime settled), without storing anything. */
-    public ContainerSpec check(ContainerSpec spec) {
-        return validated(spec);
+    /**
+     * The spec as {@link #create} would store it (its runtime settled), without storing anything.
+     *
+     * @param namespace where its secret references must exist, or null to check only their shape
+     */
+    public ContainerSpec check(String namespace, ContainerSpec spec) {
+        return validated(namespace, spec);
+    }
+
+    /** Containers of {@code namespace} whose spec references the object. */
+    public List<Container> using(String namespace, String name, ConfigKind kind) {
+        return list(namespace).stream().filter(c -> c.getSpec().getSecretsList().stream().anyMatch(r ->
+                r.getSource().equals(name) && sameKind(r.getKind(), kind))).toList();
+    }
+
+    private static boolean sameKind(ConfigKind a, ConfigKind b) {
+        return (a == ConfigKind.CONFIG_KIND_CONFIG) == (b == ConfigKind.CONFIG_KIND_CONFIG);
     }
 
     static String key(String namespace, String id) {

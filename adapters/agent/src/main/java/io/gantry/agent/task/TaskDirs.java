@@ -101,7 +101,7 @@ public final class TaskDirs {
      * A level above the tasks' directories: a real directory of the agent's (not a link or a directory another user
      * made beforehand in a shared tmp), traversable but not listable by others.
      */
-    private static void secure(Path level) throws IOException {
+    static void secure(Path level) throws IOException {
         if (Files.isSymbolicLink(level) || !Files.isDirectory(level, NOFOLLOW)) {
             throw new IOException(level + " is not a directory (a symbolic link?)");
         }

@@ -27,11 +27,13 @@ final class TaskLauncher {
     private final TaskLogs logs;
     private final TaskDirs dirs;
     private final String advertiseHost;
+    private final TaskSecrets secrets;
     private final Map<String, LatencyHistogram> startLatency = new ConcurrentHashMap<>();
 
     /** @param advertiseHost host part of task addresses */
     TaskLauncher(ContainerStore containers, Map<String, TaskRuntime> runtimes, PortAllocator ports, TaskLogs logs,
-                 TaskDirs dirs, String advertiseHost) {
+                 TaskDirs dirs, String advertiseHost, TaskSecrets secrets) {
+        this.secrets = secrets;
         this.containers = containers;
         this.runtimes = Map.copyOf(runtimes);
         this.ports = ports;
@@ -60,12 +62,16 @@ final class TaskLauncher {
         long t0 = System.nanoTime();
         LaunchedProcess process;
         try {
-            process = runtime.launch(request(e.id, spec, hostPorts));
+            LaunchRequest request = request(e.id, spec, hostPorts);
+            secrets.files().write(e.id, spec, secrets.source());
+            process = runtime.launch(request);
         } catch (IOException io) {
             ports.release(hostPorts.stream().filter(p -> !e.task.getHostPortsList().contains(p)).toList());
+            secrets.files().remove(e.id);
             throw AgentFailure.precondition("cannot start: " + io.getMessage());
         } catch (RuntimeException failure) {
             ports.release(hostPorts.stream().filter(p -> !e.task.getHostPortsList().contains(p)).toList());
+            secrets.files().remove(e.id);
             throw failure;
         }
         startLatency.computeIfAbsent(runtime.name(), r -> new LatencyHistogram())
@@ -86,9 +92,18 @@ final class TaskLauncher {
         return process;
     }
 
-    /** What a runtime needs to run (or exec in) the task: its environment is built here, from nothing. */
+    /** Ends what a task's process left: the runtime's state and the task's secret files. */
+    void cleanup(SupervisedTask e, LaunchedProcess process) {
+        e.runtime.cleanup(e.id, process);
+        secrets.files().remove(e.id);
+    }
+
+    /**
+     * What a runtime needs to run (or exec in) the task: its environment is built here, from nothing; the variables
+     * of its secret references come after the spec's own (their values as they are now).
+     */
     LaunchRequest request(LaunchRequest.Identity id, ContainerSpec spec, List<Integer> hostPorts) {
-        Map<String, String> env = new LinkedHashMap<>();
+        Map<String, String> env = new LinkedHashMap<>(secrets.env(id, spec));
         for (int i = 0; i < hostPorts.size() && i < spec.getPortsCount(); i++) {
             env.put("PORT" + i, Integer.toString(hostPorts.get(i)));
             env.put("PORT_" + spec.getPorts(i).getContainerPort(), Integer.toString(hostPorts.get(i)));
@@ -98,7 +113,8 @@ final class TaskLauncher {
         env.put("GANTRY_TASK_ID", id.taskId());
         return new LaunchRequest(id, spec, env, logs.dir(id.namespace(), id.taskId()),
                 dirs.dir(id.namespace(), id.taskId()), logs.file(id.namespace(), id.taskId(), "stdout"),
-                logs.file(id.namespace(), id.taskId(), "stderr"));
+                logs.file(id.namespace(), id.taskId(), "stderr"),
+                "runc".equals(spec.getRuntime()) ? secrets.files().mounts(id, spec) : List.of());
     }
 
     /** Start latency (start request to process running) per runtime. */

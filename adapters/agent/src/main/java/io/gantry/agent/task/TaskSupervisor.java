@@ -75,9 +75,10 @@ public final class TaskSupervisor implements AutoCloseable {
      *                  since it started): it can be stopped and deleted, never started again
      * @param logs      the tasks' output files and private directories, in the agent's data dir
      * @param dirs      the tasks' working directories, outside it
+     * @param secrets   the tasks' secrets and configs, as variables and files
      */
     public TaskSupervisor(Path stateDir, ContainerStore containers, EventBus events, Map<String, TaskRuntime> runtimes,
-                          TaskRuntime unoffered, TaskLogs logs, TaskDirs dirs, Settings settings) {
+                          TaskRuntime unoffered, TaskLogs logs, TaskDirs dirs, TaskSecrets secrets, Settings settings) {
         this.containers = containers;
         this.events = events;
         this.files = new StateFiles<>(stateDir, Task::newBuilder);
@@ -86,10 +87,13 @@ public final class TaskSupervisor implements AutoCloseable {
         this.logs = logs;
         this.dirs = dirs;
         this.settings = settings;
-        this.launcher = new TaskLauncher(containers, runtimes, ports, logs, dirs, settings.advertiseHost());
+        this.launcher = new TaskLauncher(containers, runtimes, ports, logs, dirs, settings.advertiseHost(), secrets);
         this.health = new HealthChecks(containers, launcher, files, events, scheduler, workers);
         this.restarts = new RestartPolicy(containers);
         recover();
+        // what a task that ended while no agent watched left: only the running keep their files
+        secrets.files().removeLeftovers(entries.values().stream().filter(e -> e.process != null)
+                .map(e -> e.id.name()).collect(java.util.stream.Collectors.toSet()));
         scheduler.scheduleWithFixedDelay(this::pollAdopted, 500, 500, TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(logs::rotate, 2, 2, TimeUnit.SECONDS);
     }
@@ -193,7 +197,7 @@ public final class TaskSupervisor implements AutoCloseable {
         }
         synchronized (e) {
             if (e.process != null) {
-                e.runtime.cleanup(e.id, e.process);
+                launcher.cleanup(e, e.process);
                 e.process = null;
             }
             cancel(e.pendingKill);
@@ -308,7 +312,7 @@ public final class TaskSupervisor implements AutoCloseable {
                 while (e.process.alive() && System.nanoTime() < deadline) {
                     sleep(20);
                 }
-                e.runtime.cleanup(e.id, e.process);
+                launcher.cleanup(e, e.process);
             }
         }
         workers.shutdownNow();
@@ -341,7 +345,7 @@ public final class TaskSupervisor implements AutoCloseable {
             cancel(e.pendingProbe);
             // asked before cleanup, which removes the cgroup holding the OOM counter
             boolean oom = e.runtime.oomKilled(e.id);
-            e.runtime.cleanup(e.id, process);
+            launcher.cleanup(e, process);
             String message = e.stopRequested ? "stopped"
                     : oom ? "killed by the kernel: out of memory"
                     : exitCode == -1 ? "exited while the agent was not watching (exit code unknown)"
