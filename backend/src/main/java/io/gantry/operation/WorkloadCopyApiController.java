@@ -37,10 +37,12 @@ class WorkloadCopyApiController {
     private final SyncCoordinator sync;
     private final PrivilegedRuntimes runtimes;
     private final WorkloadAccess access;
+    private final SpecReferences references;
 
     WorkloadCopyApiController(OperationService operations, EngineStore engines, WorkloadStore workloads,
                               EngineClients clients, SyncCoordinator sync, PrivilegedRuntimes runtimes,
-                              WorkloadAccess access) {
+                              WorkloadAccess access, SpecReferences references) {
+        this.references = references;
         this.access = access;
         this.runtimes = runtimes;
         this.operations = operations;
@@ -75,12 +77,14 @@ class WorkloadCopyApiController {
             // runtime names a choice of one engine kind (the agent's raw|runc); another kind would refuse it
             warnings.add("runtime '" + spec.runtime() + "' is not carried to a " + target.kind() + " engine");
             spec = new WorkloadSpec(spec.image(), spec.command(), spec.args(), spec.env(), spec.ports(),
-                    spec.resources(), spec.replicas(), spec.healthCheck(), spec.constraints(), null);
+                    spec.resources(), spec.replicas(), spec.healthCheck(), spec.constraints(), null, spec.secrets());
         }
         WorkloadDefinition copy = new WorkloadDefinition(namespace, name, original.kind(), original.labels(), spec);
         access.requireOperator(target.name(), namespace);
         operations.requireCapability(target, Capability.DEPLOY);
         runtimes.requireAllowed(target, copy.spec());
+        // the copy's references name objects the target must keep too: a copy does not carry values across engines
+        references.requireExisting(target, namespace, copy.spec());
         // what the target would refuse (a name it cannot take, a port another service holds) is a 422 now
         clients.call(target.id(), "check copy", client -> {
             client.checkDeploy(copy);

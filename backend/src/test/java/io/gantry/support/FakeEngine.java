@@ -6,6 +6,11 @@ import io.gantry.spi.exec.ExecRequest;
 import io.gantry.spi.exec.ExecSession;
 import io.gantry.spi.EngineChange;
 import io.gantry.spi.EngineClient;
+import io.gantry.spi.EngineConflictException;
+import io.gantry.spi.UnsupportedCapabilityException;
+import io.gantry.spi.config.ConfigDefinition;
+import io.gantry.spi.config.ConfigKind;
+import io.gantry.spi.config.ConfigObject;
 import io.gantry.spi.EngineConnection;
 import io.gantry.spi.EngineEvent;
 import io.gantry.spi.EngineInfo;
@@ -69,6 +74,12 @@ public final class FakeEngine {
     private volatile Set<Capability> missing = Set.of();
     private final Set<String> failingScales = ConcurrentHashMap.newKeySet();
     private volatile Duration rollout = Duration.ZERO;
+    private final Map<String, StoredConfig> configs = new ConcurrentHashMap<>();
+    private final AtomicReference<RuntimeException> nextConfigWriteFails = new AtomicReference<>();
+
+    /** A config object as the fake keeps it: metadata and values (which only {@code readConfig} of a CONFIG answers). */
+    private record StoredConfig(ConfigObject object, Map<String, String> data) {
+    }
 
     private FakeEngine(String name) {
         this.name = name;
@@ -117,6 +128,28 @@ public final class FakeEngine {
     /** What {@code revisions(nativeId)} answers from now on, newest first (nothing until this is called). */
     public void keepRevisions(String nativeId, List<EngineRevision> kept) {
         revisions.put(nativeId, List.copyOf(kept));
+    }
+
+    /** The next create, rotation or delete of a config object fails with {@code failure} (an engine refusing it). */
+    public void failNextConfigWrite(RuntimeException failure) {
+        nextConfigWriteFails.set(failure);
+    }
+
+    /** The values the engine holds for an object (as a container using it would read them). */
+    public Optional<Map<String, String>> configData(String namespace, String name, ConfigKind kind) {
+        return Optional.ofNullable(configs.get(configId(namespace, name, kind))).map(StoredConfig::data);
+    }
+
+    private static String configId(String namespace, String name, ConfigKind kind) {
+        return kind.name().toLowerCase() + ":" + namespace + "/" + name;
+    }
+
+    private void configWrite(String call) {
+        enter(call);
+        RuntimeException failure = nextConfigWriteFails.getAndSet(null);
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     /** The workload as the engine holds it now. */
@@ -299,8 +332,7 @@ public final class FakeEngine {
                 WorkloadSpec s = d.spec();
                 // the spec as asked, with the replica count the engine settled, as real engines read it back
                 Workload w = new Workload(shape.nativeId(), shape.namespace(), shape.name(), shape.kind(), shape.labels(),
-                        new WorkloadSpec(s.image(), s.command(), s.args(), s.env(), s.ports(), s.resources(), replicas,
-                                s.healthCheck(), s.constraints(), s.runtime()),
+                        s.withReplicas(replicas),
                         shape.status(), shape.instances(), shape.createdAt(), shape.nativeObject());
                 workloads.put(w.nativeId(), w);
                 runOnce(beforeNextDeployReturns);
@@ -311,10 +343,7 @@ public final class FakeEngine {
             public void update(String nativeId, WorkloadSpec spec) {
                 enter("update " + nativeId);
                 Workload w = existing(nativeId);
-                rollOut(nativeId, withSpec(w, spec.replicas() == null
-                        ? new WorkloadSpec(spec.image(), spec.command(), spec.args(), spec.env(), spec.ports(),
-                        spec.resources(), w.spec().replicas(), spec.healthCheck(), spec.constraints(), spec.runtime())
-                        : spec));
+                rollOut(nativeId, withSpec(w, spec.replicas() == null ? spec.withReplicas(w.spec().replicas()) : spec));
             }
 
             /** What the test said the engine keeps; asks nothing, so no failure mode applies (read in the background). */
@@ -374,6 +403,62 @@ public final class FakeEngine {
                     throw new WorkloadNotFoundException(nativeId + "/" + instanceId);
                 }
                 return LocalProcessExec.start(request, listener, resizes);
+            }
+
+            @Override
+            public List<ConfigObject> listConfigs() {
+                enter("listConfigs");
+                return configs.values().stream().map(StoredConfig::object).toList();
+            }
+
+            @Override
+            public ConfigObject createConfig(ConfigDefinition d) {
+                configWrite("createConfig " + d.name());
+                String id = configId(d.namespace(), d.name(), d.kind());
+                Instant now = Instant.now();
+                StoredConfig made = new StoredConfig(new ConfigObject(id, d.namespace(), d.name(), d.kind(),
+                        List.copyOf(d.data().keySet()), "1", now, now), Map.copyOf(d.data()));
+                if (configs.putIfAbsent(id, made) != null) {
+                    throw new EngineConflictException(name + ": " + id + " already exists");
+                }
+                return made.object();
+            }
+
+            @Override
+            public ConfigObject rotateConfig(String nativeId, Map<String, String> data) {
+                configWrite("rotateConfig " + nativeId);
+                StoredConfig old = existingConfig(nativeId);
+                ConfigObject o = old.object();
+                StoredConfig rotated = new StoredConfig(new ConfigObject(o.nativeId(), o.namespace(), o.name(), o.kind(),
+                        List.copyOf(data.keySet()), String.valueOf(Long.parseLong(o.version()) + 1), o.createdAt(),
+                        Instant.now()), Map.copyOf(data));
+                configs.put(nativeId, rotated);
+                return rotated.object();
+            }
+
+            @Override
+            public Map<String, String> readConfig(String nativeId) {
+                enter("readConfig " + nativeId);
+                StoredConfig stored = existingConfig(nativeId);
+                if (stored.object().kind() != ConfigKind.CONFIG) {
+                    throw new UnsupportedCapabilityException(Capability.SECRETS, "secret values are write-only");
+                }
+                return stored.data();
+            }
+
+            @Override
+            public void deleteConfig(String nativeId) {
+                configWrite("deleteConfig " + nativeId);
+                existingConfig(nativeId);
+                configs.remove(nativeId);
+            }
+
+            private StoredConfig existingConfig(String nativeId) {
+                StoredConfig stored = configs.get(nativeId);
+                if (stored == null) {
+                    throw new WorkloadNotFoundException(nativeId);
+                }
+                return stored;
             }
 
             @Override
