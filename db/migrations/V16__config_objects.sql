@@ -20,5 +20,6 @@ CREATE TABLE config_objects (
 CREATE INDEX config_objects_listing ON config_objects (engine_name, namespace, name, kind);
 
 -- usedBy: workloads whose stored spec references an object by name and kind, found with a containment query
--- (spec->'secrets' @> '[{"source": ..., "kind": ...}]') rather than by reading every spec.
-CREATE INDEX workloads_secret_refs ON workloads USING gin ((spec -> 'secrets') jsonb_path_ops);
+-- ((spec->'secrets')::jsonb @> '[{"source": ..., "kind": ...}]') rather than by reading every spec. The spec is json
+-- (V6); the index holds only its references, as jsonb, and ConfigStore queries this very expression.
+CREATE INDEX workloads_secret_refs ON workloads USING gin (((spec -> 'secrets')::jsonb) jsonb_path_ops);

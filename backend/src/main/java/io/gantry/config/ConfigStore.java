@@ -20,7 +20,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The {@code config_objects} table (V16): metadata of the objects engines keep, never values. {@code usedBy} is
- * computed in the same statement from the workloads' stored specs (the V16 GIN index on {@code spec->'secrets'}).
+ * computed in the same statement from the workloads' stored specs (the V16 GIN index on
+ * {@code (spec->'secrets')::jsonb}: the query must use that very expression).
  */
 @Component
 class ConfigStore {
@@ -29,7 +30,7 @@ class ConfigStore {
             coalesce((SELECT jsonb_agg(jsonb_build_object('id', w.id, 'name', w.name) ORDER BY w.name, w.id)
                       FROM workloads w
                       WHERE w.engine_id = c.engine_id AND w.namespace = c.namespace
-                        AND w.spec -> 'secrets' @> jsonb_build_array(jsonb_build_object('source', c.name, 'kind', c.kind))),
+                        AND (w.spec -> 'secrets')::jsonb @> jsonb_build_array(jsonb_build_object('source', c.name, 'kind', c.kind))),
                      '[]'::jsonb)::text AS used_by""";
     private static final String SELECT = "SELECT c.id, c.engine_id, c.engine_name, c.native_id, c.namespace, c.name,"
             + " c.kind, c.keys::text AS keys, c.created_at, c.updated_at, " + USED_BY + " FROM config_objects c";
