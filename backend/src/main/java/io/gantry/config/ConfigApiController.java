@@ -4,9 +4,7 @@ import io.gantry.operation.Operation;
 import io.gantry.spi.config.ConfigKind;
 import io.gantry.web.BadRequestException;
 import java.net.URI;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -33,10 +31,10 @@ class ConfigApiController {
     }
 
     @GetMapping
-    Map<String, List<ConfigView>> list(@RequestParam(required = false) String engine,
+    ConfigList list(@RequestParam(required = false) String engine,
                                        @RequestParam(required = false) String namespace,
                                        @RequestParam(required = false) String kind) {
-        return Map.of("items", catalog.list(blankToNull(engine), namespace, kind(kind)));
+        return new ConfigList(catalog.list(blankToNull(engine), namespace, kind(kind)));
     }
 
     @GetMapping("/{id}")
@@ -45,13 +43,13 @@ class ConfigApiController {
     }
 
     @PostMapping
-    ResponseEntity<ConfigView> create(@RequestBody ConfigRequests.Create body) {
+    ResponseEntity<ConfigView> create(@RequestBody ConfigRequests.CreateConfig body) {
         ConfigView created = changes.create(body);
         return ResponseEntity.created(URI.create("/api/v1/configs/" + created.id())).body(created);
     }
 
     @PutMapping("/{id}/data")
-    ResponseEntity<Operation> rotate(@PathVariable UUID id, @RequestBody ConfigRequests.Rotate body,
+    ResponseEntity<Operation> rotate(@PathVariable UUID id, @RequestBody ConfigRequests.RotateConfig body,
                                      @RequestHeader(name = "Idempotency-Key", required = false) String key) {
         Operation operation = changes.rotate(id, body, key);
         return ResponseEntity.accepted().location(URI.create("/api/v1/operations/" + operation.id())).body(operation);

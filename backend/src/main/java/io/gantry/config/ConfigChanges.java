@@ -66,7 +66,7 @@ class ConfigChanges {
         return view;
     }
 
-    ConfigView create(ConfigRequests.Create body) {
+    ConfigView create(ConfigRequests.CreateConfig body) {
         ConfigKind kind = ConfigRequests.check(body);
         Engine engine = engines.findByIdOrName(body.engine())
                 .orElseThrow(() -> BadRequestException.field("engine", "no engine has the id or name '" + body.engine() + "'"));
@@ -86,7 +86,7 @@ class ConfigChanges {
     }
 
     /** New values for every key (keys left out are dropped), as a journaled operation; 202 with it. */
-    Operation rotate(UUID id, ConfigRequests.Rotate body, String idempotencyKey) {
+    Operation rotate(UUID id, ConfigRequests.RotateConfig body, String idempotencyKey) {
         StoredConfig stored = readable(id);
         ConfigView view = stored.view();
         ConfigRequests.check(body);
@@ -121,7 +121,7 @@ class ConfigChanges {
         if (!view.usedBy().isEmpty()) {
             throw new ProblemException(ProblemType.CONFLICT, view.kind().name().toLowerCase(Locale.ROOT) + " '"
                     + view.name() + "' is used by " + view.usedBy().size() + " workload(s): "
-                    + view.usedBy().stream().map(ConfigView.User::name).toList(), List.of(),
+                    + view.usedBy().stream().map(ConfigView.ConfigUser::name).toList(), List.of(),
                     Map.of("usedBy", view.usedBy()), HttpHeaders.EMPTY);
         }
         try {

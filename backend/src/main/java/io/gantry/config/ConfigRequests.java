@@ -28,23 +28,23 @@ final class ConfigRequests {
     private ConfigRequests() {
     }
 
-    record Create(String engine, String namespace, String name, String kind, Map<String, String> data) {
+    record CreateConfig(String engine, String namespace, String name, String kind, Map<String, String> data) {
         @Override
         public String toString() {
-            return "Create[engine=" + engine + ", namespace=" + namespace + ", name=" + name + ", kind=" + kind
+            return "CreateConfig[engine=" + engine + ", namespace=" + namespace + ", name=" + name + ", kind=" + kind
                     + ", keys=" + (data == null ? "[]" : data.keySet()) + "]";
         }
     }
 
-    record Rotate(Map<String, String> data) {
+    record RotateConfig(Map<String, String> data) {
         @Override
         public String toString() {
-            return "Rotate[keys=" + (data == null ? "[]" : data.keySet()) + "]";
+            return "RotateConfig[keys=" + (data == null ? "[]" : data.keySet()) + "]";
         }
     }
 
     /** @throws BadRequestException naming every bad field of a create */
-    static ConfigKind check(Create body) {
+    static ConfigKind check(CreateConfig body) {
         List<FieldProblem> problems = new ArrayList<>();
         if (body.engine() == null || body.engine().isBlank()) {
             problems.add(new FieldProblem("engine", "must not be blank"));
@@ -76,7 +76,7 @@ final class ConfigRequests {
     }
 
     /** @throws BadRequestException naming every bad key of a rotation */
-    static void check(Rotate body) {
+    static void check(RotateConfig body) {
         List<FieldProblem> problems = dataProblems(body.data());
         if (!problems.isEmpty()) {
             throw new BadRequestException(problems);

@@ -114,7 +114,7 @@ class ConfigStore {
                 rs.getString("namespace"), rs.getString("name"), ConfigKind.valueOf(rs.getString("kind")),
                 json.readValue(rs.getString("keys"), new TypeReference<List<String>>() { }),
                 instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("updated_at")),
-                json.readValue(rs.getString("used_by"), new TypeReference<List<ConfigView.User>>() { }), null);
+                json.readValue(rs.getString("used_by"), new TypeReference<List<ConfigView.ConfigUser>>() { }), null);
         return new StoredConfig(view, rs.getObject("engine_id", UUID.class), rs.getString("native_id"));
     }
 

@@ -13,10 +13,10 @@ import java.util.UUID;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record ConfigView(UUID id, String engine, String namespace, String name, ConfigKind kind, List<String> keys,
-                  Instant createdAt, Instant updatedAt, List<User> usedBy, Map<String, String> data) {
+                  Instant createdAt, Instant updatedAt, List<ConfigUser> usedBy, Map<String, String> data) {
 
     /** A workload that references the object. */
-    record User(UUID id, String name) {
+    record ConfigUser(UUID id, String name) {
     }
 
     ConfigView withData(Map<String, String> values) {

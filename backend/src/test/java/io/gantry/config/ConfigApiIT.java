@@ -170,8 +170,11 @@ class ConfigApiIT extends IntegrationTest {
                                 Map.of("source", "api-key", "path", "/run/secrets/api", "mode", 0400)))));
         assertThat(deploy.status()).as(deploy.toString()).isEqualTo(202);
         String workloadId = Operations.await(api(), deploy.location(), "SUCCEEDED").get("workloadId").asString();
-        assertThat(api().get("/api/v1/workloads/" + workloadId).json().get("spec").get("secrets").get(0)
-                .get("source").asString()).isEqualTo("api-key");
+        JsonNode refs = api().get("/api/v1/workloads/" + workloadId).json().get("spec").get("secrets");
+        assertThat(refs.get(0).get("source").asString()).isEqualTo("api-key");
+        assertThat(refs.get(0).get("env").asString()).isEqualTo("API_KEY");
+        assertThat(refs.get(1).get("path").asString()).isEqualTo("/run/secrets/api");
+        assertThat(refs.get(1).get("mode").asInt()).isEqualTo(0400);
 
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(api().get("/api/v1/configs/" + id).json()
                 .get("usedBy").toString()).contains(workloadId).contains("payments"));
