@@ -4,6 +4,7 @@ import io.gantry.access.Scope;
 import io.gantry.access.Scopes;
 import io.gantry.engine.Engine;
 import io.gantry.engine.EngineClients;
+import io.gantry.engine.EngineStatus;
 import io.gantry.engine.EngineStore;
 import io.gantry.security.Role;
 import io.gantry.spi.Capability;
@@ -28,8 +29,9 @@ import org.springframework.stereotype.Component;
  * {@code listConfigs()} when a read finds them older than {@link #FRESHNESS}, and written at once after a create,
  * rotation or delete. Refreshed on read rather than in each engine's sync cycle: objects change rarely and mostly
  * through Gantry (which writes the row itself), most engines' sync loops would gain a call per cycle for nothing,
- * and a read sees a change made outside Gantry within the bound anyway. An engine that does not answer leaves the
- * stored rows as they were (the read is served from them).
+ * and a read sees a change made outside Gantry within the bound anyway. An engine that does not answer (or is DOWN)
+ * leaves the stored rows as they were (the read is served from them). The bound is kept per server: replicas each
+ * refresh on their own reads.
  */
 @Component
 class ConfigCatalog {
@@ -90,17 +92,23 @@ class ConfigCatalog {
         if (last != null && last.plus(FRESHNESS).isAfter(now)) {
             return;
         }
+        // one attempt per bound, whatever its outcome: a list across many engines must not wait for a broken one
+        // at every read (each attempt may take the engine's call timeout)
+        refreshed.put(engine.id(), now);
+        if (engine.status() == EngineStatus.DOWN) {
+            return;
+        }
         Set<Capability> can = capabilities(engine);
         if (!can.contains(Capability.SECRETS) && !can.contains(Capability.CONFIGS)) {
-            refreshed.put(engine.id(), now);
             return;
         }
         try {
+            // rows written after the listing began (a create racing it) are newer than it and stay
+            Instant started = clock.instant();
             List<ConfigObject> listed = clients.call(engine.id(), "list configs", c -> c.listConfigs());
-            store.replaceAll(engine.id(), engine.name(), listed, clock.instant());
-            refreshed.put(engine.id(), now);
+            store.replaceAll(engine.id(), engine.name(), listed, started);
         } catch (EngineException e) {
-            // served from the stored rows; the next read tries again
+            // served from the stored rows until the next attempt
             log.warn("Engine {}: listing its secrets and configs failed: {}", engine.name(), e.getMessage());
         }
     }

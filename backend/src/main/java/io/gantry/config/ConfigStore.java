@@ -97,11 +97,14 @@ class ConfigStore {
         return id;
     }
 
-    /** Makes the engine's rows what {@code listed} says: every listed object written, every other one removed. */
-    void replaceAll(UUID engineId, String engineName, List<ConfigObject> listed, Instant now) {
+    /**
+     * Makes the engine's rows what {@code listed} says: every listed object written, every other one removed unless
+     * it was written after {@code listedAt} (when the listing began).
+     */
+    void replaceAll(UUID engineId, String engineName, List<ConfigObject> listed, Instant listedAt) {
         tx.executeWithoutResult(status -> {
-            listed.forEach(o -> put(engineId, engineName, o, now));
-            jdbc.update("DELETE FROM config_objects WHERE engine_id = ? AND synced_at < ?", engineId, Timestamp.from(now));
+            listed.forEach(o -> put(engineId, engineName, o, listedAt));
+            jdbc.update("DELETE FROM config_objects WHERE engine_id = ? AND synced_at < ?", engineId, Timestamp.from(listedAt));
         });
     }
 

@@ -73,6 +73,26 @@ class ConfigsBrowserIT extends IntegrationTest {
             token.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Delete")).click();
             assertThat(token).hasCount(0);
             assertThat(page.content()).doesNotContain("first-ui-value").doesNotContain("second-ui-value");
+
+            // the deploy form picks the secret by name; the workload's page lists it and links back here
+            page.navigate("http://localhost:" + port + "/deploy");
+            page.locator("#d-engine").selectOption(ENGINE);
+            page.locator("#d-namespace").fill("shop");
+            page.locator("#d-namespace").dispatchEvent("change");
+            assertThat(page.locator("#d-ref-source option")).hasText("secret ui-db");
+            page.locator("#d-ref-key").selectOption("password");
+            page.locator("#d-ref-target").fill("DB_PASS");
+            page.locator("#d-ref-add").click();
+            assertThat(page.locator("#d-refs li")).containsText("secret ui-db[password] → env DB_PASS");
+            page.locator("#d-name").fill("ui-picked");
+            page.locator("#d-image").fill("app:2");
+            page.locator("#deploy-submit").click();
+            page.locator("#deployed-link").click();
+            assertThat(page.locator("#spec-secrets a")).hasText("secret ui-db");
+            page.locator("#spec-secrets a").click();
+            page.waitForURL(url -> url.contains("/configs?"));
+            assertThat(page.locator("#configs-table tr[data-name='ui-db'][aria-current='true'] td.users"))
+                    .containsText("ui-picked");
         }
     }
 }
