@@ -1,6 +1,8 @@
 package io.gantry.json;
 
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import io.gantry.spi.HealthCheck;
+import io.gantry.spi.config.SecretRef;
 import java.util.Locale;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -13,7 +15,8 @@ import tools.jackson.databind.ser.std.StdSerializer;
 
 /**
  * JSON of the model as API.md writes it: enums are read case-insensitively, and the health check
- * type is written lower-case ({@code http|tcp|command}) while phases and kinds stay upper-case.
+ * type is written lower-case ({@code http|tcp|command}) while phases and kinds stay upper-case; a secret
+ * reference is its components only.
  */
 @Configuration(proxyBeanMethods = false)
 class ModelJsonConfiguration {
@@ -32,6 +35,16 @@ class ModelJsonConfiguration {
                 gen.writeString(value.name().toLowerCase(Locale.ROOT));
             }
         });
+        module.setMixInAnnotation(SecretRef.class, ComponentsOnly.class);
         return module;
+    }
+
+    /**
+     * {@link SecretRef} has both a component {@code env} (the variable's name) and a convenience {@code isEnv()}:
+     * Jackson would take the boolean "is-getter" for the property {@code env} and write {@code "env": true}, losing
+     * the name in every stored spec, answer and revision. Only the record's components are its JSON.
+     */
+    @JsonAutoDetect(isGetterVisibility = JsonAutoDetect.Visibility.NONE)
+    private abstract static class ComponentsOnly {
     }
 }

@@ -6,8 +6,6 @@ import io.gantry.spi.exec.ExecRequest;
 import io.gantry.spi.exec.ExecSession;
 import io.gantry.spi.EngineChange;
 import io.gantry.spi.EngineClient;
-import io.gantry.spi.EngineConflictException;
-import io.gantry.spi.UnsupportedCapabilityException;
 import io.gantry.spi.config.ConfigDefinition;
 import io.gantry.spi.config.ConfigKind;
 import io.gantry.spi.config.ConfigObject;
@@ -74,15 +72,11 @@ public final class FakeEngine {
     private volatile Set<Capability> missing = Set.of();
     private final Set<String> failingScales = ConcurrentHashMap.newKeySet();
     private volatile Duration rollout = Duration.ZERO;
-    private final Map<String, StoredConfig> configs = new ConcurrentHashMap<>();
-    private final AtomicReference<RuntimeException> nextConfigWriteFails = new AtomicReference<>();
-
-    /** A config object as the fake keeps it: metadata and values (which only {@code readConfig} of a CONFIG answers). */
-    private record StoredConfig(ConfigObject object, Map<String, String> data) {
-    }
+    private final FakeConfigs configs;
 
     private FakeEngine(String name) {
         this.name = name;
+        this.configs = new FakeConfigs(name, this::enter);
     }
 
     /** The engine behind endpoint {@code test://<name>}; created empty on first use. */
@@ -132,24 +126,12 @@ public final class FakeEngine {
 
     /** The next create, rotation or delete of a config object fails with {@code failure} (an engine refusing it). */
     public void failNextConfigWrite(RuntimeException failure) {
-        nextConfigWriteFails.set(failure);
+        configs.failNextWrite(failure);
     }
 
     /** The values the engine holds for an object (as a container using it would read them). */
     public Optional<Map<String, String>> configData(String namespace, String name, ConfigKind kind) {
-        return Optional.ofNullable(configs.get(configId(namespace, name, kind))).map(StoredConfig::data);
-    }
-
-    private static String configId(String namespace, String name, ConfigKind kind) {
-        return kind.name().toLowerCase() + ":" + namespace + "/" + name;
-    }
-
-    private void configWrite(String call) {
-        enter(call);
-        RuntimeException failure = nextConfigWriteFails.getAndSet(null);
-        if (failure != null) {
-            throw failure;
-        }
+        return configs.data(namespace, name, kind);
     }
 
     /** The workload as the engine holds it now. */
@@ -407,58 +389,27 @@ public final class FakeEngine {
 
             @Override
             public List<ConfigObject> listConfigs() {
-                enter("listConfigs");
-                return configs.values().stream().map(StoredConfig::object).toList();
+                return configs.list();
             }
 
             @Override
             public ConfigObject createConfig(ConfigDefinition d) {
-                configWrite("createConfig " + d.name());
-                String id = configId(d.namespace(), d.name(), d.kind());
-                Instant now = Instant.now();
-                StoredConfig made = new StoredConfig(new ConfigObject(id, d.namespace(), d.name(), d.kind(),
-                        List.copyOf(d.data().keySet()), "1", now, now), Map.copyOf(d.data()));
-                if (configs.putIfAbsent(id, made) != null) {
-                    throw new EngineConflictException(name + ": " + id + " already exists");
-                }
-                return made.object();
+                return configs.create(d);
             }
 
             @Override
             public ConfigObject rotateConfig(String nativeId, Map<String, String> data) {
-                configWrite("rotateConfig " + nativeId);
-                StoredConfig old = existingConfig(nativeId);
-                ConfigObject o = old.object();
-                StoredConfig rotated = new StoredConfig(new ConfigObject(o.nativeId(), o.namespace(), o.name(), o.kind(),
-                        List.copyOf(data.keySet()), String.valueOf(Long.parseLong(o.version()) + 1), o.createdAt(),
-                        Instant.now()), Map.copyOf(data));
-                configs.put(nativeId, rotated);
-                return rotated.object();
+                return configs.rotate(nativeId, data);
             }
 
             @Override
             public Map<String, String> readConfig(String nativeId) {
-                enter("readConfig " + nativeId);
-                StoredConfig stored = existingConfig(nativeId);
-                if (stored.object().kind() != ConfigKind.CONFIG) {
-                    throw new UnsupportedCapabilityException(Capability.SECRETS, "secret values are write-only");
-                }
-                return stored.data();
+                return configs.read(nativeId);
             }
 
             @Override
             public void deleteConfig(String nativeId) {
-                configWrite("deleteConfig " + nativeId);
-                existingConfig(nativeId);
-                configs.remove(nativeId);
-            }
-
-            private StoredConfig existingConfig(String nativeId) {
-                StoredConfig stored = configs.get(nativeId);
-                if (stored == null) {
-                    throw new WorkloadNotFoundException(nativeId);
-                }
-                return stored;
+                configs.delete(nativeId);
             }
 
             @Override
