@@ -86,7 +86,7 @@
         return el('tr', { 'data-config': c.id, 'data-name': c.name },
           el('td', {}, c.name), el('td', {}, c.kind), el('td', {}, c.engine), el('td', {}, c.namespace || '–'),
           el('td', { class: 'mono' }, c.keys.join(', ')),
-          el('td', { class: 'users' }, c.usedBy.length ? c.usedBy.map((u, i) => [i ? ', ' : '',
+          el('td', { class: 'users' }, c.usedBy.length ? c.usedBy.flatMap((u, i) => [i ? ', ' : '',
             el('a', { href: `/workloads/${u.id}` }, u.name)]) : '–'),
           el('td', { title: c.updatedAt || '' }, ago(c.updatedAt)), actions);
       })))));
@@ -98,8 +98,8 @@
     if (!r.ok) {
       showProblem(null, $('config-error'), r);
       if (r.json?.usedBy) {
-        $('config-error').append(' ', ...r.json.usedBy.map((u, i) => [i ? ', ' : '',
-          el('a', { href: `/workloads/${u.id}` }, u.name)]).flat());
+        $('config-error').append(' ', ...r.json.usedBy.flatMap((u, i) => [i ? ', ' : '',
+          el('a', { href: `/workloads/${u.id}` }, u.name)]));
       }
       return;
     }
