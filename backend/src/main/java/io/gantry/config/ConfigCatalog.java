@@ -52,9 +52,11 @@ class ConfigCatalog {
         this.scopes = scopes;
     }
 
-    /** The objects the caller may read, after refreshing the engines they touch (and {@code engine} names). */
-    List<ConfigView> list(String engine, String namespace, ConfigKind kind) {
+    /** The objects the caller may read, after refreshing the engines they touch (and {@code engineIdOrName} names). */
+    List<ConfigView> list(String engineIdOrName, String namespace, ConfigKind kind) {
         Scope scope = scopes.current();
+        String engine = engineIdOrName == null ? null
+                : engines.findByIdOrName(engineIdOrName).map(Engine::name).orElse(engineIdOrName);
         engines.findAll().stream()
                 .filter(e -> engine == null || e.name().equals(engine))
                 .filter(e -> scope.touchesEngine(Role.VIEWER, e.name()))
