@@ -40,13 +40,18 @@
   // one key to an env variable or a file, or all keys under a directory.
   const refs = [];
   let objects = [];
+  let asked = 0;
   async function loadObjects() {
-    objects = [];
+    // only the latest question's answer is shown: an earlier one (another engine) may answer last
+    const mine = ++asked;
+    let found = [];
     if ($('d-engine').value) {
       const q = new URLSearchParams({ engine: $('d-engine').value, namespace: $('d-namespace').value.trim() });
       const r = await api('GET', `/api/v1/configs?${q}`);
-      objects = (r.ok && r.json.items) || [];
+      found = (r.ok && r.json.items) || [];
     }
+    if (mine !== asked) return;
+    objects = found;
     $('d-ref-source').replaceChildren(...objects.map((o, i) => el('option', { value: i }, `${o.kind.toLowerCase()} ${o.name}`)));
     showKeys();
   }
