@@ -229,6 +229,28 @@ class ConfigApiIT extends IntegrationTest {
     }
 
     @Test
+    void aCopyCarriesItsReferencesAndNeedsTheObjectsOnTheTarget() {
+        String target = "cfg-b";
+        Engines.awaitStatus(api(), Engines.register(api(), target, Map.of()), "UP");
+        created(Map.of("engine", ENGINE, "namespace", "copy", "name", "copy-s", "kind", "SECRET", "data", Map.of("k", "v")));
+        Api.Response deploy = api().post("/api/v1/workloads", Map.of("engine", ENGINE, "namespace", "copy",
+                "name", "with-ref", "spec", Map.of("image", "c:1", "runtime", "runc", "secrets",
+                        List.of(Map.of("source", "copy-s", "env", "K", "key", "k")))));
+        String workloadId = Operations.await(api(), deploy.location(), "SUCCEEDED").get("workloadId").asString();
+
+        Api.Response refused = api().post("/api/v1/workloads/" + workloadId + "/copy", Map.of("targetEngine", target));
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+        assertThat(fields(refused)).containsExactly("spec.secrets[0].source");
+
+        created(Map.of("engine", target, "namespace", "copy", "name", "copy-s", "kind", "SECRET", "data", Map.of("k", "w")));
+        Api.Response copy = api().post("/api/v1/workloads/" + workloadId + "/copy", Map.of("targetEngine", target));
+        assertThat(copy.status()).as(copy.toString()).isEqualTo(202);
+        Operations.await(api(), copy.location(), "SUCCEEDED", Duration.ofSeconds(20));
+        assertThat(FakeEngine.named(target).current("copy/with-ref").orElseThrow().spec().secrets())
+                .extracting(r -> r.source() + ":" + r.env()).containsExactly("copy-s:K");
+    }
+
+    @Test
     void aScopedUserSeesAndChangesOnlyWithinTheirGrants() {
         created(Map.of("engine", ENGINE, "namespace", "team-in", "name", "in-conf", "kind", "CONFIG",
                 "data", Map.of("a", "in")));
