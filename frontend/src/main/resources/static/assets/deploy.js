@@ -32,8 +32,53 @@
       replicas: num($('d-replicas').value),
       healthCheck: health ? { type: health, path: $('d-health-path').value || null, port: num($('d-health-port').value) } : null,
       runtime: $('d-runtime').value || null,
+      secrets: refs,
     };
   }
+
+  // References to the engine's secrets and configs in the chosen namespace (GET /api/v1/configs): picked by name,
+  // one key to an env variable or a file, or all keys under a directory.
+  const refs = [];
+  let objects = [];
+  let asked = 0;
+  async function loadObjects() {
+    // only the latest question's answer is shown: an earlier one (another engine) may answer last
+    const mine = ++asked;
+    let found = [];
+    if ($('d-engine').value) {
+      const q = new URLSearchParams({ engine: $('d-engine').value, namespace: $('d-namespace').value.trim() });
+      const r = await api('GET', `/api/v1/configs?${q}`);
+      found = (r.ok && r.json.items) || [];
+    }
+    if (mine !== asked) return;
+    objects = found;
+    $('d-ref-source').replaceChildren(...objects.map((o, i) => el('option', { value: i }, `${o.kind.toLowerCase()} ${o.name}`)));
+    showKeys();
+  }
+  function showKeys() {
+    const o = objects[$('d-ref-source').value];
+    $('d-ref-key').replaceChildren(el('option', { value: '' }, 'all keys (a directory)'),
+      ...(o ? o.keys : []).map(k => el('option', { value: k }, k)));
+  }
+  function showRefs() {
+    $('d-refs').replaceChildren(...refs.map((r, i) => {
+      const remove = el('button', { type: 'button' }, 'Remove');
+      remove.addEventListener('click', () => { refs.splice(i, 1); showRefs(); });
+      return el('li', { class: 'mono' }, `${r.kind.toLowerCase()} ${r.source}${r.key ? `[${r.key}]` : ''} → ${r.env ? `env ${r.env}` : r.path} `, remove);
+    }));
+  }
+  $('d-ref-source').addEventListener('change', showKeys);
+  $('d-namespace').addEventListener('change', loadObjects);
+  $('d-ref-add').addEventListener('click', () => {
+    const o = objects[$('d-ref-source').value];
+    const target = $('d-ref-target').value.trim();
+    if (!o || !target) return;
+    const key = $('d-ref-key').value || null;
+    refs.push(target.startsWith('/') ? { source: o.name, kind: o.kind, key, path: target }
+      : { source: o.name, kind: o.kind, key, env: target });
+    $('d-ref-target').value = '';
+    showRefs();
+  });
 
   // The engine says which runtimes it offers and which of them this user may choose (a privileged one, the
   // agent's raw host processes, takes an ADMIN); engines without a choice hide the field.
@@ -58,8 +103,9 @@
     }
     $('d-runtime-field').hidden = false;
   }
-  $('d-engine').addEventListener('change', showRuntimes);
+  $('d-engine').addEventListener('change', () => { showRuntimes(); loadObjects(); });
   showRuntimes();
+  loadObjects();
 
   function follow(r, which) {
     if (r.status !== 202) { showProblem(which, alertBox, r); return; }

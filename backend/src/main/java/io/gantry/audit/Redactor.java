@@ -37,6 +37,18 @@ final class Redactor {
     private Redactor() {
     }
 
+    /**
+     * The values of a secret or config object ({@code POST /api/v1/configs}, {@code PUT .../data}, a Kubernetes
+     * Secret): kept as the list of its keys, which says what changed, never what it was changed to.
+     */
+    private static final String DATA = "data";
+
+    private static ArrayNode keysOf(JsonNode data) {
+        ArrayNode keys = NODES.arrayNode();
+        data.propertyNames().stream().sorted().limit(MAX_ITEMS).forEach(k -> keys.add(string(k)));
+        return keys;
+    }
+
     static boolean isSecretKey(String key) {
         String k = key.toLowerCase(Locale.ROOT);
         return SecretNames.looksSecret(k) || AUDIT_ONLY_PARTS.stream().anyMatch(k::contains);
@@ -71,6 +83,10 @@ final class Redactor {
             }
             ObjectNode out = NODES.objectNode();
             for (Map.Entry<String, JsonNode> field : node.properties()) {
+                if (field.getKey().equals(DATA) && field.getValue().isObject()) {
+                    out.set(DATA, keysOf(field.getValue()));
+                    continue;
+                }
                 out.set(field.getKey(), isSecretKey(field.getKey()) ? NODES.stringNode(REDACTED)
                         : redact(field.getValue(), depth + 1));
             }

@@ -1,6 +1,7 @@
 package io.gantry.compare;
 
 import io.gantry.spi.HealthCheck;
+import io.gantry.spi.config.SecretRef;
 import io.gantry.spi.PortMapping;
 import io.gantry.spi.Quantities;
 import io.gantry.spi.WorkloadSpec;
@@ -56,6 +57,9 @@ public final class WorkloadComparator {
             new Rule("spec.constraints", w -> new ArrayList<>(new TreeSet<>(spec(w).constraints())),
                     v -> Set.copyOf((List<?>) v), null),
             plain("spec.runtime", w -> spec(w).runtime()),
+            // references name objects, never values: shown to everyone like any other field; order means nothing
+            new Rule("spec.secrets", w -> spec(w).secrets(), v -> Set.copyOf((List<?>) v),
+                    v -> String.join(", ", ((List<?>) v).stream().map(r -> reference((SecretRef) r)).toList())),
             plain("status.phase", w -> status(w).phase()),
             plain("status.desired", w -> status(w).desired()),
             plain("status.running", w -> status(w).running()),
@@ -64,6 +68,15 @@ public final class WorkloadComparator {
             plain("status.since", w -> status(w).since()));
 
     private WorkloadComparator() {
+    }
+
+    /** {@code secret db-pass[password] -> env DB_PASSWORD}, {@code config app -> /etc/app (0400)}. */
+    private static String reference(SecretRef ref) {
+        String what = ref.kind().name().toLowerCase(java.util.Locale.ROOT) + " " + ref.source()
+                + (ref.key() == null ? "" : "[" + ref.key() + "]");
+        String where = ref.givesEnv() ? "env " + ref.env() : ref.path()
+                + (ref.mode() == null ? "" : " (0" + Integer.toOctalString(ref.mode()) + ")");
+        return what + " -> " + where;
     }
 
     /**

@@ -13,7 +13,8 @@ import tools.jackson.databind.ser.std.StdSerializer;
 
 /**
  * JSON of the model as API.md writes it: enums are read case-insensitively, and the health check
- * type is written lower-case ({@code http|tcp|command}) while phases and kinds stay upper-case.
+ * type is written lower-case ({@code http|tcp|command}) while phases and kinds stay upper-case; a secret
+ * reference is its components only.
  */
 @Configuration(proxyBeanMethods = false)
 class ModelJsonConfiguration {

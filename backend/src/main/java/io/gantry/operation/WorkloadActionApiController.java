@@ -43,11 +43,13 @@ class WorkloadActionApiController {
     private final WorkloadActions actions;
     private final SpecPreview preview;
     private final WorkloadAccess access;
+    private final SpecReferences references;
 
     WorkloadActionApiController(OperationService operations, EngineStore engines, WorkloadStore workloads,
                                 PrivilegedRuntimes runtimes, WorkloadActions actions, SpecPreview preview,
-                                WorkloadAccess access) {
+                                WorkloadAccess access, SpecReferences references) {
         this.access = access;
+        this.references = references;
         this.operations = operations;
         this.actions = actions;
         this.preview = preview;
@@ -64,6 +66,7 @@ class WorkloadActionApiController {
                 .orElseThrow(() -> BadRequestException.field("engine", "no engine has the id or name '" + body.engine() + "'"));
         access.requireOperator(engine.name(), body.namespace());
         runtimes.requireAllowed(engine, body.spec());
+        references.requireExisting(engine, body.namespace(), body.spec());
         WorkloadDefinition definition = new WorkloadDefinition(body.namespace(), body.name(), body.kind(),
                 body.labels(), body.spec());
         Map<String, Object> request = new LinkedHashMap<>();
@@ -92,6 +95,7 @@ class WorkloadActionApiController {
             WorkloadRequests.checkSpec(body.spec());
             WorkloadView w = access.operable(id);
             runtimes.requireAllowed(engine(w), body.spec());
+            references.requireExisting(engine(w), w.namespace(), body.spec());
             return ResponseEntity.ok(preview.of(w, body.spec()));
         }
         return accepted(actions.update(id, body.spec(), key));

@@ -29,9 +29,12 @@ public class WorkloadActions {
     private final Revisions revisions;
     private final WorkloadAccess access;
     private final WorkloadCopyApiController copies;
+    private final SpecReferences references;
 
     WorkloadActions(OperationService operations, OperationStore store, EngineStore engines, PrivilegedRuntimes runtimes,
-                    Revisions revisions, WorkloadAccess access, WorkloadCopyApiController copies) {
+                    Revisions revisions, WorkloadAccess access, WorkloadCopyApiController copies,
+                    SpecReferences references) {
+        this.references = references;
         this.operations = operations;
         this.store = store;
         this.engines = engines;
@@ -76,6 +79,7 @@ public class WorkloadActions {
         WorkloadRequests.checkSpec(spec);
         WorkloadView w = access.operable(id);
         runtimes.requireAllowed(engine(w), spec);
+        references.requireExisting(engine(w), w.namespace(), spec);
         return operations.submit("update", engine(w), id, Capability.UPDATE, key,
                 Map.of("image", String.valueOf(spec.image())), new EngineWork.Update(w.nativeId(), spec));
     }

@@ -37,10 +37,12 @@ class WorkloadCopyApiController {
     private final SyncCoordinator sync;
     private final PrivilegedRuntimes runtimes;
     private final WorkloadAccess access;
+    private final SpecReferences references;
 
     WorkloadCopyApiController(OperationService operations, EngineStore engines, WorkloadStore workloads,
                               EngineClients clients, SyncCoordinator sync, PrivilegedRuntimes runtimes,
-                              WorkloadAccess access) {
+                              WorkloadAccess access, SpecReferences references) {
+        this.references = references;
         this.access = access;
         this.runtimes = runtimes;
         this.operations = operations;
@@ -81,6 +83,8 @@ class WorkloadCopyApiController {
         access.requireOperator(target.name(), namespace);
         operations.requireCapability(target, Capability.DEPLOY);
         runtimes.requireAllowed(target, copy.spec());
+        // the copy's references name objects the target must keep too: a copy does not carry values across engines
+        references.requireExisting(target, namespace, copy.spec());
         // what the target would refuse (a name it cannot take, a port another service holds) is a 422 now
         clients.call(target.id(), "check copy", client -> {
             client.checkDeploy(copy);

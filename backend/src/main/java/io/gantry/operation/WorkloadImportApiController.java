@@ -36,9 +36,12 @@ class WorkloadImportApiController {
     private final EngineClients clients;
     private final PrivilegedRuntimes runtimes;
     private final WorkloadAccess access;
+    private final SpecReferences references;
 
     WorkloadImportApiController(OperationService operations, EngineStore engines, ManifestFormats formats,
-                                EngineClients clients, PrivilegedRuntimes runtimes, WorkloadAccess access) {
+                                EngineClients clients, PrivilegedRuntimes runtimes, WorkloadAccess access,
+                                SpecReferences references) {
+        this.references = references;
         this.access = access;
         this.operations = operations;
         this.engines = engines;
@@ -70,6 +73,8 @@ class WorkloadImportApiController {
         for (ManifestFormat.Parsed p : parsed) {
             access.requireOperator(engine.name(), p.definition().namespace());
             runtimes.requireAllowed(engine, p.definition().spec());
+            WorkloadRequests.checkSpec(p.definition().spec());
+            references.requireExisting(engine, p.definition().namespace(), p.definition().spec());
             clients.call(engine.id(), "check import", client -> {
                 client.checkDeploy(p.definition());
                 return null;

@@ -2,6 +2,7 @@ package io.gantry.operation;
 
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadSpec;
+import io.gantry.spi.config.SecretRef;
 import io.gantry.web.BadRequestException;
 import io.gantry.web.FieldProblem;
 import jakarta.validation.constraints.Max;
@@ -18,6 +19,8 @@ import tools.jackson.databind.JsonNode;
 final class WorkloadRequests {
     /** The same bound as {@link Scale}. */
     private static final int MAX_REPLICAS = 10_000;
+    /** File permission bits: 0777. */
+    private static final int MAX_MODE = 0777;
 
     private WorkloadRequests() {
     }
@@ -39,9 +42,45 @@ final class WorkloadRequests {
         if (spec.replicas() != null && (spec.replicas() < 0 || spec.replicas() > MAX_REPLICAS)) {
             problems.add(new FieldProblem("spec.replicas", "must be between 0 and " + MAX_REPLICAS));
         }
+        problems.addAll(secretProblems(spec.secrets()));
         if (!problems.isEmpty()) {
             throw new BadRequestException(problems);
         }
+    }
+
+    /** The shape of each reference (SecretRef's contract): the engine's objects are checked by {@link SpecReferences}. */
+    private static List<FieldProblem> secretProblems(List<SecretRef> secrets) {
+        List<FieldProblem> problems = new ArrayList<>();
+        for (int i = 0; i < secrets.size(); i++) {
+            SecretRef ref = secrets.get(i);
+            String field = "spec.secrets[" + i + "].";
+            if (ref == null) {
+                problems.add(new FieldProblem("spec.secrets[" + i + "]", "must not be null"));
+                continue;
+            }
+            if (ref.source() == null || ref.source().isBlank()) {
+                problems.add(new FieldProblem(field + "source", "must name a secret or config"));
+            }
+            boolean env = ref.env() != null;
+            boolean path = ref.path() != null;
+            if (env == path) {
+                problems.add(new FieldProblem(field + (env ? "path" : "env"),
+                        "exactly one of env and path must be set"));
+            }
+            if (env && ref.env().isBlank()) {
+                problems.add(new FieldProblem(field + "env", "must not be blank"));
+            }
+            if (env && (ref.key() == null || ref.key().isBlank())) {
+                problems.add(new FieldProblem(field + "key", "an env reference takes the key to read"));
+            }
+            if (path && !ref.path().startsWith("/")) {
+                problems.add(new FieldProblem(field + "path", "must be an absolute path"));
+            }
+            if (ref.mode() != null && (ref.mode() < 0 || ref.mode() > MAX_MODE)) {
+                problems.add(new FieldProblem(field + "mode", "must be between 0 and 0777 (511)"));
+            }
+        }
+        return problems;
     }
 
     record Deploy(@NotBlank String engine, @Size(max = 253) String namespace, @NotBlank @Size(max = 253) String name,

@@ -153,6 +153,14 @@ final class AccessRules {
             rule(POST, "/api/v1/bulk/**", Access.SCOPED_OPERATOR),
             rule(GET, "/api/v1/bulk/**", Access.SCOPED_VIEWER),
 
+            // Secrets and configs: everyone reads metadata (a CONFIG's values only where the caller operates, a
+            // SECRET's never), operators create, rotate and delete; each checked again on the object's namespace.
+            rule(GET, "/api/v1/configs", Access.SCOPED_VIEWER),
+            rule(GET, "/api/v1/configs/*", Access.SCOPED_VIEWER),
+            rule(POST, "/api/v1/configs", Access.SCOPED_OPERATOR),
+            rule(PUT, "/api/v1/configs/*/data", Access.SCOPED_OPERATOR),
+            rule(DELETE, "/api/v1/configs/*", Access.SCOPED_OPERATOR),
+
             // Read-only views.
             rule(GET, "/api/v1/operations", Access.SCOPED_VIEWER),
             rule(GET, "/api/v1/operations/**", Access.SCOPED_VIEWER),
@@ -174,6 +182,7 @@ final class AccessRules {
             rule(GET, "/nodes", Access.SCOPED_VIEWER),
             rule(GET, "/operations", Access.SCOPED_VIEWER),
             rule(GET, "/engines", Access.SCOPED_VIEWER),
+            rule(GET, "/configs", Access.SCOPED_VIEWER),
             rule(GET, "/tokens", Access.SIGNED_IN),
             rule(GET, "/deploy", Access.SCOPED_OPERATOR),
             rule(GET, "/workloads/*/console", Access.SCOPED_OPERATOR),

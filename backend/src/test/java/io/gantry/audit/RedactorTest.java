@@ -28,6 +28,16 @@ class RedactorTest {
     }
 
     @Test
+    void aDataMapKeepsItsKeysOnly() {
+        String body = "{\"name\":\"db\",\"kind\":\"SECRET\",\"data\":{\"url\":\"innocent-value\",\"a.conf\":\"x=1\"}}";
+
+        String out = JSON.writeValueAsString(Redactor.json(body.getBytes(StandardCharsets.UTF_8), JSON));
+
+        assertThat(out).contains("\"data\":[\"a.conf\",\"url\"]", "\"name\":\"db\"")
+                .doesNotContain("innocent-value", "x=1");
+    }
+
+    @Test
     void secretsHiddenInValuesAreMasked() {
         String body = "{\"endpoint\":\"https://user:pw@marathon:8080\",\"args\":[\"--password=swordfish\",\"-v\"]}";
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gantry.engine.Engine.EngineRef;
 import io.gantry.spi.HealthCheck;
+import io.gantry.spi.config.ConfigKind;
+import io.gantry.spi.config.SecretRef;
 import io.gantry.spi.Phase;
 import io.gantry.spi.PortMapping;
 import io.gantry.spi.Quantities;
@@ -65,7 +67,7 @@ class WorkloadComparatorTest {
                 "spec.args", "spec.env", "spec.ports", "spec.resources.cpuMillis", "spec.resources.memoryBytes",
                 "spec.replicas", "spec.healthCheck.type", "spec.healthCheck.path", "spec.healthCheck.port",
                 "spec.healthCheck.command", "spec.healthCheck.intervalSeconds", "spec.healthCheck.timeoutSeconds",
-                "spec.constraints", "spec.runtime", "status.phase", "status.desired", "status.running",
+                "spec.constraints", "spec.runtime", "spec.secrets", "status.phase", "status.desired", "status.running",
                 "status.healthy", "status.message", "status.since");
         assertThat(c.fields()).filteredOn(f -> !f.equal()).extracting(Comparison.Field::path)
                 .containsExactlyInAnyOrder("spec.image", "spec.env", "spec.ports", "spec.resources.cpuMillis",
@@ -75,6 +77,33 @@ class WorkloadComparatorTest {
         assertThat(field(c, "spec.resources.memoryBytes").values()).containsExactly(null, 268435456L);
         assertThat(field(c, "spec.healthCheck.type").values()).containsExactly(HealthCheck.Type.HTTP, HealthCheck.Type.HTTP);
         assertThat(c.workloads()).extracting(Comparison.Compared::name).containsExactly("a", "b");
+    }
+
+    @Test
+    void referencesAreComparedAsASetAndShownByNameNeverByValue() {
+        SecretRef env = SecretRef.env("db-pass", "password", "DB_PASSWORD");
+        SecretRef file = SecretRef.file("app-conf", ConfigKind.CONFIG, null, "/etc/app", 0400);
+        WorkloadView a = withSecrets(view("a", "nginx:1", Map.of(), List.of(), new Resources(null, null), List.of()),
+                List.of(env, file));
+        WorkloadView b = withSecrets(view("b", "nginx:1", Map.of(), List.of(), new Resources(null, null), List.of()),
+                List.of(file, env));
+        WorkloadView c = withSecrets(view("c", "nginx:1", Map.of(), List.of(), new Resources(null, null), List.of()),
+                List.of(env));
+
+        assertThat(field(WorkloadComparator.compare(List.of(a, b)), "spec.secrets").equal()).isTrue();
+        Comparison.Field differing = field(WorkloadComparator.compare(List.of(a, c)), "spec.secrets");
+        assertThat(differing.equal()).isFalse();
+        assertThat(differing.display()).containsExactly(
+                "secret db-pass[password] -> env DB_PASSWORD, config app-conf -> /etc/app (0400)",
+                "secret db-pass[password] -> env DB_PASSWORD");
+    }
+
+    private static WorkloadView withSecrets(WorkloadView w, List<SecretRef> secrets) {
+        WorkloadSpec s = w.spec();
+        WorkloadSpec spec = new WorkloadSpec(s.image(), s.command(), s.args(), s.env(), s.ports(), s.resources(),
+                s.replicas(), s.healthCheck(), s.constraints(), s.runtime(), secrets);
+        return new WorkloadView(w.id(), w.engine(), w.nativeId(), w.namespace(), w.name(), w.kind(), w.labels(), spec,
+                w.status(), w.instances(), w.createdAt(), w.syncedAt(), w.updatedAt(), w.stale());
     }
 
     @Test

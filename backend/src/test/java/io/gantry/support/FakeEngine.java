@@ -6,6 +6,9 @@ import io.gantry.spi.exec.ExecRequest;
 import io.gantry.spi.exec.ExecSession;
 import io.gantry.spi.EngineChange;
 import io.gantry.spi.EngineClient;
+import io.gantry.spi.config.ConfigDefinition;
+import io.gantry.spi.config.ConfigKind;
+import io.gantry.spi.config.ConfigObject;
 import io.gantry.spi.EngineConnection;
 import io.gantry.spi.EngineEvent;
 import io.gantry.spi.EngineInfo;
@@ -71,9 +74,11 @@ public final class FakeEngine {
             Map.of("zone", "a")));
     private final Set<String> failingScales = ConcurrentHashMap.newKeySet();
     private volatile Duration rollout = Duration.ZERO;
+    private final FakeConfigs configs;
 
     private FakeEngine(String name) {
         this.name = name;
+        this.configs = new FakeConfigs(name, this::enter);
     }
 
     /** The engine behind endpoint {@code test://<name>}; created empty on first use. */
@@ -124,6 +129,16 @@ public final class FakeEngine {
     /** What {@code revisions(nativeId)} answers from now on, newest first (nothing until this is called). */
     public void keepRevisions(String nativeId, List<EngineRevision> kept) {
         revisions.put(nativeId, List.copyOf(kept));
+    }
+
+    /** The next create, rotation or delete of a config object fails with {@code failure} (an engine refusing it). */
+    public void failNextConfigWrite(RuntimeException failure) {
+        configs.failNextWrite(failure);
+    }
+
+    /** The values the engine holds for an object (as a container using it would read them). */
+    public Optional<Map<String, String>> configData(String namespace, String name, ConfigKind kind) {
+        return configs.data(namespace, name, kind);
     }
 
     /** The workload as the engine holds it now. */
@@ -306,8 +321,7 @@ public final class FakeEngine {
                 WorkloadSpec s = d.spec();
                 // the spec as asked, with the replica count the engine settled, as real engines read it back
                 Workload w = new Workload(shape.nativeId(), shape.namespace(), shape.name(), shape.kind(), shape.labels(),
-                        new WorkloadSpec(s.image(), s.command(), s.args(), s.env(), s.ports(), s.resources(), replicas,
-                                s.healthCheck(), s.constraints(), s.runtime()),
+                        s.withReplicas(replicas),
                         shape.status(), shape.instances(), shape.createdAt(), shape.nativeObject());
                 workloads.put(w.nativeId(), w);
                 runOnce(beforeNextDeployReturns);
@@ -318,11 +332,7 @@ public final class FakeEngine {
             public void update(String nativeId, WorkloadSpec spec) {
                 enter("update " + nativeId);
                 Workload w = existing(nativeId);
-                rollOut(nativeId, withSpec(w, spec.replicas() == null
-                        ? new WorkloadSpec(spec.image(), spec.command(), spec.args(), spec.env(), spec.ports(),
-                        spec.resources(), w.spec().replicas(), spec.healthCheck(), spec.constraints(), spec.runtime(),
-                        spec.secrets())
-                        : spec));
+                rollOut(nativeId, withSpec(w, spec.replicas() == null ? spec.withReplicas(w.spec().replicas()) : spec));
             }
 
             @Override
@@ -390,6 +400,31 @@ public final class FakeEngine {
                     throw new WorkloadNotFoundException(nativeId + "/" + instanceId);
                 }
                 return LocalProcessExec.start(request, listener, resizes);
+            }
+
+            @Override
+            public List<ConfigObject> listConfigs() {
+                return configs.list();
+            }
+
+            @Override
+            public ConfigObject createConfig(ConfigDefinition d) {
+                return configs.create(d);
+            }
+
+            @Override
+            public ConfigObject rotateConfig(String nativeId, Map<String, String> data) {
+                return configs.rotate(nativeId, data);
+            }
+
+            @Override
+            public Map<String, String> readConfig(String nativeId) {
+                return configs.read(nativeId);
+            }
+
+            @Override
+            public void deleteConfig(String nativeId) {
+                configs.delete(nativeId);
             }
 
             @Override

@@ -127,7 +127,7 @@ final class MarathonSecretRefs {
                 String id = ids.computeIfAbsent(ref.source(), s -> freeId(taken));
                 taken.add(id);
                 secrets.putObject(id).put("source", ref.source());
-                if (ref.isEnv()) {
+                if (ref.givesEnv()) {
                     env.putObject(ref.env()).put("secret", id);
                 } else {
                     volumes(app).addObject().put("containerPath", ref.path()).put("secret", id);
@@ -173,16 +173,16 @@ final class MarathonSecretRefs {
             if (ref.mode() != null) {
                 throw InvalidSpecException.of(field + ".mode", "Marathon sets no mode on secret files");
             }
-            if (ref.isEnv() == (ref.path() != null)) {
+            if (ref.givesEnv() == (ref.path() != null)) {
                 throw InvalidSpecException.of(field, "needs either env or path");
             }
-            if (ref.isEnv() && plainEnv.containsKey(ref.env())) {
+            if (ref.givesEnv() && plainEnv.containsKey(ref.env())) {
                 throw InvalidSpecException.of(field + ".env", "'" + ref.env() + "' is also set in spec.env");
             }
-            if (ref.isEnv() && !envNames.add(ref.env())) {
+            if (ref.givesEnv() && !envNames.add(ref.env())) {
                 throw InvalidSpecException.of(field + ".env", "'" + ref.env() + "' is set by another secret");
             }
-            if (!ref.isEnv() && ref.path().isBlank()) {
+            if (!ref.givesEnv() && ref.path().isBlank()) {
                 throw InvalidSpecException.of(field + ".path", "is blank");
             }
         }

@@ -42,7 +42,7 @@ final class SwarmSecretRefs {
         for (int i = 0; i < refs.size(); i++) {
             SecretRef ref = refs.get(i);
             String field = "spec.secrets[" + i + "]";
-            if (ref.isEnv() || ref.path() == null || ref.path().isBlank()) {
+            if (ref.givesEnv() || ref.path() == null || ref.path().isBlank()) {
                 continue; // SwarmSpecRules refuses these before anything is resolved
             }
             SwarmConfigIndex.Group group = index.group(ref.kind(), namespace, ref.source());

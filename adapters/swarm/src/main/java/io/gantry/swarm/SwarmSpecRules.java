@@ -135,7 +135,7 @@ final class SwarmSpecRules {
             if (ref.source() == null || ref.source().isBlank()) {
                 errors.add(new FieldError(field + ".source", "is required"));
             }
-            if (ref.isEnv()) {
+            if (ref.givesEnv()) {
                 errors.add(new FieldError(field + ".env", "Docker Swarm gives secrets and configs to a task only as files:"
                         + " set path instead of env"));
             } else if (ref.path() == null || ref.path().isBlank()) {

@@ -27,7 +27,11 @@ public record SecretRef(String source, ConfigKind kind, String key, String env, 
         return new SecretRef(source, kind, key, null, path, mode);
     }
 
-    public boolean isEnv() {
+    /**
+     * Whether this reference sets an environment variable (else it makes a file). Not {@code isEnv()}: JSON mappers
+     * would take that for the property {@code env} and write {@code "env": true} instead of the variable's name.
+     */
+    public boolean givesEnv() {
         return env != null;
     }
 }
