@@ -59,7 +59,7 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
     private final List<SharedInformerFactory> factories = new ArrayList<>();
     private final List<Source> sources = new ArrayList<>();
     /** Fed by the informers' handlers; guarded by itself. */
-    private final ClusterInventory inventory = new ClusterInventory();
+    private final ClusterInventory inventory = new ClusterInventory(this::configKeys);
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Set<String> failing = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean gap = new AtomicBoolean();
@@ -84,6 +84,9 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
                 // resync at that moment, so with one, changes found by a re-list after 410 could be dropped
                 SharedIndexInformer<KubernetesObject> informer = factory.sharedIndexInformerFor(feed, itemType, 0,
                         (t, e) -> reflectorFailed(feed, e));
+                if (type.isConfig()) {
+                    informer.setTransform(KubernetesConfigObjects::keysOnly);
+                }
                 Handler handler = new Handler(type);
                 informer.addEventHandler(handler);
                 sources.add(new Source(feed, informer, handler));
@@ -156,6 +159,51 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
         }
     }
 
+    /**
+     * The Secrets and ConfigMaps of the configured namespaces, keys only (the informers' transform drops values),
+     * read from memory once the informers are in sync (at most {@code wait}). A type the credentials may not list
+     * is left out.
+     *
+     * @throws EngineUnavailableException when the informers are not in sync in time
+     */
+    List<KubernetesObject> configs(Duration wait) {
+        String notReady = awaitReady(wait, false);
+        if (notReady != null) {
+            throw new EngineUnavailableException("the informers of " + engineName + " are not in sync within " + wait
+                    + ": " + notReady);
+        }
+        List<KubernetesObject> out = new ArrayList<>();
+        for (Source source : sources) {
+            if (source.feed().type().isConfig() && source.feed().unreadable() == null) {
+                for (KubernetesObject o : source.informer().getIndexer().list()) {
+                    if (settings.allows(KubernetesWorkloadMapper.namespaceOf(o.getMetadata()))) {
+                        out.add(o);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** {@link ConfigKeys} from memory, without waiting: {@code null} when the object is not cached (yet). */
+    List<String> configKeys(String namespace, io.gantry.spi.config.ConfigKind kind, String name) {
+        ResourceType type = kind == io.gantry.spi.config.ConfigKind.SECRET ? ResourceType.SECRETS : ResourceType.CONFIGMAPS;
+        for (Source source : sources) {
+            if (source.feed().type() == type) {
+                KubernetesObject o = source.informer().getIndexer().getByKey(namespace + "/" + name);
+                if (o != null) {
+                    return KubernetesConfigObjects.keysOf(o);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Whether some scope's informer of {@code type} can list it (false only once every scope answered 403/404). */
+    boolean readable(ResourceType type) {
+        return sources.stream().filter(s -> s.feed().type() == type).anyMatch(s -> s.feed().unreadable() == null);
+    }
+
     /** A workload object with what it controls and its published-ports Service ({@code null} when none). */
     record Owned(KubernetesObject object, List<KubernetesObject> children, V1Service service) {
     }
@@ -186,7 +234,7 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
                 Set<V1Pod> identities = Collections.newSetFromMap(new IdentityHashMap<>());
                 identities.addAll(in.pods());
                 m = new Mapped(in.object(), identities, in.service(),
-                        KubernetesWorkloadReader.toWorkload(in.object(), in.pods(), in.service()));
+                        KubernetesWorkloadReader.toWorkload(in.object(), in.pods(), in.service(), this::configKeys));
             }
             next.put(in.ref().nativeId(), m);
             out.add(m.workload());
@@ -270,13 +318,16 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
         @Override
         public void onAdd(KubernetesObject object) {
             held.incrementAndGet();
-            guarded(() -> changed(type, object));
+            if (!type.isConfig()) {
+                guarded(() -> changed(type, object));
+            }
         }
 
         @Override
         public void onUpdate(KubernetesObject old, KubernetesObject now) {
-            // a re-list hands every object over again; unchanged ones change nothing
-            if (type == ResourceType.EVENTS || !Objects.equals(version(old), version(now))) {
+            // a re-list hands every object over again; unchanged ones change nothing. Configs are read from the
+            // informer's store itself: they change no workload's state.
+            if (!type.isConfig() && (type == ResourceType.EVENTS || !Objects.equals(version(old), version(now)))) {
                 guarded(() -> changed(type, now));
             }
         }
@@ -284,7 +335,7 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
         @Override
         public void onDelete(KubernetesObject object, boolean finalStateUnknown) {
             held.decrementAndGet();
-            if (object == null || type == ResourceType.EVENTS) {
+            if (object == null || type == ResourceType.EVENTS || type.isConfig()) {
                 return;
             }
             guarded(() -> {

@@ -263,7 +263,7 @@ final class KubernetesApi {
         return switch (type) {
             case DEPLOYMENTS, STATEFULSETS, DAEMONSETS, REPLICASETS -> "/apis/apps/v1";
             case JOBS, CRONJOBS -> "/apis/batch/v1";
-            case PODS, SERVICES, EVENTS -> "/api/v1";
+            case PODS, SERVICES, EVENTS, SECRETS, CONFIGMAPS -> "/api/v1";
         };
     }
 

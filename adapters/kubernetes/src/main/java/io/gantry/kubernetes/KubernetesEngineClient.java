@@ -22,6 +22,9 @@ import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadNotFoundException;
 import io.gantry.spi.WorkloadSpec;
+import io.gantry.spi.config.ConfigDefinition;
+import io.gantry.spi.config.ConfigKind;
+import io.gantry.spi.config.ConfigObject;
 import io.gantry.spi.exec.ExecListener;
 import io.gantry.spi.exec.ExecRequest;
 import io.gantry.spi.exec.ExecSession;
@@ -60,6 +63,7 @@ final class KubernetesEngineClient implements EngineClient {
     private final KubernetesApi api;
     private final Clock clock;
     private final WorkloadLookup lookup;
+    private final KubernetesConfigs configs;
     private final List<Subscription> open = new CopyOnWriteArrayList<>();
     private volatile PermissionCheck permissions;
     private ClusterCache cache;
@@ -73,13 +77,35 @@ final class KubernetesEngineClient implements EngineClient {
         this.settings = settings;
         this.api = api;
         this.clock = clock;
-        this.lookup = new WorkloadLookup(engineName, api);
+        this.lookup = new WorkloadLookup(engineName, api, this::cachedKeys);
+        this.configs = new KubernetesConfigs(engineName, settings, api, this::cache, clock);
+    }
+
+    /** The keys the informers hold of a Secret or ConfigMap, without starting them. */
+    private List<String> cachedKeys(String namespace, ConfigKind kind, String name) {
+        ClusterCache started;
+        synchronized (this) {
+            started = cache;
+        }
+        return started == null ? null : started.configKeys(namespace, kind, name);
     }
 
     @Override
     public Set<Capability> capabilities() {
         // USAGE would need metrics-server (metrics.k8s.io), which Gantry does not read yet
-        return EnumSet.complementOf(EnumSet.of(Capability.USAGE));
+        Set<Capability> capabilities = EnumSet.complementOf(EnumSet.of(Capability.USAGE));
+        ClusterCache started;
+        synchronized (this) {
+            started = cache;
+        }
+        // credentials that may not list Secrets (or ConfigMaps) anywhere: the informers found out
+        if (started != null && !started.readable(ResourceType.SECRETS)) {
+            capabilities.remove(Capability.SECRETS);
+        }
+        if (started != null && !started.readable(ResourceType.CONFIGMAPS)) {
+            capabilities.remove(Capability.CONFIGS);
+        }
+        return capabilities;
     }
 
     /**
@@ -103,6 +129,10 @@ final class KubernetesEngineClient implements EngineClient {
         List<String> missing = new ArrayList<>();
         for (String scope : settings.scopes()) {
             for (ResourceType type : ResourceType.values()) {
+                if (type.isConfig()) {
+                    // optional: without them the engine runs workloads as before, only SECRETS/CONFIGS are absent
+                    continue;
+                }
                 try {
                     api.list(type, scope, 1);
                 } catch (ApiException e) {
@@ -403,6 +433,45 @@ final class KubernetesEngineClient implements EngineClient {
         String patch = KubernetesWorkloadWriter.restartPatch(clock.instant());
         retryOnConflict(() -> KubernetesErrors.call(() -> api.mergePatch(ResourceType.of(ref.kind()), ref.namespace(), ref.name(), patch), ref));
         LOG.info("engine {}: restarted {}", engineName, ref);
+    }
+
+    /** The object's {@code metadata.labels} ({@link KubernetesLabels}); the selector and the pod template stay. */
+    @Override
+    public void relabel(String nativeId, Map<String, String> labels) {
+        WorkloadRef ref = existingRef(nativeId);
+        ResourceType type = ResourceType.of(ref.kind());
+        retryOnConflict(() -> {
+            KubernetesObject read = KubernetesErrors.call(() -> api.get(type, ref.namespace(), ref.name()), ref);
+            String patch = KubernetesLabels.relabelPatch(read, labels);
+            return KubernetesErrors.call(() -> api.mergePatch(type, ref.namespace(), ref.name(), patch), ref);
+        });
+        LOG.info("engine {}: relabelled {}", engineName, ref);
+    }
+
+    /** From the informers' cache, keys only ({@link KubernetesConfigs}). */
+    @Override
+    public List<ConfigObject> listConfigs() {
+        return configs.list();
+    }
+
+    @Override
+    public ConfigObject createConfig(ConfigDefinition definition) {
+        return configs.create(definition);
+    }
+
+    @Override
+    public ConfigObject rotateConfig(String nativeId, Map<String, String> data) {
+        return configs.rotate(nativeId, data);
+    }
+
+    @Override
+    public Map<String, String> readConfig(String nativeId) {
+        return configs.readValues(nativeId);
+    }
+
+    @Override
+    public void deleteConfig(String nativeId) {
+        configs.delete(nativeId);
     }
 
     /** Foreground propagation: the API server removes the pods (and ReplicaSets) before the object itself. */
