@@ -5,6 +5,7 @@ import io.gantry.spi.EngineUnavailableException;
 import io.gantry.spi.Subscription;
 import io.gantry.spi.WatchListener;
 import io.gantry.spi.Workload;
+import io.gantry.spi.config.ConfigKind;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.informer.ResourceEventHandler;
 import io.kubernetes.client.informer.SharedIndexInformer;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -75,7 +75,7 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
         for (String scope : settings.scopes()) {
             // informer.run() only starts the informer's own threads: run it on the caller's, so that close()
             // can never meet an informer whose start is still queued (it would start after its stop)
-            SharedInformerFactory factory = new SharedInformerFactory(api.informerFactoryClient(), new CallerRuns(), false);
+            SharedInformerFactory factory = new SharedInformerFactory(api.informerFactoryClient(), new CallerRunsExecutor(), false);
             for (ResourceType type : ResourceType.values()) {
                 InformerFeed feed = new InformerFeed(type, scope, api, this);
                 @SuppressWarnings("unchecked")
@@ -186,8 +186,8 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
     }
 
     /** {@link ConfigKeys} from memory, without waiting: {@code null} when the object is not cached (yet). */
-    List<String> configKeys(String namespace, io.gantry.spi.config.ConfigKind kind, String name) {
-        ResourceType type = kind == io.gantry.spi.config.ConfigKind.SECRET ? ResourceType.SECRETS : ResourceType.CONFIGMAPS;
+    List<String> configKeys(String namespace, ConfigKind kind, String name) {
+        ResourceType type = kind == ConfigKind.SECRET ? ResourceType.SECRETS : ResourceType.CONFIGMAPS;
         for (Source source : sources) {
             if (source.feed().type() == type) {
                 KubernetesObject o = source.informer().getIndexer().getByKey(namespace + "/" + name);
@@ -471,41 +471,5 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
         listeners.clear();
         redelivery.shutdownNow();
         factories.forEach(SharedInformerFactory::stopAllRegisteredInformers);
-    }
-
-    /** An executor that runs each task on the caller's thread (see the constructor). */
-    private static final class CallerRuns extends AbstractExecutorService {
-        private volatile boolean shutdown;
-
-        @Override
-        public void execute(Runnable command) {
-            command.run();
-        }
-
-        @Override
-        public void shutdown() {
-            shutdown = true;
-        }
-
-        @Override
-        public List<Runnable> shutdownNow() {
-            shutdown = true;
-            return List.of();
-        }
-
-        @Override
-        public boolean isShutdown() {
-            return shutdown;
-        }
-
-        @Override
-        public boolean isTerminated() {
-            return shutdown;
-        }
-
-        @Override
-        public boolean awaitTermination(long timeout, TimeUnit unit) {
-            return true;
-        }
     }
 }

@@ -32,15 +32,11 @@ import io.kubernetes.client.common.KubernetesListObject;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.models.CoreV1Event;
-import io.kubernetes.client.openapi.models.V1ControllerRevision;
-import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.VersionInfo;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -55,7 +51,6 @@ import java.util.function.Supplier;
 /** One registered cluster. Thread-safe: its mutable state is the permission cache, the informers' cache and open streams. */
 final class KubernetesEngineClient implements EngineClient {
     private static final Logger LOG = LoggerFactory.getLogger(KubernetesEngineClient.class);
-    private static final Duration PERMISSION_RECHECK = Duration.ofSeconds(60);
     private static final int WRITE_ATTEMPTS = 5;
 
     private final String engineName;
@@ -64,13 +59,11 @@ final class KubernetesEngineClient implements EngineClient {
     private final Clock clock;
     private final WorkloadLookup lookup;
     private final KubernetesConfigs configs;
+    private final KubernetesHistory history;
     private final List<Subscription> open = new CopyOnWriteArrayList<>();
-    private volatile PermissionCheck permissions;
+    private final KubernetesPermissions permissions;
     private ClusterCache cache;
     private boolean closed;
-
-    private record PermissionCheck(Instant at, List<String> missing) {
-    }
 
     KubernetesEngineClient(String engineName, KubernetesSettings settings, KubernetesApi api, Clock clock) {
         this.engineName = engineName;
@@ -79,6 +72,8 @@ final class KubernetesEngineClient implements EngineClient {
         this.clock = clock;
         this.lookup = new WorkloadLookup(engineName, api, this::cachedKeys);
         this.configs = new KubernetesConfigs(engineName, settings, api, this::cache, clock);
+        this.history = new KubernetesHistory(engineName, settings, api, this::cache);
+        this.permissions = new KubernetesPermissions(settings, api, clock);
     }
 
     /** The keys the informers hold of a Secret or ConfigMap, without starting them. */
@@ -108,44 +103,13 @@ final class KubernetesEngineClient implements EngineClient {
         return capabilities;
     }
 
-    /**
-     * {@code /version}, then (at most once a minute) a one-item list of every resource Gantry reads:
-     * a 403 on some of them makes the engine degraded with the missing permissions named.
-     */
+    /** {@code /version}, then the permissions ({@link KubernetesPermissions}): missing ones make the engine degraded. */
     @Override
     public EngineInfo ping() {
         VersionInfo version = KubernetesErrors.call(api::version, null);
         String gitVersion = version == null || version.getGitVersion() == null ? "unknown" : version.getGitVersion();
-        PermissionCheck check = permissions;
-        if (check == null || Duration.between(check.at(), clock.instant()).compareTo(PERMISSION_RECHECK) > 0) {
-            check = new PermissionCheck(clock.instant(), missingPermissions());
-            permissions = check;
-        }
-        return check.missing().isEmpty() ? EngineInfo.up(gitVersion)
-                : EngineInfo.degraded(gitVersion, String.join("; ", check.missing()));
-    }
-
-    private List<String> missingPermissions() {
-        List<String> missing = new ArrayList<>();
-        for (String scope : settings.scopes()) {
-            for (ResourceType type : ResourceType.values()) {
-                if (type.isConfig()) {
-                    // optional: without them the engine runs workloads as before, only SECRETS/CONFIGS are absent
-                    continue;
-                }
-                try {
-                    api.list(type, scope, 1);
-                } catch (ApiException e) {
-                    missing.add(KubernetesErrors.unreadable(e, type.rbacName(), scope));
-                }
-            }
-        }
-        try {
-            api.nodes(1);
-        } catch (ApiException e) {
-            missing.add(KubernetesErrors.unreadable(e, "nodes", null).replace(" in all namespaces", ""));
-        }
-        return missing;
+        List<String> missing = permissions.missing();
+        return missing.isEmpty() ? EngineInfo.up(gitVersion) : EngineInfo.degraded(gitVersion, String.join("; ", missing));
     }
 
     /**
@@ -304,48 +268,11 @@ final class KubernetesEngineClient implements EngineClient {
         LOG.info("engine {}: updated {}", engineName, ref);
     }
 
-    /**
-     * The history Kubernetes keeps ({@link KubernetesRevisionReader}): a Deployment's ReplicaSets, read from the
-     * informers' cache; a StatefulSet's or DaemonSet's ControllerRevisions, which nothing watches, in one list call
-     * (credentials that may not read them, or a server without them, leave the history empty). Other kinds keep none.
-     */
+    /** The history Kubernetes keeps ({@link KubernetesHistory}); empty for kinds that keep none. */
     @Override
     public List<EngineRevision> revisions(String nativeId) {
         Optional<WorkloadRef> parsed = WorkloadRef.parse(nativeId).filter(r -> settings.allows(r.namespace()));
-        if (parsed.isEmpty() || !keepsHistory(parsed.get().kind())) {
-            return List.of();
-        }
-        WorkloadRef ref = parsed.get();
-        ClusterCache.Owned owned = cache().owned(ref, settings.callTimeout());
-        if (owned == null) {
-            return List.of();
-        }
-        if (owned.object() instanceof V1Deployment deployment) {
-            return KubernetesRevisionReader.ofDeployment(deployment, owned.children(), owned.service());
-        }
-        return KubernetesRevisionReader.ofControllerRevisions(owned.object(), controllerRevisions(owned.object()),
-                owned.service());
-    }
-
-    private static boolean keepsHistory(NativeKind kind) {
-        return kind == NativeKind.Deployment || kind == NativeKind.StatefulSet || kind == NativeKind.DaemonSet;
-    }
-
-    /** The object's ControllerRevisions (those of others sharing its labels are filtered out by owner later); empty on 403/404. */
-    private List<V1ControllerRevision> controllerRevisions(KubernetesObject owner) {
-        try {
-            return api.controllerRevisions(KubernetesWorkloadMapper.namespaceOf(owner.getMetadata()),
-                    WorkloadLookup.equalitySelector(owner)).getItems();
-        } catch (ApiException e) {
-            if (e.getCode() == 403 || e.getCode() == 404) {
-                LOG.debug("engine {}: no ControllerRevisions: {}", engineName,
-                        KubernetesErrors.unreadable(e, "controllerrevisions.apps", owner.getMetadata().getNamespace()));
-                return List.of();
-            }
-            throw KubernetesErrors.toException(e, null);
-        } catch (RuntimeException e) {
-            throw KubernetesErrors.unexpected(e);
-        }
+        return parsed.isEmpty() ? List.of() : history.revisions(parsed.get());
     }
 
     /**
@@ -358,8 +285,7 @@ final class KubernetesEngineClient implements EngineClient {
     @Override
     public void rollback(String nativeId, WorkloadSpec spec, String engineRevision) {
         WorkloadRef ref = existingRef(nativeId);
-        V1PodTemplateSpec target = engineRevision == null || !keepsHistory(ref.kind()) ? null
-                : keptTemplate(ref, engineRevision);
+        V1PodTemplateSpec target = engineRevision == null ? null : history.keptTemplate(ref, engineRevision);
         if (target == null) {
             update(nativeId, spec);
             return;
@@ -373,19 +299,6 @@ final class KubernetesEngineClient implements EngineClient {
         });
         reconcileService(ref, spec, current.getMetadata().getLabels());
         LOG.info("engine {}: rolled {} back to revision {}", engineName, ref, engineRevision);
-    }
-
-    /** The pod template Kubernetes keeps as {@code engineRevision} of the workload, or {@code null} when it keeps none. */
-    private V1PodTemplateSpec keptTemplate(WorkloadRef ref, String engineRevision) {
-        ClusterCache.Owned owned = cache().owned(ref, settings.callTimeout());
-        if (owned == null) {
-            // not in the cache (yet): the update reads the API server and says whether it exists
-            return null;
-        }
-        if (owned.object() instanceof V1Deployment deployment) {
-            return KubernetesRevisionReader.replicaSetTemplate(deployment, owned.children(), engineRevision);
-        }
-        return KubernetesRevisionReader.controllerRevisionTemplate(owned.object(), controllerRevisions(owned.object()), engineRevision);
     }
 
     /** The published-ports Service follows the spec: created, changed or removed. */
