@@ -108,8 +108,9 @@ final class KubernetesApi {
         return first;
     }
 
-    private KubernetesListObject page(ResourceType type, String namespace, Integer limit, String labelSelector,
-                                      String continueToken) throws ApiException {
+    /** One page of a list: at most {@code limit} (all when null) from {@code continueToken} (the start when null). */
+    KubernetesListObject page(ResourceType type, String namespace, Integer limit, String labelSelector,
+                              String continueToken) throws ApiException {
         List<Pair> query = new ArrayList<>();
         if (labelSelector != null) {
             query.add(new Pair("labelSelector", labelSelector));

@@ -21,6 +21,7 @@ import io.gantry.spi.WatchListener;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadNotFoundException;
+import io.gantry.spi.WorkloadSink;
 import io.gantry.spi.WorkloadSpec;
 import io.gantry.spi.config.ConfigDefinition;
 import io.gantry.spi.config.ConfigKind;
@@ -122,6 +123,15 @@ final class KubernetesEngineClient implements EngineClient {
     @Override
     public List<Workload> listWorkloads() {
         return cache().workloads(settings.callTimeout(), () -> KubernetesErrors.call(api::version, null));
+    }
+
+    /**
+     * Read from the API server in pages ({@link PagedWorkloadListing}), not from the informers' cache: the caller
+     * asked for a listing that follows the server's answers.
+     */
+    @Override
+    public void listWorkloads(WorkloadSink sink) {
+        new PagedWorkloadListing(engineName, settings, api, this::cachedKeys).list(sink);
     }
 
     /** The informers, started on first use; closed with this client. */
