@@ -318,7 +318,9 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
         @Override
         public void onAdd(KubernetesObject object) {
             held.incrementAndGet();
-            if (!type.isConfig()) {
+            if (type.isConfig()) {
+                configChanged();
+            } else {
                 guarded(() -> changed(type, object));
             }
         }
@@ -326,8 +328,10 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
         @Override
         public void onUpdate(KubernetesObject old, KubernetesObject now) {
             // a re-list hands every object over again; unchanged ones change nothing. Configs are read from the
-            // informer's store itself: they change no workload's state.
-            if (!type.isConfig() && (type == ResourceType.EVENTS || !Objects.equals(version(old), version(now)))) {
+            // informer's store itself.
+            if (type.isConfig() && !Objects.equals(version(old), version(now))) {
+                configChanged();
+            } else if (!type.isConfig() && (type == ResourceType.EVENTS || !Objects.equals(version(old), version(now)))) {
                 guarded(() -> changed(type, now));
             }
         }
@@ -335,7 +339,11 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
         @Override
         public void onDelete(KubernetesObject object, boolean finalStateUnknown) {
             held.decrementAndGet();
-            if (object == null || type == ResourceType.EVENTS || type.isConfig()) {
+            if (type.isConfig()) {
+                configChanged();
+                return;
+            }
+            if (object == null || type == ResourceType.EVENTS) {
                 return;
             }
             guarded(() -> {
@@ -359,6 +367,14 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
                 LOG.warn("engine {}: a {} change could not be mapped", engineName, type, e);
             }
         }
+    }
+
+    /**
+     * A Secret's or ConfigMap's keys changed: a workload's {@code envFrom} reads differently now, though its own objects
+     * are the same instances, so the next {@link #workloads} maps every workload again (configs change rarely).
+     */
+    private void configChanged() {
+        lastMapped = Map.of();
     }
 
     private static String version(KubernetesObject o) {
