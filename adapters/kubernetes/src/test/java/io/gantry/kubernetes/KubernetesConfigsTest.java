@@ -264,6 +264,19 @@ class KubernetesConfigsTest {
                 .isInstanceOf(WorkloadNotFoundException.class);
     }
 
+    @Test
+    void credentialsThatMayNotListSecretsLeaveSecretsOutOfTheCapabilitiesAndTheEngineUp() {
+        cluster.front.forbid("secrets");
+        try (EngineClient limited = engine.connect(Map.of())) {
+            limited.listWorkloads();
+            assertThat(limited.capabilities()).doesNotContain(Capability.SECRETS).contains(Capability.CONFIGS);
+            assertThat(limited.ping().degraded()).as("secrets are optional").isFalse();
+            assertThat(limited.listConfigs()).noneMatch(c -> c.kind() == ConfigKind.SECRET);
+        } finally {
+            cluster.front.allowAll();
+        }
+    }
+
     private static String restartedAt(String deployment) {
         var annotations = cluster.fabric8.apps().deployments().inNamespace("rot").withName(deployment).get()
                 .getSpec().getTemplate().getMetadata().getAnnotations();
