@@ -5,6 +5,7 @@ import io.gantry.spi.EngineUnavailableException;
 import io.gantry.spi.Subscription;
 import io.gantry.spi.WatchListener;
 import io.gantry.spi.Workload;
+import io.gantry.spi.config.ConfigKind;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.informer.ResourceEventHandler;
 import io.kubernetes.client.informer.SharedIndexInformer;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -59,7 +59,7 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
     private final List<SharedInformerFactory> factories = new ArrayList<>();
     private final List<Source> sources = new ArrayList<>();
     /** Fed by the informers' handlers; guarded by itself. */
-    private final ClusterInventory inventory = new ClusterInventory();
+    private final ClusterInventory inventory = new ClusterInventory(this::configKeys);
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Set<String> failing = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean gap = new AtomicBoolean();
@@ -75,7 +75,7 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
         for (String scope : settings.scopes()) {
             // informer.run() only starts the informer's own threads: run it on the caller's, so that close()
             // can never meet an informer whose start is still queued (it would start after its stop)
-            SharedInformerFactory factory = new SharedInformerFactory(api.informerFactoryClient(), new CallerRuns(), false);
+            SharedInformerFactory factory = new SharedInformerFactory(api.informerFactoryClient(), new CallerRunsExecutor(), false);
             for (ResourceType type : ResourceType.values()) {
                 InformerFeed feed = new InformerFeed(type, scope, api, this);
                 @SuppressWarnings("unchecked")
@@ -84,6 +84,9 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
                 // resync at that moment, so with one, changes found by a re-list after 410 could be dropped
                 SharedIndexInformer<KubernetesObject> informer = factory.sharedIndexInformerFor(feed, itemType, 0,
                         (t, e) -> reflectorFailed(feed, e));
+                if (type.isConfig()) {
+                    informer.setTransform(KubernetesConfigObjects::keysOnly);
+                }
                 Handler handler = new Handler(type);
                 informer.addEventHandler(handler);
                 sources.add(new Source(feed, informer, handler));
@@ -156,6 +159,51 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
         }
     }
 
+    /**
+     * The Secrets and ConfigMaps of the configured namespaces, keys only (the informers' transform drops values),
+     * read from memory once the informers are in sync (at most {@code wait}). A type the credentials may not list
+     * is left out.
+     *
+     * @throws EngineUnavailableException when the informers are not in sync in time
+     */
+    List<KubernetesObject> configs(Duration wait) {
+        String notReady = awaitReady(wait, false);
+        if (notReady != null) {
+            throw new EngineUnavailableException("the informers of " + engineName + " are not in sync within " + wait
+                    + ": " + notReady);
+        }
+        List<KubernetesObject> out = new ArrayList<>();
+        for (Source source : sources) {
+            if (source.feed().type().isConfig() && source.feed().unreadable() == null) {
+                for (KubernetesObject o : source.informer().getIndexer().list()) {
+                    if (settings.allows(KubernetesWorkloadMapper.namespaceOf(o.getMetadata()))) {
+                        out.add(o);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** {@link ConfigKeys} from memory, without waiting: {@code null} when the object is not cached (yet). */
+    List<String> configKeys(String namespace, ConfigKind kind, String name) {
+        ResourceType type = kind == ConfigKind.SECRET ? ResourceType.SECRETS : ResourceType.CONFIGMAPS;
+        for (Source source : sources) {
+            if (source.feed().type() == type) {
+                KubernetesObject o = source.informer().getIndexer().getByKey(namespace + "/" + name);
+                if (o != null) {
+                    return KubernetesConfigObjects.keysOf(o);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Whether some scope's informer of {@code type} can list it (false only once every scope answered 403/404). */
+    boolean readable(ResourceType type) {
+        return sources.stream().filter(s -> s.feed().type() == type).anyMatch(s -> s.feed().unreadable() == null);
+    }
+
     /** A workload object with what it controls and its published-ports Service ({@code null} when none). */
     record Owned(KubernetesObject object, List<KubernetesObject> children, V1Service service) {
     }
@@ -186,7 +234,7 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
                 Set<V1Pod> identities = Collections.newSetFromMap(new IdentityHashMap<>());
                 identities.addAll(in.pods());
                 m = new Mapped(in.object(), identities, in.service(),
-                        KubernetesWorkloadReader.toWorkload(in.object(), in.pods(), in.service()));
+                        KubernetesWorkloadReader.toWorkload(in.object(), in.pods(), in.service(), this::configKeys));
             }
             next.put(in.ref().nativeId(), m);
             out.add(m.workload());
@@ -270,13 +318,20 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
         @Override
         public void onAdd(KubernetesObject object) {
             held.incrementAndGet();
-            guarded(() -> changed(type, object));
+            if (type.isConfig()) {
+                configChanged();
+            } else {
+                guarded(() -> changed(type, object));
+            }
         }
 
         @Override
         public void onUpdate(KubernetesObject old, KubernetesObject now) {
-            // a re-list hands every object over again; unchanged ones change nothing
-            if (type == ResourceType.EVENTS || !Objects.equals(version(old), version(now))) {
+            // a re-list hands every object over again; unchanged ones change nothing. Configs are read from the
+            // informer's store itself.
+            if (type.isConfig() && !Objects.equals(version(old), version(now))) {
+                configChanged();
+            } else if (!type.isConfig() && (type == ResourceType.EVENTS || !Objects.equals(version(old), version(now)))) {
                 guarded(() -> changed(type, now));
             }
         }
@@ -284,6 +339,10 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
         @Override
         public void onDelete(KubernetesObject object, boolean finalStateUnknown) {
             held.decrementAndGet();
+            if (type.isConfig()) {
+                configChanged();
+                return;
+            }
             if (object == null || type == ResourceType.EVENTS) {
                 return;
             }
@@ -308,6 +367,14 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
                 LOG.warn("engine {}: a {} change could not be mapped", engineName, type, e);
             }
         }
+    }
+
+    /**
+     * A Secret's or ConfigMap's keys changed: a workload's {@code envFrom} reads differently now, though its own objects
+     * are the same instances, so the next {@link #workloads} maps every workload again (configs change rarely).
+     */
+    private void configChanged() {
+        lastMapped = Map.of();
     }
 
     private static String version(KubernetesObject o) {
@@ -420,41 +487,5 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
         listeners.clear();
         redelivery.shutdownNow();
         factories.forEach(SharedInformerFactory::stopAllRegisteredInformers);
-    }
-
-    /** An executor that runs each task on the caller's thread (see the constructor). */
-    private static final class CallerRuns extends AbstractExecutorService {
-        private volatile boolean shutdown;
-
-        @Override
-        public void execute(Runnable command) {
-            command.run();
-        }
-
-        @Override
-        public void shutdown() {
-            shutdown = true;
-        }
-
-        @Override
-        public List<Runnable> shutdownNow() {
-            shutdown = true;
-            return List.of();
-        }
-
-        @Override
-        public boolean isShutdown() {
-            return shutdown;
-        }
-
-        @Override
-        public boolean isTerminated() {
-            return shutdown;
-        }
-
-        @Override
-        public boolean awaitTermination(long timeout, TimeUnit unit) {
-            return true;
-        }
     }
 }

@@ -37,6 +37,16 @@ final class ClusterInventory {
     private final Map<String, String> podOwner = new HashMap<>();
     /** Gantry-created Services by the native id of the workload they publish. */
     private final Map<String, V1Service> services = new HashMap<>();
+    /** What the workloads' {@code envFrom} expands to. */
+    private final ConfigKeys keys;
+
+    ClusterInventory() {
+        this(ConfigKeys.UNKNOWN);
+    }
+
+    ClusterInventory(ConfigKeys keys) {
+        this.keys = keys;
+    }
 
     /** Adds or replaces an object; returns the workloads whose state it changes. */
     Set<WorkloadRef> put(KubernetesObject object) {
@@ -146,7 +156,7 @@ final class ClusterInventory {
         if (object == null) {
             return null;
         }
-        return KubernetesWorkloadReader.toWorkload(object, pods(ref), services.get(ref.nativeId()));
+        return KubernetesWorkloadReader.toWorkload(object, pods(ref), services.get(ref.nativeId()), keys);
     }
 
     List<Workload> workloads() {

@@ -108,8 +108,9 @@ final class KubernetesApi {
         return first;
     }
 
-    private KubernetesListObject page(ResourceType type, String namespace, Integer limit, String labelSelector,
-                                      String continueToken) throws ApiException {
+    /** One page of a list: at most {@code limit} (all when null) from {@code continueToken} (the start when null). */
+    KubernetesListObject page(ResourceType type, String namespace, Integer limit, String labelSelector,
+                              String continueToken) throws ApiException {
         List<Pair> query = new ArrayList<>();
         if (labelSelector != null) {
             query.add(new Pair("labelSelector", labelSelector));
@@ -263,7 +264,7 @@ final class KubernetesApi {
         return switch (type) {
             case DEPLOYMENTS, STATEFULSETS, DAEMONSETS, REPLICASETS -> "/apis/apps/v1";
             case JOBS, CRONJOBS -> "/apis/batch/v1";
-            case PODS, SERVICES, EVENTS -> "/api/v1";
+            case PODS, SERVICES, EVENTS, SECRETS, CONFIGMAPS -> "/api/v1";
         };
     }
 

@@ -21,7 +21,11 @@ import io.gantry.spi.WatchListener;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadNotFoundException;
+import io.gantry.spi.WorkloadSink;
 import io.gantry.spi.WorkloadSpec;
+import io.gantry.spi.config.ConfigDefinition;
+import io.gantry.spi.config.ConfigKind;
+import io.gantry.spi.config.ConfigObject;
 import io.gantry.spi.exec.ExecListener;
 import io.gantry.spi.exec.ExecRequest;
 import io.gantry.spi.exec.ExecSession;
@@ -29,15 +33,11 @@ import io.kubernetes.client.common.KubernetesListObject;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.models.CoreV1Event;
-import io.kubernetes.client.openapi.models.V1ControllerRevision;
-import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.VersionInfo;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -52,7 +52,6 @@ import java.util.function.Supplier;
 /** One registered cluster. Thread-safe: its mutable state is the permission cache, the informers' cache and open streams. */
 final class KubernetesEngineClient implements EngineClient {
     private static final Logger LOG = LoggerFactory.getLogger(KubernetesEngineClient.class);
-    private static final Duration PERMISSION_RECHECK = Duration.ofSeconds(60);
     private static final int WRITE_ATTEMPTS = 5;
 
     private final String engineName;
@@ -60,62 +59,58 @@ final class KubernetesEngineClient implements EngineClient {
     private final KubernetesApi api;
     private final Clock clock;
     private final WorkloadLookup lookup;
+    private final KubernetesConfigs configs;
+    private final KubernetesHistory history;
     private final List<Subscription> open = new CopyOnWriteArrayList<>();
-    private volatile PermissionCheck permissions;
+    private final KubernetesPermissions permissions;
     private ClusterCache cache;
     private boolean closed;
-
-    private record PermissionCheck(Instant at, List<String> missing) {
-    }
 
     KubernetesEngineClient(String engineName, KubernetesSettings settings, KubernetesApi api, Clock clock) {
         this.engineName = engineName;
         this.settings = settings;
         this.api = api;
         this.clock = clock;
-        this.lookup = new WorkloadLookup(engineName, api);
+        this.lookup = new WorkloadLookup(engineName, api, this::cachedKeys);
+        this.configs = new KubernetesConfigs(engineName, settings, api, this::cache, clock);
+        this.history = new KubernetesHistory(engineName, settings, api, this::cache);
+        this.permissions = new KubernetesPermissions(settings, api, clock);
+    }
+
+    /** The keys the informers hold of a Secret or ConfigMap, without starting them. */
+    private List<String> cachedKeys(String namespace, ConfigKind kind, String name) {
+        ClusterCache started;
+        synchronized (this) {
+            started = cache;
+        }
+        return started == null ? null : started.configKeys(namespace, kind, name);
     }
 
     @Override
     public Set<Capability> capabilities() {
         // USAGE would need metrics-server (metrics.k8s.io), which Gantry does not read yet
-        return EnumSet.complementOf(EnumSet.of(Capability.USAGE));
+        Set<Capability> capabilities = EnumSet.complementOf(EnumSet.of(Capability.USAGE));
+        ClusterCache started;
+        synchronized (this) {
+            started = cache;
+        }
+        // credentials that may not list Secrets (or ConfigMaps) anywhere: the informers found out
+        if (started != null && !started.readable(ResourceType.SECRETS)) {
+            capabilities.remove(Capability.SECRETS);
+        }
+        if (started != null && !started.readable(ResourceType.CONFIGMAPS)) {
+            capabilities.remove(Capability.CONFIGS);
+        }
+        return capabilities;
     }
 
-    /**
-     * {@code /version}, then (at most once a minute) a one-item list of every resource Gantry reads:
-     * a 403 on some of them makes the engine degraded with the missing permissions named.
-     */
+    /** {@code /version}, then the permissions ({@link KubernetesPermissions}): missing ones make the engine degraded. */
     @Override
     public EngineInfo ping() {
         VersionInfo version = KubernetesErrors.call(api::version, null);
         String gitVersion = version == null || version.getGitVersion() == null ? "unknown" : version.getGitVersion();
-        PermissionCheck check = permissions;
-        if (check == null || Duration.between(check.at(), clock.instant()).compareTo(PERMISSION_RECHECK) > 0) {
-            check = new PermissionCheck(clock.instant(), missingPermissions());
-            permissions = check;
-        }
-        return check.missing().isEmpty() ? EngineInfo.up(gitVersion)
-                : EngineInfo.degraded(gitVersion, String.join("; ", check.missing()));
-    }
-
-    private List<String> missingPermissions() {
-        List<String> missing = new ArrayList<>();
-        for (String scope : settings.scopes()) {
-            for (ResourceType type : ResourceType.values()) {
-                try {
-                    api.list(type, scope, 1);
-                } catch (ApiException e) {
-                    missing.add(KubernetesErrors.unreadable(e, type.rbacName(), scope));
-                }
-            }
-        }
-        try {
-            api.nodes(1);
-        } catch (ApiException e) {
-            missing.add(KubernetesErrors.unreadable(e, "nodes", null).replace(" in all namespaces", ""));
-        }
-        return missing;
+        List<String> missing = permissions.missing();
+        return missing.isEmpty() ? EngineInfo.up(gitVersion) : EngineInfo.degraded(gitVersion, String.join("; ", missing));
     }
 
     /**
@@ -128,6 +123,15 @@ final class KubernetesEngineClient implements EngineClient {
     @Override
     public List<Workload> listWorkloads() {
         return cache().workloads(settings.callTimeout(), () -> KubernetesErrors.call(api::version, null));
+    }
+
+    /**
+     * Read from the API server in pages ({@link PagedWorkloadListing}), not from the informers' cache: the caller
+     * asked for a listing that follows the server's answers.
+     */
+    @Override
+    public void listWorkloads(WorkloadSink sink) {
+        new PagedWorkloadListing(engineName, settings, api, this::cachedKeys).list(sink);
     }
 
     /** The informers, started on first use; closed with this client. */
@@ -274,48 +278,11 @@ final class KubernetesEngineClient implements EngineClient {
         LOG.info("engine {}: updated {}", engineName, ref);
     }
 
-    /**
-     * The history Kubernetes keeps ({@link KubernetesRevisionReader}): a Deployment's ReplicaSets, read from the
-     * informers' cache; a StatefulSet's or DaemonSet's ControllerRevisions, which nothing watches, in one list call
-     * (credentials that may not read them, or a server without them, leave the history empty). Other kinds keep none.
-     */
+    /** The history Kubernetes keeps ({@link KubernetesHistory}); empty for kinds that keep none. */
     @Override
     public List<EngineRevision> revisions(String nativeId) {
         Optional<WorkloadRef> parsed = WorkloadRef.parse(nativeId).filter(r -> settings.allows(r.namespace()));
-        if (parsed.isEmpty() || !keepsHistory(parsed.get().kind())) {
-            return List.of();
-        }
-        WorkloadRef ref = parsed.get();
-        ClusterCache.Owned owned = cache().owned(ref, settings.callTimeout());
-        if (owned == null) {
-            return List.of();
-        }
-        if (owned.object() instanceof V1Deployment deployment) {
-            return KubernetesRevisionReader.ofDeployment(deployment, owned.children(), owned.service());
-        }
-        return KubernetesRevisionReader.ofControllerRevisions(owned.object(), controllerRevisions(owned.object()),
-                owned.service());
-    }
-
-    private static boolean keepsHistory(NativeKind kind) {
-        return kind == NativeKind.Deployment || kind == NativeKind.StatefulSet || kind == NativeKind.DaemonSet;
-    }
-
-    /** The object's ControllerRevisions (those of others sharing its labels are filtered out by owner later); empty on 403/404. */
-    private List<V1ControllerRevision> controllerRevisions(KubernetesObject owner) {
-        try {
-            return api.controllerRevisions(KubernetesWorkloadMapper.namespaceOf(owner.getMetadata()),
-                    WorkloadLookup.equalitySelector(owner)).getItems();
-        } catch (ApiException e) {
-            if (e.getCode() == 403 || e.getCode() == 404) {
-                LOG.debug("engine {}: no ControllerRevisions: {}", engineName,
-                        KubernetesErrors.unreadable(e, "controllerrevisions.apps", owner.getMetadata().getNamespace()));
-                return List.of();
-            }
-            throw KubernetesErrors.toException(e, null);
-        } catch (RuntimeException e) {
-            throw KubernetesErrors.unexpected(e);
-        }
+        return parsed.isEmpty() ? List.of() : history.revisions(parsed.get());
     }
 
     /**
@@ -328,8 +295,7 @@ final class KubernetesEngineClient implements EngineClient {
     @Override
     public void rollback(String nativeId, WorkloadSpec spec, String engineRevision) {
         WorkloadRef ref = existingRef(nativeId);
-        V1PodTemplateSpec target = engineRevision == null || !keepsHistory(ref.kind()) ? null
-                : keptTemplate(ref, engineRevision);
+        V1PodTemplateSpec target = engineRevision == null ? null : history.keptTemplate(ref, engineRevision);
         if (target == null) {
             update(nativeId, spec);
             return;
@@ -343,19 +309,6 @@ final class KubernetesEngineClient implements EngineClient {
         });
         reconcileService(ref, spec, current.getMetadata().getLabels());
         LOG.info("engine {}: rolled {} back to revision {}", engineName, ref, engineRevision);
-    }
-
-    /** The pod template Kubernetes keeps as {@code engineRevision} of the workload, or {@code null} when it keeps none. */
-    private V1PodTemplateSpec keptTemplate(WorkloadRef ref, String engineRevision) {
-        ClusterCache.Owned owned = cache().owned(ref, settings.callTimeout());
-        if (owned == null) {
-            // not in the cache (yet): the update reads the API server and says whether it exists
-            return null;
-        }
-        if (owned.object() instanceof V1Deployment deployment) {
-            return KubernetesRevisionReader.replicaSetTemplate(deployment, owned.children(), engineRevision);
-        }
-        return KubernetesRevisionReader.controllerRevisionTemplate(owned.object(), controllerRevisions(owned.object()), engineRevision);
     }
 
     /** The published-ports Service follows the spec: created, changed or removed. */
@@ -403,6 +356,45 @@ final class KubernetesEngineClient implements EngineClient {
         String patch = KubernetesWorkloadWriter.restartPatch(clock.instant());
         retryOnConflict(() -> KubernetesErrors.call(() -> api.mergePatch(ResourceType.of(ref.kind()), ref.namespace(), ref.name(), patch), ref));
         LOG.info("engine {}: restarted {}", engineName, ref);
+    }
+
+    /** The object's {@code metadata.labels} ({@link KubernetesLabels}); the selector and the pod template stay. */
+    @Override
+    public void relabel(String nativeId, Map<String, String> labels) {
+        WorkloadRef ref = existingRef(nativeId);
+        ResourceType type = ResourceType.of(ref.kind());
+        retryOnConflict(() -> {
+            KubernetesObject read = KubernetesErrors.call(() -> api.get(type, ref.namespace(), ref.name()), ref);
+            String patch = KubernetesLabels.relabelPatch(read, labels);
+            return KubernetesErrors.call(() -> api.mergePatch(type, ref.namespace(), ref.name(), patch), ref);
+        });
+        LOG.info("engine {}: relabelled {}", engineName, ref);
+    }
+
+    /** From the informers' cache, keys only ({@link KubernetesConfigs}). */
+    @Override
+    public List<ConfigObject> listConfigs() {
+        return configs.list();
+    }
+
+    @Override
+    public ConfigObject createConfig(ConfigDefinition definition) {
+        return configs.create(definition);
+    }
+
+    @Override
+    public ConfigObject rotateConfig(String nativeId, Map<String, String> data) {
+        return configs.rotate(nativeId, data);
+    }
+
+    @Override
+    public Map<String, String> readConfig(String nativeId) {
+        return configs.readValues(nativeId);
+    }
+
+    @Override
+    public void deleteConfig(String nativeId) {
+        configs.delete(nativeId);
     }
 
     /** Foreground propagation: the API server removes the pods (and ReplicaSets) before the object itself. */

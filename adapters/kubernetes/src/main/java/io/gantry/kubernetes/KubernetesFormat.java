@@ -88,7 +88,7 @@ public final class KubernetesFormat implements ManifestFormat {
                 .filter(k -> schedule == null || !k.equals(KubernetesWorkloadMapper.SCHEDULE_LABEL)).forEach(k ->
                 warnings.add("label " + k + " is Gantry's reading of the source, not rendered"));
         WorkloadSpec written = new WorkloadSpec(spec.image(), spec.command(), spec.args(), spec.env(), spec.ports(),
-                spec.resources(), spec.replicas(), spec.healthCheck(), constraints, null);
+                spec.resources(), spec.replicas(), spec.healthCheck(), constraints, null, spec.secrets());
         String namespace = workload.namespace().isEmpty() ? "default" : workload.namespace();
         boolean job = workload.kind() == WorkloadKind.JOB;
         WorkloadDefinition asDeployable = new WorkloadDefinition(namespace, workload.name(),
@@ -152,9 +152,14 @@ public final class KubernetesFormat implements ManifestFormat {
         List<KubernetesObject> workloads = new ArrayList<>();
         List<String> paths = new ArrayList<>();
         List<V1Service> services = new ArrayList<>();
+        ManifestConfigKeys configKeys = new ManifestConfigKeys();
         for (JsonObject o : objects) {
             String path = o.remove("$path").getAsString();
             if (!typeMeta(o, path, errors)) {
+                continue;
+            }
+            if (configKeys.take(o)) {
+                skipped.add(o.get("kind").getAsString() + nameOf(o) + " is not imported (its keys serve envFrom; values never)");
                 continue;
             }
             String kind = o.get("kind").getAsString();
@@ -200,7 +205,7 @@ public final class KubernetesFormat implements ManifestFormat {
             unused.remove(service);
             Workload w;
             try {
-                w = KubernetesWorkloadReader.toWorkload(object, List.of(), service);
+                w = KubernetesWorkloadReader.toWorkload(object, List.of(), service, configKeys);
             } catch (RuntimeException e) {
                 // the mapper reads objects the API server validated; a required field it needs that
                 // required() does not know yet must still be the user's 400, not a 500
@@ -208,6 +213,7 @@ public final class KubernetesFormat implements ManifestFormat {
                 throw InvalidSpecException.of(at, "a field this " + object.getKind() + " needs is missing or malformed");
             }
             List<String> warnings = new ArrayList<>(skipped);
+            warnings.addAll(configKeys.warnings(object));
             String sidecars = w.labels().get(KubernetesWorkloadMapper.SIDECARS_LABEL);
             if (sidecars != null) {
                 warnings.add("sidecar containers " + sidecars + " are not kept: the model holds the first container");

@@ -76,16 +76,24 @@ final class KubernetesWorkloadReader {
      * @param service the published-ports Service, or {@code null}
      */
     static Workload toWorkload(KubernetesObject object, List<V1Pod> pods, V1Service service) {
+        return toWorkload(object, pods, service, ConfigKeys.UNKNOWN);
+    }
+
+    /**
+     * As {@link #toWorkload(KubernetesObject, List, V1Service)}, with the keys of the Secrets and ConfigMaps known
+     * (the informers' cache), so that {@code envFrom} reads as one reference per key.
+     */
+    static Workload toWorkload(KubernetesObject object, List<V1Pod> pods, V1Service service, ConfigKeys keys) {
         WorkloadRef ref = Objects.requireNonNull(refOf(object), "not a workload object");
         List<Instance> instances = pods.stream()
                 .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
                 .map(KubernetesPodRules::toInstance)
                 .toList();
-        return workload(ref, object, KubernetesStatusRules.observe(object), instances, service);
+        return workload(ref, object, KubernetesStatusRules.observe(object), instances, service, keys);
     }
 
     private static Workload workload(WorkloadRef ref, KubernetesObject object, KubernetesStatusRules.Observed observed,
-                                     List<Instance> instances, V1Service service) {
+                                     List<Instance> instances, V1Service service, ConfigKeys keys) {
         V1ObjectMeta meta = object.getMetadata();
         V1PodSpec podSpec = observed.podSpec();
         V1Container main = podSpec == null || podSpec.getContainers() == null || podSpec.getContainers().isEmpty()
@@ -96,7 +104,8 @@ final class KubernetesWorkloadReader {
             labels.put(SIDECARS_LABEL, String.join(",", podSpec.getContainers().subList(1, podSpec.getContainers().size())
                     .stream().map(V1Container::getName).toList()));
         }
-        WorkloadSpec spec = specOf(podSpec, main, observed.replicas(), observed.publishes() ? service : null);
+        WorkloadSpec spec = specOf(podSpec, main, observed.replicas(), observed.publishes() ? service : null,
+                ref.namespace(), keys);
         WorkloadStatus status = KubernetesStatusRules.status(observed, instances, spec.healthCheck() != null);
         return new Workload(ref.nativeId(), ref.namespace(), ref.name(), ref.kind().modelKind(), labels, spec, status,
                 instances, instant(meta.getCreationTimestamp()), redactedJson(object));
@@ -104,7 +113,8 @@ final class KubernetesWorkloadReader {
 
     /**
      * The spec a pod template stands for (a ReplicaSet's, a ControllerRevision's), read as a workload's own
-     * template is: the same main container, env, ports and probe rules.
+     * template is: the same main container, env, ports and probe rules. Its {@code envFrom} is not expanded (the
+     * keys a past template saw are not known).
      *
      * @param replicas the workload's count (a past template keeps none of its own)
      * @param service  the workload's published-ports Service, or {@code null}: it is not part of any template
@@ -113,17 +123,22 @@ final class KubernetesWorkloadReader {
         V1PodSpec podSpec = template == null ? null : template.getSpec();
         V1Container main = podSpec == null || podSpec.getContainers() == null || podSpec.getContainers().isEmpty()
                 ? null : podSpec.getContainers().get(0);
-        return specOf(podSpec, main, replicas, service);
+        return specOf(podSpec, main, replicas, service, null, ConfigKeys.UNKNOWN);
     }
 
-    private static WorkloadSpec specOf(V1PodSpec podSpec, V1Container main, Integer replicas, V1Service service) {
+    private static WorkloadSpec specOf(V1PodSpec podSpec, V1Container main, Integer replicas, V1Service service,
+                                       String namespace, ConfigKeys keys) {
         if (main == null) {
             return WorkloadSpec.of(null, replicas);
         }
         Map<String, String> env = new LinkedHashMap<>();
         for (V1EnvVar e : nullSafe(main.getEnv())) {
-            env.put(e.getName(), e.getValueFrom() == null ? Objects.requireNonNullElse(e.getValue(), "")
-                    : describe(e.getValueFrom()));
+            V1EnvVarSource from = e.getValueFrom();
+            if (from != null && (from.getSecretKeyRef() != null || from.getConfigMapKeyRef() != null)) {
+                // a reference, read into spec.secrets by KubernetesSecretRefs
+                continue;
+            }
+            env.put(e.getName(), from == null ? Objects.requireNonNullElse(e.getValue(), "") : describe(from));
         }
         List<PortMapping> ports = new ArrayList<>();
         for (V1ContainerPort p : nullSafe(main.getPorts())) {
@@ -132,7 +147,8 @@ final class KubernetesWorkloadReader {
         List<String> constraints = new ArrayList<>();
         nullSafe(podSpec.getNodeSelector()).forEach((k, v) -> constraints.add("node.labels." + k + "==" + v));
         return new WorkloadSpec(main.getImage(), main.getCommand(), main.getArgs(), env, ports,
-                resourcesOf(main.getResources()), replicas, healthCheckOf(main), constraints, null);
+                resourcesOf(main.getResources()), replicas, healthCheckOf(main), constraints, null,
+                KubernetesSecretRefs.read(podSpec, main, namespace, keys));
     }
 
     /** Where an env value comes from, without the value itself: {@code <secretKeyRef db/password>}. */

@@ -144,7 +144,9 @@ final class KubernetesWorkloadWriter {
             throw InvalidSpecException.of("spec.image", "an image is required on Kubernetes");
         }
         V1Container main = applySpec(new V1Container().name(name), spec);
-        return new V1PodSpec().containers(List.of(main)).nodeSelector(nodeSelector(spec.constraints()));
+        V1PodSpec pod = new V1PodSpec().containers(List.of(main)).nodeSelector(nodeSelector(spec.constraints()));
+        KubernetesSecretRefs.write(pod, main, spec.secrets());
+        return pod;
     }
 
     /** The main container with the model's fields written over it; fields the model lacks are kept. */
@@ -256,8 +258,12 @@ final class KubernetesWorkloadWriter {
         }
         List<V1Container> containers = new ArrayList<>(template.getSpec().getContainers());
         containers.set(0, applySpec(containers.get(0), spec));
+        KubernetesSecretRefs.write(template.getSpec(), containers.get(0), spec.secrets());
         JsonObject podSpec = new JsonObject();
         podSpec.add("containers", KubernetesJson.gson().toJsonTree(containers));
+        // lists are replaced whole by a merge patch: the volumes go complete (null removes the last one)
+        podSpec.add("volumes", template.getSpec().getVolumes() == null ? JsonNull.INSTANCE
+                : KubernetesJson.gson().toJsonTree(template.getSpec().getVolumes()));
         Map<String, String> newSelector = nodeSelector(spec.constraints());
         JsonObject selector = new JsonObject();
         nullSafe(template.getSpec().getNodeSelector()).keySet().forEach(k -> selector.add(k, JsonNull.INSTANCE));

@@ -4,6 +4,8 @@ import io.kubernetes.client.common.KubernetesListObject;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.models.CoreV1Event;
 import io.kubernetes.client.openapi.models.CoreV1EventList;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
+import io.kubernetes.client.openapi.models.V1ConfigMapList;
 import io.kubernetes.client.openapi.models.V1CronJob;
 import io.kubernetes.client.openapi.models.V1CronJobList;
 import io.kubernetes.client.openapi.models.V1DaemonSet;
@@ -16,6 +18,8 @@ import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodList;
 import io.kubernetes.client.openapi.models.V1ReplicaSet;
 import io.kubernetes.client.openapi.models.V1ReplicaSetList;
+import io.kubernetes.client.openapi.models.V1Secret;
+import io.kubernetes.client.openapi.models.V1SecretList;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServiceList;
 import io.kubernetes.client.openapi.models.V1StatefulSet;
@@ -34,7 +38,10 @@ enum ResourceType {
     CRONJOBS("cronjobs.batch", V1CronJob.class, V1CronJobList.class),
     PODS("pods", V1Pod.class, V1PodList.class),
     SERVICES("services", V1Service.class, V1ServiceList.class),
-    EVENTS("events", CoreV1Event.class, CoreV1EventList.class);
+    EVENTS("events", CoreV1Event.class, CoreV1EventList.class),
+    /** Kept with their keys only ({@link ConfigObjects#keysOnly}): never a value in memory beyond one list page. */
+    SECRETS("secrets", V1Secret.class, V1SecretList.class),
+    CONFIGMAPS("configmaps", V1ConfigMap.class, V1ConfigMapList.class);
 
     private final String rbacName;
     private final Class<? extends KubernetesObject> itemType;
@@ -57,6 +64,11 @@ enum ResourceType {
 
     Class<? extends KubernetesListObject> listType() {
         return listType;
+    }
+
+    /** Secrets and ConfigMaps: objects workloads reference, not part of any workload's state. */
+    boolean isConfig() {
+        return this == SECRETS || this == CONFIGMAPS;
     }
 
     /** Where the API server keeps the workload kind. */

@@ -24,10 +24,12 @@ final class WorkloadLookup {
 
     private final String engineName;
     private final KubernetesApi api;
+    private final ConfigKeys keys;
 
-    WorkloadLookup(String engineName, KubernetesApi api) {
+    WorkloadLookup(String engineName, KubernetesApi api, ConfigKeys keys) {
         this.engineName = engineName;
         this.api = api;
+        this.keys = keys;
     }
 
     /** Fills the inventory; a kind the credentials may not list, or the server does not serve, is skipped (ping reports it). */
@@ -45,7 +47,7 @@ final class WorkloadLookup {
     /** The workload object, its ReplicaSets or Jobs, its pods and its Service, read from the API server. */
     ClusterInventory inventoryOf(WorkloadRef ref) {
         KubernetesObject object = KubernetesErrors.call(() -> api.get(ResourceType.of(ref.kind()), ref.namespace(), ref.name()), ref);
-        ClusterInventory inventory = new ClusterInventory();
+        ClusterInventory inventory = new ClusterInventory(keys);
         inventory.put(object);
         String selector = equalitySelector(object);
         if (ref.kind() == NativeKind.Deployment) {

@@ -43,12 +43,12 @@ import java.util.regex.Pattern;
  */
 public final class ApiServerFront implements AutoCloseable {
     private static final Pattern COLLECTION =
-            Pattern.compile("/(deployments|statefulsets|daemonsets|replicasets|jobs|cronjobs|pods|services|events|nodes)$");
+            Pattern.compile("/(deployments|statefulsets|daemonsets|replicasets|jobs|cronjobs|pods|services|events|secrets|configmaps|nodes)$");
     private static final Pattern RESOURCE_VERSION = Pattern.compile("\"resourceVersion\":\"(\\d+)\"");
     private static final Pattern WATCH_FROM = Pattern.compile("(?:^|&)resourceVersion=(\\d+)");
     private static final List<String> COLLECTIONS = List.of("/apis/apps/v1/deployments", "/apis/apps/v1/statefulsets",
             "/apis/apps/v1/daemonsets", "/apis/apps/v1/replicasets", "/apis/batch/v1/jobs", "/apis/batch/v1/cronjobs",
-            "/api/v1/pods", "/api/v1/services");
+            "/api/v1/pods", "/api/v1/services", "/api/v1/secrets", "/api/v1/configmaps");
     private static final Pattern LOG_PATH = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/]+)/log$");
 
     static {

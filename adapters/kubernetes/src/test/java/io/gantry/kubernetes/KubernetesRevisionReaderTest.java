@@ -37,7 +37,8 @@ class KubernetesRevisionReaderTest {
         Workload running = KubernetesWorkloadReader.toWorkload(d, List.of(), null);
         assertThat(r.spec()).as("the same mapping as the workload's own").isEqualTo(running.spec());
         assertThat(r.spec().image()).isEqualTo("postgres:9.2-alpine");
-        assertThat(r.spec().env()).containsEntry("POSTGRES_PASSWORD", "<secretKeyRef icx-creds/pg_pwd>");
+        assertThat(r.spec().secrets()).contains(io.gantry.spi.config.SecretRef.env("icx-creds", "pg_pwd", "POSTGRES_PASSWORD"));
+        assertThat(r.spec().env()).doesNotContainKey("POSTGRES_PASSWORD");
         assertThat(KubernetesRevisionReader.templateOf(rs).getMetadata().getLabels())
                 .as("the controller's label is not part of the template a rollback writes back")
                 .doesNotContainKey(KubernetesRevisionReader.POD_TEMPLATE_HASH).containsEntry("app", "icx-db");
