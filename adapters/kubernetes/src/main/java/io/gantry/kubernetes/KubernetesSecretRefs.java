@@ -200,7 +200,7 @@ final class KubernetesSecretRefs {
         dropped.forEach(volumes::remove);
 
         for (SecretRef ref : refs) {
-            if (ref.isEnv()) {
+            if (ref.givesEnv()) {
                 V1EnvVarSource from = ref.kind() == ConfigKind.SECRET
                         ? new V1EnvVarSource().secretKeyRef(new V1SecretKeySelector().name(ref.source()).key(ref.key()))
                         : new V1EnvVarSource().configMapKeyRef(new V1ConfigMapKeySelector().name(ref.source()).key(ref.key()));
@@ -266,11 +266,11 @@ final class KubernetesSecretRefs {
                     || !ref.source().matches("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")) {
                 errors.add(new InvalidSpecException.FieldError(at + "source", "must name a Secret or ConfigMap (a DNS-1123 subdomain)"));
             }
-            if (ref.isEnv() == (ref.path() != null)) {
+            if (ref.givesEnv() == (ref.path() != null)) {
                 errors.add(new InvalidSpecException.FieldError(at + "env", "set exactly one of env and path"));
                 continue;
             }
-            if (ref.isEnv()) {
+            if (ref.givesEnv()) {
                 if (ref.key() == null || ref.key().isEmpty()) {
                     errors.add(new InvalidSpecException.FieldError(at + "key", "an env reference needs the key to read"));
                 }

@@ -43,10 +43,10 @@ class KubernetesFormatSecretsTest {
     void aSecretVolumeWithItemsImportsAsOneFilePerItemAndOptionalIsWarnedAbout() throws IOException {
         ManifestFormat.Parsed parsed = single("manifests/argo-cd_argocd-repo-server-deployment.yaml");
         List<SecretRef> refs = parsed.definition().spec().secrets();
-        assertThat(refs).filteredOn(SecretRef::isEnv).hasSize(12)
+        assertThat(refs).filteredOn(SecretRef::givesEnv).hasSize(12)
                 .allMatch(r -> r.kind() == ConfigKind.CONFIG)
                 .contains(new SecretRef("argocd-cmd-params-cm", ConfigKind.CONFIG, "redis.server", "REDIS_SERVER", null, null));
-        assertThat(refs).filteredOn(r -> !r.isEnv()).containsExactly(
+        assertThat(refs).filteredOn(r -> !r.givesEnv()).containsExactly(
                 SecretRef.file("argocd-ssh-known-hosts-cm", ConfigKind.CONFIG, null, "/app/config/ssh", null),
                 SecretRef.file("argocd-tls-certs-cm", ConfigKind.CONFIG, null, "/app/config/tls", null),
                 SecretRef.file("argocd-gpg-keys-cm", ConfigKind.CONFIG, null, "/app/config/gpg/source", null),
