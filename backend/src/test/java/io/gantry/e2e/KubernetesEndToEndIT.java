@@ -129,6 +129,75 @@ class KubernetesEndToEndIT extends IntegrationTest {
         assertThat(TestController.NODES).contains(withInstances.get("instances").get(0).get("node").asString());
     }
 
+    /**
+     * Issue 21's "Done when" on the emulator: a Secret and a ConfigMap made through Gantry's API exist in the API
+     * server; a Deployment deployed through Gantry references them with a {@code secretKeyRef} and a volume; the
+     * workload shows the references by name and the Secret's value appears in none of Gantry's answers.
+     */
+    @Test
+    void aDeploymentUsesASecretAndAConfigMapMadeThroughGantry() {
+        Api api = api();
+        Engines.awaitStatus(api, register(api, "k8s-e2e-configs", Map.of("token", "test-token")), "UP");
+        String value = "s3cr3t-" + java.util.UUID.randomUUID();
+        List<String> answers = new ArrayList<>();
+        Api.Response secret = api.post("/api/v1/configs", Map.of("engine", "k8s-e2e-configs", "namespace", NS,
+                "name", "db", "kind", "SECRET", "data", Map.of("password", value)));
+        assertThat(secret.status()).as(secret.toString()).isEqualTo(201);
+        Api.Response config = api.post("/api/v1/configs", Map.of("engine", "k8s-e2e-configs", "namespace", NS,
+                "name", "web-conf", "kind", "CONFIG", "data", Map.of("app.properties", "mode=fast\n")));
+        assertThat(config.status()).as(config.toString()).isEqualTo(201);
+        answers.add(secret.body());
+        answers.add(config.body());
+        assertThat(new String(java.util.Base64.getDecoder().decode(direct.secrets().inNamespace(NS).withName("db").get()
+                .getData().get("password")), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(value);
+        assertThat(direct.configMaps().inNamespace(NS).withName("web-conf").get().getData())
+                .containsEntry("app.properties", "mode=fast\n");
+
+        Api.Response deploy = api.post("/api/v1/workloads", Map.of("engine", "k8s-e2e-configs", "namespace", NS,
+                "name", "uses", "spec", Map.of("image", "nginx:1.27", "replicas", 1, "secrets", List.of(
+                        Map.of("source", "db", "key", "password", "env", "DB_PASSWORD"),
+                        Map.of("source", "web-conf", "kind", "CONFIG", "path", "/etc/web")))));
+        assertThat(deploy.status()).as(deploy.toString()).isEqualTo(202);
+        Operations.await(api, deploy.location(), "SUCCEEDED");
+
+        Deployment d = direct.apps().deployments().inNamespace(NS).withName("uses").get();
+        Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+        var env = c.getEnv().stream().filter(e -> e.getName().equals("DB_PASSWORD")).findFirst().orElseThrow();
+        assertThat(env.getValue()).isNull();
+        assertThat(env.getValueFrom().getSecretKeyRef().getName()).isEqualTo("db");
+        assertThat(env.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("password");
+        var volume = d.getSpec().getTemplate().getSpec().getVolumes().stream()
+                .filter(v -> v.getConfigMap() != null && "web-conf".equals(v.getConfigMap().getName())).findFirst().orElseThrow();
+        assertThat(c.getVolumeMounts()).anySatisfy(m -> {
+            assertThat(m.getName()).isEqualTo(volume.getName());
+            assertThat(m.getMountPath()).isEqualTo("/etc/web");
+        });
+
+        JsonNode uses = awaitWorkload(api, "k8s-e2e-configs", "uses", w -> w.get("spec").get("secrets").size() == 2);
+        answers.add(uses.toString());
+        assertThat(uses.get("spec").get("secrets").toString()).contains("\"source\":\"db\"", "\"env\":\"DB_PASSWORD\"",
+                "\"source\":\"web-conf\"", "\"path\":\"/etc/web\"");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Api.Response listed = api.get("/api/v1/configs?engine=k8s-e2e-configs&kind=SECRET");
+            answers.add(listed.body());
+            JsonNode db = null;
+            for (JsonNode item : listed.json().get("items")) {
+                if (item.get("name").asString().equals("db")) {
+                    db = item;
+                }
+            }
+            assertThat(db).as(listed.body()).isNotNull();
+            assertThat(db.get("keys").toString()).isEqualTo("[\"password\"]");
+            assertThat(db.get("usedBy").toString()).contains("uses");
+        });
+        String id = uses.get("id").asString();
+        for (String path : List.of("/api/v1/workloads/" + id, "/api/v1/workloads/" + id + "/manifest?format=kubernetes",
+                "/api/v1/workloads/" + id + "/revisions", "/api/v1/audit?limit=100", "/api/v1/operations?limit=100")) {
+            answers.add(api.get(path).body());
+        }
+        assertThat(answers).allSatisfy(body -> assertThat(body).doesNotContain(value));
+    }
+
     /** pods/exec through the emulated API server (its exec runs the command on this machine, on a real pty). */
     @Test
     void aPodHasAConsole() {
