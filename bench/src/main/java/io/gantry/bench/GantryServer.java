@@ -4,17 +4,23 @@ import java.io.IOException;
 import java.net.CookieManager;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -31,11 +37,21 @@ final class GantryServer implements AutoCloseable {
     private final String adminPassword = UUID.randomUUID().toString();
     private final Path dataDir;
     private final String base;
-    private final Process process;
+    private final List<String> command = new ArrayList<>();
+    private final Map<String, String> env = new HashMap<>();
+    private Process process;
 
     /** @param loaderPath a jar added to the server's classpath (e.g. an extra adapter), or {@code null} */
     static GantryServer start(Path serverJar, Path loaderPath) throws Exception {
         return new GantryServer(serverJar, loaderPath, "bench-" + UUID.randomUUID(), Map.of());
+    }
+
+    /**
+     * As {@link #start(Path, Path)}, with {@code env} added to the server's environment (settings such as
+     * {@code GANTRY_EMBEDDED_AGENT=true} or {@code GANTRY_STREAMS_PERUSER}).
+     */
+    static GantryServer start(Path serverJar, Path loaderPath, Map<String, String> env) throws Exception {
+        return new GantryServer(serverJar, loaderPath, "bench-" + UUID.randomUUID(), env);
     }
 
     /**
@@ -53,19 +69,24 @@ final class GantryServer implements AutoCloseable {
         dataDir = Files.createTempDirectory("gantry-bench-");
         int port = freePort();
         base = "http://127.0.0.1:" + port;
-        List<String> command = new ArrayList<>(List.of("java", "-cp", serverJar.toString()));
+        command.addAll(List.of("java", "-cp", serverJar.toString()));
         if (loaderPath != null) {
             command.add("-Dloader.path=" + loaderPath);
         }
         command.addAll(List.of("-Dloader.main=io.gantry.GantryApplication",
                 "org.springframework.boot.loader.launch.PropertiesLauncher"));
+        this.env.put("SERVER_PORT", Integer.toString(port));
+        this.env.put("GANTRY_DATA_DIR", dataDir.toString());
+        this.env.put("GANTRY_BOOTSTRAP_TOKEN", token);
+        this.env.put("GANTRY_ADMIN_PASSWORD", adminPassword);
+        this.env.put("GANTRY_EMBEDDED_AGENT", "false");
+        this.env.putAll(env);
+        launch();
+    }
+
+    private void launch() throws Exception {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dataDir.resolve("server.log").toFile());
-        pb.environment().put("SERVER_PORT", Integer.toString(port));
-        pb.environment().put("GANTRY_DATA_DIR", dataDir.toString());
-        pb.environment().put("GANTRY_BOOTSTRAP_TOKEN", token);
-        pb.environment().put("GANTRY_ADMIN_PASSWORD", adminPassword);
-        pb.environment().put("GANTRY_EMBEDDED_AGENT", "false");
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("server.log").toFile()));
         pb.environment().putAll(env);
         process = pb.start();
         try {
@@ -74,6 +95,38 @@ final class GantryServer implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /**
+     * Stops the server (as an operator's SIGTERM does) and starts it again on the same data directory, port and
+     * database: a warm start (the embedded PostgreSQL's data exists, the jar is in the page cache).
+     *
+     * @return nanoseconds from the new process's start to its first healthy answer
+     */
+    long restart() throws Exception {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+        long t0 = System.nanoTime();
+        launch();
+        return System.nanoTime() - t0;
+    }
+
+    /** The server JVM's resident set size in bytes ({@code VmRSS} of /proc), without its child processes. */
+    long rssBytes() throws IOException {
+        return Rss.of(process.pid());
+    }
+
+    /** The resident set sizes of the server's child processes (the embedded PostgreSQL's), summed. */
+    long childrenRssBytes() {
+        return process.descendants().mapToLong(p -> {
+            try {
+                return Rss.of(p.pid());
+            } catch (IOException gone) {
+                return 0;
+            }
+        }).sum();
     }
 
     /** The JDBC URL of the embedded PostgreSQL this server started, read from its log. */
@@ -117,6 +170,23 @@ final class GantryServer implements AutoCloseable {
             Thread.sleep(20);
         }
         return engineId;
+    }
+
+    /** Follows {@code nextCursor} {@code pages} times from {@code first} and returns the URL of that page. */
+    String cursorPage(String first, int pages) throws IOException, InterruptedException {
+        String url = first;
+        for (int i = 0; i < pages; i++) {
+            String cursor = JsonField.text("nextCursor", send("GET", url, null));
+            url = first + "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8);
+        }
+        return url;
+    }
+
+    /** An open {@code GET /api/v1/stream} request with the admin token, its lines handed to {@code lines}. */
+    CompletableFuture<HttpResponse<Void>> stream(HttpClient client, Flow.Subscriber<String> lines) {
+        return client.sendAsync(HttpRequest.newBuilder(URI.create(base + "/api/v1/stream"))
+                .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream").build(),
+                HttpResponse.BodyHandlers.fromLineSubscriber(lines));
     }
 
     /** Signs in as admin through the login form (session cookie and CSRF token), as a browser does. */
@@ -190,7 +260,8 @@ final class GantryServer implements AutoCloseable {
             } catch (IOException notYet) {
                 // the server is still starting
             }
-            Thread.sleep(200);
+            // a short pause: the time to healthy of a warm start is measured by this loop
+            Thread.sleep(50);
         }
         throw new IllegalStateException("server did not become healthy in 3 minutes");
     }
