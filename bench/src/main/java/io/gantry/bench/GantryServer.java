@@ -223,6 +223,32 @@ final class GantryServer implements AutoCloseable {
             }
             return r.body();
         }
+
+        /** The workloads page's HTML; one without the workloads table throws. */
+        String workloadsPage(String path) throws IOException, InterruptedException {
+            String html = page(path);
+            if (!html.contains("id=\"workloads\"")) {
+                throw new IllegalStateException("GET " + path + " answered without the workloads table");
+            }
+            return html;
+        }
+    }
+
+    /** Waits until operation {@code id} has SUCCEEDED and returns it; another end state or the timeout throws. */
+    String awaitOperation(String id, Duration timeout) throws IOException, InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            String body = send("GET", "/api/v1/operations/" + id, null);
+            String state = JsonField.text("state", body);
+            if (state.equals("SUCCEEDED")) {
+                return body;
+            }
+            if (!state.equals("PENDING") && !state.equals("RUNNING")) {
+                throw new IllegalStateException("operation " + id + " ended " + state + ": " + body);
+            }
+            Thread.sleep(5);
+        }
+        throw new IllegalStateException("operation " + id + " did not end within " + timeout);
     }
 
     /** The largest value of the Prometheus samples named {@code prefix...} that carry {@code label}. */

@@ -85,11 +85,7 @@ public final class SyncBench {
     /** Server render time of a dashboard page as a signed-in browser gets it (full HTML of the page). */
     private void pageLatency(int n, String what, String path) throws Exception {
         GantryServer.Browser browser = server.signIn();
-        row(n, what, Latency.of(() -> {
-            if (!browser.page(path).contains("id=\"workloads\"")) {
-                throw new IllegalStateException("GET " + path + " answered without the workloads table");
-            }
-        }));
+        row(n, what, Latency.of(() -> browser.workloadsPage(path)));
     }
 
     private void row(int n, String what, Latency latency) {
