@@ -21,6 +21,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -118,15 +119,38 @@ final class GantryServer implements AutoCloseable {
         return Rss.of(process.pid());
     }
 
-    /** The resident set sizes of the server's child processes (the embedded PostgreSQL's), summed. */
-    long childrenRssBytes() {
-        return process.descendants().mapToLong(p -> {
-            try {
-                return Rss.of(p.pid());
-            } catch (IOException gone) {
-                return 0;
-            }
-        }).sum();
+    /**
+     * The memory of the embedded PostgreSQL this server runs (its postmaster, found by the port in the server's log,
+     * and every backend), as the sum of their proportional set sizes; 0 when it is not found.
+     */
+    long postgresBytes() throws IOException {
+        Matcher port = EMBEDDED_PORT.matcher(Files.readString(dataDir.resolve("server.log")));
+        String last = null;
+        while (port.find()) {
+            last = port.group(1);
+        }
+        if (last == null) {
+            return 0;
+        }
+        String flag = "\0-p\0" + last + "\0";
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().command().orElse("").endsWith("/bin/postgres") && cmdline(p.pid()).contains(flag))
+                .flatMap(p -> Stream.concat(Stream.of(p), p.descendants()))
+                .mapToLong(p -> {
+                    try {
+                        return Rss.proportional(p.pid());
+                    } catch (IOException gone) {
+                        return 0;
+                    }
+                }).sum();
+    }
+
+    private static String cmdline(long pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"))) + "\0";
+        } catch (IOException gone) {
+            return "";
+        }
     }
 
     /** The JDBC URL of the embedded PostgreSQL this server started, read from its log. */
