@@ -32,7 +32,8 @@ import java.util.stream.Stream;
  */
 final class GantryServer implements AutoCloseable {
     private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
-    private static final Pattern EMBEDDED_PORT = Pattern.compile("Started embedded PostgreSQL on port (\\d+)");
+    /** The server's log line naming its embedded PostgreSQL's port (older servers wrote "on port N"). */
+    private static final Pattern EMBEDDED_PORT = Pattern.compile("Started embedded PostgreSQL on (?:port |127\\.0\\.0\\.1:)(\\d+)");
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String token;
     private final String adminPassword = UUID.randomUUID().toString();
@@ -60,9 +61,15 @@ final class GantryServer implements AutoCloseable {
      * admin token.
      */
     static GantryServer replicaOf(GantryServer first, Path serverJar, Path loaderPath) throws Exception {
-        return new GantryServer(serverJar, loaderPath, first.token, Map.of(
+        Map<String, String> env = new HashMap<>(Map.of(
                 "GANTRY_DB_URL", first.embeddedDatabaseUrl(), "GANTRY_DB_USER", "postgres",
                 "GANTRY_SECRET_KEY", Files.readString(first.dataDir.resolve("secret.key")).trim()));
+        // the embedded PostgreSQL's superuser has a password in this file (servers before it trusted local logins)
+        Path password = first.dataDir.resolve("postgres.password");
+        if (Files.exists(password)) {
+            env.put("GANTRY_DB_PASSWORD", Files.readString(password).trim());
+        }
+        return new GantryServer(serverJar, loaderPath, first.token, env);
     }
 
     private GantryServer(Path serverJar, Path loaderPath, String token, Map<String, String> env) throws Exception {
@@ -156,7 +163,7 @@ final class GantryServer implements AutoCloseable {
     /** The JDBC URL of the embedded PostgreSQL this server started, read from its log. */
     private String embeddedDatabaseUrl() throws IOException {
         String port = JsonField.first(EMBEDDED_PORT, Files.readString(dataDir.resolve("server.log")));
-        return "jdbc:postgresql://localhost:" + port + "/postgres";
+        return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
     }
 
     long pid() {

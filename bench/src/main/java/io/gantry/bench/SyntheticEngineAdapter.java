@@ -128,7 +128,8 @@ public class SyntheticEngineAdapter implements EngineAdapter {
 
         @Override
         public Set<Capability> capabilities() {
-            return Set.of();
+            // the server watches only engines that say they can be watched
+            return pushMillis == 0 ? Set.of() : Set.of(Capability.WATCH);
         }
 
         @Override

@@ -3,6 +3,7 @@ package io.gantry.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.gantry.spi.Capability;
 import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConnection;
 import io.gantry.spi.InvalidSpecException;
@@ -45,6 +46,7 @@ class SyntheticEngineAdapterTest {
     @Test
     void pushesTimestampedChangesOfItsFirstWorkloadUntilUnsubscribed() throws Exception {
         try (EngineClient client = adapter.connect(connection("synthetic://10?push=20"))) {
+            assertThat(client.capabilities()).as("the server watches only engines that say so").contains(Capability.WATCH);
             RecordingListener listener = new RecordingListener();
             long before = System.currentTimeMillis();
             Subscription subscription = client.watch(listener);
