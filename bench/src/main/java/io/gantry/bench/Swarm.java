@@ -1,6 +1,8 @@
 package io.gantry.bench;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,13 +24,11 @@ final class Swarm {
     static String whyAbsent(String docker) {
         try {
             run(docker, "image", "inspect", "--format", "{{.Id}}", IMAGE);
-            Process p = new ProcessBuilder(docker, "info", "--format", "{{.Swarm.LocalNodeState}}").redirectErrorStream(true)
-                    .start();
-            String state = new String(p.getInputStream().readAllBytes()).trim();
-            p.waitFor();
-            return state.equals("active") ? null : "Swarm is " + state + " (run scripts/swarm-test-env.sh)";
+            run(docker, "node", "ls", "-q");
+            return null;
         } catch (IOException | IllegalStateException e) {
-            return "no dockerd with " + IMAGE + " (run scripts/swarm-test-env.sh)";
+            // "docker node ls" fails unless this daemon is a Swarm manager
+            return "no active Swarm with " + IMAGE + " on this dockerd (run scripts/swarm-test-env.sh)";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted";
@@ -52,11 +52,21 @@ final class Swarm {
 
     /** Runs a command to its end (at most a minute); a failure throws with its output. */
     static void run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+        Path out = Files.createTempFile("gantry-bench-cmd-", ".out");
+        try {
+            // output to a file, not a pipe: waiting on a pipe's end has no deadline
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            p.getOutputStream().close();
+            boolean ended = p.waitFor(60, TimeUnit.SECONDS);
+            if (!ended) {
+                p.destroyForcibly();
+            }
+            if (!ended || p.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + (ended ? " failed: " : " did not end in 60 s: ")
+                        + Files.readString(out).trim());
+            }
+        } finally {
+            Files.deleteIfExists(out);
         }
     }
 }
