@@ -100,8 +100,10 @@ final class GantryServer implements AutoCloseable {
         try {
             awaitHealthy();
         } catch (Exception e) {
+            List<String> log = Files.readAllLines(dataDir.resolve("server.log"));
             close();
-            throw e;
+            throw new IllegalStateException(e.getMessage() + "; its log ended:\n"
+                    + String.join("\n", log.subList(Math.max(0, log.size() - 25), log.size())), e);
         }
     }
 
@@ -131,11 +133,7 @@ final class GantryServer implements AutoCloseable {
      * and every backend), as the sum of their proportional set sizes; 0 when it is not found.
      */
     long postgresBytes() throws IOException {
-        Matcher port = EMBEDDED_PORT.matcher(Files.readString(dataDir.resolve("server.log")));
-        String last = null;
-        while (port.find()) {
-            last = port.group(1);
-        }
+        String last = embeddedPort();
         if (last == null) {
             return 0;
         }
@@ -152,6 +150,16 @@ final class GantryServer implements AutoCloseable {
                 }).sum();
     }
 
+    /** The port of the embedded PostgreSQL the server started last (a restart may get another), or null. */
+    private String embeddedPort() throws IOException {
+        Matcher port = EMBEDDED_PORT.matcher(Files.readString(dataDir.resolve("server.log")));
+        String last = null;
+        while (port.find()) {
+            last = port.group(1);
+        }
+        return last;
+    }
+
     private static String cmdline(long pid) {
         try {
             return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"))) + "\0";
@@ -162,7 +170,10 @@ final class GantryServer implements AutoCloseable {
 
     /** The JDBC URL of the embedded PostgreSQL this server started, read from its log. */
     private String embeddedDatabaseUrl() throws IOException {
-        String port = JsonField.first(EMBEDDED_PORT, Files.readString(dataDir.resolve("server.log")));
+        String port = embeddedPort();
+        if (port == null) {
+            throw new IllegalStateException("no embedded PostgreSQL in " + dataDir.resolve("server.log"));
+        }
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
     }
 
