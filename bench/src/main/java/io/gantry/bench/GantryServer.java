@@ -4,17 +4,24 @@ import java.io.IOException;
 import java.net.CookieManager;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -25,13 +32,16 @@ import java.util.stream.Stream;
  */
 final class GantryServer implements AutoCloseable {
     private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
-    private static final Pattern EMBEDDED_PORT = Pattern.compile("Started embedded PostgreSQL on port (\\d+)");
+    /** The server's log line naming its embedded PostgreSQL's port (older servers wrote "on port N"). */
+    private static final Pattern EMBEDDED_PORT = Pattern.compile("Started embedded PostgreSQL on (?:port |127\\.0\\.0\\.1:)(\\d+)");
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String token;
     private final String adminPassword = UUID.randomUUID().toString();
     private final Path dataDir;
     private final String base;
-    private final Process process;
+    private final List<String> command = new ArrayList<>();
+    private final Map<String, String> env = new HashMap<>();
+    private Process process;
 
     /** @param loaderPath a jar added to the server's classpath (e.g. an extra adapter), or {@code null} */
     static GantryServer start(Path serverJar, Path loaderPath) throws Exception {
@@ -39,13 +49,27 @@ final class GantryServer implements AutoCloseable {
     }
 
     /**
+     * As {@link #start(Path, Path)}, with {@code env} added to the server's environment (settings such as
+     * {@code GANTRY_EMBEDDED_AGENT=true} or {@code GANTRY_STREAMS_PERUSER}).
+     */
+    static GantryServer start(Path serverJar, Path loaderPath, Map<String, String> env) throws Exception {
+        return new GantryServer(serverJar, loaderPath, "bench-" + UUID.randomUUID(), env);
+    }
+
+    /**
      * Another replica on the database of {@code first} (its embedded PostgreSQL), with the same key and
      * admin token.
      */
     static GantryServer replicaOf(GantryServer first, Path serverJar, Path loaderPath) throws Exception {
-        return new GantryServer(serverJar, loaderPath, first.token, Map.of(
+        Map<String, String> env = new HashMap<>(Map.of(
                 "GANTRY_DB_URL", first.embeddedDatabaseUrl(), "GANTRY_DB_USER", "postgres",
                 "GANTRY_SECRET_KEY", Files.readString(first.dataDir.resolve("secret.key")).trim()));
+        // the embedded PostgreSQL's superuser has a password in this file (servers before it trusted local logins)
+        Path password = first.dataDir.resolve("postgres.password");
+        if (Files.exists(password)) {
+            env.put("GANTRY_DB_PASSWORD", Files.readString(password).trim());
+        }
+        return new GantryServer(serverJar, loaderPath, first.token, env);
     }
 
     private GantryServer(Path serverJar, Path loaderPath, String token, Map<String, String> env) throws Exception {
@@ -53,33 +77,104 @@ final class GantryServer implements AutoCloseable {
         dataDir = Files.createTempDirectory("gantry-bench-");
         int port = freePort();
         base = "http://127.0.0.1:" + port;
-        List<String> command = new ArrayList<>(List.of("java", "-cp", serverJar.toString()));
+        command.addAll(List.of("java", "-cp", serverJar.toString()));
         if (loaderPath != null) {
             command.add("-Dloader.path=" + loaderPath);
         }
         command.addAll(List.of("-Dloader.main=io.gantry.GantryApplication",
                 "org.springframework.boot.loader.launch.PropertiesLauncher"));
+        this.env.put("SERVER_PORT", Integer.toString(port));
+        this.env.put("GANTRY_DATA_DIR", dataDir.toString());
+        this.env.put("GANTRY_BOOTSTRAP_TOKEN", token);
+        this.env.put("GANTRY_ADMIN_PASSWORD", adminPassword);
+        this.env.put("GANTRY_EMBEDDED_AGENT", "false");
+        this.env.putAll(env);
+        launch();
+    }
+
+    private void launch() throws Exception {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dataDir.resolve("server.log").toFile());
-        pb.environment().put("SERVER_PORT", Integer.toString(port));
-        pb.environment().put("GANTRY_DATA_DIR", dataDir.toString());
-        pb.environment().put("GANTRY_BOOTSTRAP_TOKEN", token);
-        pb.environment().put("GANTRY_ADMIN_PASSWORD", adminPassword);
-        pb.environment().put("GANTRY_EMBEDDED_AGENT", "false");
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("server.log").toFile()));
         pb.environment().putAll(env);
         process = pb.start();
         try {
             awaitHealthy();
         } catch (Exception e) {
+            List<String> log = Files.readAllLines(dataDir.resolve("server.log"));
             close();
-            throw e;
+            throw new IllegalStateException(e.getMessage() + "; its log ended:\n"
+                    + String.join("\n", log.subList(Math.max(0, log.size() - 25), log.size())), e);
+        }
+    }
+
+    /**
+     * Stops the server (as an operator's SIGTERM does) and starts it again on the same data directory, port and
+     * database: a warm start (the embedded PostgreSQL's data exists, the jar is in the page cache).
+     *
+     * @return nanoseconds from the new process's start to its first healthy answer
+     */
+    long restart() throws Exception {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+        long t0 = System.nanoTime();
+        launch();
+        return System.nanoTime() - t0;
+    }
+
+    /** The server JVM's resident set size in bytes ({@code VmRSS} of /proc), without its child processes. */
+    long rssBytes() throws IOException {
+        return Rss.of(process.pid());
+    }
+
+    /**
+     * The memory of the embedded PostgreSQL this server runs (its postmaster, found by the port in the server's log,
+     * and every backend), as the sum of their proportional set sizes; 0 when it is not found.
+     */
+    long postgresBytes() throws IOException {
+        String last = embeddedPort();
+        if (last == null) {
+            return 0;
+        }
+        String flag = "\0-p\0" + last + "\0";
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().command().orElse("").endsWith("/bin/postgres") && cmdline(p.pid()).contains(flag))
+                .flatMap(p -> Stream.concat(Stream.of(p), p.descendants()))
+                .mapToLong(p -> {
+                    try {
+                        return Rss.proportional(p.pid());
+                    } catch (IOException gone) {
+                        return 0;
+                    }
+                }).sum();
+    }
+
+    /** The port of the embedded PostgreSQL the server started last (a restart may get another), or null. */
+    private String embeddedPort() throws IOException {
+        Matcher port = EMBEDDED_PORT.matcher(Files.readString(dataDir.resolve("server.log")));
+        String last = null;
+        while (port.find()) {
+            last = port.group(1);
+        }
+        return last;
+    }
+
+    private static String cmdline(long pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"))) + "\0";
+        } catch (IOException gone) {
+            return "";
         }
     }
 
     /** The JDBC URL of the embedded PostgreSQL this server started, read from its log. */
     private String embeddedDatabaseUrl() throws IOException {
-        String port = JsonField.first(EMBEDDED_PORT, Files.readString(dataDir.resolve("server.log")));
-        return "jdbc:postgresql://localhost:" + port + "/postgres";
+        String port = embeddedPort();
+        if (port == null) {
+            throw new IllegalStateException("no embedded PostgreSQL in " + dataDir.resolve("server.log"));
+        }
+        return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
     }
 
     long pid() {
@@ -119,6 +214,23 @@ final class GantryServer implements AutoCloseable {
         return engineId;
     }
 
+    /** Follows {@code nextCursor} {@code pages} times from {@code first} and returns the URL of that page. */
+    String cursorPage(String first, int pages) throws IOException, InterruptedException {
+        String url = first;
+        for (int i = 0; i < pages; i++) {
+            String cursor = JsonField.text("nextCursor", send("GET", url, null));
+            url = first + "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8);
+        }
+        return url;
+    }
+
+    /** An open {@code GET /api/v1/stream} request with the admin token, its lines handed to {@code lines}. */
+    CompletableFuture<HttpResponse<Void>> stream(HttpClient client, Flow.Subscriber<String> lines) {
+        return client.sendAsync(HttpRequest.newBuilder(URI.create(base + "/api/v1/stream"))
+                .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream").build(),
+                HttpResponse.BodyHandlers.fromLineSubscriber(lines));
+    }
+
     /** Signs in as admin through the login form (session cookie and CSRF token), as a browser does. */
     Browser signIn() throws IOException, InterruptedException {
         HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager())
@@ -153,6 +265,32 @@ final class GantryServer implements AutoCloseable {
             }
             return r.body();
         }
+
+        /** The workloads page's HTML; one without the workloads table throws. */
+        String workloadsPage(String path) throws IOException, InterruptedException {
+            String html = page(path);
+            if (!html.contains("id=\"workloads\"")) {
+                throw new IllegalStateException("GET " + path + " answered without the workloads table");
+            }
+            return html;
+        }
+    }
+
+    /** Waits until operation {@code id} has SUCCEEDED and returns it; another end state or the timeout throws. */
+    String awaitOperation(String id, Duration timeout) throws IOException, InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            String body = send("GET", "/api/v1/operations/" + id, null);
+            String state = JsonField.text("state", body);
+            if (state.equals("SUCCEEDED")) {
+                return body;
+            }
+            if (!state.equals("PENDING") && !state.equals("RUNNING")) {
+                throw new IllegalStateException("operation " + id + " ended " + state + ": " + body);
+            }
+            Thread.sleep(5);
+        }
+        throw new IllegalStateException("operation " + id + " did not end within " + timeout);
     }
 
     /** The largest value of the Prometheus samples named {@code prefix...} that carry {@code label}. */
@@ -190,7 +328,8 @@ final class GantryServer implements AutoCloseable {
             } catch (IOException notYet) {
                 // the server is still starting
             }
-            Thread.sleep(200);
+            // a short pause: the time to healthy of a warm start is measured by this loop
+            Thread.sleep(50);
         }
         throw new IllegalStateException("server did not become healthy in 3 minutes");
     }

@@ -70,11 +70,11 @@ public final class ReplicaScalingBench {
         rows.forEach(r -> System.out.printf(fmt, (Object[]) r));
     }
 
-    private record Result(double p50, double p99, double perSecond) {
+    record Result(double p50, double p99, double perSecond) {
     }
 
     /** Every client makes {@code calls} calls, client i starting on replica i mod n and going round robin. */
-    private static Result load(List<GantryServer> replicas, ExecutorService pool, int clients, int calls) throws Exception {
+    static Result load(List<GantryServer> replicas, ExecutorService pool, int clients, int calls) throws Exception {
         List<Future<long[]>> futures = new ArrayList<>();
         long t0 = System.nanoTime();
         for (int c = 0; c < clients; c++) {

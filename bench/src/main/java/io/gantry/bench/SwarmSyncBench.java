@@ -2,7 +2,6 @@ package io.gantry.bench;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +28,7 @@ public final class SwarmSyncBench {
     /** Every timed {@code docker service ls}: the runs before Gantry's and the runs after, for a noisy machine. */
     private final List<Double> dockerLsMillis = new ArrayList<>();
     /** Other work on this (shared) machine skews every figure: the table says how busy it was. */
-    private final String loadAtStart = loadAverage();
+    private final String loadAtStart = ScaleTable.loadAverage();
 
     private SwarmSyncBench(String docker, int n) {
         this.docker = docker;
@@ -148,15 +147,6 @@ public final class SwarmSyncBench {
         for (Row r : rows) {
             System.out.printf(fmt, r.what(), r.value(), r.extra(),
                     Double.isNaN(r.millis()) ? "" : String.format(Locale.ROOT, "%.1fx", dockerMedian / r.millis()));
-        }
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
-            return fields[0] + " " + fields[1] + " " + fields[2];
-        } catch (IOException e) {
-            return "unknown";
         }
     }
 }

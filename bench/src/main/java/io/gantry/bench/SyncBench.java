@@ -59,9 +59,9 @@ public final class SyncBench {
         String filter = "&engine=" + engine + "&namespace=ns-2&phase=RUNNING&label=tier%3Dweb";
         latency(n, "list limit=50, first page", "/api/v1/workloads?limit=50");
         latency(n, "list limit=50, first page, filtered", "/api/v1/workloads?limit=50" + filter);
-        latency(n, "list limit=50, deep cursor page", deepPage("/api/v1/workloads?limit=50", n / 50 / 2));
+        latency(n, "list limit=50, deep cursor page", server.cursorPage("/api/v1/workloads?limit=50", n / 50 / 2));
         latency(n, "list limit=50, deep cursor page, filtered",
-                deepPage("/api/v1/workloads?limit=50" + filter, n / 20 / 50 / 2));
+                server.cursorPage("/api/v1/workloads?limit=50" + filter, n / 20 / 50 / 2));
         latency(n, "list limit=50, q=svc-4242 (name search)", "/api/v1/workloads?limit=50&q=svc-4242");
         pageLatency(n, "workloads page (HTML, 50 rows), first page", "/workloads");
         pageLatency(n, "workloads page (HTML, 50 rows), filtered", "/workloads?" + filter.substring(1));
@@ -78,16 +78,6 @@ public final class SyncBench {
         }
     }
 
-    /** Follows nextCursor {@code pages} times and returns the URL of that page. */
-    private String deepPage(String first, int pages) throws Exception {
-        String url = first;
-        for (int i = 0; i < pages; i++) {
-            String cursor = JsonField.text("nextCursor", server.send("GET", url, null));
-            url = first + "&cursor=" + java.net.URLEncoder.encode(cursor, java.nio.charset.StandardCharsets.UTF_8);
-        }
-        return url;
-    }
-
     private void latency(int n, String what, String url) throws Exception {
         row(n, what, Latency.of(() -> server.send("GET", url, null)));
     }
@@ -95,11 +85,7 @@ public final class SyncBench {
     /** Server render time of a dashboard page as a signed-in browser gets it (full HTML of the page). */
     private void pageLatency(int n, String what, String path) throws Exception {
         GantryServer.Browser browser = server.signIn();
-        row(n, what, Latency.of(() -> {
-            if (!browser.page(path).contains("id=\"workloads\"")) {
-                throw new IllegalStateException("GET " + path + " answered without the workloads table");
-            }
-        }));
+        row(n, what, Latency.of(() -> browser.workloadsPage(path)));
     }
 
     private void row(int n, String what, Latency latency) {

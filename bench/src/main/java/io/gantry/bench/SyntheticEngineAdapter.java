@@ -3,6 +3,7 @@ package io.gantry.bench;
 import io.gantry.spi.Capability;
 import io.gantry.spi.EngineAdapter;
 import io.gantry.spi.EngineClient;
+import io.gantry.spi.EngineChange;
 import io.gantry.spi.EngineConnection;
 import io.gantry.spi.EngineEvent;
 import io.gantry.spi.EngineInfo;
@@ -21,13 +22,16 @@ import io.gantry.spi.WatchListener;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
+import io.gantry.spi.WorkloadSink;
 import io.gantry.spi.WorkloadSpec;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,9 +39,18 @@ import java.util.regex.Pattern;
  * Engine kind {@code synthetic}, loaded into the real server only by the benchmark: endpoint
  * {@code synthetic://N} reports N generated workloads, so that a full sync exercises everything
  * from the port inwards (batched upserts, indexes, totals) with no engine latency in the figure.
+ * The listing is handed over in batches of {@link #BATCH} ({@link EngineClient#listWorkloads(WorkloadSink)}), as a
+ * big engine's streamed answer is.
+ *
+ * <p>{@code synthetic://N?push=MS} also pushes, every MS milliseconds on its watch, a change of its first workload
+ * whose label {@link #PUSHED_AT} holds the wall-clock time of the push (epoch milliseconds): the benchmark, on the
+ * same machine and clock, reads from it how long the change took to reach the API and the live stream.
  */
 public class SyntheticEngineAdapter implements EngineAdapter {
-    private static final Pattern ENDPOINT = Pattern.compile("synthetic://(\\d{1,7})");
+    /** The label of a pushed change: when it was pushed, in epoch milliseconds. */
+    static final String PUSHED_AT = "bench-pushed-at";
+    static final int BATCH = 1_000;
+    private static final Pattern ENDPOINT = Pattern.compile("synthetic://(\\d{1,7})(?:\\?push=(\\d{1,6}))?");
 
     @Override
     public String kind() {
@@ -51,15 +64,30 @@ public class SyntheticEngineAdapter implements EngineAdapter {
 
     @Override
     public EngineClient connect(EngineConnection connection) {
-        return new SyntheticClient(count(connection));
+        Matcher m = endpoint(connection);
+        return new SyntheticClient(Integer.parseInt(m.group(1)), m.group(2) == null ? 0 : Long.parseLong(m.group(2)),
+                connection.name());
     }
 
     private static int count(EngineConnection connection) {
+        return Integer.parseInt(endpoint(connection).group(1));
+    }
+
+    private static Matcher endpoint(EngineConnection connection) {
         Matcher m = ENDPOINT.matcher(String.valueOf(connection.endpoint()));
         if (!m.matches()) {
-            throw InvalidSpecException.of("endpoint", "must look like synthetic://<workload count>");
+            throw InvalidSpecException.of("endpoint", "must look like synthetic://<workload count>[?push=<ms>]");
         }
-        return Integer.parseInt(m.group(1));
+        return m;
+    }
+
+    /** Workload 0 as pushed at {@code epochMillis}: only its {@link #PUSHED_AT} label differs. */
+    static Workload pushed(long epochMillis) {
+        Workload w = workload(0);
+        Map<String, String> labels = new HashMap<>(w.labels());
+        labels.put(PUSHED_AT, Long.toString(epochMillis));
+        return new Workload(w.nativeId(), w.namespace(), w.name(), w.kind(), labels, w.spec(), w.status(),
+                w.instances(), w.createdAt(), w.nativeObject());
     }
 
     /** Workload {@code i} is the same on every call, so a second sync finds nothing changed. */
@@ -86,10 +114,22 @@ public class SyntheticEngineAdapter implements EngineAdapter {
                 instances, Instant.parse("2026-10-01T00:00:00Z"), null);
     }
 
-    private record SyntheticClient(int count) implements EngineClient {
+    private static final class SyntheticClient implements EngineClient {
+        private final int count;
+        private final long pushMillis;
+        private final String name;
+        private final List<Thread> pushers = new CopyOnWriteArrayList<>();
+
+        SyntheticClient(int count, long pushMillis, String name) {
+            this.count = count;
+            this.pushMillis = pushMillis;
+            this.name = name;
+        }
+
         @Override
         public Set<Capability> capabilities() {
-            return Set.of();
+            // the server watches only engines that say they can be watched
+            return pushMillis == 0 ? Set.of() : Set.of(Capability.WATCH);
         }
 
         @Override
@@ -104,6 +144,18 @@ public class SyntheticEngineAdapter implements EngineAdapter {
                 all.add(workload(i));
             }
             return all;
+        }
+
+        @Override
+        public void listWorkloads(WorkloadSink sink) {
+            sink.expect(count);
+            for (int from = 0; from < count; from += BATCH) {
+                List<Workload> batch = new ArrayList<>(BATCH);
+                for (int i = from; i < Math.min(count, from + BATCH); i++) {
+                    batch.add(workload(i));
+                }
+                sink.accept(batch);
+            }
         }
 
         @Override
@@ -167,11 +219,32 @@ public class SyntheticEngineAdapter implements EngineAdapter {
 
         @Override
         public Subscription watch(WatchListener listener) {
-            return () -> { };
+            if (pushMillis == 0) {
+                return () -> { };
+            }
+            Thread pusher = new Thread(() -> {
+                try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        Thread.sleep(pushMillis);
+                        listener.onChange(new EngineChange.WorkloadChanged(pushed(System.currentTimeMillis())));
+                    }
+                } catch (InterruptedException stopped) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "synthetic-push-" + name);
+            pusher.setDaemon(true);
+            pushers.add(pusher);
+            pusher.start();
+            return () -> {
+                pusher.interrupt();
+                pushers.remove(pusher);
+            };
         }
 
         @Override
         public void close() {
+            pushers.forEach(Thread::interrupt);
+            pushers.clear();
         }
 
         private static UnsupportedCapabilityException readOnly(Capability c) {

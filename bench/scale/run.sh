@@ -1,0 +1,23 @@
+#!/bin/sh
+# The scale envelope of issue 22 in one run: builds the server jar and the bench module, then starts the real server
+# jar (embedded PostgreSQL and agent, as installed) and prints one table with the core count: idle RSS, warm start,
+# E synthetic engines of P workloads (first sync, no-change resync, RSS), list/page/search p99, freshness of
+# engine-side changes on a pushing synthetic engine, the agent and dockerd with C live-stream clients, three replicas
+# on the first one's PostgreSQL (lease spread, list throughput 3 vs 1), and the jar's size.
+#   bench/scale/run.sh                                   # 50 x 20,000 = 1,000,000 workloads, 1,000 stream clients
+#   bench/scale/run.sh --engines 5 --per-engine 2000     # smaller; also --stream-clients C --changes K --resyncs R
+# dockerd is used when its Swarm is active with the test image (sudo scripts/swarm-test-env.sh); otherwise its rows say
+# it is absent. The bench's Swarm service (replicas 0) is labelled io.gantry.bench=scale and removed at the end.
+# Set MAVEN_OPTS (e.g. -Dmaven.repo.local=...) for the build, or SKIP_BUILD=1 to reuse the jars already built.
+set -e
+cd "$(dirname "$0")/../.."
+DOCKER=/usr/bin/docker
+[ -x "$DOCKER" ] || DOCKER=docker
+if command -v "$DOCKER" >/dev/null 2>&1; then
+  # leftovers of an interrupted run
+  "$DOCKER" service ls -q --filter label=io.gantry.bench=scale 2>/dev/null | xargs -r "$DOCKER" service rm >/dev/null || true
+fi
+[ -n "$SKIP_BUILD" ] || ./mvnw -B -q -DskipTests package -pl backend,bench -am
+echo "nproc: $(nproc), load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+exec java -cp bench/target/gantry-bench-0.1.0-SNAPSHOT.jar io.gantry.bench.ScaleBench \
+  backend/target/gantry-backend-0.1.0-SNAPSHOT.jar bench/target/gantry-bench-0.1.0-SNAPSHOT.jar "$@"
