@@ -18,7 +18,7 @@ JAR=${JAR:-$(ls backend/target/gantry-backend-*.jar | grep -v original | head -1
 RUNS=${RUNS:-3}
 IDLE=${IDLE:-30}
 # the README's run command (keep the two in step)
-JAVA_OPTS=${JAVA_OPTS-"-XX:MaxRAMPercentage=25 -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:ReservedCodeCacheSize=64m -Xshare:auto"}
+JAVA_OPTS=${JAVA_OPTS-"-XX:InitialRAMPercentage=1 -XX:MaxRAMPercentage=50 -XX:+UseSerialGC -Xss512k"}
 PORT=${PORT:-18480}
 WORK=$(mktemp -d /tmp/gantry-start.XXXXXX)
 trap 'stop || true; rm -rf "$WORK"' EXIT
@@ -55,7 +55,7 @@ start() { # label
   pid=$!
   until curl -fs "http://127.0.0.1:$PORT/actuator/health" 2>/dev/null | grep -q '"UP"'; do
     kill -0 "$pid" 2>/dev/null || { echo "the server died; its log:"; tail -50 "$log"; exit 1; }
-    (( $(ms) - t0 > 180000 )) && { echo "not UP within 180 s"; tail -50 "$log"; exit 1; }
+    (( $(ms) - t0 > 900000 )) && { echo "not UP within 900 s"; tail -50 "$log"; exit 1; }
     sleep 0.05
   done
   up=$(ms)
