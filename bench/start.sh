@@ -80,10 +80,11 @@ echo "jar: $JAR ($(stat -c %s "$JAR") bytes)"
 echo "JAVA_OPTS: $JAVA_OPTS"
 echo "cores: $(nproc), load average: $(cut -d' ' -f1-3 /proc/loadavg), java: $(java -version 2>&1 | head -1)"
 echo
-echo "Time to /actuator/health UP, ms (phases from the server's log: JVM to Spring, embedded PostgreSQL,"
-echo "Flyway, Hibernate/JPA, the rest of the context up to 'Started', then to the first UP answer)"
+echo "Time to /actuator/health UP, ms; phases from the server's log: JVM = launch to 'Starting GantryApplication';"
+echo "DB = from there to 'Started embedded PostgreSQL' (bean definitions, Tomcat, then the PostgreSQL start);"
+echo "Flyway; JPA = Hibernate's EntityManagerFactory; rest = the other beans up to 'Started'; health = to the first UP"
 echo
-echo "| start  |  to UP | CPU s |    JVM | Postgres | Flyway |    JPA |   rest | health |"
+echo "| start  |  to UP | CPU s |    JVM |     DB | Flyway |    JPA |   rest | health |"
 echo "|--------|-------:|------:|-------:|-------:|-------:|-------:|-------:|-------:|"
 start cold
 stop
