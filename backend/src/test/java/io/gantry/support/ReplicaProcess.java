@@ -51,7 +51,8 @@ public final class ReplicaProcess implements AutoCloseable {
         return launch(name, List.of("-jar", packagedJar().toString()), dataDir, env);
     }
 
-    private static Path packagedJar() {
+    /** The server jar the package phase made, as a user runs it. */
+    public static Path packagedJar() {
         try (Stream<Path> files = Files.list(Path.of("target"))) {
             return files.filter(f -> f.getFileName().toString().matches("gantry-backend-[^-]+(-SNAPSHOT)?\\.jar"))
                     .findFirst().orElseThrow(() -> new IllegalStateException("no target/gantry-backend-*.jar: "
