@@ -84,6 +84,11 @@ public class SyncCoordinator implements SmartLifecycle {
         return worker(engineId).resyncNow();
     }
 
+    /** The longest a full resync may take before its listing is abandoned: its overall cap and a few calls. */
+    public Duration longestResync() {
+        return ports.settings().listCap().plus(ports.clients().callTimeout().multipliedBy(3));
+    }
+
     /** Re-reads one workload from its engine after an operation changed it. */
     public CompletableFuture<Void> refresh(UUID engineId, String nativeId) {
         return worker(engineId).refresh(nativeId);
