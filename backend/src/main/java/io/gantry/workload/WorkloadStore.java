@@ -155,7 +155,7 @@ public class WorkloadStore {
             for (Workload w : workloads.subList(from, Math.min(workloads.size(), from + BATCH))) {
                 rows.add(row(engine, w));
             }
-            Map<String, String> stored = storedHashes(engine.id(), rows);
+            Map<String, String> stored = storedHashes(rows);
             rows.removeIf(r -> r[HASH].equals(stored.get(r[NATIVE_ID])));
             if (!rows.isEmpty()) {
                 changed.addAll(upsertBatch(engine, fence, rows, now));
@@ -168,18 +168,22 @@ public class WorkloadStore {
         return changed;
     }
 
-    /** The stored hash of each of the rows' workloads that is stored; a stale one counts as changed (empty hash). */
-    private Map<String, String> storedHashes(UUID engineId, List<String[]> rows) {
-        String[] nativeIds = new String[rows.size()];
-        for (int i = 0; i < nativeIds.length; i++) {
-            nativeIds[i] = rows.get(i)[NATIVE_ID];
+    /**
+     * The stored hash of each of the rows' workloads that is stored; a stale one counts as changed (empty hash).
+     * Looked up by primary key (the id follows from engine and native id): the same lookup by
+     * {@code engine_id = ? AND native_id = ANY(?)} was seen taking 9 s per batch once the table held a few engines
+     * (the planner has several indexes on {@code native_id} to choose from, a trigram one among them).
+     */
+    private Map<String, String> storedHashes(List<String[]> rows) {
+        UUID[] ids = new UUID[rows.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = UUID.fromString(rows.get(i)[ID]);
         }
-        Map<String, String> stored = new HashMap<>(nativeIds.length * 2);
+        Map<String, String> stored = new HashMap<>(ids.length * 2);
         jdbc.query((Connection c) -> {
             PreparedStatement ps = c.prepareStatement("SELECT native_id, CASE WHEN stale THEN '' ELSE content_hash END "
-                    + "FROM workloads WHERE engine_id = ? AND native_id = ANY(?)");
-            ps.setObject(1, engineId);
-            ps.setArray(2, c.createArrayOf("text", nativeIds));
+                    + "FROM workloads WHERE id = ANY(?)");
+            ps.setArray(1, c.createArrayOf("uuid", ids));
             return ps;
         }, rs -> {
             stored.put(rs.getString(1), rs.getString(2));
@@ -205,6 +209,7 @@ public class WorkloadStore {
                 .tag("engine", engineName).register(meters).increment(rows);
     }
 
+    private static final int ID = 0;
     private static final int NATIVE_ID = 1;
     private static final int HASH = 14;
 
@@ -276,13 +281,14 @@ public class WorkloadStore {
             }
         }, fence.engineId());
         List<RemovedWorkload> removed = new ArrayList<>();
-        String sql = REMOVE_AND_REMEMBER.formatted("w.native_id = ANY(?)");
+        String sql = REMOVE_AND_REMEMBER.formatted("w.id = ANY(?)");
         for (int from = 0; from < gone.size(); from += BATCH) {
-            String[] batch = gone.subList(from, Math.min(gone.size(), from + BATCH)).toArray(String[]::new);
+            UUID[] batch = gone.subList(from, Math.min(gone.size(), from + BATCH)).stream()
+                    .map(nativeId -> WorkloadIds.of(fence.engineId(), nativeId)).toArray(UUID[]::new);
             removed.addAll(unlessRefused(jdbc.query((Connection c) -> {
                 PreparedStatement ps = c.prepareStatement(sql);
                 ps.setObject(1, fence.engineId());
-                ps.setArray(2, c.createArrayOf("text", batch));
+                ps.setArray(2, c.createArrayOf("uuid", batch));
                 ps.setObject(3, fence.engineId());
                 ps.setLong(4, fence.token());
                 ps.setTimestamp(5, Timestamp.from(now));
@@ -299,8 +305,9 @@ public class WorkloadStore {
     /** Deletes one workload the engine reported gone, keeping its last state as an event. */
     public Optional<RemovedWorkload> remove(Engine engine, Fence fence, String nativeId, Instant now) {
         generation.incrementAndGet();
-        Optional<RemovedWorkload> removed = unlessRefused(jdbc.query(REMOVE_AND_REMEMBER.formatted("w.native_id = ?"),
-                WorkloadStore::removed, fence.engineId(), nativeId, fence.engineId(), fence.token(), Timestamp.from(now)),
+        Optional<RemovedWorkload> removed = unlessRefused(jdbc.query(REMOVE_AND_REMEMBER.formatted("w.id = ?"),
+                WorkloadStore::removed, fence.engineId(), WorkloadIds.of(fence.engineId(), nativeId), fence.engineId(),
+                fence.token(), Timestamp.from(now)),
                 fence).stream().findFirst();
         removed.ifPresent(r -> written(engine.name(), 1));
         return removed;

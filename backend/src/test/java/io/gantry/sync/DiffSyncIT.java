@@ -79,7 +79,8 @@ class DiffSyncIT extends IntegrationTest {
                 engineId, changed.nativeId())).isEqualTo("nginx:9.9");
 
         // one removed: exactly that one deleted, its last state kept as an event
-        String goneId = SyncIT.idOf(api, "diff-20k", "svc-7");
+        String goneId = jdbc.queryForObject("SELECT id::text FROM workloads WHERE engine_id = ? AND native_id = ?",
+                String.class, engineId, workload(7).nativeId());
         fake.removeQuietly(workload(7).nativeId());
         xid = currentTransaction();
         before = rowsWritten(api);
@@ -166,7 +167,15 @@ class DiffSyncIT extends IntegrationTest {
         fake.listGoesSilentAfter(2);
         try {
             api.post("/api/v1/engines/" + id + "/sync", null);
-            JsonNode down = Engines.awaitStatus(api, id, "DOWN");
+            JsonNode down;
+            try {
+                down = Engines.awaitStatus(api, id, "DOWN");
+            } catch (AssertionError | RuntimeException e) {
+                jdbc.queryForList("SELECT pid, state, wait_event_type, wait_event, now() - query_start AS took, "
+                        + "pg_blocking_pids(pid) AS blockers, left(query, 300) AS query FROM pg_stat_activity "
+                        + "WHERE state <> 'idle' AND pid <> pg_backend_pid()").forEach(r -> System.out.println("ACTIVITY " + r));
+                throw e;
+            }
             assertThat(down.get("message").asString()).contains("list workloads did not answer within 2000 ms");
             assertThat(down.get("sync").get("state").asString()).isEqualTo("IDLE");
             assertThat(down.get("sync").get("lastCompletedAt").asString())
