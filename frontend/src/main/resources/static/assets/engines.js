@@ -11,8 +11,20 @@
   }));
   const lines = m => Object.entries(m || {}).map(([k, v]) => `${k}=${v}`).join('\n');
 
+  const count = n => Number(n).toLocaleString('en-US');
+  // "syncing 12,000 of 100,000" while a long full sync runs; the list is read again until it is done
+  function syncing(e) {
+    const s = e.sync;
+    if (!s || s.state !== 'SYNCING') return '';
+    return el('div', { class: 'muted sync-progress' },
+      `syncing ${count(s.listed)}${s.expected != null ? ` of ${count(s.expected)}` : ''}`);
+  }
+  let again;
+
   async function load() {
+    clearTimeout(again);
     const engines = (await api('GET', '/api/v1/engines')).json?.items || [];
+    if (engines.some(e => e.sync?.state === 'SYNCING')) again = setTimeout(load, 2000);
     if (!engines.length) {
       box.replaceChildren(el('p', { class: 'panel empty' }, admin ? 'No engines yet: add one with the form below.' : 'No engines yet: ask an administrator to add one.'));
       return;
@@ -21,7 +33,7 @@
       el('thead', {}, el('tr', {}, ['Name', 'Kind', 'Endpoint', 'Status', 'Last sync', 'Workloads', admin ? 'Actions' : null].filter(Boolean).map(h => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, engines.map(e => el('tr', { 'data-engine': e.name },
         el('td', {}, el('a', { href: `/workloads?engine=${encodeURIComponent(e.name)}` }, e.name)), el('td', {}, e.kind),
-        el('td', { class: 'mono wrap' }, e.endpoint), el('td', {}, badge('status', e.status), e.message ? el('div', { class: 'muted' }, e.message) : ''),
+        el('td', { class: 'mono wrap' }, e.endpoint), el('td', {}, badge('status', e.status), e.message ? el('div', { class: 'muted' }, e.message) : '', syncing(e)),
         el('td', { title: e.lastSyncAt || '' }, ago(e.lastSyncAt)), el('td', { class: 'num' }, String(e.workloadCount)),
         admin ? el('td', {}, actions(e)) : null))))));
   }

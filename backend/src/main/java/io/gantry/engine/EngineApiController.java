@@ -32,10 +32,12 @@ class EngineApiController {
     private final EngineLeases leases;
     private final PrivilegedRuntimes runtimes;
     private final Scopes scopes;
+    private final SyncProgressStore progress;
 
     EngineApiController(EngineService service, EngineStore store, EngineClients clients, EngineLeases leases,
-                        PrivilegedRuntimes runtimes, Scopes scopes) {
+                        PrivilegedRuntimes runtimes, Scopes scopes, SyncProgressStore progress) {
         this.scopes = scopes;
+        this.progress = progress;
         this.service = service;
         this.store = store;
         this.clients = clients;
@@ -49,8 +51,9 @@ class EngineApiController {
         Scope scope = scopes.current();
         Map<UUID, Long> counts = store.workloadCounts(workloadsIn(scope));
         Map<UUID, String> owners = leases.owners();
+        Map<UUID, SyncProgress> syncs = progress.findAll();
         return Page.of(store.findAll().stream().filter(e -> scope.touchesEngine(Role.VIEWER, e.name()))
-                .map(e -> view(e, counts, owners, null)).toList());
+                .map(e -> view(e, counts, owners, null, syncs.get(e.id()))).toList());
     }
 
     @GetMapping("/{id}")
@@ -59,14 +62,14 @@ class EngineApiController {
         // an engine known to be down is not asked: this read must not wait for its call timeout
         boolean reachable = engine.status() == EngineStatus.UP || engine.status() == EngineStatus.DEGRADED;
         return view(engine, store.workloadCounts(workloadsIn(scopes.current())), leases.owners(),
-                reachable ? runtimes.choices(engine.id()) : List.of());
+                reachable ? runtimes.choices(engine.id()) : List.of(), progress.find(engine.id()).orElse(null));
     }
 
     @PostMapping
     ResponseEntity<EngineView> create(@Valid @RequestBody EngineRequest request) {
         Engine engine = service.create(request);
         return ResponseEntity.created(URI.create("/api/v1/engines/" + engine.id()))
-                .body(view(engine, Map.of(), leases.owners(), null));
+                .body(view(engine, Map.of(), leases.owners(), null, null));
     }
 
     /** Tests a registration without saving it (ADMIN): {@code {ok, version, message}}. */
@@ -77,8 +80,9 @@ class EngineApiController {
 
     @PutMapping("/{id}")
     EngineView update(@PathVariable String id, @Valid @RequestBody EngineRequest request) {
-        return view(service.update(engine(id).id(), request), store.workloadCounts(workloadsIn(scopes.current())),
-                leases.owners(), null);
+        Engine engine = service.update(engine(id).id(), request);
+        return view(engine, store.workloadCounts(workloadsIn(scopes.current())), leases.owners(), null,
+                progress.find(engine.id()).orElse(null));
     }
 
     @DeleteMapping("/{id}")
@@ -116,7 +120,7 @@ class EngineApiController {
      * @param runtimes what the engine offers the caller, or null where the engine is not asked (listings)
      */
     private EngineView view(Engine e, Map<UUID, Long> counts, Map<UUID, String> owners,
-                            List<PrivilegedRuntimes.Choice> runtimes) {
+                            List<PrivilegedRuntimes.Choice> runtimes, SyncProgress sync) {
         List<String> capabilities;
         try {
             capabilities = clients.capabilities(e.id()).stream().sorted()
@@ -125,6 +129,7 @@ class EngineApiController {
             capabilities = List.of();
         }
         return new EngineView(e.id(), e.name(), e.kind(), e.endpoint(), e.labels(), e.options(), e.status(),
-                e.message(), e.lastSyncAt(), counts.getOrDefault(e.id(), 0L), capabilities, owners.get(e.id()), runtimes);
+                e.message(), e.lastSyncAt(), counts.getOrDefault(e.id(), 0L), capabilities, owners.get(e.id()), runtimes,
+                sync);
     }
 }

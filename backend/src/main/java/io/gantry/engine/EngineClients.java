@@ -6,6 +6,7 @@ import io.gantry.spi.EngineClient;
 import io.gantry.spi.EngineConnection;
 import io.gantry.spi.EngineException;
 import io.gantry.spi.EngineUnavailableException;
+import io.gantry.spi.WorkloadSink;
 import io.gantry.web.NamedEngineFailure;
 import io.gantry.web.NotFoundException;
 import jakarta.annotation.PreDestroy;
@@ -24,6 +25,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,20 +89,87 @@ public class EngineClients {
             future.cancel(true);
             throw unavailable(handle.name, what + " did not answer within " + handle.timeout.toMillis() + " ms", e);
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof EngineUnavailableException u) {
-                throw unavailable(handle.name, u.getMessage(), u);
-            }
-            if (cause instanceof EngineException ee) {
-                throw ee;
-            }
-            log.warn("Engine {}: {} failed unexpectedly: {}", handle.name, what, cause.toString());
-            throw unavailable(handle.name, what + " failed: " + cause.getMessage(), cause);
+            throw failed(handle.name, what, e.getCause());
         } catch (InterruptedException e) {
             future.cancel(true);
             Thread.currentThread().interrupt();
             throw unavailable(handle.name, what + " was interrupted", e);
         }
+    }
+
+    /**
+     * Runs a batched listing ({@code call} hands its batches to the sink it is given) and hands each batch to
+     * {@code sink} on the calling thread as it arrives. Unlike {@link #call} the deadline follows progress: the
+     * engine's call timeout bounds each silence (from the start, or from the last batch, to the next batch or the
+     * end), and {@code overall} caps the whole listing, so a big engine that keeps answering is not taken for a
+     * hung one. The listing runs on the engine's threads; at most two batches wait between it and the caller, so
+     * a slow caller slows the listing instead of piling up its answer.
+     *
+     * @throws EngineUnavailableException naming the engine when it goes silent, exceeds {@code overall}, or fails
+     * @throws EngineException            as the adapter threw it
+     * @throws RuntimeException           as {@code sink} threw it; the listing is then abandoned
+     */
+    public void stream(UUID engineId, String what, Duration overall, BiConsumer<EngineClient, WorkloadSink> call,
+                       WorkloadSink sink) {
+        Handle handle = handle(engineId);
+        BatchHandOver handOver = new BatchHandOver();
+        Future<?> future;
+        try {
+            future = handle.executor.submit(() -> {
+                try {
+                    endpoints.refusal(handle.destinations).ifPresent(why -> {
+                        throw new EngineUnavailableException("endpoint resolves to a denied address: " + why);
+                    });
+                    call.accept(handle.client, handOver);
+                    handOver.end(null);
+                } catch (RuntimeException | Error e) {
+                    handOver.end(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            throw unavailable(handle.name, MAX_CALLS_IN_FLIGHT + " calls are still waiting for it; " + what + " not sent", e);
+        }
+        long silenceMillis = handle.timeout.toMillis() + 250;
+        long capNanos = System.nanoTime() + overall.toNanos();
+        try {
+            while (true) {
+                long left = Math.min(silenceMillis, TimeUnit.NANOSECONDS.toMillis(capNanos - System.nanoTime()));
+                BatchHandOver.Item item = left <= 0 ? null : handOver.next(left);
+                if (item == null) {
+                    future.cancel(true);
+                    throw unavailable(handle.name, System.nanoTime() - capNanos >= 0
+                            ? what + " did not complete within " + overall.toMillis() + " ms"
+                            : what + " did not answer within " + handle.timeout.toMillis() + " ms", null);
+                }
+                if (item.batch() != null) {
+                    sink.accept(item.batch());
+                } else if (item.expected() != null) {
+                    sink.expect(item.expected());
+                } else if (item.failure() == null) {
+                    return;
+                } else {
+                    throw failed(handle.name, what, item.failure());
+                }
+            }
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw unavailable(handle.name, what + " was interrupted", e);
+        } catch (RuntimeException e) {
+            future.cancel(true);
+            throw e;
+        }
+    }
+
+    private static RuntimeException failed(String engine, String what, Throwable cause) {
+        if (cause instanceof EngineUnavailableException u) {
+            return unavailable(engine, u.getMessage(), u);
+        }
+        if (cause instanceof EngineException ee) {
+            return ee;
+        }
+        log.warn("Engine {}: {} failed unexpectedly: {}", engine, what, cause.toString());
+        return unavailable(engine, what + " failed: " + cause.getMessage(), cause);
     }
 
     /** What the engine can do as configured; no network I/O. */

@@ -15,5 +15,5 @@ import java.util.UUID;
 record EngineView(UUID id, String name, String kind, String endpoint, Map<String, String> labels,
                   Map<String, String> options, EngineStatus status, String message, Instant lastSyncAt,
                   long workloadCount, List<String> capabilities, String syncOwner,
-                  List<PrivilegedRuntimes.Choice> runtimes) {
+                  List<PrivilegedRuntimes.Choice> runtimes, SyncProgress sync) {
 }

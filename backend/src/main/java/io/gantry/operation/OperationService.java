@@ -224,7 +224,8 @@ class OperationService {
     private Function<Progress, Outcome> resyncOf(Engine engine) {
         return progress -> {
             try {
-                sync.resyncNow(engine.id()).get(clients.callTimeout().toMillis() * 3, TimeUnit.MILLISECONDS);
+                // as long as a listing may run while it makes progress: a big engine's resync takes minutes
+                sync.resyncNow(engine.id()).get(sync.longestResync().toMillis(), TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
                 throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
             } catch (TimeoutException e) {

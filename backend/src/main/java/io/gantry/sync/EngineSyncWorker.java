@@ -32,8 +32,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -223,7 +221,7 @@ final class EngineSyncWorker {
         try {
             EngineInfo info = ports.clients().call(engineId, "ping", EngineClient::ping);
             ensureWatch();
-            fullSync();
+            fullSync(info);
             writes.status(engine, info.degraded() ? EngineStatus.DEGRADED : EngineStatus.UP, info.message());
             backoff.reset();
             waitingForSync.forEach(f -> f.complete(null));
@@ -257,6 +255,10 @@ final class EngineSyncWorker {
 
     private Duration down(RuntimeException e) {
         closeWatch();
+        if (stopped) {
+            // interrupted by stop(): the engine did not fail, and whoever syncs it next finds out how it is
+            return backoff.next();
+        }
         // stale first: whoever sees the engine DOWN must find its workloads marked stale already
         ports.workloads().markStale(fence);
         writes.status(engine, EngineStatus.DOWN, e.getMessage() == null ? e.toString() : e.getMessage());
@@ -265,7 +267,9 @@ final class EngineSyncWorker {
     }
 
     /**
-     * Lists every workload and stores the list, then what the watch delivered meanwhile. The store keeps
+     * Lists every workload, storing it batch by batch as the engine hands it over ({@link ListingWriter}; the call
+     * deadline follows progress, see {@link io.gantry.engine.EngineClients#stream}), deletes what the complete
+     * listing no longer holds, then applies what the watch delivered meanwhile. The store keeps
      * no engine versions (writes of one engine are ordered only by this thread), so which of the two is
      * newer is told by when a change arrived:
      * <ul>
@@ -280,32 +284,38 @@ final class EngineSyncWorker {
      * A ResyncRequired (or a failed watch) delivered while the list ran means changes may have been lost
      * after it was read: one more full resync follows.
      */
-    private void fullSync() {
+    private void fullSync(EngineInfo info) {
         long started = System.nanoTime();
         takeOlderThanList();
-        List<Workload> all = ports.clients().call(engineId, "list workloads", EngineClient::listWorkloads);
-        Instant now = Instant.now();
-        List<String> changed = ports.workloads().upsert(engine, fence, all, now);
-        if (synced) {
-            ports.outsideChanges().stored(engineId, changed);
-        } else {
-            // every workload once per lease: those changed while no replica synced the engine, or stored before
-            // revisions existed, get theirs
-            synced = true;
-            ports.outsideChanges().started(engineId);
+        EngineStatus answered = info.degraded() ? EngineStatus.DEGRADED : EngineStatus.UP;
+        // a listing that takes long is a big engine at work, not a dead one: it is UP (and SYNCING) meanwhile
+        ListingWriter listing = new ListingWriter(engine, fence, ports, writes, synced,
+                () -> writes.status(engine, answered, info.message()));
+        boolean completed = false;
+        try {
+            ports.clients().stream(engineId, "list workloads", ports.settings().listCap(),
+                    (client, sink) -> client.listWorkloads(sink), listing);
+            Instant now = Instant.now();
+            if (!synced) {
+                // every workload once per lease: those changed while no replica synced the engine, or stored before
+                // revisions existed, get theirs
+                synced = true;
+                ports.outsideChanges().started(engineId);
+            }
+            List<RemovedWorkload> removed = listing.complete(now);
+            completed = true;
+            ports.engines().markSynced(fence, now);
+            ports.workloads().analyzeIfMuchChanged();
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            ports.metrics().recordSync(engine, took);
+            log.debug("Engine {}: full resync of {} workloads ({} rows written, {} removed) in {} ms", engine.name(),
+                    listing.listed(), listing.written(), removed.size(), took.toMillis());
+            removed.forEach(r -> writes.publishDeleted(engine, r));
+        } finally {
+            if (!completed) {
+                listing.abandon();
+            }
         }
-        List<RemovedWorkload> removed = ports.workloads().removeMissing(fence,
-                all.stream().map(Workload::nativeId).toList(), now);
-        ports.engines().markSynced(fence, now);
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
-        ports.metrics().recordSync(engine, took);
-        log.debug("Engine {}: full resync of {} workloads ({} changed, {} removed) in {} ms", engine.name(),
-                all.size(), changed.size(), removed.size(), took.toMillis());
-        if (ports.stream().hasSubscribers() && !changed.isEmpty()) {
-            Map<String, Workload> byId = all.stream().collect(Collectors.toMap(Workload::nativeId, Function.identity(), (a, b) -> a));
-            changed.forEach(id -> writes.publishUpdated(engine, byId.get(id), now));
-        }
-        removed.forEach(r -> writes.publishDeleted(engine, r));
         applyWatched();
         ports.metrics().refresh();
     }

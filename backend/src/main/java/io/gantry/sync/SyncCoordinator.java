@@ -7,6 +7,7 @@ import io.gantry.engine.EngineClients;
 import io.gantry.engine.EngineRemoved;
 import io.gantry.engine.EngineSaved;
 import io.gantry.engine.EngineStore;
+import io.gantry.engine.SyncProgressStore;
 import io.gantry.event.EventStore;
 import io.gantry.metrics.GantryMetrics;
 import io.gantry.revision.OutsideChanges;
@@ -61,8 +62,9 @@ public class SyncCoordinator implements SmartLifecycle {
 
     SyncCoordinator(EngineStore engines, EngineClients clients, WorkloadStore workloads, EventStore events,
                     LiveStream stream, GantryMetrics metrics, SyncSettings settings, EngineLeases leases,
-                    ClusterSettings cluster, OutsideChanges outsideChanges) {
-        this.ports = new SyncPorts(engines, clients, workloads, events, stream, metrics, settings, outsideChanges);
+                    ClusterSettings cluster, OutsideChanges outsideChanges, SyncProgressStore progress) {
+        this.ports = new SyncPorts(engines, clients, workloads, events, stream, metrics, settings, outsideChanges,
+                progress);
         this.leases = leases;
         this.cluster = cluster;
     }
@@ -80,6 +82,11 @@ public class SyncCoordinator implements SmartLifecycle {
     /** A full resync of the engine now; completes when it is stored, or exceptionally when the engine failed. */
     public CompletableFuture<Void> resyncNow(UUID engineId) {
         return worker(engineId).resyncNow();
+    }
+
+    /** The longest a full resync may take before its listing is abandoned: its overall cap and a few calls. */
+    public Duration longestResync() {
+        return ports.settings().listCap().plus(ports.clients().callTimeout().multipliedBy(3));
     }
 
     /** Re-reads one workload from its engine after an operation changed it. */

@@ -39,7 +39,7 @@ final class SyncWrites {
     }
 
     void remove(Engine engine, String nativeId) {
-        ports.workloads().remove(fence, nativeId, Instant.now()).ifPresent(r -> publishDeleted(engine, r));
+        ports.workloads().remove(engine, fence, nativeId, Instant.now()).ifPresent(r -> publishDeleted(engine, r));
     }
 
     /** Keeps an event for the timeline and measures how late the watch delivered it. */

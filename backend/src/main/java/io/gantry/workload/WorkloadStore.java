@@ -16,7 +16,6 @@ import io.gantry.spi.WorkloadStatus;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,15 +23,17 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
@@ -53,7 +54,7 @@ import tools.jackson.databind.json.JsonMapper;
 public class WorkloadStore {
     static final int BATCH = 500;
     /**
-     * Rows written by one upsert after which the table is analyzed at once. Autovacuum analyzes
+     * Rows written (since the last analyze) after which a full sync analyzes the table at once. Autovacuum analyzes
      * only after its nap (a minute by default); until then the planner believes a freshly synced
      * engine is empty and picks bitmap-ANDs over 100k rows for filtered lists (26 ms instead of 0.2 ms,
      * measured with bench/run.sh at 100,000 workloads).
@@ -129,46 +130,86 @@ public class WorkloadStore {
     private final EngineLeases leases;
     /** Bumped on every write that changed rows, so that cached list counts know when they are outdated. */
     private final AtomicLong generation = new AtomicLong();
+    /** Rows written since the table was last analyzed by {@link #analyzeIfMuchChanged}. */
+    private final AtomicLong unanalyzed = new AtomicLong();
+    private final MeterRegistry meters;
 
-    WorkloadStore(JdbcTemplate jdbc, JsonMapper json, EngineLeases leases) {
+    WorkloadStore(JdbcTemplate jdbc, JsonMapper json, EngineLeases leases, MeterRegistry meters) {
         this.jdbc = jdbc;
         this.json = json;
         this.leases = leases;
+        this.meters = meters;
     }
 
     /**
-     * Inserts or updates the engine's workloads in batches and clears their {@code stale} flag.
-     * For a large set (a full resync) the stored hashes are read first, so that unchanged workloads
-     * are not even sent to the database.
+     * Inserts or updates the engine's workloads in batches and clears their {@code stale} flag. The stored
+     * hashes of each batch are read first (one index lookup per batch), so that an unchanged workload is not
+     * even sent to the database and a resync that finds nothing changed writes nothing.
      *
      * @return the native ids of the workloads that were new or changed
      */
     public List<String> upsert(Engine engine, Fence fence, List<Workload> workloads, Instant now) {
-        List<String[]> rows = new ArrayList<>(workloads.size());
-        for (Workload w : workloads) {
-            rows.add(row(engine, w));
-        }
-        if (rows.size() > BATCH) {
-            Map<String, String> stored = new HashMap<>();
-            jdbc.query("SELECT native_id, CASE WHEN stale THEN '' ELSE content_hash END FROM workloads WHERE engine_id = ?",
-                    rs -> {
-                        stored.put(rs.getString(1), rs.getString(2));
-                    }, engine.id());
-            rows.removeIf(r -> r[HASH].equals(stored.get(r[NATIVE_ID])));
-        }
         List<String> changed = new ArrayList<>();
-        for (int from = 0; from < rows.size(); from += BATCH) {
-            changed.addAll(upsertBatch(engine, fence, rows.subList(from, Math.min(rows.size(), from + BATCH)), now));
+        for (int from = 0; from < workloads.size(); from += BATCH) {
+            List<String[]> rows = new ArrayList<>(Math.min(BATCH, workloads.size() - from));
+            for (Workload w : workloads.subList(from, Math.min(workloads.size(), from + BATCH))) {
+                rows.add(row(engine, w));
+            }
+            Map<String, String> stored = storedHashes(rows);
+            rows.removeIf(r -> r[HASH].equals(stored.get(r[NATIVE_ID])));
+            if (!rows.isEmpty()) {
+                changed.addAll(upsertBatch(engine, fence, rows, now));
+            }
         }
         if (!changed.isEmpty()) {
             generation.incrementAndGet();
-        }
-        if (changed.size() >= ANALYZE_AFTER_ROWS) {
-            jdbc.execute("ANALYZE workloads");
+            written(engine.name(), changed.size());
         }
         return changed;
     }
 
+    /**
+     * The stored hash of each of the rows' workloads that is stored; a stale one counts as changed (empty hash).
+     * Looked up by primary key (the id follows from engine and native id): the same lookup by
+     * {@code engine_id = ? AND native_id = ANY(?)} was seen taking 9 s per batch once the table held a few engines
+     * (the planner has several indexes on {@code native_id} to choose from, a trigram one among them).
+     */
+    private Map<String, String> storedHashes(List<String[]> rows) {
+        UUID[] ids = new UUID[rows.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = UUID.fromString(rows.get(i)[ID]);
+        }
+        Map<String, String> stored = new HashMap<>(ids.length * 2);
+        jdbc.query((Connection c) -> {
+            PreparedStatement ps = c.prepareStatement("SELECT native_id, CASE WHEN stale THEN '' ELSE content_hash END "
+                    + "FROM workloads WHERE id = ANY(?)");
+            ps.setArray(1, c.createArrayOf("uuid", ids));
+            return ps;
+        }, rs -> {
+            stored.put(rs.getString(1), rs.getString(2));
+        });
+        return stored;
+    }
+
+    /**
+     * Analyzes the table once many rows were written since it was last analyzed; called after a full sync,
+     * not per batch, so that a first sync of a big engine pays for it once.
+     */
+    public void analyzeIfMuchChanged() {
+        if (unanalyzed.get() >= ANALYZE_AFTER_ROWS) {
+            unanalyzed.set(0);
+            jdbc.execute("ANALYZE workloads");
+        }
+    }
+
+    /** Counts rows inserted, updated or deleted for the engine ({@code gantry_sync_rows_written_total}). */
+    private void written(String engineName, int rows) {
+        unanalyzed.addAndGet(rows);
+        Counter.builder("gantry.sync.rows.written").description("Workload rows inserted, updated or deleted by sync")
+                .tag("engine", engineName).register(meters).increment(rows);
+    }
+
+    private static final int ID = 0;
     private static final int NATIVE_ID = 1;
     private static final int HASH = 14;
 
@@ -226,29 +267,50 @@ public class WorkloadStore {
         return written;
     }
 
-    /** Deletes the engine's workloads that a full resync no longer saw, keeping each one's last state as an event. */
-    public List<RemovedWorkload> removeMissing(Fence fence, Collection<String> presentNativeIds, Instant now) {
-        String sql = REMOVE_AND_REMEMBER.formatted(
-                "NOT EXISTS (SELECT 1 FROM unnest(?::text[]) AS p(native_id) WHERE p.native_id = w.native_id)");
-        generation.incrementAndGet();
-        return unlessRefused(jdbc.query((Connection c) -> {
-            PreparedStatement ps = c.prepareStatement(sql);
-            ps.setObject(1, fence.engineId());
-            Array present = c.createArrayOf("text", presentNativeIds.toArray(String[]::new));
-            ps.setArray(2, present);
-            ps.setObject(3, fence.engineId());
-            ps.setLong(4, fence.token());
-            ps.setTimestamp(5, Timestamp.from(now));
-            return ps;
-        }, WorkloadStore::removed), fence);
+    /**
+     * Deletes the engine's workloads that a complete listing did not hold, in batches, keeping each one's last
+     * state as an event. Only the stored ids are read to find them, so a listing that lost nothing deletes nothing.
+     * Call it after a <em>complete</em> listing only: one cut short would delete what it did not reach.
+     */
+    public List<RemovedWorkload> removeAllBut(Engine engine, Fence fence, Set<String> listedNativeIds, Instant now) {
+        List<String> gone = new ArrayList<>();
+        jdbc.query("SELECT native_id FROM workloads WHERE engine_id = ?", rs -> {
+            String nativeId = rs.getString(1);
+            if (!listedNativeIds.contains(nativeId)) {
+                gone.add(nativeId);
+            }
+        }, fence.engineId());
+        List<RemovedWorkload> removed = new ArrayList<>();
+        String sql = REMOVE_AND_REMEMBER.formatted("w.id = ANY(?)");
+        for (int from = 0; from < gone.size(); from += BATCH) {
+            UUID[] batch = gone.subList(from, Math.min(gone.size(), from + BATCH)).stream()
+                    .map(nativeId -> WorkloadIds.of(fence.engineId(), nativeId)).toArray(UUID[]::new);
+            removed.addAll(unlessRefused(jdbc.query((Connection c) -> {
+                PreparedStatement ps = c.prepareStatement(sql);
+                ps.setObject(1, fence.engineId());
+                ps.setArray(2, c.createArrayOf("uuid", batch));
+                ps.setObject(3, fence.engineId());
+                ps.setLong(4, fence.token());
+                ps.setTimestamp(5, Timestamp.from(now));
+                return ps;
+            }, WorkloadStore::removed), fence));
+        }
+        if (!removed.isEmpty()) {
+            generation.incrementAndGet();
+            written(engine.name(), removed.size());
+        }
+        return removed;
     }
 
     /** Deletes one workload the engine reported gone, keeping its last state as an event. */
-    public Optional<RemovedWorkload> remove(Fence fence, String nativeId, Instant now) {
+    public Optional<RemovedWorkload> remove(Engine engine, Fence fence, String nativeId, Instant now) {
         generation.incrementAndGet();
-        return unlessRefused(jdbc.query(REMOVE_AND_REMEMBER.formatted("w.native_id = ?"), WorkloadStore::removed,
-                fence.engineId(), nativeId, fence.engineId(), fence.token(), Timestamp.from(now)), fence)
-                .stream().findFirst();
+        Optional<RemovedWorkload> removed = unlessRefused(jdbc.query(REMOVE_AND_REMEMBER.formatted("w.id = ?"),
+                WorkloadStore::removed, fence.engineId(), WorkloadIds.of(fence.engineId(), nativeId), fence.engineId(),
+                fence.token(), Timestamp.from(now)),
+                fence).stream().findFirst();
+        removed.ifPresent(r -> written(engine.name(), 1));
+        return removed;
     }
 
     /** Flags every workload of the engine as its last known state (engine DOWN). */

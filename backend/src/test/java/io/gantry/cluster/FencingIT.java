@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -58,8 +59,8 @@ class FencingIT extends IntegrationTest {
         assertThatThrownBy(() -> workloads.upsert(engine, mine, List.of(FakeEngine.workload("", "stale", "nginx:1", 1, Map.of())), now))
                 .isInstanceOf(LeaseLostException.class);
         assertThatThrownBy(() -> workloads.markStale(mine)).isInstanceOf(LeaseLostException.class);
-        assertThatThrownBy(() -> workloads.removeMissing(mine, List.of(), now)).isInstanceOf(LeaseLostException.class);
-        assertThatThrownBy(() -> workloads.remove(mine, "/web", now)).isInstanceOf(LeaseLostException.class);
+        assertThatThrownBy(() -> workloads.removeAllBut(engine, mine, Set.of(), now)).isInstanceOf(LeaseLostException.class);
+        assertThatThrownBy(() -> workloads.remove(engine, mine, "/web", now)).isInstanceOf(LeaseLostException.class);
         assertThat(names(api)).containsExactly("web");
         assertThat(engines.updateStatus(mine, EngineStatus.DOWN, "a stale view")).isFalse();
         assertThat(engines.find(id).orElseThrow().status()).isEqualTo(EngineStatus.UP);

@@ -29,10 +29,12 @@ import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
 import io.gantry.spi.WorkloadNotFoundException;
+import io.gantry.spi.WorkloadSink;
 import io.gantry.spi.WorkloadSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -75,6 +77,9 @@ public final class FakeEngine {
     private final Set<String> failingScales = ConcurrentHashMap.newKeySet();
     private volatile Duration rollout = Duration.ZERO;
     private final FakeConfigs configs;
+    private volatile int listBatch;
+    private volatile Duration listPause = Duration.ZERO;
+    private volatile int silentAfterBatches = -1;
 
     private FakeEngine(String name) {
         this.name = name;
@@ -183,6 +188,23 @@ public final class FakeEngine {
         watchers.forEach(w -> w.onChange(change));
     }
 
+    /**
+     * From now on listings hand their workloads over in batches of {@code size}, in native id order, {@code pause}
+     * apart, as an adapter reading a big answer as a stream does; {@code size} 0 lists in one batch (the default).
+     */
+    public void listInBatches(int size, Duration pause) {
+        listBatch = size;
+        listPause = pause;
+    }
+
+    /**
+     * From now on a listing goes silent after {@code batches} batches (it blocks until interrupted, as a stuck
+     * connection would); -1 lists to the end (the default).
+     */
+    public void listGoesSilentAfter(int batches) {
+        silentAfterBatches = batches;
+    }
+
     /** Runs {@code action} once, inside the next list call before it reads the workloads: the list sees its effect. */
     public void beforeNextListReads(Runnable action) {
         beforeNextListReads.set(action);
@@ -278,6 +300,37 @@ public final class FakeEngine {
                 List<Workload> read = List.copyOf(workloads.values());
                 runOnce(afterNextListRead);
                 return read;
+            }
+
+            @Override
+            public void listWorkloads(WorkloadSink sink) {
+                int size = listBatch;
+                if (size <= 0 && silentAfterBatches < 0) {
+                    sink.accept(listWorkloads());
+                    return;
+                }
+                List<Workload> read = new ArrayList<>(listWorkloads());
+                read.sort(Comparator.comparing(Workload::nativeId));
+                sink.expect(read.size());
+                size = size <= 0 ? Math.max(1, read.size()) : size;
+                for (int from = 0, batch = 0; from < read.size(); from += size, batch++) {
+                    if (batch == silentAfterBatches) {
+                        pause(Duration.ofDays(1));
+                    }
+                    if (batch > 0) {
+                        pause(listPause);
+                    }
+                    sink.accept(read.subList(from, Math.min(read.size(), from + size)));
+                }
+            }
+
+            private void pause(Duration pause) {
+                try {
+                    Thread.sleep(pause.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new EngineUnavailableException(name + ": the listing was interrupted");
+                }
             }
 
             @Override

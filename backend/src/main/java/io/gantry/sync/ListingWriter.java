@@ -1,0 +1,118 @@
+package io.gantry.sync;
+
+import io.gantry.cluster.Fence;
+import io.gantry.engine.Engine;
+import io.gantry.spi.Workload;
+import io.gantry.spi.WorkloadSink;
+import io.gantry.workload.RemovedWorkload;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stores one full listing batch by batch as the engine hands it over: each batch's changed workloads are written
+ * (unchanged ones cost a hash lookup, no write) and published, so a big engine's workloads show up as they are
+ * read and a replica that stops midway keeps what it wrote. Only the native ids listed are held until the
+ * listing completes, to delete what the engine no longer has; that happens in {@link #complete}, never before,
+ * so a listing cut short deletes nothing.
+ *
+ * <p>A listing that runs longer than {@link #PROGRESS_EVERY} is announced (the engine is UP while it syncs) and
+ * its progress is recorded at that pace; a quick one writes its progress once, when it completes.
+ */
+final class ListingWriter implements WorkloadSink {
+    private static final Logger log = LoggerFactory.getLogger(ListingWriter.class);
+    static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
+
+    private final Engine engine;
+    private final Fence fence;
+    private final SyncPorts ports;
+    private final SyncWrites writes;
+    private final boolean reportChanges;
+    private final Runnable onLongListing;
+    private final Instant startedAt = Instant.now();
+    private final Set<String> listed = new HashSet<>();
+    private long nextProgressNanos = System.nanoTime() + PROGRESS_EVERY.toNanos();
+    private boolean announced;
+    private long written;
+    private Long expected;
+
+    /**
+     * @param reportChanges whether changed workloads are handed to revisions as they are stored (after the first
+     *                      full sync of a lease; the first one hands every workload over at once when done)
+     * @param onLongListing run once, on the worker thread, when the listing has run for a while
+     */
+    ListingWriter(Engine engine, Fence fence, SyncPorts ports, SyncWrites writes, boolean reportChanges,
+                  Runnable onLongListing) {
+        this.engine = engine;
+        this.fence = fence;
+        this.ports = ports;
+        this.writes = writes;
+        this.reportChanges = reportChanges;
+        this.onLongListing = onLongListing;
+    }
+
+    @Override
+    public void expect(long total) {
+        expected = total;
+    }
+
+    @Override
+    public void accept(List<Workload> batch) {
+        Instant now = Instant.now();
+        List<String> changed = ports.workloads().upsert(engine, fence, batch, now);
+        batch.forEach(w -> listed.add(w.nativeId()));
+        written += changed.size();
+        if (reportChanges) {
+            ports.outsideChanges().stored(engine.id(), changed);
+        }
+        if (!changed.isEmpty() && ports.stream().hasSubscribers()) {
+            Set<String> publish = Set.copyOf(changed);
+            batch.stream().filter(w -> publish.contains(w.nativeId())).forEach(w -> writes.publishUpdated(engine, w, now));
+        }
+        long nanos = System.nanoTime();
+        if (nanos - nextProgressNanos >= 0) {
+            nextProgressNanos = nanos + PROGRESS_EVERY.toNanos();
+            if (!announced) {
+                announced = true;
+                onLongListing.run();
+            }
+            ports.progress().syncing(fence, startedAt, listed.size(), expected);
+        }
+    }
+
+    /**
+     * The listing completed: deletes the workloads it did not hold and records the sync as done.
+     *
+     * @return the workloads deleted
+     */
+    List<RemovedWorkload> complete(Instant now) {
+        List<RemovedWorkload> removed = ports.workloads().removeAllBut(engine, fence, listed, now);
+        written += removed.size();
+        ports.progress().completed(fence, startedAt, now, listed.size(), written);
+        return removed;
+    }
+
+    /** The listing failed or was stopped: a recorded SYNCING state ends (what was stored stays). */
+    void abandon() {
+        if (!announced) {
+            return;
+        }
+        try {
+            ports.progress().abandoned(fence);
+        } catch (RuntimeException e) {
+            log.debug("Engine {}: the end of an abandoned sync could not be recorded: {}", engine.name(), e.toString());
+        }
+    }
+
+    int listed() {
+        return listed.size();
+    }
+
+    long written() {
+        return written;
+    }
+}
