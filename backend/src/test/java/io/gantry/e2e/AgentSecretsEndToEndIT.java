@@ -52,6 +52,7 @@ class AgentSecretsEndToEndIT extends IntegrationTest {
         String name = "db-" + suffix;
         String task = "probe-" + suffix;
         String value = "agent-v4lue-" + UUID.randomUUID();
+        String rotated = "agent-r0tated-" + UUID.randomUUID();
         Api api = api();
         SecretLeakCheck leaks = new SecretLeakCheck(api);
         Path root = Files.createTempDirectory(Path.of("target"), "agent-secrets-");
@@ -83,26 +84,17 @@ class AgentSecretsEndToEndIT extends IntegrationTest {
             leaks.seen(deployed.toString());
             String workloadId = deployed.get("workloadId").asString();
 
-            String digest = sha256(value);
-            await().atMost(WITHIN).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
-                Api.Response logs = leaks.seen(api.get("/api/v1/workloads/" + workloadId + "/logs?tail=20"));
-                assertThat(logs.status()).as(logs.toString()).isEqualTo(200);
-                assertThat(logs.body()).as("the task's digests of what it got").contains("env=" + digest)
-                        .contains("file=" + digest);
-            });
+            awaitDigests(api, leaks, workloadId, value);
+            ownerOnlyFile(task, value);
 
-            long pid = taskProcess(task);
-            Path dir = Path.of(environment(pid).stream().filter(v -> v.startsWith("GANTRY_SECRETS_DIR="))
-                    .findFirst().orElseThrow().substring("GANTRY_SECRETS_DIR=".length()));
-            Path file = dir.resolve("db/password");
-            int taskUid = uid(pid);
-            assertThat(Files.readString(file)).as("the file holds the value").isEqualTo(value);
-            assertThat(Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS)).as("file owner").isEqualTo(taskUid);
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS)))
-                    .as("file mode: its owner's only").isEqualTo("r--------");
-            assertThat(Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS)).as("directory owner").isEqualTo(taskUid);
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS)))
-                    .as("directory mode").isEqualTo("rwx------");
+            // a rotation restarts the task, which then gets the new value as env and as a file
+            Api.Response rotation = leaks.seen(api.put("/api/v1/configs/" + configId + "/data",
+                    Map.of("data", Map.of("password", rotated))));
+            assertThat(rotation.status()).as(rotation.toString()).isEqualTo(202);
+            leaks.seen(Operations.await(api, rotation.location(), "SUCCEEDED", WITHIN).toString());
+            awaitDigests(api, leaks, workloadId, rotated);
+            Path file = ownerOnlyFile(task, rotated);
+            Path dir = file.getParent().getParent();
 
             Api.Response scaled = leaks.seen(api.post("/api/v1/workloads/" + workloadId + "/scale", Map.of("replicas", 0)));
             assertThat(scaled.status()).as(scaled.toString()).isEqualTo(202);
@@ -115,16 +107,51 @@ class AgentSecretsEndToEndIT extends IntegrationTest {
             Api.Response inUse = leaks.seen(api.delete("/api/v1/configs/" + configId));
             assertThat(inUse.status()).as("still referenced by the (stopped) workload: " + inUse).isEqualTo(409);
             assertThat(inUse.json().get("usedBy").toString()).contains(task);
-            leaks.assertNoValueIn(List.of(value), List.of(workloadId), stream, output, name);
+            leaks.assertNoValueIn(List.of(value, rotated), List.of(workloadId), stream, output, name);
 
             Api.Response removed = leaks.seen(api.delete("/api/v1/workloads/" + workloadId));
             leaks.seen(Operations.await(api, removed.location(), "SUCCEEDED", WITHIN).toString());
             await().atMost(WITHIN).pollInterval(Duration.ofMillis(250)).until(() ->
                     leaks.seen(api.delete("/api/v1/configs/" + configId)).status() == 204);
-            leaks.assertNoValueIn(List.of(value), List.of(), stream, output, name);
+            leaks.assertNoValueIn(List.of(value, rotated), List.of(), stream, output, name);
         } finally {
             api.delete("/api/v1/engines/" + engine);
         }
+    }
+
+    /** Waits until the task's log shows the SHA-256 of {@code value} as received in its env and in its file. */
+    private static void awaitDigests(Api api, SecretLeakCheck leaks, String workloadId, String value) throws Exception {
+        String digest = sha256(value);
+        await().atMost(WITHIN).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+            Api.Response logs = leaks.seen(api.get("/api/v1/workloads/" + workloadId + "/logs?tail=20"));
+            assertThat(logs.status()).as(logs.toString()).isEqualTo(200);
+            assertThat(logs.body()).as("the task's digests of what it got").contains("env=" + digest)
+                    .contains("file=" + digest);
+        });
+    }
+
+    /**
+     * The secret file of the task's live process, checked: it holds {@code value}, it and its directory belong to the
+     * process's user (not root, when the agent runs as root: tasks then run as its task user) and are closed to
+     * everyone else.
+     */
+    private static Path ownerOnlyFile(String task, String value) throws IOException {
+        long pid = taskProcess(task);
+        Path dir = Path.of(environment(pid).stream().filter(v -> v.startsWith("GANTRY_SECRETS_DIR="))
+                .findFirst().orElseThrow().substring("GANTRY_SECRETS_DIR=".length()));
+        Path file = dir.resolve("db/password");
+        int taskUid = uid(pid);
+        if (uid(ProcessHandle.current().pid()) == 0) {
+            assertThat(taskUid).as("a root agent's task runs as its task user").isNotZero();
+        }
+        assertThat(Files.readString(file)).as("the file holds the value").isEqualTo(value);
+        assertThat(Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS)).as("file owner").isEqualTo(taskUid);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS)))
+                .as("file mode: its owner's only").isEqualTo("r--------");
+        assertThat(Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS)).as("directory owner").isEqualTo(taskUid);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS)))
+                .as("directory mode").isEqualTo("rwx------");
+        return file;
     }
 
     /** The one live process of the task {@code task} (by the variables the agent gives every task). */
