@@ -69,6 +69,9 @@ class AgentSecretsEndToEndIT extends IntegrationTest {
                     "name", name, "kind", "SECRET", "data", Map.of("password", value))));
             assertThat(created.status()).as(created.toString()).isEqualTo(201);
             String configId = created.json().get("id").asString();
+            Api.Response again = leaks.seen(api.post("/api/v1/configs", Map.of("engine", engine, "namespace", NAMESPACE,
+                    "name", name, "kind", "SECRET", "data", Map.of("password", value))));
+            assertThat(again.status()).as("the name is taken: " + again).isEqualTo(409);
 
             // a raw task's file path is relative to its own secrets directory, named to it in GANTRY_SECRETS_DIR
             Api.Response deploy = leaks.seen(api.post("/api/v1/workloads", Map.of("engine", engine,

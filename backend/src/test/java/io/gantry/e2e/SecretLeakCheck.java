@@ -53,6 +53,8 @@ final class SecretLeakCheck {
         places.put("audit", api.get("/api/v1/audit?limit=500").body());
         places.put("operations", api.get("/api/v1/operations?limit=200").body());
         places.put("events", api.get("/api/v1/events?limit=500").body());
+        places.put("configs", api.get("/api/v1/configs").body());
+        places.put("workloads", api.get("/api/v1/workloads?limit=500").body());
         for (String id : workloadIds) {
             for (String view : List.of("", "/native", "/manifest", "/revisions", "/events")) {
                 Api.Response r = api.get("/api/v1/workloads/" + id + view);

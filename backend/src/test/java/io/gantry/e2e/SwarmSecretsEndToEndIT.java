@@ -82,6 +82,10 @@ class SwarmSecretsEndToEndIT extends IntegrationTest {
             String id = created.json().get("id").asString();
             assertThat(created.json().has("data")).isFalse();
             assertThat(secretNames()).as("docker secret ls").contains(name);
+            // refused by dockerd (the name is taken): a problem that repeats no value
+            Api.Response again = leaks.seen(api.post("/api/v1/configs", Map.of("engine", engine, "name", name,
+                    "kind", "SECRET", "data", Map.of("password", first))));
+            assertThat(again.status()).as(again.toString()).isEqualTo(409);
 
             services.add(service);
             Api.Response deploy = leaks.seen(api.post("/api/v1/workloads", Map.of("engine", engine, "name", service,
