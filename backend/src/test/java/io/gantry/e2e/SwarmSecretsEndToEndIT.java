@@ -49,11 +49,12 @@ class SwarmSecretsEndToEndIT extends IntegrationTest {
     void removeWhatThisTestMade() {
         engines.forEach(id -> api().delete("/api/v1/engines/" + id));
         LocalSwarm.removeServices(services.toArray(String[]::new));
-        for (String name : secretNames()) {
-            if (name.endsWith(suffix) || name.contains(suffix + "-v")) {
-                LocalSwarm.run(Duration.ofSeconds(30), "/usr/bin/docker", "secret", "rm", name);
-            }
-        }
+        // dockerd refuses to remove a secret until the removed service's tasks are gone: a few seconds at most
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            List<String> left = secretNames().stream().filter(n -> n.endsWith(suffix) || n.contains(suffix + "-v")).toList();
+            left.forEach(n -> LocalSwarm.run(Duration.ofSeconds(30), "/usr/bin/docker", "secret", "rm", n));
+            return left.isEmpty();
+        });
     }
 
     @Test
