@@ -39,11 +39,10 @@ import tools.jackson.databind.JsonNode;
 class AgentSecretsEndToEndIT extends IntegrationTest {
     private static final Duration WITHIN = Duration.ofSeconds(60);
     /**
-     * The agent's default namespace: a deploy's runtime check (AgentEngineClient.privilegedRuntime, Containers.Check)
-     * is asked in "default" whatever the workload's namespace, and the agent's Check also resolves secret references
-     * there, so a reference to an object of another namespace is refused (reported as an adapter bug).
+     * Not the agent's default namespace: the runtime check of a deploy (Containers.Check without a namespace) once
+     * resolved secret references in "default" and refused this one's.
      */
-    private static final String NAMESPACE = "default";
+    private static final String NAMESPACE = "e2e-secrets";
 
     @Test
     void aRawTaskGetsTheSecretAsEnvAndAsAnOwnerOnlyFileThatGoesWhenTheTaskEnds(CapturedOutput output) throws Exception {

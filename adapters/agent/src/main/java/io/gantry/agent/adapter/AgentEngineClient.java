@@ -135,7 +135,8 @@ final class AgentEngineClient implements EngineClient {
         ContainerSpec wanted = AgentWorkloadMapper.toContainerSpec(spec, WorkloadKind.SERVICE);
         CheckContainerResponse checked;
         try {
-            checked = stubs.containers(DEFAULT_NAMESPACE).check(CheckContainerRequest.newBuilder().setSpec(wanted).build());
+            // no namespace: the port does not say where the workload goes, and the deploy checks its references there
+            checked = stubs.containers(null).check(CheckContainerRequest.newBuilder().setSpec(wanted).build());
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
                 // an agent older than Check: every runtime it may pick by default counts, raw being privileged

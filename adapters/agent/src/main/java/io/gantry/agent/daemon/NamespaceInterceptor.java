@@ -27,6 +27,8 @@ final class NamespaceInterceptor implements ServerInterceptor {
 
     private static final Set<String> ANY_NAMESPACE = Set.of(
             ContainersGrpc.getListMethod().getFullMethodName(),
+            // without a namespace a check looks at the spec alone: secret references by their shape, not their objects
+            ContainersGrpc.getCheckMethod().getFullMethodName(),
             TasksGrpc.getListMethod().getFullMethodName(),
             TasksGrpc.getMetricsMethod().getFullMethodName(),
             EventsGrpc.getSubscribeMethod().getFullMethodName(),
