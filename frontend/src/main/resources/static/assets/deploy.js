@@ -51,14 +51,20 @@
       found = (r.ok && r.json.items) || [];
     }
     if (mine !== asked) return;
+    // a later answer keeps what the user already picked, where the new list still has it
+    const before = objects[$('d-ref-source').value];
+    const key = $('d-ref-key').value;
     objects = found;
     $('d-ref-source').replaceChildren(...objects.map((o, i) => el('option', { value: i }, `${o.kind.toLowerCase()} ${o.name}`)));
-    showKeys();
+    const same = before ? objects.findIndex(o => o.name === before.name && o.kind === before.kind) : -1;
+    if (same >= 0) $('d-ref-source').value = String(same);
+    showKeys(same >= 0 ? key : '');
   }
-  function showKeys() {
+  function showKeys(keep = '') {
     const o = objects[$('d-ref-source').value];
     $('d-ref-key').replaceChildren(el('option', { value: '' }, 'all keys (a directory)'),
       ...(o ? o.keys : []).map(k => el('option', { value: k }, k)));
+    if (keep && o && o.keys.includes(keep)) $('d-ref-key').value = keep;
   }
   function showRefs() {
     $('d-refs').replaceChildren(...refs.map((r, i) => {
@@ -67,7 +73,7 @@
       return el('li', { class: 'mono' }, `${r.kind.toLowerCase()} ${r.source}${r.key ? `[${r.key}]` : ''} → ${r.env ? `env ${r.env}` : r.path} `, remove);
     }));
   }
-  $('d-ref-source').addEventListener('change', showKeys);
+  $('d-ref-source').addEventListener('change', () => showKeys());
   $('d-namespace').addEventListener('change', loadObjects);
   $('d-ref-add').addEventListener('click', () => {
     const o = objects[$('d-ref-source').value];

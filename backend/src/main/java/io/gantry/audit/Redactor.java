@@ -70,7 +70,7 @@ final class Redactor {
             if (name.equals("_csrf")) {
                 return;
             }
-            String value = values.length == 0 ? "" : values[0];
+            String value = values.length == 0 || values[0] == null ? "" : values[0];
             out.put(name, isSecretKey(name) ? REDACTED : string(value));
         });
         return out;

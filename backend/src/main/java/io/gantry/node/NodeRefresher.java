@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -66,8 +67,8 @@ class NodeRefresher {
             }
             List<Node> nodes = clients.call(engine.id(), "list nodes", c -> c.listNodes());
             directory.record(engine.id(), nodes);
-        } catch (EngineException | NotFoundException e) {
-            // an engine that did not answer, or was removed since the listing
+        } catch (EngineException | NotFoundException | DataIntegrityViolationException e) {
+            // an engine that did not answer, or was removed since the listing (its nodes then have no engine row)
             log.debug("Engine {}: nodes not refreshed: {}", engine.name(), e.getMessage());
         }
     }

@@ -132,7 +132,7 @@ class BulkApiIT extends IntegrationTest {
     @Test
     void labelsChangeWhereTheEngineCanAndTheRestIsRefused() {
         Map<String, Object> body = Map.of("selector", Map.of("label", List.of("tier=lab")), "action", "label",
-                "params", Map.of("add", Map.of("team", "blue"), "remove", List.of("old")));
+                "params", Map.of("add", Map.of("lab-team", "blue"), "remove", List.of("old")));
         JsonNode plan = ok(api().post("/api/v1/bulk/preview", body));
         assertThat(plan.get("total").asInt()).isEqualTo(5);
         for (JsonNode item : plan.get("items")) {
@@ -143,8 +143,8 @@ class BulkApiIT extends IntegrationTest {
             } else {
                 JsonNode labels = field(item.get("change"), "labels");
                 assertThat(labels.get("values").toString()).isEqualTo("[{\"old\":\"x\",\"tier\":\"lab\"},"
-                        + "{\"team\":\"blue\",\"tier\":\"lab\"}]");
-                assertThat(labels.get("differingKeys").toString()).isEqualTo("[\"old\",\"team\"]");
+                        + "{\"lab-team\":\"blue\",\"tier\":\"lab\"}]");
+                assertThat(labels.get("differingKeys").toString()).isEqualTo("[\"lab-team\",\"old\"]");
             }
         }
 
@@ -153,7 +153,7 @@ class BulkApiIT extends IntegrationTest {
         JsonNode run = awaitEnd(started.json().get("id").asString());
         assertThat(run.get("state").asString()).as(run.toString()).isEqualTo("SUCCEEDED");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            JsonNode items = api().get("/api/v1/workloads?label=team=blue").json().get("items");
+            JsonNode items = api().get("/api/v1/workloads?label=lab-team=blue").json().get("items");
             assertThat(items).hasSize(3);
             items.forEach(w -> assertThat(w.get("labels").has("old")).isFalse());
         });

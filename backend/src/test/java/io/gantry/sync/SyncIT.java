@@ -157,11 +157,16 @@ class SyncIT extends IntegrationTest {
             fake.putQuietly(w);
         }
         String id = Engines.register(api, "sync-10k", Map.of());
-        await().atMost(Duration.ofSeconds(60)).until(() ->
-                api.get("/api/v1/engines/" + id).json().get("status").asString().equals("UP"));
+        // UP comes while a long listing still runs (SYNCING); the timer is recorded once the listing completed
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            JsonNode engine = api.get("/api/v1/engines/" + id).json();
+            return engine.get("status").asString().equals("UP") && engine.path("sync").hasNonNull("lastCompletedAt");
+        });
         assertThat(workloads(api, "sync-10k").get("total").asInt()).isEqualTo(10_000);
 
-        String metrics = api.get("/actuator/prometheus").body();
+        Api.Response scraped = api.get("/actuator/prometheus");
+        assertThat(scraped.status()).as(scraped.toString()).isEqualTo(200);
+        String metrics = scraped.body();
         double seconds = metrics.lines()
                 .filter(l -> l.startsWith("gantry_sync_duration_seconds_max{") && l.contains("engine=\"sync-10k\""))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElseThrow();
