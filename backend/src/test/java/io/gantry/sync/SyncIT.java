@@ -164,12 +164,14 @@ class SyncIT extends IntegrationTest {
         });
         assertThat(workloads(api, "sync-10k").get("total").asInt()).isEqualTo(10_000);
 
-        Api.Response scraped = api.get("/actuator/prometheus");
-        assertThat(scraped.status()).as(scraped.toString()).isEqualTo(200);
-        String metrics = scraped.body();
-        double seconds = metrics.lines()
-                .filter(l -> l.startsWith("gantry_sync_duration_seconds_max{") && l.contains("engine=\"sync-10k\""))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElseThrow();
+        // the timer is recorded just after the sync is marked complete: scrape until it is there
+        double seconds = await().atMost(Duration.ofSeconds(10)).until(() -> {
+            Api.Response scraped = api.get("/actuator/prometheus");
+            assertThat(scraped.status()).as(scraped.toString()).isEqualTo(200);
+            return scraped.body().lines()
+                    .filter(l -> l.startsWith("gantry_sync_duration_seconds_max{") && l.contains("engine=\"sync-10k\""))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(-1);
+        }, s -> s >= 0);
         System.out.printf("Full sync of 10,000 workloads took %.3f s%n", seconds);
         assertThat(seconds).isPositive();
         assertThat(list(api, "sync-10k", 500).get("items")).hasSize(500);
