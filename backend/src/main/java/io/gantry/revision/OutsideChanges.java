@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -106,41 +107,83 @@ public class OutsideChanges {
                 return;
             }
             try {
-                store.needingRevision(batch).forEach(this::record);
+                recordAll(store.needingRevision(batch));
             } catch (RuntimeException e) {
                 log.warn("Revisions of {} workloads could not be compared: {}", batch.size(), e.toString());
             }
         }
     }
 
-    private void record(RevisionStore.Candidate c) {
-        try {
-            if (!c.hasRevisions()) {
-                importHistory(c);
-                recorder.announced(c.workloadId(), store.recordEngineChange(c.workloadId(), FIRST_SEEN));
+    /**
+     * Records the candidates' revisions: those whose engine kept a history one by one after it (the order of the
+     * history matters), the others in one statement per message.
+     */
+    private void recordAll(List<RevisionStore.Candidate> candidates) {
+        List<UUID> firstSeen = new ArrayList<>();
+        List<UUID> changed = new ArrayList<>();
+        for (RevisionStore.Candidate c : candidates) {
+            if (c.hasRevisions()) {
+                changed.add(c.workloadId());
             } else {
-                recorder.announced(c.workloadId(), store.recordEngineChange(c.workloadId(), CHANGED));
+                try {
+                    if (importedHistory(c)) {
+                        recordOne(c.workloadId(), FIRST_SEEN);
+                    } else {
+                        firstSeen.add(c.workloadId());
+                    }
+                } catch (RuntimeException e) {
+                    // the next change of the workload, or the next start of its engine's sync, tries again
+                    log.warn("History of workload {} could not be recorded: {}", c.workloadId(), e.toString());
+                }
             }
-        } catch (RuntimeException e) {
-            // the next change of the workload, or the next start of its engine's sync, tries again
-            log.warn("Revision of workload {} could not be recorded: {}", c.workloadId(), e.toString());
+        }
+        recordBatch(firstSeen, FIRST_SEEN);
+        recordBatch(changed, CHANGED);
+    }
+
+    private void recordBatch(List<UUID> workloadIds, String message) {
+        if (workloadIds.isEmpty()) {
+            return;
+        }
+        Map<UUID, Revision> recorded = store.recordEngineChanges(workloadIds, message);
+        for (UUID id : workloadIds) {
+            Revision r = recorded.get(id);
+            if (r != null) {
+                recorder.announce(id, r);
+            } else {
+                recordOne(id, message);
+            }
         }
     }
 
-    /** The engine's own revisions, oldest first; an engine that does not answer leaves the history to start now. */
-    private void importHistory(RevisionStore.Candidate c) {
+    private void recordOne(UUID workloadId, String message) {
+        try {
+            recorder.announced(workloadId, store.recordEngineChange(workloadId, message));
+        } catch (RuntimeException e) {
+            // the next change of the workload, or the next start of its engine's sync, tries again
+            log.warn("Revision of workload {} could not be recorded: {}", workloadId, e.toString());
+        }
+    }
+
+    /**
+     * The engine's own revisions, oldest first; an engine that does not answer leaves the history to start now.
+     *
+     * @return whether the engine kept any
+     */
+    private boolean importedHistory(RevisionStore.Candidate c) {
         List<EngineRevision> kept;
         try {
             kept = clients.call(c.engineId(), "read revisions", client -> client.revisions(c.nativeId()));
         } catch (RuntimeException e) {
             log.debug("Engine {}: the history of {} could not be read: {}", c.engineId(), c.nativeId(), e.toString());
-            return;
+            return false;
         }
         for (int i = kept.size() - 1; i >= 0; i--) {
             EngineRevision r = kept.get(i);
             String message = r.message().isBlank() ? FROM_HISTORY : FROM_HISTORY + ": " + r.message();
             recorder.announced(c.workloadId(), store.recordFromEngine(c.workloadId(), r.createdAt(), message, r.spec(), r.id()));
         }
+        return !kept.isEmpty();
     }
 
     private void submit(Runnable task) {

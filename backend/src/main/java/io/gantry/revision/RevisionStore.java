@@ -6,7 +6,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -78,6 +80,42 @@ class RevisionStore {
                 + " WHERE w.id = ? AND (n.spec_hash IS NULL OR n.spec_hash <> md5(w.spec::jsonb::text)) AND " + NO_OPERATION_RUNS
                 + " RETURNING " + COLUMNS;
         return insert(workloadId, () -> jdbc.query(sql, this::revision, Timestamp.from(Instant.now()), message, workloadId));
+    }
+
+    /**
+     * {@link #recordEngineChange} for many workloads in one statement (and one commit), pruning each one's revisions
+     * beyond {@link RevisionSettings#keep} in the same statement: a first sync hands over every workload of an engine
+     * at once, and one insert (and one WAL flush) per workload was most of what the database did for it.
+     *
+     * @return the revisions recorded, by workload; a workload left out either needs none now or had its number
+     *         taken meanwhile (the caller records those one by one, which tells the two apart)
+     */
+    Map<UUID, Revision> recordEngineChanges(List<UUID> workloadIds, String message) {
+        String sql = "WITH ins AS (INSERT INTO workload_revisions (workload_id, revision, created_at, username, source, "
+                + "operation_id, message, spec, spec_hash, engine_revision) "
+                + "SELECT w.id, coalesce(n.revision, 0) + 1, ?, NULL, 'engine', NULL, ?, w.spec::jsonb, "
+                + "md5(w.spec::jsonb::text), NULL FROM workloads w " + NEWEST
+                + " WHERE w.id = ANY(?) AND (n.spec_hash IS NULL OR n.spec_hash <> md5(w.spec::jsonb::text)) AND "
+                + NO_OPERATION_RUNS + " ON CONFLICT DO NOTHING RETURNING workload_id, " + COLUMNS + "), "
+                + "pruned AS (DELETE FROM workload_revisions r USING ins WHERE r.workload_id = ins.workload_id "
+                + "AND r.revision <= ins.revision - ?) SELECT * FROM ins";
+        Map<UUID, Revision> recorded = new HashMap<>();
+        try {
+            jdbc.query(c -> {
+                PreparedStatement ps = c.prepareStatement(sql);
+                ps.setTimestamp(1, Timestamp.from(Instant.now()));
+                ps.setString(2, message);
+                ps.setArray(3, c.createArrayOf("uuid", workloadIds.toArray()));
+                ps.setInt(4, settings.keep());
+                return ps;
+            }, rs -> {
+                recorded.put(rs.getObject("workload_id", UUID.class), revision(rs, 0));
+            });
+        } catch (DataIntegrityViolationException goneMeanwhile) {
+            // a workload of the batch was removed between the select and the insert: one by one tells which
+            return Map.of();
+        }
+        return recorded;
     }
 
     /** Records one revision the engine itself kept (from before Gantry knew the workload). */

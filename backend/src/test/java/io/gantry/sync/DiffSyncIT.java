@@ -50,6 +50,11 @@ class DiffSyncIT extends IntegrationTest {
         assertThat(first.get("sync").get("lastWritten").asLong()).isEqualTo(WORKLOADS);
         assertThat(total(api, "diff-20k")).isEqualTo(WORKLOADS);
         UUID engineId = UUID.fromString(id);
+        // every workload gets its first revision, recorded in batches off the sync's thread
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> jdbc.queryForObject(
+                "SELECT count(*) FROM workload_revisions r JOIN workloads w ON w.id = r.workload_id "
+                        + "WHERE w.engine_id = ? AND r.revision = 1 AND r.message = 'as Gantry first saw it'",
+                Long.class, engineId) == WORKLOADS);
 
         // nothing changed: nothing written
         for (int round = 0; round < 3; round++) {
