@@ -305,7 +305,7 @@ final class EngineSyncWorker {
             List<RemovedWorkload> removed = listing.complete(now);
             completed = true;
             ports.engines().markSynced(fence, now);
-            ports.workloads().analyzeIfMuchChanged();
+            ports.statistics().analyzeIfMuchChanged();
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             ports.metrics().recordSync(engine, took);
             log.debug("Engine {}: full resync of {} workloads ({} rows written, {} removed) in {} ms", engine.name(),
@@ -317,7 +317,6 @@ final class EngineSyncWorker {
             }
         }
         applyWatched();
-        ports.metrics().refresh();
     }
 
     /**

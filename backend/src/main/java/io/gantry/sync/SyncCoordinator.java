@@ -14,6 +14,7 @@ import io.gantry.revision.OutsideChanges;
 import io.gantry.spi.Workload;
 import io.gantry.stream.LiveStream;
 import io.gantry.web.NotFoundException;
+import io.gantry.workload.WorkloadStatistics;
 import io.gantry.workload.WorkloadStore;
 import java.time.Duration;
 import java.util.Map;
@@ -62,9 +63,10 @@ public class SyncCoordinator implements SmartLifecycle {
 
     SyncCoordinator(EngineStore engines, EngineClients clients, WorkloadStore workloads, EventStore events,
                     LiveStream stream, GantryMetrics metrics, SyncSettings settings, EngineLeases leases,
-                    ClusterSettings cluster, OutsideChanges outsideChanges, SyncProgressStore progress) {
+                    ClusterSettings cluster, OutsideChanges outsideChanges, SyncProgressStore progress,
+                    WorkloadStatistics statistics) {
         this.ports = new SyncPorts(engines, clients, workloads, events, stream, metrics, settings, outsideChanges,
-                progress);
+                progress, statistics);
         this.leases = leases;
         this.cluster = cluster;
     }

@@ -72,7 +72,6 @@ final class SyncWrites {
             }
             ports.stream().publish(LiveStream.ENGINE_STATUS, Map.of("id", engine.id(), "name", engine.name(),
                     "kind", engine.kind(), "status", status, "message", message == null ? "" : message));
-            ports.metrics().refresh();
         }
     }
 }
