@@ -61,7 +61,7 @@ class EngineApiController {
         Engine engine = visible(id);
         // an engine known to be down is not asked: this read must not wait for its call timeout
         boolean reachable = engine.status() == EngineStatus.UP || engine.status() == EngineStatus.DEGRADED;
-        return view(engine, store.workloadCounts(workloadsIn(scopes.current())), leases.owners(),
+        return view(engine, store.workloadCount(engine.id(), workloadsIn(scopes.current())), leases.owners(),
                 reachable ? runtimes.choices(engine.id()) : List.of(), progress.find(engine.id()).orElse(null));
     }
 
@@ -81,7 +81,7 @@ class EngineApiController {
     @PutMapping("/{id}")
     EngineView update(@PathVariable String id, @Valid @RequestBody EngineRequest request) {
         Engine engine = service.update(engine(id).id(), request);
-        return view(engine, store.workloadCounts(workloadsIn(scopes.current())), leases.owners(), null,
+        return view(engine, store.workloadCount(engine.id(), workloadsIn(scopes.current())), leases.owners(), null,
                 progress.find(engine.id()).orElse(null));
     }
 
