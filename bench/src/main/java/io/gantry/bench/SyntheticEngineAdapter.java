@@ -50,6 +50,10 @@ public class SyntheticEngineAdapter implements EngineAdapter {
     /** The label of a pushed change: when it was pushed, in epoch milliseconds. */
     static final String PUSHED_AT = "bench-pushed-at";
     static final int BATCH = 1_000;
+    /** Constants rather than parsed per workload: the engine stands for one that costs nothing, so its own CPU
+     * must not weigh in the sync figures. */
+    private static final Instant STARTED_AT = Instant.parse("2026-11-01T00:00:00Z");
+    private static final Instant CREATED_AT = Instant.parse("2026-10-01T00:00:00Z");
     private static final Pattern ENDPOINT = Pattern.compile("synthetic://(\\d{1,7})(?:\\?push=(\\d{1,6}))?");
 
     @Override
@@ -103,7 +107,7 @@ public class SyntheticEngineAdapter implements EngineAdapter {
         List<Instance> instances = new ArrayList<>();
         for (int r = 0; r < running; r++) {
             instances.add(new Instance("svc-" + i + "-" + r, "node-" + ((i + r) % 50), InstanceState.RUNNING,
-                    Instant.parse("2026-11-01T00:00:00Z"), "10.0." + (r % 250) + "." + (i % 250) + ":8080",
+                    STARTED_AT, "10.0." + (r % 250) + "." + (i % 250) + ":8080",
                     null, "", ""));
         }
         return new Workload("ns-" + (i % 20) + "/svc-" + i, "ns-" + (i % 20), "svc-" + i,
@@ -111,7 +115,7 @@ public class SyntheticEngineAdapter implements EngineAdapter {
                 Map.of("app", "app-" + (i % 50), "tier", i % 2 == 0 ? "web" : "worker"), spec,
                 PhaseRule.status(PhaseRule.Facts.of(replicas, running), degraded ? "1 replica crash-looping" : "",
                         null),
-                instances, Instant.parse("2026-10-01T00:00:00Z"), null);
+                instances, CREATED_AT, null);
     }
 
     private static final class SyntheticClient implements EngineClient {
