@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.gantry.support.Api;
 import io.gantry.support.Engines;
 import io.gantry.support.FakeEngine;
-import io.gantry.support.IntegrationTest;
+import io.gantry.support.ServerContexts;
 import io.gantry.support.TestDatabase;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -14,15 +14,10 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Import;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -95,25 +90,13 @@ class RestartIT {
     }
 
     private ConfigurableApplicationContext start() {
-        List<Class<?>> sources = new ArrayList<>(List.of(GantryApplication.class));
-        Import imports = IntegrationTest.class.getAnnotation(Import.class);
-        if (imports != null) {
-            sources.addAll(List.of(imports.value()));
-        }
-        List<String> args = new ArrayList<>();
-        for (String property : IntegrationTest.class.getAnnotation(SpringBootTest.class).properties()) {
-            args.add("--" + property);
-        }
-        args.addAll(List.of("--server.port=0", "--gantry.db.url=" + database, "--gantry.db.user=postgres",
-                "--gantry.db.password=",
-                // an engine declared in configuration is upserted at every start
-                "--gantry.engines[0].name=declared-1", "--gantry.engines[0].kind=test",
-                "--gantry.engines[0].endpoint=test://declared-1", "--gantry.engines[0].credentials.token=declared-token"));
-        return new SpringApplicationBuilder(sources.toArray(Class<?>[]::new)).run(args.toArray(String[]::new));
+        // an engine declared in configuration is upserted at every start
+        return ServerContexts.start(database, "--gantry.engines[0].name=declared-1", "--gantry.engines[0].kind=test",
+                "--gantry.engines[0].endpoint=test://declared-1", "--gantry.engines[0].credentials.token=declared-token");
     }
 
     private static int port(ConfigurableApplicationContext context) {
-        return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+        return ServerContexts.port(context);
     }
 
     /** Identity of the connection the fake engine last saw, to notice a new one. */
