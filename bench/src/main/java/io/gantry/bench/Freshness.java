@@ -92,6 +92,7 @@ final class Freshness {
         int streamMissed = 0;
         for (int i = 0; i < changes; i++) {
             String seq = "bseq-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+            long issued = System.currentTimeMillis();
             Swarm.run(docker, "service", "update", "--detach", "--label-add", "bench-seq=" + seq, service);
             long changed = System.currentTimeMillis();
             long seen = awaitApi(id, body -> body.contains(seq));
@@ -100,7 +101,16 @@ final class Freshness {
             } else {
                 api.add(seen - changed);
             }
-            streamMissed += awaitStream(seq, changed, stream);
+            // the label is new with this change, so any event naming it is this change's, even one that came before
+            // the CLI returned (dockerd announces the update before the CLI exits): counted from the CLI's start
+            int missed = awaitStream(seq, issued, changed, stream);
+            if (missed == streams.size()) {
+                System.err.println("freshness, " + engine + ": no stream client saw " + seq + " within "
+                        + CHANGE_TIMEOUT.toSeconds() + " s; the API " + (seen < 0 ? "did not show it either"
+                        : "showed it after " + (seen - changed) + " ms") + "; the first client's last events: "
+                        + streams.recent());
+            }
+            streamMissed += missed;
         }
         return new Samples(engine, api, stream, changes, apiMissed, streamMissed);
     }
@@ -130,7 +140,7 @@ final class Freshness {
             } else {
                 api.add(seen - changed);
             }
-            streamMissed += awaitStream(id, changed, stream);
+            streamMissed += awaitStream(id, changed, changed, stream);
             pid = awaitTaskProcess(pid);
             // the restart's own changes settle before the next kill, so they are not taken for the next one's
             Thread.sleep(500);
@@ -165,13 +175,16 @@ final class Freshness {
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * 0.95) - 1)];
     }
 
-    /** Waits until every client has {@code key} (or the change timeout); adds their delays; returns the misses. */
-    private int awaitStream(String key, long changed, List<Long> into) throws InterruptedException {
+    /**
+     * Waits until every client has {@code key} since {@code since} (or the change timeout); adds their delays from
+     * {@code changed} (an arrival before it counts as 0); returns the misses.
+     */
+    private int awaitStream(String key, long since, long changed, List<Long> into) throws InterruptedException {
         long end = System.nanoTime() + CHANGE_TIMEOUT.toNanos();
-        while (streams.reached(key, changed) < streams.size() && System.nanoTime() < end) {
+        while (streams.reached(key, since) < streams.size() && System.nanoTime() < end) {
             Thread.sleep(10);
         }
-        List<Long> d = streams.delays(key, changed, changed);
+        List<Long> d = streams.delays(key, since, changed);
         into.addAll(d);
         return streams.size() - d.size();
     }

@@ -4,10 +4,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
@@ -63,7 +65,8 @@ final class StreamClients implements AutoCloseable {
 
     /**
      * Each client's first arrival of {@code key} at or after {@code sinceMillis} minus {@code changedMillis}: the
-     * milliseconds the change took to reach it; clients it has not reached are left out.
+     * milliseconds the change took to reach it (0 when it came before {@code changedMillis}); clients it has not
+     * reached are left out.
      */
     List<Long> delays(String key, long sinceMillis, long changedMillis) {
         List<Long> delays = new ArrayList<>();
@@ -71,7 +74,7 @@ final class StreamClients implements AutoCloseable {
             List<Long> arrivals = c.arrivals.get(key);
             if (arrivals != null) {
                 arrivals.stream().filter(t -> t >= sinceMillis).min(Long::compare)
-                        .ifPresent(t -> delays.add(t - changedMillis));
+                        .ifPresent(t -> delays.add(Math.max(0, t - changedMillis)));
             }
         }
         return delays;
@@ -85,6 +88,11 @@ final class StreamClients implements AutoCloseable {
         }).count();
     }
 
+    /** The last few events (name and the start of the data) the first client received, for a failure's message. */
+    String recent() {
+        return clients.isEmpty() ? "(no clients)" : String.join(" | ", clients.get(0).recent);
+    }
+
     @Override
     public void close() {
         requests.forEach(r -> r.cancel(true));
@@ -94,6 +102,7 @@ final class StreamClients implements AutoCloseable {
     private final class Client implements Flow.Subscriber<String> {
         private final Map<String, List<Long>> arrivals = new ConcurrentHashMap<>();
         private final CountDownLatch connected;
+        private final Deque<String> recent = new ConcurrentLinkedDeque<>();
         private volatile Flow.Subscription subscription;
         private boolean first = true;
 
@@ -113,6 +122,12 @@ final class StreamClients implements AutoCloseable {
             if (first) {
                 first = false;
                 connected.countDown();
+            }
+            if (line.startsWith("event:") || line.startsWith("data:")) {
+                recent.addLast(line.length() > 160 ? line.substring(0, 160) + "..." : line);
+                while (recent.size() > 6) {
+                    recent.pollFirst();
+                }
             }
             if (!line.startsWith("data:")) {
                 return;
