@@ -97,8 +97,8 @@ public final class ScaleBench {
             freshness(swarmService);
             step("replicas", "", () -> ReplicaSpread.report(table, server, options.serverJar(), options.benchJar()));
         } catch (Exception e) {
-            // the server did not start (or stop): no row after this one can be measured
-            table.failed("server start", "", e);
+            // the server did not start (no row after this one could be measured) or did not stop
+            table.failed("server start or stop", "", e);
         } finally {
             if (swarmService != null) {
                 Swarm.remove(DOCKER, swarmService);

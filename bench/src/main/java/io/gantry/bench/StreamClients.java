@@ -37,9 +37,7 @@ final class StreamClients implements AutoCloseable {
         StreamClients streams = new StreamClients();
         CountDownLatch connected = new CountDownLatch(count);
         for (int i = 0; i < count; i++) {
-            Client c = streams.new Client(connected);
-            streams.clients.add(c);
-            streams.requests.add(server.stream(streams.http, c));
+            streams.requests.add(server.stream(streams.http, streams.client(connected)));
         }
         if (!connected.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             streams.close();
@@ -47,6 +45,13 @@ final class StreamClients implements AutoCloseable {
                     + " live streams connected within " + timeout + " (" + streams.ended.get() + " ended)");
         }
         return streams;
+    }
+
+    /** A new client, not yet connected to anything: {@link #open} hands it to a stream's request. */
+    Flow.Subscriber<String> client(CountDownLatch connected) {
+        Client c = new Client(connected);
+        clients.add(c);
+        return c;
     }
 
     int size() {
@@ -65,8 +70,8 @@ final class StreamClients implements AutoCloseable {
 
     /**
      * Each client's first arrival of {@code key} at or after {@code sinceMillis} minus {@code changedMillis}: the
-     * milliseconds the change took to reach it (0 when it came before {@code changedMillis}); clients it has not
-     * reached are left out.
+     * milliseconds the change took to reach it (negative when it came before {@code changedMillis}); clients it has
+     * not reached are left out.
      */
     List<Long> delays(String key, long sinceMillis, long changedMillis) {
         List<Long> delays = new ArrayList<>();
@@ -74,7 +79,7 @@ final class StreamClients implements AutoCloseable {
             List<Long> arrivals = c.arrivals.get(key);
             if (arrivals != null) {
                 arrivals.stream().filter(t -> t >= sinceMillis).min(Long::compare)
-                        .ifPresent(t -> delays.add(Math.max(0, t - changedMillis)));
+                        .ifPresent(t -> delays.add(t - changedMillis));
             }
         }
         return delays;
