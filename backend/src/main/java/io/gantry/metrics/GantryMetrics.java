@@ -6,12 +6,10 @@ import io.gantry.engine.EngineStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -30,18 +28,16 @@ public class GantryMetrics {
     private final MeterRegistry registry;
     private final JdbcTemplate jdbc;
     private final EngineStore engines;
-    private final MultiGauge workloads;
-    private final MultiGauge engineUp;
+    private final GaugeRows workloads;
+    private final GaugeRows engineUp;
     private final Map<String, AtomicReference<Double>> eventLag = new ConcurrentHashMap<>();
 
     GantryMetrics(MeterRegistry registry, JdbcTemplate jdbc, EngineStore engines) {
         this.registry = registry;
         this.jdbc = jdbc;
         this.engines = engines;
-        this.workloads = MultiGauge.builder("gantry.workloads")
-                .description("Workloads in the store by engine, kind and phase").register(registry);
-        this.engineUp = MultiGauge.builder("gantry.engine.up")
-                .description("1 when the engine is UP or DEGRADED, else 0").register(registry);
+        this.workloads = new GaugeRows("gantry.workloads", "Workloads in the store by engine, kind and phase", registry);
+        this.engineUp = new GaugeRows("gantry.engine.up", "1 when the engine is UP or DEGRADED, else 0", registry);
     }
 
     public void recordSync(Engine engine, Duration took) {
@@ -65,19 +61,25 @@ public class GantryMetrics {
         }).set(Math.max(0, lag.toMillis() / 1000.0));
     }
 
+    /**
+     * Recomputes the workload and engine gauges. Called on the scheduler and by every engine's sync worker: the
+     * queries run unlocked, the gauges are updated under a lock (a late older count is replaced by the next refresh).
+     */
     @Scheduled(fixedDelayString = "${gantry.metrics.refresh:10s}", initialDelayString = "${gantry.metrics.refresh:10s}")
     public void refresh() {
-        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        Map<Tags, Long> counts = new HashMap<>();
         jdbc.query("SELECT engine_name, kind, phase, count(*) FROM workloads GROUP BY 1, 2, 3", rs -> {
-            rows.add(MultiGauge.Row.of(Tags.of("engine", rs.getString(1), "kind", rs.getString(2),
-                    "phase", rs.getString(3)), rs.getLong(4)));
+            counts.put(Tags.of("engine", rs.getString(1), "kind", rs.getString(2), "phase", rs.getString(3)),
+                    rs.getLong(4));
         });
-        workloads.register(rows, true);
-        List<MultiGauge.Row<?>> up = new ArrayList<>();
+        Map<Tags, Long> up = new HashMap<>();
         for (Engine e : engines.findAll()) {
             boolean isUp = e.status() == EngineStatus.UP || e.status() == EngineStatus.DEGRADED;
-            up.add(MultiGauge.Row.of(Tags.of("engine", e.name(), "kind", e.kind()), isUp ? 1 : 0));
+            up.put(Tags.of("engine", e.name(), "kind", e.kind()), isUp ? 1L : 0L);
         }
-        engineUp.register(up, true);
+        synchronized (this) {
+            workloads.set(counts);
+            engineUp.set(up);
+        }
     }
 }

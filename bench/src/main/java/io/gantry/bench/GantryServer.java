@@ -28,7 +28,7 @@ import java.util.stream.Stream;
 /**
  * The real server jar in a JVM of its own, on a fresh embedded PostgreSQL in a temporary data directory, as an
  * operator runs it; calls go over HTTP with a bootstrap admin token. Closing it stops the server and removes
- * the directory.
+ * the directory; its log is a temporary file of its own that is kept, so that a failure can be read after the run.
  */
 final class GantryServer implements AutoCloseable {
     private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
@@ -38,6 +38,7 @@ final class GantryServer implements AutoCloseable {
     private final String token;
     private final String adminPassword = UUID.randomUUID().toString();
     private final Path dataDir;
+    private final Path log;
     private final String base;
     private final List<String> command = new ArrayList<>();
     private final Map<String, String> env = new HashMap<>();
@@ -75,6 +76,7 @@ final class GantryServer implements AutoCloseable {
     private GantryServer(Path serverJar, Path loaderPath, String token, Map<String, String> env) throws Exception {
         this.token = token;
         dataDir = Files.createTempDirectory("gantry-bench-");
+        log = Files.createTempFile("gantry-bench-server-", ".log");
         int port = freePort();
         base = "http://127.0.0.1:" + port;
         command.addAll(List.of("java", "-cp", serverJar.toString()));
@@ -94,16 +96,14 @@ final class GantryServer implements AutoCloseable {
 
     private void launch() throws Exception {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("server.log").toFile()));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env);
         process = pb.start();
         try {
             awaitHealthy();
         } catch (Exception e) {
-            List<String> log = Files.readAllLines(dataDir.resolve("server.log"));
             close();
-            throw new IllegalStateException(e.getMessage() + "; its log ended:\n"
-                    + String.join("\n", log.subList(Math.max(0, log.size() - 25), log.size())), e);
+            throw new IllegalStateException(e.getMessage() + "; " + logTail(25), e);
         }
     }
 
@@ -152,7 +152,7 @@ final class GantryServer implements AutoCloseable {
 
     /** The port of the embedded PostgreSQL the server started last (a restart may get another), or null. */
     private String embeddedPort() throws IOException {
-        Matcher port = EMBEDDED_PORT.matcher(Files.readString(dataDir.resolve("server.log")));
+        Matcher port = EMBEDDED_PORT.matcher(Files.readString(log));
         String last = null;
         while (port.find()) {
             last = port.group(1);
@@ -172,9 +172,25 @@ final class GantryServer implements AutoCloseable {
     private String embeddedDatabaseUrl() throws IOException {
         String port = embeddedPort();
         if (port == null) {
-            throw new IllegalStateException("no embedded PostgreSQL in " + dataDir.resolve("server.log"));
+            throw new IllegalStateException("no embedded PostgreSQL in " + log);
         }
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+    }
+
+    /** The server's log (kept after {@link #close}). */
+    Path log() {
+        return log;
+    }
+
+    /** The last {@code lines} lines of the server's log, headed by its path, for a failure's message. */
+    String logTail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(log);
+            return "the server's log " + log + " ended:\n"
+                    + String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException | RuntimeException unreadable) {
+            return "the server's log " + log + " is unreadable: " + unreadable;
+        }
     }
 
     long pid() {
@@ -191,6 +207,11 @@ final class GantryServer implements AutoCloseable {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         }
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() >= 500) {
+            // the answer says only "500"; the exception behind it is in the server's log
+            throw new IllegalStateException(method + " " + path + " -> " + r.statusCode() + ": " + r.body() + "; "
+                    + logTail(60));
+        }
         if (r.statusCode() >= 300) {
             throw new IllegalStateException(method + " " + path + " -> " + r.statusCode() + ": " + r.body());
         }
@@ -317,7 +338,7 @@ final class GantryServer implements AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("server exited; see " + dataDir.resolve("server.log"));
+                throw new IllegalStateException("server exited; see " + log);
             }
             try {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/health")).build(),

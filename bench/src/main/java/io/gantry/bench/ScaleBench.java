@@ -53,8 +53,30 @@ public final class ScaleBench {
         }
     }
 
+    /** One step of the run: it adds its own rows, or throws. */
+    @FunctionalInterface
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs {@code step}; if it throws, a FAIL row named {@code measure} says why and the run goes on with the next
+     * step, so that one run always prints the whole table (a step that needs what a failed one left undone fails
+     * the same way, with its own message).
+     */
+    private void step(String measure, String target, Step step) {
+        try {
+            step.run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            table.failed(measure, target, e);
+        } catch (Exception e) {
+            table.failed(measure, target, e);
+        }
+    }
+
     private void run() throws Exception {
-        JarContents.report(table, options.serverJar());
+        step("size: packaged server jar", "", () -> JarContents.report(table, options.serverJar()));
         String swarmService = Swarm.available(DOCKER) ? "gantry-scale-" + UUID.randomUUID().toString().substring(0, 8) : null;
         int streamLimit = options.streamClients() + 16;
         try (GantryServer started = GantryServer.start(options.serverJar(), options.benchJar(), Map.of(
@@ -62,16 +84,21 @@ public final class ScaleBench {
                 "GANTRY_STREAMS_PERUSER", Integer.toString(streamLimit),
                 "GANTRY_STREAMS_TOTAL", Integer.toString(streamLimit)))) {
             server = started;
-            idleAndWarmStart();
-            realEngines(swarmService);
-            firstSyncs();
-            resyncs();
-            table.atMost(String.format(Locale.ROOT, "server RSS with %,d workloads (JVM; its PostgreSQL's PSS %.0f MiB more)",
+            System.out.println("server log: " + server.log());
+            step("idle RSS and warm start", "", this::idleAndWarmStart);
+            step("real engines (agent, dockerd)", "", () -> realEngines(swarmService));
+            step("first full sync of each engine", "< 2.00 s", this::firstSyncs);
+            step("resync that finds nothing changed", "< 200.0 ms", this::resyncs);
+            step("server RSS with " + options.workloads() + " workloads", "< 1024 MiB", () -> table.atMost(
+                    String.format(Locale.ROOT, "server RSS with %,d workloads (JVM; its PostgreSQL's PSS %.0f MiB more)",
                     options.workloads(), server.postgresBytes() / 1048576.0), server.rssBytes() / 1048576.0, 1024,
-                    "MiB");
+                    "MiB"));
             latencies();
             freshness(swarmService);
-            ReplicaSpread.report(table, server, options.serverJar(), options.benchJar());
+            step("replicas", "", () -> ReplicaSpread.report(table, server, options.serverJar(), options.benchJar()));
+        } catch (Exception e) {
+            // the server did not start (no row after this one could be measured) or did not stop
+            table.failed("server start or stop", "", e);
         } finally {
             if (swarmService != null) {
                 Swarm.remove(DOCKER, swarmService);
@@ -178,44 +205,57 @@ public final class ScaleBench {
     }
 
     /** List, workloads page and search latencies over everything synced. */
-    private void latencies() throws Exception {
+    private void latencies() {
         String list = "/api/v1/workloads?limit=50";
         String filter = "&engine=synthetic-0&namespace=ns-2&phase=RUNNING&label=tier%3Dweb";
         int deep = (int) Math.min(200, options.workloads() / 50 / 2);
         // the filter keeps about one workload in 20 of one engine: half its pages deep (0, the first, when it has one)
         int deepFiltered = Math.min(50, options.perEngine() / 20 / 50 / 2);
-        latency("workloads list, first page (limit=50)", list, 30);
-        latency("workloads list, first page, filtered", list + filter, 30);
-        latency("workloads list, deep cursor page (page " + deep + ")", server.cursorPage(list, deep), 30);
+        latency("workloads list, first page (limit=50)", () -> list, 30);
+        latency("workloads list, first page, filtered", () -> list + filter, 30);
+        latency("workloads list, deep cursor page (page " + deep + ")", () -> server.cursorPage(list, deep), 30);
         latency("workloads list, deep cursor page, filtered (page " + deepFiltered + ")",
-                server.cursorPage(list + filter, deepFiltered), 30);
-        GantryServer.Browser browser = server.signIn();
-        table.latency("UI workloads page (HTML, 50 rows), first page", Latency.of(() -> browser.workloadsPage("/workloads")),
-                100);
-        latency("GET /api/v1/search?q=svc-4242&limit=20", "/api/v1/search?limit=20&q=svc-4242", 50);
+                () -> server.cursorPage(list + filter, deepFiltered), 30);
+        String page = "UI workloads page (HTML, 50 rows), first page";
+        step(page, "p99 < 100 ms", () -> {
+            GantryServer.Browser browser = server.signIn();
+            table.latency(page, Latency.of(() -> browser.workloadsPage("/workloads")), 100);
+        });
+        latency("GET /api/v1/search?q=svc-4242&limit=20", () -> "/api/v1/search?limit=20&q=svc-4242", 50);
     }
 
-    private void latency(String what, String url, double targetMillis) throws Exception {
-        table.latency(what, Latency.of(() -> server.send("GET", url, null)), targetMillis);
+    /** Where a latency row's calls go: found (a cursor followed) inside the row's step, so a failure is that row's. */
+    @FunctionalInterface
+    private interface Url {
+        String get() throws Exception;
+    }
+
+    private void latency(String what, Url url, double targetMillis) {
+        step(what, String.format(Locale.ROOT, "p99 < %.0f ms", targetMillis), () -> {
+            String target = url.get();
+            table.latency(what, Latency.of(() -> server.send("GET", target, null)), targetMillis);
+        });
     }
 
     /** Engine-side changes on the synthetic pushing engine, the agent and dockerd, with the stream clients connected. */
-    private void freshness(String swarmService) throws Exception {
-        try (StreamClients streams = StreamClients.open(server, options.streamClients(), Duration.ofMinutes(2))) {
-            Freshness freshness = new Freshness(server, streams);
-            List<Freshness.Samples> samples = new ArrayList<>();
-            samples.add(freshness.synthetic("synthetic-push", Duration.ofSeconds(15), 500));
-            samples.add(freshness.agent("local", options.changes()));
-            if (swarmService != null) {
-                samples.add(freshness.swarm("dockerd", DOCKER, swarmService, options.changes()));
-            } else {
-                table.info("freshness, dockerd", "absent: " + Swarm.whyAbsent(DOCKER), "p95 < 1000 ms", "absent");
+    private void freshness(String swarmService) {
+        String target = "p95 < 1000 ms";
+        step("freshness (" + options.streamClients() + " stream clients)", target, () -> {
+            try (StreamClients streams = StreamClients.open(server, options.streamClients(), Duration.ofMinutes(2))) {
+                Freshness freshness = new Freshness(server, streams);
+                step("freshness, synthetic-push", target, () -> Freshness.report(table,
+                        freshness.synthetic("synthetic-push", Duration.ofSeconds(15), 500), streams.size()));
+                step("freshness, local (agent)", target, () -> Freshness.report(table,
+                        freshness.agent("local", options.changes()), streams.size()));
+                if (swarmService != null) {
+                    step("freshness, dockerd", target, () -> Freshness.report(table,
+                            freshness.swarm("dockerd", DOCKER, swarmService, options.changes()), streams.size()));
+                } else {
+                    table.info("freshness, dockerd", "absent: " + Swarm.whyAbsent(DOCKER), target, "absent");
+                }
+                table.info("stream clients dropped during the freshness rows", Integer.toString(streams.ended()), "0",
+                        streams.ended() == 0 ? "PASS" : "FAIL");
             }
-            for (Freshness.Samples s : samples) {
-                Freshness.report(table, s, streams.size());
-            }
-            table.info("stream clients dropped during the freshness rows", Integer.toString(streams.ended()), "0",
-                    streams.ended() == 0 ? "PASS" : "FAIL");
-        }
+        });
     }
 }

@@ -37,6 +37,20 @@ final class ScaleTable {
                 latency.p99Millis() <= targetMillis ? "PASS" : "FAIL");
     }
 
+    /**
+     * A step that threw instead of measuring: FAIL with "error: " and the failure's first line, so that the table
+     * still shows every row; the whole failure (with the server log's tail, when it carries one) goes to stderr.
+     */
+    void failed(String measure, String target, Exception failure) {
+        String message = String.valueOf(failure.getMessage());
+        int newline = message.indexOf('\n');
+        String first = newline < 0 ? message : message.substring(0, newline);
+        String shown = first.length() > 160 ? first.substring(0, 157) + "..." : first;
+        add(measure, "error: " + failure.getClass().getSimpleName() + ": " + shown, target, "FAIL");
+        System.err.println("FAIL " + measure + ":");
+        failure.printStackTrace();
+    }
+
     static String format(double value, String unit) {
         return switch (unit) {
             case "ms" -> String.format(Locale.ROOT, "%.1f ms", value);

@@ -4,10 +4,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
@@ -35,9 +37,7 @@ final class StreamClients implements AutoCloseable {
         StreamClients streams = new StreamClients();
         CountDownLatch connected = new CountDownLatch(count);
         for (int i = 0; i < count; i++) {
-            Client c = streams.new Client(connected);
-            streams.clients.add(c);
-            streams.requests.add(server.stream(streams.http, c));
+            streams.requests.add(server.stream(streams.http, streams.client(connected)));
         }
         if (!connected.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             streams.close();
@@ -45,6 +45,13 @@ final class StreamClients implements AutoCloseable {
                     + " live streams connected within " + timeout + " (" + streams.ended.get() + " ended)");
         }
         return streams;
+    }
+
+    /** A new client, not yet connected to anything: {@link #open} hands it to a stream's request. */
+    Flow.Subscriber<String> client(CountDownLatch connected) {
+        Client c = new Client(connected);
+        clients.add(c);
+        return c;
     }
 
     int size() {
@@ -63,7 +70,8 @@ final class StreamClients implements AutoCloseable {
 
     /**
      * Each client's first arrival of {@code key} at or after {@code sinceMillis} minus {@code changedMillis}: the
-     * milliseconds the change took to reach it; clients it has not reached are left out.
+     * milliseconds the change took to reach it (negative when it came before {@code changedMillis}); clients it has
+     * not reached are left out.
      */
     List<Long> delays(String key, long sinceMillis, long changedMillis) {
         List<Long> delays = new ArrayList<>();
@@ -85,6 +93,11 @@ final class StreamClients implements AutoCloseable {
         }).count();
     }
 
+    /** The last few events (name and the start of the data) the first client received, for a failure's message. */
+    String recent() {
+        return clients.isEmpty() ? "(no clients)" : String.join(" | ", clients.get(0).recent);
+    }
+
     @Override
     public void close() {
         requests.forEach(r -> r.cancel(true));
@@ -94,6 +107,7 @@ final class StreamClients implements AutoCloseable {
     private final class Client implements Flow.Subscriber<String> {
         private final Map<String, List<Long>> arrivals = new ConcurrentHashMap<>();
         private final CountDownLatch connected;
+        private final Deque<String> recent = new ConcurrentLinkedDeque<>();
         private volatile Flow.Subscription subscription;
         private boolean first = true;
 
@@ -113,6 +127,12 @@ final class StreamClients implements AutoCloseable {
             if (first) {
                 first = false;
                 connected.countDown();
+            }
+            if (line.startsWith("event:") || line.startsWith("data:")) {
+                recent.addLast(line.length() > 160 ? line.substring(0, 160) + "..." : line);
+                while (recent.size() > 6) {
+                    recent.pollFirst();
+                }
             }
             if (!line.startsWith("data:")) {
                 return;
