@@ -177,6 +177,16 @@ final class GantryServer implements AutoCloseable {
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
     }
 
+    /** The server's embedded PostgreSQL, for SQL the bench runs itself (see {@link Psql}). */
+    Psql database() throws IOException {
+        String port = embeddedPort();
+        if (port == null) {
+            throw new IllegalStateException("no embedded PostgreSQL in " + dataDir.resolve("server.log"));
+        }
+        Path password = dataDir.resolve("postgres.password");
+        return new Psql(port, Files.exists(password) ? Files.readString(password).trim() : null);
+    }
+
     long pid() {
         return process.pid();
     }
