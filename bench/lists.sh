@@ -4,6 +4,7 @@
 # PATH), printed as a table with the core count, target and PASS/FAIL. About 10 minutes on 2 cores.
 #   bench/lists.sh             # 1,000,000 workloads
 #   bench/lists.sh 100000      # another size
+#   bench/lists.sh 1000000 search   # only the rows whose names match a regex
 set -e
 cd "$(dirname "$0")/.."
 command -v psql >/dev/null || { echo "bench/lists.sh needs the psql client (Debian: postgresql-client)" >&2; exit 1; }

@@ -20,7 +20,8 @@ import java.util.Locale;
  * numbered globally ({@code svc-0} … {@code svc-999999}). The 50 engines are rows too, each leased to a replica that
  * never comes, so that the server lists them but does not sync (a sync of {@code synthetic://20000} would rewrite them).
  *
- * <p>Usage: {@code ListsBench <server jar> <bench jar> [workloads]}; see {@code bench/lists.sh}.
+ * <p>Usage: {@code ListsBench <server jar> <bench jar> [workloads [regex]]} (the regex picks rows by their names); see
+ * {@code bench/lists.sh}.
  */
 public final class ListsBench {
     private static final int ENGINES = 50;
@@ -35,16 +36,17 @@ public final class ListsBench {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: ListsBench <server jar> <bench jar> [workloads]");
+            System.err.println("usage: ListsBench <server jar> <bench jar> [workloads [rows: a regex of their names]]");
             System.exit(2);
         }
         int n = args.length > 2 ? Integer.parseInt(args[2]) : 1_000_000;
+        java.util.regex.Pattern only = java.util.regex.Pattern.compile(args.length > 3 ? args[3] : ".*");
         ListsBench bench = new ListsBench();
         try (GantryServer server = GantryServer.start(Path.of(args[0]), Path.of(args[1]))) {
             long t0 = System.nanoTime();
             WorkloadRows.load(server, ENGINES, n);
             System.out.printf("loaded %,d workloads on %d engines in %.0f s%n", n, ENGINES, (System.nanoTime() - t0) / 1e9);
-            bench.measure(server, rows(n));
+            bench.measure(server, rows(n).stream().filter(r -> only.matcher(r.what()).find()).toList());
         }
         bench.print(n);
     }

@@ -54,7 +54,9 @@ final class WorkloadRows {
                        1 + i %% 3, 1 + i %% 3, false,
                        replace(t.spec::text, 'registry.example/team-0/svc:0',
                                'registry.example/team-' || i %% 40 || '/svc:' || i %% 30)::json,
-                       t.status, replace(t.instances::text, 'svc-0-', 'svc-' || i || '-')::json,
+                       replace(t.status::text, '"phase":"' || t.phase || '"',
+                               '"phase":"' || CASE WHEN i %% 17 = 0 THEN 'DEGRADED' ELSE 'RUNNING' END || '"')::json,
+                       replace(t.instances::text, 'svc-0-', 'svc-' || i || '-')::json,
                        replace(t.native_object, 'svc-0', 'svc-' || i), md5(i::text), t.created_at,
                        now(), now() - make_interval(secs => i)
                 FROM generate_series(0, %3$d - 1) i
