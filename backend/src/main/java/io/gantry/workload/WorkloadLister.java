@@ -178,15 +178,19 @@ class WorkloadLister {
         }
         String order = " ORDER BY " + sort.column + ' ' + direction + ", w.id " + direction;
         String sql;
-        if (w.unsorted() && !total.estimated() || query.q() != null && total.value() <= SORTED_MATCHES_MAX) {
+        boolean firstPage = query.after() == null;
+        if (w.unsorted() && !total.estimated()
+                || query.q() != null && firstPage && total.value() <= SORTED_MATCHES_MAX) {
             // Few matches of a condition no sort index serves: fetch them by their own indexes (trigram, labels,
             // engine) and sort them. Left to itself the planner walks the sort key's index and filters, because it
             // cannot tell how far it must walk: q=svc-42 read 355,000 rows of the name index (2 s) at 1,000,000
             // workloads for a first page of 50. OFFSET 0 keeps the matches a subquery of their own, which the ORDER
             // BY and LIMIT outside cannot reach into. An exact total bounds what is sorted to exactTotalUpTo. Past it,
             // grants and labels are spread evenly over any sort order (a walk finds a page soon), while the matches of
-            // q cluster (names sharing a prefix are neighbours in the name index): those are still sorted, up to
-            // SORTED_MATCHES_MAX by the planner's estimate, which for q it takes from the column's histogram.
+            // q cluster (names sharing a prefix are neighbours in the name index): the first page of those is still
+            // sorted, up to SORTED_MATCHES_MAX by the planner's estimate (for q it reads the column's histogram), while
+            // a cursor page starts its walk where the last page found matches, next to the ones it needs (q=svc-42:
+            // 2.5 ms walking from page 20's cursor, 46 ms sorting the 11,111 matches again).
             sql = "SELECT " + WorkloadStore.VIEW_COLUMNS + " FROM workloads w JOIN (SELECT m.id FROM (SELECT w.id, "
                     + sort.column + " AS sort_key FROM workloads w" + matches + " OFFSET 0) m ORDER BY m.sort_key "
                     + direction + ", m.id " + direction + " LIMIT " + (query.limit() + 1) + ") p ON p.id = w.id" + order;
