@@ -36,9 +36,12 @@ class WorkloadSearch {
         List<String> tiers = new ArrayList<>();
         List<Object> params = new ArrayList<>();
         tier(tiers, params, scope, query.limit(), Hit.EXACT, "lower(w.name) = ?", lower);
-        // the range lets the text_pattern_ops index serve a prefix whatever plan the statement gets; LIKE rechecks it
+        // the range lets the text_pattern_ops index serve a prefix whatever plan the statement gets; LIKE rechecks it.
+        // Ordered as that index is (USING ~<~, no sort): without an order the planner walked the (name, id) index
+        // from its start, filtering, until it met the prefix (q=svc-42: 265 ms at 1,000,000 workloads, now 0.2 ms)
         tier(tiers, params, scope, query.limit(), Hit.PREFIX, "lower(w.name) ~>=~ ? AND lower(w.name) ~<~ (? || chr(1114111))"
-                + " AND lower(w.name) LIKE ? ESCAPE '\\'", lower, lower, query.likeLiteral() + "%");
+                + " AND lower(w.name) LIKE ? ESCAPE '\\' ORDER BY lower(w.name) USING ~<~", lower, lower,
+                query.likeLiteral() + "%");
         List<Hit> byName = best(tiers, new ArrayList<>(params), query.limit());
         if (byName.size() >= query.limit() || !query.partsAllowed()) {
             return byName;
@@ -64,7 +67,7 @@ class WorkloadSearch {
                 params.toArray());
     }
 
-    /** Adds one tier: its matches within the scope, at most a page of them. */
+    /** Adds one tier: its matches within the scope, at most a page of them ({@code match} may end in an ORDER BY). */
     private static void tier(List<String> tiers, List<Object> params, Scope.Condition scope, int limit, int rank,
                              String match, Object... values) {
         tiers.add("(SELECT w.id, " + rank + " AS rank FROM workloads w WHERE " + scope.sql() + " AND " + match
