@@ -36,8 +36,9 @@ public class GantryMetrics {
     private final Map<String, AtomicReference<Double>> eventLag = new ConcurrentHashMap<>();
     static final long OTHER_WRITERS_MAX_AGE_MS = 60_000;
     private final WorkloadStore store;
-    private long countedGeneration = -1;
-    private long countedAt;
+    // not synchronized: two refreshes at once both count (as before); a lock would make sync threads wait on counts
+    private volatile long countedGeneration = -1;
+    private volatile long countedAt;
 
     GantryMetrics(MeterRegistry registry, JdbcTemplate jdbc, EngineStore engines, WorkloadStore store) {
         this.registry = registry;
@@ -72,7 +73,7 @@ public class GantryMetrics {
     }
 
     @Scheduled(fixedDelayString = "${gantry.metrics.refresh:10s}", initialDelayString = "${gantry.metrics.refresh:10s}")
-    public synchronized void refresh() {
+    public void refresh() {
         // read before counting: a write during the count leaves the generation behind, and the next refresh counts
         long generation = store.generation();
         long now = System.currentTimeMillis();
