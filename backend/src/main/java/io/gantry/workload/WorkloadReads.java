@@ -49,7 +49,7 @@ class WorkloadReads {
         EnvSecrets.Reading reading = secrets.reading();
         List<StoredWorkload> shown = page.items().stream().map(reading::stored).toList();
         reading.audit();
-        return new Page<>(shown, page.total(), page.nextCursor());
+        return new Page<>(shown, page.total(), page.totalEstimated(), page.nextCursor());
     }
 
     /** Its env with secret values as {@code ***}, whoever looks: on screen they are only a glance away from a shoulder. */

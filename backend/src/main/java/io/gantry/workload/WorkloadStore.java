@@ -331,7 +331,7 @@ public class WorkloadStore {
     }
 
     /** Changes with every write to the workloads; equal values mean nothing was written in between. */
-    long generation() {
+    public long generation() {
         return generation.get();
     }
 

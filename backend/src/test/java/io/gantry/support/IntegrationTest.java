@@ -21,7 +21,10 @@ import org.springframework.test.context.DynamicPropertySource;
         "gantry.data-dir=target/it-data",
         "gantry.sync.call-timeout=1s",
         "gantry.sync.initial-backoff=250ms",
-        "gantry.sync.max-backoff=2s"})
+        "gantry.sync.max-backoff=2s",
+        // the ITs share one database in which engines of up to 20,000 workloads (DiffSyncIT) check list totals as
+        // counts; EstimatedTotalIT lowers it to test estimated totals
+        "gantry.lists.exact-total-up-to=100000"})
 public abstract class IntegrationTest {
     public static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
     public static final String ADMIN_PASSWORD = "test-admin-password";

@@ -193,6 +193,16 @@ final class GantryServer implements AutoCloseable {
         }
     }
 
+    /** The server's embedded PostgreSQL, for SQL the bench runs itself (see {@link Psql}). */
+    Psql database() throws IOException {
+        String port = embeddedPort();
+        if (port == null) {
+            throw new IllegalStateException("no embedded PostgreSQL in " + log);
+        }
+        Path password = dataDir.resolve("postgres.password");
+        return new Psql(port, Files.exists(password) ? Files.readString(password).trim() : null);
+    }
+
     long pid() {
         return process.pid();
     }
