@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Start time and idle footprint of the packaged server on its embedded default (issue 22): the jar is started
-# as a user starts it (java -jar, embedded PostgreSQL, built-in agent), once on a new data dir (cold: initdb)
-# and then RUNS times on the same data dir (warm). Each start is timed from the launch of the JVM to the first
-# UP of /actuator/health; the log's own lines split it into phases. After the last warm start the server idles
-# IDLE seconds and its RSS is read (the JVM, and the PostgreSQL processes beside it).
+# as a user starts it (the README's scripts/run, embedded PostgreSQL, built-in agent), once on a new data dir
+# (cold: initdb) and then RUNS times on the same data dir (warm). Each start is timed from the launch of the JVM to
+# the first UP of /actuator/health; the log's own lines split it into phases. After the last warm start the server
+# idles IDLE seconds and its RSS is read (the JVM, and the PostgreSQL processes beside it).
 # "CPU s" is the JVM's own CPU time (user + system) up to that first UP: on a shared, busy machine the wall
 # clock follows the load average, the CPU time much less; on 2 idle cores the wall time is at least half of it.
+# scripts/run's extracted layout and class data sharing archive are made before the timed starts.
 #
-#   bench/start.sh                         # the jar in backend/target, the JVM options of the README
-#   JAR=/tmp/old.jar bench/start.sh        # another jar, e.g. the one before a change
-#   JAVA_OPTS="-Xmx384m" bench/start.sh    # other JVM options
+#   bench/start.sh                             # the jar in backend/target through scripts/run, its JVM options
+#   LAUNCH=jar bench/start.sh                  # plain java -jar of the fat jar (JAVA_OPTS, empty by default)
+#   JAR=/tmp/old.jar LAUNCH=jar bench/start.sh # another jar, e.g. the one before a change
+#   JAVA_OPTS="-Xmx384m" bench/start.sh        # other JVM options
 #   RUNS=5 IDLE=60 bench/start.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,10 +19,20 @@ cd "$(dirname "$0")/.."
 JAR=${JAR:-$(ls backend/target/gantry-backend-*.jar | grep -v original | head -1)}
 RUNS=${RUNS:-3}
 IDLE=${IDLE:-30}
-# the README's run command (keep the two in step)
-JAVA_OPTS=${JAVA_OPTS-"-XX:InitialRAMPercentage=1 -XX:MaxRAMPercentage=50 -XX:+UseSerialGC -Xss512k"}
+LAUNCH=${LAUNCH:-run}
 PORT=${PORT:-18480}
 WORK=$(mktemp -d /tmp/gantry-start.XXXXXX)
+if [[ $LAUNCH == run ]]; then
+  # scripts/run's own default options unless JAVA_OPTS is given
+  [[ -z "${JAVA_OPTS+x}" ]] && JAVA_OPTS=$(sed -n 's/^JAVA_OPTS=${JAVA_OPTS-"\(.*\)"}$/\1/p' scripts/run)
+  export GANTRY_JAR=$JAR GANTRY_RUN_DIR=$WORK/run JAVA_OPTS
+  scripts/run --prepare
+  launch=(scripts/run)
+else
+  JAVA_OPTS=${JAVA_OPTS-}
+  # shellcheck disable=SC2206
+  launch=(java $JAVA_OPTS -jar "$JAR")
+fi
 trap 'stop || true; rm -rf "$WORK"' EXIT
 
 pid=""
@@ -49,9 +61,8 @@ phase() { # from to
 start() { # label
   local log="$WORK/$1.log" t0 up
   t0=$(ms)
-  # shellcheck disable=SC2086
   SERVER_PORT=$PORT GANTRY_DATA_DIR="$WORK/data" GANTRY_ADMIN_PASSWORD=bench-admin-password-1 \
-    java $JAVA_OPTS -jar "$JAR" >"$log" 2>&1 &
+    "${launch[@]}" >"$log" 2>&1 &
   pid=$!
   until curl -fs "http://127.0.0.1:$PORT/actuator/health" 2>/dev/null | grep -q '"UP"'; do
     kill -0 "$pid" 2>/dev/null || { echo "the server died; its log:"; tail -50 "$log"; exit 1; }
@@ -77,7 +88,7 @@ start() { # label
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 echo "jar: $JAR ($(stat -c %s "$JAR") bytes)"
-echo "JAVA_OPTS: $JAVA_OPTS"
+echo "launch: $LAUNCH (${launch[*]}), JAVA_OPTS: $JAVA_OPTS"
 echo "cores: $(nproc), load average: $(cut -d' ' -f1-3 /proc/loadavg), java: $(java -version 2>&1 | head -1)"
 echo
 echo "Time to /actuator/health UP, ms; phases from the server's log: JVM = launch to 'Starting GantryApplication';"

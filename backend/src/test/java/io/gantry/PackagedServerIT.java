@@ -21,9 +21,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
@@ -35,7 +37,8 @@ import tools.jackson.databind.JsonNode;
  * <p>
  * Issue 13, the embedded database's lock: only the stored password logs in, and the files are the owner's.
  * <p>
- * Issue 22, size: the jar carries PostgreSQL for Linux x86_64 and arm64 only.
+ * Issue 22, size: the jar carries PostgreSQL for Linux x86_64 and arm64 only. Start: the README's {@code scripts/run}
+ * makes the extracted layout and the class data sharing archive, and the server it starts maps that archive.
  */
 class PackagedServerIT {
     private static final String NAMESPACE = "packaged";
@@ -105,6 +108,23 @@ class PackagedServerIT {
             Api.Response delete = api.delete("/api/v1/workloads/" + workloadId);
             assertThat(delete.status()).as(delete.toString()).isEqualTo(202);
             awaitOperation(api, delete.location());
+        }
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES) // the first run extracts the jar and runs a training start
+    void theReadmesRunScriptStartsTheServerFromAClassDataSharingArchive() throws Exception {
+        Path runDir = tmp.resolve("run");
+        try (ReplicaProcess server = ReplicaProcess.startWithRunScript("packaged-run", runDir, tmp.resolve("data"),
+                Map.of())) {
+            server.awaitUp(Duration.ofMinutes(8));
+            assertThat(runDir.resolve("gantry.jsa")).as("the archive the training start wrote").isNotEmptyFile();
+            assertThat(runDir.resolve("lib")).as("the extracted layout's library jars").isNotEmptyDirectory();
+            // the JVM maps the archive only when it accepted it (same JDK, same class path): a mismatch would
+            // start the server without it, slowly, and silently
+            assertThat(Files.readString(Path.of("/proc", Long.toString(server.handle().pid()), "maps")))
+                    .as("the server's JVM mapped the archive").contains(runDir.resolve("gantry.jsa").toString());
+            assertThat(server.api().get("/api/v1/health").json().get("status").asString()).isEqualTo("UP");
         }
     }
 

@@ -38,7 +38,7 @@ public final class ReplicaProcess implements AutoCloseable {
         Map<String, String> all = new HashMap<>(Map.of("GANTRY_DB_URL", databaseUrl, "GANTRY_DB_USER", "postgres",
                 "GANTRY_DB_PASSWORD", "", "GANTRY_EMBEDDED_AGENT", "false"));
         all.putAll(env);
-        return launch(name, List.of("-cp", System.getProperty("java.class.path"), "io.gantry.GantryApplication"),
+        return launch(name, java("-cp", System.getProperty("java.class.path"), "io.gantry.GantryApplication"),
                 Path.of("target", "replicas", name + "-data").toAbsolutePath(), all);
     }
 
@@ -48,7 +48,20 @@ public final class ReplicaProcess implements AutoCloseable {
      * agent, both in {@code dataDir}. {@code env} adds to (or overrides) the admin token and password.
      */
     public static ReplicaProcess startPackaged(String name, Path dataDir, Map<String, String> env) {
-        return launch(name, List.of("-jar", packagedJar().toString()), dataDir, env);
+        return launch(name, java("-jar", packagedJar().toString()), dataDir, env);
+    }
+
+    /**
+     * The packaged server started by the README's {@code scripts/run} (its own JVM options, the extracted layout and
+     * class data sharing archive made in {@code runDir}), like {@link #startPackaged} otherwise. The script ends in
+     * {@code exec java}: the process is the server's JVM.
+     */
+    public static ReplicaProcess startWithRunScript(String name, Path runDir, Path dataDir, Map<String, String> env) {
+        Map<String, String> all = new HashMap<>(env);
+        all.put("GANTRY_JAR", packagedJar().toAbsolutePath().toString());
+        all.put("GANTRY_RUN_DIR", runDir.toString());
+        return launch(name, List.of("sh", Path.of("..", "scripts", "run").toAbsolutePath().normalize().toString()),
+                dataDir, all);
     }
 
     /** The server jar the package phase made, as a user runs it. */
@@ -62,17 +75,21 @@ public final class ReplicaProcess implements AutoCloseable {
         }
     }
 
-    private static ReplicaProcess launch(String name, List<String> main, Path dataDir, Map<String, String> env) {
+    private static List<String> java(String... main) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // small and quick to start: three of these share the build machine's two cores
+                "-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        command.addAll(List.of(main));
+        return command;
+    }
+
+    private static ReplicaProcess launch(String name, List<String> command, Path dataDir, Map<String, String> env) {
         try {
             int port = freePort();
             Path dir = Path.of("target", "replicas").toAbsolutePath();
             Files.createDirectories(dir);
             Files.createDirectories(dataDir);
             Path log = dir.resolve(name + ".log");
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    // small and quick to start: three of these share the build machine's two cores
-                    "-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
-            command.addAll(main);
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             Map<String, String> e = pb.environment();
             e.put("SERVER_PORT", Integer.toString(port));
