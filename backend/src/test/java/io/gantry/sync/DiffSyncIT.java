@@ -118,9 +118,10 @@ class DiffSyncIT extends IntegrationTest {
         });
         assertThat(seen).as("UP and SYNCING with progress while the listing ran").anySatisfy(e -> {
             assertThat(e.get("status").asString()).isEqualTo("UP");
-            assertThat(e.get("sync").get("state").asString()).isEqualTo("SYNCING");
-            assertThat(e.get("sync").get("listed").asLong()).isBetween(1L, 4_999L);
-            assertThat(e.get("sync").get("expected").asLong()).isEqualTo(5_000);
+            // path(): a snapshot taken before the sync recorded anything has no sync object to read
+            assertThat(e.path("sync").path("state").asString("")).isEqualTo("SYNCING");
+            assertThat(e.path("sync").path("listed").asLong()).isBetween(1L, 4_999L);
+            assertThat(e.path("sync").path("expected").asLong()).isEqualTo(5_000);
         });
         JsonNode done = seen.get(seen.size() - 1);
         assertThat(done.get("status").asString()).isEqualTo("UP");
