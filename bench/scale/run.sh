@@ -19,5 +19,9 @@ if command -v "$DOCKER" >/dev/null 2>&1; then
 fi
 [ -n "$SKIP_BUILD" ] || ./mvnw -B -q -DskipTests package -pl backend,bench -am
 echo "nproc: $(nproc), load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-exec java -cp bench/target/gantry-bench-0.1.0-SNAPSHOT.jar io.gantry.bench.ScaleBench \
+# the server runs with the JVM options of the README's scripts/run (not its class data sharing archive, which is
+# made for the plain jar: the bench adds its synthetic engine to the class path); SERVER_JAVA_OPTS to change them
+SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS-$(sed -n 's/^JAVA_OPTS=${JAVA_OPTS-"\(.*\)"}$/\1/p' scripts/run)}
+echo "server JVM options: $SERVER_JAVA_OPTS"
+exec java "-Dbench.serverJavaOpts=$SERVER_JAVA_OPTS" -cp bench/target/gantry-bench-0.1.0-SNAPSHOT.jar io.gantry.bench.ScaleBench \
   backend/target/gantry-backend-0.1.0-SNAPSHOT.jar bench/target/gantry-bench-0.1.0-SNAPSHOT.jar "$@"

@@ -79,7 +79,13 @@ final class GantryServer implements AutoCloseable {
         log = Files.createTempFile("gantry-bench-server-", ".log");
         int port = freePort();
         base = "http://127.0.0.1:" + port;
-        command.addAll(List.of("java", "-cp", serverJar.toString()));
+        command.add("java");
+        // the server's JVM options as installed (bench/scale/run.sh passes scripts/run's defaults); none by default
+        String javaOpts = System.getProperty("bench.serverJavaOpts", "").trim();
+        if (!javaOpts.isEmpty()) {
+            command.addAll(List.of(javaOpts.split("\\s+")));
+        }
+        command.addAll(List.of("-cp", serverJar.toString()));
         if (loaderPath != null) {
             command.add("-Dloader.path=" + loaderPath);
         }
