@@ -43,18 +43,11 @@ public final class ReplicaProcess implements AutoCloseable {
     }
 
     /**
-     * The packaged server as a user starts it, {@code java -jar target/gantry-backend-*.jar} (built by the
-     * package phase, before failsafe runs), with its defaults: the embedded PostgreSQL and the built-in
-     * agent, both in {@code dataDir}. {@code env} adds to (or overrides) the admin token and password.
-     */
-    public static ReplicaProcess startPackaged(String name, Path dataDir, Map<String, String> env) {
-        return launch(name, java("-jar", packagedJar().toString()), dataDir, env);
-    }
-
-    /**
-     * The packaged server started by the README's {@code scripts/run} (its own JVM options, the extracted layout and
-     * class data sharing archive made in {@code runDir}), like {@link #startPackaged} otherwise. The script ends in
-     * {@code exec java}: the process is the server's JVM.
+     * The packaged server (built by the package phase, before failsafe runs) as a user starts it, by the README's
+     * {@code scripts/run} (its own JVM options, the extracted layout and class data sharing archive made in
+     * {@code runDir}), with its defaults: the embedded PostgreSQL and the built-in agent, both in {@code dataDir}.
+     * {@code env} adds to (or overrides) the admin token and password. The script ends in {@code exec java}: the
+     * process is the server's JVM.
      */
     public static ReplicaProcess startWithRunScript(String name, Path runDir, Path dataDir, Map<String, String> env) {
         Map<String, String> all = new HashMap<>(env);
