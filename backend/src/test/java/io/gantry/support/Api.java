@@ -3,10 +3,14 @@ package io.gantry.support;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -14,6 +18,21 @@ import tools.jackson.databind.json.JsonMapper;
 /** A tiny HTTP client for API tests; every call carries the bootstrap admin token, or the token it was given. */
 public final class Api {
     public static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /**
+     * A query string with its values URL-encoded: {@code &} separates parameters and the first {@code =} ends a name;
+     * a {@code cursor} is passed as it is (cursors are URL-safe, and a caller may hand one over encoded already).
+     */
+    public static String query(String query) {
+        List<String> parts = new ArrayList<>();
+        for (String p : query.split("&")) {
+            int eq = p.indexOf('=');
+            String value = p.substring(eq + 1);
+            parts.add(p.substring(0, eq) + "=" + (p.startsWith("cursor=") ? value
+                    : URLEncoder.encode(value, StandardCharsets.UTF_8)));
+        }
+        return String.join("&", parts);
+    }
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
     private final String token;

@@ -124,20 +124,8 @@ class EstimatedTotalIT extends IntegrationTest {
     }
 
     private static JsonNode list(Api api, String query) {
-        Api.Response r = api.get("/api/v1/workloads?" + encode(query));
+        Api.Response r = api.get("/api/v1/workloads?" + Api.query(query));
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
         return r.json();
-    }
-
-    /** Encodes values only (a cursor comes encoded); {@code &} separates parameters and the first {@code =} ends a name. */
-    private static String encode(String query) {
-        List<String> parts = new ArrayList<>();
-        for (String p : query.split("&")) {
-            int eq = p.indexOf('=');
-            String value = p.substring(eq + 1);
-            parts.add(p.substring(0, eq) + "=" + (p.startsWith("cursor=") ? value
-                    : URLEncoder.encode(value, StandardCharsets.UTF_8)));
-        }
-        return String.join("&", parts);
     }
 }

@@ -10,8 +10,6 @@ import io.gantry.support.Engines;
 import io.gantry.support.FakeEngine;
 import io.gantry.support.IntegrationTest;
 import io.gantry.support.StreamRecorder;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -187,19 +185,9 @@ class WorkloadApiIT extends IntegrationTest {
     }
 
     private JsonNode list(String query) {
-        Api.Response r = api().get("/api/v1/workloads?" + encode(query));
+        Api.Response r = api().get("/api/v1/workloads?" + Api.query(query));
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
         return r.json();
-    }
-
-    /** Encodes values only; {@code &} separates parameters and the first {@code =} ends a name. */
-    private static String encode(String query) {
-        List<String> parts = new ArrayList<>();
-        for (String p : query.split("&")) {
-            int eq = p.indexOf('=');
-            parts.add(p.substring(0, eq) + "=" + URLEncoder.encode(p.substring(eq + 1), StandardCharsets.UTF_8));
-        }
-        return String.join("&", parts);
     }
 
     private static void assertProblem(Api.Response r, String field) {
