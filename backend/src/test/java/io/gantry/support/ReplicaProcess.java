@@ -130,6 +130,10 @@ public final class ReplicaProcess implements AutoCloseable {
         return port;
     }
 
+    public String name() {
+        return name;
+    }
+
     public ProcessHandle handle() {
         return process.toHandle();
     }
