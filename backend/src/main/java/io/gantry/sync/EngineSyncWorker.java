@@ -296,14 +296,14 @@ final class EngineSyncWorker {
             ports.clients().stream(engineId, "list workloads", ports.settings().listCap(),
                     (client, sink) -> client.listWorkloads(sink), listing);
             Instant now = Instant.now();
+            List<RemovedWorkload> removed = listing.complete(now);
+            completed = true;
             if (!synced) {
-                // every workload once per lease: those changed while no replica synced the engine, or stored before
-                // revisions existed, get theirs
+                // every workload once per lease, once all are stored: those changed while no replica synced the
+                // engine, or stored before revisions existed, get theirs
                 synced = true;
                 ports.outsideChanges().started(engineId);
             }
-            List<RemovedWorkload> removed = listing.complete(now);
-            completed = true;
             ports.engines().markSynced(fence, now);
             ports.statistics().analyzeIfMuchChanged();
             Duration took = Duration.ofNanos(System.nanoTime() - started);

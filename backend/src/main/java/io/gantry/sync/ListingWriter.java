@@ -5,11 +5,16 @@ import io.gantry.engine.Engine;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadSink;
 import io.gantry.workload.RemovedWorkload;
+import io.gantry.workload.WorkloadStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,12 +25,19 @@ import org.slf4j.LoggerFactory;
  * listing completes, to delete what the engine no longer has; that happens in {@link #complete}, never before,
  * so a listing cut short deletes nothing.
  *
+ * <p>Batches are stored on {@link SyncWriters}, up to {@link #IN_FLIGHT} at a time, while the listing goes on: the
+ * batches of one listing hold distinct workloads, so their order does not matter, and nothing is deleted or
+ * recorded as done before every one of them is stored. A batch that failed fails the listing at the next batch, or
+ * at its end.
+ *
  * <p>A listing that runs longer than {@link #PROGRESS_EVERY} is announced (the engine is UP while it syncs) and
  * its progress is recorded at that pace; a quick one writes its progress once, when it completes.
  */
 final class ListingWriter implements WorkloadSink {
     private static final Logger log = LoggerFactory.getLogger(ListingWriter.class);
     static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
+    /** Batches of one listing being stored at once: two keep both cores of a small server busy. */
+    static final int IN_FLIGHT = 2;
 
     private final Engine engine;
     private final Fence fence;
@@ -37,7 +49,9 @@ final class ListingWriter implements WorkloadSink {
     private final Set<String> listed = new HashSet<>();
     private long nextProgressNanos = System.nanoTime() + PROGRESS_EVERY.toNanos();
     private boolean announced;
-    private long written;
+    private final AtomicLong written = new AtomicLong();
+    private final Semaphore inFlight = new Semaphore(IN_FLIGHT);
+    private final AtomicReference<RuntimeException> failed = new AtomicReference<>();
     private Long expected;
 
     /**
@@ -62,16 +76,11 @@ final class ListingWriter implements WorkloadSink {
 
     @Override
     public void accept(List<Workload> batch) {
-        Instant now = Instant.now();
-        List<String> changed = ports.workloads().upsert(engine, fence, batch, now);
+        throwIfFailed();
         batch.forEach(w -> listed.add(w.nativeId()));
-        written += changed.size();
-        if (reportChanges) {
-            ports.outsideChanges().stored(engine.id(), changed);
-        }
-        if (!changed.isEmpty() && ports.stream().hasSubscribers()) {
-            Set<String> publish = Set.copyOf(changed);
-            batch.stream().filter(w -> publish.contains(w.nativeId())).forEach(w -> writes.publishUpdated(engine, w, now));
+        // an engine that hands its whole listing over at once is stored in parts all the same
+        for (int from = 0; from < batch.size(); from += WorkloadStore.BATCH) {
+            submit(batch.subList(from, Math.min(batch.size(), from + WorkloadStore.BATCH)));
         }
         long nanos = System.nanoTime();
         if (nanos - nextProgressNanos >= 0) {
@@ -84,20 +93,73 @@ final class ListingWriter implements WorkloadSink {
         }
     }
 
+    private void submit(List<Workload> part) {
+        // bounded by the parts under way, which are database statements: not interruptible, so that a stopping
+        // worker never leaves a write behind it unaccounted for
+        inFlight.acquireUninterruptibly();
+        try {
+            ports.writers().execute(() -> {
+                try {
+                    store(part);
+                } catch (RuntimeException | Error e) {
+                    failed.compareAndSet(null, e instanceof RuntimeException r ? r
+                            : new IllegalStateException("storing a batch failed: " + e, e));
+                    if (e instanceof Error error) {
+                        throw error;
+                    }
+                } finally {
+                    inFlight.release();
+                }
+            });
+        } catch (RejectedExecutionException stopping) {
+            inFlight.release();
+            throw new IllegalStateException("the server is stopping", stopping);
+        }
+    }
+
+    /** Writes the batch's changed workloads and publishes them; on a thread of {@link SyncWriters}. */
+    private void store(List<Workload> batch) {
+        Instant now = Instant.now();
+        List<String> changed = ports.workloads().upsert(engine, fence, batch, now);
+        written.addAndGet(changed.size());
+        if (reportChanges) {
+            ports.outsideChanges().stored(engine.id(), changed);
+        }
+        if (!changed.isEmpty() && ports.stream().hasSubscribers()) {
+            Set<String> publish = Set.copyOf(changed);
+            batch.stream().filter(w -> publish.contains(w.nativeId())).forEach(w -> writes.publishUpdated(engine, w, now));
+        }
+    }
+
+    /** Waits for the batches under way. */
+    private void drain() {
+        inFlight.acquireUninterruptibly(IN_FLIGHT);
+        inFlight.release(IN_FLIGHT);
+    }
+
+    private void throwIfFailed() {
+        RuntimeException e = failed.get();
+        if (e != null) {
+            throw e;
+        }
+    }
+
     /**
      * The listing completed: deletes the workloads it did not hold and records the sync as done.
      *
      * @return the workloads deleted
      */
     List<RemovedWorkload> complete(Instant now) {
+        drain();
+        throwIfFailed();
         List<RemovedWorkload> removed = ports.workloads().removeAllBut(engine, fence, listed, now);
-        written += removed.size();
-        ports.progress().completed(fence, startedAt, now, listed.size(), written);
+        ports.progress().completed(fence, startedAt, now, listed.size(), written.addAndGet(removed.size()));
         return removed;
     }
 
     /** The listing failed or was stopped: a recorded SYNCING state ends (what was stored stays). */
     void abandon() {
+        drain();
         if (!announced) {
             return;
         }
@@ -113,6 +175,6 @@ final class ListingWriter implements WorkloadSink {
     }
 
     long written() {
-        return written;
+        return written.get();
     }
 }

@@ -64,9 +64,9 @@ public class SyncCoordinator implements SmartLifecycle {
     SyncCoordinator(EngineStore engines, EngineClients clients, WorkloadStore workloads, EventStore events,
                     LiveStream stream, GantryMetrics metrics, SyncSettings settings, EngineLeases leases,
                     ClusterSettings cluster, OutsideChanges outsideChanges, SyncProgressStore progress,
-                    WorkloadStatistics statistics) {
+                    WorkloadStatistics statistics, SyncWriters writers) {
         this.ports = new SyncPorts(engines, clients, workloads, events, stream, metrics, settings, outsideChanges,
-                progress, statistics);
+                progress, statistics, writers);
         this.leases = leases;
         this.cluster = cluster;
     }

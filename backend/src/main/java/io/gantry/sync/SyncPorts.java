@@ -14,5 +14,5 @@ import io.gantry.workload.WorkloadStore;
 record SyncPorts(EngineStore engines, EngineClients clients, WorkloadStore workloads, EventStore events,
                  LiveStream stream, GantryMetrics metrics, SyncSettings settings,
                  OutsideChanges outsideChanges, SyncProgressStore progress,
-                 WorkloadStatistics statistics) {
+                 WorkloadStatistics statistics, SyncWriters writers) {
 }
