@@ -23,5 +23,8 @@ echo "nproc: $(nproc), load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 # made for the plain jar: the bench adds its synthetic engine to the class path); SERVER_JAVA_OPTS to change them
 SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS-$(sed -n 's/^JAVA_OPTS=${JAVA_OPTS-"\(.*\)"}$/\1/p' scripts/run)}
 echo "server JVM options: $SERVER_JAVA_OPTS"
-exec java "-Dbench.serverJavaOpts=$SERVER_JAVA_OPTS" -cp bench/target/gantry-bench-0.1.0-SNAPSHOT.jar io.gantry.bench.ScaleBench \
+# the servers start from scripts/run's extracted layout with its class data sharing archive, as a user's does
+RUN_DIR=backend/target/run
+GANTRY_RUN_DIR=$RUN_DIR JAVA_OPTS="$SERVER_JAVA_OPTS" scripts/run --prepare
+exec java "-Dbench.serverJavaOpts=$SERVER_JAVA_OPTS" "-Dbench.serverRunDir=$RUN_DIR" -cp bench/target/gantry-bench-0.1.0-SNAPSHOT.jar io.gantry.bench.ScaleBench \
   backend/target/gantry-backend-0.1.0-SNAPSHOT.jar bench/target/gantry-bench-0.1.0-SNAPSHOT.jar "$@"

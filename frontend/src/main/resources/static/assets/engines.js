@@ -30,7 +30,7 @@
       return;
     }
     box.replaceChildren(el('div', { class: 'table-wrap' }, el('table', { id: 'engines-table' },
-      el('thead', {}, el('tr', {}, ['Name', 'Kind', 'Endpoint', 'Status', 'Last sync', 'Workloads', admin ? 'Actions' : null].filter(Boolean).map(h => el('th', { scope: 'col' }, h)))),
+      el('thead', {}, el('tr', {}, ['Name', 'Kind', 'Endpoint', 'Status', 'Last full sync', 'Workloads', admin ? 'Actions' : null].filter(Boolean).map(h => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, engines.map(e => el('tr', { 'data-engine': e.name },
         el('td', {}, el('a', { href: `/workloads?engine=${encodeURIComponent(e.name)}` }, e.name)), el('td', {}, e.kind),
         el('td', { class: 'mono wrap' }, e.endpoint), el('td', {}, badge('status', e.status), e.message ? el('div', { class: 'muted' }, e.message) : '', syncing(e)),

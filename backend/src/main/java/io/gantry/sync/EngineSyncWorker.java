@@ -38,9 +38,10 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
- * Keeps one engine's workloads in the store: ping + full resync at start and every interval, the
+ * Keeps one engine's workloads in the store: ping + full resync at start, a ping every interval, the
  * engine's watch stream in between, exponential backoff with jitter while the engine is DOWN (its workloads
- * then stay as {@code stale}). Everything runs on this engine's own single thread, so the work of
+ * then stay as {@code stale}). The full resync is repeated every interval for an engine that is not watched,
+ * and only every {@link SyncSettings#watchedResync} while its watch is open (the stream brings the changes). Everything runs on this engine's own single thread, so the work of
  * one engine is ordered and never waits for another engine.
  *
  * <p>As an informer does, the watch is subscribed <em>before</em> the full list, so that a change made
@@ -70,6 +71,13 @@ final class EngineSyncWorker {
     private boolean resyncQueued;
     /** The first full sync under this lease was stored: from then on only what changed is handed to revisions. */
     private boolean synced;
+    /**
+     * Changes may have been missed (the watch said so, a new watch opened, the engine was DOWN): the next tick lists
+     * everything, watched or not.
+     */
+    private boolean resyncRequired;
+    /** {@link System#nanoTime()} of the last completed full sync. */
+    private long lastFullSyncNanos;
     /** What the watch delivered, oldest first, until the worker thread takes it. */
     private final Queue<Delivery> watched = new ConcurrentLinkedQueue<>();
 
@@ -221,7 +229,9 @@ final class EngineSyncWorker {
         try {
             EngineInfo info = ports.clients().call(engineId, "ping", EngineClient::ping);
             ensureWatch();
-            fullSync(info);
+            if (fullSyncDue()) {
+                fullSync(info);
+            }
             writes.status(engine, info.degraded() ? EngineStatus.DEGRADED : EngineStatus.UP, info.message());
             backoff.reset();
             waitingForSync.forEach(f -> f.complete(null));
@@ -242,6 +252,12 @@ final class EngineSyncWorker {
         }
     }
 
+    /** Asked for (an API resync, a watch's gap), never done under this lease, unwatched, or watched for long enough. */
+    private boolean fullSyncDue() {
+        return !waitingForSync.isEmpty() || resyncRequired || !synced || watch == null
+                || System.nanoTime() - lastFullSyncNanos >= ports.settings().watchedResync().toNanos();
+    }
+
     private void scheduleTick(Duration delay) {
         if (stopped) {
             return;
@@ -255,6 +271,7 @@ final class EngineSyncWorker {
 
     private Duration down(RuntimeException e) {
         closeWatch();
+        resyncRequired = true;
         if (stopped) {
             // interrupted by stop(): the engine did not fail, and whoever syncs it next finds out how it is
             return backoff.next();
@@ -287,6 +304,7 @@ final class EngineSyncWorker {
     private void fullSync(EngineInfo info) {
         long started = System.nanoTime();
         takeOlderThanList();
+        resyncRequired = false;
         EngineStatus answered = info.degraded() ? EngineStatus.DEGRADED : EngineStatus.UP;
         // a listing that takes long is a big engine at work, not a dead one: it is UP (and SYNCING) meanwhile
         ListingWriter listing = new ListingWriter(engine, fence, ports, writes, synced,
@@ -298,6 +316,7 @@ final class EngineSyncWorker {
             Instant now = Instant.now();
             List<RemovedWorkload> removed = listing.complete(now);
             completed = true;
+            lastFullSyncNanos = System.nanoTime();
             if (!synced) {
                 // every workload once per lease, once all are stored: those changed while no replica synced the
                 // engine, or stored before revisions existed, get theirs
@@ -365,6 +384,7 @@ final class EngineSyncWorker {
         if (resyncBecause != null) {
             // the full resync about to run supersedes every state change of the batch
             log.info("Engine {}: resync required: {}", engine.name(), resyncBecause);
+            resyncRequired = true;
             if (!resyncQueued) {
                 resyncQueued = true;
                 enqueue(this::tick);
@@ -400,6 +420,8 @@ final class EngineSyncWorker {
             return;
         }
         int generation = ++watchGeneration;
+        // what changed before this watch opened is only in a full listing
+        resyncRequired = true;
         watch = ports.clients().call(engineId, "watch", c -> c.watch(new WatchListener() {
             @Override
             public void onChange(EngineChange change) {

@@ -85,12 +85,24 @@ final class GantryServer implements AutoCloseable {
         if (!javaOpts.isEmpty()) {
             command.addAll(List.of(javaOpts.split("\\s+")));
         }
-        command.addAll(List.of("-cp", serverJar.toString()));
-        if (loaderPath != null) {
-            command.add("-Dloader.path=" + loaderPath);
+        // scripts/run's extracted layout and class data sharing archive, when bench/scale/run.sh had them made: the
+        // server starts as a user's does, the bench's adapter jar after the layout's class path (the archive holds
+        // for a class path that begins with the one it was made with)
+        String runDir = System.getProperty("bench.serverRunDir", "").trim();
+        Path extracted = runDir.isEmpty() ? null : Path.of(runDir).resolve(serverJar.getFileName());
+        Path archive = runDir.isEmpty() ? null : Path.of(runDir).resolve("gantry.jsa");
+        if (extracted != null && Files.isRegularFile(extracted) && Files.isRegularFile(archive)) {
+            command.add("-XX:SharedArchiveFile=" + archive);
+            command.addAll(List.of("-cp", loaderPath == null ? extracted.toString() : extracted + ":" + loaderPath,
+                    "io.gantry.GantryApplication"));
+        } else {
+            command.addAll(List.of("-cp", serverJar.toString()));
+            if (loaderPath != null) {
+                command.add("-Dloader.path=" + loaderPath);
+            }
+            command.addAll(List.of("-Dloader.main=io.gantry.GantryApplication",
+                    "org.springframework.boot.loader.launch.PropertiesLauncher"));
         }
-        command.addAll(List.of("-Dloader.main=io.gantry.GantryApplication",
-                "org.springframework.boot.loader.launch.PropertiesLauncher"));
         this.env.put("SERVER_PORT", Integer.toString(port));
         this.env.put("GANTRY_DATA_DIR", dataDir.toString());
         this.env.put("GANTRY_BOOTSTRAP_TOKEN", token);

@@ -45,6 +45,8 @@ import java.util.regex.Pattern;
  * <p>{@code synthetic://N?push=MS} also pushes, every MS milliseconds on its watch, a change of its first workload
  * whose label {@link #PUSHED_AT} holds the wall-clock time of the push (epoch milliseconds): the benchmark, on the
  * same machine and clock, reads from it how long the change took to reach the API and the live stream.
+ * {@code synthetic://N?watch} can be watched, as every real engine kind can, and pushes nothing: an engine at rest,
+ * which the server watches instead of listing it every interval.
  */
 public class SyntheticEngineAdapter implements EngineAdapter {
     /** The label of a pushed change: when it was pushed, in epoch milliseconds. */
@@ -54,7 +56,7 @@ public class SyntheticEngineAdapter implements EngineAdapter {
      * must not weigh in the sync figures. */
     private static final Instant STARTED_AT = Instant.parse("2026-11-01T00:00:00Z");
     private static final Instant CREATED_AT = Instant.parse("2026-10-01T00:00:00Z");
-    private static final Pattern ENDPOINT = Pattern.compile("synthetic://(\\d{1,7})(?:\\?push=(\\d{1,6}))?");
+    private static final Pattern ENDPOINT = Pattern.compile("synthetic://(\\d{1,7})(?:\\?(watch|push=(\\d{1,6})))?");
 
     @Override
     public String kind() {
@@ -69,8 +71,8 @@ public class SyntheticEngineAdapter implements EngineAdapter {
     @Override
     public EngineClient connect(EngineConnection connection) {
         Matcher m = endpoint(connection);
-        return new SyntheticClient(Integer.parseInt(m.group(1)), m.group(2) == null ? 0 : Long.parseLong(m.group(2)),
-                connection.name());
+        return new SyntheticClient(Integer.parseInt(m.group(1)), m.group(2) != null,
+                m.group(3) == null ? 0 : Long.parseLong(m.group(3)), connection.name());
     }
 
     private static int count(EngineConnection connection) {
@@ -80,7 +82,7 @@ public class SyntheticEngineAdapter implements EngineAdapter {
     private static Matcher endpoint(EngineConnection connection) {
         Matcher m = ENDPOINT.matcher(String.valueOf(connection.endpoint()));
         if (!m.matches()) {
-            throw InvalidSpecException.of("endpoint", "must look like synthetic://<workload count>[?push=<ms>]");
+            throw InvalidSpecException.of("endpoint", "must look like synthetic://<workload count>[?watch|?push=<ms>]");
         }
         return m;
     }
@@ -120,12 +122,14 @@ public class SyntheticEngineAdapter implements EngineAdapter {
 
     private static final class SyntheticClient implements EngineClient {
         private final int count;
+        private final boolean watched;
         private final long pushMillis;
         private final String name;
         private final List<Thread> pushers = new CopyOnWriteArrayList<>();
 
-        SyntheticClient(int count, long pushMillis, String name) {
+        SyntheticClient(int count, boolean watched, long pushMillis, String name) {
             this.count = count;
+            this.watched = watched;
             this.pushMillis = pushMillis;
             this.name = name;
         }
@@ -133,7 +137,7 @@ public class SyntheticEngineAdapter implements EngineAdapter {
         @Override
         public Set<Capability> capabilities() {
             // the server watches only engines that say they can be watched
-            return pushMillis == 0 ? Set.of() : Set.of(Capability.WATCH);
+            return watched ? Set.of(Capability.WATCH) : Set.of();
         }
 
         @Override
