@@ -36,8 +36,12 @@ class SyncWriters implements Executor {
         pool.execute(batch);
     }
 
+    /**
+     * No new batches; those queued still run (and fail fast once the database is closed), so that every listing
+     * waiting for its batches sees them end rather than waiting for a batch that was dropped.
+     */
     @PreDestroy
     void close() {
-        pool.shutdownNow();
+        pool.shutdown();
     }
 }

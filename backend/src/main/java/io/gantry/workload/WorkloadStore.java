@@ -1,5 +1,8 @@
 package io.gantry.workload;
 
+import com.google.common.hash.HashFunction;
+import com.google.common.hash.Hasher;
+import com.google.common.hash.Hashing;
 import io.gantry.access.Scope;
 import io.gantry.cluster.EngineLeases;
 import io.gantry.cluster.Fence;
@@ -8,9 +11,6 @@ import io.gantry.engine.Engine.EngineRef;
 import io.gantry.engine.EngineRemoved;
 import io.gantry.engine.EngineSaved;
 import io.gantry.engine.Engine;
-import com.google.common.hash.HashFunction;
-import com.google.common.hash.Hasher;
-import com.google.common.hash.Hashing;
 import io.gantry.secret.SecretKeys;
 import io.gantry.spi.Instance;
 import io.gantry.spi.Workload;
@@ -58,6 +58,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @Repository
 public class WorkloadStore {
+    /** Workloads per upsert statement; a sync's listing is stored in parts of this size. */
     public static final int BATCH = 1_000;
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {
     };
