@@ -164,15 +164,20 @@ public class WorkloadStore {
     public List<String> upsert(Engine engine, Fence fence, List<Workload> workloads, Instant now) {
         List<String> changed = new ArrayList<>();
         for (int from = 0; from < workloads.size(); from += BATCH) {
-            List<Hashed> batch = new ArrayList<>(Math.min(BATCH, workloads.size() - from));
-            for (Workload w : workloads.subList(from, Math.min(workloads.size(), from + BATCH))) {
-                batch.add(hashed(engine, w));
+            List<Workload> part = workloads.subList(from, Math.min(workloads.size(), from + BATCH));
+            UUID[] ids = new UUID[part.size()];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = WorkloadIds.of(engine.id(), part.get(i).nativeId());
             }
-            Map<String, String> stored = storedHashes(batch);
+            Map<String, String> stored = storedHashes(ids);
             List<String[]> rows = new ArrayList<>();
-            for (Hashed h : batch) {
-                if (!h.hash().equals(stored.get(h.workload().nativeId()))) {
-                    rows.add(row(h));
+            for (int i = 0; i < ids.length; i++) {
+                // an unchanged workload costs its documents and their hash, nothing kept: its row is never made
+                Workload w = part.get(i);
+                Documents content = Documents.of(json, w);
+                String hash = hash(engine, w, content);
+                if (!hash.equals(stored.get(w.nativeId()))) {
+                    rows.add(row(ids[i], w, content, hash));
                 }
             }
             if (!rows.isEmpty()) {
@@ -198,8 +203,7 @@ public class WorkloadStore {
      * {@code engine_id = ? AND native_id = ANY(?)} was seen taking 9 s per batch once the table held a few engines
      * (the planner has several indexes on {@code native_id} to choose from, a trigram one among them).
      */
-    private Map<String, String> storedHashes(List<Hashed> batch) {
-        UUID[] ids = batch.stream().map(Hashed::id).toArray(UUID[]::new);
+    private Map<String, String> storedHashes(UUID[] ids) {
         Map<String, String> stored = new HashMap<>(ids.length * 2);
         jdbc.query((Connection c) -> {
             PreparedStatement ps = c.prepareStatement("SELECT native_id, CASE WHEN stale THEN '' ELSE content_hash END "
@@ -225,45 +229,59 @@ public class WorkloadStore {
      * The JSON columns of a workload (labels, spec, status, instances) written by one JSON generator as one array, and
      * where in it each ends: one generator per workload instead of four, which was most of the CPU a resync spent per
      * unchanged workload, while PostgreSQL still gets each document on its own (taking them out of one document it
-     * parsed it five times, a sixth of a first sync's database time).
+     * parsed it five times, a sixth of a first sync's database time). The buffer is kept per thread and reused by the
+     * next workload, so that an unchanged workload leaves no bytes behind for the collector.
      */
-    private record Documents(byte[] bytes, int[] ends) {
+    private static final class Documents extends ByteArrayOutputStream {
+        private static final ThreadLocal<Documents> PER_THREAD = ThreadLocal.withInitial(Documents::new);
+        /** A buffer grown past this by a huge workload is not kept for the next ones. */
+        private static final int KEEP_UP_TO = 256 * 1024;
+        private final int[] ends = new int[4];
+
+        private Documents() {
+            super(4096);
+        }
+
+        static Documents of(JsonMapper json, Workload w) {
+            Documents out = PER_THREAD.get();
+            if (out.buf.length > KEEP_UP_TO) {
+                out = new Documents();
+                PER_THREAD.set(out);
+            }
+            out.reset();
+            Object[] parts = {w.labels(), w.spec(), w.status(), w.instances()};
+            try (JsonGenerator g = json.createGenerator(out)) {
+                g.writeStartArray();
+                for (int i = 0; i < parts.length; i++) {
+                    json.writeValue(g, parts[i]);
+                    g.flush();
+                    out.ends[i] = out.count;
+                }
+                g.writeEndArray();
+            }
+            return out;
+        }
+
+        void hashInto(Hasher hasher) {
+            hasher.putBytes(buf, 0, count);
+        }
+
         String part(int i) {
             int from = (i == 0 ? 0 : ends[i - 1]) + 1;
-            return new String(bytes, from, ends[i] - from, StandardCharsets.UTF_8);
+            return new String(buf, from, ends[i] - from, StandardCharsets.UTF_8);
         }
     }
 
-    private Documents documents(Workload w) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
-        Object[] parts = {w.labels(), w.spec(), w.status(), w.instances()};
-        int[] ends = new int[parts.length];
-        try (JsonGenerator g = json.createGenerator(out)) {
-            g.writeStartArray();
-            for (int i = 0; i < parts.length; i++) {
-                json.writeValue(g, parts[i]);
-                g.flush();
-                ends[i] = out.size();
-            }
-            g.writeEndArray();
-        }
-        return new Documents(out.toByteArray(), ends);
-    }
-
-    /** A listed workload with what tells whether it changed: only a changed one is made into a {@link #row}. */
-    private record Hashed(UUID id, Workload workload, Documents content, String hash) {
-    }
-
-    private Hashed hashed(Engine engine, Workload w) {
-        Documents content = documents(w);
-        Hasher hasher = contentHash.newHasher(content.bytes().length + 256);
+    private String hash(Engine engine, Workload w, Documents content) {
+        Hasher hasher = contentHash.newHasher();
         for (String part : new String[] {engine.name(), engine.kind(), w.namespace(), w.name(), w.kind().name()}) {
             put(hasher, part);
         }
-        hasher.putBytes(content.bytes()).putByte((byte) 0);
+        content.hashInto(hasher);
+        hasher.putByte((byte) 0);
         put(hasher, w.nativeObject());
         put(hasher, w.createdAt() == null ? null : w.createdAt().toString());
-        return new Hashed(WorkloadIds.of(engine.id(), w.nativeId()), w, content, hasher.hash().toString());
+        return hasher.hash().toString();
     }
 
     private static void put(Hasher hasher, String part) {
@@ -274,13 +292,12 @@ public class WorkloadStore {
     }
 
     /** The unnest columns of one workload, in the order of {@link #UPSERT}. */
-    private static String[] row(Hashed h) {
-        Workload w = h.workload();
+    private static String[] row(UUID id, Workload w, Documents content, String hash) {
         return new String[] {
-                h.id().toString(), w.nativeId(), w.namespace(), w.name(), w.kind().name(), w.status().phase().name(),
-                w.spec().image(), h.content().part(0), h.content().part(1), h.content().part(2), h.content().part(3),
+                id.toString(), w.nativeId(), w.namespace(), w.name(), w.kind().name(), w.status().phase().name(),
+                w.spec().image(), content.part(0), content.part(1), content.part(2), content.part(3),
                 Integer.toString(w.status().desired()), Integer.toString(w.status().running()), w.nativeObject(),
-                h.hash(), w.createdAt() == null ? null : w.createdAt().toString()};
+                hash, w.createdAt() == null ? null : w.createdAt().toString()};
     }
 
     private List<String> upsertBatch(Engine engine, Fence fence, List<String[]> batch, Instant now) {
