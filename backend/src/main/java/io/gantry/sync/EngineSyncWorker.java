@@ -41,8 +41,9 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
  * Keeps one engine's workloads in the store: ping + full resync at start, a ping every interval, the
  * engine's watch stream in between, exponential backoff with jitter while the engine is DOWN (its workloads
  * then stay as {@code stale}). The full resync is repeated every interval for an engine that is not watched,
- * and only every {@link SyncSettings#watchedResync} while its watch is open (the stream brings the changes). Everything runs on this engine's own single thread, so the work of
- * one engine is ordered and never waits for another engine.
+ * and only every {@link SyncSettings#watchedResync} while its watch is open (the stream brings the changes).
+ * Everything runs on this engine's own single thread, so the work of one engine is ordered and never waits for
+ * another engine.
  *
  * <p>As an informer does, the watch is subscribed <em>before</em> the full list, so that a change made
  * while the list is read is not lost until the next resync: the watch's deliveries queue up in

@@ -119,16 +119,7 @@ final class ListingWriter implements WorkloadSink {
 
     /** Writes the batch's changed workloads and publishes them; on a thread of {@link SyncWriters}. */
     private void store(List<Workload> batch) {
-        Instant now = Instant.now();
-        List<String> changed = ports.workloads().upsert(engine, fence, batch, now);
-        written.addAndGet(changed.size());
-        if (reportChanges) {
-            ports.outsideChanges().stored(engine.id(), changed);
-        }
-        if (!changed.isEmpty() && ports.stream().hasSubscribers()) {
-            Set<String> publish = Set.copyOf(changed);
-            batch.stream().filter(w -> publish.contains(w.nativeId())).forEach(w -> writes.publishUpdated(engine, w, now));
-        }
+        written.addAndGet(writes.store(engine, batch, reportChanges));
     }
 
     /** Waits for the batches under way. */

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,12 +31,28 @@ final class SyncWrites {
         this.ports = ports;
     }
 
-    /** Stores the workloads; those whose stored content changed are published. */
+    /** Stores the workloads; those whose stored content changed are handed to revisions and published. */
     void store(Engine engine, List<Workload> workloads) {
+        store(engine, workloads, true);
+    }
+
+    /**
+     * Stores the workloads; those whose stored content changed are published, and handed to revisions when
+     * {@code reportChanges}. Thread-safe: a listing's batches are stored on several threads at once.
+     *
+     * @return how many rows were written
+     */
+    int store(Engine engine, List<Workload> workloads, boolean reportChanges) {
         Instant now = Instant.now();
         List<String> changed = ports.workloads().upsert(engine, fence, workloads, now);
-        ports.outsideChanges().stored(engine.id(), changed);
-        workloads.stream().filter(w -> changed.contains(w.nativeId())).forEach(w -> publishUpdated(engine, w, now));
+        if (reportChanges) {
+            ports.outsideChanges().stored(engine.id(), changed);
+        }
+        if (!changed.isEmpty() && ports.stream().hasSubscribers()) {
+            Set<String> publish = Set.copyOf(changed);
+            workloads.stream().filter(w -> publish.contains(w.nativeId())).forEach(w -> publishUpdated(engine, w, now));
+        }
+        return changed.size();
     }
 
     void remove(Engine engine, String nativeId) {
