@@ -61,7 +61,8 @@ public final class ApiServerFront implements AutoCloseable {
     private final URI mock;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Set<String> forbidden = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger goneWatches = new AtomicInteger();
+    /** Deployment watches still to expire, by the bearer token of the client they are meant for. */
+    private final Map<String, AtomicInteger> goneWatches = new ConcurrentHashMap<>();
     private volatile Duration stall = Duration.ZERO;
     private final Map<String, String> cannedAnswers = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> cannedCounts = new ConcurrentHashMap<>();
@@ -126,9 +127,13 @@ public final class ApiServerFront implements AutoCloseable {
         stall = delay;
     }
 
-    /** The next {@code count} deployment watches answer with an ERROR event holding 410 Gone. */
-    public void expireNextDeploymentWatches(int count) {
-        goneWatches.set(count);
+    /**
+     * The next {@code count} deployment watches of the client that signs in with {@code token} answer with an
+     * ERROR event holding 410 Gone. Keyed by token because other clients of the shared cluster (an earlier test's
+     * watch still reconnecting) may open deployment watches meanwhile, and must not take the expiry meant for this one.
+     */
+    public void expireNextDeploymentWatches(String token, int count) {
+        goneWatches.put("Bearer " + token, new AtomicInteger(count));
     }
 
     public int watchRequests() {
@@ -261,7 +266,7 @@ public final class ApiServerFront implements AutoCloseable {
                 return;
             }
             if (query.contains("watch=true")) {
-                watch(ex, path, query);
+                watch(ex, path, query, String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
                 return;
             }
             if ("GET".equals(ex.getRequestMethod()) && COLLECTION.matcher(path).find()) {
@@ -359,7 +364,7 @@ public final class ApiServerFront implements AutoCloseable {
     }
 
     /** One JSON line per event, as the API server streams a watch (Transfer-Encoding: chunked). */
-    private void watch(HttpExchange ex, String path, String query) throws IOException {
+    private void watch(HttpExchange ex, String path, String query, String authorization) throws IOException {
         watchRequests.incrementAndGet();
         watchQueries.add(query);
         ex.getResponseHeaders().add("Content-Type", "application/json");
@@ -372,7 +377,8 @@ public final class ApiServerFront implements AutoCloseable {
             out.flush();
             return;
         }
-        if (path.endsWith("/deployments") && goneWatches.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        AtomicInteger gone = goneWatches.get(authorization);
+        if (path.endsWith("/deployments") && gone != null && gone.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             out.write(("{\"type\":\"ERROR\",\"object\":" + status(410, "Expired", "too old resource version") + "}\n")
                     .getBytes(StandardCharsets.UTF_8));
             out.flush();

@@ -50,7 +50,12 @@ public final class EmulatedCluster implements AutoCloseable {
     }
 
     public EngineConnection connection(Map<String, String> options, Duration callTimeout) {
-        return new EngineConnection(UUID.randomUUID(), "emulated", front.url(), Map.of(), Map.of("token", "test-token"),
+        return connection(options, callTimeout, "test-token");
+    }
+
+    /** A connection signing in with its own bearer token, for faults the front aims at one client. */
+    public EngineConnection connection(Map<String, String> options, Duration callTimeout, String token) {
+        return new EngineConnection(UUID.randomUUID(), "emulated", front.url(), Map.of(), Map.of("token", token),
                 options, callTimeout);
     }
 

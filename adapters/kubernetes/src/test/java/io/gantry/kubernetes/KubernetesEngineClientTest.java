@@ -315,11 +315,12 @@ class KubernetesEngineClientTest {
 
     @Test
     void expiredWatchRelistsAndAsksForAResync() {
-        cluster.front.expireNextDeploymentWatches(1);
+        cluster.front.expireNextDeploymentWatches("expiring-watch-token", 1);
         int watchesBefore = cluster.front.watchRequests();
         RecordingListener recorder = new RecordingListener();
         List<EngineChange> seen = recorder.changes();
-        try (EngineClient fresh = new KubernetesEngineAdapter().connect(cluster.connection(Map.of()));
+        try (EngineClient fresh = new KubernetesEngineAdapter()
+                .connect(cluster.connection(Map.of(), Duration.ofSeconds(5), "expiring-watch-token"));
              Subscription ignored = fresh.watch(recorder)) {
             await("resync asked", () -> seen.stream().anyMatch(c -> c instanceof EngineChange.ResyncRequired r
                     && r.reason().contains("410")));
