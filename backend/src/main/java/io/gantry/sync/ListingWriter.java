@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Stores one full listing batch by batch as the engine hands it over: each batch's changed workloads are written
- * (unchanged ones cost a hash lookup, no write) and published, so a big engine's workloads show up as they are
+ * (unchanged ones cost a hash and a look at the engine's stored hashes, read once when the listing starts; no
+ * write) and published, so a big engine's workloads show up as they are
  * read and a replica that stops midway keeps what it wrote. Only the native ids listed are held until the
  * listing completes, to delete what the engine no longer has; that happens in {@link #complete}, never before,
  * so a listing cut short deletes nothing.
@@ -47,6 +49,12 @@ final class ListingWriter implements WorkloadSink {
     private final Runnable onLongListing;
     private final Instant startedAt = Instant.now();
     private final Set<String> listed = new HashSet<>();
+    /**
+     * The engine's stored hashes by native id, read before the listing. Only this listing writes the engine's
+     * workloads until it completes (changes the watch delivers meanwhile are applied after it, on the same
+     * thread), so they stay true for it; read by the writer threads only, after it was handed to them.
+     */
+    private final Map<String, String> storedHashes;
     private long nextProgressNanos = System.nanoTime() + PROGRESS_EVERY.toNanos();
     private boolean announced;
     private final AtomicLong written = new AtomicLong();
@@ -67,6 +75,7 @@ final class ListingWriter implements WorkloadSink {
         this.writes = writes;
         this.reportChanges = reportChanges;
         this.onLongListing = onLongListing;
+        this.storedHashes = ports.workloads().storedHashes(engine);
     }
 
     @Override
@@ -119,7 +128,7 @@ final class ListingWriter implements WorkloadSink {
 
     /** Writes the batch's changed workloads and publishes them; on a thread of {@link SyncWriters}. */
     private void store(List<Workload> batch) {
-        written.addAndGet(writes.store(engine, batch, reportChanges));
+        written.addAndGet(writes.store(engine, batch, reportChanges, storedHashes));
     }
 
     /** Waits for the batches under way. */

@@ -33,18 +33,19 @@ final class SyncWrites {
 
     /** Stores the workloads; those whose stored content changed are handed to revisions and published. */
     void store(Engine engine, List<Workload> workloads) {
-        store(engine, workloads, true);
+        store(engine, workloads, true, null);
     }
 
     /**
      * Stores the workloads; those whose stored content changed are published, and handed to revisions when
      * {@code reportChanges}. Thread-safe: a listing's batches are stored on several threads at once.
      *
+     * @param storedHashes the engine's stored hashes read before a full listing, or null to look them up
      * @return how many rows were written
      */
-    int store(Engine engine, List<Workload> workloads, boolean reportChanges) {
+    int store(Engine engine, List<Workload> workloads, boolean reportChanges, Map<String, String> storedHashes) {
         Instant now = Instant.now();
-        List<String> changed = ports.workloads().upsert(engine, fence, workloads, now);
+        List<String> changed = ports.workloads().upsert(engine, fence, workloads, now, storedHashes);
         if (reportChanges) {
             ports.outsideChanges().stored(engine.id(), changed);
         }
