@@ -5,12 +5,12 @@ import io.gantry.engine.Engine;
 import io.gantry.spi.Workload;
 import io.gantry.spi.WorkloadSink;
 import io.gantry.workload.RemovedWorkload;
+import io.gantry.workload.StoredHashes;
 import io.gantry.workload.WorkloadStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
@@ -54,7 +54,7 @@ final class ListingWriter implements WorkloadSink {
      * workloads until it completes (changes the watch delivers meanwhile are applied after it, on the same
      * thread), so they stay true for it; read by the writer threads only, after it was handed to them.
      */
-    private final Map<String, String> storedHashes;
+    private final StoredHashes storedHashes;
     private long nextProgressNanos = System.nanoTime() + PROGRESS_EVERY.toNanos();
     private boolean announced;
     private final AtomicLong written = new AtomicLong();

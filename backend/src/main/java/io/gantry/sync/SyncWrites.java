@@ -7,6 +7,7 @@ import io.gantry.spi.EngineChange;
 import io.gantry.spi.Workload;
 import io.gantry.stream.LiveStream;
 import io.gantry.workload.RemovedWorkload;
+import io.gantry.workload.StoredHashes;
 import io.gantry.workload.WorkloadView;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,7 +44,7 @@ final class SyncWrites {
      * @param storedHashes the engine's stored hashes read before a full listing, or null to look them up
      * @return how many rows were written
      */
-    int store(Engine engine, List<Workload> workloads, boolean reportChanges, Map<String, String> storedHashes) {
+    int store(Engine engine, List<Workload> workloads, boolean reportChanges, StoredHashes storedHashes) {
         Instant now = Instant.now();
         List<String> changed = ports.workloads().upsert(engine, fence, workloads, now, storedHashes);
         if (reportChanges) {
