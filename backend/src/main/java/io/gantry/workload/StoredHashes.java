@@ -31,12 +31,21 @@ public final class StoredHashes {
         hashes = new long[1024];
     }
 
-    /** @param hexHash the stored hash as written ({@link HashCode#toString()}) */
+    /**
+     * @param hexHash the stored hash as written ({@link HashCode#toString()}); one that is not (a row written by
+     *                hand) is left out, so its workload is written again rather than the sync failing
+     */
     void put(String nativeId, String hexHash) {
+        long hash;
+        try {
+            hash = HashCode.fromString(hexHash).asLong();
+        } catch (IllegalArgumentException | IllegalStateException notAHash) {
+            return;
+        }
         if (2 * (size + 1) > keys.length) {
             grow();
         }
-        if (insert(keyOf.applyAsLong(nativeId), HashCode.fromString(hexHash).asLong())) {
+        if (insert(keyOf.applyAsLong(nativeId), hash)) {
             size++;
         }
     }

@@ -37,6 +37,16 @@ class StoredHashesTest {
     }
 
     @Test
+    void aStoredHashThatIsNotOneIsLeftOutSoItsWorkloadIsWrittenAgain() {
+        StoredHashes stored = new StoredHashes();
+        for (String notAHash : new String[] {"", "abc", "not hex!", "00"}) {
+            stored.put("web", notAHash);
+        }
+        assertThat(stored.size()).isZero();
+        assertThat(stored.holds("web", hash(0))).isFalse();
+    }
+
+    @Test
     void idsWhoseKeysCollideCostAWriteNeverAMissedChange() {
         StoredHashes stored = new StoredHashes(id -> 7);
         stored.put("a", hash(1).toString());
