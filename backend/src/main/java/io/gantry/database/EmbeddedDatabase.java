@@ -151,7 +151,7 @@ final class EmbeddedDatabase implements DatabaseServer {
         return Math.max(128, Math.min(1024, megabytes)) + "MB";
     }
 
-    private static long totalMemoryBytes() {
+    static long totalMemoryBytes() {
         // container-aware: the container's limit where there is one
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getTotalMemorySize();
