@@ -23,11 +23,11 @@ class AccessRevocation {
     private static final Logger log = LoggerFactory.getLogger(AccessRevocation.class);
 
     private final UserSessions sessions;
-    private final ApiTokenRepository tokens;
+    private final ApiTokenStore tokens;
     private final ApplicationEventPublisher events;
     private final Clock clock = Clock.systemUTC();
 
-    AccessRevocation(UserSessions sessions, ApiTokenRepository tokens, ApplicationEventPublisher events) {
+    AccessRevocation(UserSessions sessions, ApiTokenStore tokens, ApplicationEventPublisher events) {
         this.sessions = sessions;
         this.tokens = tokens;
         this.events = events;

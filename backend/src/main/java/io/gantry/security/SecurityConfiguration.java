@@ -86,7 +86,7 @@ class SecurityConfiguration {
     /** What both chains share: the rule table, the session filters, the audit trail, the headers. */
     @Bean
     SharedSecurity sharedSecurity(AuthenticationManager authenticationManager, CsrfTokenRepository csrf,
-            UserAccountRepository users, ProblemWriter problems, GantrySecurityProperties properties, AuditTrail audit,
+            UserAccountStore users, ProblemWriter problems, GantrySecurityProperties properties, AuditTrail audit,
             JsonMapper json, @Value("${server.servlet.session.timeout:30m}") Duration idle, TwoFactor twoFactor,
             SecuritySettings settings, GrantLookup grants) {
         return new SharedSecurity(authenticationManager, csrf, users, problems, properties, audit, json, idle,
@@ -141,7 +141,7 @@ class SecurityConfiguration {
      * beans, so that Spring Boot does not also register them as servlet filters for every request.
      */
     record SharedSecurity(AuthenticationManager authenticationManager, CsrfTokenRepository csrf,
-            UserAccountRepository users, ProblemWriter problems, GantrySecurityProperties properties, AuditTrail audit,
+            UserAccountStore users, ProblemWriter problems, GantrySecurityProperties properties, AuditTrail audit,
             JsonMapper json, Duration idle, EnrolmentFirstFilter enrolmentFirst, GrantLookup grants) {
 
         HttpSecurity apply(HttpSecurity http, RequestMatcher originChecked) throws Exception {

@@ -19,10 +19,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * so that an administrator's change takes effect at once rather than up to 12 hours later.
  */
 class SessionUserCheckFilter extends OncePerRequestFilter {
-    private final UserAccountRepository users;
+    private final UserAccountStore users;
     private final SecurityContextHolderStrategy contexts = SecurityContextHolder.getContextHolderStrategy();
 
-    SessionUserCheckFilter(UserAccountRepository users) {
+    SessionUserCheckFilter(UserAccountStore users) {
         this.users = users;
     }
 
@@ -41,7 +41,7 @@ class SessionUserCheckFilter extends OncePerRequestFilter {
     }
 
     private boolean stillValid(Authentication auth) {
-        Optional<UserAccount> user = users.findById(auth.getName());
+        Optional<UserAccount> user = users.find(auth.getName());
         return user.isPresent() && !user.get().disabled() && Role.of(auth).equals(Optional.of(user.get().role()));
     }
 }

@@ -27,12 +27,12 @@ class UserAccounts implements UserDetailsService {
 
     private static final Logger log = LoggerFactory.getLogger(UserAccounts.class);
 
-    private final UserAccountRepository users;
+    private final UserAccountStore users;
     private final PasswordEncoder passwords;
     private final AccessRevocation revocation;
     private final Clock clock = Clock.systemUTC();
 
-    UserAccounts(UserAccountRepository users, PasswordEncoder passwords, AccessRevocation revocation) {
+    UserAccounts(UserAccountStore users, PasswordEncoder passwords, AccessRevocation revocation) {
         this.users = users;
         this.passwords = passwords;
         this.revocation = revocation;
@@ -47,7 +47,7 @@ class UserAccounts implements UserDetailsService {
 
     @Override
     public UserDetails loadUserByUsername(String username) {
-        UserAccount user = users.findById(username)
+        UserAccount user = users.find(username)
                 .orElseThrow(() -> new UsernameNotFoundException("no such user"));
         return User.withUsername(user.username())
                 .password(user.passwordHash())
@@ -57,29 +57,30 @@ class UserAccounts implements UserDetailsService {
     }
 
     List<UserAccount> list() {
-        return users.findAllByOrderByUsernameAsc();
+        return users.all();
     }
 
     UserAccount get(String username) {
-        return users.findById(username).orElseThrow(() -> notFound(username));
+        return users.find(username).orElseThrow(() -> notFound(username));
     }
 
     boolean any() {
-        return users.count() > 0;
+        return users.any();
     }
 
     boolean exists(String username) {
-        return users.existsById(username);
+        return users.exists(username);
     }
 
     @Transactional
     UserAccount create(String username, String password, Role role) {
         checkPasswordBytes(password);
-        if (users.existsById(username)) {
+        if (users.exists(username)) {
             throw new ConflictException("A user named " + username + " exists already.");
         }
-        UserAccount user = users.save(new UserAccount(username, passwords.encode(password), role,
-                clock.instant().truncatedTo(ChronoUnit.MICROS)));
+        UserAccount user = new UserAccount(username, passwords.encode(password), role, false,
+                clock.instant().truncatedTo(ChronoUnit.MICROS));
+        users.insert(user);
         log.info("Created user {} with role {}", username, role);
         return user;
     }
@@ -90,12 +91,13 @@ class UserAccounts implements UserDetailsService {
      */
     @Transactional
     UserAccount createForIdentityProvider(String username, Role role) {
-        if (users.existsById(username)) {
+        if (users.exists(username)) {
             throw new ConflictException("A user named " + username + " exists already.");
         }
-        // flushed now: the caller's plain SQL rows reference this one
-        return users.saveAndFlush(new UserAccount(username, passwords.encode(TokenSecrets.randomText(48)), role,
-                clock.instant().truncatedTo(ChronoUnit.MICROS)));
+        UserAccount user = new UserAccount(username, passwords.encode(TokenSecrets.randomText(48)), role, false,
+                clock.instant().truncatedTo(ChronoUnit.MICROS));
+        users.insert(user);
+        return user;
     }
 
     /**
@@ -106,27 +108,26 @@ class UserAccounts implements UserDetailsService {
     @Transactional
     UserAccount update(String username, String password, Role role, Boolean disabled, Actor actor) {
         List<UserAccount> admins = users.lockActiveAdmins();
-        UserAccount user = get(username);
+        UserAccount before = get(username);
+        UserAccount user = before;
         if (password != null) {
             checkPasswordBytes(password);
-            user.changePasswordHash(passwords.encode(password));
+            user = user.withPasswordHash(passwords.encode(password));
         }
-        boolean wasActiveAdmin = user.isActiveAdmin();
-        Role roleBefore = user.role();
-        boolean disabledBefore = user.disabled();
         if (role != null) {
-            user.changeRole(role);
+            user = user.withRole(role);
         }
         if (disabled != null) {
-            user.changeDisabled(disabled);
+            user = user.withDisabled(disabled);
         }
-        if (wasActiveAdmin && !user.isActiveAdmin() && admins.size() <= 1) {
+        if (before.isActiveAdmin() && !user.isActiveAdmin() && admins.size() <= 1) {
             throw lastAdmin();
         }
+        users.update(user);
         log.info("Updated user {}: role {}, disabled {}{}", username, user.role(), user.disabled(),
                 password != null ? ", new password" : "");
         boolean self = actor.username().equals(username);
-        List<String> shrunk = shrunk(self, password != null, disabledBefore, user.disabled(), roleBefore, user.role());
+        List<String> shrunk = shrunk(self, password != null, before.disabled(), user.disabled(), before.role(), user.role());
         if (!shrunk.isEmpty()) {
             // one's own session stays only for a new password: a demoted or disabled session ends anyway
             boolean keepOwn = self && shrunk.size() == 1 && password != null;
@@ -158,7 +159,7 @@ class UserAccounts implements UserDetailsService {
         if (user.isActiveAdmin() && admins.size() <= 1) {
             throw lastAdmin();
         }
-        users.delete(user);
+        users.delete(username);
         log.info("Deleted user {} and their API tokens", username);
         revocation.revoke(username, "deleted", false, null);
     }
