@@ -21,8 +21,8 @@ ENV GANTRY_DATA_DIR=/var/lib/gantry
 # container's memory for the heap (PostgreSQL, when embedded, and the JVM's own memory live beside it), starting
 # at 16 MB, kept 40% free after a full collection (less made a full collection of nearly every resync of a big
 # engine: the batches in flight are promoted) and given back after one that leaves it mostly free; SerialGC,
-# which costs no GC threads on a small machine; only the C1 JIT (C2's compilations were half of a start's CPU); smaller thread stacks; the class
-# archive above. Override with JAVA_OPTS.
+# which costs no GC threads on a small machine; only the C1 JIT (C2's compilations were half of a start's CPU);
+# smaller thread stacks; the class archive above. Override with JAVA_OPTS.
 ENV JAVA_OPTS="-Xms16m -XX:MaxRAMPercentage=50 -XX:MinHeapFreeRatio=40 -XX:MaxHeapFreeRatio=70 -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:SharedArchiveFile=/opt/gantry/gantry.jsa -Xshare:auto"
 EXPOSE 8080
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /opt/gantry/gantry.jar \"$@\"", "--"]
