@@ -51,12 +51,12 @@ public final class StoredHashes {
     }
 
     /** Whether the workload's stored hash is {@code hash}: then it is unchanged. */
-    boolean holds(String nativeId, HashCode hash) {
+    boolean holds(String nativeId, long hash) {
         long key = keyOf.applyAsLong(nativeId);
         int mask = keys.length - 1;
         for (int i = slot(key, mask); keys[i] != EMPTY; i = (i + 1) & mask) {
             if (keys[i] == key) {
-                return hashes[i] == hash.asLong();
+                return hashes[i] == hash;
             }
         }
         return false;

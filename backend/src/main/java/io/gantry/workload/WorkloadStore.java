@@ -1,9 +1,6 @@
 package io.gantry.workload;
 
 import com.google.common.hash.HashCode;
-import com.google.common.hash.HashFunction;
-import com.google.common.hash.Hasher;
-import com.google.common.hash.Hashing;
 import io.gantry.access.Scope;
 import io.gantry.cluster.EngineLeases;
 import io.gantry.cluster.Fence;
@@ -139,9 +136,10 @@ public class WorkloadStore {
      * What tells a changed workload from an unchanged one: SipHash-2-4 under a key of this installation, 64 bits.
      * SHA-256 was half of a no-change resync's CPU (C1, the only compiler scripts/run starts, does not compile it
      * to the CPU's SHA instructions); SipHash is several times faster and, keyed with a secret, still leaves a
-     * workload's owner no way to make two contents collide so that a change of theirs goes unseen.
+     * workload's owner no way to make two contents collide so that a change of theirs goes unseen. One hasher per
+     * thread, reused: the sync's writer threads hash every listed workload.
      */
-    private final HashFunction contentHash;
+    private final ThreadLocal<ContentHasher> contentHashers;
 
     WorkloadStore(JdbcTemplate jdbc, TransactionTemplate tx, JsonMapper json, EngineLeases leases, MeterRegistry meters,
                   WorkloadStatistics statistics, SecretKeys keys) {
@@ -152,7 +150,9 @@ public class WorkloadStore {
         this.meters = meters;
         this.statistics = statistics;
         ByteBuffer key = ByteBuffer.wrap(keys.derive("workload-content-hash")).order(ByteOrder.LITTLE_ENDIAN);
-        this.contentHash = Hashing.sipHash24(key.getLong(), key.getLong());
+        long k0 = key.getLong();
+        long k1 = key.getLong();
+        this.contentHashers = ThreadLocal.withInitial(() -> new ContentHasher(k0, k1));
     }
 
     /**
@@ -180,9 +180,9 @@ public class WorkloadStore {
             for (Workload w : part) {
                 // an unchanged workload costs its documents and their hash, nothing kept: its row is never made
                 Documents content = Documents.of(json, w);
-                HashCode hash = hash(engine, w, content);
+                long hash = hash(engine, w, content);
                 if (!known.holds(w.nativeId(), hash)) {
-                    rows.add(row(WorkloadIds.of(engine.id(), w.nativeId()), w, content, hash.toString()));
+                    rows.add(row(WorkloadIds.of(engine.id(), w.nativeId()), w, content, HashCode.fromLong(hash).toString()));
                 }
             }
             if (!rows.isEmpty()) {
@@ -282,7 +282,7 @@ public class WorkloadStore {
             return out;
         }
 
-        void hashInto(Hasher hasher) {
+        void hashInto(ContentHasher hasher) {
             hasher.putBytes(buf, 0, count);
         }
 
@@ -292,23 +292,30 @@ public class WorkloadStore {
         }
     }
 
-    private HashCode hash(Engine engine, Workload w, Documents content) {
-        Hasher hasher = contentHash.newHasher();
+    /**
+     * The workload's content hash: its engine's name and kind, namespace, name and kind, its documents, native object
+     * and creation time, each followed by a zero byte.
+     */
+    private long hash(Engine engine, Workload w, Documents content) {
+        ContentHasher hasher = contentHashers.get().reset();
         for (String part : new String[] {engine.name(), engine.kind(), w.namespace(), w.name(), w.kind().name()}) {
             put(hasher, part);
         }
         content.hashInto(hasher);
-        hasher.putByte((byte) 0);
+        hasher.putByte(0);
         put(hasher, w.nativeObject());
-        put(hasher, w.createdAt() == null ? null : w.createdAt().toString());
+        if (w.createdAt() != null) {
+            hasher.putInstant(w.createdAt());
+        }
+        hasher.putByte(0);
         return hasher.hash();
     }
 
-    private static void put(Hasher hasher, String part) {
+    private static void put(ContentHasher hasher, String part) {
         if (part != null) {
-            hasher.putString(part, StandardCharsets.UTF_8);
+            hasher.putString(part);
         }
-        hasher.putByte((byte) 0);
+        hasher.putByte(0);
     }
 
     /** The unnest columns of one workload, in the order of {@link #UPSERT}. */
