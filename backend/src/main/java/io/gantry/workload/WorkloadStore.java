@@ -269,7 +269,10 @@ public class WorkloadStore {
                 PER_THREAD.set(out);
             }
             out.reset();
-            Object[] parts = {w.labels(), w.spec(), w.status(), w.instances()};
+            // labels by key: a workload's labels are a Map.copyOf, whose order changes from one JVM run to the next,
+            // and a restart hashed most workloads with two labels or more as changed and wrote them all again (an
+            // engine's env keeps the order the engine gave, which may matter to it)
+            Object[] parts = {new TreeMap<>(w.labels()), w.spec(), w.status(), w.instances()};
             try (JsonGenerator g = json.createGenerator(out)) {
                 g.writeStartArray();
                 for (int i = 0; i < parts.length; i++) {

@@ -27,6 +27,7 @@ import io.gantry.spi.WorkloadSpec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -103,7 +104,7 @@ public class SyntheticEngineAdapter implements EngineAdapter {
         int running = degraded ? replicas - 1 : replicas;
         WorkloadSpec spec = new WorkloadSpec("registry.example/team-" + (i % 40) + "/svc:" + (i % 30),
                 List.of("/bin/server"), List.of("--port", "8080"),
-                Map.of("LOG_LEVEL", "info", "SHARD", Integer.toString(i % 8)),
+                env(i),
                 List.of(PortMapping.tcp(8080)), new Resources(250L + (i % 4) * 250, 268_435_456L),
                 replicas, null, List.of(), null);
         List<Instance> instances = new ArrayList<>();
@@ -118,6 +119,14 @@ public class SyntheticEngineAdapter implements EngineAdapter {
                 PhaseRule.status(PhaseRule.Facts.of(replicas, running), degraded ? "1 replica crash-looping" : "",
                         null),
                 instances, CREATED_AT, null);
+    }
+
+    /** In the same order in every run, as an engine's answer is (Map.of's order changes from one JVM to the next). */
+    private static Map<String, String> env(int i) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("LOG_LEVEL", "info");
+        env.put("SHARD", Integer.toString(i % 8));
+        return env;
     }
 
     private static final class SyntheticClient implements EngineClient {
