@@ -34,8 +34,8 @@ public class AuditTrail {
         return username == null
                 ? jdbc.query("SELECT " + COLUMNS + " FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?",
                         AuditTrail::entry, beforeId, limit)
-                : jdbc.query("SELECT " + COLUMNS + " FROM audit_log WHERE username = ? AND id < ? ORDER BY id DESC LIMIT ?",
-                        AuditTrail::entry, username, beforeId, limit);
+                : jdbc.query("SELECT " + COLUMNS + " FROM audit_log WHERE username = ? AND id < ?"
+                        + " ORDER BY id DESC LIMIT ?", AuditTrail::entry, username, beforeId, limit);
     }
 
     long count(String username) {

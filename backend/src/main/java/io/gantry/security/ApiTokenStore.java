@@ -66,8 +66,8 @@ class ApiTokenStore {
 
     /** Recording every use would write on every request; a minute's precision is plenty. */
     void touch(UUID id, Instant now, Instant before) {
-        jdbc.update("UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
-                Timestamp.from(now), id, Timestamp.from(before));
+        jdbc.update("UPDATE api_tokens SET last_used_at = ? WHERE id = ?"
+                + " AND (last_used_at IS NULL OR last_used_at < ?)", Timestamp.from(now), id, Timestamp.from(before));
     }
 
     /** Revokes the token unless it was already; whether it was live until now. */
@@ -87,8 +87,9 @@ class ApiTokenStore {
     }
 
     private static ApiToken token(ResultSet rs, int row) throws SQLException {
-        return new ApiToken(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), Role.valueOf(rs.getString(4)),
-                rs.getString(5), instant(rs, 6), instant(rs, 7), instant(rs, 8), instant(rs, 9));
+        return new ApiToken(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
+                Role.valueOf(rs.getString(4)), rs.getString(5), instant(rs, 6), instant(rs, 7), instant(rs, 8),
+                instant(rs, 9));
     }
 
     private static Timestamp timestamp(Instant instant) {

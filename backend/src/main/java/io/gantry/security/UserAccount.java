@@ -2,7 +2,10 @@ package io.gantry.security;
 
 import java.time.Instant;
 
-/** A person who signs in to Gantry, as {@link UserAccountStore} keeps it. Never leaves this package: the API answers {@link UserView}. */
+/**
+ * A person who signs in to Gantry, as {@link UserAccountStore} keeps it. Never leaves this package: the API answers
+ * {@link UserView}.
+ */
 record UserAccount(String username, String passwordHash, Role role, boolean disabled, Instant createdAt) {
 
     UserAccount withPasswordHash(String passwordHash) {

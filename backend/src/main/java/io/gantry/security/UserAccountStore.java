@@ -52,8 +52,8 @@ class UserAccountStore {
     }
 
     void update(UserAccount user) {
-        jdbc.update("UPDATE users SET password_hash = ?, role = ?, disabled = ? WHERE username = ?", user.passwordHash(),
-                user.role().name(), user.disabled(), user.username());
+        jdbc.update("UPDATE users SET password_hash = ?, role = ?, disabled = ? WHERE username = ?",
+                user.passwordHash(), user.role().name(), user.disabled(), user.username());
     }
 
     /** Deletes the user; their API tokens, second factor, identities and grants go with them (foreign keys). */

@@ -20,10 +20,14 @@ class ContentHasherTest {
         for (int i = 0; i < message.length; i++) {
             message[i] = (byte) i;
         }
-        assertThat(new ContentHasher(k0, k1).putBytes(message, 0, message.length).hash()).isEqualTo(0xa129ca6149be45e5L);
+        assertThat(new ContentHasher(k0, k1).putBytes(message, 0, message.length).hash())
+                .isEqualTo(0xa129ca6149be45e5L);
     }
 
-    /** The hashes rows hold were made with Guava's: the same pieces must give the same value, or every row is rewritten. */
+    /**
+     * The hashes rows hold were made with Guava's: the same pieces must give the same value, or every row is written
+     * again.
+     */
     @Test
     void givesGuavasSipHashForTheSamePieces() {
         SplittableRandom random = new SplittableRandom(22);
@@ -73,15 +77,16 @@ class ContentHasherTest {
     void writesAnInstantAsItsToStringDoesForTheYearsZeroTo9999() {
         SplittableRandom random = new SplittableRandom(7);
         byte[] out = new byte[30];
-        Instant[] edges = {Instant.EPOCH, Instant.parse("0000-01-01T00:00:00Z"), Instant.parse("9999-12-31T23:59:59.999999999Z"),
-                Instant.parse("2024-02-29T12:00:00.100Z"), Instant.parse("1969-12-31T23:59:59.000001Z"),
-                Instant.parse("2000-03-01T00:00:00.000000010Z")};
+        Instant[] edges = {Instant.EPOCH, Instant.parse("0000-01-01T00:00:00Z"),
+                Instant.parse("9999-12-31T23:59:59.999999999Z"), Instant.parse("2024-02-29T12:00:00.100Z"),
+                Instant.parse("1969-12-31T23:59:59.000001Z"), Instant.parse("2000-03-01T00:00:00.000000010Z")};
         for (Instant instant : edges) {
             int n = ContentHasher.IsoInstant.write(instant, out);
             assertThat(new String(out, 0, n, StandardCharsets.US_ASCII)).isEqualTo(instant.toString());
         }
         for (int i = 0; i < 100_000; i++) {
-            int[] nanos = {0, random.nextInt(1000) * 1_000_000, random.nextInt(1_000_000) * 1000, random.nextInt(1_000_000_000)};
+            int[] nanos = {0, random.nextInt(1000) * 1_000_000, random.nextInt(1_000_000) * 1000,
+                    random.nextInt(1_000_000_000)};
             Instant instant = Instant.ofEpochSecond(random.nextLong(-62_167_219_200L, 253_402_300_800L), nanos[i % 4]);
             int n = ContentHasher.IsoInstant.write(instant, out);
             assertThat(new String(out, 0, n, StandardCharsets.US_ASCII)).isEqualTo(instant.toString());
