@@ -182,7 +182,8 @@ public class WorkloadStore {
                 Documents content = Documents.of(json, w);
                 long hash = hash(engine, w, content);
                 if (!known.holds(w.nativeId(), hash)) {
-                    rows.add(row(WorkloadIds.of(engine.id(), w.nativeId()), w, content, HashCode.fromLong(hash).toString()));
+                    rows.add(row(WorkloadIds.of(engine.id(), w.nativeId()), w, content,
+                            HashCode.fromLong(hash).toString()));
                 }
             }
             if (!rows.isEmpty()) {

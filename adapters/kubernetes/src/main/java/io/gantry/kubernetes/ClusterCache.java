@@ -295,8 +295,12 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
 
     private final class Handler implements ResourceEventHandler<KubernetesObject> {
         private final ResourceType type;
-        /** Objects handed over and not deleted since: how far the handler has come. */
-        private final AtomicInteger held = new AtomicInteger();
+        /**
+         * Objects handed over as added: how far the handler has come through the first list. A delete does not take
+         * one back: counting them, an object deleted right after the list (before anyone asked) left the handler
+         * one short of the list for good, and the engine "not listed yet" until the informer listed again.
+         */
+        private final AtomicInteger added = new AtomicInteger();
         private volatile boolean caughtUp;
 
         Handler(ResourceType type) {
@@ -309,7 +313,7 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
          * what follows is the watch's usual delay.
          */
         boolean caughtUp(InformerFeed feed) {
-            if (!caughtUp && feed.listed() >= 0 && held.get() >= feed.listed()) {
+            if (!caughtUp && feed.listed() >= 0 && added.get() >= feed.listed()) {
                 caughtUp = true;
             }
             return caughtUp;
@@ -317,7 +321,7 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
 
         @Override
         public void onAdd(KubernetesObject object) {
-            held.incrementAndGet();
+            added.incrementAndGet();
             if (type.isConfig()) {
                 configChanged();
             } else {
@@ -338,7 +342,6 @@ final class ClusterCache implements InformerFeed.Health, AutoCloseable {
 
         @Override
         public void onDelete(KubernetesObject object, boolean finalStateUnknown) {
-            held.decrementAndGet();
             if (type.isConfig()) {
                 configChanged();
                 return;
