@@ -63,6 +63,8 @@ public final class ApiServerFront implements AutoCloseable {
     private final Set<String> forbidden = ConcurrentHashMap.newKeySet();
     /** Deployment watches still to expire, by the bearer token of the client they are meant for. */
     private final Map<String, AtomicInteger> goneWatches = new ConcurrentHashMap<>();
+    /** "Bearer token plural" -> how long the next list of that collection by that client waits. */
+    private final Map<String, Duration> stalledLists = new ConcurrentHashMap<>();
     private volatile Duration stall = Duration.ZERO;
     private final Map<String, String> cannedAnswers = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> cannedCounts = new ConcurrentHashMap<>();
@@ -134,6 +136,14 @@ public final class ApiServerFront implements AutoCloseable {
      */
     public void expireNextDeploymentWatches(String token, int count) {
         goneWatches.put("Bearer " + token, new AtomicInteger(count));
+    }
+
+    /**
+     * The next list of the collection {@code plural} (say {@code deployments}) by the client that signs in with
+     * {@code token} waits this long before it is answered; other lists and other clients are answered at once.
+     */
+    public void stallNextList(String token, String plural, Duration delay) {
+        stalledLists.put("Bearer " + token + " " + plural, delay);
     }
 
     public int watchRequests() {
@@ -271,6 +281,11 @@ public final class ApiServerFront implements AutoCloseable {
             }
             if ("GET".equals(ex.getRequestMethod()) && COLLECTION.matcher(path).find()) {
                 listRequests.incrementAndGet();
+                Duration stalled = stalledLists.remove(ex.getRequestHeaders().getFirst("Authorization") + " "
+                        + path.substring(path.lastIndexOf('/') + 1));
+                if (stalled != null) {
+                    Thread.sleep(stalled.toMillis());
+                }
             }
             if ("PATCH".equals(ex.getRequestMethod())
                     && String.valueOf(ex.getRequestHeaders().getFirst("Content-Type")).startsWith("application/merge-patch+json")) {

@@ -3,18 +3,21 @@ package io.gantry.kubernetes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
-import io.gantry.spi.RecordingListener;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.gantry.spi.EngineClient;
+import io.gantry.spi.RecordingListener;
 import io.gantry.spi.Subscription;
 import io.gantry.spi.Workload;
-import io.gantry.spi.WorkloadSpec;
 import io.gantry.spi.WorkloadDefinition;
 import io.gantry.spi.WorkloadKind;
+import io.gantry.spi.WorkloadSpec;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -71,6 +74,32 @@ class ClusterCacheTest {
             assertThat(resumed).as("every stream watched again").hasSizeGreaterThanOrEqualTo(ResourceType.values().length)
                     .allSatisfy(query -> assertThat(query).containsPattern("resourceVersion=[^&]+"));
             assertThat(recorder.failures()).isEmpty();
+        }
+    }
+
+    /**
+     * An object deleted right after its type was listed, while the client still waits for another type's list, must
+     * not keep the client from ever being ready: its handler was handed the list, and then the delete.
+     */
+    @Test
+    void anObjectDeletedRightAfterTheListLeavesTheClientReady() throws Exception {
+        EmulatedCluster cluster = engine.cluster();
+        var replicaSets = cluster.fabric8.apps().replicaSets().inNamespace("deleted-early");
+        replicaSets.resource(new ReplicaSetBuilder().withNewMetadata().withName("soon-gone").withNamespace("deleted-early")
+                .endMetadata().withNewSpec().withReplicas(0).withNewSelector().addToMatchLabels("app", "soon-gone")
+                .endSelector().withNewTemplate().withNewMetadata().addToLabels("app", "soon-gone").endMetadata()
+                .withNewSpec().addNewContainer().withName("c").withImage("nginx:1.27").endContainer().endSpec()
+                .endTemplate().endSpec().build()).create();
+        // deployments are the first type the client waits for: while their list is held back, the replica sets are
+        // listed, watched, and the one above deleted
+        cluster.front.stallNextList("deleted-early-token", "deployments", Duration.ofSeconds(3));
+        try (EngineClient fresh = new KubernetesEngineAdapter()
+                .connect(cluster.connection(Map.of(), Duration.ofSeconds(10), "deleted-early-token"))) {
+            CompletableFuture<List<Workload>> listing = CompletableFuture.supplyAsync(fresh::listWorkloads);
+            Thread.sleep(1_500);
+            replicaSets.withName("soon-gone").delete();
+            assertThat(listing.get(30, TimeUnit.SECONDS)).extracting(Workload::nativeId)
+                    .doesNotContain("deleted-early/ReplicaSet/soon-gone");
         }
     }
 
